@@ -1,0 +1,72 @@
+import django_filters
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from .models import Council, Nation
+
+
+def _region_choices() -> list[tuple[str, str]]:
+    regions = (
+        Council.objects.exclude(region="")
+        .order_by("region")
+        .values_list("region", flat=True)
+        .distinct()
+    )
+    return [(r, r) for r in regions]
+
+
+def _type_choices() -> list[tuple[str, str]]:
+    types = (
+        Council.objects.exclude(authority_type_name="")
+        .order_by("authority_type_name")
+        .values_list("authority_type_name", flat=True)
+        .distinct()
+    )
+    return [(t, t) for t in types]
+
+
+class CouncilFilterSet(django_filters.FilterSet):
+    """The council directory's filters, shared by /councils/ and /api/v1/councils/."""
+
+    q = django_filters.CharFilter(method="filter_q", label=_("Name or code"))
+    nation = django_filters.ChoiceFilter(choices=Nation.choices, label=_("Nation"))
+    region = django_filters.ChoiceFilter(choices=_region_choices, label=_("Region"))
+    type = django_filters.ChoiceFilter(
+        field_name="authority_type_name", choices=_type_choices, label=_("Type")
+    )
+    status = django_filters.ChoiceFilter(
+        choices=[("current", _("Current")), ("ended", _("Ended")), ("all", _("All"))],
+        method="filter_status",
+        empty_label=None,
+        label=_("Status"),
+    )
+
+    class Meta:
+        model = Council
+        fields = ["q", "nation", "region", "type", "status"]
+
+    def __init__(self, data=None, *args, **kwargs):
+        # Current councils unless the reader asks otherwise.
+        if data is not None and not data.get("status"):
+            data = data.copy()
+            data["status"] = "current"
+        super().__init__(data, *args, **kwargs)
+
+    def filter_q(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(
+            Q(short_name__icontains=value)
+            | Q(name__icontains=value)
+            | Q(name_cy__icontains=value)
+            | Q(code__iexact=value)
+            | Q(gss_code__iexact=value)
+        )
+
+    def filter_status(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        if value == "current":
+            return queryset.current()
+        if value == "ended":
+            return queryset.ended()
+        return queryset

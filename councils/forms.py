@@ -1,0 +1,49 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .models import Council, MembershipRole
+
+
+class JoinCouncilForm(forms.Form):
+    council = forms.ModelChoiceField(
+        queryset=Council.objects.current().order_by("short_name"),
+        label=_("Which council do you work for?"),
+        empty_label=_("Choose a council"),
+        error_messages={
+            "required": _("Choose the council you work for"),
+            "invalid_choice": _("Choose a council from the list"),
+        },
+    )
+    message = forms.CharField(
+        label=_("Message to the council's admins (optional)"),
+        help_text=_("For example your team, if your email address is not a council one."),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class JoinThisCouncilForm(forms.Form):
+    message = JoinCouncilForm.base_fields["message"]
+
+
+class RefuseMembershipForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why are you refusing this request?"),
+        help_text=_("The person will see this."),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": _("Enter a reason; the person will see it")},
+    )
+
+
+class MembershipRoleForm(forms.Form):
+    role = forms.ChoiceField(choices=MembershipRole.choices, label=_("Role"))
+
+
+class CouncilDomainForm(forms.Form):
+    domain = forms.CharField(
+        label=_("Email domain"),
+        help_text=_("People who confirm an address at this domain are verified at once."),
+        max_length=253,
+    )

@@ -1,0 +1,202 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+
+class Nation(models.TextChoices):
+    ENGLAND = "England", _("England")
+    SCOTLAND = "Scotland", _("Scotland")
+    WALES = "Wales", _("Wales")
+    NORTHERN_IRELAND = "Northern Ireland", _("Northern Ireland")
+    UK = "United Kingdom", _("United Kingdom (national body)")
+
+
+def current_council_q() -> Q:
+    """A council is current until its end date has passed."""
+    return Q(end_date__isnull=True) | Q(end_date__gt=timezone.localdate())
+
+
+class CouncilQuerySet(models.QuerySet):
+    def current(self) -> "CouncilQuerySet":
+        return self.filter(current_council_q())
+
+    def ended(self) -> "CouncilQuerySet":
+        return self.exclude(current_council_q())
+
+
+class Council(models.Model):
+    """A UK local authority from the register, or another public body an organiser added."""
+
+    code = models.CharField(
+        _("register code"),
+        max_length=16,
+        unique=True,
+        help_text=_("Stable register code, for example GRT."),
+    )
+    gss_code = models.CharField(_("GSS code"), max_length=9, blank=True, db_index=True)
+    name = models.CharField(_("official name"), max_length=200)
+    short_name = models.CharField(_("short name"), max_length=120)
+    name_cy = models.CharField(_("Welsh short name"), max_length=120, blank=True)
+    official_name_cy = models.CharField(_("Welsh official name"), max_length=200, blank=True)
+    slug = models.SlugField(max_length=140, unique=True)
+    authority_type = models.CharField(_("type code"), max_length=8, blank=True)
+    authority_type_name = models.CharField(_("type"), max_length=80, blank=True)
+    nation = models.CharField(_("nation"), max_length=20, choices=Nation.choices)
+    region = models.CharField(_("region"), max_length=60, blank=True)
+    county_code = models.CharField(_("county"), max_length=16, blank=True)
+    start_date = models.DateField(_("start date"), null=True, blank=True)
+    end_date = models.DateField(_("end date"), null=True, blank=True)
+    replaced_by = models.CharField(_("replaced by"), max_length=60, blank=True)
+    website = models.URLField(_("website"), blank=True)
+    on_register = models.BooleanField(
+        _("on the register"),
+        default=True,
+        help_text=_("False for public bodies that organisers add by hand."),
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = CouncilQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["short_name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True)
+                | Q(start_date__isnull=True)
+                | Q(end_date__gte=models.F("start_date")),
+                name="council_ends_after_it_starts",
+            ),
+        ]
+        indexes = [models.Index(fields=["nation", "region"])]
+
+    def __str__(self) -> str:
+        return self.display_name
+
+    def get_absolute_url(self) -> str:
+        return reverse("councils:detail", kwargs={"slug": self.slug})
+
+    @property
+    def display_name(self) -> str:
+        """The short name in the reader's language (Welsh councils have Welsh names)."""
+        if self.name_cy and (get_language() or "").startswith("cy"):
+            return self.name_cy
+        return self.short_name
+
+    @property
+    def display_official_name(self) -> str:
+        if self.official_name_cy and (get_language() or "").startswith("cy"):
+            return self.official_name_cy
+        return self.name
+
+    @property
+    def is_current(self) -> bool:
+        return self.end_date is None or self.end_date > timezone.localdate()
+
+
+class CouncilDomain(models.Model):
+    """An email domain whose confirmed addresses belong to the council's officers."""
+
+    council = models.ForeignKey(Council, on_delete=models.CASCADE, related_name="domains")
+    domain = models.CharField(_("email domain"), max_length=253, unique=True)
+
+    class Meta:
+        ordering = ["domain"]
+
+    def __str__(self) -> str:
+        return self.domain
+
+    def save(self, *args, **kwargs) -> None:
+        self.domain = self.domain.strip().lower().lstrip("@")
+        super().save(*args, **kwargs)
+
+
+class MembershipRole(models.TextChoices):
+    MEMBER = "member", _("Member")
+    ADMIN = "admin", _("Council admin")
+
+
+class MembershipStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting for approval")
+    VERIFIED = "verified", _("Verified")
+    REFUSED = "refused", _("Refused")
+    LEFT = "left", _("Left")
+
+
+ACTIVE_MEMBERSHIP_STATUSES = (MembershipStatus.PENDING, MembershipStatus.VERIFIED)
+
+
+class MembershipQuerySet(models.QuerySet):
+    def active(self) -> "MembershipQuerySet":
+        return self.filter(status__in=ACTIVE_MEMBERSHIP_STATUSES)
+
+    def verified(self) -> "MembershipQuerySet":
+        return self.filter(status=MembershipStatus.VERIFIED)
+
+    def pending(self) -> "MembershipQuerySet":
+        return self.filter(status=MembershipStatus.PENDING)
+
+
+class Membership(models.Model):
+    """A person's link to a council. Only a verified membership lets a person act for it."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    council = models.ForeignKey(Council, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(
+        _("role"), max_length=16, choices=MembershipRole.choices, default=MembershipRole.MEMBER
+    )
+    status = models.CharField(
+        _("status"),
+        max_length=16,
+        choices=MembershipStatus.choices,
+        default=MembershipStatus.PENDING,
+    )
+    verified_by_domain = models.BooleanField(default=False)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    reason = models.TextField(_("reason"), blank=True)
+    message = models.TextField(_("message to the council"), blank=True, max_length=2000)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = MembershipQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "council"],
+                condition=Q(status__in=["pending", "verified"]),
+                name="one_active_membership_per_person_per_council",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=[s.value for s in MembershipStatus]),
+                name="membership_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(role__in=[r.value for r in MembershipRole]),
+                name="membership_role_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} – {self.council} ({self.get_status_display()})"
+
+    @property
+    def is_verified(self) -> bool:
+        return self.status == MembershipStatus.VERIFIED
+
+    @property
+    def is_admin(self) -> bool:
+        return self.is_verified and self.role == MembershipRole.ADMIN

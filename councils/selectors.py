@@ -1,0 +1,83 @@
+"""Reads for councils and memberships."""
+
+from django.contrib.auth import get_user_model
+from django.db.models import Count, Q, QuerySet
+
+from .models import Council, Membership, MembershipRole, MembershipStatus
+
+User = get_user_model()
+
+
+def user_confirmed_domains(*, user: User) -> set[str]:
+    """Domains of the person's email addresses that allauth has confirmed."""
+    from allauth.account.models import EmailAddress
+
+    emails = EmailAddress.objects.filter(user=user, verified=True).values_list("email", flat=True)
+    return {email.rsplit("@", 1)[-1].lower() for email in emails}
+
+
+def user_may_act_for_council(*, user: User | None, council: Council) -> bool:
+    """The one answer to "may this person act for this council?": a verified membership."""
+    if user is None or not user.is_authenticated:
+        return False
+    return Membership.objects.filter(
+        user=user, council=council, status=MembershipStatus.VERIFIED
+    ).exists()
+
+
+def user_is_council_admin(*, user: User | None, council: Council) -> bool:
+    if user is None or not user.is_authenticated:
+        return False
+    if user.is_organiser:
+        return True
+    return Membership.objects.filter(
+        user=user,
+        council=council,
+        status=MembershipStatus.VERIFIED,
+        role=MembershipRole.ADMIN,
+    ).exists()
+
+
+def user_verified_councils(*, user: User | None) -> QuerySet[Council]:
+    if user is None or not user.is_authenticated:
+        return Council.objects.none()
+    return Council.objects.filter(
+        memberships__user=user, memberships__status=MembershipStatus.VERIFIED
+    ).distinct()
+
+
+def user_memberships(*, user: User) -> QuerySet[Membership]:
+    return (
+        Membership.objects.filter(user=user)
+        .select_related("council", "decided_by")
+        .order_by("-created_at")
+    )
+
+
+def council_list() -> QuerySet[Council]:
+    """Base queryset for the directory; ``CouncilFilterSet`` narrows it for page and API."""
+    return Council.objects.annotate(
+        verified_members=Count(
+            "memberships", filter=Q(memberships__status=MembershipStatus.VERIFIED)
+        )
+    ).order_by("short_name", "pk")
+
+
+def council_members(*, council: Council) -> QuerySet[Membership]:
+    return (
+        Membership.objects.filter(council=council)
+        .active()
+        .select_related("user")
+        .order_by("status", "user__first_name", "user__last_name")
+    )
+
+
+def memberships_awaiting_decision(*, user: User) -> QuerySet[Membership]:
+    """Pending requests this person may decide: as council admin, or all of them as organiser."""
+    qs = Membership.objects.pending().select_related("user", "council")
+    if user.is_organiser:
+        return qs
+    admin_of = Membership.objects.filter(
+        user=user, status=MembershipStatus.VERIFIED, role=MembershipRole.ADMIN
+    ).values("council_id")
+    return qs.filter(council_id__in=admin_of)

@@ -1,0 +1,141 @@
+"""Writes for councils and memberships. Every way in calls these."""
+
+from django.contrib.auth import get_user_model
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from pipeline.errors import Conflict, InvalidInput, NotAllowed
+
+from .models import (
+    Council,
+    CouncilDomain,
+    Membership,
+    MembershipRole,
+    MembershipStatus,
+)
+from .selectors import user_confirmed_domains, user_is_council_admin
+
+User = get_user_model()
+
+
+def _domain_matches(*, user: User, council: Council) -> bool:
+    domains = set(council.domains.values_list("domain", flat=True))
+    return bool(domains & user_confirmed_domains(user=user))
+
+
+@transaction.atomic
+def membership_request(*, user: User, council: Council, message: str = "") -> Membership:
+    """Ask to join a council; verified at once when a confirmed email domain is the council's."""
+    if not council.is_current:
+        raise Conflict(
+            _("%(council)s has ended, so it cannot take new members.")
+            % {"council": council.display_name},
+            field="council",
+        )
+    if Membership.objects.active().filter(user=user, council=council).exists():
+        raise Conflict(
+            _("You are already a member of %(council)s, or your request is waiting.")
+            % {"council": council.display_name},
+            field="council",
+        )
+    membership = Membership(user=user, council=council, message=message.strip())
+    if _domain_matches(user=user, council=council):
+        membership.status = MembershipStatus.VERIFIED
+        membership.verified_by_domain = True
+        membership.decided_at = timezone.now()
+    try:
+        with transaction.atomic():
+            membership.save()
+    except IntegrityError as exc:
+        raise Conflict(
+            _("You are already a member of %(council)s, or your request is waiting.")
+            % {"council": council.display_name},
+            field="council",
+        ) from exc
+    return membership
+
+
+def _lock_pending(membership: Membership) -> Membership:
+    locked = Membership.objects.select_for_update().select_related("council").get(pk=membership.pk)
+    if locked.status != MembershipStatus.PENDING:
+        raise Conflict(
+            _("This request has already been decided (%(status)s).")
+            % {"status": locked.get_status_display()}
+        )
+    return locked
+
+
+def _require_council_admin(*, actor: User, council: Council) -> None:
+    if not user_is_council_admin(user=actor, council=council):
+        raise NotAllowed(
+            _("Only an admin of %(council)s or an organiser may do this.")
+            % {"council": council.display_name}
+        )
+
+
+@transaction.atomic
+def membership_approve(*, actor: User, membership: Membership) -> Membership:
+    _require_council_admin(actor=actor, council=membership.council)
+    membership = _lock_pending(membership)
+    membership.status = MembershipStatus.VERIFIED
+    membership.decided_by = actor
+    membership.decided_at = timezone.now()
+    membership.save(update_fields=["status", "decided_by", "decided_at"])
+    return membership
+
+
+@transaction.atomic
+def membership_refuse(*, actor: User, membership: Membership, reason: str) -> Membership:
+    _require_council_admin(actor=actor, council=membership.council)
+    reason = reason.strip()
+    if not reason:
+        raise InvalidInput(_("Give a reason; the person will see it."), field="reason")
+    membership = _lock_pending(membership)
+    membership.status = MembershipStatus.REFUSED
+    membership.reason = reason
+    membership.decided_by = actor
+    membership.decided_at = timezone.now()
+    membership.save(update_fields=["status", "reason", "decided_by", "decided_at"])
+    return membership
+
+
+@transaction.atomic
+def membership_set_role(*, actor: User, membership: Membership, role: str) -> Membership:
+    _require_council_admin(actor=actor, council=membership.council)
+    if role not in MembershipRole.values:
+        raise InvalidInput(_("Choose a role."), field="role")
+    membership = Membership.objects.select_for_update().get(pk=membership.pk)
+    if membership.status != MembershipStatus.VERIFIED:
+        raise Conflict(_("Only a verified member can be given a role."))
+    if membership.user_id == actor.pk and role != MembershipRole.ADMIN:
+        raise Conflict(_("You cannot remove your own admin role; ask another admin."))
+    membership.role = role
+    membership.save(update_fields=["role"])
+    return membership
+
+
+@transaction.atomic
+def membership_leave(*, actor: User, membership: Membership) -> Membership:
+    """The person leaves, or a council admin removes them."""
+    if membership.user_id != actor.pk:
+        _require_council_admin(actor=actor, council=membership.council)
+    membership = Membership.objects.select_for_update().get(pk=membership.pk)
+    if membership.status not in (MembershipStatus.PENDING, MembershipStatus.VERIFIED):
+        raise Conflict(_("This membership has already ended."))
+    membership.status = MembershipStatus.LEFT
+    membership.decided_by = actor
+    membership.decided_at = timezone.now()
+    membership.save(update_fields=["status", "decided_by", "decided_at"])
+    return membership
+
+
+@transaction.atomic
+def council_domain_add(*, actor: User, council: Council, domain: str) -> CouncilDomain:
+    _require_council_admin(actor=actor, council=council)
+    domain = domain.strip().lower().lstrip("@")
+    if "." not in domain or " " in domain:
+        raise InvalidInput(_("Enter a domain such as example.gov.uk."), field="domain")
+    if CouncilDomain.objects.filter(domain=domain).exists():
+        raise Conflict(_("That domain already belongs to a council."), field="domain")
+    return CouncilDomain.objects.create(council=council, domain=domain)

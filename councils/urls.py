@@ -1,0 +1,17 @@
+from django.urls import path
+
+from . import views
+
+app_name = "councils"
+
+urlpatterns = [
+    path("", views.council_directory, name="directory"),
+    path("join/", views.council_join, name="join"),
+    path("memberships/<int:pk>/approve/", views.membership_approve, name="membership_approve"),
+    path("memberships/<int:pk>/refuse/", views.membership_refuse, name="membership_refuse"),
+    path("memberships/<int:pk>/role/", views.membership_role, name="membership_role"),
+    path("memberships/<int:pk>/leave/", views.membership_leave, name="membership_leave"),
+    path("<slug:slug>/", views.council_detail, name="detail"),
+    path("<slug:slug>/join/", views.council_join_this, name="join_this"),
+    path("<slug:slug>/members/", views.council_members, name="members"),
+]

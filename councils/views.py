@@ -1,0 +1,208 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from pipeline.errors import ServiceError
+from pipeline.forms import add_service_error
+
+from . import selectors, services
+from .filters import CouncilFilterSet
+from .forms import (
+    CouncilDomainForm,
+    JoinCouncilForm,
+    JoinThisCouncilForm,
+    MembershipRoleForm,
+    RefuseMembershipForm,
+)
+from .models import Council, Membership
+
+DIRECTORY_PAGE_SIZE = 50
+
+
+def council_directory(request: HttpRequest) -> HttpResponse:
+    filterset = CouncilFilterSet(request.GET, queryset=selectors.council_list())
+    councils = filterset.qs if filterset.is_valid() else Council.objects.none()
+    page = Paginator(councils, DIRECTORY_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "councils/directory.html",
+        {"filterset": filterset, "page": page, "councils": page.object_list},
+    )
+
+
+def council_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    council = get_object_or_404(Council.objects.prefetch_related("domains"), slug=slug)
+    user = request.user
+    context = {
+        "council": council,
+        "is_admin": selectors.user_is_council_admin(user=user, council=council),
+        "my_membership": (
+            selectors.user_memberships(user=user).filter(council=council).active().first()
+            if user.is_authenticated
+            else None
+        ),
+        "join_form": JoinThisCouncilForm(),
+    }
+    return render(request, "councils/detail.html", context)
+
+
+def _join(request: HttpRequest, form, council: Council | None) -> HttpResponse | None:
+    council = council or form.cleaned_data["council"]
+    try:
+        membership = services.membership_request(
+            user=request.user, council=council, message=form.cleaned_data["message"]
+        )
+    except ServiceError as exc:
+        add_service_error(form, exc, default_field="council" if "council" in form.fields else None)
+        return None
+    if membership.is_verified:
+        messages.success(
+            request,
+            _("You are now a verified member of %(council)s.") % {"council": council},
+        )
+    else:
+        messages.info(
+            request,
+            _(
+                "Your request to join %(council)s has been sent. A council admin or an "
+                "organiser will decide it; you will see the answer on your profile."
+            )
+            % {"council": council},
+        )
+    return redirect("accounts:profile")
+
+
+@login_required
+def council_join(request: HttpRequest) -> HttpResponse:
+    form = JoinCouncilForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        response = _join(request, form, None)
+        if response:
+            return response
+    return render(request, "councils/join.html", {"form": form})
+
+
+@login_required
+def council_join_this(request: HttpRequest, slug: str) -> HttpResponse:
+    council = get_object_or_404(Council, slug=slug)
+    form = JoinThisCouncilForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        response = _join(request, form, council)
+        if response:
+            return response
+    return render(request, "councils/join.html", {"form": form, "council": council})
+
+
+@login_required
+def council_members(request: HttpRequest, slug: str) -> HttpResponse:
+    council = get_object_or_404(Council, slug=slug)
+    if not selectors.user_is_council_admin(user=request.user, council=council):
+        return render(request, "403.html", status=403)
+    domain_form = CouncilDomainForm(request.POST or None)
+    if request.method == "POST" and domain_form.is_valid():
+        try:
+            services.council_domain_add(
+                actor=request.user, council=council, domain=domain_form.cleaned_data["domain"]
+            )
+        except ServiceError as exc:
+            add_service_error(domain_form, exc, default_field="domain")
+        else:
+            messages.success(request, _("Domain added."))
+            return redirect("councils:members", slug=slug)
+    return render(
+        request,
+        "councils/members.html",
+        {
+            "council": council,
+            "members": selectors.council_members(council=council),
+            "domains": council.domains.all(),
+            "domain_form": domain_form,
+            "role_form": MembershipRoleForm(),
+        },
+    )
+
+
+def _membership_action_done(request: HttpRequest, membership: Membership, text: str):
+    messages.success(request, text)
+    return redirect("councils:members", slug=membership.council.slug)
+
+
+@login_required
+@require_POST
+def membership_approve(request: HttpRequest, pk: int) -> HttpResponse:
+    membership = get_object_or_404(Membership.objects.select_related("council", "user"), pk=pk)
+    try:
+        services.membership_approve(actor=request.user, membership=membership)
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+        return redirect(_back(request, membership))
+    return _membership_action_done(
+        request, membership, _("%(person)s is now a verified member.") % {"person": membership.user}
+    )
+
+
+@login_required
+def membership_refuse(request: HttpRequest, pk: int) -> HttpResponse:
+    membership = get_object_or_404(Membership.objects.select_related("council", "user"), pk=pk)
+    if not selectors.user_is_council_admin(user=request.user, council=membership.council):
+        return render(request, "403.html", status=403)
+    form = RefuseMembershipForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.membership_refuse(
+                actor=request.user, membership=membership, reason=form.cleaned_data["reason"]
+            )
+        except ServiceError as exc:
+            add_service_error(form, exc, default_field="reason")
+        else:
+            return _membership_action_done(
+                request,
+                membership,
+                _("The request from %(person)s was refused.") % {"person": membership.user},
+            )
+    return render(
+        request, "councils/membership_refuse.html", {"form": form, "membership": membership}
+    )
+
+
+@login_required
+@require_POST
+def membership_role(request: HttpRequest, pk: int) -> HttpResponse:
+    membership = get_object_or_404(Membership.objects.select_related("council", "user"), pk=pk)
+    form = MembershipRoleForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose a role."))
+        return redirect(_back(request, membership))
+    try:
+        services.membership_set_role(
+            actor=request.user, membership=membership, role=form.cleaned_data["role"]
+        )
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+        return redirect(_back(request, membership))
+    return _membership_action_done(request, membership, _("Role changed."))
+
+
+@login_required
+@require_POST
+def membership_leave(request: HttpRequest, pk: int) -> HttpResponse:
+    membership = get_object_or_404(Membership.objects.select_related("council", "user"), pk=pk)
+    try:
+        services.membership_leave(actor=request.user, membership=membership)
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+        return redirect(_back(request, membership))
+    if membership.user_id == request.user.pk:
+        messages.success(request, _("You have left %(council)s.") % {"council": membership.council})
+        return redirect("accounts:profile")
+    return _membership_action_done(request, membership, _("The member was removed."))
+
+
+def _back(request: HttpRequest, membership: Membership) -> str:
+    if membership.user_id == request.user.pk:
+        return "accounts:profile"
+    return membership.council.get_absolute_url() + "members/"

@@ -1,0 +1,78 @@
+"""Rendering Django form fields as GOV.UK Frontend components."""
+
+from django import template
+from django.forms import BoundField
+from django.utils.safestring import SafeString
+
+register = template.Library()
+
+INPUT_CLASSES = {
+    "textarea": "govuk-textarea",
+    "select": "govuk-select",
+    "selectmultiple": "govuk-select",
+    "clearablefile": "govuk-file-upload",
+    "file": "govuk-file-upload",
+}
+ERROR_CLASSES = {
+    "govuk-textarea": "govuk-textarea--error",
+    "govuk-select": "govuk-select--error",
+    "govuk-file-upload": "govuk-file-upload--error",
+    "govuk-input": "govuk-input--error",
+}
+CHOICE_WIDGETS = {"radioselect", "checkboxselectmultiple"}
+
+
+@register.filter
+def is_choice_group(field: BoundField) -> bool:
+    return field.widget_type in CHOICE_WIDGETS
+
+
+@register.filter
+def is_checkbox(field: BoundField) -> bool:
+    return field.widget_type == "checkbox"
+
+
+def described_by(field: BoundField) -> str:
+    ids = []
+    if field.help_text:
+        ids.append(f"{field.auto_id}-hint")
+    if field.errors:
+        ids.append(f"{field.auto_id}-error")
+    return " ".join(ids)
+
+
+@register.simple_tag
+def govuk_widget(field: BoundField, extra_classes: str = "") -> SafeString:
+    """The field's widget with GOV.UK classes and aria-describedby pointing at hint and error."""
+    css = INPUT_CLASSES.get(field.widget_type, "govuk-input")
+    classes = [css]
+    if field.errors:
+        classes.append(ERROR_CLASSES[css])
+    width = field.field.widget.attrs.get("data-width")
+    if width:
+        classes.append(f"govuk-input--width-{width}")
+    if extra_classes:
+        classes.append(extra_classes)
+    attrs = {"class": " ".join(classes)}
+    ids = described_by(field)
+    if ids:
+        attrs["aria-describedby"] = ids
+    return field.as_widget(attrs=attrs)
+
+
+@register.simple_tag
+def field_describedby(field: BoundField) -> str:
+    return described_by(field)
+
+
+@register.inclusion_tag("includes/pagination.html", takes_context=True)
+def pagination(context: template.Context, page) -> dict:
+    """GOV.UK pagination that keeps the reader's filters in every link."""
+    params = context["request"].GET.copy()
+    params.pop("page", None)
+    prefix = params.urlencode()
+    return {
+        "page": page,
+        "page_range": page.paginator.get_elided_page_range(page.number, on_each_side=1, on_ends=1),
+        "query_prefix": f"{prefix}&" if prefix else "",
+    }
