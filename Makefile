@@ -1,0 +1,49 @@
+# Pipeline: one command to run the demo, one to run the tests.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+MANAGE := $(BIN)/python manage.py
+
+.PHONY: run test lint format check install assets demo bench fuzz clean
+
+run: install assets ## Set up everything and serve the demo on http://127.0.0.1:$(PORT)
+	$(MANAGE) migrate --noinput
+	$(MANAGE) load_demo
+	@echo "Pipeline is starting on http://127.0.0.1:$(PORT)/ (Ctrl+C stops it)"
+	$(MANAGE) runserver 127.0.0.1:$(PORT)
+
+test: install assets ## The whole test suite (PostgreSQL when DATABASE_URL is set, else SQLite)
+	@if [ -n "$$DATABASE_URL" ]; then echo "make test: database from DATABASE_URL ($${DATABASE_URL%%://*})"; else echo "make test: SQLite (set DATABASE_URL for PostgreSQL)"; fi
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+lint: install ## Format check, lint, Django checks, no missing migrations
+	$(BIN)/ruff format --check .
+	$(BIN)/ruff check .
+	DJANGO_SETTINGS_MODULE=pipeline.settings.test $(MANAGE) check
+	DJANGO_SETTINGS_MODULE=pipeline.settings.test $(MANAGE) makemigrations --check --dry-run
+
+format: install
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+install: $(VENV)/.installed
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e ".[dev]"
+	touch $@
+
+assets: pipeline/static/css/pipeline.css
+
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+
+pipeline/static/css/pipeline.css: node_modules/.package-lock.json $(wildcard frontend/scss/*.scss)
+	npm run --silent build
+
+clean:
+	rm -rf $(VENV) node_modules pipeline/static/css pipeline/static/js/vendor static_build

@@ -1,0 +1,132 @@
+"""Demo councils, people and memberships for ``make run``. Idempotent: safe to run again.
+
+The councils are real (public register facts, bundled in ``councils/data``) so the demo works
+without ../shared; the people are invented.
+"""
+
+from pathlib import Path
+
+from allauth.account.models import EmailAddress
+from django.contrib.auth.models import Group
+from django.db import transaction
+
+from accounts.models import ORGANISERS_GROUP, User
+
+from .models import Council, CouncilDomain, Membership, MembershipRole, MembershipStatus
+from .register import import_register, parse_register, parse_welsh_names, read_source
+
+DATA = Path(__file__).resolve().parent / "data"
+DEMO_PASSWORD = "pipeline-demo-2026"  # noqa: S105 - demo data only; load_demo refuses production
+
+# Official email domains of the demo councils (public facts).
+DOMAINS = {
+    "GRT": "guildford.gov.uk",
+    "KEN": "kent.gov.uk",
+    "MAN": "manchester.gov.uk",
+    "LDS": "leeds.gov.uk",
+    "BST": "bristol.gov.uk",
+    "HCK": "hackney.gov.uk",
+    "CMD": "camden.gov.uk",
+    "BIR": "birmingham.gov.uk",
+    "CON": "cornwall.gov.uk",
+    "NFK": "norfolk.gov.uk",
+    "BUC": "buckinghamshire.gov.uk",
+    "CRY": "croydon.gov.uk",
+    "SKP": "stockport.gov.uk",
+    "OXF": "oxfordshire.gov.uk",
+    "YOR": "york.gov.uk",
+    "BNH": "brighton-hove.gov.uk",
+    "SHF": "sheffield.gov.uk",
+    "NET": "newcastle.gov.uk",
+    "CAB": "cambridge.gov.uk",
+    "LIV": "liverpool.gov.uk",
+    "EDH": "edinburgh.gov.uk",
+    "GLG": "glasgow.gov.uk",
+    "ABE": "aberdeencity.gov.uk",
+    "FIF": "fife.gov.uk",
+    "HLD": "highland.gov.uk",
+    "CRF": "cardiff.gov.uk",
+    "SWA": "swansea.gov.uk",
+    "GWN": "gwynedd.llyw.cymru",
+    "MON": "monmouthshire.gov.uk",
+    "AGY": "anglesey.gov.wales",
+    "BFS": "belfastcity.gov.uk",
+    "DRS": "derrystrabane.com",
+    "ABC": "armaghbanbridgecraigavon.gov.uk",
+    "NYE": "northyorks.gov.uk",
+    "LEC": "leics.gov.uk",
+    "WAR": "warwickshire.gov.uk",
+    "DEV": "devon.gov.uk",
+    "SFK": "suffolk.gov.uk",
+    "HAM": "hants.gov.uk",
+}
+
+# (email, first name, last name, job title, council code, role)
+PEOPLE = [
+    ("amara.okafor@example.com", "Amara", "Okafor", "Head of Digital", "HCK", "admin"),
+    ("tom.price@example.com", "Tom", "Price", "Service Designer", "HCK", "member"),
+    ("rhian.evans@example.com", "Rhian", "Evans", "Digital Transformation Lead", "CRF", "admin"),
+    ("gwen.jones@example.com", "Gwen", "Jones", "User Researcher", "GWN", "member"),
+    ("fraser.mackay@example.com", "Fraser", "MacKay", "Product Manager", "EDH", "admin"),
+    ("siobhan.kelly@example.com", "Siobhan", "Kelly", "Finance Business Partner", "BFS", "admin"),
+    ("priya.shah@example.com", "Priya", "Shah", "Delivery Manager", "LDS", "admin"),
+    ("dan.wright@example.com", "Dan", "Wright", "Developer", "BST", "member"),
+    ("helen.carter@example.com", "Helen", "Carter", "Chief Digital Officer", "KEN", "admin"),
+    ("omar.hussain@example.com", "Omar", "Hussain", "Data Analyst", "MAN", "admin"),
+    ("lucy.trelawny@example.com", "Lucy", "Trelawny", "Content Designer", "CON", "admin"),
+    ("mark.ellis@example.com", "Mark", "Ellis", "Service Owner", "SHF", "admin"),
+]
+ORGANISER = ("organiser@example.com", "Olu", "Adeyemi", "LocalGov Digital organiser")
+NEWCOMER = ("newcomer@example.com", "Nia", "Thomas", "Digital Officer")
+
+
+def _person(email: str, first: str, last: str, job: str) -> User:
+    user, created = User.objects.get_or_create(
+        email=email, defaults={"first_name": first, "last_name": last, "job_title": job}
+    )
+    if created:
+        user.set_password(DEMO_PASSWORD)
+        user.save(update_fields=["password"])
+    EmailAddress.objects.update_or_create(
+        user=user, email=email, defaults={"verified": True, "primary": True}
+    )
+    return user
+
+
+@transaction.atomic
+def load() -> dict[str, User]:
+    rows = parse_register(read_source(str(DATA / "demo_councils.csv")))
+    welsh = parse_welsh_names(read_source(str(DATA / "demo_welsh_names.tsv")))
+    existing = set(Council.objects.filter(code__in=[r["code"] for r in rows]).values_list("code", flat=True))
+    # Keep a fuller register (imported from ../shared) as it is; only add what is missing.
+    import_register([r for r in rows if r["code"] not in existing], welsh=welsh)
+    for code, domain in DOMAINS.items():
+        council = Council.objects.get(code=code)
+        if not council.website:
+            council.website = f"https://www.{domain}"
+            council.save(update_fields=["website"])
+        CouncilDomain.objects.get_or_create(domain=domain, defaults={"council": council})
+
+    people: dict[str, User] = {}
+    organiser = _person(*ORGANISER)
+    organiser.groups.add(Group.objects.get(name=ORGANISERS_GROUP))
+    people["organiser"] = organiser
+    people["newcomer"] = _person(*NEWCOMER)
+    for email, first, last, job, code, role in PEOPLE:
+        user = _person(email, first, last, job)
+        council = Council.objects.get(code=code)
+        Membership.objects.get_or_create(
+            user=user,
+            council=council,
+            status=MembershipStatus.VERIFIED,
+            defaults={"role": MembershipRole(role), "decided_by": organiser},
+        )
+        people[email] = user
+    # One request waiting for a decision, so admins see the approval flow.
+    Membership.objects.get_or_create(
+        user=people["newcomer"],
+        council=Council.objects.get(code="HCK"),
+        status=MembershipStatus.PENDING,
+        defaults={"message": "I joined the digital team last month."},
+    )
+    return people

@@ -1,0 +1,41 @@
+import os
+from pathlib import Path
+
+import pytest
+from django.db import connection
+
+SHARED_DATA = Path(__file__).resolve().parent.parent.parent / "shared" / "data"
+
+
+def pytest_report_header(config) -> str:
+    from django.conf import settings
+
+    engine = settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1]
+    return f"database: {engine}"
+
+
+def pytest_collection_modifyitems(config, items) -> None:
+    """PostgreSQL-only tests skip loudly on SQLite locally and fail in CI if not on PostgreSQL."""
+    from django.conf import settings
+
+    on_postgres = "postgresql" in settings.DATABASES["default"]["ENGINE"]
+    if on_postgres:
+        return
+    if os.environ.get("CI"):
+        raise pytest.UsageError("CI must run the suite on PostgreSQL; DATABASE_URL is not PostgreSQL")
+    skip = pytest.mark.skip(reason="PostgreSQL-only: run with DATABASE_URL=postgres://...")
+    for item in items:
+        if "postgres" in item.keywords:
+            item.add_marker(skip)
+
+
+@pytest.fixture
+def shared_data() -> Path:
+    if not SHARED_DATA.exists():
+        pytest.fail(f"{SHARED_DATA} is missing; tests need ../shared/data beside the project")
+    return SHARED_DATA
+
+
+@pytest.fixture
+def on_postgres() -> bool:
+    return connection.vendor == "postgresql"
