@@ -1,0 +1,365 @@
+"""Projects, what they need, and the pledges councils make toward them.
+
+Quantities are exact integers: money in pence, staff time in half-days. A ``Need`` or ``Pledge``
+of kind MONEY keeps pence in ``amount``; one of kind TIME keeps half-days.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from councils.models import Council
+
+MAX_MONEY_PENCE = 10_000_000 * 100  # £10,000,000
+MAX_HALF_DAYS = 2_000 * 2  # 2,000 days
+
+
+class Phase(models.TextChoices):
+    """GDS phases, with "idea" before discovery."""
+
+    IDEA = "idea", _("Idea")
+    DISCOVERY = "discovery", _("Discovery")
+    ALPHA = "alpha", _("Alpha")
+    BETA = "beta", _("Beta")
+    LIVE = "live", _("Live")
+    RETIRED = "retired", _("Retired")
+
+
+PHASE_ORDER = list(Phase.values)
+
+
+class State(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    SEEKING_SUPPORT = "seeking_support", _("Seeking support")
+    IN_DELIVERY = "in_delivery", _("In delivery")
+    COMPLETED = "completed", _("Completed")
+    CLOSED = "closed", _("Closed")
+
+
+# The only state changes a project can make. Completed and closed are final.
+STATE_TRANSITIONS: dict[str, tuple[str, ...]] = {
+    State.DRAFT: (State.SEEKING_SUPPORT, State.CLOSED),
+    State.SEEKING_SUPPORT: (State.IN_DELIVERY, State.CLOSED),
+    State.IN_DELIVERY: (State.SEEKING_SUPPORT, State.COMPLETED, State.CLOSED),
+    State.COMPLETED: (),
+    State.CLOSED: (),
+}
+PLEDGEABLE_STATES = (State.SEEKING_SUPPORT, State.IN_DELIVERY)
+PUBLIC_STATES = (State.SEEKING_SUPPORT, State.IN_DELIVERY, State.COMPLETED, State.CLOSED)
+
+
+class Kind(models.TextChoices):
+    MONEY = "money", _("Money")
+    TIME = "time", _("Staff time")
+
+
+class Role(models.TextChoices):
+    DEVELOPER = "developer", _("Developer")
+    DESIGNER = "designer", _("Designer")
+    USER_RESEARCHER = "user_researcher", _("User researcher")
+    CONTENT_DESIGNER = "content_designer", _("Content designer")
+    DELIVERY_MANAGER = "delivery_manager", _("Delivery manager")
+    PRODUCT_MANAGER = "product_manager", _("Product manager")
+    DATA_ANALYST = "data_analyst", _("Data analyst")
+    SERVICE_OWNER = "service_owner", _("Service owner")
+    OTHER = "other", _("Other")
+
+
+class Licence(models.TextChoices):
+    OGL = "OGL-UK-3.0", _("Open Government Licence v3.0")
+    MIT = "MIT", _("MIT License")
+    APACHE = "Apache-2.0", _("Apache License 2.0")
+    GPL = "GPL-3.0-or-later", _("GNU General Public License v3.0 or later")
+    AGPL = "AGPL-3.0-or-later", _("GNU Affero General Public License v3.0 or later")
+    CC_BY = "CC-BY-4.0", _("Creative Commons Attribution 4.0")
+    UNDECIDED = "", _("Not decided yet")
+
+
+class ServiceArea(models.Model):
+    """A service-area tag such as "Waste and recycling"."""
+
+    name = models.CharField(_("name"), max_length=80, unique=True)
+    name_cy = models.CharField(_("Welsh name"), max_length=80, blank=True)
+    slug = models.SlugField(max_length=80, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ProjectQuerySet(models.QuerySet):
+    def visible(self) -> "ProjectQuerySet":
+        """What the public sees: published and not hidden by an organiser."""
+        return self.filter(state__in=PUBLIC_STATES, is_hidden=False)
+
+    def seeking_support(self) -> "ProjectQuerySet":
+        return self.visible().filter(state=State.SEEKING_SUPPORT)
+
+
+class Project(models.Model):
+    title = models.CharField(_("project name"), max_length=120)
+    slug = models.SlugField(max_length=140, unique=True)
+    summary = models.CharField(_("summary"), max_length=300)
+    description = models.TextField(_("description"), blank=True, max_length=20_000)
+    problem = models.TextField(_("the problem"), blank=True, max_length=10_000)
+    users = models.TextField(_("who the users are"), blank=True, max_length=10_000)
+    outcomes = models.TextField(_("expected outcomes"), blank=True, max_length=10_000)
+    phase = models.CharField(_("phase"), max_length=16, choices=Phase.choices, default=Phase.IDEA)
+    state = models.CharField(_("state"), max_length=16, choices=State.choices, default=State.DRAFT)
+    lead_council = models.ForeignKey(
+        Council,
+        on_delete=models.PROTECT,
+        related_name="projects_led",
+        verbose_name=_("lead council"),
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="projects_owned"
+    )
+    service_areas = models.ManyToManyField(
+        ServiceArea, blank=True, related_name="projects", verbose_name=_("service areas")
+    )
+    pledging_deadline = models.DateField(_("pledging deadline"), null=True, blank=True)
+    partner_target = models.PositiveSmallIntegerField(
+        _("target number of partner councils"), null=True, blank=True
+    )
+    code_url = models.URLField(_("code repository"), blank=True)
+    prototype_url = models.URLField(_("prototype"), blank=True)
+    licence = models.CharField(
+        _("licence"), max_length=32, choices=Licence.choices, blank=True, default=""
+    )
+    is_featured = models.BooleanField(_("featured"), default=False)
+    is_hidden = models.BooleanField(_("hidden by an organiser"), default=False)
+    hidden_reason = models.TextField(_("reason for hiding"), blank=True)
+
+    # Stored totals, recalculated from the pledges inside every pledge transaction
+    # (the project row is locked), and reconciled with the ledger by `check_ledger`.
+    money_offered = models.BigIntegerField(default=0)
+    money_accepted = models.BigIntegerField(default=0)
+    money_fulfilled = models.BigIntegerField(default=0)
+    half_days_offered = models.IntegerField(default=0)
+    half_days_accepted = models.IntegerField(default=0)
+    half_days_fulfilled = models.IntegerField(default=0)
+    partner_count = models.IntegerField(default=0)
+    money_needed = models.BigIntegerField(default=0)
+    half_days_needed = models.IntegerField(default=0)
+
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+    published_at = models.DateTimeField(null=True, blank=True)
+    last_activity_at = models.DateTimeField(default=timezone.now)
+
+    objects = ProjectQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-published_at", "-created_at"]
+        constraints = [
+            models.CheckConstraint(condition=Q(state__in=State.values), name="project_state_valid"),
+            models.CheckConstraint(condition=Q(phase__in=Phase.values), name="project_phase_valid"),
+            models.CheckConstraint(
+                condition=Q(money_offered__gte=0)
+                & Q(money_accepted__gte=0)
+                & Q(money_fulfilled__gte=0)
+                & Q(half_days_offered__gte=0)
+                & Q(half_days_accepted__gte=0)
+                & Q(half_days_fulfilled__gte=0)
+                & Q(partner_count__gte=0)
+                & Q(money_needed__gte=0)
+                & Q(half_days_needed__gte=0),
+                name="project_totals_not_negative",
+            ),
+            models.CheckConstraint(
+                condition=Q(partner_target__isnull=True)
+                | Q(partner_target__gte=1, partner_target__lte=400),
+                name="project_partner_target_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(is_hidden=False) | ~Q(hidden_reason=""),
+                name="project_hidden_has_reason",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["state", "is_hidden", "-published_at"]),
+            models.Index(fields=["pledging_deadline"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("projects:detail", kwargs={"slug": self.slug})
+
+    @property
+    def is_published(self) -> bool:
+        return self.state != State.DRAFT
+
+    @property
+    def money_committed(self) -> int:
+        return self.money_accepted + self.money_fulfilled
+
+    @property
+    def half_days_committed(self) -> int:
+        return self.half_days_accepted + self.half_days_fulfilled
+
+    @property
+    def deadline_passed(self) -> bool:
+        return self.pledging_deadline is not None and self.pledging_deadline < timezone.localdate()
+
+    @property
+    def days_left(self) -> int | None:
+        if self.pledging_deadline is None:
+            return None
+        return (self.pledging_deadline - timezone.localdate()).days
+
+    @property
+    def is_open_for_pledges(self) -> bool:
+        return self.state in PLEDGEABLE_STATES and not self.deadline_passed and not self.is_hidden
+
+
+class Need(models.Model):
+    """One thing a project asks for: an amount of money, or days of a role."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="needs")
+    kind = models.CharField(_("kind"), max_length=8, choices=Kind.choices)
+    role = models.CharField(_("role"), max_length=24, choices=Role.choices, blank=True)
+    amount = models.BigIntegerField(_("amount"), help_text=_("Pence for money, half-days for time"))
+    description = models.CharField(_("what it is for"), max_length=300, blank=True)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    offered = models.BigIntegerField(default=0)
+    accepted = models.BigIntegerField(default=0)
+    fulfilled = models.BigIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(kind__in=Kind.values), name="need_kind_valid"),
+            models.CheckConstraint(
+                condition=(Q(kind=Kind.MONEY) & Q(role="") & Q(amount__lte=MAX_MONEY_PENCE))
+                | (
+                    Q(kind=Kind.TIME)
+                    & Q(role__in=Role.values)
+                    & ~Q(role="")
+                    & Q(amount__lte=MAX_HALF_DAYS)
+                ),
+                name="need_kind_role_and_limit",
+            ),
+            models.CheckConstraint(condition=Q(amount__gt=0), name="need_amount_positive"),
+            models.CheckConstraint(
+                condition=Q(offered__gte=0) & Q(accepted__gte=0) & Q(fulfilled__gte=0),
+                name="need_totals_not_negative",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        from .formatting import format_amount
+
+        if self.kind == Kind.TIME:
+            return f"{self.get_role_display()}: {format_amount(self.kind, self.amount)}"
+        return format_amount(self.kind, self.amount)
+
+
+class PledgeState(models.TextChoices):
+    OFFERED = "offered", _("Offered")
+    ACCEPTED = "accepted", _("Accepted")
+    DECLINED = "declined", _("Declined")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+    FULFILLED = "fulfilled", _("Fulfilled")
+
+
+PLEDGE_TRANSITIONS: dict[str, tuple[str, ...]] = {
+    PledgeState.OFFERED: (PledgeState.ACCEPTED, PledgeState.DECLINED, PledgeState.WITHDRAWN),
+    PledgeState.ACCEPTED: (PledgeState.FULFILLED, PledgeState.WITHDRAWN),
+    PledgeState.DECLINED: (),
+    PledgeState.WITHDRAWN: (),
+    PledgeState.FULFILLED: (),
+}
+# States that count toward a total, and the total each feeds.
+COUNTED_STATES = (PledgeState.OFFERED, PledgeState.ACCEPTED, PledgeState.FULFILLED)
+
+
+class Pledge(models.Model):
+    """A council's offer toward a project. Amount and note never change; state follows events."""
+
+    project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="pledges")
+    need = models.ForeignKey(
+        Need, on_delete=models.PROTECT, null=True, blank=True, related_name="pledges"
+    )
+    council = models.ForeignKey(Council, on_delete=models.PROTECT, related_name="pledges")
+    pledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="pledges_made"
+    )
+    kind = models.CharField(_("kind"), max_length=8, choices=Kind.choices)
+    role = models.CharField(_("role"), max_length=24, choices=Role.choices, blank=True)
+    amount = models.BigIntegerField(_("amount"), help_text=_("Pence for money, half-days for time"))
+    note = models.TextField(_("note"), blank=True, max_length=2000)
+    state = models.CharField(
+        _("state"), max_length=12, choices=PledgeState.choices, default=PledgeState.OFFERED
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    state_changed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="pledge_amount_positive"),
+            models.CheckConstraint(
+                condition=(Q(kind=Kind.MONEY) & Q(role="") & Q(amount__lte=MAX_MONEY_PENCE))
+                | (Q(kind=Kind.TIME) & Q(amount__lte=MAX_HALF_DAYS)),
+                name="pledge_kind_and_limit",
+            ),
+            models.CheckConstraint(
+                condition=Q(state__in=PledgeState.values), name="pledge_state_valid"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["project", "state"]),
+            models.Index(fields=["council", "state"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.council} → {self.project}: {self.amount_display}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("projects:pledge_detail", kwargs={"pk": self.pk})
+
+    @property
+    def amount_display(self) -> str:
+        from .formatting import format_amount
+
+        return format_amount(self.kind, self.amount)
+
+
+class PledgeEvent(models.Model):
+    """One line of the append-only pledge ledger. Never updated or deleted."""
+
+    pledge = models.ForeignKey(Pledge, on_delete=models.PROTECT, related_name="events")
+    sequence = models.PositiveIntegerField()
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="pledge_events"
+    )
+    from_state = models.CharField(max_length=12, choices=PledgeState.choices, blank=True)
+    to_state = models.CharField(max_length=12, choices=PledgeState.choices)
+    note = models.TextField(blank=True, max_length=2000)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["pledge_id", "sequence"]
+        constraints = [
+            models.UniqueConstraint(fields=["pledge", "sequence"], name="pledge_event_sequence"),
+            models.CheckConstraint(
+                condition=Q(to_state__in=PledgeState.values), name="pledge_event_to_state_valid"
+            ),
+            models.CheckConstraint(
+                condition=(Q(sequence=1) & Q(from_state="") & Q(to_state=PledgeState.OFFERED))
+                | (Q(sequence__gt=1) & ~Q(from_state="") & ~Q(to_state=F("from_state"))),
+                name="pledge_event_shape",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.pledge_id}.{self.sequence} {self.from_state or '∅'} → {self.to_state}"

@@ -1,0 +1,121 @@
+import django_filters
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from .models import (
+    PUBLIC_STATES,
+    Kind,
+    Need,
+    Phase,
+    Pledge,
+    PledgeState,
+    Project,
+    Role,
+    ServiceArea,
+    State,
+)
+
+SORTS = {
+    "newest": (_("Newest"), ["-published_at", "-pk"]),
+    "closing": (_("Closing soon"), [F("pledging_deadline").asc(nulls_last=True), "-pk"]),
+    "most_supported": (_("Most supported"), ["-partner_count", "-money_accepted", "-pk"]),
+    "least_supported": (_("Least supported"), ["partner_count", "money_accepted", "-pk"]),
+}
+
+
+def _council_q(prefix: str, value: str) -> Q:
+    value = value.strip()
+    return Q(**{f"{prefix}__code__iexact": value}) | Q(**{f"{prefix}__slug": value.lower()})
+
+
+class ProjectFilterSet(django_filters.FilterSet):
+    """The project listing's filters, shared by /projects/ and /api/v1/projects/."""
+
+    q = django_filters.CharFilter(method="filter_q", label=_("Search"))
+    phase = django_filters.MultipleChoiceFilter(choices=Phase.choices, label=_("Phase"))
+    state = django_filters.ChoiceFilter(
+        choices=[(s, State(s).label) for s in PUBLIC_STATES], label=_("State")
+    )
+    area = django_filters.ModelChoiceFilter(
+        field_name="service_areas",
+        to_field_name="slug",
+        queryset=ServiceArea.objects.all(),
+        label=_("Service area"),
+        empty_label=_("Any service area"),
+    )
+    lead_council = django_filters.CharFilter(
+        method="filter_lead_council", label=_("Lead council (code or name in the web address)")
+    )
+    partner_council = django_filters.CharFilter(
+        method="filter_partner_council",
+        label=_("Partner council (code or name in the web address)"),
+    )
+    needs = django_filters.ChoiceFilter(
+        choices=Kind.choices, method="filter_needs", label=_("Needs"), empty_label=_("Anything")
+    )
+    role = django_filters.ChoiceFilter(
+        choices=Role.choices,
+        method="filter_role",
+        label=_("Needs the role"),
+        empty_label=_("Any role"),
+    )
+    sort = django_filters.ChoiceFilter(
+        choices=[(k, v[0]) for k, v in SORTS.items()],
+        method="filter_sort",
+        label=_("Sort by"),
+        empty_label=None,
+    )
+
+    class Meta:
+        model = Project
+        fields = [
+            "q",
+            "phase",
+            "state",
+            "area",
+            "lead_council",
+            "partner_council",
+            "needs",
+            "role",
+            "sort",
+        ]
+
+    def filter_queryset(self, queryset: QuerySet) -> QuerySet:
+        queryset = super().filter_queryset(queryset)
+        if not self.form.cleaned_data.get("sort"):
+            queryset = queryset.order_by(*SORTS["newest"][1])
+        return queryset
+
+    def filter_q(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(
+            Q(title__icontains=value)
+            | Q(summary__icontains=value)
+            | Q(description__icontains=value)
+        )
+
+    def filter_lead_council(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        return queryset.filter(_council_q("lead_council", value)) if value.strip() else queryset
+
+    def filter_partner_council(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        if not value.strip():
+            return queryset
+        committed = Pledge.objects.filter(
+            _council_q("council", value),
+            project=OuterRef("pk"),
+            state__in=(PledgeState.ACCEPTED, PledgeState.FULFILLED),
+        )
+        return queryset.filter(Exists(committed))
+
+    def filter_needs(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        return queryset.filter(Exists(Need.objects.filter(project=OuterRef("pk"), kind=value)))
+
+    def filter_role(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        return queryset.filter(
+            Exists(Need.objects.filter(project=OuterRef("pk"), kind=Kind.TIME, role=value))
+        )
+
+    def filter_sort(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        return queryset.order_by(*SORTS[value][1])

@@ -1,0 +1,112 @@
+"""Reads for projects and pledges: querysets with their joins already done."""
+
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Sum
+
+from councils.models import Council
+
+from .models import Need, Pledge, PledgeEvent, PledgeState, Project, State
+from .permissions import user_can_view_project
+
+
+def project_list() -> QuerySet[Project]:
+    """Published, visible projects with what a listing row shows, in a fixed number of queries."""
+    return (
+        Project.objects.visible().select_related("lead_council").prefetch_related("service_areas")
+    )
+
+
+def project_for_page(*, slug: str, user) -> Project | None:
+    project = (
+        Project.objects.select_related("lead_council", "owner")
+        .prefetch_related("service_areas")
+        .filter(slug=slug)
+        .first()
+    )
+    if project is None or not user_can_view_project(user, project):
+        return None
+    return project
+
+
+def project_needs(*, project: Project) -> QuerySet[Need]:
+    return Need.objects.filter(project=project).order_by("position", "pk")
+
+
+def project_pledges(*, project: Project) -> QuerySet[Pledge]:
+    return (
+        Pledge.objects.filter(project=project)
+        .select_related("council", "pledged_by", "need")
+        .prefetch_related(
+            Prefetch(
+                "events", queryset=PledgeEvent.objects.select_related("actor").order_by("sequence")
+            )
+        )
+        .order_by("-created_at", "-pk")
+    )
+
+
+def project_partner_councils(*, project: Project) -> QuerySet[Council]:
+    committed = Pledge.objects.filter(
+        project=project,
+        council=OuterRef("pk"),
+        state__in=(PledgeState.ACCEPTED, PledgeState.FULFILLED),
+    )
+    return (
+        Council.objects.filter(Exists(committed))
+        .exclude(pk=project.lead_council_id)
+        .order_by("short_name")
+    )
+
+
+def pledge_with_history(*, pk: int) -> Pledge | None:
+    return (
+        Pledge.objects.select_related(
+            "project__lead_council", "project__owner", "council", "need", "pledged_by"
+        )
+        .prefetch_related(
+            Prefetch(
+                "events", queryset=PledgeEvent.objects.select_related("actor").order_by("sequence")
+            )
+        )
+        .filter(pk=pk)
+        .first()
+    )
+
+
+def council_pledges(*, council: Council) -> QuerySet[Pledge]:
+    """The council's pledges with their projects, newest first (page and CSV)."""
+    return (
+        Pledge.objects.filter(council=council)
+        .select_related("project", "project__lead_council", "need", "pledged_by")
+        .order_by("-created_at", "-pk")
+    )
+
+
+def council_pledge_totals(*, council: Council) -> dict[str, dict[str, int]]:
+    """{state: {"money": pence, "time": half_days}} for every pledge state, in one query."""
+    totals = {state: {"money": 0, "time": 0} for state in PledgeState.values}
+    rows = (
+        Pledge.objects.filter(council=council)
+        .values("state", "kind")
+        .annotate(total=Sum("amount"))
+        .order_by()
+    )
+    for row in rows:
+        totals[row["state"]][row["kind"]] = row["total"]
+    return totals
+
+
+def council_projects_led(*, council: Council, user) -> QuerySet[Project]:
+    from councils.selectors import user_may_act_for_council
+
+    qs = Project.objects.filter(lead_council=council).prefetch_related("service_areas")
+    if user.is_authenticated and (
+        user.is_organiser or user_may_act_for_council(user=user, council=council)
+    ):
+        return qs.order_by("-created_at")
+    return qs.filter(
+        Q(state__in=[s for s in State.values if s != State.DRAFT]), is_hidden=False
+    ).order_by("-published_at")
+
+
+def pledges_waiting_for(*, project: Project) -> QuerySet[Pledge]:
+    return project_pledges(project=project).filter(state=PledgeState.OFFERED)

@@ -1,0 +1,497 @@
+"""Writes for projects, needs and pledges. Every way in (web, API, admin, commands) calls these.
+
+Each pledge write locks the project row first, then the pledge, so concurrent writers on one
+project queue up and the stored totals, recalculated from the pledges in the same transaction,
+always equal the ledger.
+"""
+
+from collections.abc import Iterable
+
+from django.contrib.auth import get_user_model
+from django.db import IntegrityError, transaction
+from django.db.models import Q, Sum
+from django.utils import timezone
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+
+from councils.models import Council
+from councils.selectors import user_may_act_for_council
+from pipeline.errors import Conflict, InvalidInput, NotAllowed
+
+from . import notifications
+from .models import (
+    MAX_HALF_DAYS,
+    MAX_MONEY_PENCE,
+    PHASE_ORDER,
+    PLEDGE_TRANSITIONS,
+    STATE_TRANSITIONS,
+    Kind,
+    Need,
+    Phase,
+    Pledge,
+    PledgeEvent,
+    PledgeState,
+    Project,
+    Role,
+    ServiceArea,
+    State,
+)
+from .permissions import user_can_manage_project, user_can_withdraw_pledge
+
+User = get_user_model()
+
+# Fields an owner may edit; anything else (owner, council, state, totals) is never taken from input.
+EDITABLE_FIELDS = (
+    "title",
+    "summary",
+    "description",
+    "problem",
+    "users",
+    "outcomes",
+    "pledging_deadline",
+    "partner_target",
+    "code_url",
+    "prototype_url",
+    "licence",
+)
+
+
+# --- projects -------------------------------------------------------------------------------
+
+
+def _unique_slug(title: str) -> str:
+    base = slugify(title)[:120] or "project"
+    slug, n = base, 2
+    while Project.objects.filter(slug=slug).exists():
+        slug = f"{base}-{n}"
+        n += 1
+    return slug
+
+
+def _require_manager(actor: User, project: Project) -> None:
+    if not user_can_manage_project(actor, project):
+        raise NotAllowed(
+            _("Only the project's owner, an admin of %(council)s or an organiser may do this.")
+            % {"council": project.lead_council.display_name}
+        )
+
+
+def _validate_deadline(project: Project) -> None:
+    if (
+        project.pledging_deadline
+        and project.state in (State.DRAFT, State.SEEKING_SUPPORT)
+        and project.pledging_deadline < timezone.localdate()
+    ):
+        raise InvalidInput(
+            _("The pledging deadline must be today or in the future."), field="pledging_deadline"
+        )
+
+
+@transaction.atomic
+def project_create(
+    *,
+    actor: User,
+    lead_council: Council,
+    title: str,
+    summary: str,
+    description: str = "",
+    service_areas: Iterable[ServiceArea] = (),
+) -> Project:
+    """A new draft, visible only to the lead council's members until it is published."""
+    if not (actor.is_organiser or user_may_act_for_council(user=actor, council=lead_council)):
+        raise NotAllowed(
+            _("You can only propose projects for a council you are a verified member of."),
+            field="lead_council",
+        )
+    if not lead_council.is_current:
+        raise InvalidInput(_("That council has ended."), field="lead_council")
+    title, summary = title.strip(), summary.strip()
+    if not title:
+        raise InvalidInput(_("Enter the project name"), field="title")
+    if not summary:
+        raise InvalidInput(_("Enter a summary"), field="summary")
+    project = Project.objects.create(
+        title=title,
+        slug=_unique_slug(title),
+        summary=summary,
+        description=description.strip(),
+        lead_council=lead_council,
+        owner=actor,
+    )
+    project.service_areas.set(service_areas)
+    return project
+
+
+@transaction.atomic
+def project_update(
+    *, actor: User, project: Project, service_areas: Iterable[ServiceArea] | None = None, **fields
+) -> Project:
+    project = Project.objects.select_for_update().get(pk=project.pk)
+    _require_manager(actor, project)
+    unknown = set(fields) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise InvalidInput(_("These fields cannot be changed: %s") % ", ".join(sorted(unknown)))
+    for name, value in fields.items():
+        if isinstance(value, str):
+            value = value.strip()
+        setattr(project, name, value)
+    if "title" in fields and not project.title:
+        raise InvalidInput(_("Enter the project name"), field="title")
+    if "summary" in fields and not project.summary:
+        raise InvalidInput(_("Enter a summary"), field="summary")
+    _validate_deadline(project)
+    project.save()
+    if service_areas is not None:
+        project.service_areas.set(service_areas)
+    return project
+
+
+def _lock_project(project: Project) -> Project:
+    return Project.objects.select_for_update().select_related("lead_council").get(pk=project.pk)
+
+
+@transaction.atomic
+def project_set_state(*, actor: User, project: Project, state: str) -> Project:
+    """Move the project along STATE_TRANSITIONS. Publishing needs at least one need."""
+    project = _lock_project(project)
+    _require_manager(actor, project)
+    if state not in State.values:
+        raise InvalidInput(_("Choose a state."), field="state")
+    if state not in STATE_TRANSITIONS[project.state]:
+        raise Conflict(
+            _("A project that is %(from)s cannot become %(to)s.")
+            % {"from": project.get_state_display().lower(), "to": State(state).label.lower()},
+            field="state",
+        )
+    if state == State.SEEKING_SUPPORT and project.state == State.DRAFT:
+        if not project.needs.exists():
+            raise InvalidInput(
+                _("Add at least one need (money or staff time) before publishing."),
+                field="needs",
+            )
+        _validate_deadline(project)
+    previous = project.state
+    project.state = state
+    if state == State.SEEKING_SUPPORT and project.published_at is None:
+        project.published_at = timezone.now()
+    project.last_activity_at = timezone.now()
+    project.save(update_fields=["state", "published_at", "last_activity_at", "updated_at"])
+    if previous == State.DRAFT:
+        transaction.on_commit(lambda: notifications.project_published(project.pk))
+    return project
+
+
+@transaction.atomic
+def project_set_phase(*, actor: User, project: Project, phase: str) -> Project:
+    """Phases move forward (any number of steps) or back one step; retired is final."""
+    project = _lock_project(project)
+    _require_manager(actor, project)
+    if phase not in Phase.values:
+        raise InvalidInput(_("Choose a phase."), field="phase")
+    current, target = PHASE_ORDER.index(project.phase), PHASE_ORDER.index(phase)
+    if project.phase == Phase.RETIRED:
+        raise Conflict(_("A retired project cannot change phase."), field="phase")
+    if project.state == State.CLOSED:
+        raise Conflict(_("A closed project cannot change phase."), field="phase")
+    if target == current:
+        raise Conflict(_("The project is already in that phase."), field="phase")
+    if target < current - 1:
+        raise Conflict(_("A project can only go back one phase at a time."), field="phase")
+    project.phase = phase
+    project.last_activity_at = timezone.now()
+    project.save(update_fields=["phase", "last_activity_at", "updated_at"])
+    return project
+
+
+# --- needs ----------------------------------------------------------------------------------
+
+
+def _validate_amount(kind: str, amount: int, *, field: str = "amount") -> None:
+    if not isinstance(amount, int) or isinstance(amount, bool):
+        raise InvalidInput(_("Enter a whole number."), field=field)
+    if amount <= 0:
+        raise InvalidInput(_("The amount must be more than zero."), field=field)
+    if kind == Kind.MONEY and amount > MAX_MONEY_PENCE:
+        raise InvalidInput(_("The amount must be £10,000,000 or less."), field=field)
+    if kind == Kind.TIME and amount > MAX_HALF_DAYS:
+        raise InvalidInput(_("The time must be 2,000 days or less."), field=field)
+
+
+def _validate_kind_role(kind: str, role: str, *, role_required: bool) -> None:
+    if kind not in Kind.values:
+        raise InvalidInput(_("Choose money or staff time."), field="kind")
+    if kind == Kind.MONEY and role:
+        raise InvalidInput(_("A money pledge has no role."), field="role")
+    if kind == Kind.TIME:
+        if role and role not in Role.values:
+            raise InvalidInput(_("Choose a role."), field="role")
+        if role_required and not role:
+            raise InvalidInput(_("Choose the role you need."), field="role")
+
+
+def _refresh_needed_totals(project: Project) -> None:
+    totals = project.needs.aggregate(
+        money=Sum("amount", filter=Q(kind=Kind.MONEY), default=0),
+        time=Sum("amount", filter=Q(kind=Kind.TIME), default=0),
+    )
+    Project.objects.filter(pk=project.pk).update(
+        money_needed=totals["money"], half_days_needed=totals["time"]
+    )
+
+
+@transaction.atomic
+def need_add(
+    *, actor: User, project: Project, kind: str, amount: int, role: str = "", description: str = ""
+) -> Need:
+    project = _lock_project(project)
+    _require_manager(actor, project)
+    if project.state in (State.COMPLETED, State.CLOSED):
+        raise Conflict(_("A completed or closed project cannot add needs."))
+    _validate_kind_role(kind, role, role_required=True)
+    _validate_amount(kind, amount)
+    position = project.needs.count()
+    need = Need.objects.create(
+        project=project,
+        kind=kind,
+        role=role if kind == Kind.TIME else "",
+        amount=amount,
+        description=description.strip(),
+        position=position,
+    )
+    _refresh_needed_totals(project)
+    return need
+
+
+@transaction.atomic
+def need_remove(*, actor: User, need: Need) -> None:
+    project = _lock_project(need.project)
+    _require_manager(actor, project)
+    if need.pledges.exists():
+        raise Conflict(
+            _("This need has pledges against it, so it stays on the record."), field="need"
+        )
+    need.delete()
+    _refresh_needed_totals(project)
+
+
+# --- pledges --------------------------------------------------------------------------------
+
+
+def _recalculate_totals(project: Project) -> None:
+    """Stored totals from the pledges' current states; the project row is already locked."""
+    rows = (
+        Pledge.objects.filter(project=project, state__in=PledgeState.values)
+        .values("need_id", "kind", "state")
+        .annotate(total=Sum("amount"))
+    )
+    fields = {
+        f"{prefix}_{state}": 0
+        for prefix in ("money", "half_days")
+        for state in ("offered", "accepted", "fulfilled")
+    }
+    per_need: dict[int, dict[str, int]] = {}
+    for row in rows:
+        if row["state"] not in ("offered", "accepted", "fulfilled"):
+            continue
+        prefix = "money" if row["kind"] == Kind.MONEY else "half_days"
+        fields[f"{prefix}_{row['state']}"] += row["total"]
+        if row["need_id"]:
+            need_totals = per_need.setdefault(
+                row["need_id"], {"offered": 0, "accepted": 0, "fulfilled": 0}
+            )
+            need_totals[row["state"]] += row["total"]
+    partner_ids = set(
+        Pledge.objects.filter(
+            project=project, state__in=(PledgeState.ACCEPTED, PledgeState.FULFILLED)
+        )
+        .exclude(council_id=project.lead_council_id)
+        .values_list("council_id", flat=True)
+    )
+    partner_ids |= project_team_partner_council_ids(project)
+    fields["partner_count"] = len(partner_ids)
+    Project.objects.filter(pk=project.pk).update(**fields)
+    for need in Need.objects.filter(project=project):
+        values = per_need.get(need.pk, {"offered": 0, "accepted": 0, "fulfilled": 0})
+        if (need.offered, need.accepted, need.fulfilled) != (
+            values["offered"],
+            values["accepted"],
+            values["fulfilled"],
+        ):
+            Need.objects.filter(pk=need.pk).update(**values)
+
+
+def project_team_partner_council_ids(project: Project) -> set[int]:
+    """Councils (other than the lead) with an active maker-team member. Filled in by teams."""
+    return set()
+
+
+def _append_event(
+    *, pledge: Pledge, actor: User, from_state: str, to_state: str, note: str
+) -> None:
+    last = pledge.events.order_by("-sequence").values_list("sequence", flat=True).first() or 0
+    PledgeEvent.objects.create(
+        pledge=pledge,
+        sequence=last + 1,
+        actor=actor,
+        from_state=from_state,
+        to_state=to_state,
+        note=note,
+    )
+
+
+@transaction.atomic
+def pledge_offer(
+    *,
+    actor: User,
+    project: Project,
+    council: Council,
+    kind: str,
+    amount: int,
+    need: Need | None = None,
+    role: str = "",
+    note: str = "",
+) -> Pledge:
+    """A verified member offers money or staff time from their council."""
+    project = _lock_project(project)
+    if not (actor.is_organiser or user_may_act_for_council(user=actor, council=council)):
+        raise NotAllowed(
+            _("Only verified members of %(council)s can pledge for it.")
+            % {"council": council.display_name},
+            field="council",
+        )
+    if project.is_hidden or project.state == State.DRAFT:
+        raise Conflict(_("This project is not published, so it cannot take pledges."))
+    if project.state not in (State.SEEKING_SUPPORT, State.IN_DELIVERY):
+        raise Conflict(
+            _("This project is %(state)s and no longer takes pledges.")
+            % {"state": project.get_state_display().lower()}
+        )
+    if project.deadline_passed:
+        raise Conflict(
+            _("The pledging deadline for this project passed on %(date)s.")
+            % {"date": project.pledging_deadline.strftime("%-d %B %Y")}
+        )
+    if council.pk == project.lead_council_id:
+        raise InvalidInput(
+            _("%(council)s leads this project; pledges come from other councils.")
+            % {"council": council.display_name},
+            field="council",
+        )
+    if need is not None:
+        if need.project_id != project.pk:
+            raise InvalidInput(_("That need belongs to another project."), field="need")
+        if kind != need.kind:
+            raise InvalidInput(
+                _("This need asks for %(kind)s.") % {"kind": need.get_kind_display().lower()},
+                field="kind",
+            )
+        role = need.role
+    _validate_kind_role(kind, role, role_required=False)
+    _validate_amount(kind, amount)
+    note = note.strip()
+    if len(note) > 2000:
+        raise InvalidInput(_("The note must be 2,000 characters or fewer."), field="note")
+    now = timezone.now()
+    pledge = Pledge.objects.create(
+        project=project,
+        need=need,
+        council=council,
+        pledged_by=actor,
+        kind=kind,
+        role=role if kind == Kind.TIME else "",
+        amount=amount,
+        note=note,
+        state=PledgeState.OFFERED,
+        created_at=now,
+        state_changed_at=now,
+    )
+    _append_event(
+        pledge=pledge, actor=actor, from_state="", to_state=PledgeState.OFFERED, note=note
+    )
+    _recalculate_totals(project)
+    transaction.on_commit(lambda: notifications.pledge_changed(pledge.pk, PledgeState.OFFERED))
+    return pledge
+
+
+def _transition(*, actor: User, pledge: Pledge, to_state: str, note: str, check) -> Pledge:
+    project = _lock_project(pledge.project)
+    try:
+        pledge = Pledge.objects.select_for_update().get(pk=pledge.pk, project=project)
+    except Pledge.DoesNotExist as exc:  # pragma: no cover - a pledge never changes project
+        raise Conflict(_("This pledge is not part of this project.")) from exc
+    pledge.project = project
+    check(actor, pledge)
+    if to_state not in PLEDGE_TRANSITIONS[pledge.state]:
+        raise Conflict(
+            _("This pledge is %(state)s, so it cannot be %(action)s.")
+            % {
+                "state": pledge.get_state_display().lower(),
+                "action": PledgeState(to_state).label.lower(),
+            },
+            field="state",
+        )
+    note = note.strip()
+    if len(note) > 2000:
+        raise InvalidInput(_("The note must be 2,000 characters or fewer."), field="note")
+    from_state = pledge.state
+    pledge.state = to_state
+    pledge.state_changed_at = timezone.now()
+    pledge.save(update_fields=["state", "state_changed_at"])
+    try:
+        with transaction.atomic():
+            _append_event(
+                pledge=pledge, actor=actor, from_state=from_state, to_state=to_state, note=note
+            )
+    except IntegrityError as exc:  # a concurrent writer got there first
+        raise Conflict(_("This pledge changed while you were deciding; look again.")) from exc
+    _recalculate_totals(project)
+    transaction.on_commit(lambda: notifications.pledge_changed(pledge.pk, to_state))
+    return pledge
+
+
+def _manager_check(actor: User, pledge: Pledge) -> None:
+    _require_manager(actor, pledge.project)
+
+
+def _withdraw_check(actor: User, pledge: Pledge) -> None:
+    if not user_can_withdraw_pledge(actor, pledge):
+        raise NotAllowed(
+            _("Only verified members of %(council)s can withdraw its pledge.")
+            % {"council": pledge.council.display_name}
+        )
+
+
+@transaction.atomic
+def pledge_accept(*, actor: User, pledge: Pledge, note: str = "") -> Pledge:
+    return _transition(
+        actor=actor, pledge=pledge, to_state=PledgeState.ACCEPTED, note=note, check=_manager_check
+    )
+
+
+@transaction.atomic
+def pledge_decline(*, actor: User, pledge: Pledge, note: str = "") -> Pledge:
+    return _transition(
+        actor=actor, pledge=pledge, to_state=PledgeState.DECLINED, note=note, check=_manager_check
+    )
+
+
+@transaction.atomic
+def pledge_fulfil(*, actor: User, pledge: Pledge, note: str = "") -> Pledge:
+    return _transition(
+        actor=actor, pledge=pledge, to_state=PledgeState.FULFILLED, note=note, check=_manager_check
+    )
+
+
+@transaction.atomic
+def pledge_withdraw(*, actor: User, pledge: Pledge, reason: str) -> Pledge:
+    if not reason.strip():
+        raise InvalidInput(
+            _("Give a reason for withdrawing; the project team will see it."), field="reason"
+        )
+    return _transition(
+        actor=actor,
+        pledge=pledge,
+        to_state=PledgeState.WITHDRAWN,
+        note=reason,
+        check=_withdraw_check,
+    )
