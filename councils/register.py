@@ -7,6 +7,7 @@ transaction, so a malformed file changes nothing.
 import csv
 import datetime
 import io
+import urllib.error
 import urllib.request
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -70,8 +71,19 @@ class ImportReport:
 def read_source(path_or_url: str) -> str:
     """Text of a local file or an http(s) URL."""
     if path_or_url.startswith(("http://", "https://")):
-        with urllib.request.urlopen(path_or_url, timeout=30) as response:  # noqa: S310
-            return response.read().decode("utf-8-sig")
+        try:
+            with urllib.request.urlopen(path_or_url, timeout=30) as response:  # noqa: S310
+                return response.read().decode("utf-8-sig")
+        except urllib.error.HTTPError as exc:
+            raise RegisterError(
+                f"Cannot fetch {path_or_url}: HTTP {exc.code} {exc.reason}"
+            ) from exc
+        except urllib.error.URLError as exc:
+            raise RegisterError(f"Cannot fetch {path_or_url}: {exc.reason}") from exc
+        except OSError as exc:  # timeouts and dropped connections
+            raise RegisterError(f"Cannot fetch {path_or_url}: {exc}") from exc
+        except UnicodeDecodeError as exc:
+            raise RegisterError(f"{path_or_url} is not UTF-8 text") from exc
     try:
         with open(path_or_url, encoding="utf-8-sig") as handle:
             return handle.read()
