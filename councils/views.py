@@ -6,7 +6,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from pipeline.errors import ServiceError
+from pipeline.errors import NotAllowed, ServiceError
 from pipeline.forms import add_service_error
 
 from . import selectors, services
@@ -21,6 +21,16 @@ from .forms import (
 from .models import Council, Membership
 
 DIRECTORY_PAGE_SIZE = 50
+
+
+def _posted(request: HttpRequest):
+    """Form data for a POST, even an empty one (``request.POST or None`` would leave the form
+    unbound, so a POST with no fields would silently do nothing)."""
+    return request.POST if request.method == "POST" else None
+
+
+def _forbidden(request: HttpRequest, reason: str | None = None) -> HttpResponse:
+    return render(request, "403.html", {"reason": reason}, status=403)
 
 
 def council_directory(request: HttpRequest) -> HttpResponse:
@@ -78,7 +88,7 @@ def _join(request: HttpRequest, form, council: Council | None) -> HttpResponse |
 
 @login_required
 def council_join(request: HttpRequest) -> HttpResponse:
-    form = JoinCouncilForm(request.POST or None)
+    form = JoinCouncilForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         response = _join(request, form, None)
         if response:
@@ -89,7 +99,7 @@ def council_join(request: HttpRequest) -> HttpResponse:
 @login_required
 def council_join_this(request: HttpRequest, slug: str) -> HttpResponse:
     council = get_object_or_404(Council, slug=slug)
-    form = JoinThisCouncilForm(request.POST or None)
+    form = JoinThisCouncilForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         response = _join(request, form, council)
         if response:
@@ -101,8 +111,8 @@ def council_join_this(request: HttpRequest, slug: str) -> HttpResponse:
 def council_members(request: HttpRequest, slug: str) -> HttpResponse:
     council = get_object_or_404(Council, slug=slug)
     if not selectors.user_is_council_admin(user=request.user, council=council):
-        return render(request, "403.html", status=403)
-    domain_form = CouncilDomainForm(request.POST or None)
+        return _forbidden(request)
+    domain_form = CouncilDomainForm(_posted(request))
     if request.method == "POST" and domain_form.is_valid():
         try:
             services.council_domain_add(
@@ -137,6 +147,8 @@ def membership_approve(request: HttpRequest, pk: int) -> HttpResponse:
     membership = get_object_or_404(Membership.objects.select_related("council", "user"), pk=pk)
     try:
         services.membership_approve(actor=request.user, membership=membership)
+    except NotAllowed as exc:
+        return _forbidden(request, exc.message)
     except ServiceError as exc:
         messages.error(request, exc.message)
         return redirect(_back(request, membership))
@@ -149,8 +161,8 @@ def membership_approve(request: HttpRequest, pk: int) -> HttpResponse:
 def membership_refuse(request: HttpRequest, pk: int) -> HttpResponse:
     membership = get_object_or_404(Membership.objects.select_related("council", "user"), pk=pk)
     if not selectors.user_is_council_admin(user=request.user, council=membership.council):
-        return render(request, "403.html", status=403)
-    form = RefuseMembershipForm(request.POST or None)
+        return _forbidden(request)
+    form = RefuseMembershipForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             services.membership_refuse(
@@ -181,6 +193,8 @@ def membership_role(request: HttpRequest, pk: int) -> HttpResponse:
         services.membership_set_role(
             actor=request.user, membership=membership, role=form.cleaned_data["role"]
         )
+    except NotAllowed as exc:
+        return _forbidden(request, exc.message)
     except ServiceError as exc:
         messages.error(request, exc.message)
         return redirect(_back(request, membership))
@@ -193,6 +207,8 @@ def membership_leave(request: HttpRequest, pk: int) -> HttpResponse:
     membership = get_object_or_404(Membership.objects.select_related("council", "user"), pk=pk)
     try:
         services.membership_leave(actor=request.user, membership=membership)
+    except NotAllowed as exc:
+        return _forbidden(request, exc.message)
     except ServiceError as exc:
         messages.error(request, exc.message)
         return redirect(_back(request, membership))
