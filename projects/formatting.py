@@ -1,5 +1,6 @@
 """Showing exact quantities: integer pence as pounds, integer half-days as days."""
 
+import re
 from decimal import Decimal
 
 from django.utils.translation import gettext as _
@@ -9,10 +10,12 @@ from .models import Kind
 
 
 def format_pence(pence: int) -> str:
-    pounds, rest = divmod(int(pence), 100)
+    pence = int(pence)
+    sign = "-" if pence < 0 else ""
+    pounds, rest = divmod(abs(pence), 100)
     if rest:
-        return f"£{pounds:,}.{rest:02d}"
-    return f"£{pounds:,}"
+        return f"{sign}£{pounds:,}.{rest:02d}"
+    return f"{sign}£{pounds:,}"
 
 
 def half_days_to_days(half_days: int) -> Decimal:
@@ -33,17 +36,22 @@ def format_amount(kind: str, amount: int) -> str:
     return _("unknown")
 
 
+# Plain decimal notation only: no exponents ("1e3"), NaN or Infinity, which Decimal would accept.
+_NUMBER = re.compile(r"-?(?:\d+(?:\.\d*)?|\.\d+)")
+
+
+def _parse_decimal(cleaned: str, message: str) -> Decimal:
+    if not _NUMBER.fullmatch(cleaned):
+        raise ValueError(message)
+    return Decimal(cleaned)
+
+
 def parse_pounds(text: str) -> int:
     """'£1,234.50' → 123450 pence. Raises ValueError with a message a person can act on."""
     cleaned = str(text).strip().replace(",", "").removeprefix("£").strip()
-    if not cleaned:
-        raise ValueError(_("Enter an amount in pounds, like 2500 or 2500.50"))
-    try:
-        value = Decimal(cleaned)
-    except ArithmeticError as exc:
-        raise ValueError(_("Enter an amount in pounds, like 2500 or 2500.50")) from exc
-    if not value.is_finite():
-        raise ValueError(_("Enter an amount in pounds, like 2500 or 2500.50"))
+    value = _parse_decimal(cleaned, _("Enter an amount in pounds, like 2500 or 2500.50"))
+    if value < 0:
+        raise ValueError(_("The amount must be more than zero."))
     pence = value * 100
     if pence != pence.to_integral_value():
         raise ValueError(_("Enter an amount in pounds and pence, with no more than 2 decimals"))
@@ -53,14 +61,10 @@ def parse_pounds(text: str) -> int:
 def parse_days(text: str) -> int:
     """'3.5' → 7 half-days. Only whole and half days are allowed."""
     cleaned = str(text).strip().lower().removesuffix("days").removesuffix("day").strip()
-    if not cleaned:
-        raise ValueError(_("Enter a number of days, like 5 or 2.5"))
-    try:
-        value = Decimal(cleaned)
-    except ArithmeticError as exc:
-        raise ValueError(_("Enter a number of days, like 5 or 2.5")) from exc
-    if not value.is_finite():
-        raise ValueError(_("Enter a number of days, like 5 or 2.5"))
+    cleaned = cleaned.replace(",", "")
+    value = _parse_decimal(cleaned, _("Enter a number of days, like 5 or 2.5"))
+    if value < 0:
+        raise ValueError(_("The time must be more than zero."))
     half_days = value * 2
     if half_days != half_days.to_integral_value():
         raise ValueError(_("Enter days in whole or half days, like 3 or 3.5"))
