@@ -17,7 +17,7 @@ def site(request: HttpRequest) -> dict:
     """Navigation, footer and language links that every page's layout needs."""
     path = request.path
     nav = [
-        (_localised("/projects/"), _("Projects")),
+        (reverse("projects:list"), _("Projects")),
         (reverse("councils:directory"), _("Councils")),
         (_localised("/about/"), _("About")),
     ]

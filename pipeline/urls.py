@@ -19,6 +19,7 @@ urlpatterns += i18n_patterns(
     path("accounts/", include("allauth.urls")),
     path("accounts/", include("accounts.urls")),
     path("councils/", include("councils.urls")),
+    path("projects/", include("projects.urls")),
     path("", include(wagtail_urls)),
     prefix_default_language=False,
 )

@@ -110,7 +110,10 @@ def project_create(
         raise InvalidInput(_("Enter the project name"), field="title")
     if not summary:
         raise InvalidInput(_("Enter a summary"), field="summary")
+    now = timezone.now()
     project = Project.objects.create(
+        created_at=now,
+        last_activity_at=now,
         title=title,
         slug=_unique_slug(title),
         summary=summary,
@@ -336,6 +339,7 @@ def _append_event(
         from_state=from_state,
         to_state=to_state,
         note=note,
+        created_at=timezone.now(),
     )
 
 

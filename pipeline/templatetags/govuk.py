@@ -76,3 +76,35 @@ def pagination(context: template.Context, page) -> dict:
         "page_range": page.paginator.get_elided_page_range(page.number, on_each_side=1, on_ends=1),
         "query_prefix": f"{prefix}&" if prefix else "",
     }
+
+
+@register.filter
+def markdown(text: str) -> SafeString:
+    """User-written Markdown, sanitised (see pipeline.markdown)."""
+    from django.utils.safestring import mark_safe
+
+    from pipeline.markdown import render_markdown
+
+    return mark_safe(render_markdown(text))  # noqa: S308 - sanitised by nh3
+
+
+@register.filter
+def pence(value: int) -> str:
+    from projects.formatting import format_pence
+
+    return format_pence(value or 0)
+
+
+@register.filter
+def half_days(value: int) -> str:
+    from projects.formatting import format_half_days
+
+    return format_half_days(value or 0)
+
+
+@register.filter
+def percent_of(part: int, whole: int) -> int:
+    """Width of a progress bar, 0–100, for a part of a whole."""
+    if not whole:
+        return 0
+    return max(0, min(100, round(100 * (part or 0) / whole)))

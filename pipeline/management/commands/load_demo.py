@@ -3,6 +3,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 import cms.demo
 import councils.demo
+import projects.demo
 
 
 class Command(BaseCommand):
@@ -17,6 +18,7 @@ class Command(BaseCommand):
         if not settings.DEBUG and not force:
             raise CommandError("Demo data is for local use; refusing with DEBUG off (use --force).")
         councils.demo.load()
+        projects.demo.load()
         cms.demo.load()
         self.stdout.write(
             self.style.SUCCESS(

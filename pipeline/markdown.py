@@ -1,0 +1,27 @@
+"""User-written Markdown rendered to HTML that is safe to put on a page.
+
+Markdown is converted first, then nh3 (the Ammonia sanitiser) keeps only a small set of tags
+and attributes, so no script, style, event handler or javascript: URL survives.
+"""
+
+import markdown as markdown_lib
+import nh3
+
+ALLOWED_TAGS = {
+    "p", "br", "strong", "em", "code", "pre", "blockquote", "ul", "ol", "li",
+    "h2", "h3", "h4", "a", "hr", "table", "thead", "tbody", "tr", "th", "td",
+}  # fmt: skip
+ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "th": {"scope"}}
+
+
+def render_markdown(text: str) -> str:
+    html = markdown_lib.markdown(
+        text or "", extensions=["extra", "sane_lists"], output_format="html"
+    )
+    return nh3.clean(
+        html,
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes={"http", "https", "mailto"},
+        link_rel="nofollow noopener",
+    )
