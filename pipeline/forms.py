@@ -1,4 +1,5 @@
 from django import forms
+from django.http import HttpRequest, QueryDict
 
 from .errors import ServiceError
 
@@ -9,3 +10,12 @@ def add_service_error(
     """Show a service's refusal beside the field it is about, or at the top of the form."""
     field = error.field if error.field in form.fields else default_field
     form.add_error(field, error.message)
+
+
+def form_data(request: HttpRequest) -> QueryDict | None:
+    """The POST data to bind a form to, even when empty; None on GET.
+
+    ``request.POST or None`` leaves a form unbound for an empty POST, so submitting a form with
+    nothing filled in would show no errors.
+    """
+    return request.POST if request.method == "POST" else None

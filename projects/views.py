@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 
 from councils.selectors import user_verified_councils
 from pipeline.errors import ServiceError
-from pipeline.forms import add_service_error
+from pipeline.forms import add_service_error, form_data
 
 from . import selectors, services
 from .filters import ProjectFilterSet
@@ -110,7 +110,7 @@ def project_new(request: HttpRequest) -> HttpResponse:
     councils = user_verified_councils(user=request.user)
     if not councils.exists():
         return render(request, "projects/need_membership.html", status=403)
-    form = AboutForm(request.POST or None, councils=councils)
+    form = AboutForm(form_data(request), councils=councils)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -147,7 +147,7 @@ def project_edit(request: HttpRequest, slug: str, section: str) -> HttpResponse:
     kwargs = {"initial": _initial(project, section)}
     if section == "about":
         kwargs["councils"] = type(project.lead_council).objects.filter(pk=project.lead_council_id)
-    form = form_class(request.POST or None, **kwargs)
+    form = form_class(form_data(request), **kwargs)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         data.pop("lead_council", None)
@@ -211,7 +211,7 @@ def project_needs(request: HttpRequest, slug: str) -> HttpResponse:
     project = _managed_project_or_403(request, slug)
     if isinstance(project, HttpResponse):
         return project
-    form = NeedForm(request.POST or None)
+    form = NeedForm(form_data(request))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -331,7 +331,7 @@ def pledge_new(request: HttpRequest, slug: str) -> HttpResponse:
         return render(request, "projects/pledge_closed.html", {"project": project}, status=409)
     if not councils.exists():
         return render(request, "projects/need_membership.html", {"project": project}, status=403)
-    form = PledgeForm(request.POST or None, project=project, councils=councils)
+    form = PledgeForm(form_data(request), project=project, councils=councils)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -425,7 +425,7 @@ def pledge_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     )
     if not allowed:
         return render(request, "403.html", status=403)
-    form = form_class(request.POST or None)
+    form = form_class(form_data(request))
     if request.method == "POST" and form.is_valid():
         try:
             if action == "withdraw":
