@@ -22,7 +22,9 @@ def pytest_collection_modifyitems(config, items) -> None:
     if on_postgres:
         return
     if os.environ.get("CI"):
-        raise pytest.UsageError("CI must run the suite on PostgreSQL; DATABASE_URL is not PostgreSQL")
+        raise pytest.UsageError(
+            "CI must run the suite on PostgreSQL; DATABASE_URL is not PostgreSQL"
+        )
     skip = pytest.mark.skip(reason="PostgreSQL-only: run with DATABASE_URL=postgres://...")
     for item in items:
         if "postgres" in item.keywords:
@@ -39,3 +41,14 @@ def shared_data() -> Path:
 @pytest.fixture
 def on_postgres() -> bool:
     return connection.vendor == "postgresql"
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Rate limits (allauth's login throttling among them) live in the cache; start each test
+    with none, so one test's failed sign-ins cannot lock out the next."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()

@@ -1,0 +1,240 @@
+"""Creating an account, confirming the email address, signing in, and login throttling."""
+
+import re
+
+import pytest
+from allauth.account.models import EmailAddress
+from django.core import mail
+from django.test import Client
+from django.urls import reverse
+
+from accounts.models import User
+from tests.factories import UserFactory
+from tests.factories.accounts import PASSWORD
+
+pytestmark = pytest.mark.django_db
+
+SIGNUP = "/accounts/signup/"
+LOGIN = "/accounts/login/"
+NEW_PASSWORD = "a-long-and-unusual-passphrase-42"
+
+
+def signup_data(**overrides) -> dict[str, str]:
+    return {
+        "email": "ann.officer@guildford.gov.uk",
+        "first_name": "Ann",
+        "last_name": "Officer",
+        "job_title": "Service designer",
+        "password1": NEW_PASSWORD,
+        "password2": NEW_PASSWORD,
+        **overrides,
+    }
+
+
+def link_in(message) -> str:
+    match = re.search(r"https?://testserver(/\S+)", message.body)
+    assert match, f"no link in the email:\n{message.body}"
+    return match.group(1)
+
+
+def signed_in_user(client: Client) -> User | None:
+    user = client.get(reverse("accounts:profile")).wsgi_request.user
+    return user if user.is_authenticated else None
+
+
+def error_summary(response) -> str:
+    html = response.content.decode()
+    start = html.find('class="govuk-error-summary"')
+    if start == -1:
+        return ""
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html[start : html.find("</ul>", start)]))
+
+
+def test_signup_page_asks_for_name_email_and_password_twice(client):
+    response = client.get(SIGNUP)
+
+    assert response.status_code == 200
+    for name in ("email", "first_name", "last_name", "password1", "password2"):
+        assert f'name="{name}"'.encode() in response.content
+    assert b'class="govuk-input' in response.content
+
+
+def test_signup_sends_a_confirmation_email_whose_link_confirms_and_signs_in(client):
+    response = client.post(SIGNUP, signup_data())
+
+    assert response.status_code == 302
+    assert response["Location"] == reverse("account_email_verification_sent")
+    user = User.objects.get(email="ann.officer@guildford.gov.uk")
+    assert (user.first_name, user.last_name, user.job_title) == (
+        "Ann",
+        "Officer",
+        "Service designer",
+    )
+    assert not EmailAddress.objects.get(user=user).verified
+    assert signed_in_user(client) is None
+
+    assert len(mail.outbox) == 1
+    message = mail.outbox[0]
+    assert message.to == ["ann.officer@guildford.gov.uk"]
+    assert message.subject.startswith("[Pipeline] ")
+    link = link_in(message)
+
+    # Opening the link shows a page to confirm on; it does not confirm by itself.
+    page = client.get(link)
+    assert page.status_code == 200
+    assert b"ann.officer@guildford.gov.uk" in page.content
+    assert b'class="govuk-button' in page.content
+    assert not EmailAddress.objects.get(user=user).verified
+
+    confirmed = client.post(link, follow=True)
+
+    assert confirmed.status_code == 200
+    assert EmailAddress.objects.get(user=user).verified
+    assert signed_in_user(client) == user
+    assert confirmed.redirect_chain[-1][0] == reverse("accounts:profile")
+
+
+def test_after_confirming_in_another_browser_the_person_can_sign_in(client):
+    client.post(SIGNUP, signup_data())
+    other_browser = Client()
+    link = link_in(mail.outbox[0])
+    other_browser.post(link)
+
+    response = other_browser.post(
+        LOGIN, {"login": "ann.officer@guildford.gov.uk", "password": NEW_PASSWORD}
+    )
+
+    assert response.status_code == 302
+    assert response["Location"] == reverse("accounts:profile")
+    assert signed_in_user(other_browser).email == "ann.officer@guildford.gov.uk"
+
+
+def test_signing_in_before_confirming_asks_to_confirm_first(client):
+    client.post(SIGNUP, signup_data())
+    browser = Client()
+
+    response = browser.post(
+        LOGIN, {"login": "ann.officer@guildford.gov.uk", "password": NEW_PASSWORD}
+    )
+
+    assert response.status_code == 302
+    assert response["Location"] == reverse("account_email_verification_sent")
+    assert signed_in_user(browser) is None
+
+
+def test_signup_needs_first_and_last_name(client):
+    response = client.post(SIGNUP, signup_data(first_name="", last_name=""))
+
+    assert response.status_code == 200
+    summary = error_summary(response)
+    assert summary.count("This field is required") == 2
+    assert not User.objects.exists()
+    assert not mail.outbox
+
+
+def test_signup_needs_the_same_password_twice(client):
+    response = client.post(SIGNUP, signup_data(password2="something-else-entirely"))
+
+    assert "You must type the same password each time" in error_summary(response)
+    assert not User.objects.exists()
+
+
+def test_signup_refuses_a_weak_password(client):
+    response = client.post(SIGNUP, signup_data(password1="password", password2="password"))
+
+    assert "This password is too common" in error_summary(response)
+    assert not User.objects.exists()
+
+
+@pytest.mark.parametrize("email", ["ann@example.org", "Ann@Example.ORG"])
+def test_signup_with_an_email_already_used_creates_no_account_and_warns_its_owner(client, email):
+    """Enumeration is prevented: the page looks the same, and the owner is told by email."""
+    owner = UserFactory(email="ann@example.org")
+
+    response = client.post(SIGNUP, signup_data(email=email))
+
+    assert response.status_code == 302
+    assert response["Location"] == reverse("account_email_verification_sent")
+    assert User.objects.get() == owner
+    assert len(mail.outbox) == 1
+    assert [a.lower() for a in mail.outbox[0].to] == ["ann@example.org"]
+    assert "an account using that email address already exists" in mail.outbox[0].body
+    assert "/accounts/password/reset/" in mail.outbox[0].body
+    assert signed_in_user(client) is None
+
+
+def test_signup_with_an_invalid_email_is_a_form_error(client):
+    response = client.post(SIGNUP, signup_data(email="not-an-email"))
+
+    assert response.status_code == 200
+    assert "Enter a valid email address" in error_summary(response)
+    assert not User.objects.exists()
+
+
+# --- Signing in -----------------------------------------------------------------------------
+
+
+def test_sign_in_with_email_and_password(client):
+    user = UserFactory(email="ben@example.org")
+
+    response = client.post(LOGIN, {"login": "ben@example.org", "password": PASSWORD})
+
+    assert response.status_code == 302
+    assert signed_in_user(client) == user
+
+
+def test_a_wrong_password_is_a_form_error(client):
+    UserFactory(email="ben@example.org")
+
+    response = client.post(LOGIN, {"login": "ben@example.org", "password": "wrong"})
+
+    assert response.status_code == 200
+    assert "The email address and/or password you specified are not correct" in error_summary(
+        response
+    )
+    assert signed_in_user(client) is None
+
+
+def test_repeated_failed_sign_ins_are_throttled_even_with_the_right_password(client):
+    user = UserFactory(email="ben@example.org")
+    for _ in range(5):
+        failed = client.post(LOGIN, {"login": "ben@example.org", "password": "wrong"})
+        assert "not correct" in error_summary(failed)
+
+    response = client.post(LOGIN, {"login": "ben@example.org", "password": PASSWORD})
+
+    assert response.status_code == 200
+    assert "Too many failed login attempts. Try again later." in error_summary(response)
+    assert signed_in_user(client) is None
+    # Another person's sign-in from elsewhere is not blocked by it.
+    other = UserFactory()
+    assert (
+        Client(REMOTE_ADDR="192.0.2.7")
+        .post(LOGIN, {"login": other.email, "password": PASSWORD})
+        .status_code
+        == 302
+    )
+    assert user.is_active
+
+
+def test_many_failed_sign_ins_from_one_address_are_throttled(client):
+    for n in range(10):
+        client.post(LOGIN, {"login": f"guess{n}@example.org", "password": "wrong"})
+    user = UserFactory()
+
+    response = client.post(LOGIN, {"login": user.email, "password": PASSWORD})
+
+    assert "Too many failed login attempts" in error_summary(response)
+    assert signed_in_user(client) is None
+
+
+def test_too_many_sign_in_requests_get_a_429_page_in_the_site_layout(client):
+    for _ in range(30):
+        client.get(LOGIN)
+        client.post(LOGIN, {"login": "", "password": ""})
+
+    response = client.post(LOGIN, {"login": "", "password": ""})
+
+    assert response.status_code == 429
+    assert b"Too many requests" in response.content
+    assert b'class="govuk-footer"' in response.content
