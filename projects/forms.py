@@ -47,6 +47,7 @@ class AboutForm(forms.Form):
     )
     service_areas = forms.ModelMultipleChoiceField(
         queryset=ServiceArea.objects.all(),
+        to_field_name="slug",
         required=False,
         label=_("Service areas"),
         help_text=_("Choose all that apply. People following these areas will hear about it."),

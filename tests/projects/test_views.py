@@ -1,0 +1,320 @@
+"""The project pages as a person uses them: listing, propose flow, pledging, the owner's side."""
+
+import datetime
+
+import pytest
+from django.core import mail
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from projects.models import Kind, Pledge, PledgeState, Project, State
+from tests.factories import (
+    CouncilFactory,
+    ServiceAreaFactory,
+    UserFactory,
+    make_pledge,
+    published_project,
+    verified_member,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def count_queries(client, url: str) -> int:
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(ctx.captured_queries)
+
+
+def test_listing_runs_the_same_number_of_queries_for_1_and_20_projects(client):
+    area = ServiceAreaFactory(name="Waste", slug="waste")
+    published_project(service_areas=[area])
+    one = count_queries(client, "/projects/")
+    for _ in range(19):
+        published_project(service_areas=[area])
+    many = count_queries(client, "/projects/")
+    assert one == many
+    assert b"20 projects" in client.get("/projects/").content
+
+
+def test_listing_with_filters_applied_keeps_a_constant_query_count(client):
+    area = ServiceAreaFactory(name="Waste", slug="waste")
+    published_project(service_areas=[area])
+    url = "/projects/?phase=idea&area=waste&needs=money&sort=most_supported&q=Shared"
+    one = count_queries(client, url)
+    for _ in range(10):
+        published_project(service_areas=[area])
+    assert count_queries(client, url) == one
+
+
+def test_project_page_query_count_does_not_grow_with_pledges(client):
+    project = published_project()
+    make_pledge(project, state=PledgeState.ACCEPTED)
+    url = project.get_absolute_url()
+    one = count_queries(client, url)
+    for state in [PledgeState.OFFERED, PledgeState.ACCEPTED, PledgeState.FULFILLED] * 16 + [
+        PledgeState.WITHDRAWN
+    ]:
+        make_pledge(project, state=state)
+    assert Pledge.objects.filter(project=project).count() == 50
+    assert count_queries(client, url) == one
+
+
+def test_drafts_are_visible_only_to_members_of_the_lead_council(client):
+    project = published_project()
+    Project.objects.filter(pk=project.pk).update(state=State.DRAFT)
+    url = project.get_absolute_url()
+    assert client.get(url).status_code == 404
+    client.force_login(verified_member(CouncilFactory()))
+    assert client.get(url).status_code == 404
+    client.force_login(verified_member(project.lead_council))
+    response = client.get(url)
+    assert response.status_code == 200
+    assert b"Only members of the lead council can see this draft" in response.content
+    assert project.title.encode() not in client.get("/projects/").content
+
+
+def test_proposing_a_project_step_by_step_then_publishing(client):
+    council = CouncilFactory(short_name="Hackney")
+    officer = verified_member(council)
+    other = verified_member(CouncilFactory())
+    ServiceAreaFactory(name="Waste", slug="waste")
+    client.force_login(officer)
+
+    response = client.post(
+        "/projects/new/",
+        {
+            "lead_council": council.pk,
+            "title": "Book a bulky waste collection",
+            "summary": "Book and pay online.",
+            "description": "Some **bold** text <script>alert(1)</script>",
+            "service_areas": ["waste"],
+        },
+    )
+    project = Project.objects.get(title="Book a bulky waste collection")
+    assert project.state == State.DRAFT and project.owner == officer
+    assert response["Location"] == reverse("projects:edit", args=[project.slug, "problem"])
+
+    response = client.post(
+        reverse("projects:edit", args=[project.slug, "problem"]),
+        {"problem": "Phone bookings are slow", "users": "Residents", "outcomes": ""},
+    )
+    assert response["Location"] == reverse("projects:needs", args=[project.slug])
+
+    # Publishing without needs is refused with a message.
+    response = client.post(reverse("projects:check", args=[project.slug]))
+    assert response.status_code == 200
+    assert b"Add at least one need" in response.content
+
+    client.post(
+        reverse("projects:needs", args=[project.slug]), {"kind": "money", "amount": "25,000.50"}
+    )
+    client.post(
+        reverse("projects:needs", args=[project.slug]),
+        {"kind": "time", "amount": "12.5", "role": "developer"},
+    )
+    project.refresh_from_db()
+    assert project.money_needed == 2_500_050
+    assert project.half_days_needed == 25
+
+    tomorrow = timezone.localdate() + datetime.timedelta(days=30)
+    response = client.post(
+        reverse("projects:edit", args=[project.slug, "details"]),
+        {"pledging_deadline": tomorrow.isoformat(), "partner_target": "3", "licence": "MIT"},
+    )
+    assert response["Location"] == reverse("projects:check", args=[project.slug])
+
+    check = client.get(reverse("projects:check", args=[project.slug]))
+    assert b"Check your answers before publishing" in check.content
+    assert b"Phone bookings are slow" in check.content
+
+    # Another council's officer cannot see or publish the draft.
+    client.force_login(other)
+    assert client.get(reverse("projects:check", args=[project.slug])).status_code == 404
+
+    client.force_login(officer)
+    response = client.post(reverse("projects:check", args=[project.slug]))
+    assert response["Location"] == project.get_absolute_url()
+    project.refresh_from_db()
+    assert project.state == State.SEEKING_SUPPORT
+    page = client.get(project.get_absolute_url()).content
+    assert b"<strong>bold</strong>" in page
+    assert b"<script>alert(1)</script>" not in page
+    assert b"&pound;25,000.50" in page or "£25,000.50".encode() in page
+
+
+def test_proposing_needs_a_verified_membership(client):
+    client.force_login(UserFactory())
+    response = client.get("/projects/new/")
+    assert response.status_code == 403
+    assert b"Join your council first" in response.content
+
+
+@pytest.mark.parametrize(
+    ("towards", "amount", "message"),
+    [
+        ("money", "", b"Enter how much you are pledging"),
+        ("money", "0", b"The amount must be more than zero."),
+        ("money", "-10", b"The amount must be more than zero."),
+        ("money", "10000000.01", b"The amount must be \xc2\xa310,000,000 or less."),
+        ("money", "ten pounds", b"Enter an amount in pounds"),
+        ("money", "10.001", b"no more than 2 decimals"),
+        ("time", "2.25", b"whole or half days"),
+        ("time", "2000.5", b"2,000 days or less"),
+        ("", "10", b"Choose what you are pledging toward"),
+    ],
+)
+def test_pledge_form_explains_bad_input_and_saves_nothing(client, towards, amount, message):
+    project = published_project()
+    pledger = verified_member(CouncilFactory())
+    client.force_login(pledger)
+    response = client.post(
+        reverse("projects:pledge", args=[project.slug]),
+        {"council": pledger.memberships.get().council_id, "towards": towards, "amount": amount},
+    )
+    assert response.status_code == 200
+    assert b"govuk-error-summary" in response.content
+    assert message in response.content
+    assert not Pledge.objects.exists()
+
+
+def test_empty_pledge_form_shows_errors(client):
+    project = published_project()
+    client.force_login(verified_member(CouncilFactory()))
+    response = client.post(reverse("projects:pledge", args=[project.slug]), {})
+    assert b"Choose what you are pledging toward" in response.content
+    assert b"Enter how much you are pledging" in response.content
+
+
+def test_pledge_to_a_closed_project_is_refused_with_a_page(client):
+    project = published_project()
+    Project.objects.filter(pk=project.pk).update(state=State.CLOSED)
+    client.force_login(verified_member(CouncilFactory()))
+    response = client.get(reverse("projects:pledge", args=[project.slug]))
+    assert response.status_code == 409
+    assert b"not taking pledges" in response.content
+
+
+def test_whole_pledge_flow_through_the_web(client, django_capture_on_commit_callbacks):
+    """Two councils pledge; the owner accepts, declines and fulfils; a council withdraws."""
+    project = published_project()
+    money_need, time_need = list(project.needs.order_by("pk"))
+    owner = project.owner
+    guildford, cardiff = (
+        CouncilFactory(short_name="Guildford"),
+        CouncilFactory(short_name="Cardiff"),
+    )
+    g_officer, c_officer = verified_member(guildford), verified_member(cardiff)
+
+    def pledge(user, council, towards, amount):
+        client.force_login(user)
+        with django_capture_on_commit_callbacks(execute=True):
+            response = client.post(
+                reverse("projects:pledge", args=[project.slug]),
+                {"council": council.pk, "towards": towards, "amount": amount, "note": "Budget"},
+            )
+        pledge = Pledge.objects.latest("pk")
+        assert response["Location"] == reverse("projects:pledge_confirmation", args=[pledge.pk])
+        assert b"Pledge made" in client.get(response["Location"]).content
+        return pledge
+
+    mail.outbox.clear()
+    p1 = pledge(g_officer, guildford, str(money_need.pk), "2000")
+    p2 = pledge(c_officer, cardiff, str(time_need.pk), "5.5")
+    p3 = pledge(c_officer, cardiff, "money", "750.25")
+    p4 = pledge(g_officer, guildford, "money", "100")
+    assert [m.to for m in mail.outbox] == [[owner.email]] * 4
+
+    def act(user, pledge, action, data):
+        client.force_login(user)
+        with django_capture_on_commit_callbacks(execute=True):
+            response = client.post(
+                reverse("projects:pledge_action", args=[pledge.pk, action]), data
+            )
+        assert response["Location"] == reverse("projects:pledge_detail", args=[pledge.pk]), (
+            response.content
+        )
+
+    mail.outbox.clear()
+    act(owner, p1, "accept", {"note": "Thank you"})
+    act(owner, p2, "accept", {})
+    act(owner, p2, "fulfil", {"note": "Days delivered"})
+    act(owner, p3, "decline", {"note": "We have enough money"})
+    act(g_officer, p4, "withdraw", {"reason": "Budget cut"})
+    assert {tuple(m.to) for m in mail.outbox} == {
+        (g_officer.email,),
+        (c_officer.email,),
+        (owner.email,),
+    }
+
+    # An owner-only action tried by the pledger is refused, and the withdrawn pledge stays so.
+    client.force_login(g_officer)
+    assert (
+        client.post(reverse("projects:pledge_action", args=[p1.pk, "fulfil"]), {}).status_code
+        == 403
+    )
+    client.force_login(owner)
+    response = client.post(reverse("projects:pledge_action", args=[p4.pk, "accept"]), {})
+    assert b"This pledge is withdrawn, so it cannot be accepted." in response.content
+
+    project.refresh_from_db()
+    assert (project.money_offered, project.money_accepted, project.money_fulfilled) == (
+        0,
+        200_000,
+        0,
+    )
+    assert (project.half_days_offered, project.half_days_accepted, project.half_days_fulfilled) == (
+        0,
+        0,
+        11,
+    )
+    assert project.partner_count == 2
+
+    page = client.get(project.get_absolute_url()).content.decode()
+    assert "£2,000 committed, £0 offered, of £5,000 needed" in page
+    assert "5.5 days committed, 0 days offered, of 20 days needed" in page
+    listing = client.get("/projects/").content.decode()
+    assert "£2,000 committed of £5,000" in listing
+
+    page = client.get(reverse("projects:pledge_detail", args=[p2.pk])).content.decode()
+    history = page[page.index('<h2 class="govuk-heading-m">History</h2>') :]
+    assert history.index("Offered") < history.index("Accepted") < history.index("Fulfilled")
+    assert "Days delivered" in history
+
+
+def test_owner_manages_phase_and_state_with_clear_refusals(client):
+    project = published_project()
+    client.force_login(project.owner)
+    url = reverse("projects:manage", args=[project.slug])
+    client.post(url, {"action": "phase", "phase": "beta"})
+    project.refresh_from_db()
+    assert project.phase == "beta"
+    response = client.post(url, {"action": "phase", "phase": "idea"})
+    assert b"A project can only go back one phase at a time." in response.content
+    response = client.post(url, {"action": "state", "state": "completed"})
+    assert b"cannot become completed" in response.content
+    client.post(url, {"action": "state", "state": "in_delivery"})
+    project.refresh_from_db()
+    assert project.state == State.IN_DELIVERY
+
+
+def test_manage_page_is_refused_to_other_councils(client):
+    project = published_project()
+    client.force_login(verified_member(CouncilFactory()))
+    assert client.get(reverse("projects:manage", args=[project.slug])).status_code == 403
+    response = client.post(
+        reverse("projects:manage", args=[project.slug]), {"action": "state", "state": "closed"}
+    )
+    assert response.status_code == 403
+    project.refresh_from_db()
+    assert project.state == State.SEEKING_SUPPORT
+
+
+def test_pledge_kind_is_shown_in_money_and_days(client):
+    project = published_project()
+    make_pledge(project, kind=Kind.TIME, amount=3, state=PledgeState.OFFERED)
+    page = client.get(project.get_absolute_url()).content.decode()
+    assert "1.5 days" in page
