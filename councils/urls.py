@@ -1,5 +1,7 @@
 from django.urls import path
 
+from projects import views as project_views
+
 from . import views
 
 app_name = "councils"
@@ -12,6 +14,7 @@ urlpatterns = [
     path("memberships/<int:pk>/role/", views.membership_role, name="membership_role"),
     path("memberships/<int:pk>/leave/", views.membership_leave, name="membership_leave"),
     path("<slug:slug>/", views.council_detail, name="detail"),
+    path("<slug:slug>/pledges.csv", project_views.council_pledges_csv, name="pledges_csv"),
     path("<slug:slug>/join/", views.council_join_this, name="join_this"),
     path("<slug:slug>/members/", views.council_members, name="members"),
 ]

@@ -1,6 +1,6 @@
 """Reads for projects and pledges: querysets with their joins already done."""
 
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Sum
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Sum
 
 from councils.models import Council
 
@@ -82,23 +82,28 @@ def council_pledges(*, council: Council) -> QuerySet[Pledge]:
 
 
 def council_pledge_totals(*, council: Council) -> dict[str, dict[str, int]]:
-    """{state: {"money": pence, "time": half_days}} for every pledge state, in one query."""
-    totals = {state: {"money": 0, "time": 0} for state in PledgeState.values}
+    """{state: {"money": pence, "time": half_days, "count": n}} for every state, in one query."""
+    totals = {state: {"money": 0, "time": 0, "count": 0} for state in PledgeState.values}
     rows = (
         Pledge.objects.filter(council=council)
         .values("state", "kind")
-        .annotate(total=Sum("amount"))
+        .annotate(total=Sum("amount"), n=Count("pk"))
         .order_by()
     )
     for row in rows:
         totals[row["state"]][row["kind"]] = row["total"]
+        totals[row["state"]]["count"] += row["n"]
     return totals
 
 
 def council_projects_led(*, council: Council, user) -> QuerySet[Project]:
     from councils.selectors import user_may_act_for_council
 
-    qs = Project.objects.filter(lead_council=council).prefetch_related("service_areas")
+    qs = (
+        Project.objects.filter(lead_council=council)
+        .select_related("lead_council")
+        .prefetch_related("service_areas")
+    )
     if user.is_authenticated and (
         user.is_organiser or user_may_act_for_council(user=user, council=council)
     ):
@@ -110,3 +115,20 @@ def council_projects_led(*, council: Council, user) -> QuerySet[Project]:
 
 def pledges_waiting_for(*, project: Project) -> QuerySet[Pledge]:
     return project_pledges(project=project).filter(state=PledgeState.OFFERED)
+
+
+COUNCIL_PAGE_PLEDGES = 50
+
+
+def council_project_context(*, council: Council, user) -> dict:
+    """What a council's page shows of projects: those it leads, its pledges and their totals."""
+    totals = council_pledge_totals(council=council)
+    return {
+        "projects_led": council_projects_led(council=council, user=user),
+        "pledges_made": council_pledges(council=council)[:COUNCIL_PAGE_PLEDGES],
+        "pledge_totals": [
+            {"state": state, "label": PledgeState(state).label, **totals[state]}
+            for state in PledgeState.values
+        ],
+        "pledge_count": sum(totals[state]["count"] for state in PledgeState.values),
+    }

@@ -6,13 +6,17 @@ always equal the ledger.
 """
 
 from collections.abc import Iterable
+from datetime import date, datetime
 
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
 from django.db import IntegrityError, transaction
 from django.db.models import Q, Sum
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from councils.models import Council
 from councils.selectors import user_may_act_for_council
@@ -26,6 +30,7 @@ from .models import (
     PLEDGE_TRANSITIONS,
     STATE_TRANSITIONS,
     Kind,
+    Licence,
     Need,
     Phase,
     Pledge,
@@ -76,6 +81,55 @@ def _require_manager(actor: User, project: Project) -> None:
         )
 
 
+# Length limits a person sees by name; the model's max_length is the limit.
+TEXT_LABELS = {
+    "title": _lazy("The project name"),
+    "summary": _lazy("The summary"),
+    "description": _lazy("The description"),
+    "problem": _lazy("The problem"),
+    "users": _lazy("Who the users are"),
+    "outcomes": _lazy("The expected outcomes"),
+}
+MAX_PARTNER_TARGET = 400
+_url_validator = URLValidator(schemes=["http", "https"])
+
+
+def _validate_fields(project: Project, names: Iterable[str]) -> None:
+    """Check the values a person gave, so a bad one is a message by its field, never a 500."""
+    for name in names:
+        value = getattr(project, name)
+        if name in TEXT_LABELS:
+            limit = Project._meta.get_field(name).max_length
+            if len(value) > limit:
+                raise InvalidInput(
+                    _("%(label)s must be %(limit)s characters or fewer.")
+                    % {"label": TEXT_LABELS[name], "limit": f"{limit:,}"},
+                    field=name,
+                )
+        elif name == "partner_target" and value is not None:
+            if (
+                not isinstance(value, int)
+                or isinstance(value, bool)
+                or not 1 <= value <= MAX_PARTNER_TARGET
+            ):
+                raise InvalidInput(
+                    _("The target must be between 1 and %(max)s councils.")
+                    % {"max": MAX_PARTNER_TARGET},
+                    field=name,
+                )
+        elif name == "licence" and value not in Licence.values:
+            raise InvalidInput(_("Choose a licence."), field=name)
+        elif name in ("code_url", "prototype_url") and value:
+            try:
+                _url_validator(value)
+            except ValidationError as exc:
+                raise InvalidInput(_("Enter a web address starting https://"), field=name) from exc
+        elif name == "pledging_deadline" and (
+            value is not None and (not isinstance(value, date) or isinstance(value, datetime))
+        ):
+            raise InvalidInput(_("Enter the pledging deadline as a date."), field=name)
+
+
 def _validate_deadline(project: Project) -> None:
     if (
         project.pledging_deadline
@@ -111,7 +165,7 @@ def project_create(
     if not summary:
         raise InvalidInput(_("Enter a summary"), field="summary")
     now = timezone.now()
-    project = Project.objects.create(
+    project = Project(
         created_at=now,
         last_activity_at=now,
         title=title,
@@ -121,6 +175,8 @@ def project_create(
         lead_council=lead_council,
         owner=actor,
     )
+    _validate_fields(project, ("title", "summary", "description"))
+    project.save()
     project.service_areas.set(service_areas)
     return project
 
@@ -142,6 +198,7 @@ def project_update(
         raise InvalidInput(_("Enter the project name"), field="title")
     if "summary" in fields and not project.summary:
         raise InvalidInput(_("Enter a summary"), field="summary")
+    _validate_fields(project, fields)
     _validate_deadline(project)
     project.save()
     if service_areas is not None:
@@ -224,7 +281,7 @@ def _validate_kind_role(kind: str, role: str, *, role_required: bool) -> None:
     if kind not in Kind.values:
         raise InvalidInput(_("Choose money or staff time."), field="kind")
     if kind == Kind.MONEY and role:
-        raise InvalidInput(_("A money pledge has no role."), field="role")
+        raise InvalidInput(_("Money has no role."), field="role")
     if kind == Kind.TIME:
         if role and role not in Role.values:
             raise InvalidInput(_("Choose a role."), field="role")
