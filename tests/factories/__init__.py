@@ -1,11 +1,25 @@
 from .accounts import OrganiserFactory, UserFactory
 from .councils import CouncilDomainFactory, CouncilFactory, MembershipFactory, verified_member
+from .projects import (
+    NeedFactory,
+    ProjectFactory,
+    ServiceAreaFactory,
+    make_pledge,
+    published_project,
+    refresh_needed_totals,
+)
 
 __all__ = [
     "CouncilDomainFactory",
     "CouncilFactory",
     "MembershipFactory",
+    "NeedFactory",
     "OrganiserFactory",
+    "ProjectFactory",
+    "ServiceAreaFactory",
     "UserFactory",
+    "make_pledge",
+    "published_project",
+    "refresh_needed_totals",
     "verified_member",
 ]
