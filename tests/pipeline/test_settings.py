@@ -1,0 +1,160 @@
+"""Settings: secure by default, and a production configuration that ``check --deploy`` passes.
+
+Each test starts a fresh Python with a clean environment, because settings are read once per
+process and the test run itself uses ``pipeline.settings.test``.
+"""
+
+import json
+import os
+import secrets
+import subprocess
+import sys
+from pathlib import Path
+
+PROJECT_DIR = Path(__file__).resolve().parents[2]
+
+
+def clean_env(tmp_path: Path, **extra: str) -> dict[str, str]:
+    """Only what Python needs, a throwaway SQLite file, and ``extra``."""
+    return {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "HOME": str(tmp_path),
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'unused.sqlite3'}",
+        **extra,
+    }
+
+
+def run(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess:
+    return subprocess.run(  # noqa: S603 - fixed arguments
+        args, cwd=PROJECT_DIR, env=env, capture_output=True, text=True, timeout=300
+    )
+
+
+def python(code: str, env: dict[str, str]) -> subprocess.CompletedProcess:
+    return run([sys.executable, "-c", code], env)
+
+
+def production_env(tmp_path: Path, **extra: str) -> dict[str, str]:
+    settings = {
+        "DJANGO_SETTINGS_MODULE": "pipeline.settings.production",
+        "DJANGO_SECRET_KEY": secrets.token_urlsafe(64),
+        "DJANGO_ALLOWED_HOSTS": "pipeline.example.org",
+    }
+    return clean_env(tmp_path, **{**settings, **extra})
+
+
+def test_base_settings_refuse_to_load_without_a_secret_key(tmp_path):
+    result = python(
+        "from django.core.exceptions import ImproperlyConfigured\n"
+        "try:\n"
+        "    import pipeline.settings.base\n"
+        "except ImproperlyConfigured as exc:\n"
+        "    print('refused:', exc)\n"
+        "else:\n"
+        "    print('loaded')\n",
+        clean_env(tmp_path),
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("refused: Set DJANGO_SECRET_KEY")
+
+
+def test_an_empty_secret_key_is_refused_too(tmp_path):
+    result = python("import pipeline.settings.base", clean_env(tmp_path, DJANGO_SECRET_KEY=""))
+
+    assert result.returncode != 0
+    assert "ImproperlyConfigured: Set DJANGO_SECRET_KEY" in result.stderr
+
+
+def test_production_settings_refuse_to_load_without_a_secret_key(tmp_path):
+    result = python("import pipeline.settings.production", clean_env(tmp_path))
+
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr
+
+
+def test_base_settings_are_secure_by_default(tmp_path):
+    result = python(
+        "import json, pipeline.settings.base as s\n"
+        "print(json.dumps({'DEBUG': s.DEBUG, 'ALLOWED_HOSTS': s.ALLOWED_HOSTS,"
+        " 'X_FRAME_OPTIONS': s.X_FRAME_OPTIONS}))",
+        clean_env(tmp_path, DJANGO_SECRET_KEY="only-for-this-test"),
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout) == {
+        "DEBUG": False,
+        "ALLOWED_HOSTS": [],
+        "X_FRAME_OPTIONS": "DENY",
+    }
+
+
+def test_the_wsgi_entry_point_defaults_to_production_settings(tmp_path):
+    env = production_env(tmp_path)
+    del env["DJANGO_SETTINGS_MODULE"]
+
+    result = python(
+        "import pipeline.wsgi\nfrom django.conf import settings\n"
+        "print(settings.SETTINGS_MODULE, settings.DEBUG, settings.SESSION_COOKIE_SECURE)",
+        env,
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["pipeline.settings.production", "False", "True"]
+
+
+def test_production_passes_check_deploy_with_no_warnings(tmp_path):
+    result = run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        production_env(tmp_path),
+    )
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "System check identified no issues" in result.stdout
+    assert "WARNING" not in result.stdout + result.stderr
+
+
+def test_check_deploy_fails_when_production_is_misconfigured(tmp_path):
+    """The check above can fail: without allowed hosts Django warns, and the check fails."""
+    env = production_env(tmp_path, DJANGO_SECRET_KEY="short")
+    del env["DJANGO_ALLOWED_HOSTS"]
+
+    result = run([sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"], env)
+
+    assert result.returncode != 0
+    assert "security.W020" in result.stderr  # ALLOWED_HOSTS empty
+    assert "security.W009" in result.stderr  # weak SECRET_KEY
+
+
+def test_production_redirects_to_https_except_the_health_check(tmp_path):
+    result = python(
+        "import django\ndjango.setup()\n"
+        "from django.test import Client\n"
+        "c = Client(HTTP_HOST='pipeline.example.org')\n"
+        "page = c.get('/councils/')\n"
+        "health = c.get('/healthz')\n"
+        "secure = c.get('/healthz', headers={'X-Forwarded-Proto': 'https'})\n"
+        "print(page.status_code, page['Location'], health.status_code,"
+        " secure.headers.get('Strict-Transport-Security'))",
+        production_env(tmp_path),
+    )
+
+    assert result.returncode == 0, result.stderr
+    status, location, health, hsts = result.stdout.strip().split(" ", 3)
+    assert (status, location) == ("301", "https://pipeline.example.org/councils/")
+    assert health == "200"
+    assert hsts == "max-age=31536000; includeSubDomains; preload"
+
+
+def test_the_published_api_schema_leaves_out_the_wagtail_admin_api(tmp_path):
+    result = python(
+        "import django, json\ndjango.setup()\n"
+        "from drf_spectacular.generators import SchemaGenerator\n"
+        "schema = SchemaGenerator().get_schema(request=None, public=True)\n"
+        "print(json.dumps(sorted(schema.get('paths', {}))))",
+        production_env(tmp_path),
+    )
+
+    assert result.returncode == 0, result.stderr
+    paths = json.loads(result.stdout.strip().splitlines()[-1])
+    assert not [p for p in paths if not p.startswith("/api/")]
