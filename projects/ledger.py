@@ -3,9 +3,10 @@
 from collections import defaultdict
 from dataclasses import dataclass
 
-from .models import Kind, Need, Pledge, PledgeEvent, Project
+from .models import PLEDGE_TRANSITIONS, Kind, Need, Pledge, PledgeEvent, PledgeState, Project
 
 COUNTED = ("offered", "accepted", "fulfilled")
+PARTNER_STATES = (PledgeState.ACCEPTED, PledgeState.FULFILLED)
 
 
 @dataclass
@@ -18,26 +19,56 @@ class Mismatch:
         return f"{self.what}: stored {self.stored}, ledger says {self.ledger}"
 
 
+def _read_ledger() -> tuple[dict[int, str], list[Mismatch]]:
+    """Each pledge's state from its latest event, and every break in a pledge's chain of events.
+
+    A pledge's events run 1, 2, 3… with no gaps; each starts where the one before ended and makes
+    a move the lifecycle allows. The database refuses updates and deletes, so a break means a
+    row was inserted by something other than the services.
+    """
+    states: dict[int, str] = {}
+    last_sequence: dict[int, int] = {}
+    broken: list[Mismatch] = []
+    events = PledgeEvent.objects.order_by("pledge_id", "sequence").values_list(
+        "pledge_id", "sequence", "from_state", "to_state"
+    )
+    for pledge_id, sequence, from_state, to_state in events.iterator(chunk_size=5000):
+        previous = states.get(pledge_id, "")
+        expected_sequence = last_sequence.get(pledge_id, 0) + 1
+        what = f"pledge {pledge_id} event {sequence}"
+        if sequence != expected_sequence:
+            broken.append(Mismatch(f"{what} sequence", sequence, expected_sequence))
+        if from_state != previous:
+            broken.append(Mismatch(f"{what} from state", from_state or "(none)", previous))
+        elif previous and to_state not in PLEDGE_TRANSITIONS.get(previous, ()):
+            broken.append(
+                Mismatch(f"{what} move", f"{previous} → {to_state}", "not a lifecycle move")
+            )
+        states[pledge_id] = to_state
+        last_sequence[pledge_id] = sequence
+    return states, broken
+
+
 def ledger_states() -> dict[int, str]:
     """Each pledge's state according to its latest ledger event."""
-    states: dict[int, str] = {}
-    for pledge_id, to_state in (
-        PledgeEvent.objects.order_by("pledge_id", "sequence")
-        .values_list("pledge_id", "to_state")
-        .iterator(chunk_size=5000)
-    ):
-        states[pledge_id] = to_state
-    return states
+    return _read_ledger()[0]
 
 
 def check_ledger() -> list[Mismatch]:
-    """Every way stored state disagrees with the ledger: pledge states, need and project totals."""
-    states = ledger_states()
-    mismatches: list[Mismatch] = []
+    """Every way stored state disagrees with the ledger: event chains, pledge states, need and
+    project totals, and partner counts."""
+    from .services import project_team_partner_council_ids
+
+    states, mismatches = _read_ledger()
     project_totals: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     need_totals: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    pledges = Pledge.objects.values_list("pk", "project_id", "need_id", "kind", "amount", "state")
-    for pk, project_id, need_id, kind, amount, stored_state in pledges.iterator(chunk_size=5000):
+    partners: dict[int, set[int]] = defaultdict(set)
+    pledges = Pledge.objects.values_list(
+        "pk", "project_id", "need_id", "council_id", "kind", "amount", "state"
+    )
+    for pk, project_id, need_id, council_id, kind, amount, stored_state in pledges.iterator(
+        chunk_size=5000
+    ):
         state = states.get(pk)
         if state is None:
             mismatches.append(Mismatch(f"pledge {pk} state", stored_state, "no events"))
@@ -49,12 +80,26 @@ def check_ledger() -> list[Mismatch]:
             project_totals[project_id][f"{prefix}_{state}"] += amount
             if need_id:
                 need_totals[need_id][state] += amount
+        if state in PARTNER_STATES:
+            partners[project_id].add(council_id)
     fields = [f"{p}_{s}" for p in ("money", "half_days") for s in COUNTED]
-    for row in Project.objects.values("pk", "slug", *fields).iterator(chunk_size=2000):
+    projects = Project.objects.only("pk", "slug", "lead_council_id", "partner_count", *fields)
+    for project in projects.iterator(chunk_size=2000):
         for name in fields:
-            expected = project_totals[row["pk"]][name]
-            if row[name] != expected:
-                mismatches.append(Mismatch(f"project {row['slug']} {name}", row[name], expected))
+            expected = project_totals[project.pk][name]
+            if getattr(project, name) != expected:
+                mismatches.append(
+                    Mismatch(f"project {project.slug} {name}", getattr(project, name), expected)
+                )
+        partner_ids = (partners[project.pk] | project_team_partner_council_ids(project)) - {
+            project.lead_council_id
+        }
+        if project.partner_count != len(partner_ids):
+            mismatches.append(
+                Mismatch(
+                    f"project {project.slug} partner_count", project.partner_count, len(partner_ids)
+                )
+            )
     for row in Need.objects.values("pk", "project_id", *COUNTED).iterator(chunk_size=2000):
         for name in COUNTED:
             expected = need_totals[row["pk"]][name]
