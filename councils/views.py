@@ -8,6 +8,7 @@ from django.views.decorators.http import require_POST
 
 from pipeline.errors import NotAllowed, ServiceError
 from pipeline.forms import add_service_error
+from projects.selectors import council_project_context
 
 from . import selectors, services
 from .filters import CouncilFilterSet
@@ -56,6 +57,7 @@ def council_detail(request: HttpRequest, slug: str) -> HttpResponse:
             else None
         ),
         "join_form": JoinThisCouncilForm(),
+        **council_project_context(council=council, user=user),
     }
     return render(request, "councils/detail.html", context)
 

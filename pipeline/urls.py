@@ -12,6 +12,7 @@ urlpatterns = [
     path("cms-admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("i18n/setlang/", set_language, name="set_language"),
+    path("api/v1/", include("pipeline.api.urls")),
     path("healthz", views.healthz, name="healthz"),
 ]
 

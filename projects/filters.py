@@ -119,3 +119,23 @@ class ProjectFilterSet(django_filters.FilterSet):
 
     def filter_sort(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         return queryset.order_by(*SORTS[value][1])
+
+
+class PledgeFilterSet(django_filters.FilterSet):
+    """Filters for the pledge listing and its CSV export."""
+
+    project = django_filters.CharFilter(field_name="project__slug", label=_("Project (slug)"))
+    council = django_filters.CharFilter(
+        field_name="council__code", lookup_expr="iexact", label=_("Pledging council (code)")
+    )
+    lead_council = django_filters.CharFilter(
+        field_name="project__lead_council__code",
+        lookup_expr="iexact",
+        label=_("Lead council (code)"),
+    )
+    state = django_filters.MultipleChoiceFilter(choices=PledgeState.choices, label=_("State"))
+    kind = django_filters.ChoiceFilter(choices=Kind.choices, label=_("Kind"))
+
+    class Meta:
+        model = Pledge
+        fields = ["project", "council", "lead_council", "state", "kind"]

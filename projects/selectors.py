@@ -1,10 +1,10 @@
 """Reads for projects and pledges: querysets with their joins already done."""
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Sum
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Sum
 
 from councils.models import Council
 
-from .models import Need, Pledge, PledgeEvent, PledgeState, Project, State
+from .models import PHASE_ORDER, Need, Pledge, PledgeEvent, PledgeState, Project, State
 from .permissions import user_can_view_project
 
 
@@ -131,4 +131,44 @@ def council_project_context(*, council: Council, user) -> dict:
             for state in PledgeState.values
         ],
         "pledge_count": sum(totals[state]["count"] for state in PledgeState.values),
+    }
+
+
+def pledge_list() -> QuerySet[Pledge]:
+    """Pledges to published, visible projects, with what a listing row shows."""
+    return Pledge.objects.filter(
+        project__state__in=[s for s in State.values if s != State.DRAFT], project__is_hidden=False
+    ).select_related("project", "council", "pledged_by")
+
+
+def headline_stats() -> dict:
+    """The home page's figures: councils taking part, projects by phase, money and days."""
+    from councils.models import MembershipStatus
+
+    visible = Project.objects.visible()
+    by_phase = dict(visible.values_list("phase").annotate(n=Count("pk")).order_by())
+    totals = visible.aggregate(
+        money_pledged=Sum(
+            F("money_offered") + F("money_accepted") + F("money_fulfilled"), default=0
+        ),
+        money_accepted=Sum(F("money_accepted") + F("money_fulfilled"), default=0),
+        days_pledged=Sum(
+            F("half_days_offered") + F("half_days_accepted") + F("half_days_fulfilled"), default=0
+        ),
+        days_accepted=Sum(F("half_days_accepted") + F("half_days_fulfilled"), default=0),
+    )
+    councils = (
+        Council.objects.filter(
+            Q(memberships__status=MembershipStatus.VERIFIED)
+            | Q(pledges__isnull=False)
+            | Q(projects_led__isnull=False)
+        )
+        .distinct()
+        .count()
+    )
+    return {
+        "councils_taking_part": councils,
+        "projects_by_phase": {phase: by_phase.get(phase, 0) for phase in PHASE_ORDER},
+        "projects": sum(by_phase.values()),
+        **totals,
     }

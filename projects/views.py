@@ -1,11 +1,9 @@
 """Thin views: forms check shape, services decide and write, selectors read."""
 
-import csv
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -16,9 +14,8 @@ from councils.selectors import user_verified_councils
 from pipeline.errors import ServiceError
 from pipeline.forms import add_service_error, form_data
 
-from . import selectors, services
+from . import exports, selectors, services
 from .filters import ProjectFilterSet
-from .formatting import half_days_to_days
 from .forms import (
     AboutForm,
     DetailsForm,
@@ -30,7 +27,7 @@ from .forms import (
     StateForm,
     WithdrawForm,
 )
-from .models import Kind, Need, Pledge, PledgeState, Project, State
+from .models import Need, Pledge, PledgeState, Project, State
 from .permissions import user_can_manage_project, user_can_withdraw_pledge
 
 LIST_PAGE_SIZE = 20
@@ -454,58 +451,17 @@ def pledge_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     )
 
 
-CSV_COLUMNS = [
-    "pledge_id",
-    "created_at",
-    "project",
-    "project_url",
-    "lead_council_code",
-    "pledging_council_code",
-    "kind",
-    "need_id",
-    "role",
-    "amount_pence",
-    "days",
-    "state",
-    "state_changed_at",
-    "pledged_by",
-    "note",
-]
-
-
-def council_pledges_csv(request: HttpRequest, slug: str) -> HttpResponse:
+def council_pledges_csv(request: HttpRequest, slug: str) -> StreamingHttpResponse:
     """Every pledge the council has made, for its finance team. Amounts are exact."""
     council = get_object_or_404(Council, slug=slug)
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="pipeline-pledges-{council.code}.csv"'
-    writer = csv.writer(response)
-    writer.writerow(CSV_COLUMNS)
-    base = request.build_absolute_uri("/")[:-1]
-    for pledge in selectors.council_pledges(council=council).iterator(chunk_size=2000):
-        writer.writerow(
-            [
-                pledge.pk,
-                pledge.created_at.isoformat(),
-                csv_safe(pledge.project.title),
-                base + pledge.project.get_absolute_url(),
-                pledge.project.lead_council.code,
-                council.code,
-                pledge.kind,
-                pledge.need_id or "",
-                pledge.role,
-                pledge.amount if pledge.kind == Kind.MONEY else "",
-                half_days_to_days(pledge.amount) if pledge.kind == Kind.TIME else "",
-                pledge.state,
-                pledge.state_changed_at.isoformat(),
-                csv_safe(pledge.pledged_by.get_full_name()),
-                csv_safe(pledge.note),
-            ]
-        )
-    return response
-
-
-def csv_safe(value: str) -> str:
-    """Stop spreadsheet programs treating user text as a formula (CSV injection)."""
-    if value and value[0] in "=+-@\t\r":
-        return "'" + value
-    return value
+    pledges = (
+        selectors.council_pledges(council=council)
+        .select_related("council")
+        .iterator(chunk_size=2000)
+    )
+    return exports.csv_response(
+        request,
+        f"pipeline-pledges-{council.code}.csv",
+        exports.PLEDGE_COLUMNS,
+        exports.pledge_rows(pledges, exports.base_url(request)),
+    )

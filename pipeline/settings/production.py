@@ -17,9 +17,3 @@ CSRF_COOKIE_HTTPONLY = True
 SESSION_COOKIE_NAME = "__Host-sessionid"
 CSRF_COOKIE_NAME = "__Host-csrftoken"
 
-# The published API schema describes Pipeline's /api/ only, not Wagtail's admin API (which
-# drf-spectacular cannot introspect, so check --deploy warned about it).
-SPECTACULAR_SETTINGS = {  # noqa: F405
-    **SPECTACULAR_SETTINGS,  # noqa: F405
-    "PREPROCESSING_HOOKS": ["pipeline.openapi.public_api_only"],
-}

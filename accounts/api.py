@@ -1,0 +1,58 @@
+"""Exchanging an email and password for a personal API token, for scripts."""
+
+from django.contrib.auth import authenticate
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import serializers, status
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.throttling import ScopedRateThrottle
+from rest_framework.views import APIView
+
+from pipeline.api.serializers import ErrorSerializer, StrictInputSerializer
+from pipeline.errors import NotAllowed
+
+from .services import api_token_create
+
+
+class TokenRequestSerializer(StrictInputSerializer):
+    email = serializers.EmailField()
+    password = serializers.CharField(style={"input_type": "password"}, trim_whitespace=False)
+    name = serializers.CharField(max_length=80, help_text="What the token is for")
+
+
+class TokenSerializer(serializers.Serializer):
+    token = serializers.CharField(help_text="Send as 'Authorization: Bearer <token>'. Shown once.")
+    name = serializers.CharField()
+    prefix = serializers.CharField()
+
+
+class TokenView(APIView):
+    permission_classes = [AllowAny]
+    authentication_classes: list = []
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "token"
+
+    @extend_schema(
+        summary="Exchange your email and password for a personal API token",
+        request=TokenRequestSerializer,
+        responses={
+            201: TokenSerializer,
+            400: OpenApiResponse(ErrorSerializer),
+            403: OpenApiResponse(ErrorSerializer, description="Wrong email or password"),
+            429: OpenApiResponse(ErrorSerializer),
+        },
+    )
+    def post(self, request):
+        serializer = TokenRequestSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        user = authenticate(request._request, email=data["email"], password=data["password"])
+        if user is None or not user.is_active:
+            raise NotAllowed(
+                "The email address or password is not right.", code="authentication_failed"
+            )
+        token, plaintext = api_token_create(user=user, name=data["name"])
+        return Response(
+            {"token": plaintext, "name": token.name, "prefix": token.prefix},
+            status=status.HTTP_201_CREATED,
+        )

@@ -1,0 +1,34 @@
+"""Writes for people's accounts: personal API tokens (Wagtail's hashed APIToken model)."""
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+from wagtail.models import APIToken
+
+from pipeline.errors import Conflict, InvalidInput, NotAllowed
+
+from .models import User
+
+MAX_ACTIVE_TOKENS = 20
+
+
+@transaction.atomic
+def api_token_create(*, user: User, name: str) -> tuple[APIToken, str]:
+    """A new token and its full value, which is shown once and never stored (only a hash is)."""
+    name = name.strip()
+    if not name:
+        raise InvalidInput(_("Give the token a name, like “Finance report script”."), field="name")
+    if len(name) > 80:
+        raise InvalidInput(_("The name must be 80 characters or fewer."), field="name")
+    if APIToken.objects.filter(user=user, revoked_at__isnull=True).count() >= MAX_ACTIVE_TOKENS:
+        raise Conflict(_("You have 20 active tokens; revoke one first."), field="name")
+    return APIToken.create_token(user=user, name=name)
+
+
+@transaction.atomic
+def api_token_revoke(*, user: User, token: APIToken) -> APIToken:
+    if token.user_id != user.pk:
+        raise NotAllowed(_("You can only revoke your own tokens."))
+    if token.revoked_at is not None:
+        raise Conflict(_("This token was already revoked."))
+    token.revoke()
+    return token

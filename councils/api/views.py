@@ -1,0 +1,47 @@
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import mixins, viewsets
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+
+from projects.api.views import READ_ERRORS
+from projects.selectors import council_pledge_totals
+
+from ..filters import CouncilFilterSet
+from ..models import Council
+from .serializers import CouncilDetailSerializer, CouncilSerializer
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="The council register",
+        description="Same filters as the /councils/ page; current councils unless `status` is set.",
+        responses={200: CouncilSerializer(many=True), **READ_ERRORS},
+    ),
+    retrieve=extend_schema(
+        summary="One council by register code, with its pledge totals by state",
+        responses={200: CouncilDetailSerializer, **READ_ERRORS},
+    ),
+)
+class CouncilViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    lookup_field = "code"
+    lookup_value_regex = "[A-Za-z0-9-]+"
+    filterset_class = CouncilFilterSet
+    permission_classes = [AllowAny]
+    serializer_class = CouncilSerializer
+    queryset = Council.objects.all()
+
+    def get_cursor_ordering(self):
+        return ("short_name", "pk")
+
+    def get_object(self) -> Council:
+        council = Council.objects.filter(code__iexact=self.kwargs["code"]).first()
+        if council is None:
+            from django.http import Http404
+
+            raise Http404
+        return council
+
+    def retrieve(self, request, *args, **kwargs):
+        council = self.get_object()
+        context = {"request": request, "pledge_totals": council_pledge_totals(council=council)}
+        return Response(CouncilDetailSerializer(council, context=context).data)

@@ -1,0 +1,65 @@
+"""One JSON shape for every API error.
+
+    {"status": 409, "code": "conflict", "message": "…", "errors": {"field": ["…"]}}
+
+``errors`` names the input each message is about (``non_field_errors`` when none).
+"""
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.http import Http404
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+from rest_framework.views import exception_handler
+
+from pipeline.errors import ServiceError
+
+NON_FIELD = "non_field_errors"
+
+
+def _flatten(detail) -> dict[str, list[str]]:
+    if isinstance(detail, dict):
+        return {
+            key: [str(m) for m in (value if isinstance(value, list) else [value])]
+            if not isinstance(value, dict)
+            else [str(v) for vs in _flatten(value).values() for v in vs]
+            for key, value in detail.items()
+        }
+    if isinstance(detail, list):
+        return {NON_FIELD: [str(m) for m in detail]}
+    return {}
+
+
+def error_body(status_code: int, code: str, message: str, errors: dict | None = None) -> dict:
+    return {"status": status_code, "code": code, "message": message, "errors": errors or {}}
+
+
+def api_exception_handler(exc, context):
+    if isinstance(exc, ServiceError):
+        errors = {exc.field or NON_FIELD: [exc.message]}
+        return Response(
+            error_body(exc.status_code, exc.code, exc.message, errors), status=exc.status_code
+        )
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    elif isinstance(exc, DjangoPermissionDenied):
+        exc = exceptions.PermissionDenied()
+    response = exception_handler(exc, context)
+    if response is None:
+        return None
+    if isinstance(exc, exceptions.ValidationError):
+        errors = _flatten(exc.detail)
+        first = next(iter(errors.values()), ["Invalid input."])[0]
+        message = first if list(errors) == [NON_FIELD] else "Some of the values sent are not valid."
+        response.data = error_body(status.HTTP_400_BAD_REQUEST, "invalid", message, errors)
+        return response
+    code = getattr(exc, "default_code", "error")
+    if isinstance(exc, exceptions.APIException):
+        codes = exc.get_codes()
+        if isinstance(codes, str):
+            code = codes
+    message = str(exc.detail) if hasattr(exc, "detail") else str(exc)
+    body = error_body(response.status_code, code, message)
+    if isinstance(exc, exceptions.Throttled) and exc.wait is not None:
+        body["retry_after"] = int(exc.wait)
+    response.data = body
+    return response

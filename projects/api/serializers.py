@@ -1,0 +1,338 @@
+"""API shapes for projects, needs and pledges.
+
+Output serializers declare their fields for the OpenAPI schema but build each row directly
+(``to_representation``), which keeps long listings fast. Input serializers are separate and
+strict: owner, lead council of an existing project, states and totals are never read from input.
+"""
+
+from decimal import Decimal
+
+from rest_framework import serializers
+
+from pipeline.api.serializers import MoneySerializer, StrictInputSerializer, days, money
+
+from ..models import MAX_HALF_DAYS, MAX_MONEY_PENCE, Kind, Licence, Phase, PledgeState, Role, State
+
+
+def _abs(request, path: str) -> str:
+    return request.build_absolute_uri(path) if request is not None else path
+
+
+def council_ref(council) -> dict:
+    return {
+        "code": council.code,
+        "gss_code": council.gss_code or None,
+        "name": council.short_name,
+        "name_cy": council.name_cy or None,
+    }
+
+
+class CouncilRefSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    gss_code = serializers.CharField(allow_null=True)
+    name = serializers.CharField()
+    name_cy = serializers.CharField(allow_null=True)
+
+
+class TotalsSerializer(serializers.Serializer):
+    money_needed = MoneySerializer()
+    money_offered = MoneySerializer()
+    money_accepted = MoneySerializer()
+    money_fulfilled = MoneySerializer()
+    days_needed = serializers.DecimalField(max_digits=7, decimal_places=1)
+    days_offered = serializers.DecimalField(max_digits=7, decimal_places=1)
+    days_accepted = serializers.DecimalField(max_digits=7, decimal_places=1)
+    days_fulfilled = serializers.DecimalField(max_digits=7, decimal_places=1)
+    partner_count = serializers.IntegerField()
+    partner_target = serializers.IntegerField(allow_null=True)
+
+
+def project_totals(p) -> dict:
+    return {
+        "money_needed": money(p.money_needed),
+        "money_offered": money(p.money_offered),
+        "money_accepted": money(p.money_accepted),
+        "money_fulfilled": money(p.money_fulfilled),
+        "days_needed": days(p.half_days_needed),
+        "days_offered": days(p.half_days_offered),
+        "days_accepted": days(p.half_days_accepted),
+        "days_fulfilled": days(p.half_days_fulfilled),
+        "partner_count": p.partner_count,
+        "partner_target": p.partner_target,
+    }
+
+
+def _iso(value):
+    return value.isoformat().replace("+00:00", "Z") if value is not None else None
+
+
+class ProjectSerializer(serializers.Serializer):
+    slug = serializers.SlugField()
+    title = serializers.CharField()
+    summary = serializers.CharField()
+    phase = serializers.ChoiceField(choices=Phase.choices)
+    state = serializers.ChoiceField(choices=State.choices)
+    lead_council = CouncilRefSerializer()
+    service_areas = serializers.ListField(child=serializers.SlugField())
+    pledging_deadline = serializers.DateField(allow_null=True)
+    totals = TotalsSerializer()
+    code_url = serializers.URLField(allow_blank=True)
+    prototype_url = serializers.URLField(allow_blank=True)
+    licence = serializers.CharField(allow_blank=True)
+    created_at = serializers.DateTimeField()
+    published_at = serializers.DateTimeField(allow_null=True)
+    url = serializers.URLField(help_text="The project's page on Pipeline")
+    api_url = serializers.URLField()
+
+    def to_representation(self, p) -> dict:
+        request = self.context.get("request")
+        return {
+            "slug": p.slug,
+            "title": p.title,
+            "summary": p.summary,
+            "phase": p.phase,
+            "state": p.state,
+            "lead_council": council_ref(p.lead_council),
+            "service_areas": [a.slug for a in p.service_areas.all()],
+            "pledging_deadline": p.pledging_deadline.isoformat() if p.pledging_deadline else None,
+            "totals": project_totals(p),
+            "code_url": p.code_url,
+            "prototype_url": p.prototype_url,
+            "licence": p.licence,
+            "created_at": _iso(p.created_at),
+            "published_at": _iso(p.published_at),
+            "url": _abs(request, p.get_absolute_url()),
+            "api_url": _abs(request, f"/api/v1/projects/{p.slug}/"),
+        }
+
+
+class NeedSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    kind = serializers.ChoiceField(choices=Kind.choices)
+    role = serializers.CharField(allow_blank=True)
+    description = serializers.CharField(allow_blank=True)
+    amount = MoneySerializer(allow_null=True, help_text="For money needs")
+    days = serializers.DecimalField(max_digits=7, decimal_places=1, allow_null=True)
+    offered = serializers.CharField(help_text="Pence (money) or days (time) offered")
+    accepted = serializers.CharField()
+    fulfilled = serializers.CharField()
+
+    def to_representation(self, n) -> dict:
+        is_money = n.kind == Kind.MONEY
+        fmt = (lambda v: str(int(v))) if is_money else days
+        return {
+            "id": n.pk,
+            "kind": n.kind,
+            "role": n.role,
+            "description": n.description,
+            "amount": money(n.amount) if is_money else None,
+            "days": None if is_money else days(n.amount),
+            "offered": fmt(n.offered),
+            "accepted": fmt(n.accepted),
+            "fulfilled": fmt(n.fulfilled),
+        }
+
+
+class ProjectDetailSerializer(ProjectSerializer):
+    description = serializers.CharField(help_text="Markdown")
+    problem = serializers.CharField()
+    users = serializers.CharField()
+    outcomes = serializers.CharField()
+    owner = serializers.CharField(help_text="The owner's name")
+    needs = NeedSerializer(many=True)
+
+    def to_representation(self, p) -> dict:
+        data = super().to_representation(p)
+        data.update(
+            description=p.description,
+            problem=p.problem,
+            users=p.users,
+            outcomes=p.outcomes,
+            owner=p.owner.get_full_name(),
+            needs=[NeedSerializer(n).data for n in p.needs.all()],
+        )
+        return data
+
+
+class ProjectCreateSerializer(StrictInputSerializer):
+    lead_council = serializers.CharField(help_text="Register code of the lead council, e.g. GRT")
+    title = serializers.CharField(max_length=120)
+    summary = serializers.CharField(max_length=300)
+    description = serializers.CharField(max_length=20_000, required=False, allow_blank=True)
+    problem = serializers.CharField(max_length=10_000, required=False, allow_blank=True)
+    users = serializers.CharField(max_length=10_000, required=False, allow_blank=True)
+    outcomes = serializers.CharField(max_length=10_000, required=False, allow_blank=True)
+    service_areas = serializers.ListField(
+        child=serializers.SlugField(), required=False, max_length=30
+    )
+    pledging_deadline = serializers.DateField(required=False, allow_null=True)
+    partner_target = serializers.IntegerField(
+        required=False, allow_null=True, min_value=1, max_value=400
+    )
+    code_url = serializers.URLField(required=False, allow_blank=True)
+    prototype_url = serializers.URLField(required=False, allow_blank=True)
+    licence = serializers.ChoiceField(choices=Licence.choices, required=False, allow_blank=True)
+
+
+class ProjectUpdateSerializer(ProjectCreateSerializer):
+    lead_council = None
+    title = serializers.CharField(max_length=120, required=False)
+    summary = serializers.CharField(max_length=300, required=False)
+
+
+class StateInputSerializer(StrictInputSerializer):
+    state = serializers.ChoiceField(choices=State.choices)
+
+
+class PhaseInputSerializer(StrictInputSerializer):
+    phase = serializers.ChoiceField(choices=Phase.choices)
+
+
+def _amount_fields(data: dict, kind: str) -> int:
+    """Money in integer pence; time in days, whole or half. Exactly one is given."""
+    pence, day_value = data.get("amount_pence"), data.get("days")
+    if kind == Kind.MONEY:
+        if day_value is not None:
+            raise serializers.ValidationError(
+                {"days": ["Money is given in amount_pence, not days."]}
+            )
+        if pence is None:
+            raise serializers.ValidationError({"amount_pence": ["Give the amount in pence."]})
+        return pence
+    if pence is not None:
+        raise serializers.ValidationError({"amount_pence": ["Staff time is given in days."]})
+    if day_value is None:
+        raise serializers.ValidationError({"days": ["Give the number of days, like 2.5."]})
+    half = day_value * 2
+    if half != half.to_integral_value():
+        raise serializers.ValidationError({"days": ["Days must be whole or half days."]})
+    return int(half)
+
+
+class NeedInputSerializer(StrictInputSerializer):
+    kind = serializers.ChoiceField(choices=Kind.choices)
+    role = serializers.ChoiceField(choices=Role.choices, required=False, allow_blank=True)
+    amount_pence = serializers.IntegerField(required=False, min_value=1, max_value=MAX_MONEY_PENCE)
+    days = serializers.DecimalField(
+        required=False,
+        max_digits=6,
+        decimal_places=1,
+        min_value=Decimal("0.5"),
+        max_value=Decimal(MAX_HALF_DAYS // 2),
+    )
+    description = serializers.CharField(max_length=300, required=False, allow_blank=True)
+
+    def validate(self, attrs):
+        attrs = super().validate(attrs)
+        attrs["amount"] = _amount_fields(attrs, attrs["kind"])
+        return attrs
+
+
+class PledgeEventSerializer(serializers.Serializer):
+    sequence = serializers.IntegerField()
+    from_state = serializers.CharField(allow_null=True)
+    to_state = serializers.ChoiceField(choices=PledgeState.choices)
+    actor = serializers.CharField(help_text="Who made the change")
+    note = serializers.CharField(allow_blank=True)
+    created_at = serializers.DateTimeField()
+
+    def to_representation(self, e) -> dict:
+        return {
+            "sequence": e.sequence,
+            "from_state": e.from_state or None,
+            "to_state": e.to_state,
+            "actor": e.actor.get_full_name(),
+            "note": e.note,
+            "created_at": _iso(e.created_at),
+        }
+
+
+class PledgeSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    project = serializers.SlugField()
+    council = CouncilRefSerializer()
+    need = serializers.IntegerField(allow_null=True)
+    kind = serializers.ChoiceField(choices=Kind.choices)
+    role = serializers.CharField(allow_blank=True)
+    amount = MoneySerializer(allow_null=True)
+    days = serializers.DecimalField(max_digits=7, decimal_places=1, allow_null=True)
+    state = serializers.ChoiceField(choices=PledgeState.choices)
+    note = serializers.CharField(allow_blank=True)
+    pledged_by = serializers.CharField()
+    created_at = serializers.DateTimeField()
+    state_changed_at = serializers.DateTimeField()
+    url = serializers.URLField()
+
+    def to_representation(self, p) -> dict:
+        request = self.context.get("request")
+        is_money = p.kind == Kind.MONEY
+        return {
+            "id": p.pk,
+            "project": p.project.slug,
+            "council": council_ref(p.council),
+            "need": p.need_id,
+            "kind": p.kind,
+            "role": p.role,
+            "amount": money(p.amount) if is_money else None,
+            "days": None if is_money else days(p.amount),
+            "state": p.state,
+            "note": p.note,
+            "pledged_by": p.pledged_by.get_full_name(),
+            "created_at": _iso(p.created_at),
+            "state_changed_at": _iso(p.state_changed_at),
+            "url": _abs(request, p.get_absolute_url()),
+        }
+
+
+class PledgeDetailSerializer(PledgeSerializer):
+    events = PledgeEventSerializer(many=True, help_text="The pledge's ledger, oldest first")
+
+    def to_representation(self, p) -> dict:
+        data = super().to_representation(p)
+        data["events"] = [PledgeEventSerializer(e).data for e in p.events.all()]
+        return data
+
+
+class PledgeInputSerializer(StrictInputSerializer):
+    project = serializers.SlugField()
+    council = serializers.CharField(help_text="Register code of the pledging council")
+    need = serializers.IntegerField(required=False, allow_null=True)
+    kind = serializers.ChoiceField(choices=Kind.choices)
+    role = serializers.ChoiceField(choices=Role.choices, required=False, allow_blank=True)
+    amount_pence = serializers.IntegerField(required=False, min_value=1, max_value=MAX_MONEY_PENCE)
+    days = serializers.DecimalField(
+        required=False,
+        max_digits=6,
+        decimal_places=1,
+        min_value=Decimal("0.5"),
+        max_value=Decimal(MAX_HALF_DAYS // 2),
+    )
+    note = serializers.CharField(max_length=2000, required=False, allow_blank=True)
+
+    def validate(self, attrs):
+        attrs = super().validate(attrs)
+        attrs["amount"] = _amount_fields(attrs, attrs["kind"])
+        return attrs
+
+
+class PledgeActionSerializer(StrictInputSerializer):
+    note = serializers.CharField(max_length=2000, required=False, allow_blank=True)
+
+
+class PledgeWithdrawSerializer(StrictInputSerializer):
+    reason = serializers.CharField(max_length=2000)
+
+
+class ServiceAreaSerializer(serializers.Serializer):
+    slug = serializers.SlugField()
+    name = serializers.CharField()
+    name_cy = serializers.CharField(allow_blank=True)
+    project_count = serializers.IntegerField()
+
+    def to_representation(self, a) -> dict:
+        return {
+            "slug": a.slug,
+            "name": a.name,
+            "name_cy": a.name_cy,
+            "project_count": getattr(a, "project_count", 0),
+        }

@@ -1,0 +1,439 @@
+"""Thin API views over the same services and selectors as the web pages."""
+
+from django.db import transaction
+from django.db.models import Count, Q, Value
+from django.db.models.functions import Coalesce
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.generics import GenericAPIView
+from rest_framework.permissions import AllowAny, IsAuthenticatedOrReadOnly
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from councils.models import Council
+from pipeline.api.serializers import ErrorSerializer, MoneySerializer, days, money
+from pipeline.errors import InvalidInput
+
+from .. import exports, selectors, services
+from ..filters import SORTS, PledgeFilterSet, ProjectFilterSet
+from ..models import Need, Pledge, Project, ServiceArea
+from . import serializers as s
+
+ERRORS = {
+    400: OpenApiResponse(ErrorSerializer, description="Bad input: `errors` names each field"),
+    401: OpenApiResponse(ErrorSerializer, description="Sign in or send a token"),
+    403: OpenApiResponse(ErrorSerializer, description="You may not do this to this object"),
+    404: OpenApiResponse(ErrorSerializer, description="No such object, or not visible to you"),
+    409: OpenApiResponse(ErrorSerializer, description="The object's state does not allow this"),
+    429: OpenApiResponse(ErrorSerializer, description="Too many requests; see Retry-After"),
+}
+READ_ERRORS = {k: v for k, v in ERRORS.items() if k in (400, 404, 429)}
+FAR_FUTURE = "9999-12-31"
+
+# Cursor ordering for each `sort`: plain fields only, with no NULLs, so cursors are exact.
+CURSOR_ORDERING = {
+    "newest": ("-published_at", "-pk"),
+    "closing": ("deadline_sort", "-pk"),
+    "most_supported": ("-partner_count", "-money_accepted", "-pk"),
+    "least_supported": ("partner_count", "money_accepted", "-pk"),
+}
+assert set(CURSOR_ORDERING) == set(SORTS)
+
+
+def _council_by_code(code: str, field: str) -> Council:
+    council = Council.objects.filter(code__iexact=code.strip()).first()
+    if council is None:
+        raise InvalidInput(f"No council has the register code '{code}'.", field=field)
+    return council
+
+
+def _areas(slugs: list[str] | None):
+    if slugs is None:
+        return None
+    areas = list(ServiceArea.objects.filter(slug__in=slugs))
+    missing = sorted(set(slugs) - {a.slug for a in areas})
+    if missing:
+        raise InvalidInput(f"Unknown service areas: {', '.join(missing)}.", field="service_areas")
+    return areas
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="List published projects",
+        description="Same filters as the /projects/ page. Cursor pages; follow `next`.",
+        responses={200: s.ProjectSerializer(many=True), **READ_ERRORS},
+    ),
+    retrieve=extend_schema(
+        summary="One project with its needs",
+        responses={200: s.ProjectDetailSerializer, **READ_ERRORS},
+    ),
+)
+class ProjectViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    lookup_field = "slug"
+    lookup_value_regex = "[-a-zA-Z0-9_]+"
+    filterset_class = ProjectFilterSet
+    permission_classes = [IsAuthenticatedOrReadOnly]
+    serializer_class = s.ProjectSerializer
+
+    def get_queryset(self):
+        return selectors.project_list().annotate(
+            deadline_sort=Coalesce(
+                "pledging_deadline",
+                Value(FAR_FUTURE, output_field=Project._meta.get_field("pledging_deadline")),
+            )
+        )
+
+    def get_cursor_ordering(self):
+        return CURSOR_ORDERING.get(
+            self.request.query_params.get("sort") or "newest", CURSOR_ORDERING["newest"]
+        )
+
+    def get_object(self) -> Project:
+        project = selectors.project_for_page(slug=self.kwargs["slug"], user=self.request.user)
+        if project is None:
+            raise Http404
+        return project
+
+    def retrieve(self, request, *args, **kwargs):
+        project = self.get_object()
+        project = (
+            Project.objects.prefetch_related("needs", "service_areas")
+            .select_related("lead_council", "owner")
+            .get(pk=project.pk)
+        )
+        return Response(s.ProjectDetailSerializer(project, context={"request": request}).data)
+
+    def _detail(self, project: Project, code: int = status.HTTP_200_OK) -> Response:
+        project = (
+            Project.objects.prefetch_related("needs", "service_areas")
+            .select_related("lead_council", "owner")
+            .get(pk=project.pk)
+        )
+        return Response(
+            s.ProjectDetailSerializer(project, context={"request": self.request}).data, status=code
+        )
+
+    @extend_schema(
+        summary="Propose a project (saved as a draft)",
+        request=s.ProjectCreateSerializer,
+        responses={201: s.ProjectDetailSerializer, **ERRORS},
+    )
+    def create(self, request, *args, **kwargs):
+        data = self._valid(s.ProjectCreateSerializer, request.data)
+        council = _council_by_code(data.pop("lead_council"), "lead_council")
+        areas = _areas(data.pop("service_areas", None)) or []
+        with transaction.atomic():
+            project = services.project_create(
+                actor=request.user,
+                lead_council=council,
+                title=data.pop("title"),
+                summary=data.pop("summary"),
+                description=data.pop("description", ""),
+                service_areas=areas,
+            )
+            if data:
+                project = services.project_update(actor=request.user, project=project, **data)
+        return self._detail(project, status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="Change a project's details",
+        request=s.ProjectUpdateSerializer,
+        responses={200: s.ProjectDetailSerializer, **ERRORS},
+    )
+    def partial_update(self, request, *args, **kwargs):
+        project = self.get_object()
+        data = self._valid(s.ProjectUpdateSerializer, request.data)
+        areas = _areas(data.pop("service_areas", None))
+        project = services.project_update(
+            actor=request.user, project=project, service_areas=areas, **data
+        )
+        return self._detail(project)
+
+    @extend_schema(
+        summary="Move the project to another state (publish, deliver, complete, close)",
+        request=s.StateInputSerializer,
+        responses={200: s.ProjectDetailSerializer, **ERRORS},
+    )
+    @action(detail=True, methods=["post"])
+    def state(self, request, slug=None):
+        data = self._valid(s.StateInputSerializer, request.data)
+        project = services.project_set_state(
+            actor=request.user, project=self.get_object(), state=data["state"]
+        )
+        return self._detail(project)
+
+    @extend_schema(
+        summary="Move the project to another GDS phase",
+        request=s.PhaseInputSerializer,
+        responses={200: s.ProjectDetailSerializer, **ERRORS},
+    )
+    @action(detail=True, methods=["post"])
+    def phase(self, request, slug=None):
+        data = self._valid(s.PhaseInputSerializer, request.data)
+        project = services.project_set_phase(
+            actor=request.user, project=self.get_object(), phase=data["phase"]
+        )
+        return self._detail(project)
+
+    @extend_schema(
+        methods=["GET"],
+        summary="The project's needs with their progress",
+        responses={200: s.NeedSerializer(many=True), **READ_ERRORS},
+    )
+    @extend_schema(
+        methods=["POST"],
+        summary="Add a need (money in pence, or days of a role)",
+        request=s.NeedInputSerializer,
+        responses={201: s.NeedSerializer, **ERRORS},
+    )
+    @action(detail=True, methods=["get", "post"])
+    def needs(self, request, slug=None):
+        project = self.get_object()
+        if request.method == "GET":
+            return Response(
+                s.NeedSerializer(selectors.project_needs(project=project), many=True).data
+            )
+        data = self._valid(s.NeedInputSerializer, request.data)
+        need = services.need_add(
+            actor=request.user,
+            project=project,
+            kind=data["kind"],
+            amount=data["amount"],
+            role=data.get("role", ""),
+            description=data.get("description", ""),
+        )
+        return Response(s.NeedSerializer(need).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(summary="Remove a need that has no pledges", responses={204: None, **ERRORS})
+    @action(detail=True, methods=["delete"], url_path=r"needs/(?P<need_id>\d+)")
+    def remove_need(self, request, slug=None, need_id=None):
+        need = get_object_or_404(Need, pk=need_id, project=self.get_object())
+        services.need_remove(actor=request.user, need=need)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    def _valid(self, serializer_class, data) -> dict:
+        serializer = serializer_class(data=data)
+        serializer.is_valid(raise_exception=True)
+        return dict(serializer.validated_data)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="List pledges (the public ledger)",
+        description="Filter by project, pledging council, lead council, state and kind.",
+        responses={200: s.PledgeSerializer(many=True), **READ_ERRORS},
+    ),
+    retrieve=extend_schema(
+        summary="One pledge with its ledger events",
+        responses={200: s.PledgeDetailSerializer, **READ_ERRORS},
+    ),
+)
+class PledgeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    filterset_class = PledgeFilterSet
+    permission_classes = [IsAuthenticatedOrReadOnly]
+    serializer_class = s.PledgeSerializer
+
+    def get_queryset(self):
+        return selectors.pledge_list()
+
+    def get_cursor_ordering(self):
+        return ("-created_at", "-pk")
+
+    def get_object(self) -> Pledge:
+        pledge = selectors.pledge_with_history(pk=self.kwargs["pk"])
+        if (
+            pledge is None
+            or selectors.project_for_page(slug=pledge.project.slug, user=self.request.user) is None
+        ):
+            raise Http404
+        return pledge
+
+    def retrieve(self, request, *args, **kwargs):
+        return Response(
+            s.PledgeDetailSerializer(self.get_object(), context={"request": request}).data
+        )
+
+    def _detail(self, pledge: Pledge, code: int = status.HTTP_200_OK) -> Response:
+        pledge = selectors.pledge_with_history(pk=pledge.pk)
+        return Response(
+            s.PledgeDetailSerializer(pledge, context={"request": self.request}).data, status=code
+        )
+
+    @extend_schema(
+        summary="Offer a pledge from your council",
+        request=s.PledgeInputSerializer,
+        responses={201: s.PledgeDetailSerializer, **ERRORS},
+    )
+    def create(self, request, *args, **kwargs):
+        serializer = s.PledgeInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        project = selectors.project_for_page(slug=data["project"], user=request.user)
+        if project is None:
+            raise InvalidInput(
+                f"No published project has the slug '{data['project']}'.", field="project"
+            )
+        need = None
+        if data.get("need") is not None:
+            need = Need.objects.filter(pk=data["need"]).first()
+            if need is None:
+                raise InvalidInput("No need has that id.", field="need")
+        pledge = services.pledge_offer(
+            actor=request.user,
+            project=project,
+            council=_council_by_code(data["council"], "council"),
+            kind=data["kind"],
+            amount=data["amount"],
+            need=need,
+            role=data.get("role", ""),
+            note=data.get("note", ""),
+        )
+        return self._detail(pledge, status.HTTP_201_CREATED)
+
+    def _act(self, request, service, serializer_class, **extra):
+        pledge = self.get_object()
+        serializer = serializer_class(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        pledge = service(actor=request.user, pledge=pledge, **serializer.validated_data, **extra)
+        return self._detail(pledge)
+
+    @extend_schema(
+        summary="Accept an offered pledge (project owner)",
+        request=s.PledgeActionSerializer,
+        responses={200: s.PledgeDetailSerializer, **ERRORS},
+    )
+    @action(detail=True, methods=["post"])
+    def accept(self, request, pk=None):
+        return self._act(request, services.pledge_accept, s.PledgeActionSerializer)
+
+    @extend_schema(
+        summary="Decline an offered pledge (project owner)",
+        request=s.PledgeActionSerializer,
+        responses={200: s.PledgeDetailSerializer, **ERRORS},
+    )
+    @action(detail=True, methods=["post"])
+    def decline(self, request, pk=None):
+        return self._act(request, services.pledge_decline, s.PledgeActionSerializer)
+
+    @extend_schema(
+        summary="Mark an accepted pledge fulfilled (project owner)",
+        request=s.PledgeActionSerializer,
+        responses={200: s.PledgeDetailSerializer, **ERRORS},
+    )
+    @action(detail=True, methods=["post"])
+    def fulfil(self, request, pk=None):
+        return self._act(request, services.pledge_fulfil, s.PledgeActionSerializer)
+
+    @extend_schema(
+        summary="Withdraw your council's pledge, with a reason",
+        request=s.PledgeWithdrawSerializer,
+        responses={200: s.PledgeDetailSerializer, **ERRORS},
+    )
+    @action(detail=True, methods=["post"])
+    def withdraw(self, request, pk=None):
+        return self._act(request, services.pledge_withdraw, s.PledgeWithdrawSerializer)
+
+
+@extend_schema(summary="Service-area tags", responses={200: s.ServiceAreaSerializer(many=True)})
+class ServiceAreaList(APIView):
+    permission_classes = [AllowAny]
+
+    def get(self, request):
+        areas = ServiceArea.objects.annotate(
+            project_count=Count("projects", filter=Q(projects__in=Project.objects.visible()))
+        ).order_by("name")
+        return Response(s.ServiceAreaSerializer(areas, many=True).data)
+
+
+class StatsSerializer(serializers.Serializer):
+    councils_taking_part = serializers.IntegerField()
+    projects = serializers.IntegerField()
+    projects_by_phase = serializers.DictField(child=serializers.IntegerField())
+    money_pledged = MoneySerializer()
+    money_accepted = MoneySerializer()
+    days_pledged = serializers.DecimalField(max_digits=9, decimal_places=1)
+    days_accepted = serializers.DecimalField(max_digits=9, decimal_places=1)
+
+
+@extend_schema(summary="The home page's headline figures", responses={200: StatsSerializer})
+class StatsView(APIView):
+    permission_classes = [AllowAny]
+
+    def get(self, request):
+        stats = selectors.headline_stats()
+        return Response(
+            {
+                "councils_taking_part": stats["councils_taking_part"],
+                "projects": stats["projects"],
+                "projects_by_phase": stats["projects_by_phase"],
+                "money_pledged": money(stats["money_pledged"]),
+                "money_accepted": money(stats["money_accepted"]),
+                "days_pledged": days(stats["days_pledged"]),
+                "days_accepted": days(stats["days_accepted"]),
+            }
+        )
+
+
+class CsvExportView(GenericAPIView):
+    """Base for CSV exports: the same FilterSet as the JSON listing, streamed as CSV."""
+
+    permission_classes = [AllowAny]
+    pagination_class = None
+    columns: list[str] = []
+    filename = ""
+
+    def rows(self, queryset, base: str):
+        raise NotImplementedError
+
+    def get(self, request):
+        queryset = self.filter_queryset(self.get_queryset())
+        return exports.csv_response(
+            request,
+            self.filename,
+            self.columns,
+            self.rows(queryset.iterator(chunk_size=2000), exports.base_url(request)),
+        )
+
+
+@extend_schema(
+    summary="Projects as CSV",
+    description="Same filters as GET /api/v1/projects/. Columns: "
+    + ", ".join(exports.PROJECT_COLUMNS),
+    responses={(200, "text/csv"): OpenApiTypes.STR, **READ_ERRORS},
+)
+class ProjectCsvView(CsvExportView):
+    filterset_class = ProjectFilterSet
+    columns = exports.PROJECT_COLUMNS
+    filename = "pipeline-projects.csv"
+
+    def get_queryset(self):
+        return selectors.project_list()
+
+    def rows(self, queryset, base):
+        return exports.project_rows(queryset, base)
+
+
+@extend_schema(
+    summary="Pledges as CSV",
+    description="Same filters as GET /api/v1/pledges/. Columns: "
+    + ", ".join(exports.PLEDGE_COLUMNS),
+    responses={(200, "text/csv"): OpenApiTypes.STR, **READ_ERRORS},
+)
+class PledgeCsvView(CsvExportView):
+    filterset_class = PledgeFilterSet
+    columns = exports.PLEDGE_COLUMNS
+    filename = "pipeline-pledges.csv"
+
+    def get_queryset(self):
+        return (
+            selectors.pledge_list()
+            .select_related("project__lead_council")
+            .order_by("-created_at", "-pk")
+        )
+
+    def rows(self, queryset, base):
+        return exports.pledge_rows(queryset, base)

@@ -1,0 +1,140 @@
+"""Open-data CSV exports of projects and pledges. Column names are stable (see README)."""
+
+import csv
+from collections.abc import Iterable, Iterator
+
+from django.http import HttpRequest, StreamingHttpResponse
+
+from .formatting import half_days_to_days
+from .models import Kind, Pledge, Project
+
+PROJECT_COLUMNS = [
+    "slug",
+    "title",
+    "summary",
+    "phase",
+    "state",
+    "lead_council_code",
+    "lead_council_gss_code",
+    "lead_council_name",
+    "service_areas",
+    "pledging_deadline",
+    "partner_count",
+    "partner_target",
+    "money_needed_pence",
+    "money_offered_pence",
+    "money_accepted_pence",
+    "money_fulfilled_pence",
+    "days_needed",
+    "days_offered",
+    "days_accepted",
+    "days_fulfilled",
+    "published_at",
+    "url",
+]
+
+PLEDGE_COLUMNS = [
+    "pledge_id",
+    "created_at",
+    "project",
+    "project_url",
+    "lead_council_code",
+    "pledging_council_code",
+    "pledging_council_gss_code",
+    "kind",
+    "need_id",
+    "role",
+    "amount_pence",
+    "days",
+    "state",
+    "state_changed_at",
+    "pledged_by",
+    "note",
+]
+
+
+def csv_safe(value: str) -> str:
+    """Stop spreadsheet programs treating user text as a formula (CSV injection)."""
+    if value and value[0] in "=+-@\t\r":
+        return "'" + value
+    return value
+
+
+def _iso(value) -> str:
+    return value.isoformat() if value else ""
+
+
+def project_rows(projects: Iterable[Project], base_url: str) -> Iterator[list]:
+    for p in projects:
+        yield [
+            p.slug,
+            csv_safe(p.title),
+            csv_safe(p.summary),
+            p.phase,
+            p.state,
+            p.lead_council.code,
+            p.lead_council.gss_code,
+            p.lead_council.short_name,
+            " ".join(a.slug for a in p.service_areas.all()),
+            _iso(p.pledging_deadline),
+            p.partner_count,
+            p.partner_target or "",
+            p.money_needed,
+            p.money_offered,
+            p.money_accepted,
+            p.money_fulfilled,
+            half_days_to_days(p.half_days_needed),
+            half_days_to_days(p.half_days_offered),
+            half_days_to_days(p.half_days_accepted),
+            half_days_to_days(p.half_days_fulfilled),
+            _iso(p.published_at),
+            base_url + p.get_absolute_url(),
+        ]
+
+
+def pledge_rows(pledges: Iterable[Pledge], base_url: str) -> Iterator[list]:
+    for pledge in pledges:
+        is_money = pledge.kind == Kind.MONEY
+        yield [
+            pledge.pk,
+            _iso(pledge.created_at),
+            csv_safe(pledge.project.title),
+            base_url + pledge.project.get_absolute_url(),
+            pledge.project.lead_council.code,
+            pledge.council.code,
+            pledge.council.gss_code,
+            pledge.kind,
+            pledge.need_id or "",
+            pledge.role,
+            pledge.amount if is_money else "",
+            "" if is_money else half_days_to_days(pledge.amount),
+            pledge.state,
+            _iso(pledge.state_changed_at),
+            csv_safe(pledge.pledged_by.get_full_name()),
+            csv_safe(pledge.note),
+        ]
+
+
+class _Echo:
+    def write(self, value: str) -> str:
+        return value
+
+
+def csv_response(
+    request: HttpRequest, filename: str, columns: list[str], rows: Iterator[list]
+) -> StreamingHttpResponse:
+    """Stream rows as CSV, so an export of every pledge never sits whole in memory."""
+    writer = csv.writer(_Echo())
+
+    def lines() -> Iterator[str]:
+        yield writer.writerow(columns)
+        for row in rows:
+            yield writer.writerow(row)
+
+    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def base_url(request: HttpRequest) -> str:
+    return request.build_absolute_uri("/")[:-1]
