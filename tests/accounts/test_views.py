@@ -227,3 +227,46 @@ def test_signing_out_needs_a_post(signed_in):
 
     signed_in.post(reverse("account_logout"))
     assert signed_in.get(PROFILE).status_code == 302
+
+
+def buttons(response) -> list[str]:
+    return re.findall(r'<button class="([^"]*)"', response.content.decode())
+
+
+@pytest.mark.parametrize(
+    "name", ["account_login", "account_signup", "account_reset_password", "account_logout"]
+)
+def test_the_main_action_of_an_allauth_page_is_a_primary_button(signed_in, name):
+    if name != "account_logout":
+        signed_in.logout()
+
+    response = signed_in.get(reverse(name))
+
+    # The header's sign-out button is not a GOV.UK button; the page's own action is.
+    assert buttons(response) == ["govuk-button"]
+
+
+def test_the_email_confirmation_page_has_a_primary_confirm_button(client):
+    user = UserFactory(confirmed=False)
+    from allauth.account.models import EmailAddress, EmailConfirmationHMAC
+
+    address = EmailAddress.objects.create(user=user, email=user.email, primary=True)
+    key = EmailConfirmationHMAC(address).key
+
+    response = client.get(reverse("account_confirm_email", args=[key]))
+
+    assert buttons(response) == ["govuk-button"]
+
+
+def test_changing_the_email_address_needs_the_new_one_confirmed(signed_in, user):
+    response = signed_in.post(
+        reverse("account_email"), {"action_add": "", "email": "rhian@cardiff.gov.uk"}
+    )
+
+    assert response.status_code == 302
+    assert mail.outbox[-1].to == ["rhian@cardiff.gov.uk"]
+    user.refresh_from_db()
+    assert user.email == "rhian@example.org"  # until the new address is confirmed
+    signed_in.post(link_in(mail.outbox[-1]))
+    user.refresh_from_db()
+    assert user.email == "rhian@cardiff.gov.uk"
