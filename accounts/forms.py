@@ -34,3 +34,12 @@ class ProfileForm(forms.ModelForm):
             ),
             "language": _("Emails from Pipeline will be written in this language."),
         }
+
+
+class ApiTokenForm(forms.Form):
+    name = forms.CharField(
+        label=_("What is the token for?"),
+        help_text=_("For example “Finance report script”. You will see this name in the list."),
+        max_length=80,
+        error_messages={"required": _("Give the token a name")},
+    )

@@ -1,12 +1,17 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+from wagtail.models import APIToken
 
 from councils.selectors import user_memberships
+from pipeline.errors import ServiceError
+from pipeline.forms import add_service_error, form_data
 
-from .forms import ProfileForm
+from . import services
+from .forms import ApiTokenForm, ProfileForm
 
 
 @login_required
@@ -20,9 +25,44 @@ def profile(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def profile_edit(request: HttpRequest) -> HttpResponse:
-    form = ProfileForm(request.POST if request.method == "POST" else None, instance=request.user)
+    form = ProfileForm(form_data(request), instance=request.user)
     if request.method == "POST" and form.is_valid():
         form.save()
         messages.success(request, _("Your profile has been updated."))
         return redirect("accounts:profile")
     return render(request, "accounts/profile_edit.html", {"form": form})
+
+
+@login_required
+def api_tokens(request: HttpRequest) -> HttpResponse:
+    """Personal API tokens: create (shown once), see last use, revoke."""
+    form = ApiTokenForm(form_data(request))
+    new_token = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            token, new_token = services.api_token_create(
+                user=request.user, name=form.cleaned_data["name"]
+            )
+        except ServiceError as exc:
+            add_service_error(form, exc, default_field="name")
+        else:
+            form = ApiTokenForm()
+    tokens = APIToken.objects.filter(user=request.user).order_by("revoked_at", "-created")
+    return render(
+        request,
+        "accounts/api_tokens.html",
+        {"form": form, "tokens": tokens, "new_token": new_token},
+    )
+
+
+@login_required
+@require_POST
+def api_token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+    token = get_object_or_404(APIToken, pk=pk, user=request.user)
+    try:
+        services.api_token_revoke(user=request.user, token=token)
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("The token “%(name)s” was revoked.") % {"name": token.name})
+    return redirect("accounts:api_tokens")
