@@ -57,7 +57,7 @@ def ledger_states() -> dict[int, str]:
 def check_ledger() -> list[Mismatch]:
     """Every way stored state disagrees with the ledger: event chains, pledge states, need and
     project totals, and partner counts."""
-    from .services import project_team_partner_council_ids
+    from .selectors import project_team_partner_council_ids
 
     states, mismatches = _read_ledger()
     project_totals: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))

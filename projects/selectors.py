@@ -172,3 +172,8 @@ def headline_stats() -> dict:
         "projects": sum(by_phase.values()),
         **totals,
     }
+
+
+def project_team_partner_council_ids(project: Project) -> set[int]:
+    """Councils (other than the lead) with an active maker-team member."""
+    return set()

@@ -66,7 +66,8 @@ def test_pledges_csv_lists_every_pledge_exactly(client):
     response = client.get(reverse("councils:pledges_csv", args=[council.slug]))
     assert response["Content-Type"].startswith("text/csv")
     assert 'filename="pipeline-pledges-PLG.csv"' in response["Content-Disposition"]
-    rows = list(csv.DictReader(io.StringIO(response.content.decode())))
+    body = b"".join(response.streaming_content).decode()
+    rows = list(csv.DictReader(io.StringIO(body)))
     assert len(rows) == 2
     by_id = {int(r["pledge_id"]): r for r in rows}
     assert by_id[money.pk]["amount_pence"] == "123456"

@@ -1,0 +1,35 @@
+"""Writes for projects, needs and pledges. Every way in (web, API, admin, commands) calls these."""
+
+from .pledges import (
+    pledge_accept,
+    pledge_decline,
+    pledge_fulfil,
+    pledge_offer,
+    pledge_withdraw,
+    recalculate_totals,
+)
+from .projects import (
+    EDITABLE_FIELDS,
+    need_add,
+    need_remove,
+    project_create,
+    project_set_phase,
+    project_set_state,
+    project_update,
+)
+
+__all__ = [
+    "EDITABLE_FIELDS",
+    "need_add",
+    "need_remove",
+    "pledge_accept",
+    "pledge_decline",
+    "pledge_fulfil",
+    "pledge_offer",
+    "pledge_withdraw",
+    "project_create",
+    "project_set_phase",
+    "project_set_state",
+    "project_update",
+    "recalculate_totals",
+]

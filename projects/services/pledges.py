@@ -1,0 +1,252 @@
+"""Pledges and the append-only ledger.
+
+Each pledge write locks the project row first, then the pledge, so concurrent writers on one
+project queue up and the stored totals, recalculated from the pledges in the same transaction,
+always equal the ledger.
+"""
+
+from django.contrib.auth import get_user_model
+from django.db import IntegrityError, transaction
+from django.db.models import Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from councils.models import Council
+from councils.selectors import user_may_act_for_council
+from pipeline.errors import Conflict, InvalidInput, NotAllowed
+
+from .. import notifications
+from ..models import (
+    PLEDGE_TRANSITIONS,
+    Kind,
+    Need,
+    Pledge,
+    PledgeEvent,
+    PledgeState,
+    Project,
+    State,
+)
+from ..permissions import user_can_withdraw_pledge
+from ..selectors import project_team_partner_council_ids
+from .projects import _lock_project, _require_manager, _validate_amount, _validate_kind_role
+
+User = get_user_model()
+
+
+# --- pledges --------------------------------------------------------------------------------
+
+
+def recalculate_totals(project: Project) -> None:
+    """Stored totals from the pledges' current states; the project row is already locked."""
+    rows = (
+        Pledge.objects.filter(project=project, state__in=PledgeState.values)
+        .values("need_id", "kind", "state")
+        .annotate(total=Sum("amount"))
+    )
+    fields = {
+        f"{prefix}_{state}": 0
+        for prefix in ("money", "half_days")
+        for state in ("offered", "accepted", "fulfilled")
+    }
+    per_need: dict[int, dict[str, int]] = {}
+    for row in rows:
+        if row["state"] not in ("offered", "accepted", "fulfilled"):
+            continue
+        prefix = "money" if row["kind"] == Kind.MONEY else "half_days"
+        fields[f"{prefix}_{row['state']}"] += row["total"]
+        if row["need_id"]:
+            need_totals = per_need.setdefault(
+                row["need_id"], {"offered": 0, "accepted": 0, "fulfilled": 0}
+            )
+            need_totals[row["state"]] += row["total"]
+    partner_ids = set(
+        Pledge.objects.filter(
+            project=project, state__in=(PledgeState.ACCEPTED, PledgeState.FULFILLED)
+        )
+        .exclude(council_id=project.lead_council_id)
+        .values_list("council_id", flat=True)
+    )
+    partner_ids |= project_team_partner_council_ids(project)
+    fields["partner_count"] = len(partner_ids)
+    Project.objects.filter(pk=project.pk).update(**fields)
+    for need in Need.objects.filter(project=project):
+        values = per_need.get(need.pk, {"offered": 0, "accepted": 0, "fulfilled": 0})
+        if (need.offered, need.accepted, need.fulfilled) != (
+            values["offered"],
+            values["accepted"],
+            values["fulfilled"],
+        ):
+            Need.objects.filter(pk=need.pk).update(**values)
+
+
+def _append_event(
+    *, pledge: Pledge, actor: User, from_state: str, to_state: str, note: str
+) -> None:
+    last = pledge.events.order_by("-sequence").values_list("sequence", flat=True).first() or 0
+    PledgeEvent.objects.create(
+        pledge=pledge,
+        sequence=last + 1,
+        actor=actor,
+        from_state=from_state,
+        to_state=to_state,
+        note=note,
+        created_at=timezone.now(),
+    )
+
+
+@transaction.atomic
+def pledge_offer(
+    *,
+    actor: User,
+    project: Project,
+    council: Council,
+    kind: str,
+    amount: int,
+    need: Need | None = None,
+    role: str = "",
+    note: str = "",
+) -> Pledge:
+    """A verified member offers money or staff time from their council."""
+    project = _lock_project(project)
+    if not (actor.is_organiser or user_may_act_for_council(user=actor, council=council)):
+        raise NotAllowed(
+            _("Only verified members of %(council)s can pledge for it.")
+            % {"council": council.display_name},
+            field="council",
+        )
+    if project.is_hidden or project.state == State.DRAFT:
+        raise Conflict(_("This project is not published, so it cannot take pledges."))
+    if project.state not in (State.SEEKING_SUPPORT, State.IN_DELIVERY):
+        raise Conflict(
+            _("This project is %(state)s and no longer takes pledges.")
+            % {"state": project.get_state_display().lower()}
+        )
+    if project.deadline_passed:
+        raise Conflict(
+            _("The pledging deadline for this project passed on %(date)s.")
+            % {"date": project.pledging_deadline.strftime("%-d %B %Y")}
+        )
+    if council.pk == project.lead_council_id:
+        raise InvalidInput(
+            _("%(council)s leads this project; pledges come from other councils.")
+            % {"council": council.display_name},
+            field="council",
+        )
+    if need is not None:
+        if need.project_id != project.pk:
+            raise InvalidInput(_("That need belongs to another project."), field="need")
+        if kind != need.kind:
+            raise InvalidInput(
+                _("This need asks for %(kind)s.") % {"kind": need.get_kind_display().lower()},
+                field="kind",
+            )
+        role = need.role
+    _validate_kind_role(kind, role, role_required=False)
+    _validate_amount(kind, amount)
+    note = note.strip()
+    if len(note) > 2000:
+        raise InvalidInput(_("The note must be 2,000 characters or fewer."), field="note")
+    now = timezone.now()
+    pledge = Pledge.objects.create(
+        project=project,
+        need=need,
+        council=council,
+        pledged_by=actor,
+        kind=kind,
+        role=role if kind == Kind.TIME else "",
+        amount=amount,
+        note=note,
+        state=PledgeState.OFFERED,
+        created_at=now,
+        state_changed_at=now,
+    )
+    _append_event(
+        pledge=pledge, actor=actor, from_state="", to_state=PledgeState.OFFERED, note=note
+    )
+    recalculate_totals(project)
+    transaction.on_commit(lambda: notifications.pledge_changed(pledge.pk, PledgeState.OFFERED))
+    return pledge
+
+
+def _transition(*, actor: User, pledge: Pledge, to_state: str, note: str, check) -> Pledge:
+    project = _lock_project(pledge.project)
+    try:
+        pledge = Pledge.objects.select_for_update().get(pk=pledge.pk, project=project)
+    except Pledge.DoesNotExist as exc:  # pragma: no cover - a pledge never changes project
+        raise Conflict(_("This pledge is not part of this project.")) from exc
+    pledge.project = project
+    check(actor, pledge)
+    if to_state not in PLEDGE_TRANSITIONS[pledge.state]:
+        raise Conflict(
+            _("This pledge is %(state)s, so it cannot be %(action)s.")
+            % {
+                "state": pledge.get_state_display().lower(),
+                "action": PledgeState(to_state).label.lower(),
+            },
+            field="state",
+        )
+    note = note.strip()
+    if len(note) > 2000:
+        raise InvalidInput(_("The note must be 2,000 characters or fewer."), field="note")
+    from_state = pledge.state
+    pledge.state = to_state
+    pledge.state_changed_at = timezone.now()
+    pledge.save(update_fields=["state", "state_changed_at"])
+    try:
+        with transaction.atomic():
+            _append_event(
+                pledge=pledge, actor=actor, from_state=from_state, to_state=to_state, note=note
+            )
+    except IntegrityError as exc:  # a concurrent writer got there first
+        raise Conflict(_("This pledge changed while you were deciding; look again.")) from exc
+    recalculate_totals(project)
+    transaction.on_commit(lambda: notifications.pledge_changed(pledge.pk, to_state))
+    return pledge
+
+
+def _manager_check(actor: User, pledge: Pledge) -> None:
+    _require_manager(actor, pledge.project)
+
+
+def _withdraw_check(actor: User, pledge: Pledge) -> None:
+    if not user_can_withdraw_pledge(actor, pledge):
+        raise NotAllowed(
+            _("Only verified members of %(council)s can withdraw its pledge.")
+            % {"council": pledge.council.display_name}
+        )
+
+
+@transaction.atomic
+def pledge_accept(*, actor: User, pledge: Pledge, note: str = "") -> Pledge:
+    return _transition(
+        actor=actor, pledge=pledge, to_state=PledgeState.ACCEPTED, note=note, check=_manager_check
+    )
+
+
+@transaction.atomic
+def pledge_decline(*, actor: User, pledge: Pledge, note: str = "") -> Pledge:
+    return _transition(
+        actor=actor, pledge=pledge, to_state=PledgeState.DECLINED, note=note, check=_manager_check
+    )
+
+
+@transaction.atomic
+def pledge_fulfil(*, actor: User, pledge: Pledge, note: str = "") -> Pledge:
+    return _transition(
+        actor=actor, pledge=pledge, to_state=PledgeState.FULFILLED, note=note, check=_manager_check
+    )
+
+
+@transaction.atomic
+def pledge_withdraw(*, actor: User, pledge: Pledge, reason: str) -> Pledge:
+    if not reason.strip():
+        raise InvalidInput(
+            _("Give a reason for withdrawing; the project team will see it."), field="reason"
+        )
+    return _transition(
+        actor=actor,
+        pledge=pledge,
+        to_state=PledgeState.WITHDRAWN,
+        note=reason,
+        check=_withdraw_check,
+    )

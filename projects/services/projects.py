@@ -1,0 +1,325 @@
+"""Proposing and running projects, and what they need."""
+
+from collections.abc import Iterable
+from datetime import date, datetime
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
+from django.db import transaction
+from django.db.models import Q, Sum
+from django.utils import timezone
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
+
+from councils.models import Council
+from councils.selectors import user_may_act_for_council
+from pipeline.errors import Conflict, InvalidInput, NotAllowed
+
+from .. import notifications
+from ..models import (
+    MAX_HALF_DAYS,
+    MAX_MONEY_PENCE,
+    PHASE_ORDER,
+    STATE_TRANSITIONS,
+    Kind,
+    Licence,
+    Need,
+    Phase,
+    Project,
+    Role,
+    ServiceArea,
+    State,
+)
+from ..permissions import user_can_manage_project
+
+User = get_user_model()
+
+# Fields an owner may edit; anything else (owner, council, state, totals) is never taken from input.
+EDITABLE_FIELDS = (
+    "title",
+    "summary",
+    "description",
+    "problem",
+    "users",
+    "outcomes",
+    "pledging_deadline",
+    "partner_target",
+    "code_url",
+    "prototype_url",
+    "licence",
+)
+
+
+# --- projects -------------------------------------------------------------------------------
+
+
+def _unique_slug(title: str) -> str:
+    base = slugify(title)[:120] or "project"
+    slug, n = base, 2
+    while Project.objects.filter(slug=slug).exists():
+        slug = f"{base}-{n}"
+        n += 1
+    return slug
+
+
+def _require_manager(actor: User, project: Project) -> None:
+    if not user_can_manage_project(actor, project):
+        raise NotAllowed(
+            _("Only the project's owner, an admin of %(council)s or an organiser may do this.")
+            % {"council": project.lead_council.display_name}
+        )
+
+
+# Length limits a person sees by name; the model's max_length is the limit.
+TEXT_LABELS = {
+    "title": _lazy("The project name"),
+    "summary": _lazy("The summary"),
+    "description": _lazy("The description"),
+    "problem": _lazy("The problem"),
+    "users": _lazy("Who the users are"),
+    "outcomes": _lazy("The expected outcomes"),
+}
+MAX_PARTNER_TARGET = 400
+_url_validator = URLValidator(schemes=["http", "https"])
+
+
+def _validate_fields(project: Project, names: Iterable[str]) -> None:
+    """Check the values a person gave, so a bad one is a message by its field, never a 500."""
+    for name in names:
+        value = getattr(project, name)
+        if name in TEXT_LABELS:
+            limit = Project._meta.get_field(name).max_length
+            if len(value) > limit:
+                raise InvalidInput(
+                    _("%(label)s must be %(limit)s characters or fewer.")
+                    % {"label": TEXT_LABELS[name], "limit": f"{limit:,}"},
+                    field=name,
+                )
+        elif name == "partner_target" and value is not None:
+            if (
+                not isinstance(value, int)
+                or isinstance(value, bool)
+                or not 1 <= value <= MAX_PARTNER_TARGET
+            ):
+                raise InvalidInput(
+                    _("The target must be between 1 and %(max)s councils.")
+                    % {"max": MAX_PARTNER_TARGET},
+                    field=name,
+                )
+        elif name == "licence" and value not in Licence.values:
+            raise InvalidInput(_("Choose a licence."), field=name)
+        elif name in ("code_url", "prototype_url") and value:
+            try:
+                _url_validator(value)
+            except ValidationError as exc:
+                raise InvalidInput(_("Enter a web address starting https://"), field=name) from exc
+        elif name == "pledging_deadline" and (
+            value is not None and (not isinstance(value, date) or isinstance(value, datetime))
+        ):
+            raise InvalidInput(_("Enter the pledging deadline as a date."), field=name)
+
+
+def _validate_deadline(project: Project) -> None:
+    if (
+        project.pledging_deadline
+        and project.state in (State.DRAFT, State.SEEKING_SUPPORT)
+        and project.pledging_deadline < timezone.localdate()
+    ):
+        raise InvalidInput(
+            _("The pledging deadline must be today or in the future."), field="pledging_deadline"
+        )
+
+
+@transaction.atomic
+def project_create(
+    *,
+    actor: User,
+    lead_council: Council,
+    title: str,
+    summary: str,
+    description: str = "",
+    service_areas: Iterable[ServiceArea] = (),
+) -> Project:
+    """A new draft, visible only to the lead council's members until it is published."""
+    if not (actor.is_organiser or user_may_act_for_council(user=actor, council=lead_council)):
+        raise NotAllowed(
+            _("You can only propose projects for a council you are a verified member of."),
+            field="lead_council",
+        )
+    if not lead_council.is_current:
+        raise InvalidInput(_("That council has ended."), field="lead_council")
+    title, summary = title.strip(), summary.strip()
+    if not title:
+        raise InvalidInput(_("Enter the project name"), field="title")
+    if not summary:
+        raise InvalidInput(_("Enter a summary"), field="summary")
+    now = timezone.now()
+    project = Project(
+        created_at=now,
+        last_activity_at=now,
+        title=title,
+        slug=_unique_slug(title),
+        summary=summary,
+        description=description.strip(),
+        lead_council=lead_council,
+        owner=actor,
+    )
+    _validate_fields(project, ("title", "summary", "description"))
+    project.save()
+    project.service_areas.set(service_areas)
+    return project
+
+
+@transaction.atomic
+def project_update(
+    *, actor: User, project: Project, service_areas: Iterable[ServiceArea] | None = None, **fields
+) -> Project:
+    project = Project.objects.select_for_update().get(pk=project.pk)
+    _require_manager(actor, project)
+    unknown = set(fields) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise InvalidInput(_("These fields cannot be changed: %s") % ", ".join(sorted(unknown)))
+    for name, value in fields.items():
+        if isinstance(value, str):
+            value = value.strip()
+        setattr(project, name, value)
+    if "title" in fields and not project.title:
+        raise InvalidInput(_("Enter the project name"), field="title")
+    if "summary" in fields and not project.summary:
+        raise InvalidInput(_("Enter a summary"), field="summary")
+    _validate_fields(project, fields)
+    _validate_deadline(project)
+    project.save()
+    if service_areas is not None:
+        project.service_areas.set(service_areas)
+    return project
+
+
+def _lock_project(project: Project) -> Project:
+    return Project.objects.select_for_update().select_related("lead_council").get(pk=project.pk)
+
+
+@transaction.atomic
+def project_set_state(*, actor: User, project: Project, state: str) -> Project:
+    """Move the project along STATE_TRANSITIONS. Publishing needs at least one need."""
+    project = _lock_project(project)
+    _require_manager(actor, project)
+    if state not in State.values:
+        raise InvalidInput(_("Choose a state."), field="state")
+    if state not in STATE_TRANSITIONS[project.state]:
+        raise Conflict(
+            _("A project that is %(from)s cannot become %(to)s.")
+            % {"from": project.get_state_display().lower(), "to": State(state).label.lower()},
+            field="state",
+        )
+    if state == State.SEEKING_SUPPORT and project.state == State.DRAFT:
+        if not project.needs.exists():
+            raise InvalidInput(
+                _("Add at least one need (money or staff time) before publishing."),
+                field="needs",
+            )
+        _validate_deadline(project)
+    previous = project.state
+    project.state = state
+    if state == State.SEEKING_SUPPORT and project.published_at is None:
+        project.published_at = timezone.now()
+    project.last_activity_at = timezone.now()
+    project.save(update_fields=["state", "published_at", "last_activity_at", "updated_at"])
+    if previous == State.DRAFT:
+        transaction.on_commit(lambda: notifications.project_published(project.pk))
+    return project
+
+
+@transaction.atomic
+def project_set_phase(*, actor: User, project: Project, phase: str) -> Project:
+    """Phases move forward (any number of steps) or back one step; retired is final."""
+    project = _lock_project(project)
+    _require_manager(actor, project)
+    if phase not in Phase.values:
+        raise InvalidInput(_("Choose a phase."), field="phase")
+    current, target = PHASE_ORDER.index(project.phase), PHASE_ORDER.index(phase)
+    if project.phase == Phase.RETIRED:
+        raise Conflict(_("A retired project cannot change phase."), field="phase")
+    if project.state == State.CLOSED:
+        raise Conflict(_("A closed project cannot change phase."), field="phase")
+    if target == current:
+        raise Conflict(_("The project is already in that phase."), field="phase")
+    if target < current - 1:
+        raise Conflict(_("A project can only go back one phase at a time."), field="phase")
+    project.phase = phase
+    project.last_activity_at = timezone.now()
+    project.save(update_fields=["phase", "last_activity_at", "updated_at"])
+    return project
+
+
+# --- needs ----------------------------------------------------------------------------------
+
+
+def _validate_amount(kind: str, amount: int, *, field: str = "amount") -> None:
+    if not isinstance(amount, int) or isinstance(amount, bool):
+        raise InvalidInput(_("Enter a whole number."), field=field)
+    if amount <= 0:
+        raise InvalidInput(_("The amount must be more than zero."), field=field)
+    if kind == Kind.MONEY and amount > MAX_MONEY_PENCE:
+        raise InvalidInput(_("The amount must be £10,000,000 or less."), field=field)
+    if kind == Kind.TIME and amount > MAX_HALF_DAYS:
+        raise InvalidInput(_("The time must be 2,000 days or less."), field=field)
+
+
+def _validate_kind_role(kind: str, role: str, *, role_required: bool) -> None:
+    if kind not in Kind.values:
+        raise InvalidInput(_("Choose money or staff time."), field="kind")
+    if kind == Kind.MONEY and role:
+        raise InvalidInput(_("Money has no role."), field="role")
+    if kind == Kind.TIME:
+        if role and role not in Role.values:
+            raise InvalidInput(_("Choose a role."), field="role")
+        if role_required and not role:
+            raise InvalidInput(_("Choose the role you need."), field="role")
+
+
+def _refresh_needed_totals(project: Project) -> None:
+    totals = project.needs.aggregate(
+        money=Sum("amount", filter=Q(kind=Kind.MONEY), default=0),
+        time=Sum("amount", filter=Q(kind=Kind.TIME), default=0),
+    )
+    Project.objects.filter(pk=project.pk).update(
+        money_needed=totals["money"], half_days_needed=totals["time"]
+    )
+
+
+@transaction.atomic
+def need_add(
+    *, actor: User, project: Project, kind: str, amount: int, role: str = "", description: str = ""
+) -> Need:
+    project = _lock_project(project)
+    _require_manager(actor, project)
+    if project.state in (State.COMPLETED, State.CLOSED):
+        raise Conflict(_("A completed or closed project cannot add needs."))
+    _validate_kind_role(kind, role, role_required=True)
+    _validate_amount(kind, amount)
+    position = project.needs.count()
+    need = Need.objects.create(
+        project=project,
+        kind=kind,
+        role=role if kind == Kind.TIME else "",
+        amount=amount,
+        description=description.strip(),
+        position=position,
+    )
+    _refresh_needed_totals(project)
+    return need
+
+
+@transaction.atomic
+def need_remove(*, actor: User, need: Need) -> None:
+    project = _lock_project(need.project)
+    _require_manager(actor, project)
+    if need.pledges.exists():
+        raise Conflict(
+            _("This need has pledges against it, so it stays on the record."), field="need"
+        )
+    need.delete()
+    _refresh_needed_totals(project)
