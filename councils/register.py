@@ -170,13 +170,27 @@ def parse_welsh_names(text: str) -> dict[str, dict[str, str]]:
     for line, raw in enumerate(reader, start=2):
         code = (raw["principal-local-authority"] or "").strip().upper()
         if not code:
-            raise RegisterError(f"Welsh names, row {line}: the code is empty")
+            raise RegisterError(
+                f"Welsh names, row {line}, column 'principal-local-authority': the code is empty"
+            )
         if code in names:
-            raise RegisterError(f"Welsh names, row {line}: duplicate code '{code}'")
-        names[code] = {
+            raise RegisterError(
+                f"Welsh names, row {line}, column 'principal-local-authority': "
+                f"duplicate code '{code}'"
+            )
+        values = {
             "name_cy": (raw["name-cy"] or "").strip(),
             "official_name_cy": (raw["official-name-cy"] or "").strip(),
         }
+        for column, key, limit in (
+            ("name-cy", "name_cy", 120),
+            ("official-name-cy", "official_name_cy", 200),
+        ):
+            if len(values[key]) > limit:
+                raise RegisterError(
+                    f"Welsh names, row {line}, column '{column}': longer than {limit}"
+                )
+        names[code] = values
     return names
 
 

@@ -233,6 +233,29 @@ def test_malformed_welsh_names_change_nothing(imported, tmp_path):
     assert snapshot() == before
 
 
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        ("CRF\tCaerdydd\tCyngor Dinas Caerdydd", "row 3, column 'principal-local-authority'"),
+        ("\tCaerdydd\tCyngor", "row 3, column 'principal-local-authority': the code is empty"),
+        (f"SWA\t{'A' * 121}\tCyngor", "row 3, column 'name-cy': longer than 120"),
+    ],
+)
+def test_a_malformed_welsh_names_row_is_named(imported, tmp_path, line, message):
+    welsh = tmp_path / "welsh.tsv"
+    welsh.write_text(
+        "principal-local-authority\tname-cy\tofficial-name-cy\n"
+        f"CRF\tCaerdydd Newydd\tCyngor Dinas Caerdydd\n{line}\n",
+        encoding="utf-8",
+    )
+    before = snapshot()
+
+    with pytest.raises(CommandError, match=f"Welsh names, {message}"):
+        run_import(str(imported / REGISTER), "--welsh-names", str(welsh))
+
+    assert snapshot() == before
+
+
 def test_a_file_that_does_not_exist_gives_a_clear_error(tmp_path):
     missing = tmp_path / "nowhere.csv"
 
