@@ -198,7 +198,15 @@ def project_update(
 
 
 def _lock_project(project: Project) -> Project:
-    return Project.objects.select_for_update().select_related("lead_council").get(pk=project.pk)
+    # of=("self",): lock the project row only. Without it PostgreSQL also locks the joined lead
+    # council row FOR UPDATE, so a pledge *from* that council to any other project (whose foreign
+    # key check takes FOR KEY SHARE on it) waits, and two councils pledging to each other's
+    # projects at once deadlock.
+    return (
+        Project.objects.select_for_update(of=("self",))
+        .select_related("lead_council")
+        .get(pk=project.pk)
+    )
 
 
 @transaction.atomic
