@@ -135,19 +135,20 @@ def parse_register(text: str) -> list[dict]:
             if field_name in ("start_date", "end_date"):
                 values[field_name] = _parse_date(raw_value, line=line, column=column)
             else:
+                limit = Council._meta.get_field(field_name).max_length
+                if len(raw_value) > limit:
+                    raise RegisterError(
+                        f"Row {line}, column '{column}': longer than {limit} characters"
+                    )
                 values[field_name] = raw_value
-        for column, limit in (("official-name", 200), ("nice-name", 120)):
+        for column in ("official-name", "nice-name"):
             if not (raw.get(column) or "").strip():
                 raise RegisterError(f"Row {line}, column '{column}': the name is empty")
-            if len(raw[column].strip()) > limit:
-                raise RegisterError(f"Row {line}, column '{column}': longer than {limit}")
         if values["nation"] not in nations:
             raise RegisterError(
                 f"Row {line}, column 'nation': '{values['nation']}' is not one of "
                 f"{', '.join(sorted(nations))}"
             )
-        if len(values["gss_code"]) > 9:
-            raise RegisterError(f"Row {line}, column 'gss-code': '{values['gss_code']}' too long")
         if (
             values["start_date"]
             and values["end_date"]

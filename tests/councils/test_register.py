@@ -175,6 +175,16 @@ def _break(rows: list[dict[str, str]], how: str) -> tuple[int, str]:
     if how == "unknown nation":
         rows[bad]["nation"] = "Atlantis"
         return bad, "nation"
+    if how == "long region":
+        rows[bad]["region"] = "R" * 61
+        return bad, "region"
+    if how == "ends before it starts":
+        rows[bad]["start-date"] = "1998-04-01"
+        rows[bad]["end-date"] = "1990-01-01"
+        return bad, "end-date"
+    if how == "empty name":
+        rows[bad]["nice-name"] = ""
+        return bad, "nice-name"
     raise AssertionError(how)
 
 
@@ -185,6 +195,9 @@ def _break(rows: list[dict[str, str]], how: str) -> tuple[int, str]:
         ("duplicate code", "duplicate code 'CRF'"),
         ("empty code", "the code is empty"),
         ("unknown nation", "'Atlantis' is not one of"),
+        ("long region", "longer than 60 characters"),
+        ("ends before it starts", "before the start date"),
+        ("empty name", "the name is empty"),
     ],
 )
 def test_a_malformed_row_is_named_and_nothing_changes(imported, tmp_path, how, message):
