@@ -18,8 +18,27 @@ from .models import (
 SORTS = {
     "newest": (_("Newest"), ["-published_at", "-pk"]),
     "closing": (_("Closing soon"), [F("pledging_deadline").asc(nulls_last=True), "-pk"]),
-    "most_supported": (_("Most supported"), ["-partner_count", "-money_accepted", "-pk"]),
-    "least_supported": (_("Least supported"), ["partner_count", "money_accepted", "-pk"]),
+    # Support is partners, then money and days committed: accepted *or* fulfilled (a pledge
+    # leaves "accepted" when it is fulfilled, so sorting on money_accepted ranked paid-up
+    # projects below ones only promised money).
+    "most_supported": (
+        _("Most supported"),
+        [
+            "-partner_count",
+            (F("money_accepted") + F("money_fulfilled")).desc(),
+            (F("half_days_accepted") + F("half_days_fulfilled")).desc(),
+            "-pk",
+        ],
+    ),
+    "least_supported": (
+        _("Least supported"),
+        [
+            "partner_count",
+            (F("money_accepted") + F("money_fulfilled")).asc(),
+            (F("half_days_accepted") + F("half_days_fulfilled")).asc(),
+            "-pk",
+        ],
+    ),
 }
 
 
