@@ -1,5 +1,6 @@
 from django.urls import path
 
+from projects import feeds as project_feeds
 from projects import views as project_views
 
 from . import views
@@ -15,6 +16,8 @@ urlpatterns = [
     path("memberships/<int:pk>/leave/", views.membership_leave, name="membership_leave"),
     path("<slug:slug>/", views.council_detail, name="detail"),
     path("<slug:slug>/pledges.csv", project_views.council_pledges_csv, name="pledges_csv"),
+    path("<slug:slug>/feed/", project_feeds.CouncilProjectsFeed(), name="feed"),
+    path("<slug:slug>/feed/atom/", project_feeds.CouncilProjectsAtomFeed(), name="feed_atom"),
     path("<slug:slug>/join/", views.council_join_this, name="join_this"),
     path("<slug:slug>/members/", views.council_members, name="members"),
 ]

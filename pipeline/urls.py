@@ -6,6 +6,9 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
+from cms import views as cms_views
+from projects import views as project_views
+
 from . import views
 
 urlpatterns = [
@@ -21,6 +24,8 @@ urlpatterns += i18n_patterns(
     path("accounts/", include("accounts.urls")),
     path("councils/", include("councils.urls")),
     path("projects/", include("projects.urls")),
+    path("my-pipeline/", project_views.dashboard, name="dashboard"),
+    path("search/", cms_views.search, name="search"),
     path("", include(wagtail_urls)),
     prefix_default_language=False,
 )

@@ -410,3 +410,106 @@ def load() -> None:
             Project.objects.filter(pk=project.pk).update(
                 pledging_deadline=timezone.localdate() + datetime.timedelta(days=spec["deadline"])
             )
+
+
+# Teams, updates, follows, adoptions and demand, on top of the projects above.
+TEAMS = [
+    ("Book a bulky waste collection", "tom.price@example.com", "HCK", "designer", True),
+    ("Book a bulky waste collection", "dan.wright@example.com", "BST", "developer", True),
+    ("Book a bulky waste collection", "gwen.jones@example.com", "GWN", "user_researcher", False),
+    ("Resident parking permits", "gwen.jones@example.com", "GWN", "content_designer", True),
+    ("Comment on a planning application", "dan.wright@example.com", "BST", "developer", True),
+]
+UPDATES = [
+    (
+        "Book a bulky waste collection",
+        20,
+        "Private beta with 200 residents",
+        "We opened bookings to 200 residents in two wards. 94% finished a booking without calling us.\n\nNext: payments through GOV.UK Pay.",
+        "beta",
+    ),
+    (
+        "Book a bulky waste collection",
+        5,
+        "Crews now get rounds from the service",
+        "Round sheets are generated every night and sent to the in-cab devices. No more retyping.",
+    ),
+    (
+        "Resident parking permits",
+        30,
+        "Welsh content reviewed",
+        "Gwynedd's content designer reviewed every page in Welsh. Thank you!",
+    ),
+    (
+        "Comment on a planning application",
+        100,
+        "Prototype tested with neighbours",
+        "Eight residents used the prototype. The map search worked; the comment guidance needs plainer words.",
+    ),
+]
+FOLLOWS = [
+    ("fraser.mackay@example.com", "Book a bulky waste collection"),
+    ("omar.hussain@example.com", "Book a bulky waste collection"),
+    ("newcomer@example.com", "Resident parking permits"),
+    ("siobhan.kelly@example.com", "Comment on a planning application"),
+]
+ADOPTIONS = [("Report a housing repair", "KEN", 60), ("Report a missed bin", "CRF", 30)]
+DEMAND = [
+    ("Blue Badge renewals", "HCK"),
+    ("Blue Badge renewals", "SHF"),
+    ("Join the library and borrow e-books", "LDS"),
+]
+TAG_FOLLOWS = [
+    ("amara.okafor@example.com", "waste-and-recycling"),
+    ("rhian.evans@example.com", "parking"),
+]
+
+
+@transaction.atomic
+def load_people() -> None:
+    from .models import Adoption, Follow, TagFollow, TeamMembership, Update
+    from .services import people
+
+    if Update.objects.exists() or TeamMembership.objects.exists():
+        return
+    projects = {p.title: p for p in Project.objects.select_related("owner", "lead_council")}
+    users = {u.email: u for u in User.objects.all()}
+    today = timezone.now().replace(hour=9, minute=30, second=0, microsecond=0)
+    for title, email, code, role, approve in TEAMS:
+        project = projects[title]
+        membership = people.team_request_join(
+            actor=users[email],
+            project=project,
+            role=role,
+            council=Council.objects.get(code=code),
+            message="Happy to help on this.",
+        )
+        if approve:
+            people.team_approve(actor=project.owner, membership=membership)
+    for title, days_ago, heading, body, *_phase in UPDATES:
+        project = projects[title]
+        with _at(today - datetime.timedelta(days=days_ago)):
+            people.update_post(actor=project.owner, project=project, title=heading, body=body)
+    for email, title in FOLLOWS:
+        Follow.objects.get_or_create(user=users[email], project=projects[title])
+    for title, code, days_ago in ADOPTIONS:
+        project = projects[title]
+        Adoption.objects.get_or_create(
+            project=project,
+            council=Council.objects.get(code=code),
+            defaults={
+                "adopted_on": timezone.localdate() - datetime.timedelta(days=days_ago),
+                "recorded_by": _person_for(code),
+                "note": "Running it for our residents too.",
+            },
+        )
+    for title, code in DEMAND:
+        people.demand_signal_record(
+            actor=_person_for(code), project=projects[title], council=Council.objects.get(code=code)
+        )
+    for email, slug in TAG_FOLLOWS:
+        TagFollow.objects.get_or_create(user=users[email], area=ServiceArea.objects.get(slug=slug))
+    # One project left without news for months, so dormancy shows in the demo.
+    Project.objects.filter(title="School admissions appeal form").update(
+        last_activity_at=today - datetime.timedelta(days=120)
+    )

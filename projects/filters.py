@@ -1,4 +1,5 @@
 import django_filters
+from django import forms
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
@@ -13,6 +14,8 @@ from .models import (
     Role,
     ServiceArea,
     State,
+    TeamMembership,
+    TeamStatus,
 )
 
 SORTS = {
@@ -39,6 +42,7 @@ SORTS = {
             "-pk",
         ],
     ),
+    "most_needed": (_("Most councils need it too"), ["-demand_count", "-pk"]),
 }
 
 
@@ -78,6 +82,11 @@ class ProjectFilterSet(django_filters.FilterSet):
         label=_("Needs the role"),
         empty_label=_("Any role"),
     )
+    dormant = django_filters.BooleanFilter(
+        method="filter_dormant",
+        label=_("Only projects with no recent activity"),
+        widget=forms.CheckboxInput,
+    )
     sort = django_filters.ChoiceFilter(
         choices=[(k, v[0]) for k, v in SORTS.items()],
         method="filter_sort",
@@ -96,6 +105,7 @@ class ProjectFilterSet(django_filters.FilterSet):
             "partner_council",
             "needs",
             "role",
+            "dormant",
             "sort",
         ]
 
@@ -126,7 +136,12 @@ class ProjectFilterSet(django_filters.FilterSet):
             project=OuterRef("pk"),
             state__in=(PledgeState.ACCEPTED, PledgeState.FULFILLED),
         )
-        return queryset.filter(Exists(committed))
+        on_team = TeamMembership.objects.filter(
+            _council_q("council", value), project=OuterRef("pk"), status=TeamStatus.ACTIVE
+        )
+        return queryset.filter(Q(Exists(committed)) | Q(Exists(on_team))).exclude(
+            _council_q("lead_council", value)
+        )
 
     def filter_needs(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         return queryset.filter(Exists(Need.objects.filter(project=OuterRef("pk"), kind=value)))
@@ -135,6 +150,9 @@ class ProjectFilterSet(django_filters.FilterSet):
         return queryset.filter(
             Exists(Need.objects.filter(project=OuterRef("pk"), kind=Kind.TIME, role=value))
         )
+
+    def filter_dormant(self, queryset: QuerySet, name: str, value: bool) -> QuerySet:
+        return queryset.dormant() if value else queryset
 
     def filter_sort(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         return queryset.order_by(*SORTS[value][1])

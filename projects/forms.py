@@ -277,3 +277,94 @@ class WithdrawForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         error_messages={"required": _("Give a reason for withdrawing")},
     )
+
+
+def _council_field(label: str, *, required: bool = True) -> forms.ModelChoiceField:
+    return forms.ModelChoiceField(
+        queryset=Council.objects.none(),
+        label=label,
+        required=required,
+        empty_label=None if required else _("Not for a council"),
+        error_messages={"required": _("Choose your council")},
+    )
+
+
+class TeamJoinForm(forms.Form):
+    role = forms.ChoiceField(
+        label=_("What role would you take?"),
+        choices=[("", _("Choose a role")), *Role.choices],
+        error_messages={"required": _("Choose the role you would take")},
+    )
+    council = _council_field(_("Which council are you joining for? (optional)"), required=False)
+    message = forms.CharField(
+        label=_("Message to the project owner (optional)"),
+        help_text=_("Say what you could bring and how much time you have."),
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+
+    def __init__(self, *args, councils, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["council"].queryset = councils
+
+
+class TeamRoleForm(forms.Form):
+    role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
+
+
+class UpdateForm(forms.Form):
+    title = forms.CharField(
+        label=_("Title"), max_length=150, error_messages={"required": _("Give the update a title")}
+    )
+    body = forms.CharField(
+        label=_("Update"),
+        help_text=MARKDOWN_HINT,
+        max_length=20_000,
+        widget=forms.Textarea(attrs={"rows": 8}),
+        error_messages={"required": _("Write the update")},
+    )
+    to_phase = forms.ChoiceField(
+        label=_("Has the project moved phase? (optional)"),
+        choices=[("", _("No change")), *Phase.choices],
+        required=False,
+    )
+
+
+class AdoptionForm(forms.Form):
+    council = _council_field(_("Which council adopted it?"))
+    adopted_on = forms.DateField(
+        label=_("When did it start using it?"),
+        widget=DateInput,
+        error_messages={
+            "required": _("Enter the date it was adopted"),
+            "invalid": _("Enter a real date, like 31/3/2026"),
+        },
+    )
+    note = forms.CharField(
+        label=_("How are you using it? (optional)"),
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def __init__(self, *args, councils, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["council"].queryset = councils
+
+
+class DemandForm(forms.Form):
+    council = _council_field(_("Which council needs this too?"))
+
+    def __init__(self, *args, councils, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["council"].queryset = councils
+
+
+class DecisionNoteForm(forms.Form):
+    note = forms.CharField(
+        label=_("Note to the person (optional)"),
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )

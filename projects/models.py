@@ -4,17 +4,21 @@ Quantities are exact integers: money in pence, staff time in half-days. A ``Need
 of kind MONEY keeps pence in ``amount``; one of kind TIME keeps half-days.
 """
 
+import datetime
+
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from wagtail.search import index
 
 from councils.models import Council
 
 MAX_MONEY_PENCE = 10_000_000 * 100  # £10,000,000
 MAX_HALF_DAYS = 2_000 * 2  # 2,000 days
+DORMANT_AFTER = datetime.timedelta(days=90)
 
 
 class Phase(models.TextChoices):
@@ -100,8 +104,15 @@ class ProjectQuerySet(models.QuerySet):
     def seeking_support(self) -> "ProjectQuerySet":
         return self.visible().filter(state=State.SEEKING_SUPPORT)
 
+    def dormant(self) -> "ProjectQuerySet":
+        """Seeking support or in delivery, with no update for 90 days."""
+        return self.filter(
+            state__in=(State.SEEKING_SUPPORT, State.IN_DELIVERY),
+            last_activity_at__lt=timezone.now() - DORMANT_AFTER,
+        )
 
-class Project(models.Model):
+
+class Project(index.Indexed, models.Model):
     title = models.CharField(_("project name"), max_length=120)
     slug = models.SlugField(max_length=140, unique=True)
     summary = models.CharField(_("summary"), max_length=300)
@@ -145,6 +156,7 @@ class Project(models.Model):
     half_days_accepted = models.IntegerField(default=0)
     half_days_fulfilled = models.IntegerField(default=0)
     partner_count = models.IntegerField(default=0)
+    demand_count = models.IntegerField(default=0)
     money_needed = models.BigIntegerField(default=0)
     half_days_needed = models.IntegerField(default=0)
 
@@ -152,8 +164,22 @@ class Project(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
     published_at = models.DateTimeField(null=True, blank=True)
     last_activity_at = models.DateTimeField(default=timezone.now)
+    dormancy_nudged_at = models.DateTimeField(null=True, blank=True)
 
     objects = ProjectQuerySet.as_manager()
+
+    # Site search (Wagtail's search backend); the filter fields let it search visible() only.
+    search_fields = [
+        index.SearchField("title", boost=3),
+        index.AutocompleteField("title"),
+        index.SearchField("summary", boost=2),
+        index.SearchField("description"),
+        index.SearchField("problem"),
+        index.SearchField("users"),
+        index.SearchField("outcomes"),
+        index.FilterField("state"),
+        index.FilterField("is_hidden"),
+    ]
 
     class Meta:
         ordering = ["-published_at", "-created_at"]
@@ -168,6 +194,7 @@ class Project(models.Model):
                 & Q(half_days_accepted__gte=0)
                 & Q(half_days_fulfilled__gte=0)
                 & Q(partner_count__gte=0)
+                & Q(demand_count__gte=0)
                 & Q(money_needed__gte=0)
                 & Q(half_days_needed__gte=0),
                 name="project_totals_not_negative",
@@ -214,6 +241,13 @@ class Project(models.Model):
         if self.pledging_deadline is None:
             return None
         return (self.pledging_deadline - timezone.localdate()).days
+
+    @property
+    def is_dormant(self) -> bool:
+        return (
+            self.state in (State.SEEKING_SUPPORT, State.IN_DELIVERY)
+            and self.last_activity_at < timezone.now() - DORMANT_AFTER
+        )
 
     @property
     def is_open_for_pledges(self) -> bool:
@@ -363,3 +397,232 @@ class PledgeEvent(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.pledge_id}.{self.sequence} {self.from_state or '∅'} → {self.to_state}"
+
+
+# --- People around a project ------------------------------------------------------------------
+
+
+class TeamStatus(models.TextChoices):
+    REQUESTED = "requested", _("Asked to join")
+    ACTIVE = "active", _("Member")
+    DECLINED = "declined", _("Declined")
+    LEFT = "left", _("Left")
+    REMOVED = "removed", _("Removed")
+
+
+ACTIVE_TEAM_STATUSES = (TeamStatus.REQUESTED, TeamStatus.ACTIVE)
+
+
+class TeamMembership(models.Model):
+    """A person on a project's maker team. Joining is a request the owner decides."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="team")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="team_memberships"
+    )
+    council = models.ForeignKey(
+        Council,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="team_memberships",
+        help_text=_("The council the person works for on this team, if any."),
+    )
+    role = models.CharField(_("role"), max_length=24, choices=Role.choices)
+    message = models.TextField(_("message"), blank=True, max_length=2000)
+    status = models.CharField(
+        _("status"), max_length=12, choices=TeamStatus.choices, default=TeamStatus.REQUESTED
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    decision_note = models.TextField(blank=True, max_length=2000)
+    created_at = models.DateTimeField(default=timezone.now)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    ended_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["project", "user"],
+                condition=Q(status__in=["requested", "active"]),
+                name="one_active_team_membership_per_person",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=TeamStatus.values), name="team_status_valid"
+            ),
+            models.CheckConstraint(condition=Q(role__in=Role.values), name="team_role_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} – {self.project} ({self.get_role_display()})"
+
+
+class Follow(models.Model):
+    """A person watching a project; they hear of its updates."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="follows")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="follows"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "project"], name="one_follow_per_person")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} follows {self.project}"
+
+
+class Update(models.Model):
+    """A dated post on a project's timeline, optionally recording a phase change."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="updates")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="updates"
+    )
+    title = models.CharField(_("title"), max_length=150)
+    body = models.TextField(_("update"), max_length=20_000)
+    from_phase = models.CharField(max_length=16, choices=Phase.choices, blank=True)
+    to_phase = models.CharField(max_length=16, choices=Phase.choices, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(title="") & ~Q(body=""), name="update_not_empty"),
+        ]
+        indexes = [models.Index(fields=["project", "-created_at"])]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return f"{self.project.get_absolute_url()}#update-{self.pk}"
+
+
+class TagFollow(models.Model):
+    """A person, or a whole council, following a service area to hear of new projects in it."""
+
+    area = models.ForeignKey(ServiceArea, on_delete=models.CASCADE, related_name="followers")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="tag_follows",
+    )
+    council = models.ForeignKey(
+        Council, on_delete=models.CASCADE, null=True, blank=True, related_name="tag_follows"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(user__isnull=False) & Q(council__isnull=True))
+                | (Q(user__isnull=True) & Q(council__isnull=False)),
+                name="tag_follow_person_or_council",
+            ),
+            models.UniqueConstraint(
+                fields=["area", "user"],
+                condition=Q(user__isnull=False),
+                name="one_tag_follow_per_person",
+            ),
+            models.UniqueConstraint(
+                fields=["area", "council"],
+                condition=Q(council__isnull=False),
+                name="one_tag_follow_per_council",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user or self.council} follows {self.area}"
+
+
+class Adoption(models.Model):
+    """A council reusing what a live project built."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="adoptions")
+    council = models.ForeignKey(Council, on_delete=models.CASCADE, related_name="adoptions")
+    adopted_on = models.DateField(_("date adopted"))
+    note = models.TextField(_("note"), blank=True, max_length=2000)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-adopted_on", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["project", "council"], name="one_adoption_per_council")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.council} adopted {self.project}"
+
+
+class DemandSignal(models.Model):
+    """'We need this too': a council saying it has the same need, before anyone pledges."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="demand_signals")
+    council = models.ForeignKey(Council, on_delete=models.CASCADE, related_name="demand_signals")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["project", "council"], name="one_demand_signal_per_council"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.council} needs {self.project} too"
+
+
+class NotificationKind(models.TextChoices):
+    UPDATE = "update", _("Project update")
+    NEW_PROJECT = "new_project", _("New project in an area you follow")
+    SEEKING_SUPPORT = "seeking_support", _("A project you need is seeking support")
+    DORMANT = "dormant", _("Your project has had no update for 90 days")
+
+
+class Notification(models.Model):
+    """Something a person should hear of. Sent at once, or gathered into their next digest."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+    )
+    kind = models.CharField(max_length=20, choices=NotificationKind.choices)
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="+")
+    update = models.ForeignKey(
+        Update, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "kind", "update"],
+                condition=Q(update__isnull=False),
+                name="one_notification_per_update",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "kind", "project"],
+                condition=Q(update__isnull=True),
+                name="one_notification_per_project_event",
+            ),
+        ]
+        indexes = [models.Index(fields=["user", "sent_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} for {self.user}"

@@ -1,11 +1,41 @@
 """Reads for projects and pledges: querysets with their joins already done."""
 
+import re
+
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Sum
 
 from councils.models import Council
 
-from .models import PHASE_ORDER, Need, Pledge, PledgeEvent, PledgeState, Project, State
+from .models import (
+    ACTIVE_TEAM_STATUSES,
+    PHASE_ORDER,
+    Adoption,
+    DemandSignal,
+    Follow,
+    Need,
+    Pledge,
+    PledgeEvent,
+    PledgeState,
+    Project,
+    State,
+    TeamMembership,
+    TeamStatus,
+    Update,
+)
 from .permissions import user_can_view_project
+
+
+def partner_q(*, project_ref) -> Q:
+    """Council rows that are partners of a project (``project_ref``: a pk or an OuterRef)."""
+    committed = Pledge.objects.filter(
+        project=project_ref,
+        council=OuterRef("pk"),
+        state__in=(PledgeState.ACCEPTED, PledgeState.FULFILLED),
+    )
+    on_team = TeamMembership.objects.filter(
+        project=project_ref, council=OuterRef("pk"), status=TeamStatus.ACTIVE
+    )
+    return Q(Exists(committed)) | Q(Exists(on_team))
 
 
 def project_list() -> QuerySet[Project]:
@@ -45,13 +75,9 @@ def project_pledges(*, project: Project) -> QuerySet[Pledge]:
 
 
 def project_partner_councils(*, project: Project) -> QuerySet[Council]:
-    committed = Pledge.objects.filter(
-        project=project,
-        council=OuterRef("pk"),
-        state__in=(PledgeState.ACCEPTED, PledgeState.FULFILLED),
-    )
+    """Councils other than the lead with a committed pledge or an active team member."""
     return (
-        Council.objects.filter(Exists(committed))
+        Council.objects.filter(partner_q(project_ref=project.pk))
         .exclude(pk=project.lead_council_id)
         .order_by("short_name")
     )
@@ -131,6 +157,7 @@ def council_project_context(*, council: Council, user) -> dict:
             for state in PledgeState.values
         ],
         "pledge_count": sum(totals[state]["count"] for state in PledgeState.values),
+        "adoptions": council_adoptions(council=council),
     }
 
 
@@ -176,4 +203,177 @@ def headline_stats() -> dict:
 
 def project_team_partner_council_ids(project: Project) -> set[int]:
     """Councils (other than the lead) with an active maker-team member."""
-    return set()
+    return set(
+        TeamMembership.objects.filter(
+            project=project, status=TeamStatus.ACTIVE, council__isnull=False
+        )
+        .exclude(council_id=project.lead_council_id)
+        .values_list("council_id", flat=True)
+    )
+
+
+# --- people around a project ----------------------------------------------------------------
+
+
+def project_team(*, project: Project) -> QuerySet:
+    return (
+        TeamMembership.objects.filter(project=project, status=TeamStatus.ACTIVE)
+        .select_related("user", "council")
+        .order_by("created_at", "pk")
+    )
+
+
+def project_team_requests(*, project: Project) -> QuerySet:
+    return (
+        TeamMembership.objects.filter(project=project, status=TeamStatus.REQUESTED)
+        .select_related("user", "council")
+        .order_by("created_at", "pk")
+    )
+
+
+def project_updates(*, project: Project) -> QuerySet:
+    return (
+        Update.objects.filter(project=project)
+        .select_related("author")
+        .order_by("-created_at", "-pk")
+    )
+
+
+def project_adoptions(*, project: Project) -> QuerySet:
+    return (
+        Adoption.objects.filter(project=project).select_related("council").order_by("-adopted_on")
+    )
+
+
+def project_demand(*, project: Project) -> QuerySet:
+    return (
+        DemandSignal.objects.filter(project=project)
+        .select_related("council")
+        .order_by("created_at")
+    )
+
+
+def user_project_relations(*, user, project: Project) -> dict:
+    """What the signed-in person is to this project: follower, team member, request waiting."""
+    if not user.is_authenticated:
+        return {"following": False, "team_membership": None}
+    return {
+        "following": Follow.objects.filter(user=user, project=project).exists(),
+        "team_membership": TeamMembership.objects.filter(
+            user=user, project=project, status__in=ACTIVE_TEAM_STATUSES
+        ).first(),
+    }
+
+
+def council_adoptions(*, council: Council) -> QuerySet:
+    return (
+        Adoption.objects.filter(council=council, project__is_hidden=False)
+        .select_related("project__lead_council")
+        .order_by("-adopted_on")
+    )
+
+
+def similar_projects(*, title: str, summary: str, area_ids: list[int], exclude_pk=None, limit=5):
+    """'Has someone already done this?': published projects sharing areas or words, best first."""
+    words = {w for w in _words(f"{title} {summary}") if len(w) > 3}
+    query = Q(service_areas__in=area_ids) if area_ids else Q(pk__in=[])
+    for word in sorted(words)[:12]:
+        query |= Q(title__icontains=word) | Q(summary__icontains=word)
+    candidates = (
+        Project.objects.visible()
+        .filter(query)
+        .exclude(pk=exclude_pk)
+        .distinct()
+        .select_related("lead_council")
+        .prefetch_related("service_areas")[:50]
+    )
+    scored = []
+    for project in candidates:
+        shared_areas = len({a.pk for a in project.service_areas.all()} & set(area_ids))
+        shared_words = len(words & set(_words(f"{project.title} {project.summary}")))
+        score = 3 * shared_areas + shared_words
+        if score:
+            scored.append((score, project))
+    scored.sort(key=lambda item: (-item[0], item[1].title))
+    return [project for _score, project in scored[:limit]]
+
+
+STOPWORDS = {
+    "with",
+    "that",
+    "this",
+    "from",
+    "their",
+    "they",
+    "have",
+    "will",
+    "into",
+    "your",
+    "online",
+}
+
+
+def _words(text: str) -> list[str]:
+    return [w for w in re.findall(r"[a-z0-9]+", text.lower()) if w not in STOPWORDS]
+
+
+# --- My Pipeline ------------------------------------------------------------------------------
+
+
+def dashboard_for(*, user) -> dict:
+    """What waits for a person and what they are part of, in a fixed number of queries."""
+    from councils.models import MembershipRole, MembershipStatus
+    from councils.selectors import memberships_awaiting_decision
+
+    admin_councils = Council.objects.filter(
+        memberships__user=user,
+        memberships__status=MembershipStatus.VERIFIED,
+        memberships__role=MembershipRole.ADMIN,
+    ).values("pk")
+    member_councils = Council.objects.filter(
+        memberships__user=user, memberships__status=MembershipStatus.VERIFIED
+    ).values("pk")
+    if user.is_organiser:
+        managed = Project.objects.all()
+    else:
+        managed = Project.objects.filter(
+            Q(owner=user, lead_council__in=member_councils) | Q(lead_council__in=admin_councils)
+        )
+    return {
+        "offers_waiting": list(
+            Pledge.objects.filter(state=PledgeState.OFFERED, project__in=managed.values("pk"))
+            .select_related("project", "council", "pledged_by")
+            .order_by("created_at")[:100]
+        ),
+        "join_requests": list(
+            TeamMembership.objects.filter(
+                status=TeamStatus.REQUESTED, project__in=managed.values("pk")
+            )
+            .select_related("project", "user", "council")
+            .order_by("created_at")[:100]
+        ),
+        "memberships_waiting": list(memberships_awaiting_decision(user=user)[:100]),
+        "projects_owned": list(
+            Project.objects.filter(owner=user)
+            .select_related("lead_council")
+            .prefetch_related("service_areas")
+            .order_by("-created_at")
+        ),
+        "teams": list(
+            TeamMembership.objects.filter(
+                user=user, status__in=(TeamStatus.ACTIVE, TeamStatus.REQUESTED)
+            )
+            .select_related("project", "council")
+            .order_by("-created_at")
+        ),
+        "following": list(
+            Follow.objects.filter(user=user, project__is_hidden=False)
+            .select_related("project__lead_council")
+            .order_by("-created_at")
+        ),
+        "council_pledges": list(
+            Pledge.objects.filter(council__in=member_councils)
+            .select_related("project", "council")
+            .order_by("-created_at")[:100]
+        ),
+    }

@@ -40,6 +40,7 @@ CURSOR_ORDERING = {
     "closing": ("deadline_sort", "-pk"),
     "most_supported": ("-partner_count", "-money_accepted", "-pk"),
     "least_supported": ("partner_count", "money_accepted", "-pk"),
+    "most_needed": ("-demand_count", "-pk"),
 }
 assert set(CURSOR_ORDERING) == set(SORTS)
 
@@ -193,7 +194,7 @@ class ProjectViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     @action(detail=True, methods=["get", "post"])
     def needs(self, request, slug=None):
         project = self.get_object()
-        if request.method == "GET":
+        if request.method != "POST":  # GET, and HEAD (which DRF routes to the GET action)
             return Response(
                 s.NeedSerializer(selectors.project_needs(project=project), many=True).data
             )

@@ -235,8 +235,8 @@ def project_set_state(*, actor: User, project: Project, state: str) -> Project:
         project.published_at = timezone.now()
     project.last_activity_at = timezone.now()
     project.save(update_fields=["state", "published_at", "last_activity_at", "updated_at"])
-    if previous == State.DRAFT:
-        transaction.on_commit(lambda: notifications.project_published(project.pk))
+    if state == State.SEEKING_SUPPORT:
+        transaction.on_commit(lambda: notifications.project_published(project.pk, previous))
     return project
 
 

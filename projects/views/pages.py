@@ -14,9 +14,9 @@ from councils.selectors import user_verified_councils
 from pipeline.errors import ServiceError
 from pipeline.forms import add_service_error, form_data
 
-from . import exports, selectors, services
-from .filters import ProjectFilterSet
-from .forms import (
+from .. import exports, selectors, services
+from ..filters import ProjectFilterSet
+from ..forms import (
     AboutForm,
     DetailsForm,
     NeedForm,
@@ -27,8 +27,8 @@ from .forms import (
     StateForm,
     WithdrawForm,
 )
-from .models import Need, Pledge, PledgeState, Project, State
-from .permissions import user_can_manage_project, user_can_withdraw_pledge
+from ..models import Need, Pledge, PledgeState, Project, State
+from ..permissions import user_can_manage_project, user_can_withdraw_pledge
 
 LIST_PAGE_SIZE = 20
 
@@ -68,6 +68,8 @@ def _managed_project_or_403(request: HttpRequest, slug: str) -> Project | HttpRe
 
 
 def project_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    from ..services.people import user_can_post_update
+
     project = _project_or_404(request, slug)
     return render(
         request,
@@ -77,8 +79,14 @@ def project_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "needs": selectors.project_needs(project=project),
             "pledges": selectors.project_pledges(project=project),
             "partners": selectors.project_partner_councils(project=project),
+            "team": selectors.project_team(project=project),
+            "updates": selectors.project_updates(project=project),
+            "adoptions": selectors.project_adoptions(project=project),
+            "demand": selectors.project_demand(project=project),
             "can_manage": user_can_manage_project(request.user, project),
             "can_pledge": project.is_open_for_pledges,
+            "can_post_update": user_can_post_update(request.user, project),
+            **selectors.user_project_relations(user=request.user, project=project),
         },
     )
 
@@ -164,10 +172,24 @@ def project_edit(request: HttpRequest, slug: str, section: str) -> HttpResponse:
                 return redirect(_next_step_url(project, section))
             messages.success(request, _("Your changes have been saved."))
             return redirect(project.get_absolute_url())
+    similar = None
+    if project.state == State.DRAFT and section == "problem":
+        similar = selectors.similar_projects(
+            title=project.title,
+            summary=project.summary,
+            area_ids=list(project.service_areas.values_list("pk", flat=True)),
+            exclude_pk=project.pk,
+        )
     return render(
         request,
         "projects/form.html",
-        {"form": form, "heading": heading, "project": project, "section": section},
+        {
+            "form": form,
+            "heading": heading,
+            "project": project,
+            "section": section,
+            "similar": similar,
+        },
     )
 
 

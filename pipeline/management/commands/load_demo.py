@@ -19,6 +19,7 @@ class Command(BaseCommand):
             raise CommandError("Demo data is for local use; refusing with DEBUG off (use --force).")
         councils.demo.load()
         projects.demo.load()
+        projects.demo.load_people()
         cms.demo.load()
         self.stdout.write(
             self.style.SUCCESS(

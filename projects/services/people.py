@@ -1,0 +1,312 @@
+"""Maker teams, follows, updates, tag follows, adoptions and 'we need this too'."""
+
+import datetime
+
+from django.contrib.auth import get_user_model
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from councils.models import Council
+from councils.selectors import user_may_act_for_council
+from pipeline.errors import Conflict, InvalidInput, NotAllowed
+
+from .. import notifications
+from ..models import (
+    ACTIVE_TEAM_STATUSES,
+    Adoption,
+    DemandSignal,
+    Follow,
+    Phase,
+    Project,
+    Role,
+    ServiceArea,
+    State,
+    TagFollow,
+    TeamMembership,
+    TeamStatus,
+    Update,
+)
+from ..permissions import user_can_manage_project
+from .pledges import recalculate_totals
+from .projects import _lock_project, _require_manager
+
+User = get_user_model()
+
+CLOSED_STATES = (State.COMPLETED, State.CLOSED)
+
+
+def _require_published(project: Project) -> None:
+    if project.state == State.DRAFT or project.is_hidden:
+        raise Conflict(_("This project is not published."))
+
+
+# --- maker teams --------------------------------------------------------------------------
+
+
+@transaction.atomic
+def team_request_join(
+    *, actor: User, project: Project, role: str, message: str = "", council: Council | None = None
+) -> TeamMembership:
+    project = _lock_project(project)
+    _require_published(project)
+    if project.state in CLOSED_STATES:
+        raise Conflict(
+            _("This project is %(state)s, so its team is not taking new members.")
+            % {"state": project.get_state_display().lower()}
+        )
+    if role not in Role.values:
+        raise InvalidInput(_("Choose the role you would take."), field="role")
+    if council is not None and not user_may_act_for_council(user=actor, council=council):
+        raise NotAllowed(
+            _("You can only join for a council you are a verified member of."), field="council"
+        )
+    message = message.strip()
+    if len(message) > 2000:
+        raise InvalidInput(_("The message must be 2,000 characters or fewer."), field="message")
+    if TeamMembership.objects.filter(
+        project=project, user=actor, status__in=ACTIVE_TEAM_STATUSES
+    ).exists():
+        raise Conflict(_("You are already on this team, or your request is waiting."))
+    try:
+        with transaction.atomic():
+            membership = TeamMembership.objects.create(
+                project=project, user=actor, role=role, message=message, council=council
+            )
+    except IntegrityError as exc:
+        raise Conflict(_("You are already on this team, or your request is waiting.")) from exc
+    transaction.on_commit(lambda: notifications.team_changed(membership.pk, "requested"))
+    return membership
+
+
+def _lock_membership(membership: TeamMembership) -> tuple[Project, TeamMembership]:
+    project = _lock_project(membership.project)
+    locked = TeamMembership.objects.select_for_update().select_related("user").get(pk=membership.pk)
+    return project, locked
+
+
+def _decide(*, actor: User, membership: TeamMembership, status: str, note: str) -> TeamMembership:
+    project, membership = _lock_membership(membership)
+    _require_manager(actor, project)
+    if membership.status != TeamStatus.REQUESTED:
+        raise Conflict(
+            _("This request has already been decided (%(status)s).")
+            % {"status": membership.get_status_display().lower()}
+        )
+    membership.status = status
+    membership.decided_by = actor
+    membership.decided_at = timezone.now()
+    membership.decision_note = note.strip()[:2000]
+    membership.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
+    recalculate_totals(project)
+    transaction.on_commit(lambda: notifications.team_changed(membership.pk, status))
+    return membership
+
+
+@transaction.atomic
+def team_approve(*, actor: User, membership: TeamMembership, note: str = "") -> TeamMembership:
+    return _decide(actor=actor, membership=membership, status=TeamStatus.ACTIVE, note=note)
+
+
+@transaction.atomic
+def team_decline(*, actor: User, membership: TeamMembership, note: str = "") -> TeamMembership:
+    return _decide(actor=actor, membership=membership, status=TeamStatus.DECLINED, note=note)
+
+
+@transaction.atomic
+def team_leave(*, actor: User, membership: TeamMembership) -> TeamMembership:
+    """The person leaves (or withdraws their request); the owner removes someone."""
+    project, membership = _lock_membership(membership)
+    if membership.user_id == actor.pk:
+        status = TeamStatus.LEFT
+    else:
+        _require_manager(actor, project)
+        status = TeamStatus.REMOVED
+    if membership.status not in ACTIVE_TEAM_STATUSES:
+        raise Conflict(_("This person is no longer on the team."))
+    membership.status = status
+    membership.ended_at = timezone.now()
+    membership.save(update_fields=["status", "ended_at"])
+    recalculate_totals(project)
+    return membership
+
+
+@transaction.atomic
+def team_set_role(*, actor: User, membership: TeamMembership, role: str) -> TeamMembership:
+    project, membership = _lock_membership(membership)
+    _require_manager(actor, project)
+    if role not in Role.values:
+        raise InvalidInput(_("Choose a role."), field="role")
+    if membership.status != TeamStatus.ACTIVE:
+        raise Conflict(_("Only a current team member's role can change."))
+    membership.role = role
+    membership.save(update_fields=["role"])
+    return membership
+
+
+# --- following ----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def follow_project(*, actor: User, project: Project) -> Follow:
+    _require_published(project)
+    try:
+        with transaction.atomic():
+            return Follow.objects.create(user=actor, project=project)
+    except IntegrityError as exc:
+        raise Conflict(_("You already follow this project.")) from exc
+
+
+@transaction.atomic
+def unfollow_project(*, actor: User, project: Project) -> None:
+    deleted, _rows = Follow.objects.filter(user=actor, project=project).delete()
+    if not deleted:
+        raise Conflict(_("You do not follow this project."))
+
+
+@transaction.atomic
+def tag_follow(*, actor: User, area: ServiceArea, council: Council | None = None) -> TagFollow:
+    """Follow a service area yourself, or for your council (verified members only)."""
+    if council is not None and not user_may_act_for_council(user=actor, council=council):
+        raise NotAllowed(
+            _("Only verified members can follow areas for their council."), field="council"
+        )
+    try:
+        with transaction.atomic():
+            if council is not None:
+                return TagFollow.objects.create(area=area, council=council)
+            return TagFollow.objects.create(area=area, user=actor)
+    except IntegrityError as exc:
+        raise Conflict(_("%(area)s is already followed.") % {"area": area.name}) from exc
+
+
+@transaction.atomic
+def tag_unfollow(*, actor: User, area: ServiceArea, council: Council | None = None) -> None:
+    if council is not None:
+        if not user_may_act_for_council(user=actor, council=council):
+            raise NotAllowed(_("Only verified members can change their council's areas."))
+        follows = TagFollow.objects.filter(area=area, council=council)
+    else:
+        follows = TagFollow.objects.filter(area=area, user=actor)
+    if not follows.delete()[0]:
+        raise Conflict(_("%(area)s is not followed.") % {"area": area.name})
+
+
+# --- updates ------------------------------------------------------------------------------
+
+
+def user_can_post_update(user, project: Project) -> bool:
+    if user is None or not user.is_authenticated:
+        return False
+    return (
+        user_can_manage_project(user, project)
+        or TeamMembership.objects.filter(
+            project=project, user=user, status=TeamStatus.ACTIVE
+        ).exists()
+    )
+
+
+@transaction.atomic
+def update_post(
+    *, actor: User, project: Project, title: str, body: str, to_phase: str = ""
+) -> Update:
+    """A team member posts to the timeline; followers and partner councils hear of it."""
+    project = _lock_project(project)
+    if not user_can_post_update(actor, project):
+        raise NotAllowed(_("Only the project's team can post updates."))
+    _require_published(project)
+    title, body = title.strip(), body.strip()
+    if not title:
+        raise InvalidInput(_("Give the update a title."), field="title")
+    if not body:
+        raise InvalidInput(_("Write the update."), field="body")
+    if len(title) > 150:
+        raise InvalidInput(_("The title must be 150 characters or fewer."), field="title")
+    if len(body) > 20_000:
+        raise InvalidInput(_("The update must be 20,000 characters or fewer."), field="body")
+    from_phase = ""
+    if to_phase:
+        from .projects import project_set_phase
+
+        if to_phase not in Phase.values:
+            raise InvalidInput(_("Choose a phase."), field="to_phase")
+        from_phase = project.phase
+        project = project_set_phase(actor=actor, project=project, phase=to_phase)
+    now = timezone.now()
+    update = Update.objects.create(
+        project=project,
+        author=actor,
+        title=title,
+        body=body,
+        from_phase=from_phase,
+        to_phase=to_phase,
+        created_at=now,
+    )
+    Project.objects.filter(pk=project.pk).update(last_activity_at=now, dormancy_nudged_at=None)
+    transaction.on_commit(lambda: notifications.update_posted(update.pk))
+    return update
+
+
+# --- adoption and demand ------------------------------------------------------------------
+
+
+def _require_member_of_other_council(actor: User, project: Project, council: Council) -> None:
+    if not (actor.is_organiser or user_may_act_for_council(user=actor, council=council)):
+        raise NotAllowed(
+            _("Only verified members of %(council)s can record this.")
+            % {"council": council.display_name},
+            field="council",
+        )
+    if council.pk == project.lead_council_id:
+        raise InvalidInput(
+            _("%(council)s leads this project.") % {"council": council.display_name},
+            field="council",
+        )
+
+
+@transaction.atomic
+def adoption_record(
+    *, actor: User, project: Project, council: Council, adopted_on: datetime.date, note: str = ""
+) -> Adoption:
+    _require_published(project)
+    _require_member_of_other_council(actor, project, council)
+    if project.phase not in (Phase.LIVE, Phase.RETIRED):
+        raise Conflict(_("Only a live project can be adopted."))
+    if adopted_on > timezone.localdate():
+        raise InvalidInput(_("The date must be today or in the past."), field="adopted_on")
+    try:
+        with transaction.atomic():
+            return Adoption.objects.create(
+                project=project,
+                council=council,
+                adopted_on=adopted_on,
+                note=note.strip()[:2000],
+                recorded_by=actor,
+            )
+    except IntegrityError as exc:
+        raise Conflict(
+            _("%(council)s has already recorded adopting this.")
+            % {"council": council.display_name},
+            field="council",
+        ) from exc
+
+
+@transaction.atomic
+def demand_signal_record(*, actor: User, project: Project, council: Council) -> DemandSignal:
+    project = _lock_project(project)
+    _require_published(project)
+    _require_member_of_other_council(actor, project, council)
+    if project.phase not in (Phase.IDEA, Phase.DISCOVERY):
+        raise Conflict(_("Councils say they need a project while it is an idea or in discovery."))
+    try:
+        with transaction.atomic():
+            signal = DemandSignal.objects.create(
+                project=project, council=council, recorded_by=actor
+            )
+    except IntegrityError as exc:
+        raise Conflict(
+            _("%(council)s has already said it needs this.") % {"council": council.display_name},
+            field="council",
+        ) from exc
+    Project.objects.filter(pk=project.pk).update(demand_count=project.demand_signals.count())
+    return signal
