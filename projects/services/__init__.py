@@ -1,5 +1,13 @@
 """Writes for projects, needs and pledges. Every way in (web, API, admin, commands) calls these."""
 
+from .moderation import (
+    project_feature,
+    project_hide,
+    project_restore,
+    project_unfeature,
+    public_body_add,
+    public_body_update,
+)
 from .pledges import (
     pledge_accept,
     pledge_decline,
@@ -28,8 +36,14 @@ __all__ = [
     "pledge_offer",
     "pledge_withdraw",
     "project_create",
+    "project_feature",
+    "project_hide",
+    "project_restore",
     "project_set_phase",
     "project_set_state",
+    "project_unfeature",
     "project_update",
+    "public_body_add",
+    "public_body_update",
     "recalculate_totals",
 ]

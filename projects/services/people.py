@@ -29,7 +29,7 @@ from ..models import (
 )
 from ..permissions import user_can_manage_project
 from .pledges import recalculate_totals
-from .projects import _lock_project, _require_manager
+from .projects import _lock_project, _require_manager, change_phase
 
 User = get_user_model()
 
@@ -226,12 +226,9 @@ def update_post(
         raise InvalidInput(_("The update must be 20,000 characters or fewer."), field="body")
     from_phase = ""
     if to_phase:
-        from .projects import project_set_phase
-
-        if to_phase not in Phase.values:
-            raise InvalidInput(_("Choose a phase."), field="to_phase")
+        # Team members may record a phase change with their update.
         from_phase = project.phase
-        project = project_set_phase(actor=actor, project=project, phase=to_phase)
+        project = change_phase(project, to_phase, field="to_phase")
     now = timezone.now()
     update = Update.objects.create(
         project=project,

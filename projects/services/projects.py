@@ -245,17 +245,22 @@ def project_set_phase(*, actor: User, project: Project, phase: str) -> Project:
     """Phases move forward (any number of steps) or back one step; retired is final."""
     project = _lock_project(project)
     _require_manager(actor, project)
+    return change_phase(project, phase)
+
+
+def change_phase(project: Project, phase: str, *, field: str = "phase") -> Project:
+    """Apply the phase rules to a locked project; callers check who may."""
     if phase not in Phase.values:
-        raise InvalidInput(_("Choose a phase."), field="phase")
+        raise InvalidInput(_("Choose a phase."), field=field)
     current, target = PHASE_ORDER.index(project.phase), PHASE_ORDER.index(phase)
     if project.phase == Phase.RETIRED:
-        raise Conflict(_("A retired project cannot change phase."), field="phase")
+        raise Conflict(_("A retired project cannot change phase."), field=field)
     if project.state == State.CLOSED:
-        raise Conflict(_("A closed project cannot change phase."), field="phase")
+        raise Conflict(_("A closed project cannot change phase."), field=field)
     if target == current:
-        raise Conflict(_("The project is already in that phase."), field="phase")
+        raise Conflict(_("The project is already in that phase."), field=field)
     if target < current - 1:
-        raise Conflict(_("A project can only go back one phase at a time."), field="phase")
+        raise Conflict(_("A project can only go back one phase at a time."), field=field)
     project.phase = phase
     project.last_activity_at = timezone.now()
     project.save(update_fields=["phase", "last_activity_at", "updated_at"])

@@ -102,7 +102,7 @@ def team_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             return render(request, "404.html", status=404)
     except ServiceError as exc:
         messages.error(request, exc.message)
-        return redirect(project.get_absolute_url(), status=exc.status_code)
+        return redirect(project.get_absolute_url())
     messages.success(request, done % {"person": membership.user.get_full_name()})
     if membership.user_id == request.user.pk and action == "leave":
         return redirect(project.get_absolute_url())

@@ -1,0 +1,198 @@
+"""What organisers do to projects and public bodies: feature, hide with a reason, restore, add.
+
+Every function checks ``actor.is_organiser`` and raises ``NotAllowed`` otherwise, whatever the way
+in (Wagtail admin, command, test). Hiding and restoring email the project's owner after commit.
+"""
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
+from django.db import transaction
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+from django_tasks import task
+
+from councils.models import Council, Nation
+from pipeline.errors import Conflict, InvalidInput, NotAllowed
+
+from ..models import PUBLIC_STATES, Project
+
+User = get_user_model()
+
+MAX_REASON_LENGTH = 2000
+
+
+def _require_organiser(actor) -> None:
+    if actor is None or not actor.is_authenticated or not actor.is_organiser:
+        raise NotAllowed(_("Only an organiser may do this."))
+
+
+def _lock(project: Project) -> Project:
+    return Project.objects.select_for_update().select_related("owner").get(pk=project.pk)
+
+
+@transaction.atomic
+def project_feature(*, actor: User, project: Project) -> Project:
+    """Mark a published, visible project as featured (the home page shows featured projects)."""
+    _require_organiser(actor)
+    project = _lock(project)
+    if project.is_hidden:
+        raise Conflict(_("A hidden project cannot be featured. Restore it first."))
+    if project.state not in PUBLIC_STATES:
+        raise Conflict(_("Only a published project can be featured."))
+    if not project.is_featured:
+        project.is_featured = True
+        project.save(update_fields=["is_featured", "updated_at"])
+    return project
+
+
+@transaction.atomic
+def project_unfeature(*, actor: User, project: Project) -> Project:
+    _require_organiser(actor)
+    project = _lock(project)
+    if project.is_featured:
+        project.is_featured = False
+        project.save(update_fields=["is_featured", "updated_at"])
+    return project
+
+
+@transaction.atomic
+def project_hide(*, actor: User, project: Project, reason: str) -> Project:
+    """Hide a project from listings, search and the API; the owner is told why."""
+    _require_organiser(actor)
+    reason = (reason or "").strip()
+    if not reason:
+        raise InvalidInput(_("Give a reason; the project's owner will see it."), field="reason")
+    if len(reason) > MAX_REASON_LENGTH:
+        raise InvalidInput(
+            _("The reason must be %(limit)s characters or fewer.")
+            % {"limit": f"{MAX_REASON_LENGTH:,}"},
+            field="reason",
+        )
+    project = _lock(project)
+    if project.is_hidden:
+        raise Conflict(_("This project is already hidden."))
+    project.is_hidden = True
+    project.hidden_reason = reason
+    project.is_featured = False
+    # save() (not update()) so the search index hears of it too.
+    project.save(update_fields=["is_hidden", "hidden_reason", "is_featured", "updated_at"])
+    project_id = project.pk
+    transaction.on_commit(lambda: send_moderation_email.enqueue(project_id, "project_hidden"))
+    return project
+
+
+@transaction.atomic
+def project_restore(*, actor: User, project: Project) -> Project:
+    """Show a hidden project again; the owner is told."""
+    _require_organiser(actor)
+    project = _lock(project)
+    if not project.is_hidden:
+        raise Conflict(_("This project is not hidden."))
+    project.is_hidden = False
+    project.hidden_reason = ""
+    project.save(update_fields=["is_hidden", "hidden_reason", "updated_at"])
+    project_id = project.pk
+    transaction.on_commit(lambda: send_moderation_email.enqueue(project_id, "project_restored"))
+    return project
+
+
+@task()
+def send_moderation_email(project_id: int, template: str) -> None:
+    from ..notifications import _send
+
+    project = Project.objects.select_related("owner", "lead_council").get(pk=project_id)
+    context = {"project": project, "base_url": settings.WAGTAILADMIN_BASE_URL}
+    _send(project.owner, template, context)
+
+
+# --- Public bodies --------------------------------------------------------------------------
+
+PUBLIC_BODY_FIELDS = ("name", "short_name", "nation", "region", "website", "name_cy")
+_url_validator = URLValidator(schemes=["http", "https"])
+
+
+def _unique(field: str, base: str, limit: int) -> str:
+    base = base[:limit] or "body"
+    value, n = base, 2
+    while Council.objects.filter(**{field: value}).exists():
+        suffix = f"-{n}"
+        value = f"{base[: limit - len(suffix)]}{suffix}"
+        n += 1
+    return value
+
+
+def _clean_public_body(values: dict) -> dict:
+    unknown = set(values) - set(PUBLIC_BODY_FIELDS)
+    if unknown:
+        raise InvalidInput(_("These fields cannot be set: %s") % ", ".join(sorted(unknown)))
+    cleaned = {name: (value or "").strip() for name, value in values.items()}
+    if "name" in cleaned and not cleaned["name"]:
+        raise InvalidInput(_("Enter the official name"), field="name")
+    if "short_name" in cleaned and not cleaned["short_name"]:
+        raise InvalidInput(_("Enter the short name"), field="short_name")
+    if "nation" in cleaned and cleaned["nation"] not in Nation.values:
+        raise InvalidInput(_("Choose a nation"), field="nation")
+    for name, value in cleaned.items():
+        limit = Council._meta.get_field(name).max_length
+        if limit and len(value) > limit:
+            raise InvalidInput(
+                _("This must be %(limit)s characters or fewer.") % {"limit": limit}, field=name
+            )
+    if cleaned.get("website"):
+        try:
+            _url_validator(cleaned["website"])
+        except ValidationError as exc:
+            raise InvalidInput(_("Enter a web address starting https://"), field="website") from exc
+    return cleaned
+
+
+@transaction.atomic
+def public_body_add(
+    *,
+    actor: User,
+    name: str,
+    short_name: str,
+    nation: str,
+    region: str = "",
+    website: str = "",
+    name_cy: str = "",
+) -> Council:
+    """A public body that is not on the local authority register (on_register=False)."""
+    _require_organiser(actor)
+    values = _clean_public_body(
+        {
+            "name": name,
+            "short_name": short_name,
+            "nation": nation,
+            "region": region,
+            "website": website,
+            "name_cy": name_cy,
+        }
+    )
+    slug_base = slugify(values["short_name"]) or "public-body"
+    council = Council(
+        **values,
+        slug=_unique("slug", slug_base, 140),
+        code=_unique("code", "PB-" + slug_base.upper(), 16),
+        authority_type="PB",
+        authority_type_name=_("Other public body"),
+        on_register=False,
+    )
+    council.save()
+    return council
+
+
+@transaction.atomic
+def public_body_update(*, actor: User, council: Council, **fields) -> Council:
+    """Correct a public body an organiser added. Register councils change only by import."""
+    _require_organiser(actor)
+    council = Council.objects.select_for_update().get(pk=council.pk)
+    if council.on_register:
+        raise Conflict(_("Councils on the register change only when the register is imported."))
+    values = _clean_public_body(fields)
+    for name, value in values.items():
+        setattr(council, name, value)
+    council.save()
+    return council
