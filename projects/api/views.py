@@ -1,7 +1,7 @@
 """Thin API views over the same services and selectors as the web pages."""
 
 from django.db import transaction
-from django.db.models import Count, Q, Value
+from django.db.models import Count, F, Q, Value
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.shortcuts import get_object_or_404
@@ -38,8 +38,8 @@ FAR_FUTURE = "9999-12-31"
 CURSOR_ORDERING = {
     "newest": ("-published_at", "-pk"),
     "closing": ("deadline_sort", "-pk"),
-    "most_supported": ("-partner_count", "-money_accepted", "-pk"),
-    "least_supported": ("partner_count", "money_accepted", "-pk"),
+    "most_supported": ("-partner_count", "-money_committed_sort", "-days_committed_sort", "-pk"),
+    "least_supported": ("partner_count", "money_committed_sort", "days_committed_sort", "-pk"),
     "most_needed": ("-demand_count", "-pk"),
 }
 assert set(CURSOR_ORDERING) == set(SORTS)
@@ -85,7 +85,9 @@ class ProjectViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
             deadline_sort=Coalesce(
                 "pledging_deadline",
                 Value(FAR_FUTURE, output_field=Project._meta.get_field("pledging_deadline")),
-            )
+            ),
+            money_committed_sort=F("money_accepted") + F("money_fulfilled"),
+            days_committed_sort=F("half_days_accepted") + F("half_days_fulfilled"),
         )
 
     def get_cursor_ordering(self):
