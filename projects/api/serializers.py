@@ -336,3 +336,78 @@ class ServiceAreaSerializer(serializers.Serializer):
             "name_cy": a.name_cy,
             "project_count": getattr(a, "project_count", 0),
         }
+
+
+class TeamMembershipSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    project = serializers.SlugField()
+    person = serializers.CharField(help_text="The person's name")
+    role = serializers.ChoiceField(choices=Role.choices)
+    council = CouncilRefSerializer(allow_null=True)
+    status = serializers.CharField()
+    created_at = serializers.DateTimeField()
+
+    def to_representation(self, m) -> dict:
+        return {
+            "id": m.pk,
+            "project": m.project.slug,
+            "person": m.user.get_full_name(),
+            "role": m.role,
+            "council": council_ref(m.council) if m.council else None,
+            "status": m.status,
+            "created_at": _iso(m.created_at),
+        }
+
+
+class TeamJoinSerializer(StrictInputSerializer):
+    role = serializers.ChoiceField(choices=Role.choices)
+    council = serializers.CharField(required=False, allow_blank=True, help_text="Register code")
+    message = serializers.CharField(max_length=2000, required=False, allow_blank=True)
+
+
+class TeamDecisionSerializer(StrictInputSerializer):
+    note = serializers.CharField(max_length=2000, required=False, allow_blank=True)
+
+
+class UpdateSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    project = serializers.SlugField()
+    title = serializers.CharField()
+    body = serializers.CharField(help_text="Markdown")
+    author = serializers.CharField()
+    from_phase = serializers.CharField(allow_null=True)
+    to_phase = serializers.CharField(allow_null=True)
+    created_at = serializers.DateTimeField()
+    url = serializers.URLField()
+
+    def to_representation(self, u) -> dict:
+        request = self.context.get("request")
+        return {
+            "id": u.pk,
+            "project": u.project.slug,
+            "title": u.title,
+            "body": u.body,
+            "author": u.author.get_full_name(),
+            "from_phase": u.from_phase or None,
+            "to_phase": u.to_phase or None,
+            "created_at": _iso(u.created_at),
+            "url": _abs(request, u.get_absolute_url()),
+        }
+
+
+class UpdateInputSerializer(StrictInputSerializer):
+    title = serializers.CharField(max_length=150)
+    body = serializers.CharField(max_length=20_000)
+    to_phase = serializers.ChoiceField(choices=Phase.choices, required=False, allow_blank=True)
+
+
+class FollowSerializer(serializers.Serializer):
+    project = serializers.SlugField()
+    created_at = serializers.DateTimeField()
+
+    def to_representation(self, f) -> dict:
+        return {"project": f.project.slug, "created_at": _iso(f.created_at)}
+
+
+class FollowInputSerializer(StrictInputSerializer):
+    project = serializers.SlugField()

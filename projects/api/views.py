@@ -10,7 +10,7 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.generics import GenericAPIView
-from rest_framework.permissions import AllowAny, IsAuthenticatedOrReadOnly
+from rest_framework.permissions import AllowAny, IsAuthenticated, IsAuthenticatedOrReadOnly
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -20,7 +20,8 @@ from pipeline.errors import InvalidInput
 
 from .. import exports, selectors, services
 from ..filters import SORTS, PledgeFilterSet, ProjectFilterSet
-from ..models import Need, Pledge, Project, ServiceArea
+from ..models import Follow, Need, Pledge, Project, ServiceArea, TeamMembership
+from ..services import people
 from . import serializers as s
 
 ERRORS = {
@@ -217,6 +218,60 @@ class ProjectViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         need = get_object_or_404(Need, pk=need_id, project=self.get_object())
         services.need_remove(actor=request.user, need=need)
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @extend_schema(
+        methods=["GET"],
+        summary="The project's maker team",
+        responses={200: s.TeamMembershipSerializer(many=True), **READ_ERRORS},
+    )
+    @extend_schema(
+        methods=["POST"],
+        summary="Ask to join the maker team",
+        request=s.TeamJoinSerializer,
+        responses={201: s.TeamMembershipSerializer, **ERRORS},
+    )
+    @action(detail=True, methods=["get", "post"])
+    def team(self, request, slug=None):
+        project = self.get_object()
+        if request.method == "GET":
+            team = selectors.project_team(project=project).select_related("project")
+            return Response(s.TeamMembershipSerializer(team, many=True).data)
+        data = self._valid(s.TeamJoinSerializer, request.data)
+        code = data.pop("council", "")
+        council = _council_by_code(code, "council") if code else None
+        membership = people.team_request_join(
+            actor=request.user, project=project, council=council, **data
+        )
+        membership = TeamMembership.objects.select_related("project", "user", "council").get(
+            pk=membership.pk
+        )
+        return Response(s.TeamMembershipSerializer(membership).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        methods=["GET"],
+        summary="The project's updates, newest first",
+        responses={200: s.UpdateSerializer(many=True), **READ_ERRORS},
+    )
+    @extend_schema(
+        methods=["POST"],
+        summary="Post an update (team members)",
+        request=s.UpdateInputSerializer,
+        responses={201: s.UpdateSerializer, **ERRORS},
+    )
+    @action(detail=True, methods=["get", "post"])
+    def updates(self, request, slug=None):
+        project = self.get_object()
+        if request.method == "GET":
+            updates = selectors.project_updates(project=project).select_related("project")[:200]
+            return Response(
+                s.UpdateSerializer(updates, many=True, context={"request": request}).data
+            )
+        data = self._valid(s.UpdateInputSerializer, request.data)
+        update = people.update_post(actor=request.user, project=project, **data)
+        return Response(
+            s.UpdateSerializer(update, context={"request": request}).data,
+            status=status.HTTP_201_CREATED,
+        )
 
     def _valid(self, serializer_class, data) -> dict:
         serializer = serializer_class(data=data)
@@ -440,3 +495,118 @@ class PledgeCsvView(CsvExportView):
 
     def rows(self, queryset, base):
         return exports.pledge_rows(queryset, base)
+
+
+class TeamViewSet(viewsets.GenericViewSet):
+    """Team memberships: request to join, and the owner's or member's decisions."""
+
+    permission_classes = [IsAuthenticatedOrReadOnly]
+    serializer_class = s.TeamMembershipSerializer
+    queryset = TeamMembership.objects.none()
+
+    def _membership(self, pk) -> TeamMembership:
+        membership = (
+            TeamMembership.objects.select_related("project", "user", "council")
+            .filter(pk=pk)
+            .first()
+        )
+        if (
+            membership is None
+            or selectors.project_for_page(slug=membership.project.slug, user=self.request.user)
+            is None
+        ):
+            raise Http404
+        return membership
+
+    def _respond(self, membership, code=status.HTTP_200_OK) -> Response:
+        membership = TeamMembership.objects.select_related("project", "user", "council").get(
+            pk=membership.pk
+        )
+        return Response(s.TeamMembershipSerializer(membership).data, status=code)
+
+    @extend_schema(
+        summary="Approve a request to join (project owner)",
+        request=s.TeamDecisionSerializer,
+        responses={200: s.TeamMembershipSerializer, **ERRORS},
+    )
+    @action(detail=True, methods=["post"])
+    def approve(self, request, pk=None):
+        data = _valid(s.TeamDecisionSerializer, request.data)
+        return self._respond(
+            people.team_approve(actor=request.user, membership=self._membership(pk), **data)
+        )
+
+    @extend_schema(
+        summary="Decline a request to join (project owner)",
+        request=s.TeamDecisionSerializer,
+        responses={200: s.TeamMembershipSerializer, **ERRORS},
+    )
+    @action(detail=True, methods=["post"])
+    def decline(self, request, pk=None):
+        data = _valid(s.TeamDecisionSerializer, request.data)
+        return self._respond(
+            people.team_decline(actor=request.user, membership=self._membership(pk), **data)
+        )
+
+    @extend_schema(
+        summary="Leave the team (yourself) or remove a member (project owner)",
+        request=None,
+        responses={200: s.TeamMembershipSerializer, **ERRORS},
+    )
+    @action(detail=True, methods=["post"])
+    def leave(self, request, pk=None):
+        return self._respond(people.team_leave(actor=request.user, membership=self._membership(pk)))
+
+
+def _valid(serializer_class, data) -> dict:
+    serializer = serializer_class(data=data)
+    serializer.is_valid(raise_exception=True)
+    return dict(serializer.validated_data)
+
+
+@extend_schema_view(
+    get=extend_schema(
+        summary="Projects you follow", responses={200: s.FollowSerializer(many=True), **ERRORS}
+    ),
+    post=extend_schema(
+        summary="Follow a project",
+        request=s.FollowInputSerializer,
+        responses={201: s.FollowSerializer, **ERRORS},
+    ),
+)
+class FollowList(GenericAPIView):
+    permission_classes = [IsAuthenticated]
+    serializer_class = s.FollowSerializer
+    pagination_class = None
+    filter_backends: list = []
+    queryset = Follow.objects.none()
+
+    def get(self, request):
+        follows = (
+            Follow.objects.filter(user=request.user)
+            .select_related("project")
+            .order_by("-created_at")
+        )
+        return Response(s.FollowSerializer(follows, many=True).data)
+
+    def post(self, request):
+        data = _valid(s.FollowInputSerializer, request.data)
+        project = selectors.project_for_page(slug=data["project"], user=request.user)
+        if project is None:
+            raise InvalidInput(
+                f"No published project has the slug '{data['project']}'.", field="project"
+            )
+        follow = people.follow_project(actor=request.user, project=project)
+        return Response(s.FollowSerializer(follow).data, status=status.HTTP_201_CREATED)
+
+
+@extend_schema(summary="Stop following a project", responses={204: None, **ERRORS})
+class FollowDetail(APIView):
+    permission_classes = [IsAuthenticated]
+
+    def delete(self, request, slug: str):
+        project = selectors.project_for_page(slug=slug, user=request.user)
+        if project is None:
+            raise Http404
+        people.unfollow_project(actor=request.user, project=project)
+        return Response(status=status.HTTP_204_NO_CONTENT)
