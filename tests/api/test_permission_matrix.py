@@ -1,0 +1,374 @@
+"""Every route and method of /api/v1/, for every kind of person: the status each one gets.
+
+The routes come from the URL configuration (``pipeline.api.urls``), not from this file, so a new
+route or method fails ``test_every_route_and_method_has_a_row`` until it gets a row below.
+
+Who is who, on one published project led by Leadshire with a pledge from Partnerton:
+
+- anonymous: no credentials
+- other: a verified member of Elsewhere, a council with nothing to do with the project (token)
+- owner: the project's owner, a verified member of Leadshire (token)
+- lead_member: a verified member of Leadshire who is not the owner or an admin (session + CSRF)
+- pledger: a verified member of Partnerton, whose pledges these are (session + CSRF)
+- organiser: LocalGov Digital staff (token)
+"""
+
+import re
+from dataclasses import dataclass
+from types import SimpleNamespace
+
+import pytest
+from django.urls import URLPattern, URLResolver, reverse
+from wagtail.models import APIToken
+
+from pipeline.api import urls as api_urls
+from projects.models import Need, Pledge, PledgeEvent, PledgeState, Project
+from tests.factories import (
+    CouncilFactory,
+    NeedFactory,
+    OrganiserFactory,
+    make_pledge,
+    published_project,
+    verified_member,
+)
+from tests.factories.accounts import PASSWORD
+
+from .conftest import assert_error, send, session_client, token_client
+
+pytestmark = pytest.mark.django_db
+
+ROLES = ("anonymous", "other", "owner", "lead_member", "pledger", "organiser")
+TOKEN_ROLES = {"other", "owner", "organiser"}
+SESSION_ROLES = {"lead_member", "pledger"}
+assert set(ROLES) - {"anonymous"} == TOKEN_ROLES | SESSION_ROLES
+
+EVERYONE_200 = (200, 200, 200, 200, 200, 200)
+# The schema (YAML/JSON OpenAPI) and the Swagger page (HTML) render errors their own way.
+NOT_JSON = {"schema", "docs"}
+
+# (URL name, method) → the status for each role, in the order of ROLES:
+#                                  anonymous other owner lead_member pledger organiser
+MATRIX: dict[tuple[str, str], tuple[int, ...]] = {
+    ("projects_csv", "GET"): EVERYONE_200,
+    ("projects_csv", "HEAD"): EVERYONE_200,
+    ("projects_csv", "OPTIONS"): EVERYONE_200,
+    ("pledges_csv", "GET"): EVERYONE_200,
+    ("pledges_csv", "HEAD"): EVERYONE_200,
+    ("pledges_csv", "OPTIONS"): EVERYONE_200,
+    ("project-list", "GET"): EVERYONE_200,
+    ("project-list", "HEAD"): EVERYONE_200,
+    ("project-list", "OPTIONS"): EVERYONE_200,
+    ("project-list", "POST"): (401, 403, 201, 201, 403, 201),
+    ("project-detail", "GET"): EVERYONE_200,
+    ("project-detail", "HEAD"): EVERYONE_200,
+    ("project-detail", "OPTIONS"): EVERYONE_200,
+    ("project-detail", "PATCH"): (401, 403, 200, 403, 403, 200),
+    ("project-needs", "GET"): EVERYONE_200,
+    ("project-needs", "HEAD"): EVERYONE_200,
+    ("project-needs", "OPTIONS"): EVERYONE_200,
+    ("project-needs", "POST"): (401, 403, 201, 403, 403, 201),
+    ("project-remove-need", "DELETE"): (401, 403, 204, 403, 403, 204),
+    ("project-remove-need", "OPTIONS"): EVERYONE_200,
+    ("project-phase", "POST"): (401, 403, 200, 403, 403, 200),
+    ("project-phase", "OPTIONS"): EVERYONE_200,
+    ("project-state", "POST"): (401, 403, 200, 403, 403, 200),
+    ("project-state", "OPTIONS"): EVERYONE_200,
+    ("pledge-list", "GET"): EVERYONE_200,
+    ("pledge-list", "HEAD"): EVERYONE_200,
+    ("pledge-list", "OPTIONS"): EVERYONE_200,
+    ("pledge-list", "POST"): (401, 403, 403, 403, 201, 201),
+    ("pledge-detail", "GET"): EVERYONE_200,
+    ("pledge-detail", "HEAD"): EVERYONE_200,
+    ("pledge-detail", "OPTIONS"): EVERYONE_200,
+    ("pledge-accept", "POST"): (401, 403, 200, 403, 403, 200),
+    ("pledge-accept", "OPTIONS"): EVERYONE_200,
+    ("pledge-decline", "POST"): (401, 403, 200, 403, 403, 200),
+    ("pledge-decline", "OPTIONS"): EVERYONE_200,
+    ("pledge-fulfil", "POST"): (401, 403, 200, 403, 403, 200),
+    ("pledge-fulfil", "OPTIONS"): EVERYONE_200,
+    ("pledge-withdraw", "POST"): (401, 403, 403, 403, 200, 200),
+    ("pledge-withdraw", "OPTIONS"): EVERYONE_200,
+    ("council-list", "GET"): EVERYONE_200,
+    ("council-list", "HEAD"): EVERYONE_200,
+    ("council-list", "OPTIONS"): EVERYONE_200,
+    ("council-detail", "GET"): EVERYONE_200,
+    ("council-detail", "HEAD"): EVERYONE_200,
+    ("council-detail", "OPTIONS"): EVERYONE_200,
+    ("tags", "GET"): EVERYONE_200,
+    ("tags", "HEAD"): EVERYONE_200,
+    ("tags", "OPTIONS"): EVERYONE_200,
+    ("stats", "GET"): EVERYONE_200,
+    ("stats", "HEAD"): EVERYONE_200,
+    ("stats", "OPTIONS"): EVERYONE_200,
+    # The token exchange ignores who is calling: the email and password are the credentials.
+    ("token", "POST"): (201, 201, 201, 201, 201, 201),
+    ("token", "OPTIONS"): EVERYONE_200,
+    ("schema", "GET"): EVERYONE_200,
+    ("schema", "HEAD"): EVERYONE_200,
+    ("docs", "GET"): EVERYONE_200,
+    ("docs", "HEAD"): EVERYONE_200,
+}
+assert all(len(statuses) == len(ROLES) for statuses in MATRIX.values())
+
+# What each write sends. Bodies are valid, so a refusal can only be about who is asking.
+BODIES = {
+    ("project-list", "POST"): lambda w: {
+        "lead_council": w.lead.code,
+        "title": "A new shared project",
+        "summary": "Something councils need",
+    },
+    ("project-detail", "PATCH"): lambda w: {"summary": "A clearer summary"},
+    ("project-needs", "POST"): lambda w: {"kind": "time", "role": "designer", "days": "2.5"},
+    ("project-phase", "POST"): lambda w: {"phase": "discovery"},
+    ("project-state", "POST"): lambda w: {"state": "in_delivery"},
+    ("pledge-list", "POST"): lambda w: {
+        "project": w.project.slug,
+        "council": w.partner.code,
+        "kind": "money",
+        "amount_pence": 25_000,
+    },
+    ("pledge-accept", "POST"): lambda w: {"note": "Thank you"},
+    ("pledge-decline", "POST"): lambda w: {"note": "Not this time"},
+    ("pledge-fulfil", "POST"): lambda w: {"note": "Received"},
+    ("pledge-withdraw", "POST"): lambda w: {"reason": "Budget cut"},
+    ("token", "POST"): lambda w: {
+        "email": w.owner.email,
+        "password": PASSWORD,
+        "name": "Finance report script",
+    },
+}
+
+# Which pledge a pledge route acts on: fulfilling needs an accepted one.
+PLEDGE_FOR_ROUTE = {"pledge-fulfil": "accepted"}
+
+
+def _served_methods(callback) -> set[str]:
+    """The methods a view answers (other than with 405): its actions, HEAD with GET, OPTIONS."""
+    actions = getattr(callback, "actions", None)
+    if actions:
+        methods = set(actions)
+        if "get" in methods:
+            methods.add("head")
+        methods.add("options")
+    else:
+        cls = getattr(callback, "cls", None) or callback.view_class
+        allowed = callback.view_initkwargs.get("http_method_names", cls.http_method_names)
+        methods = {m for m in allowed if hasattr(cls, m) or (m == "head" and hasattr(cls, "get"))}
+    return {m.upper() for m in methods}
+
+
+def _walk(patterns, prefix: str = ""):
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            yield from _walk(pattern.url_patterns, prefix + str(pattern.pattern))
+        else:
+            assert isinstance(pattern, URLPattern)
+            yield prefix + str(pattern.pattern), pattern
+
+
+def served_routes() -> dict[tuple[str, str], str]:
+    """(URL name, method) → route, for every route and method the API serves."""
+    served: dict[tuple[str, str], str] = {}
+    for route, pattern in _walk(api_urls.urlpatterns):
+        assert pattern.name, f"API route {route} has no name"
+        for method in _served_methods(pattern.callback):
+            key = (pattern.name, method)
+            assert key not in served, f"{key} is served by two routes: {served[key]}, {route}"
+            served[key] = route
+    return served
+
+
+def test_every_route_and_method_has_a_row():
+    served = served_routes()
+    missing = sorted(set(served) - set(MATRIX))
+    stale = sorted(set(MATRIX) - set(served))
+    assert not missing, (
+        "These API routes and methods have no row in MATRIX; add one saying what each role "
+        f"gets: {[(name, method, served[(name, method)]) for name, method in missing]}"
+    )
+    assert not stale, f"MATRIX has rows for routes or methods the API does not serve: {stale}"
+
+
+def test_the_walk_finds_the_routes_it_should():
+    """Guard the guard: the enumeration sees viewset actions and plain views alike."""
+    served = served_routes()
+    assert ("project-detail", "PATCH") in served
+    assert ("project-remove-need", "DELETE") in served
+    assert ("pledge-withdraw", "POST") in served
+    assert ("token", "POST") in served
+    assert ("project-detail", "PUT") not in served
+    assert ("project-detail", "DELETE") not in served
+    assert ("council-list", "POST") not in served
+
+
+def make_world() -> SimpleNamespace:
+    lead = CouncilFactory(short_name="Leadshire")
+    partner = CouncilFactory(short_name="Partnerton")
+    other = CouncilFactory(short_name="Elsewhere")
+    project = published_project(lead_council=lead)
+    pledger = verified_member(partner)
+    w = SimpleNamespace(lead=lead, partner=partner, other=other, project=project)
+    w.owner = project.owner
+    w.spare_need = NeedFactory(project=project, amount=100)
+    w.offered = make_pledge(project, council=partner, actor=pledger, amount=1_000)
+    w.accepted = make_pledge(
+        project, council=partner, actor=pledger, amount=2_000, state=PledgeState.ACCEPTED
+    )
+    w.users = {
+        "other": verified_member(other),
+        "owner": project.owner,
+        "lead_member": verified_member(lead),
+        "pledger": pledger,
+        "organiser": OrganiserFactory(),
+    }
+    return w
+
+
+def client_for(role: str, w: SimpleNamespace):
+    from rest_framework.test import APIClient
+
+    if role == "anonymous":
+        return APIClient()
+    user = w.users[role]
+    return token_client(user) if role in TOKEN_ROLES else session_client(user)
+
+
+def url_for(name: str, route: str, w: SimpleNamespace) -> str:
+    params = set(re.findall(r"\(\?P<(\w+)>", route)) | set(re.findall(r"<(?:\w+:)?(\w+)>", route))
+    kwargs = {}
+    if "slug" in params:
+        kwargs["slug"] = w.project.slug
+    if "need_id" in params:
+        kwargs["need_id"] = w.spare_need.pk
+    if "code" in params:
+        kwargs["code"] = w.lead.code
+    if "pk" in params:
+        kwargs["pk"] = getattr(w, PLEDGE_FOR_ROUTE.get(name, "offered")).pk
+    assert params == set(kwargs), f"url_for does not know how to fill {params - set(kwargs)}"
+    return reverse(f"api:{name}", kwargs=kwargs)
+
+
+def snapshot() -> tuple:
+    """Everything a write could change."""
+    return (
+        list(Project.objects.order_by("pk").values()),
+        list(Need.objects.order_by("pk").values()),
+        list(Pledge.objects.order_by("pk").values()),
+        list(PledgeEvent.objects.order_by("pk").values_list("pk", flat=True)),
+        list(APIToken.objects.order_by("pk").values_list("pk", "name", "revoked_at", "key_hash")),
+    )
+
+
+@dataclass(frozen=True)
+class Case:
+    name: str
+    method: str
+    role: str
+    expected: int
+
+    def __str__(self) -> str:
+        return f"{self.method} {self.name} as {self.role} → {self.expected}"
+
+
+CASES = [
+    Case(name, method, role, statuses[i])
+    for (name, method), statuses in MATRIX.items()
+    for i, role in enumerate(ROLES)
+]
+
+
+@pytest.mark.parametrize("case", CASES, ids=str)
+def test_matrix(case: Case):
+    routes = served_routes()
+    route = routes.get((case.name, case.method))
+    if route is None:
+        pytest.fail(f"{case.method} {case.name} is in MATRIX but not served")
+    w = make_world()
+    client = client_for(case.role, w)
+    body_for = BODIES.get((case.name, case.method))
+    body = body_for(w) if body_for else None
+    before = snapshot()
+
+    response = send(client, case.method, url_for(case.name, route, w), body)
+
+    assert response.status_code == case.expected, (
+        f"{case}: got {response.status_code} {response.content[:300]!r}"
+    )
+    if case.expected >= 400:
+        assert_error(response, case.expected)
+        assert snapshot() == before, "a refused request changed something"
+    elif case.method in ("POST", "PATCH", "DELETE"):
+        assert snapshot() != before, "a successful write changed nothing"
+    else:
+        assert snapshot() == before, "a read changed something"
+    if case.method == "HEAD":
+        content = b"".join(response.streaming_content) if response.streaming else response.content
+        assert content == b"", "HEAD has no body"
+
+
+@pytest.mark.parametrize(
+    "name", sorted({name for name, _ in MATRIX}), ids=lambda n: f"unserved methods on {n}"
+)
+def test_methods_not_served_are_405(name: str):
+    """Methods a route does not serve are refused as such (to someone who may write)."""
+    w = make_world()
+    client = client_for("organiser", w)
+    routes = served_routes()
+    route = next(r for (n, _), r in routes.items() if n == name)
+    served = {m for (n, m) in routes if n == name}
+    for method in sorted({"GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"} - served):
+        response = send(client, method, url_for(name, route, w), {} if method != "GET" else None)
+        if name in NOT_JSON:
+            assert response.status_code == 405
+        else:
+            assert_error(response, 405)
+
+
+# --- visibility: drafts and hidden projects ------------------------------------------------
+
+#                           anonymous other owner lead_member pledger organiser
+DRAFT_VISIBILITY = dict(zip(ROLES, (404, 404, 200, 200, 404, 200), strict=True))
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("route", ["project-detail", "project-needs"])
+def test_drafts_are_seen_only_by_the_lead_council_and_organisers(role, route):
+    w = make_world()
+    Project.objects.filter(pk=w.project.pk).update(state="draft", published_at=None)
+    client = client_for(role, w)
+    response = client.get(reverse(f"api:{route}", kwargs={"slug": w.project.slug}))
+    assert response.status_code == DRAFT_VISIBILITY[role]
+    if response.status_code == 404:
+        assert_error(response, 404)
+    listed = client.get(reverse("api:project-list")).json()["results"]
+    assert [p["slug"] for p in listed] == [], "drafts are never listed"
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_hidden_projects_and_their_pledges_are_not_public(role):
+    w = make_world()
+    Project.objects.filter(pk=w.project.pk).update(is_hidden=True, hidden_reason="Spam")
+    client = client_for(role, w)
+    detail = client.get(reverse("api:project-detail", kwargs={"slug": w.project.slug}))
+    assert detail.status_code == DRAFT_VISIBILITY[role]
+    pledge = client.get(reverse("api:pledge-detail", kwargs={"pk": w.offered.pk}))
+    assert pledge.status_code == DRAFT_VISIBILITY[role]
+    assert client.get(reverse("api:project-list")).json()["results"] == []
+    assert client.get(reverse("api:pledge-list")).json()["results"] == []
+
+
+def test_session_writes_without_the_csrf_token_are_refused():
+    w = make_world()
+    client = session_client(w.users["pledger"], csrf=False)
+    before = snapshot()
+    response = send(
+        client,
+        "POST",
+        reverse("api:pledge-withdraw", kwargs={"pk": w.offered.pk}),
+        {"reason": "Budget cut"},
+    )
+    body = assert_error(response, 403)
+    assert "CSRF" in body["message"]
+    assert snapshot() == before
+    # Reads need no token, and a bearer token needs no CSRF token (it is not a cookie).
+    assert client.get(reverse("api:pledge-list")).status_code == 200
