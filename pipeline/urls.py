@@ -12,6 +12,9 @@ from projects import views as project_views
 from . import views
 
 urlpatterns = [
+    # Wagtail's own sign-in and reset forms would skip allauth's throttling; use allauth's.
+    path("cms-admin/login/", views.to_account_page("account_login")),
+    path("cms-admin/password_reset/", views.to_account_page("account_reset_password")),
     path("cms-admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("i18n/setlang/", set_language, name="set_language"),

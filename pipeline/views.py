@@ -1,7 +1,9 @@
 from django.core.cache import cache
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -34,3 +36,20 @@ def healthz(request: HttpRequest) -> JsonResponse:
     return JsonResponse(
         {"status": "ok" if healthy else "error", **checks}, status=200 if healthy else 503
     )
+
+
+def to_account_page(name: str):
+    """A view sending people to one of allauth's pages, keeping ``next``.
+
+    Wagtail's admin has its own sign-in and password-reset forms, which skip allauth's login
+    throttling and rate limits; they send people to allauth's pages instead.
+    """
+
+    def view(request: HttpRequest) -> HttpResponse:
+        url = reverse(name)
+        next_url = request.GET.get("next")
+        if next_url:
+            url = f"{url}?{urlencode({'next': next_url})}"  # allauth checks it is ours
+        return redirect(url)
+
+    return view

@@ -9,7 +9,7 @@ from django.test import Client
 from django.urls import reverse
 
 from accounts.models import User
-from tests.factories import UserFactory
+from tests.factories import OrganiserFactory, UserFactory
 from tests.factories.accounts import PASSWORD
 
 pytestmark = pytest.mark.django_db
@@ -238,3 +238,39 @@ def test_too_many_sign_in_requests_get_a_429_page_in_the_site_layout(client):
     assert response.status_code == 429
     assert b"Too many requests" in response.content
     assert b'class="govuk-footer"' in response.content
+
+
+# --- The Wagtail admin's own sign-in form -------------------------------------------------
+
+
+def test_the_admin_sign_in_goes_through_allauth(client):
+    response = client.get("/cms-admin/", follow=True)
+
+    assert response.redirect_chain[-1][0] == f"{LOGIN}?next=%2Fcms-admin%2F"
+    assert b'name="login"' in response.content
+
+
+def test_throttling_cannot_be_bypassed_through_the_admin_sign_in_form(client):
+    organiser = OrganiserFactory(email="olu@example.org")
+    for _ in range(5):
+        client.post(LOGIN, {"login": "olu@example.org", "password": "wrong"})
+
+    for path in ("/cms-admin/login/", "/cms-admin/password_reset/"):
+        response = Client().post(path, {"username": organiser.email, "password": PASSWORD})
+        assert response.status_code == 302
+        assert response["Location"].startswith("/accounts/")
+    assert signed_in_user(client) is None
+    assert not mail.outbox
+
+
+def test_an_organiser_signs_in_and_reaches_the_admin(client):
+    OrganiserFactory(email="olu@example.org")
+
+    response = client.post(
+        f"{LOGIN}?next=/cms-admin/",
+        {"login": "olu@example.org", "password": PASSWORD},
+        follow=True,
+    )
+
+    assert response.redirect_chain[-1][0] == "/cms-admin/"
+    assert response.status_code == 200
