@@ -55,9 +55,13 @@ class ProjectFilterSet(django_filters.FilterSet):
     """The project listing's filters, shared by /projects/ and /api/v1/projects/."""
 
     q = django_filters.CharFilter(method="filter_q", label=_("Search"))
-    phase = django_filters.MultipleChoiceFilter(choices=Phase.choices, label=_("Phase"))
+    phase = django_filters.MultipleChoiceFilter(
+        choices=Phase.choices, label=_("Phase"), widget=forms.CheckboxSelectMultiple
+    )
     state = django_filters.ChoiceFilter(
-        choices=[(s, State(s).label) for s in PUBLIC_STATES], label=_("State")
+        choices=[(s, State(s).label) for s in PUBLIC_STATES],
+        label=_("State"),
+        empty_label=_("Any state"),
     )
     area = django_filters.ModelChoiceFilter(
         field_name="service_areas",
