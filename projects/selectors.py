@@ -5,6 +5,7 @@ import re
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Sum
 
 from councils.models import Council
+from pipeline.charts import LineChart
 
 from .models import (
     ACTIVE_TEAM_STATUSES,
@@ -150,6 +151,7 @@ def council_project_context(*, council: Council, user) -> dict:
     """What a council's page shows of projects: those it leads, its pledges and their totals."""
     totals = council_pledge_totals(council=council)
     return {
+        "pledge_charts": council_pledge_charts(council=council, totals=totals),
         "projects_led": council_projects_led(council=council, user=user),
         "pledges_made": council_pledges(council=council)[:COUNCIL_PAGE_PLEDGES],
         "pledge_totals": [
@@ -377,3 +379,124 @@ def dashboard_for(*, user) -> dict:
             .order_by("-created_at")[:100]
         ),
     }
+
+
+# --- charts -----------------------------------------------------------------------------------
+
+
+def project_pledge_chart(*, project: Project, pledges) -> LineChart | None:
+    """Pledged and committed over time against the goal, from the pledges' ledger events.
+
+    ``pledges`` must have their events prefetched (``project_pledges``), so this adds no query.
+    Money is charted when the project needs money, otherwise staff time.
+    """
+    from django.utils import timezone
+    from django.utils.translation import gettext as _
+
+    from pipeline.charts import Series, step_line_chart
+
+    from .formatting import format_amount
+
+    kind = "money" if project.money_needed else "time"
+    goal = project.money_needed if kind == "money" else project.half_days_needed
+    if not goal:
+        return None
+    changes: list[tuple] = []
+    for pledge in pledges:
+        if pledge.kind != kind:
+            continue
+        for event in pledge.events.all():
+            day = timezone.localdate(event.created_at)
+            pledged = committed = 0
+            if event.to_state == PledgeState.OFFERED:
+                pledged = pledge.amount
+            elif event.to_state == PledgeState.ACCEPTED:
+                committed = pledge.amount
+            elif event.to_state in (PledgeState.DECLINED, PledgeState.WITHDRAWN):
+                pledged = -pledge.amount
+                if event.from_state == PledgeState.ACCEPTED:
+                    committed = -pledge.amount
+            if pledged or committed:
+                changes.append((day, pledged, committed))
+    if not changes:
+        return None
+    changes.sort(key=lambda c: c[0])
+    pledged_points, committed_points, table = [], [], []
+    total_pledged = total_committed = 0
+    for day, pledged, committed in changes:
+        total_pledged += pledged
+        total_committed += committed
+        if pledged_points and pledged_points[-1][0] == day:
+            pledged_points[-1] = (day, total_pledged)
+            committed_points[-1] = (day, total_committed)
+            table[-1] = {
+                "date": day,
+                "values": [
+                    format_amount(kind, total_pledged),
+                    format_amount(kind, total_committed),
+                ],
+            }
+        else:
+            pledged_points.append((day, total_pledged))
+            committed_points.append((day, total_committed))
+            table.append(
+                {
+                    "date": day,
+                    "values": [
+                        format_amount(kind, total_pledged),
+                        format_amount(kind, total_committed),
+                    ],
+                }
+            )
+    start = timezone.localdate(project.published_at) if project.published_at else changes[0][0]
+    start = min(start, changes[0][0])
+    end = max(timezone.localdate(), changes[-1][0])
+    what = _("money") if kind == "money" else _("staff time")
+    chart = step_line_chart(
+        _("Pledges over time against the goal"),
+        _(
+            "%(what)s pledged and committed since %(start)s. Now %(pledged)s pledged and "
+            "%(committed)s committed of a goal of %(goal)s."
+        )
+        % {
+            "what": what.capitalize(),
+            "start": start.strftime("%-d %B %Y"),
+            "pledged": format_amount(kind, total_pledged),
+            "committed": format_amount(kind, total_committed),
+            "goal": format_amount(kind, goal),
+        },
+        [
+            Series(_("Pledged (offered, accepted or fulfilled)"), "pledged", pledged_points),
+            Series(_("Committed (accepted or fulfilled)"), "committed", committed_points),
+        ],
+        goal=goal,
+        goal_display=format_amount(kind, goal),
+        start=start,
+        end=end,
+    )
+    chart.table = table
+    return chart
+
+
+def council_pledge_charts(*, council: Council, totals: dict) -> list:
+    """Bars of what the council offered and committed, by state: money, then staff time."""
+    from django.utils.translation import gettext as _
+
+    from pipeline.charts import bar_chart
+
+    from .formatting import format_half_days, format_pence
+
+    charts = []
+    for kind, label, fmt in (
+        ("money", _("Money pledged by state"), format_pence),
+        ("time", _("Staff time pledged by state"), format_half_days),
+    ):
+        rows = [
+            (PledgeState(state).label, totals[state][kind], fmt(totals[state][kind]), state)
+            for state in PledgeState.values
+        ]
+        if not any(value for _l, value, _d, _c in rows):
+            continue
+        description = "; ".join(f"{row[0]}: {row[2]}" for row in rows)
+        charts.append(bar_chart(f"{label}: {council.display_name}", description, rows))
+    return charts

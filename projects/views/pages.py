@@ -71,13 +71,15 @@ def project_detail(request: HttpRequest, slug: str) -> HttpResponse:
     from ..services.people import user_can_post_update
 
     project = _project_or_404(request, slug)
+    pledges = list(selectors.project_pledges(project=project))
     return render(
         request,
         "projects/detail.html",
         {
             "project": project,
             "needs": selectors.project_needs(project=project),
-            "pledges": selectors.project_pledges(project=project),
+            "pledges": pledges,
+            "pledge_chart": selectors.project_pledge_chart(project=project, pledges=pledges),
             "partners": selectors.project_partner_councils(project=project),
             "team": selectors.project_team(project=project),
             "updates": selectors.project_updates(project=project),

@@ -1,0 +1,120 @@
+"""Small server-rendered SVG charts: no JavaScript, with a title, a description and a table.
+
+The functions return plain data (coordinates already scaled) for the chart templates in
+templates/includes/, so the templates only draw.
+"""
+
+import datetime
+from dataclasses import dataclass, field
+
+WIDTH = 600
+BAR_HEIGHT = 28
+BAR_GAP = 12
+LABEL_WIDTH = 170
+VALUE_WIDTH = 110
+
+
+@dataclass
+class Bar:
+    label: str
+    value: int
+    display: str
+    y: int = 0
+    width: float = 0.0
+    css: str = ""
+
+
+@dataclass
+class BarChart:
+    title: str
+    description: str
+    bars: list[Bar]
+    height: int = 0
+    plot_x: int = LABEL_WIDTH
+    plot_width: int = WIDTH - LABEL_WIDTH - VALUE_WIDTH
+    width: int = WIDTH
+
+
+def bar_chart(title: str, description: str, rows: list[tuple[str, int, str, str]]) -> BarChart:
+    """Horizontal bars; ``rows`` are (label, value, value as text, css modifier)."""
+    largest = max((value for _label, value, _display, _css in rows), default=0) or 1
+    chart = BarChart(title=title, description=description, bars=[])
+    for index, (label, value, display, css) in enumerate(rows):
+        chart.bars.append(
+            Bar(
+                label=label,
+                value=value,
+                display=display,
+                y=index * (BAR_HEIGHT + BAR_GAP),
+                width=round(chart.plot_width * value / largest, 1),
+                css=css,
+            )
+        )
+    chart.height = max(len(rows) * (BAR_HEIGHT + BAR_GAP) - BAR_GAP, BAR_HEIGHT)
+    return chart
+
+
+@dataclass
+class Series:
+    label: str
+    css: str
+    points: list[tuple[datetime.date, int]]
+    svg_points: str = ""
+
+
+@dataclass
+class LineChart:
+    title: str
+    description: str
+    series: list[Series]
+    goal: int
+    goal_display: str
+    goal_y: float = 0.0
+    width: int = WIDTH
+    height: int = 260
+    left: int = 10
+    right: int = WIDTH - 10
+    top: int = 20
+    bottom: int = 230
+    start_label: str = ""
+    end_label: str = ""
+    table: list[dict] = field(default_factory=list)
+
+
+def step_line_chart(
+    title: str,
+    description: str,
+    series: list[Series],
+    *,
+    goal: int,
+    goal_display: str,
+    start: datetime.date,
+    end: datetime.date,
+) -> LineChart:
+    """Cumulative series as step lines from ``start`` to ``end`` against a goal line."""
+    chart = LineChart(
+        title=title, description=description, series=series, goal=goal, goal_display=goal_display
+    )
+    top_value = max([goal, *(v for s in series for _d, v in s.points)], default=0) or 1
+    days = max((end - start).days, 1)
+    plot_w, plot_h = chart.right - chart.left, chart.bottom - chart.top
+
+    def x(day: datetime.date) -> float:
+        return round(chart.left + plot_w * (day - start).days / days, 1)
+
+    def y(value: int) -> float:
+        return round(chart.bottom - plot_h * value / top_value, 1)
+
+    for s in series:
+        coords = [(x(start), y(0))]
+        last = 0
+        for day, value in s.points:
+            coords.append((x(day), y(last)))
+            coords.append((x(day), y(value)))
+            last = value
+        coords.append((x(end), y(last)))
+        s.svg_points = " ".join(f"{cx},{cy}" for cx, cy in coords)
+    chart.goal_y = y(goal)
+    chart.start_label = start.strftime("%-d %b %Y")
+    chart.end_label = end.strftime("%-d %b %Y")
+    return chart
