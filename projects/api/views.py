@@ -302,7 +302,10 @@ class PledgeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         return ("-created_at", "-pk")
 
     def get_object(self) -> Pledge:
-        pledge = selectors.pledge_with_history(pk=self.kwargs["pk"])
+        pk = str(self.kwargs["pk"])
+        if not (pk.isascii() and pk.isdigit()):  # /pledges/abc/ was a ValueError (500)
+            raise Http404
+        pledge = selectors.pledge_with_history(pk=int(pk))
         if (
             pledge is None
             or selectors.project_for_page(slug=pledge.project.slug, user=self.request.user) is None
