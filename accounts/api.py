@@ -1,8 +1,11 @@
 """Exchanging an email and password for a personal API token, for scripts."""
 
-from django.contrib.auth import authenticate
+from allauth.account.adapter import get_adapter
+from allauth.account.models import EmailAddress
+from django.core.exceptions import ValidationError
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
+from rest_framework.exceptions import Throttled
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
@@ -46,10 +49,25 @@ class TokenView(APIView):
         serializer = TokenRequestSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        user = authenticate(request._request, email=data["email"], password=data["password"])
+        try:
+            # allauth's own check, as on the sign-in page: failures count toward the same
+            # per-address and per-account limits, and a locked account stays locked here.
+            user = get_adapter(request._request).authenticate(
+                request._request, email=data["email"], password=data["password"]
+            )
+        except ValidationError as exc:
+            raise Throttled(detail=exc.messages[0]) from exc
         if user is None or not user.is_active:
             raise NotAllowed(
                 "The email address or password is not right.", code="authentication_failed"
+            )
+        if not EmailAddress.objects.filter(
+            user=user, email__iexact=data["email"], verified=True
+        ).exists():
+            # Signing in on the site needs a confirmed address; so does a token.
+            raise NotAllowed(
+                "Confirm your email address first: follow the link in the email we sent you.",
+                code="email_not_confirmed",
             )
         token, plaintext = api_token_create(user=user, name=data["name"])
         return Response(

@@ -7,6 +7,7 @@ from allauth.account.models import EmailAddress
 from django.core import mail
 from django.test import Client
 from django.urls import reverse
+from wagtail.models import APIToken
 
 from accounts.models import User
 from tests.factories import OrganiserFactory, UserFactory
@@ -274,3 +275,49 @@ def test_an_organiser_signs_in_and_reaches_the_admin(client):
 
     assert response.redirect_chain[-1][0] == "/cms-admin/"
     assert response.status_code == 200
+
+
+# --- The API's token exchange -------------------------------------------------------------
+
+TOKEN = "/api/v1/auth/token/"
+
+
+def ask_for_token(email: str, password: str):
+    return Client().post(
+        TOKEN,
+        {"email": email, "password": password, "name": "script"},
+        content_type="application/json",
+    )
+
+
+def test_an_account_locked_on_the_site_is_locked_for_api_tokens_too(client):
+    user = UserFactory(email="ben@example.org")
+    assert ask_for_token("ben@example.org", PASSWORD).status_code == 201
+    for _ in range(5):
+        client.post(LOGIN, {"login": "ben@example.org", "password": "wrong"})
+
+    response = ask_for_token("ben@example.org", PASSWORD)
+
+    assert response.status_code == 429
+    assert response.json()["message"] == "Too many failed login attempts. Try again later."
+    assert APIToken.objects.filter(user=user).count() == 1  # only the one before the lockout
+
+
+def test_failed_token_requests_count_toward_the_lockout(client):
+    UserFactory(email="ben@example.org")
+    for _ in range(5):
+        assert ask_for_token("ben@example.org", "wrong").status_code == 403
+
+    response = client.post(LOGIN, {"login": "ben@example.org", "password": PASSWORD})
+
+    assert "Too many failed login attempts" in error_summary(response)
+    assert signed_in_user(client) is None
+
+
+def test_an_unconfirmed_address_gets_no_api_token(client):
+    client.post(SIGNUP, signup_data())
+
+    response = ask_for_token("ann.officer@guildford.gov.uk", NEW_PASSWORD)
+
+    assert response.status_code == 403
+    assert response.json()["code"] == "email_not_confirmed"
