@@ -8,6 +8,8 @@ import random
 import threading
 import time
 from collections import Counter
+from functools import partial
+from statistics import median
 
 import pytest
 from django.db import OperationalError, connection, transaction
@@ -59,43 +61,60 @@ def test_concurrent_offers_and_decisions_on_one_project_match_the_ledger():
     members = {council.pk: verified_member(council) for council in councils}
     connection.close()  # the threads open their own
 
+    latencies: list[float] = []  # seconds per service call (list.append is thread-safe)
+
+    def attempt(done: Counter, unexpected: list, name: str, call) -> None:
+        started = time.perf_counter()
+        try:
+            call()
+            done[name] += 1
+        except Conflict:
+            done["conflict"] += 1
+        except Exception as exc:
+            unexpected.append(repr(exc))
+        finally:
+            latencies.append(time.perf_counter() - started)
+
     def pledger(index: int) -> tuple[Counter, list]:
         rng = random.Random(index)
         council = councils[index % COUNCILS]
         actor = members[council.pk]
         done, unexpected = Counter(), []
         for _ in range(OPERATIONS_PER_THREAD):
-            try:
-                if rng.random() < 0.7:
-                    kind = rng.choice([Kind.MONEY, Kind.TIME])
-                    need = rng.choice([None, money_need if kind == Kind.MONEY else time_need])
-                    amount = rng.randint(1, 100_000) if kind == Kind.MONEY else rng.randint(1, 20)
-                    services.pledge_offer(
+            if rng.random() < 0.7:
+                kind = rng.choice([Kind.MONEY, Kind.TIME])
+                attempt(
+                    done,
+                    unexpected,
+                    "offer",
+                    partial(
+                        services.pledge_offer,
                         actor=actor,
                         project=project,
                         council=council,
                         kind=kind,
-                        amount=amount,
-                        need=need,
-                    )
-                    done["offer"] += 1
-                else:
-                    ids = list(
-                        Pledge.objects.filter(
-                            council=council,
-                            state__in=(PledgeState.OFFERED, PledgeState.ACCEPTED),
-                        ).values_list("pk", flat=True)
-                    )
-                    if not ids:
-                        done["nothing to withdraw"] += 1
-                        continue
-                    pledge = Pledge.objects.get(pk=rng.choice(ids))
-                    services.pledge_withdraw(actor=actor, pledge=pledge, reason="Budget moved")
-                    done["withdraw"] += 1
-            except Conflict:
-                done["conflict"] += 1
-            except Exception as exc:
-                unexpected.append(repr(exc))
+                        amount=rng.randint(1, 100_000)
+                        if kind == Kind.MONEY
+                        else rng.randint(1, 20),
+                        need=rng.choice([None, money_need if kind == Kind.MONEY else time_need]),
+                    ),
+                )
+                continue
+            ids = list(
+                Pledge.objects.filter(
+                    council=council, state__in=(PledgeState.OFFERED, PledgeState.ACCEPTED)
+                ).values_list("pk", flat=True)
+            )
+            if not ids:
+                done["nothing to withdraw"] += 1
+                continue
+            pledge = Pledge.objects.get(pk=rng.choice(ids))
+            attempt(
+                done,
+                unexpected,
+                "withdraw",
+                partial(services.pledge_withdraw, actor=actor, pledge=pledge, reason="Moved"),
+            )
         return done, unexpected
 
     def decider(index: int) -> tuple[Counter, list]:
@@ -116,13 +135,10 @@ def test_concurrent_offers_and_decisions_on_one_project_match_the_ledger():
                 done["nothing to decide"] += 1
                 continue
             pledge = Pledge.objects.get(pk=rng.choice(ids))
-            try:
-                getattr(services, f"pledge_{action}")(actor=actor, pledge=pledge, note=action)
-                done[action] += 1
-            except Conflict:
-                done["conflict"] += 1
-            except Exception as exc:
-                unexpected.append(repr(exc))
+            call = getattr(services, f"pledge_{action}")
+            attempt(
+                done, unexpected, action, partial(call, actor=actor, pledge=pledge, note=action)
+            )
         return done, unexpected
 
     def work(index: int):
@@ -184,7 +200,8 @@ def test_concurrent_offers_and_decisions_on_one_project_match_the_ledger():
         f"{stored.money_offered}/{stored.money_accepted}/{stored.money_fulfilled} pence, "
         f"half-days {stored.half_days_offered}/{stored.half_days_accepted}/"
         f"{stored.half_days_fulfilled}; {stored.partner_count} partner councils; "
-        "check_ledger: no mismatches"
+        "check_ledger: no mismatches; "
+        f"per call median {median(latencies) * 1000:.0f} ms, max {max(latencies) * 1000:.0f} ms"
     )
     assert totals["offer"] > 0 and transitions > 0
 
