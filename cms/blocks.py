@@ -1,5 +1,17 @@
+import copy
+
 from django.utils.translation import gettext_lazy as _
 from wagtail import blocks
+from wagtail.snippets.blocks import SnippetChooserBlock
+
+from projects.models import PUBLIC_STATES
+
+RICH_TEXT_FEATURES = ["h2", "h3", "bold", "italic", "ol", "ul", "link", "document-link"]
+
+
+def is_public_project(project) -> bool:
+    """What the public may see: published and not hidden by an organiser."""
+    return project is not None and project.state in PUBLIC_STATES and not project.is_hidden
 
 
 class CallToActionBlock(blocks.StructBlock):
@@ -13,9 +25,98 @@ class CallToActionBlock(blocks.StructBlock):
         icon = "pick"
 
 
+class ProjectChooserBlock(SnippetChooserBlock):
+    """Choose a project. Every chosen project in a page's stream is fetched in one query.
+
+    StreamField converts the values of all blocks of a type together (``bulk_to_python``), so the
+    featured-projects blocks of a page share one query for projects and one for service areas,
+    however many blocks and projects there are.
+    """
+
+    def __init__(self, **kwargs):
+        super().__init__("projects.Project", **kwargs)
+
+    def _queryset(self):
+        return self.target_model.objects.select_related("lead_council").prefetch_related(
+            "service_areas"
+        )
+
+    def to_python(self, value):
+        if value is None:
+            return None
+        return self._queryset().filter(pk=value).first()
+
+    def bulk_to_python(self, values):
+        objects = self._queryset().in_bulk([v for v in values if v is not None])
+        seen, result = set(), []
+        for value in values:
+            obj = objects.get(value)
+            if obj is not None and value in seen:
+                obj = copy.copy(obj)  # the same project twice: two instances, as Wagtail does
+            result.append(obj)
+            seen.add(value)
+        return result
+
+    class Meta:
+        icon = "clipboard-list"
+
+
+class FeaturedProjectsBlock(blocks.StructBlock):
+    heading = blocks.CharBlock(max_length=120, default="Featured projects")
+    projects = blocks.ListBlock(
+        ProjectChooserBlock(),
+        min_num=0,
+        max_num=12,
+        help_text=_(
+            "Choose and order the projects to show. Leave empty to show the projects that "
+            "organisers have marked as featured."
+        ),
+    )
+
+    def get_context(self, value, parent_context=None):
+        context = super().get_context(value, parent_context=parent_context)
+        chosen = [project for project in value["projects"] if is_public_project(project)]
+        if not value["projects"] and parent_context is not None:
+            # Nothing chosen: the page's projects flagged as featured (one query per page).
+            chosen = list(parent_context.get("flagged_featured_projects", []))
+        context["projects"] = chosen
+        return context
+
+    class Meta:
+        template = "cms/blocks/featured_projects.html"
+        icon = "clipboard-list"
+        label = _("Featured projects")
+
+
+class CollectionTeaserBlock(blocks.StructBlock):
+    collection = blocks.PageChooserBlock(page_type="cms.CollectionPage")
+    text = blocks.TextBlock(
+        required=False,
+        max_length=400,
+        help_text=_("Optional. Leave empty to use the collection's summary."),
+    )
+
+    class Meta:
+        template = "cms/blocks/collection_teaser.html"
+        icon = "folder-open-inverse"
+        label = _("Collection teaser")
+
+
 class BodyBlock(blocks.StreamBlock):
+    """The body of standard pages and news posts."""
+
     rich_text = blocks.RichTextBlock(
-        features=["h2", "h3", "bold", "italic", "ol", "ul", "link", "document-link"],
-        template="cms/blocks/rich_text.html",
+        features=RICH_TEXT_FEATURES, template="cms/blocks/rich_text.html"
+    )
+    call_to_action = CallToActionBlock()
+
+
+class HomeBodyBlock(blocks.StreamBlock):
+    """What organisers place on the home page below the headline figures."""
+
+    featured_projects = FeaturedProjectsBlock()
+    collection_teaser = CollectionTeaserBlock()
+    rich_text = blocks.RichTextBlock(
+        features=RICH_TEXT_FEATURES, template="cms/blocks/rich_text.html"
     )
     call_to_action = CallToActionBlock()

@@ -1,14 +1,39 @@
-from django.db import models
-from django.utils.translation import gettext_lazy as _
-from wagtail.admin.panels import FieldPanel
-from wagtail.fields import StreamField
-from wagtail.models import Page
+"""Wagtail pages: the home page, collections of projects, news and standard pages."""
 
-from .blocks import BodyBlock
+import datetime
+
+from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
+from django.db import models
+from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
+from django.utils.translation import gettext_lazy as _
+from modelcluster.contrib.taggit import ClusterTaggableManager
+from modelcluster.fields import ParentalKey
+from taggit.models import TaggedItemBase
+from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel
+from wagtail.contrib.routable_page.models import RoutablePageMixin, path
+from wagtail.fields import RichTextField, StreamField
+from wagtail.models import Orderable, Page
+from wagtail.search import index
+
+from .blocks import RICH_TEXT_FEATURES, BodyBlock, HomeBodyBlock
+
+NEWS_PER_PAGE = 10
+FEATURED_FALLBACK_LIMIT = 6
+
+
+def _page_of(items, request, per_page: int):
+    paginator = Paginator(items, per_page)
+    try:
+        return paginator.page(request.GET.get("page", 1))
+    except PageNotAnInteger:
+        return paginator.page(1)
+    except EmptyPage:
+        return paginator.page(paginator.num_pages)
 
 
 class HomePage(Page):
-    """The site's front page at /."""
+    """The site's front page at /: a hero, live figures and blocks organisers place."""
 
     hero_heading = models.CharField(
         _("hero heading"), max_length=120, default="Build it once, together"
@@ -22,7 +47,7 @@ class HomePage(Page):
             "money and staff time to each other's, and build them in open maker teams."
         ),
     )
-    body = StreamField(BodyBlock(), blank=True, use_json_field=True)
+    body = StreamField(HomeBodyBlock(), blank=True, use_json_field=True)
 
     content_panels = [
         *Page.content_panels,
@@ -31,10 +56,32 @@ class HomePage(Page):
         FieldPanel("body"),
     ]
     parent_page_types = ["wagtailcore.Page"]
+    subpage_types = ["cms.StandardPage", "cms.CollectionIndexPage", "cms.NewsIndexPage"]
     max_count = 1
 
     class Meta:
         verbose_name = _("home page")
+
+    def get_context(self, request, *args, **kwargs):
+        from projects.models import Phase
+        from projects.selectors import headline_stats, project_list
+
+        context = super().get_context(request, *args, **kwargs)
+        stats = headline_stats()
+        context["stats"] = stats
+        context["phases"] = [
+            {"value": value, "label": label, "count": stats["projects_by_phase"][value]}
+            for value, label in Phase.choices
+        ]
+        # Only evaluated (one query) when a featured-projects block has nothing chosen.
+        context["flagged_featured_projects"] = SimpleLazyObject(
+            lambda: list(
+                project_list()
+                .filter(is_featured=True)
+                .order_by("-last_activity_at", "-pk")[:FEATURED_FALLBACK_LIMIT]
+            )
+        )
+        return context
 
 
 class StandardPage(Page):
@@ -50,7 +97,211 @@ class StandardPage(Page):
         FieldPanel("body"),
         FieldPanel("last_reviewed"),
     ]
+    search_fields = [
+        *Page.search_fields,
+        index.SearchField("summary"),
+        index.SearchField("body"),
+    ]
     parent_page_types = ["cms.HomePage", "cms.StandardPage"]
+    subpage_types = ["cms.StandardPage"]
 
     class Meta:
         verbose_name = _("standard page")
+
+    @property
+    def search_summary(self) -> str:
+        return self.summary
+
+
+# --- Collections ----------------------------------------------------------------------------
+
+
+class CollectionIndexPage(Page):
+    """Lists the themed collections of projects."""
+
+    introduction = models.TextField(_("introduction"), max_length=600, blank=True)
+
+    content_panels = [*Page.content_panels, FieldPanel("introduction")]
+    search_fields = [*Page.search_fields, index.SearchField("introduction")]
+    parent_page_types = ["cms.HomePage"]
+    subpage_types = ["cms.CollectionPage"]
+    max_count = 1
+
+    class Meta:
+        verbose_name = _("collection index page")
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context["collections"] = CollectionPage.objects.child_of(self).live().public()
+        return context
+
+    @property
+    def search_summary(self) -> str:
+        return self.introduction
+
+
+class CollectionPage(Page):
+    """A themed, curated and ordered set of projects, such as "Waste and recycling"."""
+
+    summary = models.CharField(
+        _("summary"),
+        max_length=300,
+        blank=True,
+        help_text=_("One or two sentences for listings and teasers."),
+    )
+    introduction = RichTextField(_("introduction"), features=RICH_TEXT_FEATURES, blank=True)
+
+    content_panels = [
+        *Page.content_panels,
+        FieldPanel("summary"),
+        FieldPanel("introduction"),
+        InlinePanel(
+            "collection_projects",
+            label=_("Projects"),
+            heading=_("Projects in this collection"),
+            help_text=_("Drag to order. Hidden and unpublished projects are never shown."),
+        ),
+    ]
+    search_fields = [
+        *Page.search_fields,
+        index.SearchField("summary"),
+        index.SearchField("introduction"),
+    ]
+    parent_page_types = ["cms.CollectionIndexPage"]
+    subpage_types: list[str] = []
+
+    class Meta:
+        verbose_name = _("collection page")
+
+    def visible_projects(self) -> list:
+        """The collection's public projects in the chosen order, in a fixed number of queries."""
+        from projects.selectors import project_list
+
+        # In a preview the items are in memory; otherwise this is one query.
+        ids = [item.project_id for item in self.collection_projects.all() if item.project_id]
+        found = project_list().in_bulk(ids)
+        ordered, seen = [], set()
+        for pk in ids:
+            if pk in found and pk not in seen:
+                ordered.append(found[pk])
+                seen.add(pk)
+        return ordered
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context["projects"] = self.visible_projects()
+        return context
+
+    @property
+    def search_summary(self) -> str:
+        return self.summary
+
+
+class CollectionProject(Orderable):
+    page = ParentalKey(CollectionPage, on_delete=models.CASCADE, related_name="collection_projects")
+    project = models.ForeignKey(
+        "projects.Project",
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("project"),
+    )
+
+    panels = [FieldPanel("project")]
+
+    class Meta(Orderable.Meta):
+        verbose_name = _("project in a collection")
+        verbose_name_plural = _("projects in a collection")
+
+    def __str__(self) -> str:
+        return f"{self.page} – {self.project}"
+
+
+# --- News -----------------------------------------------------------------------------------
+
+
+class NewsIndexPage(RoutablePageMixin, Page):
+    """News from Pipeline, newest first, with an RSS feed at feed/."""
+
+    introduction = models.TextField(_("introduction"), max_length=600, blank=True)
+
+    content_panels = [*Page.content_panels, FieldPanel("introduction")]
+    search_fields = [*Page.search_fields, index.SearchField("introduction")]
+    parent_page_types = ["cms.HomePage"]
+    subpage_types = ["cms.NewsPage"]
+    max_count = 1
+
+    class Meta:
+        verbose_name = _("news index page")
+
+    def news_items(self):
+        return NewsPage.objects.child_of(self).live().public().order_by("-date", "-pk")
+
+    @property
+    def feed_url(self) -> str:
+        return self.url + self.reverse_subpage("feed")
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        items = self.news_items()
+        tag = request.GET.get("tag", "").strip()
+        if tag:
+            items = items.filter(tags__slug=tag).distinct()
+        context["news_page"] = _page_of(items, request, NEWS_PER_PAGE)
+        context["tag"] = tag
+        return context
+
+    @path("feed/")
+    def feed(self, request):
+        from .feeds import NewsFeed
+
+        return NewsFeed()(request, index_page=self)
+
+    @property
+    def search_summary(self) -> str:
+        return self.introduction
+
+
+class NewsPageTag(TaggedItemBase):
+    content_object = ParentalKey(
+        "cms.NewsPage", on_delete=models.CASCADE, related_name="tagged_items"
+    )
+
+
+def _today() -> datetime.date:
+    return timezone.localdate()
+
+
+class NewsPage(Page):
+    date = models.DateField(_("date"), default=_today)
+    author = models.CharField(_("author"), max_length=120)
+    summary = models.TextField(
+        _("summary"), max_length=400, help_text=_("Shown in the news list and the RSS feed.")
+    )
+    body = StreamField(BodyBlock(), use_json_field=True)
+    tags = ClusterTaggableManager(through=NewsPageTag, blank=True)
+
+    content_panels = [
+        *Page.content_panels,
+        MultiFieldPanel(
+            [FieldPanel("date"), FieldPanel("author"), FieldPanel("tags")],
+            heading=_("About this post"),
+        ),
+        FieldPanel("summary"),
+        FieldPanel("body"),
+    ]
+    search_fields = [
+        *Page.search_fields,
+        index.SearchField("summary"),
+        index.SearchField("body"),
+        index.SearchField("author"),
+        index.FilterField("date"),
+    ]
+    parent_page_types = ["cms.NewsIndexPage"]
+    subpage_types: list[str] = []
+
+    class Meta:
+        verbose_name = _("news page")
+
+    @property
+    def search_summary(self) -> str:
+        return self.summary

@@ -1,0 +1,186 @@
+"""Every page type: where it may live, that it routes and renders, and that an editor can make one
+with valid data in the Wagtail admin."""
+
+import datetime
+
+from wagtail.models import Page
+from wagtail.test.utils import WagtailPageTestCase
+from wagtail.test.utils.form_data import inline_formset, nested_form_data, rich_text, streamfield
+
+from cms.models import (
+    CollectionIndexPage,
+    CollectionPage,
+    CollectionProject,
+    HomePage,
+    NewsIndexPage,
+    NewsPage,
+    StandardPage,
+)
+from tests.factories import OrganiserFactory, ProjectFactory
+
+
+def publish(parent: Page, page: Page) -> Page:
+    parent.add_child(instance=page)
+    page.save_revision().publish()
+    page.refresh_from_db()
+    return page
+
+
+class PageTypeTests(WagtailPageTestCase):
+    @classmethod
+    def setUpTestData(cls):
+        cls.home = HomePage.objects.get()  # made by cms migration 0002
+        cls.organiser = OrganiserFactory()
+        cls.project = ProjectFactory(published=True, title="Book a bulky waste collection")
+
+    def setUp(self):
+        self.client.force_login(self.organiser)
+
+    # --- where each type may live ---------------------------------------------------------
+
+    def test_home_page_lives_at_the_root_and_holds_the_sections(self):
+        self.assertAllowedParentPageTypes(HomePage, {Page})
+        self.assertAllowedSubpageTypes(HomePage, {StandardPage, CollectionIndexPage, NewsIndexPage})
+
+    def test_standard_pages_nest_under_home_or_each_other(self):
+        self.assertAllowedParentPageTypes(StandardPage, {HomePage, StandardPage})
+        self.assertAllowedSubpageTypes(StandardPage, {StandardPage})
+
+    def test_collections_live_under_their_index(self):
+        self.assertAllowedParentPageTypes(CollectionIndexPage, {HomePage})
+        self.assertAllowedSubpageTypes(CollectionIndexPage, {CollectionPage})
+        self.assertAllowedParentPageTypes(CollectionPage, {CollectionIndexPage})
+        self.assertAllowedSubpageTypes(CollectionPage, set())
+
+    def test_news_posts_live_under_the_news_index(self):
+        self.assertAllowedParentPageTypes(NewsIndexPage, {HomePage})
+        self.assertAllowedSubpageTypes(NewsIndexPage, {NewsPage})
+        self.assertAllowedParentPageTypes(NewsPage, {NewsIndexPage})
+        self.assertAllowedSubpageTypes(NewsPage, set())
+        self.assertCanNotCreateAt(HomePage, NewsPage)
+
+    # --- routable and renderable ----------------------------------------------------------
+
+    def test_home_page_routes_and_renders(self):
+        self.assertPageIsRoutable(self.home)
+        self.assertPageIsRenderable(self.home)
+
+    def test_standard_page_routes_and_renders(self):
+        page = publish(
+            self.home,
+            StandardPage(
+                title="About",
+                slug="about-us",
+                summary="Who we are",
+                body=[{"type": "rich_text", "value": "<p>Hello</p>"}],
+                last_reviewed=datetime.date(2026, 11, 20),
+            ),
+        )
+        self.assertPageIsRoutable(page)
+        self.assertPageIsRenderable(page)
+        response = self.client.get(page.url)
+        self.assertContains(response, "Last reviewed on 20 November 2026")
+
+    def test_collection_pages_route_and_render(self):
+        index = publish(self.home, CollectionIndexPage(title="Collections", slug="collections"))
+        collection = CollectionPage(title="Waste", slug="waste", summary="Bins")
+        collection.collection_projects = [CollectionProject(project=self.project)]
+        publish(index, collection)
+        for page in (index, collection):
+            self.assertPageIsRoutable(page)
+            self.assertPageIsRenderable(page)
+        self.assertContains(self.client.get(index.url), "Waste")
+        self.assertContains(self.client.get(collection.url), "Book a bulky waste collection")
+
+    def test_news_pages_route_and_render(self):
+        index = publish(self.home, NewsIndexPage(title="News", slug="news"))
+        post = NewsPage(
+            title="Hello",
+            slug="hello",
+            author="LocalGov Digital",
+            summary="A first post",
+            body=[{"type": "rich_text", "value": "<p>Body</p>"}],
+        )
+        post.tags.add("announcements")
+        publish(index, post)
+        for page in (index, post):
+            self.assertPageIsRoutable(page)
+            self.assertPageIsRenderable(page)
+        self.assertPageIsRoutable(index, "feed/")
+        self.assertPageIsRenderable(index, "feed/")
+        self.assertContains(self.client.get(post.url), "announcements")
+
+    # --- an editor can create each type with valid data -----------------------------------
+
+    def test_an_editor_can_create_a_standard_page(self):
+        self.assertCanCreate(
+            self.home,
+            StandardPage,
+            nested_form_data(
+                {
+                    "title": "Terms of use",
+                    "slug": "terms-of-use",
+                    "summary": "The rules",
+                    "body": streamfield([("rich_text", rich_text("<p>Be kind.</p>"))]),
+                    "last_reviewed": "2026-11-20",
+                }
+            ),
+        )
+        self.assertTrue(StandardPage.objects.filter(slug="terms-of-use", live=True).exists())
+
+    def test_an_editor_can_create_a_collection_with_ordered_projects(self):
+        second = ProjectFactory(published=True, title="Report a missed bin")
+        self.assertCanCreate(
+            self.home,
+            CollectionIndexPage,
+            nested_form_data({"title": "Collections", "slug": "collections", "introduction": ""}),
+        )
+        index = CollectionIndexPage.objects.get()
+        self.assertCanCreate(
+            index,
+            CollectionPage,
+            nested_form_data(
+                {
+                    "title": "Waste and recycling",
+                    "slug": "waste-and-recycling",
+                    "summary": "Bins",
+                    "introduction": rich_text("<p>Waste services.</p>"),
+                    "collection_projects": inline_formset(
+                        [
+                            {"project": second.pk, "ORDER": "1"},
+                            {"project": self.project.pk, "ORDER": "2"},
+                        ]
+                    ),
+                }
+            ),
+        )
+        page = CollectionPage.objects.get(slug="waste-and-recycling")
+        self.assertEqual(
+            [item.project_id for item in page.collection_projects.all()],
+            [second.pk, self.project.pk],
+        )
+
+    def test_an_editor_can_create_news(self):
+        self.assertCanCreate(
+            self.home,
+            NewsIndexPage,
+            nested_form_data({"title": "News", "slug": "news", "introduction": "What is new"}),
+        )
+        index = NewsIndexPage.objects.get()
+        self.assertCanCreate(
+            index,
+            NewsPage,
+            nested_form_data(
+                {
+                    "title": "Pipeline opens",
+                    "slug": "pipeline-opens",
+                    "date": "2026-11-02",
+                    "author": "LocalGov Digital",
+                    "tags": "announcements, launch",
+                    "summary": "Open to every council",
+                    "body": streamfield([("rich_text", rich_text("<p>Hello.</p>"))]),
+                }
+            ),
+        )
+        post = NewsPage.objects.get(slug="pipeline-opens")
+        self.assertEqual(sorted(t.name for t in post.tags.all()), ["announcements", "launch"])
