@@ -5,6 +5,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+from wagtail.search import index
 
 
 class Nation(models.TextChoices):
@@ -28,7 +29,7 @@ class CouncilQuerySet(models.QuerySet):
         return self.exclude(current_council_q())
 
 
-class Council(models.Model):
+class Council(index.Indexed, models.Model):
     """A UK local authority from the register, or another public body an organiser added."""
 
     code = models.CharField(
@@ -61,6 +62,17 @@ class Council(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = CouncilQuerySet.as_manager()
+
+    # Site search (Wagtail's search backend).
+    search_fields = [
+        index.SearchField("short_name", boost=3),
+        index.AutocompleteField("short_name"),
+        index.SearchField("name", boost=2),
+        index.SearchField("name_cy", boost=2),
+        index.SearchField("official_name_cy"),
+        index.SearchField("code"),
+        index.FilterField("end_date"),
+    ]
 
     class Meta:
         ordering = ["short_name"]
