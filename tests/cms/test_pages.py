@@ -19,6 +19,15 @@ from cms.models import (
 from tests.factories import OrganiserFactory, ProjectFactory
 
 
+def list_block(values: list) -> dict:
+    """ListBlock form data (the shape form_data.streamfield makes, without block types)."""
+    data = {
+        str(n): {"value": value, "deleted": "", "order": str(n)} for n, value in enumerate(values)
+    }
+    data["count"] = str(len(values))
+    return data
+
+
 def publish(parent: Page, page: Page) -> Page:
     parent.add_child(instance=page)
     page.save_revision().publish()
@@ -184,3 +193,35 @@ class PageTypeTests(WagtailPageTestCase):
         )
         post = NewsPage.objects.get(slug="pipeline-opens")
         self.assertEqual(sorted(t.name for t in post.tags.all()), ["announcements", "launch"])
+
+    def test_an_editor_can_give_the_home_page_featured_projects_and_a_teaser(self):
+        index = publish(self.home, CollectionIndexPage(title="Collections", slug="collections"))
+        collection = publish(index, CollectionPage(title="Waste", slug="waste"))
+        edit_url = f"/cms-admin/pages/{self.home.pk}/edit/"
+        data = nested_form_data(
+            {
+                "title": self.home.title,
+                "slug": self.home.slug,
+                "hero_heading": "Build it once",
+                "hero_text": "Together",
+                "body": streamfield(
+                    [
+                        (
+                            "featured_projects",
+                            {
+                                "heading": "Featured",
+                                "projects": list_block([self.project.pk]),
+                            },
+                        ),
+                        ("collection_teaser", {"collection": collection.pk, "text": ""}),
+                    ]
+                ),
+                "action-publish": "publish",
+            }
+        )
+        response = self.client.post(edit_url, data)
+        self.assertEqual(response.status_code, 302, getattr(response, "context", None))
+        self.home.refresh_from_db()
+        blocks = list(self.home.body)
+        self.assertEqual([b.block_type for b in blocks], ["featured_projects", "collection_teaser"])
+        self.assertEqual(list(blocks[0].value["projects"]), [self.project])
