@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 MANAGE := $(BIN)/python manage.py
 
-.PHONY: run test lint format check install assets demo bench fuzz clean
+.PHONY: run test lint format check install assets messages demo bench fuzz clean
 
 run: install assets ## Set up everything and serve the demo on http://127.0.0.1:$(PORT)
 	$(MANAGE) migrate --noinput
@@ -37,7 +37,19 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e ".[dev]"
 	touch $@
 
-assets: pipeline/static/css/pipeline.css
+# Translations: the .po files are the source (committed), the .mo files a build artefact.
+# Needs GNU gettext (msgfmt), e.g. `apt-get install gettext`.
+MESSAGES_PO := $(wildcard locale/*/LC_MESSAGES/django.po locale/*/*/LC_MESSAGES/django.po)
+MESSAGES_MO := $(MESSAGES_PO:.po=.mo)
+
+assets: pipeline/static/css/pipeline.css $(MESSAGES_MO)
+
+$(MESSAGES_MO): %.mo: %.po | install
+	$(MANAGE) compilemessages --ignore=.venv --ignore=node_modules --ignore=static_build
+
+messages: install ## Extract new interface strings into locale/cy/LC_MESSAGES/django.po to translate
+	$(MANAGE) makemessages -l cy --ignore=.venv --ignore=node_modules --ignore=static_build --no-obsolete
+	@echo "Now translate every new or fuzzy entry in locale/cy/LC_MESSAGES/django.po (make test checks)."
 
 node_modules/.package-lock.json: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
@@ -47,3 +59,4 @@ pipeline/static/css/pipeline.css: node_modules/.package-lock.json $(wildcard fro
 
 clean:
 	rm -rf $(VENV) node_modules pipeline/static/css pipeline/static/js/vendor static_build
+	find locale -name '*.mo' -delete
