@@ -25,7 +25,9 @@ def half_days_to_days(half_days: int) -> Decimal:
 def format_half_days(half_days: int) -> str:
     days = half_days_to_days(half_days)
     text = f"{days:,.1f}".removesuffix(".0")
-    return ngettext("%(days)s day", "%(days)s days", 1 if days == 1 else 2) % {"days": text}
+    # A whole number picks its own plural form (Welsh has four); a half day takes the general one.
+    count = int(days) if days == days.to_integral_value() else 3
+    return ngettext("%(days)s day", "%(days)s days", count) % {"days": text}
 
 
 def format_amount(kind: str, amount: int) -> str:

@@ -9,6 +9,7 @@ from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.db.models import Sum
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from councils.models import Council
@@ -124,7 +125,7 @@ def pledge_offer(
     if project.deadline_passed:
         raise Conflict(
             _("The pledging deadline for this project passed on %(date)s.")
-            % {"date": project.pledging_deadline.strftime("%-d %B %Y")}
+            % {"date": date_format(project.pledging_deadline, "j F Y")}
         )
     if council.pk == project.lead_council_id:
         raise InvalidInput(
