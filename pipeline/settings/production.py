@@ -16,4 +16,7 @@ CSRF_COOKIE_SECURE = True
 CSRF_COOKIE_HTTPONLY = True
 SESSION_COOKIE_NAME = "__Host-sessionid"
 CSRF_COOKIE_NAME = "__Host-csrftoken"
-
+# base allows same-origin framing for Wagtail's preview, but Wagtail's preview views set
+# X-Frame-Options: SAMEORIGIN on their own responses (xframe_options_sameorigin_override), so
+# every other page can refuse framing outright, as check --deploy asks (security.W019).
+X_FRAME_OPTIONS = "DENY"

@@ -77,7 +77,7 @@ def test_base_settings_are_secure_by_default(tmp_path):
     result = python(
         "import json, pipeline.settings.base as s\n"
         "print(json.dumps({'DEBUG': s.DEBUG, 'ALLOWED_HOSTS': s.ALLOWED_HOSTS,"
-        " 'X_FRAME_OPTIONS': s.X_FRAME_OPTIONS}))",
+        " 'SESSION_COOKIE_HTTPONLY': s.SESSION_COOKIE_HTTPONLY}))",
         clean_env(tmp_path, DJANGO_SECRET_KEY="only-for-this-test"),
     )
 
@@ -85,7 +85,7 @@ def test_base_settings_are_secure_by_default(tmp_path):
     assert json.loads(result.stdout) == {
         "DEBUG": False,
         "ALLOWED_HOSTS": [],
-        "X_FRAME_OPTIONS": "DENY",
+        "SESSION_COOKIE_HTTPONLY": True,
     }
 
 
@@ -135,14 +135,15 @@ def test_production_redirects_to_https_except_the_health_check(tmp_path):
         "health = c.get('/healthz')\n"
         "secure = c.get('/healthz', headers={'X-Forwarded-Proto': 'https'})\n"
         "print(page.status_code, page['Location'], health.status_code,"
-        " secure.headers.get('Strict-Transport-Security'))",
+        " secure.headers.get('X-Frame-Options'), secure.headers.get('Strict-Transport-Security'))",
         production_env(tmp_path),
     )
 
     assert result.returncode == 0, result.stderr
-    status, location, health, hsts = result.stdout.strip().split(" ", 3)
+    status, location, health, frames, hsts = result.stdout.strip().split(" ", 4)
     assert (status, location) == ("301", "https://pipeline.example.org/councils/")
     assert health == "200"
+    assert frames == "DENY"
     assert hsts == "max-age=31536000; includeSubDomains; preload"
 
 
