@@ -7,6 +7,7 @@ from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpRespons
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from councils.models import Council
@@ -96,9 +97,9 @@ def project_detail(request: HttpRequest, slug: str) -> HttpResponse:
 # --- proposing and editing ----------------------------------------------------------------
 
 SECTIONS = {
-    "about": (AboutForm, _("About the project")),
-    "problem": (ProblemForm, _("The problem and its users")),
-    "details": (DetailsForm, _("Deadline, partners, links and licence")),
+    "about": (AboutForm, gettext_lazy("About the project")),
+    "problem": (ProblemForm, gettext_lazy("The problem and its users")),
+    "details": (DetailsForm, gettext_lazy("Deadline, partners, links and licence")),
 }
 NEXT_SECTION = {"about": "problem", "problem": "needs", "details": "check"}
 
@@ -413,26 +414,26 @@ PLEDGE_ACTIONS = {
     "accept": (
         services.pledge_accept,
         NoteForm,
-        _("Accept this pledge"),
-        _("The pledge was accepted."),
+        gettext_lazy("Accept this pledge"),
+        gettext_lazy("The pledge was accepted."),
     ),
     "decline": (
         services.pledge_decline,
         NoteForm,
-        _("Decline this pledge"),
-        _("The pledge was declined."),
+        gettext_lazy("Decline this pledge"),
+        gettext_lazy("The pledge was declined."),
     ),
     "fulfil": (
         services.pledge_fulfil,
         NoteForm,
-        _("Mark this pledge as fulfilled"),
-        _("The pledge is marked as fulfilled."),
+        gettext_lazy("Mark this pledge as fulfilled"),
+        gettext_lazy("The pledge is marked as fulfilled."),
     ),
     "withdraw": (
         services.pledge_withdraw,
         WithdrawForm,
-        _("Withdraw this pledge"),
-        _("The pledge was withdrawn."),
+        gettext_lazy("Withdraw this pledge"),
+        gettext_lazy("The pledge was withdrawn."),
     ),
 }
 

@@ -5,6 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from councils.models import Council
@@ -66,8 +67,8 @@ def team_manage(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 TEAM_ACTIONS = {
-    "approve": (people.team_approve, _("%(person)s is now on the team.")),
-    "decline": (people.team_decline, _("The request from %(person)s was declined.")),
+    "approve": (people.team_approve, gettext_lazy("%(person)s is now on the team.")),
+    "decline": (people.team_decline, gettext_lazy("The request from %(person)s was declined.")),
 }
 
 
