@@ -169,9 +169,10 @@ LANGUAGE_CODE = "en-gb"
 LANGUAGES = [("en-gb", _("English")), ("cy", _("Welsh"))]
 WAGTAIL_I18N_ENABLED = False
 WAGTAIL_CONTENT_LANGUAGES = LANGUAGES
-# The project's own strings (makemessages writes locale/), then Welsh for allauth's account
-# pages and emails, which allauth does not ship; the first path wins where both have a string.
-LOCALE_PATHS = [BASE_DIR / "locale", BASE_DIR / "locale" / "allauth"]
+# The project's own strings (makemessages writes locale/), then Welsh that our packages lack:
+# allauth's account pages and emails, Django's password rules and form errors. The first path
+# wins where both have a string.
+LOCALE_PATHS = [BASE_DIR / "locale", BASE_DIR / "locale" / "vendor"]
 TIME_ZONE = "Europe/London"
 USE_I18N = True
 USE_TZ = True
