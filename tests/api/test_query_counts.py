@@ -1,0 +1,94 @@
+"""A listing runs the same number of queries for 1 row as for 50 (design guide §6)."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from rest_framework.test import APIClient
+
+from projects.models import Kind
+from tests.factories import (
+    CouncilFactory,
+    NeedFactory,
+    ProjectFactory,
+    ServiceAreaFactory,
+    UserFactory,
+    make_pledge,
+    published_project,
+)
+
+from .conftest import token_client
+
+pytestmark = pytest.mark.django_db
+
+
+def _projects(n: int, _state: dict) -> None:
+    for _ in range(n):
+        area = ServiceAreaFactory()
+        project = ProjectFactory(published=True, service_areas=[area, ServiceAreaFactory()])
+        NeedFactory(project=project)
+
+
+def _pledges(n: int, state: dict) -> None:
+    if "project" not in state:
+        state["project"] = published_project()
+    project = state["project"]
+    need = project.needs.get(kind=Kind.MONEY)
+    for i in range(n):
+        make_pledge(project, need=need if i % 2 else None, state="accepted" if i % 3 else "offered")
+
+
+def _councils(n: int, _state: dict) -> None:
+    for _ in range(n):
+        CouncilFactory()
+
+
+def _tags(n: int, _state: dict) -> None:
+    for _ in range(n):
+        ProjectFactory(published=True, service_areas=[ServiceAreaFactory()])
+
+
+LISTINGS = {
+    "/api/v1/projects/": _projects,
+    "/api/v1/projects/?sort=closing&needs=money": _projects,
+    "/api/v1/pledges/": _pledges,
+    "/api/v1/pledges/?state=accepted&state=offered": _pledges,
+    "/api/v1/councils/": _councils,
+    "/api/v1/tags/": _tags,
+}
+
+
+def _rows(body) -> int:
+    return len(body["results"] if isinstance(body, dict) else body)
+
+
+def _measure(client_factory, url: str) -> tuple[int, int, list[str]]:
+    client = client_factory()
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200, response.content[:300]
+    return len(queries), _rows(response.json()), [q["sql"] for q in queries.captured_queries]
+
+
+@pytest.mark.parametrize("who", ["anonymous", "token"])
+@pytest.mark.parametrize("url", list(LISTINGS))
+def test_listing_queries_do_not_grow_with_rows(url, who):
+    make_rows = LISTINGS[url]
+    reader = UserFactory()
+
+    def client_factory():
+        # A new token each time: a token records its use at most once a minute, and that
+        # write must not make the two measurements differ.
+        return APIClient() if who == "anonymous" else token_client(reader)
+
+    state: dict = {}
+    existing = _rows(APIClient().get(url).json())
+    make_rows(1, state)
+    one, rows, sql_one = _measure(client_factory, url)
+    assert rows == existing + 1
+    make_rows(49, state)
+    fifty, rows, sql_fifty = _measure(client_factory, url)
+    assert rows == existing + 50
+    assert one == fifty, "queries grew with rows:\n" + "\n".join(
+        sorted(set(sql_fifty) - set(sql_one))
+    )
+    assert one <= 8, f"{one} queries for a listing"
