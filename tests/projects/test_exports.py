@@ -1,0 +1,270 @@
+"""Open-data CSV exports (projects.exports): stable columns, exact amounts, text that cannot turn
+into a spreadsheet formula, streamed in a fixed number of queries."""
+
+import csv
+import datetime as dt
+import io
+
+import pytest
+import time_machine
+from django.db import connection
+from django.http import StreamingHttpResponse
+from django.test import RequestFactory
+from django.test.utils import CaptureQueriesContext
+from rest_framework.test import APIClient
+
+from projects import exports, selectors
+from projects.models import Kind, PledgeState, Project, Role
+from tests.factories import (
+    CouncilFactory,
+    NeedFactory,
+    ProjectFactory,
+    ServiceAreaFactory,
+    make_pledge,
+    published_project,
+    verified_member,
+)
+
+pytestmark = pytest.mark.django_db
+
+NOW = dt.datetime(2026, 5, 4, 8, 15, tzinfo=dt.UTC)
+
+
+def _parse(response) -> list[list[str]]:
+    assert isinstance(response, StreamingHttpResponse)
+    text = b"".join(response.streaming_content).decode("utf-8")
+    return list(csv.reader(io.StringIO(text)))
+
+
+# --- csv_safe -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("=SUM(A1:A9)", "'=SUM(A1:A9)"),
+        (
+            '=HYPERLINK("http://evil.example","Click")',
+            '\'=HYPERLINK("http://evil.example","Click")',
+        ),
+        ("+44 20 7946 0000", "'+44 20 7946 0000"),
+        ("-2+3", "'-2+3"),
+        ("@SUM(1)", "'@SUM(1)"),
+        ("\t=1", "'\t=1"),
+        ("\r=1", "'\r=1"),
+        ("Plain text", "Plain text"),
+        ("Costs = £5", "Costs = £5"),
+        ("", ""),
+        ("'already quoted", "'already quoted"),
+        ("Caerdydd – ôl", "Caerdydd – ôl"),
+    ],
+)
+def test_csv_safe(value, expected):
+    assert exports.csv_safe(value) == expected
+
+
+# --- rows -----------------------------------------------------------------------------------
+
+
+def test_project_rows_in_column_order_with_exact_amounts():
+    with time_machine.travel(NOW, tick=False):
+        lead = CouncilFactory(code="LDS", short_name="Leeds", gss_code="E08000035")
+        project = ProjectFactory(
+            title="=Formula title",
+            slug="leeds-thing",
+            summary="+summary",
+            lead_council=lead,
+            published=True,
+            pledging_deadline=dt.date(2026, 9, 1),
+            partner_target=3,
+            service_areas=[
+                ServiceAreaFactory(name="Housing", slug="housing"),
+                ServiceAreaFactory(name="Adult care", slug="adult-care"),
+            ],
+        )
+        money = NeedFactory(project=project, amount=123_456)
+        time = NeedFactory(project=project, kind=Kind.TIME, role=Role.DESIGNER, amount=7)
+        make_pledge(project, need=money, amount=100_001, state=PledgeState.FULFILLED)
+        make_pledge(project, need=time, kind=Kind.TIME, amount=3, state=PledgeState.ACCEPTED)
+        make_pledge(project, amount=5)
+    rows = list(exports.project_rows(selectors.project_list(), "https://pipeline.example"))
+    assert len(rows) == 1
+    row = dict(zip(exports.PROJECT_COLUMNS, rows[0], strict=True))
+    assert row == {
+        "slug": "leeds-thing",
+        "title": "'=Formula title",
+        "summary": "'+summary",
+        "phase": "idea",
+        "state": "seeking_support",
+        "lead_council_code": "LDS",
+        "lead_council_gss_code": "E08000035",
+        "lead_council_name": "Leeds",
+        "service_areas": "adult-care housing",
+        "pledging_deadline": "2026-09-01",
+        "partner_count": 2,
+        "partner_target": 3,
+        "money_needed_pence": 123_456,
+        "money_offered_pence": 5,
+        "money_accepted_pence": 0,
+        "money_fulfilled_pence": 100_001,
+        "days_needed": row["days_needed"],
+        "days_offered": row["days_offered"],
+        "days_accepted": row["days_accepted"],
+        "days_fulfilled": row["days_fulfilled"],
+        "published_at": "2026-05-04T08:15:00+00:00",
+        "url": "https://pipeline.example/projects/leeds-thing/",
+    }
+    assert [str(row[f"days_{k}"]) for k in ("needed", "offered", "accepted", "fulfilled")] == [
+        "3.5",
+        "0",
+        "1.5",
+        "0",
+    ]
+
+
+def test_pledge_rows_for_money_and_time():
+    with time_machine.travel(NOW, tick=False):
+        lead = CouncilFactory(code="LDS")
+        project = published_project(lead_council=lead, slug="p1", title="@Project")
+        council = CouncilFactory(code="BRD", gss_code="E08000032")
+        officer = verified_member(council, first_name="=Ada", last_name="Lovelace")
+        need = project.needs.get(kind=Kind.TIME)
+        money = make_pledge(project, council=council, actor=officer, amount=250_000, note="-1")
+        time = make_pledge(
+            project,
+            council=council,
+            actor=officer,
+            kind=Kind.TIME,
+            need=need,
+            amount=5,
+            state=PledgeState.DECLINED,
+        )
+    rows = list(
+        exports.pledge_rows(
+            selectors.pledge_list().select_related("project__lead_council").order_by("pk"),
+            "https://pipeline.example",
+        )
+    )
+    as_dicts = [dict(zip(exports.PLEDGE_COLUMNS, r, strict=True)) for r in rows]
+    assert as_dicts[0] == {
+        "pledge_id": money.pk,
+        "created_at": "2026-05-04T08:15:00+00:00",
+        "project": "'@Project",
+        "project_url": "https://pipeline.example/projects/p1/",
+        "lead_council_code": "LDS",
+        "pledging_council_code": "BRD",
+        "pledging_council_gss_code": "E08000032",
+        "kind": "money",
+        "need_id": "",
+        "role": "",
+        "amount_pence": 250_000,
+        "days": "",
+        "state": "offered",
+        "state_changed_at": "2026-05-04T08:15:00+00:00",
+        "pledged_by": "'=Ada Lovelace",
+        "note": "'-1",
+    }
+    assert as_dicts[1]["pledge_id"] == time.pk
+    assert as_dicts[1]["need_id"] == need.pk
+    assert as_dicts[1]["role"] == "developer"
+    assert as_dicts[1]["amount_pence"] == ""
+    assert str(as_dicts[1]["days"]) == "2.5"
+    assert as_dicts[1]["state"] == "declined"
+
+
+# --- the response ---------------------------------------------------------------------------
+
+
+def test_csv_response_streams_a_header_then_rows_that_round_trip():
+    request = RequestFactory().get("/x.csv")
+    awkward = [
+        "comma, inside",
+        'quote " inside',
+        "new\nline",
+        "Welsh: Cyngor Caerdydd – ŵ ŷ",
+        "",
+    ]
+    response = exports.csv_response(
+        request, "things.csv", ["a", "b"], iter([awkward[:2], awkward[2:4]])
+    )
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert response["Content-Disposition"] == 'attachment; filename="things.csv"'
+    assert _parse(response) == [["a", "b"], awkward[:2], awkward[2:4]]
+
+
+def test_base_url_has_no_trailing_slash():
+    request = RequestFactory().get("/api/v1/projects.csv", HTTP_HOST="localhost")
+    assert exports.base_url(request) == "http://localhost"
+
+
+# --- through the API ------------------------------------------------------------------------
+
+
+def test_formulas_are_neutralised_in_csv_but_not_in_json():
+    project = published_project(title="=cmd|' /C calc'!A0", slug="calc", summary="@SUM(1+1)")
+    officer = verified_member(CouncilFactory(), first_name="+Eve")
+    make_pledge(project, council=officer.memberships.get().council, actor=officer, note="=1+1")
+    rows = _parse(APIClient().get("/api/v1/projects.csv"))
+    title, summary = rows[1][1], rows[1][2]
+    assert (title, summary) == ("'=cmd|' /C calc'!A0", "'@SUM(1+1)")
+    pledges = _parse(APIClient().get("/api/v1/pledges.csv"))
+    pledge = dict(zip(pledges[0], pledges[1], strict=True))
+    assert pledge["note"] == "'=1+1"
+    assert pledge["pledged_by"].startswith("'+Eve")
+    assert pledge["project"] == "'=cmd|' /C calc'!A0"
+    listed = APIClient().get("/api/v1/projects/").json()["results"][0]
+    assert listed["title"] == "=cmd|' /C calc'!A0", "JSON is data, not a spreadsheet: unchanged"
+
+
+def _count_export(url: str) -> tuple[int, int]:
+    with CaptureQueriesContext(connection) as queries:
+        response = APIClient().get(url)
+        rows = _parse(response)
+    return len(queries), len(rows) - 1
+
+
+@pytest.mark.parametrize("url", ["/api/v1/projects.csv", "/api/v1/pledges.csv"])
+def test_exports_run_the_same_queries_for_1_and_50_rows(url):
+    project = published_project()
+
+    def add(n):
+        for _ in range(n):
+            if "projects" in url:
+                ProjectFactory(published=True, service_areas=[ServiceAreaFactory()])
+            else:
+                make_pledge(project)
+
+    add(1)
+    one, rows_one = _count_export(url)
+    add(49)
+    fifty, rows_fifty = _count_export(url)
+    assert rows_fifty - rows_one == 49
+    assert one == fifty
+
+
+def test_the_council_pledge_csv_has_the_api_columns_and_rows():
+    """The council page's finance CSV and the API export share one row format."""
+    council = CouncilFactory(code="BRD")
+    officer = verified_member(council)
+    for state in (PledgeState.OFFERED, PledgeState.FULFILLED, PledgeState.WITHDRAWN):
+        make_pledge(published_project(), council=council, actor=officer, state=state)
+    make_pledge(published_project())  # another council's
+    page = _parse(APIClient().get(f"/councils/{council.slug}/pledges.csv"))
+    api = _parse(APIClient().get("/api/v1/pledges.csv?council=BRD"))
+    assert page[0] == exports.PLEDGE_COLUMNS
+    assert sorted(page[1:]) == sorted(api[1:])
+    assert len(api) == 4
+
+
+def test_projects_without_a_published_date_or_target_export_blanks():
+    project = published_project(partner_target=None)
+    Project.objects.filter(pk=project.pk).update(pledging_deadline=None)
+    row = dict(
+        zip(
+            exports.PROJECT_COLUMNS,
+            next(exports.project_rows(selectors.project_list(), "")),
+            strict=True,
+        )
+    )
+    assert row["partner_target"] == ""
+    assert row["pledging_deadline"] == ""
