@@ -7,6 +7,8 @@ templates/includes/, so the templates only draw.
 import datetime
 from dataclasses import dataclass, field
 
+from django.utils.formats import date_format
+
 WIDTH = 600
 BAR_HEIGHT = 28
 BAR_GAP = 12
@@ -115,6 +117,6 @@ def step_line_chart(
         coords.append((x(end), y(last)))
         s.svg_points = " ".join(f"{cx},{cy}" for cx, cy in coords)
     chart.goal_y = y(goal)
-    chart.start_label = start.strftime("%-d %b %Y")
-    chart.end_label = end.strftime("%-d %b %Y")
+    chart.start_label = date_format(start, "j M Y")
+    chart.end_label = date_format(end, "j M Y")
     return chart

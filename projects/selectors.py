@@ -391,6 +391,7 @@ def project_pledge_chart(*, project: Project, pledges) -> LineChart | None:
     Money is charted when the project needs money, otherwise staff time.
     """
     from django.utils import timezone
+    from django.utils.formats import date_format
     from django.utils.translation import gettext as _
 
     from pipeline.charts import Series, step_line_chart
@@ -460,7 +461,7 @@ def project_pledge_chart(*, project: Project, pledges) -> LineChart | None:
         )
         % {
             "what": what.capitalize(),
-            "start": start.strftime("%-d %B %Y"),
+            "start": date_format(start, "j F Y"),
             "pledged": format_amount(kind, total_pledged),
             "committed": format_amount(kind, total_committed),
             "goal": format_amount(kind, goal),
