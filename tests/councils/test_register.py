@@ -302,9 +302,9 @@ def test_the_command_exits_non_zero_with_the_message_on_stderr(tmp_path):
         env=env,
         capture_output=True,
         text=True,
-        timeout=120,
+        timeout=300,
     )
 
     assert result.returncode != 0
-    assert f"Cannot read {missing}" in result.stderr
+    assert f"Cannot read {missing}" in result.stderr, result.stderr
     assert "Traceback" not in result.stderr
