@@ -7,10 +7,10 @@ without ../shared; the people are invented.
 from pathlib import Path
 
 from allauth.account.models import EmailAddress
-from django.contrib.auth.models import Group
 from django.db import transaction
 
-from accounts.models import ORGANISERS_GROUP, User
+from accounts.models import User
+from accounts.organisers import organisers_group
 
 from .models import Council, CouncilDomain, Membership, MembershipRole, MembershipStatus
 from .register import import_register, parse_register, parse_welsh_names, read_source
@@ -97,7 +97,9 @@ def _person(email: str, first: str, last: str, job: str) -> User:
 def load() -> dict[str, User]:
     rows = parse_register(read_source(str(DATA / "demo_councils.csv")))
     welsh = parse_welsh_names(read_source(str(DATA / "demo_welsh_names.tsv")))
-    existing = set(Council.objects.filter(code__in=[r["code"] for r in rows]).values_list("code", flat=True))
+    existing = set(
+        Council.objects.filter(code__in=[r["code"] for r in rows]).values_list("code", flat=True)
+    )
     # Keep a fuller register (imported from ../shared) as it is; only add what is missing.
     import_register([r for r in rows if r["code"] not in existing], welsh=welsh)
     for code, domain in DOMAINS.items():
@@ -109,7 +111,7 @@ def load() -> dict[str, User]:
 
     people: dict[str, User] = {}
     organiser = _person(*ORGANISER)
-    organiser.groups.add(Group.objects.get(name=ORGANISERS_GROUP))
+    organiser.groups.add(organisers_group())
     people["organiser"] = organiser
     people["newcomer"] = _person(*NEWCOMER)
     for email, first, last, job, code, role in PEOPLE:

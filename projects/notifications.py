@@ -245,7 +245,7 @@ def send_digests(frequency: str) -> tuple[int, int]:
         # One transaction per person: a failed email leaves only that person's items unsent.
         with transaction.atomic():
             notifications = list(
-                Notification.objects.select_for_update()
+                Notification.objects.select_for_update(of=("self",))
                 .filter(user_id=user_id, sent_at__isnull=True)
                 .select_related("user", "project__lead_council", "update__author")
                 .order_by("created_at", "pk")

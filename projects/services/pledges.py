@@ -240,14 +240,17 @@ def pledge_fulfil(*, actor: User, pledge: Pledge, note: str = "") -> Pledge:
 
 @transaction.atomic
 def pledge_withdraw(*, actor: User, pledge: Pledge, reason: str) -> Pledge:
-    if not reason.strip():
-        raise InvalidInput(
-            _("Give a reason for withdrawing; the project team will see it."), field="reason"
-        )
+    def check(actor: User, pledge: Pledge) -> None:
+        _withdraw_check(actor, pledge)  # who may comes before what they sent
+        if not reason.strip():
+            raise InvalidInput(
+                _("Give a reason for withdrawing; the project team will see it."), field="reason"
+            )
+
     return _transition(
         actor=actor,
         pledge=pledge,
         to_state=PledgeState.WITHDRAWN,
         note=reason,
-        check=_withdraw_check,
+        check=check,
     )

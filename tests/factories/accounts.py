@@ -1,8 +1,8 @@
 import factory
 from allauth.account.models import EmailAddress
-from django.contrib.auth.models import Group
 
-from accounts.models import ORGANISERS_GROUP, User
+from accounts.models import User
+from accounts.organisers import organisers_group
 
 PASSWORD = "correct-horse-battery-staple"
 
@@ -30,4 +30,4 @@ class OrganiserFactory(UserFactory):
     @factory.post_generation
     def organiser_group(obj, create, extracted, **kwargs):
         if create:
-            obj.groups.add(Group.objects.get(name=ORGANISERS_GROUP))
+            obj.groups.add(organisers_group())
