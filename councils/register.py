@@ -249,4 +249,16 @@ def import_register(
     Council.objects.bulk_create(to_create, batch_size=500)
     if to_update:
         Council.objects.bulk_update(to_update, [*fields, "updated_at"], batch_size=500)
+    changed = [c.code for c in to_create] + report.changed_codes
+    if changed:
+        # Bulk writes skip the signals that keep site search current, so index them here.
+        transaction.on_commit(lambda: _index_councils(changed))
     return report
+
+
+def _index_councils(codes: list[str]) -> None:
+    from wagtail.search.backends import get_search_backends
+
+    councils = list(Council.objects.filter(code__in=codes))
+    for backend in get_search_backends(with_auto_update=True):
+        backend.add_bulk(Council, councils)
