@@ -233,7 +233,7 @@ class ProjectViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     @action(detail=True, methods=["get", "post"])
     def team(self, request, slug=None):
         project = self.get_object()
-        if request.method == "GET":
+        if request.method != "POST":  # GET and HEAD
             team = selectors.project_team(project=project).select_related("project")
             return Response(s.TeamMembershipSerializer(team, many=True).data)
         data = self._valid(s.TeamJoinSerializer, request.data)
@@ -261,7 +261,7 @@ class ProjectViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     @action(detail=True, methods=["get", "post"])
     def updates(self, request, slug=None):
         project = self.get_object()
-        if request.method == "GET":
+        if request.method != "POST":  # GET and HEAD
             updates = selectors.project_updates(project=project).select_related("project")[:200]
             return Response(
                 s.UpdateSerializer(updates, many=True, context={"request": request}).data

@@ -11,6 +11,8 @@ Who is who, on one published project led by Leadshire with a pledge from Partner
 - lead_member: a verified member of Leadshire who is not the owner or an admin (session + CSRF)
 - pledger: a verified member of Partnerton, whose pledges these are (session + CSRF)
 - organiser: LocalGov Digital staff (token)
+
+Every role follows the project, and someone else has asked to join its maker team.
 """
 
 import re
@@ -22,11 +24,23 @@ from django.urls import URLPattern, URLResolver, reverse
 from wagtail.models import APIToken
 
 from pipeline.api import urls as api_urls
-from projects.models import Need, Pledge, PledgeEvent, PledgeState, Project
+from projects.models import (
+    Follow,
+    Need,
+    Pledge,
+    PledgeEvent,
+    PledgeState,
+    Project,
+    TeamMembership,
+    TeamStatus,
+    Update,
+)
 from tests.factories import (
     CouncilFactory,
     NeedFactory,
     OrganiserFactory,
+    ProjectFactory,
+    UserFactory,
     make_pledge,
     published_project,
     verified_member,
@@ -43,6 +57,7 @@ SESSION_ROLES = {"lead_member", "pledger"}
 assert set(ROLES) - {"anonymous"} == TOKEN_ROLES | SESSION_ROLES
 
 EVERYONE_200 = (200, 200, 200, 200, 200, 200)
+SIGNED_IN_200 = (401, 200, 200, 200, 200, 200)
 # The schema (YAML/JSON OpenAPI) and the Swagger page (HTML) render errors their own way.
 NOT_JSON = {"schema", "docs"}
 
@@ -88,6 +103,30 @@ MATRIX: dict[tuple[str, str], tuple[int, ...]] = {
     ("pledge-fulfil", "OPTIONS"): EVERYONE_200,
     ("pledge-withdraw", "POST"): (401, 403, 403, 403, 200, 200),
     ("pledge-withdraw", "OPTIONS"): EVERYONE_200,
+    ("project-team", "GET"): EVERYONE_200,
+    ("project-team", "HEAD"): EVERYONE_200,
+    ("project-team", "OPTIONS"): EVERYONE_200,
+    # Anyone signed in may ask to join; the owner decides.
+    ("project-team", "POST"): (401, 201, 201, 201, 201, 201),
+    ("project-updates", "GET"): EVERYONE_200,
+    ("project-updates", "HEAD"): EVERYONE_200,
+    ("project-updates", "OPTIONS"): EVERYONE_200,
+    ("project-updates", "POST"): (401, 403, 201, 403, 403, 201),
+    # On a request to join from someone who is none of the roles.
+    ("team-membership-approve", "POST"): (401, 403, 200, 403, 403, 200),
+    ("team-membership-approve", "OPTIONS"): EVERYONE_200,
+    ("team-membership-decline", "POST"): (401, 403, 200, 403, 403, 200),
+    ("team-membership-decline", "OPTIONS"): EVERYONE_200,
+    # The person themselves, or the owner removing them.
+    ("team-membership-leave", "POST"): (401, 403, 200, 403, 403, 200),
+    ("team-membership-leave", "OPTIONS"): EVERYONE_200,
+    # Your own follows: signed in only. Every role already follows the project.
+    ("follows", "GET"): SIGNED_IN_200,
+    ("follows", "HEAD"): SIGNED_IN_200,
+    ("follows", "OPTIONS"): SIGNED_IN_200,
+    ("follows", "POST"): (401, 201, 201, 201, 201, 201),
+    ("follow", "DELETE"): (401, 204, 204, 204, 204, 204),
+    ("follow", "OPTIONS"): SIGNED_IN_200,
     ("council-list", "GET"): EVERYONE_200,
     ("council-list", "HEAD"): EVERYONE_200,
     ("council-list", "OPTIONS"): EVERYONE_200,
@@ -131,6 +170,11 @@ BODIES = {
     ("pledge-decline", "POST"): lambda w: {"note": "Not this time"},
     ("pledge-fulfil", "POST"): lambda w: {"note": "Received"},
     ("pledge-withdraw", "POST"): lambda w: {"reason": "Budget cut"},
+    ("project-team", "POST"): lambda w: {"role": "developer", "message": "I can help"},
+    ("project-updates", "POST"): lambda w: {"title": "Alpha done", "body": "We tested it."},
+    ("team-membership-approve", "POST"): lambda w: {"note": "Welcome"},
+    ("team-membership-decline", "POST"): lambda w: {"note": "Team is full"},
+    ("follows", "POST"): lambda w: {"project": w.second_project.slug},
     ("token", "POST"): lambda w: {
         "email": w.owner.email,
         "password": PASSWORD,
@@ -138,8 +182,13 @@ BODIES = {
     },
 }
 
-# Which pledge a pledge route acts on: fulfilling needs an accepted one.
-PLEDGE_FOR_ROUTE = {"pledge-fulfil": "accepted"}
+# The object a route's ``pk`` is, by the route name's prefix (fulfilling needs an accepted
+# pledge). A new kind of object needs a line here and the object in make_world.
+PK_FOR_ROUTE = {
+    "pledge-fulfil": "accepted",
+    "pledge-": "offered",
+    "team-membership-": "join_request",
+}
 
 
 def _served_methods(callback) -> set[str]:
@@ -221,6 +270,12 @@ def make_world() -> SimpleNamespace:
         "pledger": pledger,
         "organiser": OrganiserFactory(),
     }
+    w.join_request = TeamMembership.objects.create(
+        project=project, user=UserFactory(), role="designer", status=TeamStatus.REQUESTED
+    )
+    for user in w.users.values():
+        Follow.objects.create(project=project, user=user)
+    w.second_project = ProjectFactory(published=True)
     return w
 
 
@@ -243,7 +298,9 @@ def url_for(name: str, route: str, w: SimpleNamespace) -> str:
     if "code" in params:
         kwargs["code"] = w.lead.code
     if "pk" in params:
-        kwargs["pk"] = getattr(w, PLEDGE_FOR_ROUTE.get(name, "offered")).pk
+        prefix = next((p for p in PK_FOR_ROUTE if name.startswith(p)), None)
+        assert prefix, f"Add {name!r} to PK_FOR_ROUTE: which object in the world is its pk?"
+        kwargs["pk"] = getattr(w, PK_FOR_ROUTE[prefix]).pk
     assert params == set(kwargs), f"url_for does not know how to fill {params - set(kwargs)}"
     return reverse(f"api:{name}", kwargs=kwargs)
 
@@ -251,10 +308,10 @@ def url_for(name: str, route: str, w: SimpleNamespace) -> str:
 def snapshot() -> tuple:
     """Everything a write could change."""
     return (
-        list(Project.objects.order_by("pk").values()),
-        list(Need.objects.order_by("pk").values()),
-        list(Pledge.objects.order_by("pk").values()),
-        list(PledgeEvent.objects.order_by("pk").values_list("pk", flat=True)),
+        *(
+            list(model.objects.order_by("pk").values())
+            for model in (Project, Need, Pledge, PledgeEvent, TeamMembership, Follow, Update)
+        ),
         list(APIToken.objects.order_by("pk").values_list("pk", "name", "revoked_at", "key_hash")),
     )
 
@@ -295,7 +352,10 @@ def test_matrix(case: Case):
         f"{case}: got {response.status_code} {response.content[:300]!r}"
     )
     if case.expected >= 400:
-        assert_error(response, case.expected)
+        if case.method == "HEAD":  # the same answer as GET, without the body
+            assert response["Content-Type"].startswith("application/json")
+        else:
+            assert_error(response, case.expected)
         assert snapshot() == before, "a refused request changed something"
     elif case.method in ("POST", "PATCH", "DELETE"):
         assert snapshot() != before, "a successful write changed nothing"
@@ -341,7 +401,7 @@ def test_drafts_are_seen_only_by_the_lead_council_and_organisers(role, route):
     if response.status_code == 404:
         assert_error(response, 404)
     listed = client.get(reverse("api:project-list")).json()["results"]
-    assert [p["slug"] for p in listed] == [], "drafts are never listed"
+    assert w.project.slug not in [p["slug"] for p in listed], "drafts are never listed"
 
 
 @pytest.mark.parametrize("role", ROLES)
@@ -353,7 +413,8 @@ def test_hidden_projects_and_their_pledges_are_not_public(role):
     assert detail.status_code == DRAFT_VISIBILITY[role]
     pledge = client.get(reverse("api:pledge-detail", kwargs={"pk": w.offered.pk}))
     assert pledge.status_code == DRAFT_VISIBILITY[role]
-    assert client.get(reverse("api:project-list")).json()["results"] == []
+    listed = client.get(reverse("api:project-list")).json()["results"]
+    assert w.project.slug not in [p["slug"] for p in listed]
     assert client.get(reverse("api:pledge-list")).json()["results"] == []
 
 
