@@ -5,6 +5,7 @@ from django.utils.translation import gettext as _
 from wagtail.models import APIToken
 
 from pipeline.errors import Conflict, InvalidInput, NotAllowed
+from pipeline.security import security_event
 
 from .models import User
 
@@ -21,7 +22,9 @@ def api_token_create(*, user: User, name: str) -> tuple[APIToken, str]:
         raise InvalidInput(_("The name must be 80 characters or fewer."), field="name")
     if APIToken.objects.filter(user=user, revoked_at__isnull=True).count() >= MAX_ACTIVE_TOKENS:
         raise Conflict(_("You have 20 active tokens; revoke one first."), field="name")
-    return APIToken.create_token(user=user, name=name)
+    token, plaintext = APIToken.create_token(user=user, name=name)
+    security_event("api_token_created", owner_id=user.pk, token_id=token.pk, prefix=token.prefix)
+    return token, plaintext
 
 
 @transaction.atomic
@@ -31,4 +34,5 @@ def api_token_revoke(*, user: User, token: APIToken) -> APIToken:
     if token.revoked_at is not None:
         raise Conflict(_("This token was already revoked."))
     token.revoke()
+    security_event("api_token_revoked", owner_id=user.pk, token_id=token.pk, prefix=token.prefix)
     return token

@@ -9,6 +9,7 @@ from wagtail.models import APIToken
 from councils.selectors import user_memberships
 from pipeline.errors import ServiceError
 from pipeline.forms import add_service_error, form_data
+from pipeline.security import note_refusal
 
 from . import services
 from .forms import ApiTokenForm, ProfileForm
@@ -62,6 +63,7 @@ def api_token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         services.api_token_revoke(user=request.user, token=token)
     except ServiceError as exc:
+        note_refusal(exc)
         messages.error(request, exc.message)
     else:
         messages.success(request, _("The token “%(name)s” was revoked.") % {"name": token.name})

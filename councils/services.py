@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from pipeline.errors import Conflict, InvalidInput, NotAllowed
+from pipeline.security import security_event
 
 from .models import (
     Council,
@@ -82,7 +83,18 @@ def membership_approve(*, actor: User, membership: Membership) -> Membership:
     membership.decided_by = actor
     membership.decided_at = timezone.now()
     membership.save(update_fields=["status", "decided_by", "decided_at"])
+    _log_decision("membership_approved", actor=actor, membership=membership)
     return membership
+
+
+def _log_decision(event: str, *, actor: User, membership: Membership) -> None:
+    security_event(
+        event,
+        actor_id=actor.pk,
+        membership_id=membership.pk,
+        member_id=membership.user_id,
+        council=membership.council.code,
+    )
 
 
 @transaction.atomic
@@ -97,6 +109,7 @@ def membership_refuse(*, actor: User, membership: Membership, reason: str) -> Me
     membership.decided_by = actor
     membership.decided_at = timezone.now()
     membership.save(update_fields=["status", "reason", "decided_by", "decided_at"])
+    _log_decision("membership_refused", actor=actor, membership=membership)
     return membership
 
 

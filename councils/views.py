@@ -8,6 +8,7 @@ from django.views.decorators.http import require_POST
 
 from pipeline.errors import NotAllowed, ServiceError
 from pipeline.forms import add_service_error
+from pipeline.security import note_refusal
 from projects.selectors import council_project_context
 
 from . import selectors, services
@@ -150,6 +151,7 @@ def membership_approve(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         services.membership_approve(actor=request.user, membership=membership)
     except NotAllowed as exc:
+        note_refusal(exc)
         return _forbidden(request, exc.message)
     except ServiceError as exc:
         messages.error(request, exc.message)
@@ -196,6 +198,7 @@ def membership_role(request: HttpRequest, pk: int) -> HttpResponse:
             actor=request.user, membership=membership, role=form.cleaned_data["role"]
         )
     except NotAllowed as exc:
+        note_refusal(exc)
         return _forbidden(request, exc.message)
     except ServiceError as exc:
         messages.error(request, exc.message)
@@ -210,6 +213,7 @@ def membership_leave(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         services.membership_leave(actor=request.user, membership=membership)
     except NotAllowed as exc:
+        note_refusal(exc)
         return _forbidden(request, exc.message)
     except ServiceError as exc:
         messages.error(request, exc.message)

@@ -38,5 +38,6 @@ if settings.DEBUG:
 
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
+handler400 = "pipeline.views.bad_request"
 handler404 = "pipeline.views.page_not_found"
 handler500 = "pipeline.views.server_error"

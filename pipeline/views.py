@@ -1,18 +1,48 @@
 from django.core.cache import cache
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+API_PREFIX = "/api/"
+
+
+def _api_error(status: int, code: str, message: str) -> JsonResponse:
+    """The API's one error shape, for errors Django raises before DRF is reached."""
+    return JsonResponse(
+        {"status": status, "code": code, "message": message, "errors": {}}, status=status
+    )
+
 
 def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    # A path under /api/ that matches no route (``/api/v1/follows/not a slug/``) is answered
+    # as the API answers, not with the site's HTML page.
+    if request.path.startswith(API_PREFIX):
+        return _api_error(404, "not_found", "Not found.")
     return render(request, "404.html", status=404)
 
 
+def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """Requests Django refuses before a view runs: too large, too many fields, a bad host."""
+    if isinstance(exception, RequestDataTooBig | TooManyFieldsSent):
+        message = _(
+            "What you sent is too large for Pipeline to read. Shorten the text and try again."
+        )
+    else:
+        message = _("Pipeline could not read this request.")
+    if request.path.startswith(API_PREFIX):
+        return _api_error(400, "bad_request", message)
+    return render(request, "400.html", {"reason": message}, status=400)
+
+
 def server_error(request: HttpRequest) -> HttpResponse:
+    if request.path.startswith(API_PREFIX):
+        return _api_error(500, "error", "Something went wrong on our side; try again later.")
     return render(request, "500.html", status=500)
 
 

@@ -5,6 +5,8 @@
 ``errors`` names the input each message is about (``non_field_errors`` when none).
 """
 
+import logging
+
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404
 from rest_framework import exceptions, status
@@ -12,6 +14,7 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
 from pipeline.errors import ServiceError
+from pipeline.security import note_refusal, security_event
 
 NON_FIELD = "non_field_errors"
 
@@ -35,6 +38,7 @@ def error_body(status_code: int, code: str, message: str, errors: dict | None = 
 
 def api_exception_handler(exc, context):
     if isinstance(exc, ServiceError):
+        note_refusal(exc, request=context.get("request"))
         errors = {exc.field or NON_FIELD: [exc.message]}
         return Response(
             error_body(exc.status_code, exc.code, exc.message, errors), status=exc.status_code
@@ -43,6 +47,14 @@ def api_exception_handler(exc, context):
         exc = exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied()
+    if isinstance(exc, exceptions.PermissionDenied):  # e.g. a session write without CSRF token
+        security_event(
+            "action_refused",
+            level=logging.WARNING,
+            request=context.get("request"),
+            code="permission_denied",
+            reason=str(exc.detail),
+        )
     response = exception_handler(exc, context)
     if response is None:
         return None

@@ -82,6 +82,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "pipeline.security.RequestGuardMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "pipeline.middleware.PermissionsPolicyMiddleware",
@@ -158,8 +159,8 @@ ACCOUNT_SIGNUP_FORM_CLASS = "accounts.forms.SignupExtraForm"
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Pipeline] "
 # Login throttling: allauth counts failures per IP and per account in the shared cache.
 ACCOUNT_RATE_LIMITS = {
-    "login_failed": "10/m/ip,5/5m/key",
-    "signup": "20/m/ip",
+    "login_failed": env("RATE_LIMIT_LOGIN_FAILED", "10/m/ip,5/5m/key"),
+    "signup": env("RATE_LIMIT_SIGNUP", "20/m/ip"),
     "confirm_email": "1/3m/key",
     "reset_password": "20/m/ip,5/m/key",
 }
@@ -221,11 +222,12 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "pipeline.api.pagination.StableCursorPagination",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["pipeline.api.parsers.StrictJSONParser"],
     "EXCEPTION_HANDLER": "pipeline.api.exceptions.api_exception_handler",
     "DEFAULT_THROTTLE_CLASSES": [
         "rest_framework.throttling.AnonRateThrottle",
         "rest_framework.throttling.UserRateThrottle",
+        "pipeline.security.WriteRateThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {
         "anon": env("API_THROTTLE_ANON", "120/min"),
@@ -292,6 +294,21 @@ PERMISSIONS_POLICY = (
     "microphone=(), payment=(), usb=()"
 )
 
+# Client addresses (rate limits, security log) come from X-Forwarded-For only when this many
+# trusted proxies stand in front of the app; otherwise from the connection.
+ALLAUTH_TRUSTED_PROXY_COUNT = int(env("DJANGO_TRUSTED_PROXY_COUNT", "0"))
+# Form fields and JSON bodies larger than this are refused (400/413) before they are parsed;
+# the longest text Pipeline takes is a 20,000-character description. Uploads are not counted.
+DATA_UPLOAD_MAX_MEMORY_SIZE = int(env("DJANGO_MAX_BODY_BYTES", str(1024 * 1024)))
+# Writes each person (or address, signed out) may make per window, in the shared cache
+# (pipeline.security). Sign-up and sign-in limits are allauth's ACCOUNT_RATE_LIMITS above.
+PIPELINE_RATE_LIMITS = {
+    "pledge": env("RATE_LIMIT_PLEDGE", "30/h"),
+    "join": env("RATE_LIMIT_JOIN", "20/h"),
+    "update": env("RATE_LIMIT_UPDATE", "20/h"),
+    "token": env("RATE_LIMIT_TOKEN", "10/h"),
+}
+
 # --- Pipeline ------------------------------------------------------------------------------
 PIPELINE_SERVICE_NAME = "Pipeline"
 
@@ -305,5 +322,8 @@ LOGGING = {
         "django.db.backends": {"level": "WARNING"},
         "django_tasks": {"level": "WARNING"},
         "wagtail": {"level": "WARNING"},
+        # One JSON object per event (pipeline.security): sign-in failures, refusals, tokens,
+        # membership decisions, rate limits. Send it to your log store as it is.
+        "pipeline.security": {"level": env("SECURITY_LOG_LEVEL", "INFO")},
     },
 }

@@ -14,6 +14,7 @@ from councils.models import Council
 from councils.selectors import user_verified_councils
 from pipeline.errors import ServiceError
 from pipeline.forms import add_service_error, form_data
+from pipeline.security import note_refusal
 
 from .. import exports, selectors, services
 from ..filters import ProjectFilterSet
@@ -271,6 +272,7 @@ def need_remove(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     try:
         services.need_remove(actor=request.user, need=need)
     except ServiceError as exc:
+        note_refusal(exc)
         messages.error(request, exc.message)
     else:
         messages.success(request, _("Need removed."))

@@ -12,6 +12,7 @@ from councils.models import Council
 from councils.selectors import user_verified_councils
 from pipeline.errors import ServiceError
 from pipeline.forms import add_service_error, form_data
+from pipeline.security import note_refusal
 
 from .. import selectors
 from ..forms import (
@@ -102,6 +103,7 @@ def team_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         else:
             return render(request, "404.html", status=404)
     except ServiceError as exc:
+        note_refusal(exc)
         messages.error(request, exc.message)
         return redirect(project.get_absolute_url())
     messages.success(request, done % {"person": membership.user.get_full_name()})
@@ -122,6 +124,7 @@ def follow(request: HttpRequest, slug: str) -> HttpResponse:
             people.follow_project(actor=request.user, project=project)
             messages.success(request, _("You follow this project. You will hear of its updates."))
     except ServiceError as exc:
+        note_refusal(exc)
         messages.error(request, exc.message)
     return redirect(project.get_absolute_url())
 
@@ -229,6 +232,7 @@ def area_follow(request: HttpRequest, slug: str) -> HttpResponse:
                 request, _("New projects in %(area)s will be sent to you.") % {"area": area.name}
             )
     except ServiceError as exc:
+        note_refusal(exc)
         messages.error(request, exc.message)
     return redirect("projects:areas")
 

@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+
+
+class PipelineConfig(AppConfig):
+    name = "pipeline"
+
+    def ready(self) -> None:
+        # Connects the security log's signal receivers (failed sign-ins).
+        from . import security  # noqa: F401

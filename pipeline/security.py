@@ -1,0 +1,289 @@
+"""Security logging and write rate limits.
+
+**Logging.** ``security_event()`` writes one JSON object per line to the ``pipeline.security``
+logger: the event's name, when, who (user id), from where (client IP), the request (method and
+path) and the event's own fields. Failed sign-ins, refused actions, API token creation and
+revocation, membership decisions and rate-limit refusals are logged. Passwords, tokens and
+email addresses are never written: a failed sign-in records the address's domain and a short
+hash of it, so repeated attempts on one account can be seen without keeping what was typed.
+
+**Rate limits.** ``PIPELINE_RATE_LIMITS`` (settings, with ``RATE_LIMIT_<SCOPE>`` environment
+overrides) says how many writes each person (or, signed out, each IP address) may make in a
+window: ``"30/h"``, ``"5/10m"``. Counters live in the default cache, which is Redis when
+``CACHE_URL``/``REDIS_URL`` is set, so a limit holds across app servers and workers.
+``RequestGuardMiddleware`` applies them to the web forms listed in ``WEB_WRITE_SCOPES`` (a 429
+page in the site's layout) and ``WriteRateThrottle`` to the API routes in ``API_WRITE_SCOPES``
+(a 429 in the API's error shape with ``Retry-After``). Sign-up and sign-in are limited by
+allauth's own ``ACCOUNT_RATE_LIMITS``, in the same cache.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import math
+import re
+import time
+from collections.abc import Callable
+from contextvars import ContextVar
+
+from django.conf import settings
+from django.contrib.auth import SESSION_KEY
+from django.contrib.auth.signals import user_login_failed
+from django.core.cache import cache
+from django.dispatch import receiver
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http.multipartparser import MultiPartParserError
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from rest_framework.permissions import SAFE_METHODS
+from rest_framework.throttling import BaseThrottle
+
+from .errors import NotAllowed, ServiceError
+
+logger = logging.getLogger("pipeline.security")
+
+_current_request: ContextVar[HttpRequest | None] = ContextVar("pipeline_request", default=None)
+
+# Web form (URL name) → rate-limit scope; POSTs only.
+WEB_WRITE_SCOPES = {
+    "projects:pledge": "pledge",
+    "projects:join": "join",
+    "councils:join": "join",
+    "councils:join_this": "join",
+    "projects:update_new": "update",
+    "accounts:api_tokens": "token",
+}
+# API route (URL name) → scope; unsafe methods only. The token exchange
+# (``api:token``) has DRF's ``token`` throttle per address instead: it has no user yet.
+API_WRITE_SCOPES = {
+    "api:pledge-list": "pledge",
+    "api:project-team": "join",
+    "api:project-updates": "update",
+}
+
+NUL = "\x00"
+
+
+# --- logging --------------------------------------------------------------------------------
+
+
+def client_ip(request: HttpRequest | None) -> str | None:
+    """The client's address as allauth sees it (so both agree behind a proxy)."""
+    if request is None:
+        return None
+    try:
+        from allauth.core.internal.httpkit import get_client_ip
+
+        return get_client_ip(request)
+    except Exception:  # noqa: BLE001 - a log line must never break a request
+        return request.META.get("REMOTE_ADDR")
+
+
+def _request_fields(request: HttpRequest | None) -> dict:
+    if request is None:
+        return {}
+    user = None
+    for candidate in (request, getattr(request, "_request", None)):  # DRF's, then Django's
+        try:
+            user = getattr(candidate, "user", None)
+        except Exception:  # noqa: BLE001 - authentication itself failed
+            user = None
+        if user is not None and user.is_authenticated:
+            break
+    user_id = user.pk if user is not None and user.is_authenticated else None
+    if user_id is None:  # e.g. a session write refused for CSRF: DRF has unset the user
+        session = getattr(getattr(request, "_request", request), "session", None)
+        user_id = session.get(SESSION_KEY) if session is not None else None
+    return {
+        "user_id": int(user_id) if user_id is not None else None,
+        "ip": client_ip(request),
+        "method": request.method,
+        "path": request.path,
+    }
+
+
+def security_event(
+    event: str, *, level: int = logging.INFO, request: HttpRequest | None = None, **fields
+) -> dict:
+    """Log one security event as a JSON object; returns the record (handy in tests)."""
+    request = request or _current_request.get()
+    record = {
+        "event": event,
+        "at": timezone.now().isoformat(),
+        **_request_fields(request),
+        **fields,
+    }
+    logger.log(level, json.dumps(record, default=str), extra={"security": record})
+    return record
+
+
+def email_fingerprint(email: str) -> dict:
+    """An address's domain and a short hash: enough to group attempts, not to read it."""
+    email = (email or "").strip().lower()
+    domain = email.rsplit("@", 1)[-1] if "@" in email else ""
+    digest = hashlib.sha256(email.encode("utf-8", "replace")).hexdigest()[:16]
+    return {"email_domain": domain, "email_hash": digest}
+
+
+@receiver(user_login_failed, dispatch_uid="pipeline.security.login_failed")
+def _log_login_failed(sender, credentials: dict, request: HttpRequest | None = None, **kwargs):
+    email = credentials.get("email") or credentials.get("username") or ""
+    security_event(
+        "login_failed", level=logging.WARNING, request=request, **email_fingerprint(str(email))
+    )
+
+
+def note_refusal(error: ServiceError, *, request: HttpRequest | None = None) -> None:
+    """Log a service's refusal (``NotAllowed``) where a way in (form, page, API) handles it."""
+    if isinstance(error, NotAllowed):
+        security_event(
+            "action_refused",
+            level=logging.WARNING,
+            request=request,
+            code=error.code,
+            reason=error.message,
+        )
+
+
+# --- rate limits ----------------------------------------------------------------------------
+
+_RATE = re.compile(r"^\s*(\d+)\s*/\s*(\d*)\s*([smhd])\w*\s*$")
+_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def parse_rate(rate: str) -> tuple[int, int]:
+    """``"30/h"`` → (30, 3600); ``"5/10m"`` → (5, 600)."""
+    match = _RATE.match(rate or "")
+    if not match:
+        raise ValueError(f"Not a rate: {rate!r} (use e.g. '30/h' or '5/10m')")
+    count, multiple, unit = match.groups()
+    return int(count), int(multiple or 1) * _SECONDS[unit]
+
+
+def rate_identity(request: HttpRequest, user=None) -> str:
+    user = user if user is not None else getattr(request, "user", None)
+    if user is not None and user.is_authenticated:
+        return f"user:{user.pk}"
+    return f"ip:{client_ip(request) or 'unknown'}"
+
+
+def consume(scope: str, identity: str) -> tuple[bool, int]:
+    """Count one write in ``scope`` for ``identity``: (allowed, seconds until the window ends).
+
+    A fixed window per scope and identity; the counter is one cache key incremented atomically
+    (Redis ``INCR``), so several app servers share it.
+    """
+    rate = settings.PIPELINE_RATE_LIMITS.get(scope)
+    if not rate:
+        return True, 0
+    limit, period = parse_rate(rate)
+    now = time.time()
+    window = int(now // period)
+    retry_after = max(1, math.ceil((window + 1) * period - now))
+    key = f"pipeline:ratelimit:{scope}:{identity}:{window}"
+    cache.add(key, 0, timeout=period + 1)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, timeout=period + 1)
+        count = 1
+    return count <= limit, retry_after
+
+
+def _web_429(request: HttpRequest, scope: str, retry_after: int) -> HttpResponse:
+    minutes = max(1, math.ceil(retry_after / 60))
+    response = render(
+        request,
+        "429.html",
+        {
+            "reason": _(
+                "You have sent this form too many times in a short time. "
+                "Try again in %(minutes)s minutes."
+            )
+            % {"minutes": minutes},
+            "rate_limited": True,
+        },
+        status=429,
+    )
+    response["Retry-After"] = str(retry_after)
+    return response
+
+
+def _has_nul(data) -> bool:
+    return any(NUL in key or any(NUL in v for v in values) for key, values in data.lists())
+
+
+def _form_has_nul(request: HttpRequest) -> bool:
+    # The API reads JSON itself (StrictJSONParser refuses NUL there) and answers 415 to forms.
+    if request.method != "POST" or request.path.startswith("/api/"):
+        return False
+    try:
+        return _has_nul(request.POST)
+    except MultiPartParserError:  # the view answers for a malformed form, as before
+        return False
+
+
+def _bad_request(request: HttpRequest, message: str) -> HttpResponse:
+    if request.path.startswith("/api/"):
+        return JsonResponse(
+            {"status": 400, "code": "invalid", "message": message, "errors": {}}, status=400
+        )
+    return render(request, "400.html", {"reason": message}, status=400)
+
+
+class RequestGuardMiddleware:
+    """Remembers the request for security log records; refuses NUL characters in query strings
+    and form fields (PostgreSQL cannot store them: a 400, not a 500); applies the write rate
+    limits of ``WEB_WRITE_SCOPES`` to form posts."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        token = _current_request.set(request)
+        try:
+            return self.get_response(request)
+        finally:
+            _current_request.reset(token)
+
+    def process_view(self, request: HttpRequest, view_func, view_args, view_kwargs):
+        if _has_nul(request.GET) or _form_has_nul(request):
+            return _bad_request(
+                request, _("The request contains a NUL character (\\x00), which is not allowed.")
+            )
+        if request.method != "POST" or request.resolver_match is None:
+            return None
+        scope = WEB_WRITE_SCOPES.get(request.resolver_match.view_name)
+        if scope is None:
+            return None
+        allowed, retry_after = consume(scope, rate_identity(request))
+        if allowed:
+            return None
+        security_event("rate_limited", level=logging.WARNING, request=request, scope=scope)
+        return _web_429(request, scope, retry_after)
+
+
+class WriteRateThrottle(BaseThrottle):
+    """DRF throttle for the writes in ``API_WRITE_SCOPES``, sharing the web forms' counters
+    (one person's pledges count once, whether made on the site or through the API)."""
+
+    def __init__(self):
+        self.retry_after: int | None = None
+
+    def allow_request(self, request, view) -> bool:
+        if request.method in SAFE_METHODS or request.resolver_match is None:
+            return True
+        scope = API_WRITE_SCOPES.get(request.resolver_match.view_name)
+        if scope is None:
+            return True
+        allowed, retry_after = consume(scope, rate_identity(request, request.user))
+        if not allowed:
+            self.retry_after = retry_after
+            security_event("rate_limited", level=logging.WARNING, request=request, scope=scope)
+        return allowed
+
+    def wait(self) -> float | None:
+        return self.retry_after

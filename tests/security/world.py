@@ -1,0 +1,149 @@
+"""A realistic little world for the security tests: councils, people in every role, and projects
+in the states the pages deal with.
+
+- Leadshire leads ``project`` (published, in discovery, with a money and a time need, pledges
+  from Partnerton in every state, a waiting team request, an update and a follower), ``live``
+  (published, live, for adoption) and ``draft`` (a draft ready to publish).
+- People, one per role the permission matrices check:
+
+  anonymous    nobody signed in
+  pending      signed in, asked to join Leadshire, not yet verified
+  other        a verified member of Elsewhere, a council with nothing to do with these projects
+  lead_member  a verified member of Leadshire (the owning council), not the owner, not an admin
+  pledger      a verified member of Partnerton, the pledging council
+  owner        the projects' owner, a verified member of Leadshire
+  organiser    LocalGov Digital staff
+"""
+
+import datetime
+from types import SimpleNamespace
+
+from django.utils import timezone
+from wagtail.models import APIToken
+
+from councils.models import MembershipRole, MembershipStatus
+from projects.models import Follow, Phase, PledgeState, Project, Role, State, Update
+from projects.services import people
+from tests.factories import (
+    CouncilFactory,
+    MembershipFactory,
+    NeedFactory,
+    OrganiserFactory,
+    ProjectFactory,
+    ServiceAreaFactory,
+    UserFactory,
+    make_pledge,
+    published_project,
+    verified_member,
+)
+
+ROLES = ("anonymous", "pending", "other", "lead_member", "pledger", "owner", "organiser")
+
+
+def make_world(**text) -> SimpleNamespace:
+    """Everything above; ``text`` overrides user-written fields (the hostile-text tests)."""
+    t = SimpleNamespace(
+        title="Shared waste collection",
+        summary="Bin rounds planned together",
+        description="We will **share** a service.",
+        problem="Each council builds its own.",
+        users="Residents and crews",
+        outcomes="Fewer missed bins",
+        need="Developer time",
+        note="From our digital budget",
+        reason="Budget moved",
+        update_title="Discovery started",
+        update_body="We met *five* councils.",
+        message="I can help with research",
+        first_name="Ada",
+        last_name="Lovelace",
+        job_title="Digital officer",
+        council="Leadshire",
+    )
+    for key, value in text.items():
+        setattr(t, key, value)
+    w = SimpleNamespace(text=t)
+    w.lead = CouncilFactory(short_name=t.council, name=f"{t.council} Council", slug="leadshire")
+    w.partner = CouncilFactory(short_name="Partnerton", slug="partnerton")
+    w.elsewhere = CouncilFactory(short_name="Elsewhere", slug="elsewhere")
+    w.area = ServiceAreaFactory(name="Waste", slug="waste")
+    owner = verified_member(
+        w.lead, first_name=t.first_name, last_name=t.last_name, job_title=t.job_title
+    )
+    w.project = published_project(
+        lead_council=w.lead,
+        owner=owner,
+        title=t.title,
+        slug="shared-waste",
+        summary=t.summary,
+        description=t.description,
+        problem=t.problem,
+        users=t.users,
+        outcomes=t.outcomes,
+        phase=Phase.DISCOVERY,
+        service_areas=[w.area],
+    )
+    w.project.needs.filter(kind="time").update(description=t.need)
+    w.money_need = w.project.needs.get(kind="money")
+    w.spare_need = NeedFactory(project=w.project, amount=100, description=t.need)
+    w.live = published_project(
+        lead_council=w.lead, owner=owner, title="Live thing", slug="live-thing", phase=Phase.LIVE
+    )
+    w.draft = ProjectFactory(
+        lead_council=w.lead,
+        owner=owner,
+        title="Draft idea",
+        slug="draft-idea",
+        summary="Not yet public",
+        problem="A problem",
+        users="Some users",
+    )
+    NeedFactory(project=w.draft)
+
+    w.users = {
+        "pending": UserFactory(),
+        "other": verified_member(w.elsewhere),
+        "lead_member": verified_member(w.lead),
+        "pledger": verified_member(w.partner),
+        "owner": owner,
+        "organiser": OrganiserFactory(),
+    }
+    w.pending_membership = MembershipFactory(
+        user=w.users["pending"], council=w.lead, status=MembershipStatus.PENDING, message=t.message
+    )
+    w.lead_membership = w.users["lead_member"].memberships.get(council=w.lead)
+    assert w.lead_membership.role == MembershipRole.MEMBER
+
+    pledger = w.users["pledger"]
+    w.pledges = {
+        state: make_pledge(
+            w.project,
+            council=w.partner,
+            actor=pledger,
+            amount=1_000 * (i + 1),
+            state=state,
+            note=t.note,
+        )
+        for i, state in enumerate(PledgeState.values)
+    }
+    w.offered = w.pledges[PledgeState.OFFERED]
+    w.accepted = w.pledges[PledgeState.ACCEPTED]
+    # A second offer to withdraw, so accept and withdraw rows do not act on the same pledge.
+    w.to_withdraw = make_pledge(w.project, council=w.partner, actor=pledger, amount=500)
+    w.joiner = verified_member(w.partner)
+    w.team_request = people.team_request_join(
+        actor=w.joiner, project=w.project, role=Role.DEVELOPER, message=t.message
+    )
+    w.update = Update.objects.create(
+        project=w.project,
+        author=owner,
+        title=t.update_title,
+        body=t.update_body,
+        created_at=timezone.now() - datetime.timedelta(hours=1),
+    )
+    Follow.objects.create(project=w.project, user=w.users["other"])
+    w.token = APIToken.create_token(user=owner, name="Finance script")[0]
+    Project.objects.filter(pk=w.project.pk).update(state=State.SEEKING_SUPPORT)
+    for name in ("project", "live", "draft"):
+        getattr(w, name).refresh_from_db()
+    return w
