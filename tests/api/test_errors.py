@@ -367,9 +367,13 @@ def test_removing_a_need_with_pledges_is_409(project):
 @pytest.fixture
 def low_rates(monkeypatch):
     """DRF reads the rates into SimpleRateThrottle when it is defined; change them there."""
-    monkeypatch.setattr(
-        SimpleRateThrottle, "THROTTLE_RATES", {"anon": "3/min", "user": "3/min", "token": "2/hour"}
-    )
+    rates = {
+        **SimpleRateThrottle.THROTTLE_RATES,
+        "anon": "3/min",
+        "user": "3/min",
+        "token": "2/hour",
+    }
+    monkeypatch.setattr(SimpleRateThrottle, "THROTTLE_RATES", rates)
 
 
 def _assert_throttled(response):

@@ -5,7 +5,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
-from projects.models import Kind
+from projects.models import Follow, Kind, TeamMembership, TeamStatus, Update
 from tests.factories import (
     CouncilFactory,
     NeedFactory,
@@ -14,6 +14,7 @@ from tests.factories import (
     UserFactory,
     make_pledge,
     published_project,
+    verified_member,
 )
 
 from .conftest import token_client
@@ -92,3 +93,54 @@ def test_listing_queries_do_not_grow_with_rows(url, who):
         sorted(set(sql_fifty) - set(sql_one))
     )
     assert one <= 8, f"{one} queries for a listing"
+
+
+# --- lists under a project, and the caller's own ----------------------------------------------
+
+
+def _team(project, n: int, _reader) -> None:
+    for _ in range(n):
+        council = CouncilFactory()
+        TeamMembership.objects.create(
+            project=project,
+            user=verified_member(council),
+            council=council,
+            role="developer",
+            status=TeamStatus.ACTIVE,
+        )
+
+
+def _updates(project, n: int, _reader) -> None:
+    for i in range(n):
+        Update.objects.create(project=project, author=project.owner, title=f"Week {i}", body="…")
+
+
+def _follows(_project, n: int, reader) -> None:
+    for _ in range(n):
+        Follow.objects.create(project=ProjectFactory(published=True), user=reader)
+
+
+PER_PROJECT = {
+    "/api/v1/projects/{slug}/team/": _team,
+    "/api/v1/projects/{slug}/updates/": _updates,
+    "/api/v1/projects/{slug}/needs/": lambda project, n, _: [
+        NeedFactory(project=project) for _ in range(n)
+    ],
+    "/api/v1/follows/": _follows,
+}
+
+
+@pytest.mark.parametrize("url", list(PER_PROJECT))
+def test_project_sublists_and_follows_do_not_grow_with_rows(url):
+    project = ProjectFactory(published=True)
+    reader = UserFactory()
+    url = url.format(slug=project.slug)
+    make_rows = PER_PROJECT[url.replace(project.slug, "{slug}")]
+    make_rows(project, 1, reader)
+    one, rows_one, sql_one = _measure(lambda: token_client(reader), url)
+    make_rows(project, 49, reader)
+    fifty, rows_fifty, sql_fifty = _measure(lambda: token_client(reader), url)
+    assert (rows_one, rows_fifty) == (1, 50)
+    assert one == fifty, "queries grew with rows:\n" + "\n".join(
+        sorted(set(sql_fifty) - set(sql_one))
+    )
