@@ -1,16 +1,22 @@
 """RSS and Atom feeds: new projects, a project's updates, a council's projects, an area's projects.
 
 Each feed is RSS 2.0 at ``…/feed/`` and Atom at ``…/feed/atom/``; hidden and draft projects
-never appear. Item text is escaped by the syndication framework.
+never appear.
+
+Feed readers treat titles and descriptions as HTML, and the syndication framework only
+XML-escapes what it is given; so user-written text is HTML-escaped here first (as Django's own
+default ``item_title`` does), and update bodies are Markdown rendered and cleaned by nh3.
 """
 
 from django.contrib.syndication.views import Feed
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
+from django.utils.html import escape
 from django.utils.translation import gettext_lazy as _
 
 from councils.models import Council
+from pipeline.markdown import render_markdown
 
 from .models import Project, ServiceArea, Update
 from .selectors import project_list, project_updates
@@ -26,10 +32,12 @@ class _ProjectItems:
         return project_list()
 
     def item_title(self, item: Project) -> str:
-        return item.title
+        return escape(item.title)
 
     def item_description(self, item: Project) -> str:
-        return f"{item.summary} ({item.lead_council.short_name}, {item.get_phase_display()})"
+        return escape(
+            f"{item.summary} ({item.lead_council.short_name}, {item.get_phase_display()})"
+        )
 
     def item_pubdate(self, item: Project):
         return item.published_at
@@ -62,7 +70,7 @@ class AreaProjectsFeed(_ProjectItems, Feed):
         return project_list().filter(service_areas=area)
 
     def title(self, area: ServiceArea) -> str:
-        return _("Pipeline: projects in %(area)s") % {"area": area.name}
+        return _("Pipeline: projects in %(area)s") % {"area": escape(area.name)}
 
     def description(self, area: ServiceArea) -> str:
         return self.title(area)
@@ -83,7 +91,7 @@ class CouncilProjectsFeed(_ProjectItems, Feed):
         return project_list().filter(lead_council=council)
 
     def title(self, council: Council) -> str:
-        return _("Pipeline: projects led by %(council)s") % {"council": council.short_name}
+        return _("Pipeline: projects led by %(council)s") % {"council": escape(council.short_name)}
 
     def description(self, council: Council) -> str:
         return self.title(council)
@@ -104,19 +112,19 @@ class ProjectUpdatesFeed(Feed):
         return project_updates(project=project)[:FEED_LENGTH]
 
     def title(self, project: Project) -> str:
-        return _("Pipeline: updates from %(project)s") % {"project": project.title}
+        return _("Pipeline: updates from %(project)s") % {"project": escape(project.title)}
 
     def description(self, project: Project) -> str:
-        return project.summary
+        return escape(project.summary)
 
     def link(self, project: Project) -> str:
         return project.get_absolute_url()
 
     def item_title(self, item: Update) -> str:
-        return item.title
+        return escape(item.title)
 
     def item_description(self, item: Update) -> str:
-        return item.body
+        return render_markdown(item.body)
 
     def item_link(self, item: Update) -> str:
         return item.get_absolute_url()

@@ -13,7 +13,8 @@ from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import Q
-from django.template.loader import render_to_string
+from django.template import Context
+from django.template.loader import get_template
 from django.utils import timezone, translation
 from django_tasks import task
 
@@ -38,11 +39,18 @@ from .models import (
 User = get_user_model()
 
 
+def _plain_text(name: str, context: dict) -> str:
+    """A text email template rendered without HTML escaping (``O'Brien``, not ``O&#x27;Brien``);
+    the bodies said ``autoescape off`` themselves, the subjects did not."""
+    return get_template(name).template.render(Context(context, autoescape=False))
+
+
 def _send(user, template: str, context: dict) -> None:
     context = {**context, "user": user, "base_url": settings.WAGTAILADMIN_BASE_URL}
     with translation.override(user.language or settings.LANGUAGE_CODE):
-        subject = render_to_string(f"emails/{template}_subject.txt", context).strip()
-        body = render_to_string(f"emails/{template}.txt", context)
+        # One line, or send_mail refuses it (a title sent with a line break was a 500).
+        subject = " ".join(_plain_text(f"emails/{template}_subject.txt", context).split())
+        body = _plain_text(f"emails/{template}.txt", context)
     send_mail(
         f"{settings.ACCOUNT_EMAIL_SUBJECT_PREFIX}{subject}",
         body,
