@@ -17,6 +17,10 @@ test: install assets ## The whole test suite (PostgreSQL when DATABASE_URL is se
 	@if [ -n "$$DATABASE_URL" ]; then echo "make test: database from DATABASE_URL ($${DATABASE_URL%%://*})"; else echo "make test: SQLite (set DATABASE_URL for PostgreSQL)"; fi
 	$(BIN)/pytest $(PYTEST_ARGS)
 
+bench: install ## National-scale benchmark on PostgreSQL (DATABASE_URL); fails when a budget is missed
+	@if [ -z "$$DATABASE_URL" ]; then echo "make bench: set DATABASE_URL to a PostgreSQL server, e.g. DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres make bench (the bench builds its own database, pipeline_bench, there)" >&2; exit 2; fi
+	$(BIN)/python -m bench $(BENCH_ARGS)
+
 lint: install ## Format check, lint, Django checks, no missing migrations
 	$(BIN)/ruff format --check .
 	$(BIN)/ruff check .

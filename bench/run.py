@@ -1,0 +1,561 @@
+"""``python -m bench``: build the national data set, serve it with gunicorn, load it, judge it."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import datetime
+import json
+import math
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "bench-results.json"
+HOST = "127.0.0.1"
+WORKERS = 2
+
+
+class BenchError(Exception):
+    """Something that stops the bench before it can judge anything; the message says what."""
+
+
+def _bench_database_url(url: str | None, name: str) -> str:
+    if not url:
+        raise BenchError(
+            "make bench needs PostgreSQL: set DATABASE_URL, for example\n"
+            "  DATABASE_URL=postgres://postgres@127.0.0.1:5432/pipeline make bench\n"
+            f"It creates (and replaces) a database named '{name}' on that server; the database "
+            "named in the URL is not touched."
+        )
+    parts = urlsplit(url)
+    if parts.scheme not in ("postgres", "postgresql", "pgsql"):
+        raise BenchError(
+            f"make bench needs PostgreSQL, but DATABASE_URL is {parts.scheme}://…; point it at "
+            "a PostgreSQL server (postgres://user@host:port/db)."
+        )
+    if parts.path.lstrip("/") == name:
+        raise BenchError(
+            f"DATABASE_URL names the bench database '{name}' itself; point it at another "
+            "database on the same server (the bench drops and recreates its own)."
+        )
+    return urlunsplit(parts._replace(path=f"/{name}"))
+
+
+def _recreate_database(url: str) -> None:
+    import dj_database_url
+    import psycopg2
+    from psycopg2 import sql
+
+    cfg = dj_database_url.parse(url)
+    try:
+        conn = psycopg2.connect(
+            dbname="postgres",
+            user=cfg.get("USER") or None,
+            password=cfg.get("PASSWORD") or None,
+            host=cfg.get("HOST") or None,
+            port=cfg.get("PORT") or None,
+            connect_timeout=5,
+        )
+    except psycopg2.OperationalError as exc:
+        raise BenchError(f"Cannot reach PostgreSQL from DATABASE_URL: {exc}".strip()) from exc
+    conn.autocommit = True
+    with conn.cursor() as cursor:
+        name = sql.Identifier(cfg["NAME"])
+        cursor.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(name))
+        cursor.execute(sql.SQL("CREATE DATABASE {}").format(name))
+    conn.close()
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind((HOST, 0))
+        return s.getsockname()[1]
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        text = Path(f"/proc/{pid}/task/{pid}/children").read_text()
+        return [int(p) for p in text.split()]
+    except OSError:
+        found = []
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                fields = stat.read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == pid:
+                found.append(int(stat.parent.name))
+        return found
+
+
+def _peak_rss_mb(pid: int) -> float | None:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        return None
+    return None
+
+
+# --- preparing: database, data, URLs, query counts -------------------------------------------
+
+
+def _setup_django(database_url: str) -> None:
+    os.environ["DATABASE_URL"] = database_url
+    os.environ["DJANGO_SETTINGS_MODULE"] = "pipeline.settings.bench"
+    import django
+
+    django.setup()
+
+
+def _check_ledger(log) -> dict:
+    from projects.ledger import check_ledger
+
+    started = time.perf_counter()
+    mismatches = check_ledger()
+    for m in mismatches[:10]:
+        log(f"    ledger: {m}")
+    return {
+        "mismatches": len(mismatches),
+        "seconds": round(time.perf_counter() - started, 1),
+        "scope": "every pledge, event, need and project (full check_ledger)",
+    }
+
+
+def _path_of(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.path}?{parts.query}" if parts.query else parts.path
+
+
+def _endpoints(deep_api_pages: int, log) -> tuple[list[dict], dict]:
+    """The endpoints to measure, with the URLs of the busiest things found in the data."""
+    from django.db.models import Count, F, Q
+    from django.test import Client
+
+    from bench import budgets
+    from councils.models import Council
+    from projects.models import Project
+    from projects.selectors import project_list
+    from projects.views.pages import LIST_PAGE_SIZE
+
+    # The busiest project and council, and for "queries constant whatever the size" the
+    # quietest ones that still have something in every list (an empty list skips a prefetch).
+    visible = Project.objects.visible()
+    projects = visible.annotate(n=Count("pledges"))
+    busiest_project = projects.order_by("-n", "pk").first()
+    quiet_project = projects.filter(n__gt=0).order_by("n", "pk").first()
+    councils = Council.objects.annotate(
+        pledge_n=Count("pledges", distinct=True),
+        led_n=Count("projects_led", filter=Q(projects_led__in=visible), distinct=True),
+    ).annotate(n=F("pledge_n") + F("led_n"))
+    busiest_council = councils.order_by("-n", "pk").first()
+    quiet_council = councils.filter(pledge_n__gt=0, led_n__gt=0).order_by("n", "pk").first()
+    html_pages = max(1, math.ceil(project_list().count() / LIST_PAGE_SIZE))
+    deep_html_page = max(1, html_pages - 1)
+
+    # The API's deep page: follow `next` from the first page, as a client would.
+    client = Client()
+    url, pages = "/api/v1/projects/", 1
+    while pages < deep_api_pages:
+        following = client.get(url).json()["next"]
+        if following is None:
+            break
+        nxt = client.get(_path_of(following)).json()["next"]
+        if nxt is None and pages > 1:  # keep a full page, not a short last one
+            break
+        url, pages = _path_of(following), pages + 1
+    facts = {
+        "busiest_project": {"slug": busiest_project.slug, "pledges": busiest_project.n},
+        "quiet_project": {"slug": quiet_project.slug, "pledges": quiet_project.n},
+        "busiest_council": {
+            "slug": busiest_council.slug,
+            "pledges_and_projects": busiest_council.n,
+        },
+        "quiet_council": {"slug": quiet_council.slug, "pledges_and_projects": quiet_council.n},
+        "html_listing_pages": html_pages,
+        "html_deep_page": deep_html_page,
+        "api_deep_page": pages,
+    }
+    log(f"  targets: {json.dumps(facts)}")
+    b = budgets
+    e = [
+        ("home", "home page /", "/", b.HOME, None),
+        ("projects_first", "/projects/ first page", "/projects/", b.HTML_LISTING, None),
+        (
+            "projects_filtered",
+            "/projects/ filtered",
+            "/projects/?phase=beta&needs=money",
+            b.HTML_LISTING,
+            None,
+        ),
+        (
+            "projects_deep",
+            f"/projects/ page {deep_html_page} of {html_pages}",
+            f"/projects/?page={deep_html_page}",
+            b.HTML_LISTING,
+            None,
+        ),
+        (
+            "project_page",
+            f"busiest project page ({busiest_project.n} pledges)",
+            f"/projects/{busiest_project.slug}/",
+            b.PROJECT_PAGE,
+            f"/projects/{quiet_project.slug}/",
+        ),
+        (
+            "council_page",
+            "busiest council page",
+            f"/councils/{busiest_council.slug}/",
+            b.COUNCIL_PAGE,
+            f"/councils/{quiet_council.slug}/",
+        ),
+        ("api_first", "/api/v1/projects/ first page", "/api/v1/projects/", b.API_PROJECTS, None),
+        (
+            "api_filtered",
+            "/api/v1/projects/ filtered",
+            "/api/v1/projects/?phase=beta&needs=money",
+            b.API_PROJECTS,
+            None,
+        ),
+        ("api_deep", f"/api/v1/projects/ cursor page {pages}", url, b.API_PROJECTS, None),
+        (
+            "api_pledges",
+            "/api/v1/pledges/?project=busiest",
+            f"/api/v1/pledges/?project={busiest_project.slug}",
+            b.API_LIST,
+            f"/api/v1/pledges/?project={quiet_project.slug}",
+        ),
+        ("api_councils", "/api/v1/councils/", "/api/v1/councils/", b.API_LIST, None),
+        ("baseline", "baseline (1 raw SQL query)", "/bench/baseline/", b.BASELINE, None),
+    ]
+    keys = ("key", "label", "path", "group", "small_path")
+    return [dict(zip(keys, row, strict=True)) for row in e], facts
+
+
+def _count_queries(endpoints: list[dict], log) -> None:
+    """Queries per request: each URL through Django's test client against the bench database,
+    counted on the second request (the first in a process fills per-process caches)."""
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    client = Client()
+
+    def count(path: str) -> tuple[int, int, list[str]]:
+        client.get(path)
+        with CaptureQueriesContext(connection) as ctx:
+            response = client.get(path)
+        if response.status_code != 200:
+            raise BenchError(f"{path} answered {response.status_code} in the test client")
+        sqls = [q["sql"] for q in ctx.captured_queries]
+        counts = sum(1 for s in sqls if "COUNT(" in s.upper())
+        return len(sqls), counts, sqls
+
+    for e in endpoints:
+        e["queries"], e["count_queries"], e["sql"] = count(e["path"])
+        small = e.pop("small_path")
+        e["queries_small"] = count(small)[0] if small else None
+        log(f"  {e['queries']:>2} queries  {e['path']}")
+
+
+# --- serving and loading ------------------------------------------------------------------
+
+
+def _start_gunicorn(database_url: str, port: int) -> subprocess.Popen:
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "DJANGO_SETTINGS_MODULE": "pipeline.settings.bench",
+    }
+    command = [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "pipeline.wsgi:application",
+        "--workers",
+        str(WORKERS),
+        "--worker-class",
+        "sync",
+        "--bind",
+        f"{HOST}:{port}",
+        "--timeout",
+        "60",
+        "--graceful-timeout",
+        "5",
+        "--log-level",
+        "warning",
+        "--no-control-socket",
+    ]
+    return subprocess.Popen(command, cwd=ROOT, env=env)  # noqa: S603 - fixed command
+
+
+def _wait_until_up(process: subprocess.Popen, port: int, seconds: float = 60) -> None:
+    from bench.client import fetch
+
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise BenchError(f"gunicorn exited with {process.returncode} before serving")
+        try:
+            status, _body = asyncio.run(fetch(HOST, port, "/healthz"))
+            if status == 200:
+                return
+        except OSError:
+            pass
+        time.sleep(0.3)
+    raise BenchError(f"gunicorn did not answer /healthz on {HOST}:{port} within {seconds} s")
+
+
+def _stop(process: subprocess.Popen) -> None:
+    if process.poll() is None:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def _measure(endpoints: list[dict], port: int, args, log) -> dict:
+    """Each endpoint right after a run of the baseline, and its ratio to that run: the machine
+    is shared, and what else it is doing changes from minute to minute."""
+    from bench.client import load
+
+    def run(path: str, **kwargs):
+        return asyncio.run(load(HOST, port, path, **kwargs))
+
+    def measured(path: str, max_requests: int, max_seconds: float):
+        run(path, connections=4, max_requests=args.warmup, max_seconds=10)
+        return run(
+            path,
+            connections=args.connections,
+            max_requests=max_requests,
+            max_seconds=max_seconds,
+        )
+
+    baseline = next(e for e in endpoints if e["group"] == "baseline")
+    baseline_runs = []
+    for e in endpoints:
+        if e is baseline:
+            continue
+        base = measured(baseline["path"], args.requests, args.baseline_seconds)
+        result = measured(e["path"], args.requests, args.seconds)
+        baseline_runs.append(base)
+        rps = result.requests_per_second
+        base_rps = base.requests_per_second
+        e.update(_summary([result]), ratio=round(rps / base_rps, 3) if base_rps else 0.0)
+        e["baseline_rps"] = round(base_rps, 1)
+        log(
+            f"  {rps:7.1f} req/s ({e['ratio']:4.0%} of {base_rps:5.1f})  p50 {e['p50_ms']:6.1f} ms"
+            f"  p99 {e['p99_ms']:6.1f} ms  errors {e['errors']}  {e['path']}"
+        )
+    baseline.update(_summary(baseline_runs), ratio=1.0)
+    baseline["rps_runs"] = [round(r.requests_per_second, 1) for r in baseline_runs]
+    return {"baseline_rps": baseline["rps"], "baseline_rps_runs": baseline["rps_runs"]}
+
+
+def _summary(results: list) -> dict:
+    from bench.client import LoadResult
+
+    merged = LoadResult(path="", latencies_ms=[x for r in results for x in r.latencies_ms])
+    return {
+        "requests": sum(r.requests for r in results),
+        "errors": sum(r.error_count for r in results),
+        "error_kinds": dict(sum((r.errors for r in results), Counter())),
+        "p50_ms": round(merged.percentile(50), 1),
+        "p95_ms": round(merged.percentile(95), 1),
+        "p99_ms": round(merged.percentile(99), 1),
+        "rps": round(sum(r.requests_per_second for r in results) / len(results), 1),
+    }
+
+
+# --- reporting ----------------------------------------------------------------------------
+
+
+def table(results: dict) -> str:
+    rows = [("endpoint", "queries", "p50 ms", "p95 ms", "p99 ms", "req/s", "vs baseline")]
+    for e in results["endpoints"]:
+        rows.append(
+            (
+                e["label"],
+                str(e["queries"]),
+                f"{e['p50_ms']:.1f}",
+                f"{e['p95_ms']:.1f}",
+                f"{e['p99_ms']:.1f}",
+                f"{e['rps']:.1f}",
+                f"{e['ratio']:.0%}",
+            )
+        )
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    lines = []
+    for n, r in enumerate(rows):
+        cells = [r[0].ljust(widths[0])] + [
+            c.rjust(w) for c, w in zip(r[1:], widths[1:], strict=True)
+        ]
+        lines.append("  ".join(cells))
+        if n == 0:
+            lines.append("  ".join("-" * w for w in widths))
+    return "\n".join(lines)
+
+
+def _git_commit() -> str:
+    try:
+        return subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"],  # noqa: S607
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=False,
+        ).stdout.strip()
+    except OSError:
+        return ""
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    parser.add_argument("--database", default=os.environ.get("BENCH_DATABASE", "pipeline_bench"))
+    parser.add_argument("--connections", type=int, default=12)
+    parser.add_argument("--requests", type=int, default=2000, help="per endpoint")
+    parser.add_argument("--seconds", type=float, default=20.0, help="per endpoint, at most")
+    parser.add_argument(
+        "--baseline-seconds",
+        type=float,
+        default=8.0,
+        help="baseline run before each endpoint, at most",
+    )
+    parser.add_argument("--warmup", type=int, default=50, help="requests before each endpoint")
+    parser.add_argument("--deep-api-pages", type=int, default=200)
+    parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="reuse the bench database the last run built (no build, no ledger check)",
+    )
+    parser.add_argument("--scale", type=float, default=1.0, help="data set size (1 = national)")
+    args = parser.parse_args(argv)
+    log = lambda message: print(message, flush=True)  # noqa: E731
+    started = time.perf_counter()
+    process = None
+    try:
+        database_url = _bench_database_url(os.environ.get("DATABASE_URL"), args.database)
+        results: dict = {
+            "when": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
+            "commit": _git_commit(),
+            "machine": {"cpus": os.cpu_count(), "load_average_at_start": os.getloadavg()},
+            "load": {
+                "connections": args.connections,
+                "max_requests_per_endpoint": args.requests,
+                "max_seconds_per_endpoint": args.seconds,
+                "max_seconds_per_baseline_run": args.baseline_seconds,
+                "warmup_requests": args.warmup,
+            },
+        }
+        log(f"bench: database '{args.database}' on the DATABASE_URL server")
+        t0 = time.perf_counter()
+        if not args.reuse:
+            _recreate_database(database_url)
+        _setup_django(database_url)
+        from django.core.management import call_command
+
+        call_command("migrate", verbosity=0, interactive=False)
+        migrate_seconds = round(time.perf_counter() - t0, 1)
+        log(f"  database created and migrated in {migrate_seconds} s")
+
+        from bench import budgets, dataset
+
+        if args.reuse:
+            report = dataset.BuildReport(seconds=0.0, councils_from="reused")
+        else:
+            sizes = dataset.Sizes()
+            if args.scale != 1.0:
+                sizes = dataset.Sizes(
+                    **{k: max(1, int(v * args.scale)) for k, v in vars(sizes).items()}
+                )
+            log("bench: building the national data set")
+            report = dataset.build(sizes, log=log)
+            log(f"  built in {report.seconds} s: {report.rows}")
+        if args.reuse:
+            ledger = {"mismatches": None, "seconds": 0.0, "scope": "not checked (--reuse)"}
+        else:
+            log("bench: checking the ledger against the stored totals")
+            ledger = _check_ledger(log)
+            log(f"  {ledger['mismatches']} mismatches in {ledger['seconds']} s")
+        results["dataset"] = {
+            "build_seconds": report.seconds,
+            "migrate_seconds": migrate_seconds,
+            "steps": report.steps,
+            "rows": report.rows,
+            "councils_from": report.councils_from,
+            "ledger": ledger,
+        }
+
+        log("bench: endpoints and queries per request")
+        endpoints, facts = _endpoints(args.deep_api_pages, log)
+        _count_queries(endpoints, log)
+        results["targets"] = facts
+
+        port = _free_port()
+        log(f"bench: gunicorn, {WORKERS} sync workers on {HOST}:{port}")
+        process = _start_gunicorn(database_url, port)
+        _wait_until_up(process, port)
+        workers = _children(process.pid)
+        log(
+            f"bench: {args.connections} connections, ≤ {args.requests} requests or "
+            f"{args.seconds:.0f} s per endpoint"
+        )
+        load_info = _measure(endpoints, port, args, log)
+        peaks = [p for p in (_peak_rss_mb(pid) for pid in _children(process.pid)) if p]
+        if sorted(_children(process.pid)) != sorted(workers):
+            log("  warning: gunicorn replaced a worker during the run")
+        _stop(process)
+        process = None
+        results["server"] = {
+            "workers": WORKERS,
+            "worker_class": "sync",
+            "settings": "pipeline.settings.bench",
+            "worker_peak_rss_mb": [round(p, 1) for p in peaks],
+            **load_info,
+        }
+        results["endpoints"] = endpoints
+        checks = budgets.check(results)
+        results["budgets"] = [c.as_dict() for c in checks]
+        results["passed"] = all(c.ok for c in checks)
+        results["total_seconds"] = round(time.perf_counter() - started, 1)
+        RESULTS.write_text(json.dumps(results, indent=2, default=str) + "\n")
+
+        print()
+        print(table(results))
+        print()
+        d = results["dataset"]
+        print(
+            f"data set: built in {d['build_seconds']:.0f} s (+ {d['migrate_seconds']:.0f} s "
+            f"creating and migrating the database); ledger check: {ledger['mismatches']} "
+            f"mismatches in {ledger['seconds']:.0f} s ({ledger['scope']})"
+        )
+        print(
+            "gunicorn worker peak RSS (VmHWM): "
+            + ", ".join(f"{p:.0f} MB" for p in results["server"]["worker_peak_rss_mb"])
+        )
+        print(f"whole run: {results['total_seconds']:.0f} s; results in {RESULTS.name}")
+        failed = [c for c in checks if not c.ok]
+        if failed:
+            print(f"\nbench: {len(failed)} budget(s) FAILED:")
+            for c in failed:
+                print(f"  ✗ {c.name}: {c.detail}")
+            return 1
+        print(f"\nbench: all {len(checks)} budget checks passed")
+        return 0
+    except BenchError as exc:
+        print(f"bench: {exc}", file=sys.stderr)
+        return 2
+    finally:
+        if process is not None:
+            _stop(process)

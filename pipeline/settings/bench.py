@@ -1,0 +1,51 @@
+"""Benchmarks (`make bench`): production settings served over plain HTTP on the loopback.
+
+Everything that shapes a request's cost in production stays: DEBUG off, the same middleware,
+templates, REST framework settings and persistent database connections. What changes is only
+what a loopback benchmark cannot have or must not trip over:
+
+- no TLS, so no HTTPS redirect or HSTS, and ALLOWED_HOSTS is the loopback address;
+- static files are not collected (the bench never fetches them);
+- API throttling still runs on every request, but at a rate the load cannot reach;
+- ``bench.urls`` adds ``/bench/baseline/``, a bare view returning the same rows as the API's
+  first page from one raw SQL query; it exists in these settings only.
+
+The database comes from DATABASE_URL, which ``python -m bench`` points at a database of its own.
+"""
+
+import os
+
+os.environ.setdefault("DJANGO_SECRET_KEY", "bench-only-insecure-key-never-in-production")
+
+from .base import env  # noqa: E402
+from .production import *  # noqa: E402,F403
+from .production import DATABASES, REST_FRAMEWORK, STORAGES  # noqa: E402
+
+DEBUG = False
+ALLOWED_HOSTS = ["127.0.0.1", "testserver"]
+ROOT_URLCONF = "bench.urls"
+
+SECURE_SSL_REDIRECT = False
+SECURE_HSTS_SECONDS = 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = False
+SECURE_HSTS_PRELOAD = False
+
+DATABASES["default"]["CONN_MAX_AGE"] = int(env("DATABASE_CONN_MAX_AGE", "600"))
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+
+STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
+
+REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] = {
+    "anon": "1000000/min",
+    "user": "1000000/min",
+    "token": "1000000/min",
+}
+
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": "WARNING"},
+}
