@@ -172,29 +172,31 @@ def pledge_list() -> QuerySet[Pledge]:
 
 def headline_stats() -> dict:
     """The home page's figures: councils taking part, projects by phase, money and days."""
-    from councils.models import MembershipStatus
+    from councils.models import Membership, MembershipStatus
 
-    visible = Project.objects.visible()
-    by_phase = dict(visible.values_list("phase").annotate(n=Count("pk")).order_by())
-    totals = visible.aggregate(
-        money_pledged=Sum(
+    sums = {
+        "money_pledged": Sum(
             F("money_offered") + F("money_accepted") + F("money_fulfilled"), default=0
         ),
-        money_accepted=Sum(F("money_accepted") + F("money_fulfilled"), default=0),
-        days_pledged=Sum(
+        "money_accepted": Sum(F("money_accepted") + F("money_fulfilled"), default=0),
+        "days_pledged": Sum(
             F("half_days_offered") + F("half_days_accepted") + F("half_days_fulfilled"), default=0
         ),
-        days_accepted=Sum(F("half_days_accepted") + F("half_days_fulfilled"), default=0),
+        "days_accepted": Sum(F("half_days_accepted") + F("half_days_fulfilled"), default=0),
+    }
+    # One pass over the visible projects: counts and sums by phase, added up here.
+    rows = list(
+        Project.objects.visible().values("phase").annotate(n=Count("pk"), **sums).order_by()
     )
-    councils = (
-        Council.objects.filter(
-            Q(memberships__status=MembershipStatus.VERIFIED)
-            | Q(pledges__isnull=False)
-            | Q(projects_led__isnull=False)
-        )
-        .distinct()
-        .count()
-    )
+    by_phase = {row["phase"]: row["n"] for row in rows}
+    totals = {name: sum(row[name] for row in rows) for name in sums}
+    # EXISTS per council, not joins: joining memberships, pledges and projects multiplies
+    # their rows (a busy council: members × pledges × projects) before DISTINCT removes them.
+    councils = Council.objects.filter(
+        Exists(Membership.objects.filter(council=OuterRef("pk"), status=MembershipStatus.VERIFIED))
+        | Exists(Pledge.objects.filter(council=OuterRef("pk")))
+        | Exists(Project.objects.filter(lead_council=OuterRef("pk")))
+    ).count()
     return {
         "councils_taking_part": councils,
         "projects_by_phase": {phase: by_phase.get(phase, 0) for phase in PHASE_ORDER},
