@@ -212,6 +212,13 @@ class Project(index.Indexed, models.Model):
         indexes = [
             models.Index(fields=["state", "is_hidden", "-published_at"]),
             models.Index(fields=["pledging_deadline"]),
+            # The public listings' default order (newest first) read straight off an index:
+            # first pages and cursor pages stop after a page of rows instead of sorting them all.
+            models.Index(
+                fields=["-published_at", "-id"],
+                condition=Q(state__in=PUBLIC_STATES, is_hidden=False),
+                name="project_visible_newest_idx",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -353,6 +360,13 @@ class Pledge(models.Model):
         indexes = [
             models.Index(fields=["project", "state"]),
             models.Index(fields=["council", "state"]),
+            # A project's and a council's pledges newest first (pages and API), by index order.
+            models.Index(
+                fields=["project", "-created_at", "-id"], name="pledge_project_newest_idx"
+            ),
+            models.Index(
+                fields=["council", "-created_at", "-id"], name="pledge_council_newest_idx"
+            ),
         ]
 
     def __str__(self) -> str:
