@@ -55,8 +55,13 @@ class ProjectFilterSet(django_filters.FilterSet):
     """The project listing's filters, shared by /projects/ and /api/v1/projects/."""
 
     q = django_filters.CharFilter(method="filter_q", label=_("Search"))
+    # distinct=False: phase is a column of the project, so no row can repeat; the default
+    # SELECT DISTINCT sorted every matching row on all its columns and lost the index order.
     phase = django_filters.MultipleChoiceFilter(
-        choices=Phase.choices, label=_("Phase"), widget=forms.CheckboxSelectMultiple
+        choices=Phase.choices,
+        label=_("Phase"),
+        widget=forms.CheckboxSelectMultiple,
+        distinct=False,
     )
     state = django_filters.ChoiceFilter(
         choices=[(s, State(s).label) for s in PUBLIC_STATES],
