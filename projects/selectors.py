@@ -46,6 +46,18 @@ def project_list() -> QuerySet[Project]:
     )
 
 
+def project_rows() -> QuerySet[Project]:
+    """Visible projects for long machine-read listings (the API): the lead council joined, the
+    long text fields left in the database, and each project's service areas as a plain list in
+    ``area_list`` — a related manager and queryset per row cost more than the row itself."""
+    return (
+        Project.objects.visible()
+        .select_related("lead_council")
+        .defer("description", "problem", "users", "outcomes", "hidden_reason")
+        .prefetch_related(Prefetch("service_areas", to_attr="area_list"))
+    )
+
+
 def project_for_page(*, slug: str, user) -> Project | None:
     project = (
         Project.objects.select_related("lead_council", "owner")

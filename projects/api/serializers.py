@@ -7,6 +7,7 @@ strict: owner, lead council of an existing project, states and totals are never 
 
 from decimal import Decimal
 
+from django.urls import reverse
 from rest_framework import serializers
 
 from pipeline.api.serializers import MoneySerializer, StrictInputSerializer, days, money
@@ -66,6 +67,29 @@ def _iso(value):
     return value.isoformat().replace("+00:00", "Z") if value is not None else None
 
 
+def _areas(p) -> list:
+    """The project's service areas: the plain list ``selectors.project_rows`` prefetches, or
+    the related manager's (also prefetched) for a single project."""
+    areas = getattr(p, "area_list", None)
+    return areas if areas is not None else p.service_areas.all()
+
+
+_SLUG = "__slug__"
+
+
+def _project_urls(context: dict) -> tuple[str, str]:
+    """A project's page and API addresses with ``__slug__`` to fill in, worked out once per
+    response: ``reverse`` and ``build_absolute_uri`` for every row were a fifth of a listing's
+    time. The page address follows the request's language, as ``get_absolute_url`` does."""
+    urls = context.get("_project_urls")
+    if urls is None:
+        request = context.get("request")
+        page = reverse("projects:detail", kwargs={"slug": _SLUG})
+        urls = (_abs(request, page), _abs(request, f"/api/v1/projects/{_SLUG}/"))
+        context["_project_urls"] = urls
+    return urls
+
+
 class ProjectSerializer(serializers.Serializer):
     slug = serializers.SlugField()
     title = serializers.CharField()
@@ -85,7 +109,7 @@ class ProjectSerializer(serializers.Serializer):
     api_url = serializers.URLField()
 
     def to_representation(self, p) -> dict:
-        request = self.context.get("request")
+        page_url, api_url = _project_urls(self.context)
         return {
             "slug": p.slug,
             "title": p.title,
@@ -93,7 +117,7 @@ class ProjectSerializer(serializers.Serializer):
             "phase": p.phase,
             "state": p.state,
             "lead_council": council_ref(p.lead_council),
-            "service_areas": [a.slug for a in p.service_areas.all()],
+            "service_areas": [a.slug for a in _areas(p)],
             "pledging_deadline": p.pledging_deadline.isoformat() if p.pledging_deadline else None,
             "totals": project_totals(p),
             "code_url": p.code_url,
@@ -101,8 +125,8 @@ class ProjectSerializer(serializers.Serializer):
             "licence": p.licence,
             "created_at": _iso(p.created_at),
             "published_at": _iso(p.published_at),
-            "url": _abs(request, p.get_absolute_url()),
-            "api_url": _abs(request, f"/api/v1/projects/{p.slug}/"),
+            "url": page_url.replace(_SLUG, p.slug),
+            "api_url": api_url.replace(_SLUG, p.slug),
         }
 
 

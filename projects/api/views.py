@@ -82,7 +82,7 @@ class ProjectViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     serializer_class = s.ProjectSerializer
 
     def get_queryset(self):
-        return selectors.project_list().annotate(
+        return selectors.project_rows().annotate(
             deadline_sort=Coalesce(
                 "pledging_deadline",
                 Value(FAR_FUTURE, output_field=Project._meta.get_field("pledging_deadline")),
