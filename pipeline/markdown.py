@@ -4,6 +4,8 @@ Markdown is converted first, then nh3 (the Ammonia sanitiser) keeps only a small
 and attributes, so no script, style, event handler or javascript: URL survives.
 """
 
+import threading
+
 import markdown as markdown_lib
 import nh3
 
@@ -14,10 +16,22 @@ ALLOWED_TAGS = {
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "th": {"scope"}}
 
 
+_local = threading.local()
+
+
+def _converter() -> markdown_lib.Markdown:
+    """This thread's converter, reset for each text. Building one (its parser and extensions)
+    took longer than converting a typical update, and a project page converts dozens."""
+    md = getattr(_local, "md", None)
+    if md is None:
+        md = _local.md = markdown_lib.Markdown(
+            extensions=["extra", "sane_lists"], output_format="html"
+        )
+    return md.reset()
+
+
 def render_markdown(text: str) -> str:
-    html = markdown_lib.markdown(
-        text or "", extensions=["extra", "sane_lists"], output_format="html"
-    )
+    html = _converter().convert(text or "")
     return nh3.clean(
         html,
         tags=ALLOWED_TAGS,
