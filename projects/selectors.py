@@ -1,6 +1,8 @@
 """Reads for projects and pledges: querysets with their joins already done."""
 
+import datetime
 import re
+from typing import NamedTuple
 
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Sum
 
@@ -85,6 +87,130 @@ def project_pledges(*, project: Project) -> QuerySet[Pledge]:
         )
         .order_by("-created_at", "-pk")
     )
+
+
+PROJECT_PAGE_PLEDGES = 50
+
+
+class PledgeEventRow(NamedTuple):
+    """One ledger event of one of a project's pledges, with what its page shows of the pledge."""
+
+    pledge_id: int
+    kind: str
+    role: str
+    amount: int
+    pledge_state: str
+    pledge_created_at: datetime.datetime
+    need_id: int | None
+    council_id: int
+    council_slug: str
+    council_short_name: str
+    council_name_cy: str
+    sequence: int
+    from_state: str
+    to_state: str
+    created_at: datetime.datetime
+
+
+def project_pledge_events(*, project: Project) -> list[PledgeEventRow]:
+    """Every ledger event of the project's pledges as plain rows, each pledge's in order, in one
+    query. A popular project has hundreds of pledges: its page charts all their events, names
+    its partner councils and lists the latest pledges, all from these rows."""
+    rows = (
+        PledgeEvent.objects.filter(pledge__project=project)
+        .order_by("pledge_id", "sequence")
+        .values_list(
+            "pledge_id",
+            "pledge__kind",
+            "pledge__role",
+            "pledge__amount",
+            "pledge__state",
+            "pledge__created_at",
+            "pledge__need_id",
+            "pledge__council_id",
+            "pledge__council__slug",
+            "pledge__council__short_name",
+            "pledge__council__name_cy",
+            "sequence",
+            "from_state",
+            "to_state",
+            "created_at",
+        )
+    )
+    return [PledgeEventRow(*row) for row in rows]
+
+
+def _council_of(row: PledgeEventRow) -> Council:
+    return Council(
+        pk=row.council_id,
+        slug=row.council_slug,
+        short_name=row.council_short_name,
+        name_cy=row.council_name_cy,
+    )
+
+
+def project_pledges_latest(
+    *,
+    project: Project,
+    events: list[PledgeEventRow],
+    needs: list[Need],
+    limit: int = PROJECT_PAGE_PLEDGES,
+) -> list[Pledge]:
+    """The project's newest pledges for its page, built from ``events``
+    (``project_pledge_events``) and ``needs`` with no query: each has its council, its need and
+    ``history``, its ledger events. Only what the page shows is filled in."""
+    newest = sorted(
+        ((row.pledge_created_at, row.pledge_id) for row in events if row.sequence == 1),
+        reverse=True,
+    )[:limit]
+    wanted = {pledge_id for _created, pledge_id in newest}
+    need_by_id = {need.pk: need for need in needs}
+    pledges: dict[int, Pledge] = {}
+    for row in events:
+        if row.pledge_id not in wanted:
+            continue
+        pledge = pledges.get(row.pledge_id)
+        if pledge is None:
+            pledge = pledges[row.pledge_id] = Pledge(
+                pk=row.pledge_id,
+                project=project,
+                council=_council_of(row),
+                need=need_by_id.get(row.need_id),
+                kind=row.kind,
+                role=row.role,
+                amount=row.amount,
+                state=row.pledge_state,
+                created_at=row.pledge_created_at,
+            )
+            pledge.history = []
+        pledge.history.append(
+            PledgeEvent(
+                pledge_id=row.pledge_id,
+                sequence=row.sequence,
+                from_state=row.from_state,
+                to_state=row.to_state,
+                created_at=row.created_at,
+            )
+        )
+    return [pledges[pledge_id] for _created, pledge_id in newest]
+
+
+def project_partners(
+    *, project: Project, events: list[PledgeEventRow], team: list[TeamMembership]
+) -> list[Council]:
+    """What ``project_partner_councils`` answers, from rows the page has already read: councils
+    other than the lead with a committed pledge (in ``events``) or an active maker-team member
+    (``team``, from ``project_team``)."""
+    partners: dict[int, Council] = {}
+    for row in events:
+        committed = row.pledge_state in (PledgeState.ACCEPTED, PledgeState.FULFILLED)
+        if committed and row.council_id not in partners:
+            partners[row.council_id] = _council_of(row)
+    for member in team:
+        if member.status == TeamStatus.ACTIVE and member.council_id is not None:
+            partners.setdefault(member.council_id, member.council)
+    partners.pop(project.lead_council_id, None)
+    return sorted(partners.values(), key=lambda c: (c.short_name, c.pk))
 
 
 def project_partner_councils(*, project: Project) -> QuerySet[Council]:
@@ -262,6 +388,8 @@ def project_adoptions(*, project: Project) -> QuerySet:
 
 
 def project_demand(*, project: Project) -> QuerySet:
+    if not project.demand_count:  # stored with every signal; most projects have none
+        return DemandSignal.objects.none()
     return (
         DemandSignal.objects.filter(project=project)
         .select_related("council")
@@ -398,11 +526,14 @@ def dashboard_for(*, user) -> dict:
 # --- charts -----------------------------------------------------------------------------------
 
 
-def project_pledge_chart(*, project: Project, pledges) -> LineChart | None:
+def project_pledge_chart(
+    *, project: Project, pledges=None, events: list[PledgeEventRow] | None = None
+) -> LineChart | None:
     """Pledged and committed over time against the goal, from the pledges' ledger events.
 
-    ``pledges`` must have their events prefetched (``project_pledges``), so this adds no query.
-    Money is charted when the project needs money, otherwise staff time.
+    Give either ``events``, the rows of ``project_pledge_events``, or ``pledges`` with their
+    events prefetched (``project_pledges``); either way this adds no query. Money is charted
+    when the project needs money, otherwise staff time.
     """
     from django.utils import timezone
     from django.utils.formats import date_format
@@ -416,23 +547,32 @@ def project_pledge_chart(*, project: Project, pledges) -> LineChart | None:
     goal = project.money_needed if kind == "money" else project.half_days_needed
     if not goal:
         return None
+    if events is None:
+        events = [
+            PledgeEventRow(
+                p.pk, p.kind, p.role, p.amount, p.state, p.created_at, p.need_id, p.council_id,
+                "", "", "", e.sequence, e.from_state, e.to_state, e.created_at,
+            )
+            for p in pledges or ()
+            for e in p.events.all()
+        ]  # fmt: skip
     changes: list[tuple] = []
-    for pledge in pledges:
-        if pledge.kind != kind:
+    for row in events:
+        if row.kind != kind:
             continue
-        for event in pledge.events.all():
-            day = timezone.localdate(event.created_at)
-            pledged = committed = 0
-            if event.to_state == PledgeState.OFFERED:
-                pledged = pledge.amount
-            elif event.to_state == PledgeState.ACCEPTED:
-                committed = pledge.amount
-            elif event.to_state in (PledgeState.DECLINED, PledgeState.WITHDRAWN):
-                pledged = -pledge.amount
-                if event.from_state == PledgeState.ACCEPTED:
-                    committed = -pledge.amount
-            if pledged or committed:
-                changes.append((day, pledged, committed))
+        amount, from_state, to_state = row.amount, row.from_state, row.to_state
+        day = timezone.localdate(row.created_at)
+        pledged = committed = 0
+        if to_state == PledgeState.OFFERED:
+            pledged = amount
+        elif to_state == PledgeState.ACCEPTED:
+            committed = amount
+        elif to_state in (PledgeState.DECLINED, PledgeState.WITHDRAWN):
+            pledged = -amount
+            if from_state == PledgeState.ACCEPTED:
+                committed = -amount
+        if pledged or committed:
+            changes.append((day, pledged, committed))
     if not changes:
         return None
     changes.sort(key=lambda c: c[0])

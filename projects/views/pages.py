@@ -73,17 +73,24 @@ def project_detail(request: HttpRequest, slug: str) -> HttpResponse:
     from ..services.people import user_can_post_update
 
     project = _project_or_404(request, slug)
-    pledges = list(selectors.project_pledges(project=project))
+    # Every pledge's ledger events in one query: the chart, the partner councils and the latest
+    # pledges with their histories all come from these rows.
+    events = selectors.project_pledge_events(project=project)
+    needs = list(selectors.project_needs(project=project))
+    team = list(selectors.project_team(project=project))
     return render(
         request,
         "projects/detail.html",
         {
             "project": project,
-            "needs": selectors.project_needs(project=project),
-            "pledges": pledges,
-            "pledge_chart": selectors.project_pledge_chart(project=project, pledges=pledges),
-            "partners": selectors.project_partner_councils(project=project),
-            "team": selectors.project_team(project=project),
+            "needs": needs,
+            "pledges": selectors.project_pledges_latest(
+                project=project, events=events, needs=needs
+            ),
+            "pledge_count": len({row[0] for row in events}),
+            "pledge_chart": selectors.project_pledge_chart(project=project, events=events),
+            "partners": selectors.project_partners(project=project, events=events, team=team),
+            "team": team,
             "updates": selectors.project_updates(project=project),
             "adoptions": selectors.project_adoptions(project=project),
             "demand": selectors.project_demand(project=project),
