@@ -283,14 +283,20 @@ def pledges_waiting_for(*, project: Project) -> QuerySet[Pledge]:
 
 
 COUNCIL_PAGE_PLEDGES = 50
+COUNCIL_PAGE_PROJECTS = 20
 
 
 def council_project_context(*, council: Council, user) -> dict:
     """What a council's page shows of projects: those it leads, its pledges and their totals."""
     totals = council_pledge_totals(council=council)
+    # The newest projects it leads, and whether there are more (the listing has them all).
+    projects_led = list(
+        council_projects_led(council=council, user=user)[: COUNCIL_PAGE_PROJECTS + 1]
+    )
     return {
         "pledge_charts": council_pledge_charts(council=council, totals=totals),
-        "projects_led": council_projects_led(council=council, user=user),
+        "projects_led": projects_led[:COUNCIL_PAGE_PROJECTS],
+        "more_projects_led": len(projects_led) > COUNCIL_PAGE_PROJECTS,
         "pledges_made": council_pledges(council=council)[:COUNCIL_PAGE_PLEDGES],
         "pledge_totals": [
             {"state": state, "label": PledgeState(state).label, **totals[state]}
