@@ -3,9 +3,10 @@
 Each feed is RSS 2.0 at ``…/feed/`` and Atom at ``…/feed/atom/``; hidden and draft projects
 never appear.
 
-Feed readers treat titles and descriptions as HTML, and the syndication framework only
-XML-escapes what it is given; so user-written text is HTML-escaped here first (as Django's own
-default ``item_title`` does), and update bodies are Markdown rendered and cleaned by nh3.
+Descriptions are HTML to feed readers (RSS ``description``, Atom ``summary type="html"``) and the
+syndication framework only XML-escapes what it is given: so user-written text in a description
+is HTML-escaped here first, and update bodies are Markdown rendered and cleaned by nh3. Titles
+stay as written: they are plain text (Atom ``title`` has type text).
 """
 
 from django.contrib.syndication.views import Feed
@@ -32,7 +33,7 @@ class _ProjectItems:
         return project_list()
 
     def item_title(self, item: Project) -> str:
-        return escape(item.title)
+        return item.title
 
     def item_description(self, item: Project) -> str:
         return escape(
@@ -70,10 +71,10 @@ class AreaProjectsFeed(_ProjectItems, Feed):
         return project_list().filter(service_areas=area)
 
     def title(self, area: ServiceArea) -> str:
-        return _("Pipeline: projects in %(area)s") % {"area": escape(area.name)}
+        return _("Pipeline: projects in %(area)s") % {"area": area.name}
 
     def description(self, area: ServiceArea) -> str:
-        return self.title(area)
+        return escape(self.title(area))
 
     def link(self, area: ServiceArea) -> str:
         return f"{reverse('projects:list')}?area={area.slug}"
@@ -91,10 +92,10 @@ class CouncilProjectsFeed(_ProjectItems, Feed):
         return project_list().filter(lead_council=council)
 
     def title(self, council: Council) -> str:
-        return _("Pipeline: projects led by %(council)s") % {"council": escape(council.short_name)}
+        return _("Pipeline: projects led by %(council)s") % {"council": council.short_name}
 
     def description(self, council: Council) -> str:
-        return self.title(council)
+        return escape(self.title(council))
 
     def link(self, council: Council) -> str:
         return council.get_absolute_url()
@@ -112,7 +113,7 @@ class ProjectUpdatesFeed(Feed):
         return project_updates(project=project)[:FEED_LENGTH]
 
     def title(self, project: Project) -> str:
-        return _("Pipeline: updates from %(project)s") % {"project": escape(project.title)}
+        return _("Pipeline: updates from %(project)s") % {"project": project.title}
 
     def description(self, project: Project) -> str:
         return escape(project.summary)
@@ -121,7 +122,7 @@ class ProjectUpdatesFeed(Feed):
         return project.get_absolute_url()
 
     def item_title(self, item: Update) -> str:
-        return escape(item.title)
+        return item.title
 
     def item_description(self, item: Update) -> str:
         return render_markdown(item.body)
