@@ -21,6 +21,11 @@ bench: install ## National-scale benchmark on PostgreSQL (DATABASE_URL); fails w
 	@if [ -z "$$DATABASE_URL" ]; then echo "make bench: set DATABASE_URL to a PostgreSQL server, e.g. DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres make bench (the bench builds its own database, pipeline_bench, there)" >&2; exit 2; fi
 	$(BIN)/python -m bench $(BENCH_ARGS)
 
+# FUZZ_EXAMPLES examples per API operation (CI runs 50 in `make test`); FUZZ_SEED=<seed> replays.
+FUZZ_EXAMPLES ?= 1000
+fuzz: install ## Long schemathesis campaign against the API (1,000 examples per operation)
+	FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/pytest tests/security/test_api_fuzz.py -s -q $(PYTEST_ARGS)
+
 lint: install ## Format check, lint, Django checks, no missing migrations
 	$(BIN)/ruff format --check .
 	$(BIN)/ruff check .

@@ -1,6 +1,6 @@
 from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
-from django.urls import include, path
+from django.urls import include, path, re_path
 from django.views.i18n import set_language
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
@@ -19,6 +19,9 @@ urlpatterns = [
     path("documents/", include(wagtaildocs_urls)),
     path("i18n/setlang/", set_language, name="set_language"),
     path("api/v1/", include("pipeline.api.urls")),
+    # Anything else under /api/ is a JSON 404, whatever the method; it must not fall through to
+    # Wagtail's page serving (an HTML CSRF 403 for DELETE /api/v1/follows/ã/).
+    re_path(r"^api/", views.api_not_found),
     path("healthz", views.healthz, name="healthz"),
 ]
 

@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET
 
 API_PREFIX = "/api/"
@@ -25,6 +26,11 @@ def page_not_found(request: HttpRequest, exception: Exception | None = None) -> 
     if request.path.startswith(API_PREFIX):
         return _api_error(404, "not_found", "Not found.")
     return render(request, "404.html", status=404)
+
+
+@csrf_exempt
+def api_not_found(request: HttpRequest) -> JsonResponse:
+    return _api_error(404, "not_found", "Not found.")
 
 
 def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:

@@ -194,7 +194,7 @@ class ProjectViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         request=s.NeedInputSerializer,
         responses={201: s.NeedSerializer, **ERRORS},
     )
-    @action(detail=True, methods=["get", "post"])
+    @action(detail=True, methods=["get", "post"], pagination_class=None, filter_backends=[])
     def needs(self, request, slug=None):
         project = self.get_object()
         if request.method != "POST":  # GET, and HEAD (which DRF routes to the GET action)
@@ -230,7 +230,7 @@ class ProjectViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         request=s.TeamJoinSerializer,
         responses={201: s.TeamMembershipSerializer, **ERRORS},
     )
-    @action(detail=True, methods=["get", "post"])
+    @action(detail=True, methods=["get", "post"], pagination_class=None, filter_backends=[])
     def team(self, request, slug=None):
         project = self.get_object()
         if request.method != "POST":  # GET and HEAD
@@ -258,7 +258,7 @@ class ProjectViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         request=s.UpdateInputSerializer,
         responses={201: s.UpdateSerializer, **ERRORS},
     )
-    @action(detail=True, methods=["get", "post"])
+    @action(detail=True, methods=["get", "post"], pagination_class=None, filter_backends=[])
     def updates(self, request, slug=None):
         project = self.get_object()
         if request.method != "POST":  # GET and HEAD
@@ -513,6 +513,8 @@ class TeamViewSet(viewsets.GenericViewSet):
     queryset = TeamMembership.objects.none()
 
     def _membership(self, pk) -> TeamMembership:
+        if not (str(pk).isascii() and str(pk).isdigit()):  # /team-memberships/x/… was a 500
+            raise Http404
         membership = (
             TeamMembership.objects.select_related("project", "user", "council")
             .filter(pk=pk)

@@ -1,0 +1,99 @@
+"""Health and recovery: /healthz tells a load balancer when the database or cache is down, and
+a backup (dumpdata) restores into an emptied database (flush, loaddata) with the same rows and
+the pledge ledger intact.
+
+The ledger's append-only trigger (projects migration 0002, PostgreSQL) refuses UPDATE and
+DELETE on pledge events, so emptying the database has to TRUNCATE (``flush`` does on
+PostgreSQL; row triggers do not fire on TRUNCATE) and restoring only INSERTs, which the trigger
+allows. The test runs in a transaction, so the emptied database is put back afterwards.
+"""
+
+import io
+from unittest import mock
+
+import pytest
+from django.apps import apps
+from django.core.management import call_command
+from django.db import DatabaseError, OperationalError, connection, transaction
+
+from projects.ledger import check_ledger
+from projects.models import Pledge, PledgeEvent
+
+pytestmark = pytest.mark.django_db
+
+
+def test_healthz_is_200_when_the_database_and_cache_answer(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "database": "ok", "cache": "ok"}
+    assert "no-cache" in response["Cache-Control"] or "max-age=0" in response["Cache-Control"]
+
+
+def test_healthz_is_503_when_the_database_is_down(client):
+    with mock.patch(
+        "pipeline.views.connection.cursor", side_effect=OperationalError("connection refused")
+    ):
+        response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json() == {"status": "error", "database": "error", "cache": "ok"}
+
+
+def test_healthz_is_503_when_the_cache_is_down(client):
+    with mock.patch("pipeline.views.cache.set", side_effect=ConnectionError("redis down")):
+        response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json()["cache"] == "error"
+
+
+def _counts() -> dict[str, int]:
+    labels = ("accounts", "councils", "projects", "cms", "wagtailcore", "account", "auth")
+    return {
+        model._meta.label: model._base_manager.count()
+        for label in labels
+        for model in apps.get_app_config(label).get_models()
+    }
+
+
+def test_the_demo_data_round_trips_through_dumpdata_and_loaddata(tmp_path):
+    call_command("load_demo", force=True, stdout=io.StringIO())
+    assert PledgeEvent.objects.exists(), "the demo should have a ledger to restore"
+    assert check_ledger() == []
+    before = _counts()
+    ledger = list(PledgeEvent.objects.order_by("pk").values())
+    pledges = list(Pledge.objects.order_by("pk").values())
+    backup = tmp_path / "backup.json"
+
+    call_command(
+        "dumpdata",
+        "--exclude=sessions",
+        "--exclude=wagtailsearch",
+        "--indent=0",
+        f"--output={backup}",
+        stdout=io.StringIO(),
+    )
+    call_command("flush", interactive=False, inhibit_post_migrate=True, stdout=io.StringIO())
+    assert PledgeEvent.objects.count() == 0 and Pledge.objects.count() == 0
+    call_command("loaddata", str(backup), stdout=io.StringIO())
+
+    assert _counts() == before
+    assert list(PledgeEvent.objects.order_by("pk").values()) == ledger
+    assert list(Pledge.objects.order_by("pk").values()) == pledges
+    assert check_ledger() == []
+
+
+@pytest.mark.postgres
+def test_the_restored_ledger_is_still_append_only(tmp_path):
+    """After a restore the trigger still refuses changes to the ledger (and flush's TRUNCATE is
+    the only way to empty it)."""
+    call_command("load_demo", force=True, stdout=io.StringIO())
+    backup = tmp_path / "backup.json"
+    call_command("dumpdata", "projects", f"--output={backup}", stdout=io.StringIO())
+    with pytest.raises(DatabaseError), transaction.atomic():
+        PledgeEvent.objects.all().delete()
+    with connection.cursor() as cursor:
+        cursor.execute("TRUNCATE projects_pledgeevent CASCADE")
+    call_command("loaddata", str(backup), stdout=io.StringIO())
+    assert PledgeEvent.objects.exists()
+    with pytest.raises(DatabaseError), transaction.atomic():
+        PledgeEvent.objects.update(note="rewritten")
+    assert check_ledger() == []
