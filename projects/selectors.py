@@ -238,9 +238,12 @@ def pledge_with_history(*, pk: int) -> Pledge | None:
 
 
 def council_pledges(*, council: Council) -> QuerySet[Pledge]:
-    """The council's pledges with their projects, newest first (page and CSV)."""
+    """The council's pledges with their projects, newest first (page and CSV).
+
+    Pledges to projects an organiser has hidden are left out, as they are everywhere public.
+    """
     return (
-        Pledge.objects.filter(council=council)
+        Pledge.objects.filter(council=council, project__is_hidden=False)
         .select_related("project", "project__lead_council", "need", "pledged_by")
         .order_by("-created_at", "-pk")
     )
@@ -250,7 +253,7 @@ def council_pledge_totals(*, council: Council) -> dict[str, dict[str, int]]:
     """{state: {"money": pence, "time": half_days, "count": n}} for every state, in one query."""
     totals = {state: {"money": 0, "time": 0, "count": 0} for state in PledgeState.values}
     rows = (
-        Pledge.objects.filter(council=council)
+        Pledge.objects.filter(council=council, project__is_hidden=False)
         .values("state", "kind")
         .annotate(total=Sum("amount"), n=Count("pk"))
         .order_by()

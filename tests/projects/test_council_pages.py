@@ -75,3 +75,21 @@ def test_pledges_csv_lists_every_pledge_exactly(client):
     assert Decimal(by_id[time.pk]["days"]) == Decimal("2.5")
     assert by_id[time.pk]["note"] == "'@SUM(A1)"
     assert by_id[money.pk]["project"] == "'=HYPERLINK(evil)"
+
+
+def test_pledges_to_hidden_projects_stay_off_council_pages_csv_and_api(client):
+    council = CouncilFactory(code="HID")
+    shown = published_project(title="Shown project", slug="shown")
+    hidden = published_project(title="Secret spam", slug="spam")
+    make_pledge(shown, council=council, amount=10_000, state=PledgeState.ACCEPTED)
+    make_pledge(hidden, council=council, amount=99_900, state=PledgeState.ACCEPTED)
+    hidden.__class__.objects.filter(pk=hidden.pk).update(is_hidden=True, hidden_reason="Spam")
+
+    page = client.get(council.get_absolute_url()).content.decode()
+    assert "Shown project" in page and "Secret spam" not in page and "£999" not in page
+    body = b"".join(
+        client.get(reverse("councils:pledges_csv", args=[council.slug])).streaming_content
+    ).decode()
+    assert "Shown project" in body and "Secret spam" not in body
+    totals = client.get("/api/v1/councils/HID/").json()["pledge_totals"]
+    assert totals["accepted"]["money"]["amount_pence"] == 10_000
