@@ -1,0 +1,438 @@
+"""Every web route and method (GET and POST), for every kind of person: what each one gets.
+
+The routes come from the URL configuration (``pipeline.urls``), so a new page fails
+``test_every_web_route_has_rows`` until it gets a row in ``MATRIX`` (or a reason in
+``EXCLUDED``). The people and objects are those of ``tests/security/world.py``: anonymous, a
+person whose membership is pending, a verified member of an unrelated council, a member of the
+owning council, a member of the pledging council, the owner and an organiser.
+
+Outcomes: ``ok`` 200; ``login`` a redirect to the sign-in page; ``done`` any other redirect;
+``403``, ``404``, ``405``. A ``*`` means the database changed (a write happened): so ``done*``
+is a form that was accepted, and ``done`` without it a redirect with a message that changed
+nothing (a refusal or a no-op). A refusal can never carry a ``*``.
+"""
+
+import re
+
+import pytest
+from django.db import transaction
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from councils.models import Membership
+from projects.models import (
+    Adoption,
+    DemandSignal,
+    Follow,
+    Need,
+    Pledge,
+    PledgeEvent,
+    Project,
+    TagFollow,
+    TeamMembership,
+    Update,
+)
+
+from .world import ROLES, make_world
+
+# Whole trees that are not Pipeline's own pages, or are tested elsewhere.
+EXCLUDED_PREFIXES = {
+    "cms-admin/": "Wagtail's admin (staff only; its own permission system and tests)",
+    "documents/": "Wagtail documents (served with Wagtail's collection privacy)",
+    "api/": "the REST API: tests/api/test_permission_matrix.py and tests/security/",
+    "static/": "static files",
+    "media/": "uploaded media",
+}
+# Single routes left out, each with the reason.
+EXCLUDED = {
+    **dict.fromkeys(
+        (
+            "account_login",
+            "account_logout",
+            "account_inactive",
+            "account_signup",
+            "account_reauthenticate",
+            "account_email",
+            "account_email_verification_sent",
+            "account_change_password",
+            "account_set_password",
+            "account_reset_password",
+            "account_confirm_login_code",
+            "account_confirm_email",
+            "account_reset_password_from_key_done",
+            "account_reset_password_from_key",
+            "account_reset_password_done",
+        ),
+        "allauth's own account page: public by design; flows tested in tests/accounts",
+    ),
+    "wagtailcore_authenticate_with_password": "Wagtail page serving (page privacy)",
+    "wagtailcore_login": "Wagtail page serving (page privacy sign-in)",
+    "wagtail_serve": "Wagtail page serving: CMS pages, tested in tests/cms",
+}
+
+# URL arguments for each route, from the world.
+KWARGS = {
+    "accounts:api_token_revoke": lambda w: {"pk": w.token.pk},
+    "councils:membership_approve": lambda w: {"pk": w.pending_membership.pk},
+    "councils:membership_refuse": lambda w: {"pk": w.pending_membership.pk},
+    "councils:membership_role": lambda w: {"pk": w.lead_membership.pk},
+    "councils:membership_leave": lambda w: {"pk": w.lead_membership.pk},
+    "projects:area_follow": lambda w: {"slug": w.area.slug},
+    "projects:area_feed": lambda w: {"slug": w.area.slug},
+    "projects:area_feed_atom": lambda w: {"slug": w.area.slug},
+    "projects:team_action": lambda w: {"pk": w.team_request.pk, "action": "approve"},
+    "projects:pledge_detail": lambda w: {"pk": w.offered.pk},
+    "projects:pledge_confirmation": lambda w: {"pk": w.offered.pk},
+    "projects:pledge_action": lambda w: {"pk": w.offered.pk, "action": "accept"},
+    "projects:pledge_action@withdraw": lambda w: {"pk": w.to_withdraw.pk, "action": "withdraw"},
+    "projects:pledge_action@fulfil": lambda w: {"pk": w.accepted.pk, "action": "fulfil"},
+    "projects:tasks": lambda w: {"slug": w.draft.slug},
+    "projects:check": lambda w: {"slug": w.draft.slug},
+    "projects:detail@draft": lambda w: {"slug": w.draft.slug},
+    "projects:edit": lambda w: {"slug": w.project.slug, "section": "about"},
+    "projects:need_remove": lambda w: {"slug": w.project.slug, "pk": w.spare_need.pk},
+    "projects:adopt": lambda w: {"slug": w.live.slug},
+}
+
+
+def _kwargs(key: str, route: str, w) -> dict:
+    if key in KWARGS:
+        return KWARGS[key](w)
+    params = set(re.findall(r"<(?:\w+:)?(\w+)>", route)) | set(re.findall(r"\(\?P<(\w+)>", route))
+    if not params:
+        return {}
+    assert params == {"slug"}, f"say in KWARGS how to fill {params} for {key}"
+    return {"slug": w.lead.slug if key.startswith("councils:") else w.project.slug}
+
+
+# What each form POSTs: valid input, so a refusal can only be about who is asking.
+BODIES = {
+    "set_language": lambda w: {"language": "cy", "next": "/projects/"},
+    "accounts:profile_edit": lambda w: {
+        "first_name": "Grace",
+        "last_name": "Hopper",
+        "job_title": "Engineer",
+        "notification_frequency": "weekly",
+        "language": "en-gb",
+    },
+    "accounts:api_tokens": lambda w: {"name": "Report script"},
+    "councils:join": lambda w: {"council": w.partner.pk, "message": "I work there"},
+    "councils:join_this": lambda w: {"message": "I work here"},
+    "councils:members": lambda w: {"domain": "leadshire.gov.uk"},
+    "councils:membership_refuse": lambda w: {"reason": "Not from this council"},
+    "councils:membership_role": lambda w: {"role": "admin"},
+    "projects:new": lambda w: {
+        "lead_council": w.lead.pk,
+        "title": "Another idea",
+        "summary": "Worth sharing",
+        "description": "",
+    },
+    "projects:edit": lambda w: {
+        "lead_council": w.lead.pk,
+        "title": "Shared waste collection, renamed",
+        "summary": "Bin rounds planned together",
+        "description": "",
+    },
+    "projects:needs": lambda w: {"kind": "money", "amount": "2500", "description": "Hosting"},
+    "projects:manage": lambda w: {"action": "phase", "phase": "alpha"},
+    "projects:pledge": lambda w: {
+        "council": w.partner.pk,
+        "towards": "money",
+        "amount": "250",
+        "note": "Happy to help",
+    },
+    "projects:pledge_action": lambda w: {"note": "Thank you"},
+    "projects:pledge_action@fulfil": lambda w: {"note": "Received"},
+    "projects:pledge_action@withdraw": lambda w: {"reason": "Budget cut"},
+    "projects:team_action": lambda w: {"note": "Welcome"},
+    "projects:join": lambda w: {"role": "designer", "message": "Count me in"},
+    "projects:update_new": lambda w: {"title": "Alpha", "body": "We started alpha."},
+    "projects:adopt": lambda w: {"council": w.partner.pk, "adopted_on": "1/3/2026", "note": ""},
+    "projects:demand": lambda w: {"council": w.partner.pk},
+    "projects:area_follow": lambda w: {"action": "follow"},
+    "projects:follow": lambda w: {"action": "follow"},
+}
+QUERY = {"search": {"q": "waste"}}
+
+
+def _walk(patterns, prefix: str = "", namespace: str | None = None):
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            ns = pattern.namespace
+            inner = f"{namespace}:{ns}" if namespace and ns else ns or namespace
+            yield from _walk(pattern.url_patterns, prefix + str(pattern.pattern), inner)
+        else:
+            assert isinstance(pattern, URLPattern)
+            name = f"{namespace}:{pattern.name}" if namespace and pattern.name else pattern.name
+            yield prefix + str(pattern.pattern), name
+
+
+def web_routes() -> dict[str, str]:
+    """URL name → route, for every web route not excluded above."""
+    routes = {}
+    for route, name in _walk(get_resolver().url_patterns):
+        if route.startswith(tuple(EXCLUDED_PREFIXES)):
+            continue
+        assert name, f"route {route} has no name"
+        if name in EXCLUDED:
+            continue
+        routes[name] = route
+    return routes
+
+
+def outcome(response, changed: bool) -> str:
+    if response.status_code in (301, 302, 303):
+        text = "login" if response["Location"].startswith("/accounts/login/") else "done"
+    elif response.status_code == 200:
+        text = "ok"
+    else:
+        text = str(response.status_code)
+    return text + ("*" if changed else "")
+
+
+def snapshot() -> tuple:
+    """Everything a web write could change."""
+    from django.contrib.auth import get_user_model
+    from wagtail.models import APIToken
+
+    from councils.models import CouncilDomain
+
+    return tuple(
+        list(model.objects.order_by("pk").values())
+        for model in (
+            Project,
+            Need,
+            Pledge,
+            PledgeEvent,
+            TeamMembership,
+            Membership,
+            CouncilDomain,
+            Follow,
+            TagFollow,
+            Update,
+            Adoption,
+            DemandSignal,
+            APIToken,
+        )
+    ) + (list(get_user_model().objects.order_by("pk").values("pk", "first_name", "job_title")),)
+
+
+# A module-wide world, built once; each case runs in a savepoint that is rolled back.
+@pytest.fixture(scope="module")
+def world(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock():
+        atomic = transaction.atomic()
+        atomic.__enter__()
+        try:
+            yield make_world()
+        finally:
+            transaction.set_rollback(True)
+            atomic.__exit__(None, None, None)
+
+
+def client_for(role: str, w) -> Client:
+    client = Client()
+    if role != "anonymous":
+        client.force_login(w.users[role])
+    return client
+
+
+def request(w, role: str, key: str, method: str, route: str):
+    name = key.split("@")[0]
+    url = reverse(name, kwargs=_kwargs(key, route, w))
+    client = client_for(role, w)
+    if method == "GET":
+        return client.get(url, QUERY.get(name, {}))
+    body = BODIES.get(key) or BODIES.get(name) or (lambda w: {})
+    return client.post(url, body(w))
+
+
+L, OK7, OK6 = "login", "ok ok ok ok ok ok ok", "login ok ok ok ok ok ok"
+NOT_POST = "login 405 405 405 405 405 405"
+MANAGERS_ONLY = "login 403 403 403 403 ok ok"  # the owner and organisers
+MANAGERS_WRITE = "login 403 403 403 403 done* done*"
+
+# (URL name[@variant], method) → outcome for each role, in the order of ROLES:
+#  anonymous pending other lead_member pledger owner organiser
+MATRIX: dict[tuple[str, str], str] = {
+    ("set_language", "GET"): "done done done done done done done",
+    ("set_language", "POST"): "done done done done done done done",
+    ("healthz", "GET"): OK7,
+    ("healthz", "POST"): "405 405 405 405 405 405 405",
+    ("search", "GET"): OK7,
+    ("search", "POST"): OK7,
+    ("dashboard", "GET"): OK6,
+    ("dashboard", "POST"): OK6,
+    # --- accounts
+    ("accounts:profile", "GET"): OK6,
+    ("accounts:profile", "POST"): OK6,
+    ("accounts:profile_edit", "GET"): OK6,
+    ("accounts:profile_edit", "POST"): "login done* done* done* done* done* done*",
+    ("accounts:api_tokens", "GET"): OK6,
+    ("accounts:api_tokens", "POST"): "login ok* ok* ok* ok* ok* ok*",
+    # Only the token's owner can revoke it; to anyone else it does not exist.
+    ("accounts:api_token_revoke", "GET"): NOT_POST,
+    ("accounts:api_token_revoke", "POST"): "login 404 404 404 404 done* 404",
+    # --- councils
+    ("councils:directory", "GET"): OK7,
+    ("councils:directory", "POST"): OK7,
+    ("councils:detail", "GET"): OK7,
+    ("councils:detail", "POST"): OK7,
+    ("councils:pledges_csv", "GET"): OK7,
+    ("councils:pledges_csv", "POST"): OK7,
+    ("councils:feed", "GET"): OK7,
+    ("councils:feed", "POST"): OK7,
+    ("councils:feed_atom", "GET"): OK7,
+    ("councils:feed_atom", "POST"): OK7,
+    # Anyone signed in may ask to join a council (to Partnerton here); its members are told no.
+    ("councils:join", "GET"): OK6,
+    ("councils:join", "POST"): "login done* done* done* ok done* done*",
+    ("councils:join_this", "GET"): OK6,
+    ("councils:join_this", "POST"): "login ok done* ok done* ok done*",
+    # Council admins (here only the organiser: nobody else is a Leadshire admin).
+    ("councils:members", "GET"): "login 403 403 403 403 403 ok",
+    ("councils:members", "POST"): "login 403 403 403 403 403 done*",
+    ("councils:membership_approve", "GET"): NOT_POST,
+    ("councils:membership_approve", "POST"): "login 403 403 403 403 403 done*",
+    ("councils:membership_refuse", "GET"): "login 403 403 403 403 403 ok",
+    ("councils:membership_refuse", "POST"): "login 403 403 403 403 403 done*",
+    ("councils:membership_role", "GET"): NOT_POST,
+    ("councils:membership_role", "POST"): "login 403 403 403 403 403 done*",
+    # The member leaves, or an admin removes them.
+    ("councils:membership_leave", "GET"): NOT_POST,
+    ("councils:membership_leave", "POST"): "login 403 403 done* 403 403 done*",
+    # --- projects: reading
+    ("projects:list", "GET"): OK7,
+    ("projects:list", "POST"): OK7,
+    ("projects:detail", "GET"): OK7,
+    ("projects:detail", "POST"): OK7,
+    # A draft: its lead council and organisers only; to everyone else it does not exist.
+    ("projects:detail@draft", "GET"): "404 404 404 ok 404 ok ok",
+    ("projects:detail@draft", "POST"): "404 404 404 ok 404 ok ok",
+    ("projects:pledge_detail", "GET"): OK7,
+    ("projects:pledge_detail", "POST"): OK7,
+    ("projects:pledge_confirmation", "GET"): OK6,
+    ("projects:pledge_confirmation", "POST"): OK6,
+    ("projects:areas", "GET"): OK7,
+    ("projects:areas", "POST"): OK7,
+    ("projects:feed", "GET"): OK7,
+    ("projects:feed", "POST"): OK7,
+    ("projects:feed_atom", "GET"): OK7,
+    ("projects:feed_atom", "POST"): OK7,
+    ("projects:area_feed", "GET"): OK7,
+    ("projects:area_feed", "POST"): OK7,
+    ("projects:area_feed_atom", "GET"): OK7,
+    ("projects:area_feed_atom", "POST"): OK7,
+    ("projects:updates_feed", "GET"): OK7,
+    ("projects:updates_feed", "POST"): OK7,
+    ("projects:updates_feed_atom", "GET"): OK7,
+    ("projects:updates_feed_atom", "POST"): OK7,
+    # --- projects: proposing and managing (verified members propose for their own council)
+    ("projects:new", "GET"): "login 403 ok ok ok ok 403",
+    ("projects:new", "POST"): "login 403 ok done* ok done* 403",
+    ("projects:tasks", "GET"): "login 404 404 403 404 ok ok",
+    ("projects:tasks", "POST"): "login 404 404 403 404 ok ok",
+    ("projects:check", "GET"): "login 404 404 403 404 ok ok",
+    ("projects:check", "POST"): "login 404 404 403 404 done* done*",
+    ("projects:edit", "GET"): MANAGERS_ONLY,
+    ("projects:edit", "POST"): MANAGERS_WRITE,
+    ("projects:needs", "GET"): MANAGERS_ONLY,
+    ("projects:needs", "POST"): MANAGERS_WRITE,
+    ("projects:need_remove", "GET"): NOT_POST,
+    ("projects:need_remove", "POST"): MANAGERS_WRITE,
+    ("projects:manage", "GET"): MANAGERS_ONLY,
+    ("projects:manage", "POST"): MANAGERS_WRITE,
+    # --- pledging: verified members of a council other than the lead one
+    ("projects:pledge", "GET"): "login 403 ok 403 ok 403 403",
+    ("projects:pledge", "POST"): "login 403 ok 403 done* 403 403",
+    ("projects:pledge_action", "GET"): MANAGERS_ONLY,
+    ("projects:pledge_action", "POST"): MANAGERS_WRITE,
+    ("projects:pledge_action@fulfil", "GET"): MANAGERS_ONLY,
+    ("projects:pledge_action@fulfil", "POST"): MANAGERS_WRITE,
+    # Withdrawing is for the pledging council (and organisers), not the project's owner.
+    ("projects:pledge_action@withdraw", "GET"): "login 403 403 403 ok 403 ok",
+    ("projects:pledge_action@withdraw", "POST"): "login 403 403 403 done* 403 done*",
+    # --- teams, follows, updates, adoption and demand
+    ("projects:join", "GET"): OK6,
+    ("projects:join", "POST"): "login done* done* done* done* done* done*",
+    ("projects:team", "GET"): MANAGERS_ONLY,
+    ("projects:team", "POST"): MANAGERS_ONLY,
+    # Deciding a request: refused with a message (no change) to all but the managers.
+    ("projects:team_action", "GET"): NOT_POST,
+    ("projects:team_action", "POST"): "login done done done done done* done*",
+    ("projects:follow", "GET"): NOT_POST,
+    ("projects:follow", "POST"): "login done* done done* done* done* done*",
+    ("projects:area_follow", "GET"): NOT_POST,
+    ("projects:area_follow", "POST"): "login done* done* done* done* done* done*",
+    ("projects:update_new", "GET"): MANAGERS_ONLY,
+    ("projects:update_new", "POST"): MANAGERS_WRITE,
+    # Partner councils record adoption (of a live project) and demand (of an idea/discovery).
+    ("projects:adopt", "GET"): OK6,
+    ("projects:adopt", "POST"): "login ok ok ok done* ok ok",
+    ("projects:demand", "GET"): OK6,
+    ("projects:demand", "POST"): "login ok ok ok done* ok ok",
+}
+VARIANTS = {key for key, _ in MATRIX if "@" in key}
+assert all(len(row.split()) == len(ROLES) for row in MATRIX.values())
+
+
+def test_every_web_route_has_rows():
+    routes = web_routes()
+    wanted = {(name, method) for name in routes for method in ("GET", "POST")}
+    missing = sorted(wanted - set(MATRIX))
+    stale = sorted(key for key in set(MATRIX) - wanted if key[0].split("@")[0] not in routes)
+    assert not missing, (
+        "These web routes and methods have no row in MATRIX (or reason in EXCLUDED); add "
+        f"one saying what each role gets: {missing}"
+    )
+    assert not stale, f"MATRIX has rows for routes that no longer exist: {stale}"
+
+
+def test_exclusions_name_real_routes():
+    names = {name for _, name in _walk(get_resolver().url_patterns)}
+    assert not sorted(set(EXCLUDED) - names), "EXCLUDED names routes that do not exist"
+
+
+@pytest.mark.parametrize(("key", "method"), sorted(MATRIX), ids=lambda v: str(v))
+def test_web_matrix(world, key, method, django_db_blocker):
+    routes = web_routes()
+    route = routes[key.split("@")[0]]
+    expected = MATRIX[(key, method)].split()
+    got = []
+    with django_db_blocker.unblock():
+        for role in ROLES:
+            with transaction.atomic():
+                before = snapshot()
+                response = request(world, role, key, method, route)
+                got.append(outcome(response, snapshot() != before))
+                transaction.set_rollback(True)
+    mismatches = [
+        f"{role}: expected {want}, got {have}"
+        for role, want, have in zip(ROLES, expected, got, strict=True)
+        if want != have
+    ]
+    assert not mismatches, f"{method} {key}: " + "; ".join(mismatches) + f"\nrow: {' '.join(got)}"
+
+
+POST_WRITERS = {
+    key: row.split().index(next(o for o in row.split() if o.endswith("*")))
+    for (key, method), row in MATRIX.items()
+    if method == "POST" and "*" in row
+}
+
+
+@pytest.mark.parametrize("key", sorted(POST_WRITERS))
+def test_web_writes_need_the_csrf_token(world, key, django_db_blocker):
+    """The same write, from a browser that enforces CSRF, without the token: 403, no change."""
+    role = ROLES[POST_WRITERS[key]]
+    name = key.split("@")[0]
+    url = reverse(name, kwargs=_kwargs(key, web_routes()[name], world))
+    with django_db_blocker.unblock(), transaction.atomic():
+        client = Client(enforce_csrf_checks=True)
+        client.force_login(world.users[role])
+        before = snapshot()
+        body = BODIES.get(key) or BODIES.get(name) or (lambda w: {})
+        response = client.post(url, body(world))
+        assert response.status_code == 403, (key, role, response.status_code)
+        assert snapshot() == before
+        transaction.set_rollback(True)
