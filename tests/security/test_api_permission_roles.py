@@ -4,8 +4,8 @@ a signed-in person whose membership of the lead council is still pending (not ve
 Pending people may act for no council, so on every route and method they must get exactly what
 a verified member of an unrelated council gets (the matrix's ``other`` column): reads as
 everyone, writes for a council refused (403), never 401 (they are signed in), and what anyone
-signed in may do for themselves (a token, follows, asking to join a team) allowed. The rows come from the API matrix itself, so a new route there is
-checked here too.
+signed in may do for themselves (a token, follows, asking to join a team) allowed. The rows
+come from the API matrix itself, so a new route there is checked here too.
 """
 
 import pytest
