@@ -1,6 +1,7 @@
 """Maker teams, following, updates, digests, tag matching, dormancy, adoption, demand, feeds."""
 
 import datetime
+import html
 
 import pytest
 import time_machine
@@ -440,9 +441,10 @@ def _items(client, url: str, atom: bool) -> list[str]:
     if atom:
         ns = {"a": "http://www.w3.org/2005/Atom"}
         assert root.tag == "{http://www.w3.org/2005/Atom}feed"
-        return [e.findtext("a:title", namespaces=ns) for e in root.findall("a:entry", ns)]
+        titles = [e.findtext("a:title", namespaces=ns) for e in root.findall("a:entry", ns)]
+        return [html.unescape(t) for t in titles]  # feeds escape user text once more
     assert root.tag == "rss" and root.get("version") == "2.0"
-    return [i.findtext("title") for i in root.find("channel").findall("item")]
+    return [html.unescape(i.findtext("title")) for i in root.find("channel").findall("item")]
 
 
 def test_feeds_are_valid_rss_and_atom_with_the_right_items(client):
