@@ -184,12 +184,18 @@ def consume(scope: str, identity: str) -> tuple[bool, int]:
     window = int(now // period)
     retry_after = max(1, math.ceil((window + 1) * period - now))
     key = f"pipeline:ratelimit:{scope}:{identity}:{window}"
-    cache.add(key, 0, timeout=period + 1)
     try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=period + 1)
-        count = 1
+        cache.add(key, 0, timeout=period + 1)
+        try:
+            count = cache.incr(key)
+        except ValueError:  # expired between add and incr
+            cache.set(key, 1, timeout=period + 1)
+            count = 1
+    except Exception as exc:  # noqa: BLE001 - the cache is down: let writes through, loudly
+        security_event(
+            "rate_limit_unavailable", level=logging.ERROR, scope=scope, error=repr(exc)[:200]
+        )
+        return True, 0
     return count <= limit, retry_after
 
 

@@ -21,7 +21,7 @@ urlpatterns = [
     path("api/v1/", include("pipeline.api.urls")),
     # Anything else under /api/ is a JSON 404, whatever the method; it must not fall through to
     # Wagtail's page serving (an HTML CSRF 403 for DELETE /api/v1/follows/ã/).
-    re_path(r"^api/", views.api_not_found),
+    re_path(r"^api/", views.api_not_found, name="api_not_found"),
     path("healthz", views.healthz, name="healthz"),
 ]
 

@@ -221,3 +221,15 @@ def test_with_redis_two_workers_share_one_counter():
             worker.join()
         caches["default"].clear()
     assert results == [True, True, True, False]
+
+
+def test_when_the_cache_is_down_writes_go_through_and_it_is_logged(caplog):
+    from unittest import mock
+
+    caplog.set_level(logging.INFO, logger="pipeline.security")
+    with (
+        override_settings(PIPELINE_RATE_LIMITS={"pledge": "0/h"}),
+        mock.patch("pipeline.security.cache.add", side_effect=ConnectionError("redis down")),
+    ):
+        assert consume("pledge", "user:1") == (True, 0)
+    assert any('"rate_limit_unavailable"' in r.getMessage() for r in caplog.records)

@@ -171,7 +171,7 @@ def web_routes() -> dict[str, str]:
     """URL name → route, for every web route not excluded above."""
     routes = {}
     for route, name in _walk(get_resolver().url_patterns):
-        if route.startswith(tuple(EXCLUDED_PREFIXES)):
+        if route.lstrip("^").startswith(tuple(EXCLUDED_PREFIXES)):
             continue
         assert name, f"route {route} has no name"
         if name in EXCLUDED:
