@@ -169,13 +169,14 @@ def _feed_markup_is_unsafe(text: str) -> bool:
     return bool(elements.hostile()) or any(tag not in ALLOWED_TAGS for tag, _ in elements.found)
 
 
-# What readers render as HTML (an Atom author's name and categories are plain text).
-FEED_TEXT = {"title", "description", "summary", "content"}
+# What readers render as HTML: RSS descriptions, Atom summaries and content. (Titles, an Atom
+# author's name and categories are plain text, shown as written.)
+FEED_TEXT = {"description", "summary", "content"}
 
 
 def test_feeds_carry_the_text_escaped_for_readers_that_render_html(world):
     """RSS descriptions and Atom summaries are HTML to feed readers: after XML parsing, the text
-    must still be escaped (no element a reader would build)."""
+    must still be escaped (no element a reader would build), or be nh3-cleaned Markdown."""
     w = world
     feeds = [
         reverse("projects:feed"),
