@@ -108,3 +108,25 @@ def percent_of(part: int, whole: int) -> int:
     if not whole:
         return 0
     return max(0, min(100, round(100 * (part or 0) / whole)))
+
+
+@register.simple_tag
+def content_lang(page=None) -> str:
+    """` lang="…"` for CMS text shown in an interface of another language, else nothing.
+
+    Wagtail pages are written in one language (the default, unless WAGTAIL_I18N_ENABLED gives
+    each page its own locale), so under /cy/ their English text is marked as English and a
+    screen reader reads it as English (WCAG 3.1.2, language of parts).
+    """
+    from django.conf import settings
+    from django.utils.html import format_html
+    from django.utils.translation import get_language
+
+    written = settings.LANGUAGE_CODE
+    if page and getattr(settings, "WAGTAIL_I18N_ENABLED", False):
+        written = page.locale.language_code
+    shown = get_language() or settings.LANGUAGE_CODE
+    if written.split("-")[0].lower() == shown.split("-")[0].lower():
+        return ""
+    language, _, region = written.partition("-")
+    return format_html(' lang="{}"', f"{language}-{region.upper()}" if region else language)
