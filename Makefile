@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 MANAGE := $(BIN)/python manage.py
 
-.PHONY: run test lint format check install assets messages demo bench fuzz clean
+.PHONY: run test lint format check install assets messages demo bench fuzz clean chromium
 
 run: install assets ## Set up everything and serve the demo on http://127.0.0.1:$(PORT)
 	$(MANAGE) migrate --noinput
@@ -15,7 +15,12 @@ run: install assets ## Set up everything and serve the demo on http://127.0.0.1:
 
 test: install assets ## The whole test suite (PostgreSQL when DATABASE_URL is set, else SQLite)
 	@if [ -n "$$DATABASE_URL" ]; then echo "make test: database from DATABASE_URL ($${DATABASE_URL%%://*})"; else echo "make test: SQLite (set DATABASE_URL for PostgreSQL)"; fi
+	@command -v chromium >/dev/null || echo "make test: no chromium, so the accessibility tests (tests/a11y) are skipped; 'make chromium' installs it"
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+# The accessibility tests (tests/a11y) drive Debian's headless Chromium with Playwright.
+chromium: ## Install Debian's chromium for the accessibility tests when it is missing (needs root)
+	command -v chromium >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium)
 
 bench: install ## National-scale benchmark on PostgreSQL (DATABASE_URL); fails when a budget is missed
 	@if [ -z "$$DATABASE_URL" ]; then echo "make bench: set DATABASE_URL to a PostgreSQL server, e.g. DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres make bench (the bench builds its own database, pipeline_bench, there)" >&2; exit 2; fi

@@ -1,0 +1,174 @@
+"""axe-core finds no WCAG 2.2 A or AA violation on Pipeline's pages, in English and Welsh.
+
+One test loads the demo data once and walks the pages a person reaches, signed out and then
+signed in, proposing a project and pledging to one. On each page it runs axe-core, checks what
+axe leaves out (ids and references, one h1, table headers, the title, the language) and that the
+page is built from the GOV.UK Frontend components it should use. Each page is its own subtest,
+so one failing page does not hide the others. The run ends with a table of pages, violations and
+what axe could not decide (pytest -s shows it).
+"""
+
+import io
+
+import pytest
+from django.core.management import call_command
+
+from councils.demo import DEMO_PASSWORD
+from councils.models import Council
+
+from .conftest import axe_results, describe, sign_in, structure_problems
+
+PROJECT = "/projects/book-a-bulky-waste-collection/"
+OPEN_PROJECT = "/projects/comment-on-a-planning-application/"
+PLEDGER = "rhian.evans@example.com"  # Cardiff admin: may propose, and pledge to other councils
+
+# GOV.UK Frontend components by CSS selector.
+BREADCRUMBS = "nav.govuk-breadcrumbs[aria-label] .govuk-breadcrumbs__list"
+SUMMARY_LIST = "dl.govuk-summary-list .govuk-summary-list__key"
+TAG = "strong.govuk-tag"
+TABLE = "table.govuk-table thead th.govuk-table__header[scope=col]"
+ERROR_SUMMARY = ".govuk-error-summary[data-module=govuk-error-summary] .govuk-error-summary__list a"
+ERROR_MESSAGE = ".govuk-form-group--error .govuk-error-message"
+SUCCESS_BANNER = ".govuk-notification-banner--success[role=alert]"
+CHANGE_LINKS = ".govuk-summary-list__actions a .govuk-visually-hidden"
+
+
+@pytest.fixture
+def demo_data():
+    call_command("load_demo", force=True, stdout=io.StringIO())
+
+
+class Sweep:
+    def __init__(self, subtests):
+        self.subtests = subtests
+        self.counts: dict[str, tuple[int, int, int]] = {}
+        self.undecided: dict[str, list[str]] = {}
+
+    def check(self, page, name: str, *components: str) -> None:
+        results = axe_results(page)
+        violations = results["violations"]
+        problems = structure_problems(page)
+        missing = [c for c in components if page.locator(c).count() == 0]
+        self.counts[name] = (
+            sum(len(v["nodes"]) for v in violations),
+            len(problems) + len(missing),
+            sum(len(v["nodes"]) for v in results["incomplete"]),
+        )
+        # For a person to check: colour contrast of text in the SVG charts (#0b0c0c on white).
+        self.undecided[name] = [f"{v['id']} ×{len(v['nodes'])}" for v in results["incomplete"]]
+        errors, page.js_errors[:] = list(page.js_errors), []
+        with self.subtests.test(msg=name):
+            assert not violations, f"{page.url}\n{describe(violations)}"
+            assert not problems, page.url
+            assert not missing, f"{page.url} lacks GOV.UK components: {missing}"
+            assert not errors, f"JavaScript errors on {page.url}: {errors}"
+
+    def visit(self, page, name: str, path: str, *components: str, status: int = 200) -> None:
+        response = page.goto(path)
+        assert response is not None and response.status == status, (path, response)
+        if status != 200:
+            page.js_errors.clear()  # Chromium logs the page's own status as a console error
+        self.check(page, name, *components)
+
+    def report(self) -> str:
+        width = max(map(len, self.counts))
+        rows = [f"{'Page':<{width}}  axe violations  other problems  axe undecided"]
+        for name, (failed, problems, undecided) in self.counts.items():
+            rows.append(f"{name:<{width}}  {failed:>14}  {problems:>14}  {undecided:>13}")
+            rows.extend(f"{'':<{width}}    ? {item}" for item in self.undecided[name])
+        return "\n".join(rows)
+
+
+def test_no_axe_violations_on_any_page(new_page, demo_data, subtests):
+    sweep = Sweep(subtests)
+    council = Council.objects.get(code="LDS").get_absolute_url()
+
+    page = new_page()
+    sweep.visit(page, "Home", "/", TABLE, SUMMARY_LIST, TAG)
+    sweep.visit(
+        page,
+        "Project listing, filtered",
+        "/projects/?phase=beta&needs=money",
+        ".govuk-checkboxes__input[name=phase]:checked",
+        SUMMARY_LIST,
+        TAG,
+    )
+    sweep.visit(page, "Project page", PROJECT, BREADCRUMBS, SUMMARY_LIST, TAG, TABLE)
+    sweep.visit(page, "Council page", council, BREADCRUMBS, SUMMARY_LIST, TABLE)
+    sweep.visit(page, "Council directory", "/councils/", TABLE)
+    sweep.visit(page, "Search results", "/search/?q=waste", "form[role=search]")
+    sweep.visit(page, "News page", "/news/pipeline-is-open-to-every-council/", BREADCRUMBS)
+    sweep.visit(page, "Collection page", "/collections/waste-and-recycling/", BREADCRUMBS, TAG)
+    sweep.visit(page, "Accessibility statement", "/accessibility/")
+    sweep.visit(page, "Welsh project listing", "/cy/projects/?phase=beta&needs=money", TAG)
+    sweep.visit(page, "Welsh project page", f"/cy{PROJECT}", BREADCRUMBS, SUMMARY_LIST, TABLE)
+    # Wagtail pages are written in English: their text says so inside the Welsh interface.
+    sweep.visit(page, "Welsh accessibility statement", "/cy/accessibility/", "h1[lang=en-GB]")
+    sweep.visit(page, "Sign up", "/accounts/signup/")
+    page.get_by_role("button", name="Sign Up").click()
+    sweep.check(page, "Sign up, with errors", ERROR_SUMMARY, ERROR_MESSAGE)
+    sweep.visit(page, "Page not found", "/projects/no-such-project/", status=404)
+    sweep.visit(page, "Sign in", "/accounts/login/")
+    page.get_by_role("button", name="Sign In").click()
+    sweep.check(page, "Sign in, with errors", ERROR_SUMMARY, ERROR_MESSAGE)
+
+    sign_in(page, PLEDGER, DEMO_PASSWORD)
+    sweep.visit(page, "My Pipeline", "/my-pipeline/", TABLE, TAG)
+    sweep.visit(page, "Project page, signed in", OPEN_PROJECT, SUMMARY_LIST, TAG)
+    sweep.visit(page, "Your profile", "/accounts/profile/", SUMMARY_LIST)
+    sweep.visit(page, "Edit your profile", "/accounts/profile/edit/", ".govuk-radios")
+    sweep.visit(page, "API tokens", "/accounts/tokens/")
+    sweep.visit(page, "Join a council", "/councils/join/")
+    sweep.visit(page, "Join the maker team", f"{OPEN_PROJECT}join/", BREADCRUMBS)
+    sweep.visit(
+        page, "Manage a project", "/projects/resident-parking-permits/manage/", ".govuk-radios"
+    )
+
+    # Propose a project, step by step.
+    sweep.visit(page, "Propose: about the project", "/projects/new/", BREADCRUMBS)
+    page.get_by_role("button", name="Save and continue").click()
+    sweep.check(page, "Propose: about the project, with errors", ERROR_SUMMARY, ERROR_MESSAGE)
+    page.get_by_label("Project name").fill("Book a tip visit")
+    page.get_by_label("Summary").fill("Residents book a slot at the household waste tip.")
+    page.get_by_role("button", name="Save and continue").click()
+    page.wait_for_url("**/edit/problem/")
+    slug = page.url.rstrip("/").split("/")[-3]
+    sweep.check(page, "Propose: the problem and its users", SUCCESS_BANNER)
+    page.get_by_label("What problem does it solve?").fill("Queues at the tip on Saturdays.")
+    page.get_by_label("Who are the users?").fill("Residents with a car full of waste.")
+    page.get_by_role("button", name="Save and continue").click()
+    page.wait_for_url("**/needs/")
+    sweep.check(page, "Propose: what the project needs", ".govuk-radios")
+    page.get_by_role("button", name="Add need").click()
+    sweep.check(page, "Propose: what the project needs, with errors", ERROR_SUMMARY)
+    page.get_by_label("Money").check()
+    page.get_by_label("How much?").fill("25000")
+    page.get_by_role("button", name="Add need").click()
+    sweep.check(page, "Propose: what the project needs, one added", SUCCESS_BANNER, SUMMARY_LIST)
+    page.get_by_role("link", name="Continue").click()
+    page.wait_for_url("**/edit/details/")
+    sweep.check(page, "Propose: deadline, partners, links and licence", "input[type=date]")
+    page.get_by_role("button", name="Save and continue").click()
+    page.wait_for_url("**/check/")
+    sweep.check(page, "Propose: check your answers", SUMMARY_LIST, CHANGE_LINKS)
+    sweep.visit(
+        page,
+        "Propose: task list",
+        f"/projects/{slug}/draft/",
+        ".govuk-task-list .govuk-task-list__link[aria-describedby]",
+        ".govuk-task-list__status .govuk-tag",
+    )
+
+    # Pledge support, with the error state first.
+    sweep.visit(page, "Pledge form", f"{OPEN_PROJECT}pledge/", BREADCRUMBS, ".govuk-radios")
+    page.get_by_role("button", name="Make pledge").click()
+    sweep.check(page, "Pledge form, with errors", ERROR_SUMMARY, ERROR_MESSAGE)
+    page.get_by_label("Money for the project as a whole").check()
+    page.get_by_label("How much?").fill("1000")
+    page.get_by_role("button", name="Make pledge").click()
+    page.wait_for_url("**/confirmation/")
+    sweep.check(page, "Pledge confirmation", ".govuk-panel--confirmation h1")
+    page.get_by_role("link", name="See your pledge and its history").click()
+    sweep.check(page, "Pledge and its history", SUMMARY_LIST, TAG)
+
+    print("\n" + sweep.report())
