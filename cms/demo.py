@@ -51,18 +51,22 @@ ACCESSIBILITY = f"""
 <ul>
 <li>change colours, contrast levels and fonts using browser or device settings</li>
 <li>zoom in up to 400% without the text spilling off the screen</li>
-<li>navigate most of the website using a keyboard or speech recognition software</li>
-<li>listen to most of the website using a screen reader (including the most recent versions of JAWS, NVDA and VoiceOver)</li>
+<li>navigate the website using just a keyboard</li>
+<li>use every part of the website with JavaScript turned off</li>
+<li>use the website in English or in Welsh</li>
 </ul>
 <p>We have also made the text as simple as possible to understand. AbilityNet has advice on making your device easier to use if you have a disability.</p>
 <h2>How accessible this website is</h2>
 <p>We know some parts of this website are not fully accessible:</p>
 <ul>
-<li>some documents that councils attach to their projects, such as PDFs, may not be accessible to screen reader software</li>
+<li>on the Welsh pages, what councils write about their projects is not marked with the language it is written in, so a screen reader may read English words as if they were Welsh</li>
+<li>on the sign in and create an account pages, some error messages say only "This field is required" and do not name the field</li>
+<li>at high zoom or on a small screen, wide tables (such as the list of councils and the pledges on a project page) make the page scroll sideways</li>
+<li>we have not yet tested the website with screen readers or speech recognition software</li>
 <li>links to councils' own prototypes and code repositories go to websites we do not run, which may not be accessible</li>
 </ul>
 <h2>Feedback and contact information</h2>
-<p>If you need information on this website in a different format like accessible PDF, large print, easy read, audio recording or braille, email {CONTACT}.</p>
+<p>If you need information on this website in a different format like accessible PDF, large print, easy read, audio recording or braille, email {CONTACT}. Tell us the web address of the page, the format you need and how to send it to you. You can write to us in English or in Welsh.</p>
 <p>We'll consider your request and get back to you in 5 working days.</p>
 <h2>Reporting accessibility problems with this website</h2>
 <p>We're always looking to improve the accessibility of this website. If you find any problems not listed on this page or think we're not meeting accessibility requirements, email {CONTACT}.</p>
@@ -76,17 +80,28 @@ ACCESSIBILITY = f"""
 <h2>Non-accessible content</h2>
 <p>The content listed below is non-accessible for the following reasons.</p>
 <h3>Non-compliance with the accessibility regulations</h3>
-<p>Some documents that councils attach to their projects may not have a structure that screen readers can follow, or text alternatives for images. This fails WCAG 2.2 success criteria 1.1.1 (non-text content) and 1.3.1 (info and relationships). When we find such a document we ask the council that posted it for an accessible version, and we check new attachments as they are added.</p>
+<p>On the Welsh pages, the project names, summaries, descriptions and updates that councils write are not marked with the language they are written in, because Pipeline does not yet ask which language that is. A screen reader reads them in Welsh even when they are in English. This fails WCAG 2.2 success criterion 3.1.2 (language of parts). The pages that LocalGov Digital writes, such as this statement, are marked as English on the Welsh pages.</p>
+<p>On the sign in and create an account pages, a required field left empty gets the message "This field is required", which does not say which field it is. In the list of errors at the top of the page, several links then have the same words and go to different fields. We think this fails WCAG 2.2 success criterion 2.4.4 (link purpose, in context). The message next to each field is below that field's label.</p>
 <h3>Disproportionate burden</h3>
 <p>We have not assessed any content as a disproportionate burden.</p>
 <h3>Content that's not within the scope of the accessibility regulations</h3>
 <p>Prototypes, code repositories and other websites that councils link to from their projects are run by those councils or by third parties. They are not within our control and their owners are responsible for their accessibility.</p>
 <h2>What we're doing to improve accessibility</h2>
-<p>We test every change to the website with automated tools (axe-core) in a real browser and check each new page with a keyboard before it is released. We will review this statement when we fix the issues listed above.</p>
+<p>Automated accessibility tests run on every change to the website before it is released, and a change that fails them is not released. Next we plan to test the website with screen readers and to fix the problems listed on this page. We will update this statement when we do.</p>
 <h2>Preparation of this accessibility statement</h2>
-<p>This statement was prepared on 20 November 2026. It was last reviewed on 20 November 2026.</p>
-<p>This website was last tested on 20 November 2026 against the WCAG 2.2 AA standard. The test was carried out by the Pipeline team at LocalGov Digital.</p>
-<p>We tested the home page, the project listing and a project page, the council directory and a council page, the steps to propose a project and to pledge, the account pages and this statement. We used automated testing with axe-core in Chromium, and manual testing with a keyboard only, with browser zoom at 400%, and with the NVDA screen reader on Firefox and VoiceOver on Safari.</p>
+<p>This statement was prepared on 20 November 2026. It was last updated on 22 November 2026, after the tests described below.</p>
+<p>This website was last tested on 22 November 2026 against the WCAG 2.2 AA standard. The test was carried out by the Pipeline team at LocalGov Digital, using automated tests in a real browser.</p>
+<p>The tests run axe-core 4.12 in the Chromium browser. It checks each page for failures of WCAG 2.0, 2.1 and 2.2 at levels A and AA, as a person sees the page. The pages tested are: the home page; the project listing with filters applied; a project page, signed out and signed in; a council page and the council directory; search results; a news page and a collection page; this statement; the project listing, a project page and this statement in Welsh; sign in and create an account, each with and without errors; the page shown when a page is not found; My Pipeline, your profile, editing your profile and personal API tokens; joining a council and joining a project's maker team; managing a project; every step of proposing a project, with its errors, the task list and the check your answers page; and pledging support, with its errors, the confirmation and the pledge's history. On 22 November 2026 axe-core found no failures on any of these pages.</p>
+<p>The tests also check what axe-core does not: that each page has one main heading, a title and the right language; that labels, descriptions and links to errors lead to something that exists; and that the list of errors on a form takes focus and each error in it leads to its field. A keyboard test signs in and pledges support using only the Tab, Shift, Space and Enter keys and typing, and checks that the link to skip to the main content comes first and that every link, button and field on the way shows clearly when it has focus. Another test proposes a project and pledges support with JavaScript turned off. We also looked at the main pages 320 pixels wide, which is like zooming to 400%.</p>
+<p>We have not yet tested:</p>
+<ul>
+<li>with screen readers (such as JAWS, NVDA or VoiceOver), screen magnifiers or speech recognition software</li>
+<li>in browsers other than Chromium</li>
+<li>the content editor that LocalGov Digital organisers use (the Wagtail admin)</li>
+<li>the API documentation page (Swagger UI)</li>
+<li>the pages council admins use to manage members, and the pages for deciding on pledges and requests to join a team</li>
+<li>emails, RSS and Atom feeds, and CSV downloads</li>
+</ul>
 """
 
 PRIVACY = f"""

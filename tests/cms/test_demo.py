@@ -58,7 +58,7 @@ def test_the_accessibility_statement_follows_the_model_statement(client, demo):
     assert "partially compliant with the Web Content Accessibility Guidelines version 2.2" in html
     assert "large print, easy read, audio recording or braille" in html
     assert "Equality Advisory and Support Service" in html
-    assert "last tested on 20 November 2026" in html
+    assert "last tested on 22 November 2026" in html
     assert "axe-core" in html and "keyboard" in html
 
 
