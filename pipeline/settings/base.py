@@ -159,6 +159,11 @@ ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_CHANGE_EMAIL = True
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_SIGNUP_FORM_CLASS = "accounts.forms.SignupExtraForm"
+# allauth's sign-in and sign-up forms with error messages that name the field (GOV.UK style).
+ACCOUNT_FORMS = {
+    "login": "accounts.account_forms.LoginForm",
+    "signup": "accounts.account_forms.SignupForm",
+}
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Pipeline] "
 # Login throttling: allauth counts failures per IP and per account in the shared cache.
 ACCOUNT_RATE_LIMITS = {

@@ -31,6 +31,10 @@ def check_error_summary(page, expected_ids: set[str]) -> None:
     assert page.title().startswith("Error: ")
     links = page.evaluate(SUMMARY_LINKS)
     assert {link["id"] for link in links} == expected_ids, links
+    texts = [link["text"] for link in links]
+    assert len(set(texts)) == len(texts), (
+        f"links with the same words go to different fields: {texts}"
+    )
     for n, link in enumerate(links):
         assert link["control"] in {"input", "select", "textarea"}, link
         assert link["text"] in link["message"], link
@@ -45,6 +49,10 @@ def test_error_summaries_link_to_their_fields_and_take_focus(new_page):
     cardiff = CouncilFactory(short_name="Cardiff")
     pledger = verified_member(cardiff)
     page = new_page()
+
+    page.goto("/accounts/login/")
+    page.get_by_role("button", name="Sign In").click()
+    check_error_summary(page, {"id_login", "id_password"})
 
     page.goto("/accounts/signup/")
     page.get_by_role("button", name="Sign Up").click()
