@@ -60,7 +60,6 @@ ACCESSIBILITY = f"""
 <p>We know some parts of this website are not fully accessible:</p>
 <ul>
 <li>on the Welsh pages, what councils write about their projects is not marked with the language it is written in, so a screen reader may read English words as if they were Welsh</li>
-<li>on the sign in and create an account pages, some error messages say only "This field is required" and do not name the field</li>
 <li>at high zoom or on a small screen, wide tables (such as the list of councils and the pledges on a project page) make the page scroll sideways</li>
 <li>we have not yet tested the website with screen readers or speech recognition software</li>
 <li>links to councils' own prototypes and code repositories go to websites we do not run, which may not be accessible</li>
@@ -81,7 +80,6 @@ ACCESSIBILITY = f"""
 <p>The content listed below is non-accessible for the following reasons.</p>
 <h3>Non-compliance with the accessibility regulations</h3>
 <p>On the Welsh pages, the project names, summaries, descriptions and updates that councils write are not marked with the language they are written in, because Pipeline does not yet ask which language that is. A screen reader reads them in Welsh even when they are in English. This fails WCAG 2.2 success criterion 3.1.2 (language of parts). The pages that LocalGov Digital writes, such as this statement, are marked as English on the Welsh pages.</p>
-<p>On the sign in and create an account pages, a required field left empty gets the message "This field is required", which does not say which field it is. In the list of errors at the top of the page, several links then have the same words and go to different fields. We think this fails WCAG 2.2 success criterion 2.4.4 (link purpose, in context). The message next to each field is below that field's label.</p>
 <h3>Disproportionate burden</h3>
 <p>We have not assessed any content as a disproportionate burden.</p>
 <h3>Content that's not within the scope of the accessibility regulations</h3>
