@@ -14,7 +14,7 @@ from councils.models import Council, CouncilDomain, Membership, MembershipStatus
 
 pytestmark = pytest.mark.django_db
 
-SHARED_DIR = Path(__file__).resolve().parents[3] / "shared"
+SHARED_DIR = (Path(__file__).resolve().parents[3] / "shared").resolve()  # it may be a link
 
 
 @pytest.fixture
