@@ -148,12 +148,24 @@ def describe(violations: list[dict]) -> str:
     return "\n".join(lines)
 
 
+def submit(page, button: str) -> None:
+    """Press a form's button and wait for the page the server answers with, even at the same
+    address (a form with errors), so that nothing reads the old page instead."""
+    with page.expect_navigation():
+        page.get_by_role("button", name=button).click()
+
+
+def follow(page, link: str) -> None:
+    """Follow a link and wait for the page it leads to."""
+    with page.expect_navigation():
+        page.get_by_role("link", name=link).click()
+
+
 def sign_in(page, email: str, password: str) -> None:
     page.goto("/accounts/login/")
     page.fill("#id_login", email)
     page.fill("#id_password", password)
-    page.get_by_role("button", name="Sign In").click()
-    page.wait_for_load_state()
+    submit(page, "Sign In")
     assert page.locator("form[action$='/accounts/logout/']").count() == 1, page.url
 
 

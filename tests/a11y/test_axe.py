@@ -16,7 +16,7 @@ from django.core.management import call_command
 from councils.demo import DEMO_PASSWORD
 from councils.models import Council
 
-from .conftest import axe_results, describe, sign_in, structure_problems
+from .conftest import axe_results, describe, follow, sign_in, structure_problems, submit
 
 PROJECT = "/projects/book-a-bulky-waste-collection/"
 OPEN_PROJECT = "/projects/comment-on-a-planning-application/"
@@ -105,11 +105,11 @@ def test_no_axe_violations_on_any_page(new_page, demo_data, subtests):
     # Wagtail pages are written in English: their text says so inside the Welsh interface.
     sweep.visit(page, "Welsh accessibility statement", "/cy/accessibility/", "h1[lang=en-GB]")
     sweep.visit(page, "Sign up", "/accounts/signup/")
-    page.get_by_role("button", name="Sign Up").click()
+    submit(page, "Sign Up")
     sweep.check(page, "Sign up, with errors", ERROR_SUMMARY, ERROR_MESSAGE)
     sweep.visit(page, "Page not found", "/projects/no-such-project/", status=404)
     sweep.visit(page, "Sign in", "/accounts/login/")
-    page.get_by_role("button", name="Sign In").click()
+    submit(page, "Sign In")
     sweep.check(page, "Sign in, with errors", ERROR_SUMMARY, ERROR_MESSAGE)
 
     sign_in(page, PLEDGER, DEMO_PASSWORD)
@@ -126,29 +126,29 @@ def test_no_axe_violations_on_any_page(new_page, demo_data, subtests):
 
     # Propose a project, step by step.
     sweep.visit(page, "Propose: about the project", "/projects/new/", BREADCRUMBS)
-    page.get_by_role("button", name="Save and continue").click()
+    submit(page, "Save and continue")
     sweep.check(page, "Propose: about the project, with errors", ERROR_SUMMARY, ERROR_MESSAGE)
     page.get_by_label("Project name").fill("Book a tip visit")
     page.get_by_label("Summary").fill("Residents book a slot at the household waste tip.")
-    page.get_by_role("button", name="Save and continue").click()
+    submit(page, "Save and continue")
     page.wait_for_url("**/edit/problem/")
     slug = page.url.rstrip("/").split("/")[-3]
     sweep.check(page, "Propose: the problem and its users", SUCCESS_BANNER)
     page.get_by_label("What problem does it solve?").fill("Queues at the tip on Saturdays.")
     page.get_by_label("Who are the users?").fill("Residents with a car full of waste.")
-    page.get_by_role("button", name="Save and continue").click()
+    submit(page, "Save and continue")
     page.wait_for_url("**/needs/")
     sweep.check(page, "Propose: what the project needs", ".govuk-radios")
-    page.get_by_role("button", name="Add need").click()
+    submit(page, "Add need")
     sweep.check(page, "Propose: what the project needs, with errors", ERROR_SUMMARY)
     page.get_by_label("Money").check()
     page.get_by_label("How much?").fill("25000")
-    page.get_by_role("button", name="Add need").click()
+    submit(page, "Add need")
     sweep.check(page, "Propose: what the project needs, one added", SUCCESS_BANNER, SUMMARY_LIST)
-    page.get_by_role("link", name="Continue").click()
+    follow(page, "Continue")
     page.wait_for_url("**/edit/details/")
     sweep.check(page, "Propose: deadline, partners, links and licence", "input[type=date]")
-    page.get_by_role("button", name="Save and continue").click()
+    submit(page, "Save and continue")
     page.wait_for_url("**/check/")
     sweep.check(page, "Propose: check your answers", SUMMARY_LIST, CHANGE_LINKS)
     sweep.visit(
@@ -161,14 +161,14 @@ def test_no_axe_violations_on_any_page(new_page, demo_data, subtests):
 
     # Pledge support, with the error state first.
     sweep.visit(page, "Pledge form", f"{OPEN_PROJECT}pledge/", BREADCRUMBS, ".govuk-radios")
-    page.get_by_role("button", name="Make pledge").click()
+    submit(page, "Make pledge")
     sweep.check(page, "Pledge form, with errors", ERROR_SUMMARY, ERROR_MESSAGE)
     page.get_by_label("Money for the project as a whole").check()
     page.get_by_label("How much?").fill("1000")
-    page.get_by_role("button", name="Make pledge").click()
+    submit(page, "Make pledge")
     page.wait_for_url("**/confirmation/")
     sweep.check(page, "Pledge confirmation", ".govuk-panel--confirmation h1")
-    page.get_by_role("link", name="See your pledge and its history").click()
+    follow(page, "See your pledge and its history")
     sweep.check(page, "Pledge and its history", SUMMARY_LIST, TAG)
 
     print("\n" + sweep.report())

@@ -7,7 +7,14 @@ from projects.models import Phase, Pledge, Project, State
 from tests.factories import CouncilFactory, ProjectFactory, published_project, verified_member
 from tests.factories.accounts import PASSWORD
 
-from .conftest import axe_violations, describe, sign_in, structure_problems
+from .conftest import (
+    axe_violations,
+    describe,
+    follow,
+    sign_in,
+    structure_problems,
+    submit,
+)
 
 SUMMARY_LINKS = """() => [...document.querySelectorAll(".govuk-error-summary__list a")].map(a => {
   const id = decodeURIComponent(a.getAttribute("href").replace(/^#/, ""));
@@ -51,37 +58,37 @@ def test_error_summaries_link_to_their_fields_and_take_focus(new_page):
     page = new_page()
 
     page.goto("/accounts/login/")
-    page.get_by_role("button", name="Sign In").click()
+    submit(page, "Sign In")
     check_error_summary(page, {"id_login", "id_password"})
 
     page.goto("/accounts/signup/")
-    page.get_by_role("button", name="Sign Up").click()
+    submit(page, "Sign Up")
     check_error_summary(
         page, {"id_first_name", "id_last_name", "id_email", "id_password1", "id_password2"}
     )
 
     sign_in(page, pledger.email, PASSWORD)
     page.goto(f"{project.get_absolute_url()}pledge/")
-    page.get_by_role("button", name="Make pledge").click()
+    submit(page, "Make pledge")
     check_error_summary(page, {"id_towards_0", "id_amount"})
 
     page.get_by_label("Staff time for the project as a whole").check()
     page.get_by_label("How much?").fill("a lot")
-    page.get_by_role("button", name="Make pledge").click()
+    submit(page, "Make pledge")
     check_error_summary(page, {"id_amount"})
 
     page.goto("/projects/new/")
-    page.get_by_role("button", name="Save and continue").click()
+    submit(page, "Save and continue")
     check_error_summary(page, {"id_title", "id_summary"})
 
     draft = ProjectFactory(lead_council=cardiff, owner=pledger)
     page.goto(f"/projects/{draft.slug}/needs/")
-    page.get_by_role("button", name="Add need").click()
+    submit(page, "Add need")
     check_error_summary(page, {"id_kind_0", "id_amount"})
 
     page.goto(f"/projects/{draft.slug}/edit/details/")
     page.get_by_label("Code repository (optional)").fill("not a web address")
-    page.get_by_role("button", name="Save and continue").click()
+    submit(page, "Save and continue")
     check_error_summary(page, {"id_code_url"})
     assert not page.js_errors
 
@@ -116,34 +123,34 @@ def test_propose_and_pledge_without_javascript(new_page):
     sign_in(page, person.email, PASSWORD)
     assert "js-enabled" not in page.locator("body").get_attribute("class")
     page.get_by_role("link", name="Projects", exact=True).first.click()
-    page.get_by_role("link", name="Propose a project").click()
+    follow(page, "Propose a project")
     page.get_by_label("Project name").fill("Book a tip visit")
     page.get_by_label("Summary").fill("Residents book a slot at the household waste tip.")
-    page.get_by_role("button", name="Save and continue").click()
+    submit(page, "Save and continue")
     page.get_by_label("What problem does it solve?").fill("Queues at the tip on Saturdays.")
     page.get_by_label("Who are the users?").fill("Residents with a car full of waste.")
-    page.get_by_role("button", name="Save and continue").click()
+    submit(page, "Save and continue")
     page.get_by_label("Money").check()
     page.get_by_label("How much?").fill("25000")
-    page.get_by_role("button", name="Add need").click()
-    page.get_by_role("link", name="Continue").click()
-    page.get_by_role("button", name="Save and continue").click()
+    submit(page, "Add need")
+    follow(page, "Continue")
+    submit(page, "Save and continue")
     page.wait_for_url("**/check/")
-    page.get_by_role("button", name="Publish project").click()
+    submit(page, "Publish project")
     page.wait_for_url("**/projects/book-a-tip-visit/")
     assert page.locator(".govuk-notification-banner--success").count() == 1
     assert Project.objects.get(slug="book-a-tip-visit").state == State.SEEKING_SUPPORT
 
     page.goto(other.get_absolute_url())
-    page.get_by_role("link", name="Pledge support").click()
-    page.get_by_role("button", name="Make pledge").click()
+    follow(page, "Pledge support")
+    submit(page, "Make pledge")
     assert page.locator(".govuk-error-summary").count() == 1
     assert page.title().startswith("Error: ")
     page.locator(".govuk-error-summary__list a").first.click()  # a plain in-page link
     assert page.url.endswith("#id_towards_0")
     page.get_by_label("Money for the project as a whole").check()
     page.get_by_label("How much?").fill("750")
-    page.get_by_role("button", name="Make pledge").click()
+    submit(page, "Make pledge")
     page.wait_for_url(re.compile(r"/pledges/\d+/confirmation/"))  # keeps the #fragment
     assert page.locator(".govuk-panel--confirmation h1").inner_text() == "Pledge made"
     assert Pledge.objects.get(project=other).amount == 75_000
