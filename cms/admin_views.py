@@ -8,7 +8,7 @@ from django import forms
 from django.contrib.admin.utils import quote
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect
-from django.urls import reverse
+from django.urls import path, reverse
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import FormView
@@ -104,6 +104,22 @@ class ServiceActionView(WagtailAdminTemplateMixin, FormView):
             return self.form_invalid(form)
         messages.success(self.request, self.success_message % {"object": self.object})
         return redirect(self.get_success_url())
+
+
+def action_urlpatterns(viewset, views: dict, *, index_url_name: str) -> list:
+    """URLs for a viewset's ServiceActionViews (``<name>/<pk>/``), named after each action."""
+    return [
+        path(
+            f"{name}/<int:pk>/",
+            view_class.as_view(
+                index_url_name=viewset.get_url_name(index_url_name),
+                inspect_url_name=viewset.get_url_name("inspect"),
+                header_icon=viewset.icon,
+            ),
+            name=name,
+        )
+        for name, view_class in views.items()
+    ]
 
 
 class ListPanel(Component):

@@ -5,7 +5,7 @@ correct those, and approve or refuse membership requests, all through services.
 """
 
 from django.db import models
-from django.urls import path, reverse
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.ui.tables import BooleanColumn, Column, DateColumn, StatusTagColumn
@@ -21,7 +21,7 @@ from cms.admin_permissions import (
     PublicBodyPermissionPolicy,
     is_organiser,
 )
-from cms.admin_views import ListPanel, ReasonForm, ServiceActionView
+from cms.admin_views import ListPanel, ReasonForm, ServiceActionView, action_urlpatterns
 from pipeline.errors import ServiceError
 from projects import services as project_services
 
@@ -249,18 +249,7 @@ class MembershipViewSet(ModelViewSet):
         views = {"approve": ApproveMembershipView, "refuse": RefuseMembershipView}
         return [
             *super().get_urlpatterns(),
-            *(
-                path(
-                    f"{name}/<int:pk>/",
-                    view_class.as_view(
-                        index_url_name=self.get_url_name("index"),
-                        inspect_url_name=self.get_url_name("inspect"),
-                        header_icon=self.icon,
-                    ),
-                    name=name,
-                )
-                for name, view_class in views.items()
-            ),
+            *action_urlpatterns(self, views, index_url_name="index"),
         ]
 
 

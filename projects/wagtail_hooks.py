@@ -8,7 +8,7 @@ admin adds, edits or deletes them. Everyone else is refused (see cms.admin_permi
 import datetime
 
 import django_filters
-from django.urls import path, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
@@ -23,7 +23,7 @@ from wagtail.snippets.views.snippets import IndexView as SnippetIndexView
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
 from cms.admin_permissions import MODERATE, VIEW, OrganiserPermissionPolicy, is_organiser
-from cms.admin_views import ListPanel, ReasonForm, ServiceActionView
+from cms.admin_views import ListPanel, ReasonForm, ServiceActionView, action_urlpatterns
 from councils.models import Council
 
 from . import services
@@ -228,18 +228,7 @@ class ProjectViewSet(SnippetViewSet):
         }
         return [
             *super().get_urlpatterns(),
-            *(
-                path(
-                    f"{name}/<int:pk>/",
-                    view_class.as_view(
-                        index_url_name=self.get_url_name("list"),
-                        inspect_url_name=self.get_url_name("inspect"),
-                        header_icon=self.icon,
-                    ),
-                    name=name,
-                )
-                for name, view_class in views.items()
-            ),
+            *action_urlpatterns(self, views, index_url_name="list"),
         ]
 
 
