@@ -1,6 +1,9 @@
+import datetime
+
 import django_filters
 from django import forms
-from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.db.models import DateField, Exists, F, OuterRef, Q, QuerySet, Value
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from .models import (
@@ -18,32 +21,35 @@ from .models import (
     TeamStatus,
 )
 
+# Each sort is a cursor ordering (see ``with_sort_keys``): plain fields or annotations with no
+# NULLs, so the API's cursor pages and the web listing's Previous and Next links are exact.
+# Support is partners, then money and days committed: accepted *or* fulfilled (a pledge leaves
+# "accepted" when it is fulfilled, so sorting on money_accepted ranked paid-up projects below
+# ones only promised money).
 SORTS = {
-    "newest": (_("Newest"), ["-published_at", "-pk"]),
-    "closing": (_("Closing soon"), [F("pledging_deadline").asc(nulls_last=True), "-pk"]),
-    # Support is partners, then money and days committed: accepted *or* fulfilled (a pledge
-    # leaves "accepted" when it is fulfilled, so sorting on money_accepted ranked paid-up
-    # projects below ones only promised money).
+    "newest": (_("Newest"), ("-published_at", "-pk")),
+    "closing": (_("Closing soon"), ("deadline_sort", "-pk")),
     "most_supported": (
         _("Most supported"),
-        [
-            "-partner_count",
-            (F("money_accepted") + F("money_fulfilled")).desc(),
-            (F("half_days_accepted") + F("half_days_fulfilled")).desc(),
-            "-pk",
-        ],
+        ("-partner_count", "-money_committed_sort", "-days_committed_sort", "-pk"),
     ),
     "least_supported": (
         _("Least supported"),
-        [
-            "partner_count",
-            (F("money_accepted") + F("money_fulfilled")).asc(),
-            (F("half_days_accepted") + F("half_days_fulfilled")).asc(),
-            "-pk",
-        ],
+        ("partner_count", "money_committed_sort", "days_committed_sort", "-pk"),
     ),
-    "most_needed": (_("Most councils need it too"), ["-demand_count", "-pk"]),
+    "most_needed": (_("Most councils need it too"), ("-demand_count", "-pk")),
 }
+# Projects with no deadline sort after every real one when "closing soon".
+FAR_FUTURE = datetime.date(9999, 12, 31)
+
+
+def with_sort_keys(queryset: QuerySet) -> QuerySet:
+    """The annotations the sorts order by."""
+    return queryset.annotate(
+        deadline_sort=Coalesce("pledging_deadline", Value(FAR_FUTURE, output_field=DateField())),
+        money_committed_sort=F("money_accepted") + F("money_fulfilled"),
+        days_committed_sort=F("half_days_accepted") + F("half_days_fulfilled"),
+    )
 
 
 def _council_q(prefix: str, value: str) -> Q:
@@ -119,10 +125,13 @@ class ProjectFilterSet(django_filters.FilterSet):
         ]
 
     def filter_queryset(self, queryset: QuerySet) -> QuerySet:
-        queryset = super().filter_queryset(queryset)
-        if not self.form.cleaned_data.get("sort"):
-            queryset = queryset.order_by(*SORTS["newest"][1])
-        return queryset
+        return super().filter_queryset(with_sort_keys(queryset)).order_by(*self.ordering)
+
+    @property
+    def ordering(self) -> tuple[str, ...]:
+        """The chosen sort's ordering, for the queryset and for cursor pages alike."""
+        data = self.form.cleaned_data if self.is_valid() else {}
+        return SORTS[data.get("sort") or "newest"][1]
 
     def filter_q(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         value = value.strip()
@@ -164,7 +173,7 @@ class ProjectFilterSet(django_filters.FilterSet):
         return queryset.dormant() if value else queryset
 
     def filter_sort(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
-        return queryset.order_by(*SORTS[value][1])
+        return queryset  # applied by filter_queryset, after the other filters
 
 
 class PledgeFilterSet(django_filters.FilterSet):

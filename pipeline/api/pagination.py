@@ -1,4 +1,11 @@
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest
+from rest_framework.exceptions import NotFound
 from rest_framework.pagination import CursorPagination
+from rest_framework.request import Request
 
 
 class StableCursorPagination(CursorPagination):
@@ -18,3 +25,46 @@ class StableCursorPagination(CursorPagination):
         if getter is not None:
             return tuple(getter())
         return self.ordering
+
+
+@dataclass(frozen=True)
+class CursorPage:
+    """One page of a web listing: its rows, and Previous and Next links (query strings)."""
+
+    object_list: list
+    previous_url: str | None
+    next_url: str | None
+
+    @property
+    def has_other_pages(self) -> bool:
+        return bool(self.previous_url or self.next_url)
+
+    def __iter__(self):
+        return iter(self.object_list)
+
+    def __len__(self) -> int:
+        return len(self.object_list)
+
+
+def cursor_page(
+    request: HttpRequest, queryset: QuerySet, *, ordering: tuple[str, ...], page_size: int
+) -> CursorPage:
+    """The API's cursor pages for an HTML listing: no COUNT(*), and the last page costs what the
+    first does. An unreadable or forged ``cursor`` is a 404, like a page number past the end."""
+    paginator = StableCursorPagination()
+    paginator.ordering = tuple(ordering)
+    paginator.page_size = page_size
+    paginator.page_size_query_param = None
+    try:
+        rows = paginator.paginate_queryset(queryset, Request(request))
+    except NotFound as exc:
+        raise Http404(str(exc.detail)) from exc
+    return CursorPage(
+        object_list=rows,
+        previous_url=_query_only(paginator.get_previous_link()),
+        next_url=_query_only(paginator.get_next_link()),
+    )
+
+
+def _query_only(url: str | None) -> str | None:
+    return f"?{urlsplit(url).query}" if url else None

@@ -1,8 +1,7 @@
 """Thin API views over the same services and selectors as the web pages."""
 
 from django.db import transaction
-from django.db.models import Count, F, Q, Value
-from django.db.models.functions import Coalesce
+from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
@@ -33,17 +32,6 @@ ERRORS = {
     429: OpenApiResponse(ErrorSerializer, description="Too many requests; see Retry-After"),
 }
 READ_ERRORS = {k: v for k, v in ERRORS.items() if k in (400, 404, 429)}
-FAR_FUTURE = "9999-12-31"
-
-# Cursor ordering for each `sort`: plain fields only, with no NULLs, so cursors are exact.
-CURSOR_ORDERING = {
-    "newest": ("-published_at", "-pk"),
-    "closing": ("deadline_sort", "-pk"),
-    "most_supported": ("-partner_count", "-money_committed_sort", "-days_committed_sort", "-pk"),
-    "least_supported": ("partner_count", "money_committed_sort", "days_committed_sort", "-pk"),
-    "most_needed": ("-demand_count", "-pk"),
-}
-assert set(CURSOR_ORDERING) == set(SORTS)
 
 
 def _council_by_code(code: str, field: str) -> Council:
@@ -82,19 +70,11 @@ class ProjectViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     serializer_class = s.ProjectSerializer
 
     def get_queryset(self):
-        return selectors.project_rows().annotate(
-            deadline_sort=Coalesce(
-                "pledging_deadline",
-                Value(FAR_FUTURE, output_field=Project._meta.get_field("pledging_deadline")),
-            ),
-            money_committed_sort=F("money_accepted") + F("money_fulfilled"),
-            days_committed_sort=F("half_days_accepted") + F("half_days_fulfilled"),
-        )
+        return selectors.project_rows()
 
     def get_cursor_ordering(self):
-        return CURSOR_ORDERING.get(
-            self.request.query_params.get("sort") or "newest", CURSOR_ORDERING["newest"]
-        )
+        sort = self.request.query_params.get("sort") or "newest"
+        return SORTS.get(sort, SORTS["newest"])[1]
 
     def get_object(self) -> Project:
         project = selectors.project_for_page(slug=self.kwargs["slug"], user=self.request.user)

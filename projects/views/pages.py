@@ -2,7 +2,6 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -12,6 +11,7 @@ from django.views.decorators.http import require_POST
 
 from councils.models import Council
 from councils.selectors import user_verified_councils
+from pipeline.api.pagination import cursor_page
 from pipeline.errors import ServiceError
 from pipeline.forms import add_service_error, form_data
 from pipeline.security import note_refusal
@@ -38,12 +38,8 @@ LIST_PAGE_SIZE = 20
 def project_list(request: HttpRequest) -> HttpResponse:
     filterset = ProjectFilterSet(request.GET, queryset=selectors.project_list())
     projects = filterset.qs if filterset.is_valid() else Project.objects.none()
-    page = Paginator(projects, LIST_PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(
-        request,
-        "projects/list.html",
-        {"filterset": filterset, "page": page, "projects": page.object_list},
-    )
+    page = cursor_page(request, projects, ordering=filterset.ordering, page_size=LIST_PAGE_SIZE)
+    return render(request, "projects/list.html", {"filterset": filterset, "page": page})
 
 
 def _project_or_404(request: HttpRequest, slug: str) -> Project:

@@ -101,12 +101,14 @@ def test_listing_pagination_keeps_the_filters(new_page):
 
     page.goto("/projects/?phase=beta")
     pagination = page.locator("nav.govuk-pagination[aria-label=Pagination]")
-    assert pagination.locator("[aria-current=page]").inner_text() == "1"
-    assert pagination.locator("a[rel=next]").get_attribute("href") == "?phase=beta&page=2"
+    assert pagination.locator("a[rel=prev]").count() == 0
+    following = pagination.locator("a[rel=next]").get_attribute("href")
+    assert following.startswith("?") and "phase=beta" in following and "cursor=" in following
     pagination.get_by_role("link", name="Next page").click()
-    page.wait_for_url("**/projects/?phase=beta&page=2")
+    page.wait_for_url("**/projects/?*cursor=*")
     assert page.locator(".pipeline-card").count() == 3
-    assert pagination.locator("[aria-current=page]").inner_text() == "2"
+    assert "phase=beta" in page.url
+    assert pagination.locator("a[rel=next]").count() == 0
     assert pagination.locator("a[rel=prev]").count() == 1
     assert not axe_violations(page), describe(axe_violations(page))
     assert not structure_problems(page)

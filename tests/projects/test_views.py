@@ -50,6 +50,68 @@ def test_listing_with_filters_applied_keeps_a_constant_query_count(client):
     assert count_queries(client, url) == one
 
 
+def _walk(client, url: str) -> list[tuple[str, list[str], int, list[str]]]:
+    """Follow Next from ``url``: each page's address, titles, query count and SQL."""
+    pages = []
+    while url:
+        with CaptureQueriesContext(connection) as ctx:
+            response = client.get(url)
+        assert response.status_code == 200
+        page = response.context["page"]
+        sql = [q["sql"] for q in ctx.captured_queries]
+        pages.append((url, [p.title for p in page], len(sql), sql))
+        url = f"/projects/{page.next_url}" if page.next_url else None
+    return pages
+
+
+def test_listing_pages_by_cursor_with_no_count_and_the_last_page_as_cheap_as_the_first(
+    client, monkeypatch
+):
+    monkeypatch.setattr("projects.views.pages.LIST_PAGE_SIZE", 5)
+    area = ServiceAreaFactory(name="Waste", slug="waste")
+    start = timezone.now() - datetime.timedelta(days=30)
+    for n in range(12):
+        published_project(title=f"Service {n:02}", service_areas=[area])
+        Project.objects.filter(title=f"Service {n:02}").update(
+            published_at=start + datetime.timedelta(days=n)
+        )
+    published_project(title="Not waste")  # filtered out below
+
+    pages = _walk(client, "/projects/?area=waste")
+    titles = [t for _url, page_titles, _n, _sql in pages for t in page_titles]
+    assert titles == [f"Service {n:02}" for n in reversed(range(12))]
+    assert [len(p[1]) for p in pages] == [5, 5, 2]
+    assert all("area=waste" in url for url, *_ in pages)  # Next keeps the filters
+    assert len({n for _url, _t, n, _sql in pages}) == 1
+    assert not [q for *_rest, sql in pages for q in sql if "COUNT(" in q.upper()]
+
+    last = client.get(pages[-1][0])
+    assert last.context["page"].next_url is None
+    content = last.content.decode()
+    assert 'rel="prev"' in content and 'rel="next"' not in content
+    assert "Showing 2 projects on this page" in content
+    back = client.get(f"/projects/{last.context['page'].previous_url}")
+    assert [p.title for p in back.context["page"]] == titles[5:10]
+
+
+def test_listing_pages_keep_the_chosen_sort(client, monkeypatch):
+    monkeypatch.setattr("projects.views.pages.LIST_PAGE_SIZE", 2)
+    for target in [3, 1, 4, 5, 2]:
+        published_project(title=f"Target {target}", partner_target=target)
+    for project in Project.objects.all():
+        Project.objects.filter(pk=project.pk).update(partner_count=project.partner_target)
+    pages = _walk(client, "/projects/?sort=most_supported")
+    titles = [t for _url, page_titles, _n, _sql in pages for t in page_titles]
+    assert titles == ["Target 5", "Target 4", "Target 3", "Target 2", "Target 1"]
+
+
+def test_a_forged_cursor_is_a_404_in_the_site_layout(client):
+    published_project()
+    response = client.get("/projects/?cursor=not-a-cursor")
+    assert response.status_code == 404
+    assert b"govuk-footer" in response.content and b"Page not found" in response.content
+
+
 def test_project_page_query_count_does_not_grow_with_pledges(client):
     project = published_project()
     make_pledge(project, state=PledgeState.ACCEPTED)
