@@ -6,4 +6,6 @@ class PipelineConfig(AppConfig):
 
     def ready(self) -> None:
         # Connects the security log's signal receivers (failed sign-ins).
-        from . import security  # noqa: F401
+        from . import pagecache, security  # noqa: F401
+
+        pagecache.connect_signals()

@@ -78,6 +78,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    "pipeline.pagecache.AnonymousPageCacheMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -131,6 +132,11 @@ if env("CACHE_URL", env("REDIS_URL")):
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Responses for readers who are not signed in, kept this long (pipeline.pagecache). On only with
+# a shared cache: every worker must see the version bump that retires them when content changes.
+PAGE_CACHE_SECONDS = int(
+    env("PAGE_CACHE_SECONDS", "60" if env("CACHE_URL", env("REDIS_URL")) else "0")
+)
 
 # --- Accounts ------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"

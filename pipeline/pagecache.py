@@ -1,0 +1,151 @@
+"""Pages and API reads for people who are not signed in, served from the shared cache.
+
+Most of Pipeline's traffic is reading by people and tools that are not signed in (the public,
+other councils' dashboards, feed readers), and they are all shown the same bytes. Rendering the
+busiest project page costs about 100 ms; fetching it from Redis costs well under one.
+
+Correctness comes first:
+- One *content version* is part of every key. Saving or deleting anything a public page shows
+  bumps it when the transaction commits, which retires every cached response at once: nobody
+  reads an old total after a pledge is accepted. ``PAGE_CACHE_SECONDS`` bounds only what changes
+  with the clock (days left, "no recent activity").
+- Only GET requests with no session, no other cookie of ours and no ``Authorization`` header;
+  only 200 responses that set no cookie, did not use a CSRF token and are not marked private.
+- It is on only where the cache is shared by every worker (Redis): a per-process cache could not
+  see another worker's version bump. ``PAGE_CACHE_SECONDS = 0`` turns it off.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from collections.abc import Callable
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.http import HttpRequest, HttpResponse
+from django.utils.cache import patch_vary_headers
+from django.utils.translation import get_language
+
+VERSION_KEY = "pipeline:content-version"
+# Apps whose rows appear on public pages and in the API.
+CONTENT_APPS = frozenset(
+    {
+        "accounts",
+        "councils",
+        "projects",
+        "cms",
+        "taggit",
+        "wagtailcore",
+        "wagtaildocs",
+        "wagtailimages",
+        "wagtailredirects",
+    }
+)
+# Cookies that do not make a response personal: the CSRF cookie (a page using the token is
+# never stored) and the language choice (the language is part of the key).
+NEUTRAL_COOKIES = frozenset({settings.CSRF_COOKIE_NAME, settings.LANGUAGE_COOKIE_NAME})
+NOT_STORED = ("private", "no-store", "no-cache")
+
+
+def content_version() -> int:
+    version = cache.get(VERSION_KEY)
+    if version is None:
+        # Milliseconds, so a version lost from the cache never comes back as an older number
+        # whose pages might still be stored.
+        cache.add(VERSION_KEY, int(time.time() * 1000), timeout=None)
+        version = cache.get(VERSION_KEY)
+    return version
+
+
+def content_changed() -> None:
+    """Retire every cached response once the current transaction commits."""
+    transaction.on_commit(_bump)
+
+
+def _bump() -> None:
+    try:
+        cache.incr(VERSION_KEY)
+    except ValueError:  # not there: start afresh, above anything stored before
+        cache.set(VERSION_KEY, int(time.time() * 1000), timeout=None)
+
+
+def _on_change(sender, **kwargs) -> None:
+    meta = getattr(sender, "_meta", None)
+    if meta is None or meta.app_label not in CONTENT_APPS:
+        return
+    update_fields = kwargs.get("update_fields")
+    if update_fields is not None and set(update_fields) <= {"last_login"}:
+        return  # signing in changes no page
+    content_changed()
+
+
+def connect_signals() -> None:
+    for signal in (post_save, post_delete, m2m_changed):
+        signal.connect(_on_change, dispatch_uid=f"pipeline.pagecache.{id(signal)}")
+
+
+def _cacheable(request: HttpRequest) -> bool:
+    return (
+        request.method == "GET"
+        and "HTTP_AUTHORIZATION" not in request.META
+        and not (set(request.COOKIES) - NEUTRAL_COOKIES)
+        and not request.path.startswith(("/cms-admin/", "/healthz"))
+    )
+
+
+def _key(request: HttpRequest, version: int) -> str:
+    parts = "\n".join(
+        (
+            request.scheme,
+            request.get_host(),
+            get_language() or "",
+            request.META.get("HTTP_ACCEPT", ""),
+            request.get_full_path(),
+        )
+    )
+    return f"pipeline:page:{version}:{hashlib.sha256(parts.encode()).hexdigest()}"
+
+
+def _storable(request: HttpRequest, response: HttpResponse) -> bool:
+    cache_control = response.get("Cache-Control", "")
+    return (
+        response.status_code == 200
+        and not response.streaming
+        and not response.cookies
+        and not request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
+        and not any(word in cache_control for word in NOT_STORED)
+    )
+
+
+class AnonymousPageCacheMiddleware:
+    """Goes after LocaleMiddleware (the language is in the key) and before everything that
+    adds the response's own headers, so a stored response keeps them."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        seconds = settings.PAGE_CACHE_SECONDS
+        if not seconds or not _cacheable(request):
+            return self.get_response(request)
+        key = _key(request, content_version())
+        stored = cache.get(key)
+        if stored is not None:
+            status, headers, content = stored
+            response = HttpResponse(content, status=status)
+            for name, value in headers:
+                response[name] = value
+            response["X-Page-Cache"] = "hit"
+        else:
+            response = self.get_response(request)
+            if _storable(request, response):
+                cache.set(
+                    key, (response.status_code, list(response.items()), response.content), seconds
+                )
+                response["X-Page-Cache"] = "miss"
+        # Shared caches downstream must not give this to someone signed in.
+        patch_vary_headers(response, ("Cookie", "Authorization"))
+        return response

@@ -1,0 +1,157 @@
+"""Readers who are not signed in get cached responses; nobody gets a stale or someone else's."""
+
+import pytest
+from django.core.cache import cache
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from wagtail.models import Page
+
+from cms.models import StandardPage
+from projects.models import PledgeState
+from projects.services import people
+from tests.factories import (
+    CouncilFactory,
+    UserFactory,
+    make_pledge,
+    published_project,
+    verified_member,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def page_cache(settings):
+    settings.PAGE_CACHE_SECONDS = 60
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def commit(django_capture_on_commit_callbacks):
+    """Run a write as if its transaction committed (the version bump waits for the commit)."""
+
+    def run(write, *args, **kwargs):
+        with django_capture_on_commit_callbacks(execute=True):
+            return write(*args, **kwargs)
+
+    return run
+
+
+def get(client: Client, url: str, **headers):
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url, headers=headers)
+    return response, len(ctx.captured_queries)
+
+
+def test_a_second_anonymous_read_is_served_from_the_cache_without_queries(client, commit):
+    project = commit(published_project)
+    first, first_queries = get(client, project.get_absolute_url())
+    second, second_queries = get(client, project.get_absolute_url())
+    assert first["X-Page-Cache"] == "miss" and first_queries > 0
+    assert second["X-Page-Cache"] == "hit" and second_queries == 0
+    assert second.content == first.content
+    assert second["Content-Type"] == first["Content-Type"]
+    # The stored response keeps the headers added on the way out.
+    assert second["Content-Security-Policy"] == first["Content-Security-Policy"]
+    assert "Cookie" in second["Vary"]
+
+
+def test_a_committed_pledge_retires_every_cached_page_at_once(client, commit):
+    project = commit(published_project)
+    pledging = CouncilFactory(name="Ceredigion County Council", short_name="Ceredigion")
+    for url in (project.get_absolute_url(), "/api/v1/pledges/"):
+        get(client, url)
+        assert get(client, url)[0]["X-Page-Cache"] == "hit"
+
+    commit(make_pledge, project, council=pledging, state=PledgeState.ACCEPTED)
+
+    page, _ = get(client, project.get_absolute_url())
+    api, _ = get(client, "/api/v1/pledges/")
+    assert page["X-Page-Cache"] == "miss" and b"Ceredigion" in page.content
+    assert api["X-Page-Cache"] == "miss" and "Ceredigion" in api.content.decode()
+
+
+def test_signing_in_changes_no_page_and_keeps_the_cache(client, commit):
+    project = commit(published_project)
+    get(client, project.get_absolute_url())
+    user = UserFactory()
+    commit(Client().force_login, user)  # saves last_login
+    assert get(client, project.get_absolute_url())[0]["X-Page-Cache"] == "hit"
+
+
+def test_following_a_project_counts_as_a_change(client, commit):
+    project = commit(published_project)
+    get(client, project.get_absolute_url())
+    commit(people.follow_project, actor=UserFactory(), project=project)
+    assert get(client, project.get_absolute_url())[0]["X-Page-Cache"] == "miss"
+
+
+def test_publishing_a_wagtail_page_counts_as_a_change(client, commit):
+    get(client, "/")
+    home = Page.objects.get(depth=2).specific
+    page = StandardPage(title="Funding rounds", slug="funding-rounds", summary="How funding works.")
+    commit(home.add_child, instance=page)
+    commit(page.save_revision().publish)
+    response, _ = get(client, "/")
+    assert response["X-Page-Cache"] == "miss"
+    assert get(client, "/funding-rounds/")[0].status_code == 200
+
+
+def test_signed_in_people_are_never_served_or_stored(client, commit):
+    project = commit(published_project)
+    member = verified_member(project.lead_council, first_name="Gwen", last_name="Morgan")
+    client.force_login(member)
+    first, _ = get(client, project.get_absolute_url())
+    second, second_queries = get(client, project.get_absolute_url())
+    assert "X-Page-Cache" not in first and "X-Page-Cache" not in second
+    assert second_queries > 0
+    assert b"Gwen" in second.content
+    # …and the page they saw was not stored for anyone else.
+    anonymous, _ = get(Client(), project.get_absolute_url())
+    assert anonymous["X-Page-Cache"] == "miss" and b"Gwen" not in anonymous.content
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [{"Authorization": "Bearer abc"}, {"Cookie": "sessionid=abc"}, {"Cookie": "messages=x"}],
+    ids=["token", "session cookie", "other cookie"],
+)
+def test_requests_carrying_credentials_or_state_bypass_the_cache(client, commit, headers):
+    commit(published_project)
+    get(client, "/api/v1/projects/")
+    response, queries = get(client, "/api/v1/projects/", **headers)
+    assert "X-Page-Cache" not in response and queries > 0
+
+
+def test_a_page_with_a_csrf_token_is_never_stored_even_for_a_csrf_cookie(client):
+    client.cookies["csrftoken"] = "a" * 32
+    first, _ = get(client, "/accounts/login/")
+    second, _ = get(client, "/accounts/login/")
+    assert first.status_code == 200 and second.status_code == 200
+    assert "X-Page-Cache" not in first and "X-Page-Cache" not in second
+
+
+def test_each_language_is_cached_apart(client, commit):
+    commit(published_project)
+    english, _ = get(client, "/projects/")
+    welsh, _ = get(client, "/cy/projects/")
+    assert english["X-Page-Cache"] == "miss" and welsh["X-Page-Cache"] == "miss"
+    assert b'<html lang="cy"' in get(client, "/cy/projects/")[0].content
+    assert b'<html lang="en-GB"' in get(client, "/projects/")[0].content
+
+
+def test_errors_and_redirects_are_not_stored(client):
+    assert get(client, "/projects/no-such-project/")[0].status_code == 404
+    again, queries = get(client, "/projects/no-such-project/")
+    assert "X-Page-Cache" not in again and queries > 0
+
+
+def test_off_when_page_cache_seconds_is_zero(client, commit, settings):
+    settings.PAGE_CACHE_SECONDS = 0
+    project = commit(published_project)
+    get(client, project.get_absolute_url())
+    response, queries = get(client, project.get_absolute_url())
+    assert "X-Page-Cache" not in response and queries > 0
