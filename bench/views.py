@@ -9,6 +9,7 @@ import json
 
 from django.db import connection
 from django.http import HttpRequest, HttpResponse
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from projects.models import PUBLIC_STATES
@@ -49,6 +50,8 @@ def _iso(value) -> str | None:
     return value.isoformat().replace("+00:00", "Z") if value is not None else None
 
 
+# Never from the page cache: the yardstick is the query and the JSON, every time.
+@never_cache
 @require_GET
 def baseline(request: HttpRequest) -> HttpResponse:
     with connection.cursor() as cursor:

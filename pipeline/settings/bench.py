@@ -7,6 +7,9 @@ what a loopback benchmark cannot have or must not trip over:
 - no TLS, so no HTTPS redirect or HSTS, and ALLOWED_HOSTS is the loopback address;
 - static files are not collected (the bench never fetches them);
 - API throttling still runs on every request, but at a rate the load cannot reach;
+- the cache is Redis as in production (``BENCH_CACHE_URL``, database 15 of the local server by
+  default, which the bench empties before it starts), so readers who are not signed in are
+  served from ``pipeline.pagecache`` as they would be in production;
 - ``bench.urls`` adds ``/bench/baseline/``, a bare view returning the same rows as the API's
   first page from one raw SQL query; it exists in these settings only.
 
@@ -41,7 +44,13 @@ REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] = {
     "token": "1000000/min",
 }
 
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": env("BENCH_CACHE_URL", "redis://127.0.0.1:6379/15"),
+    }
+}
+PAGE_CACHE_SECONDS = int(env("PAGE_CACHE_SECONDS", "60"))
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 LOGGING = {
     "version": 1,
