@@ -71,10 +71,15 @@ def pagination(context: template.Context, page) -> dict:
     params = context["request"].GET.copy()
     params.pop("page", None)
     prefix = params.urlencode()
+    query_prefix = f"{prefix}&" if prefix else ""
     return {
         "page": page,
         "page_range": page.paginator.get_elided_page_range(page.number, on_each_side=1, on_ends=1),
-        "query_prefix": f"{prefix}&" if prefix else "",
+        "query_prefix": query_prefix,
+        "previous_href": (
+            f"?{query_prefix}page={page.previous_page_number()}" if page.has_previous() else None
+        ),
+        "next_href": f"?{query_prefix}page={page.next_page_number()}" if page.has_next() else None,
     }
 
 
