@@ -1,7 +1,6 @@
 """Readers who are not signed in get cached responses; nobody gets a stale or someone else's."""
 
 import pytest
-from django.core.cache import cache
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -23,21 +22,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture(autouse=True)
 def page_cache(settings):
-    settings.PAGE_CACHE_SECONDS = 60
-    cache.clear()
-    yield
-    cache.clear()
-
-
-@pytest.fixture
-def commit(django_capture_on_commit_callbacks):
-    """Run a write as if its transaction committed (the version bump waits for the commit)."""
-
-    def run(write, *args, **kwargs):
-        with django_capture_on_commit_callbacks(execute=True):
-            return write(*args, **kwargs)
-
-    return run
+    settings.PAGE_CACHE_SECONDS = 60  # the cache itself is emptied around each test (conftest)
 
 
 def get(client: Client, url: str, **headers):
@@ -46,8 +31,8 @@ def get(client: Client, url: str, **headers):
     return response, len(ctx.captured_queries)
 
 
-def test_a_second_anonymous_read_is_served_from_the_cache_without_queries(client, commit):
-    project = commit(published_project)
+def test_a_second_anonymous_read_is_served_from_the_cache_without_queries(client, on_commit):
+    project = on_commit(published_project)
     first, first_queries = get(client, project.get_absolute_url())
     second, second_queries = get(client, project.get_absolute_url())
     assert first["X-Page-Cache"] == "miss" and first_queries > 0
@@ -59,14 +44,14 @@ def test_a_second_anonymous_read_is_served_from_the_cache_without_queries(client
     assert "Cookie" in second["Vary"]
 
 
-def test_a_committed_pledge_retires_every_cached_page_at_once(client, commit):
-    project = commit(published_project)
+def test_a_committed_pledge_retires_every_cached_page_at_once(client, on_commit):
+    project = on_commit(published_project)
     pledging = CouncilFactory(name="Ceredigion County Council", short_name="Ceredigion")
     for url in (project.get_absolute_url(), "/api/v1/pledges/"):
         get(client, url)
         assert get(client, url)[0]["X-Page-Cache"] == "hit"
 
-    commit(make_pledge, project, council=pledging, state=PledgeState.ACCEPTED)
+    on_commit(make_pledge, project, council=pledging, state=PledgeState.ACCEPTED)
 
     page, _ = get(client, project.get_absolute_url())
     api, _ = get(client, "/api/v1/pledges/")
@@ -74,34 +59,34 @@ def test_a_committed_pledge_retires_every_cached_page_at_once(client, commit):
     assert api["X-Page-Cache"] == "miss" and "Ceredigion" in api.content.decode()
 
 
-def test_signing_in_changes_no_page_and_keeps_the_cache(client, commit):
-    project = commit(published_project)
+def test_signing_in_changes_no_page_and_keeps_the_cache(client, on_commit):
+    project = on_commit(published_project)
     get(client, project.get_absolute_url())
     user = UserFactory()
-    commit(Client().force_login, user)  # saves last_login
+    on_commit(Client().force_login, user)  # saves last_login
     assert get(client, project.get_absolute_url())[0]["X-Page-Cache"] == "hit"
 
 
-def test_following_a_project_counts_as_a_change(client, commit):
-    project = commit(published_project)
+def test_following_a_project_counts_as_a_change(client, on_commit):
+    project = on_commit(published_project)
     get(client, project.get_absolute_url())
-    commit(people.follow_project, actor=UserFactory(), project=project)
+    on_commit(people.follow_project, actor=UserFactory(), project=project)
     assert get(client, project.get_absolute_url())[0]["X-Page-Cache"] == "miss"
 
 
-def test_publishing_a_wagtail_page_counts_as_a_change(client, commit):
+def test_publishing_a_wagtail_page_counts_as_a_change(client, on_commit):
     get(client, "/")
     home = Page.objects.get(depth=2).specific
     page = StandardPage(title="Funding rounds", slug="funding-rounds", summary="How funding works.")
-    commit(home.add_child, instance=page)
-    commit(page.save_revision().publish)
+    on_commit(home.add_child, instance=page)
+    on_commit(page.save_revision().publish)
     response, _ = get(client, "/")
     assert response["X-Page-Cache"] == "miss"
     assert get(client, "/funding-rounds/")[0].status_code == 200
 
 
-def test_signed_in_people_are_never_served_or_stored(client, commit):
-    project = commit(published_project)
+def test_signed_in_people_are_never_served_or_stored(client, on_commit):
+    project = on_commit(published_project)
     member = verified_member(project.lead_council, first_name="Gwen", last_name="Morgan")
     client.force_login(member)
     first, _ = get(client, project.get_absolute_url())
@@ -119,8 +104,8 @@ def test_signed_in_people_are_never_served_or_stored(client, commit):
     [{"Authorization": "Bearer abc"}, {"Cookie": "sessionid=abc"}, {"Cookie": "messages=x"}],
     ids=["token", "session cookie", "other cookie"],
 )
-def test_requests_carrying_credentials_or_state_bypass_the_cache(client, commit, headers):
-    commit(published_project)
+def test_requests_carrying_credentials_or_state_bypass_the_cache(client, on_commit, headers):
+    on_commit(published_project)
     get(client, "/api/v1/projects/")
     response, queries = get(client, "/api/v1/projects/", **headers)
     assert "X-Page-Cache" not in response and queries > 0
@@ -134,8 +119,8 @@ def test_a_page_with_a_csrf_token_is_never_stored_even_for_a_csrf_cookie(client)
     assert "X-Page-Cache" not in first and "X-Page-Cache" not in second
 
 
-def test_each_language_is_cached_apart(client, commit):
-    commit(published_project)
+def test_each_language_is_cached_apart(client, on_commit):
+    on_commit(published_project)
     english, _ = get(client, "/projects/")
     welsh, _ = get(client, "/cy/projects/")
     assert english["X-Page-Cache"] == "miss" and welsh["X-Page-Cache"] == "miss"
@@ -149,9 +134,9 @@ def test_errors_and_redirects_are_not_stored(client):
     assert "X-Page-Cache" not in again and queries > 0
 
 
-def test_off_when_page_cache_seconds_is_zero(client, commit, settings):
+def test_off_when_page_cache_seconds_is_zero(client, on_commit, settings):
     settings.PAGE_CACHE_SECONDS = 0
-    project = commit(published_project)
+    project = on_commit(published_project)
     get(client, project.get_absolute_url())
     response, queries = get(client, project.get_absolute_url())
     assert "X-Page-Cache" not in response and queries > 0

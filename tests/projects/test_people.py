@@ -39,17 +39,6 @@ from tests.factories import (
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def on_commit(django_capture_on_commit_callbacks):
-    """Run on_commit callbacks (emails) as the real request cycle would."""
-
-    def run(fn, *args, **kwargs):
-        with django_capture_on_commit_callbacks(execute=True):
-            return fn(*args, **kwargs)
-
-    return run
-
-
 # --- teams ----------------------------------------------------------------------------------
 
 
