@@ -272,6 +272,7 @@ SPECTACULAR_SETTINGS = {
         "PhaseEnum": "projects.models.Phase",
         "KindEnum": "projects.models.Kind",
         "RoleEnum": "projects.models.Role",
+        "LanguageEnum": "projects.models.Language",
     },
 }
 WAGTAILAPI_TOKEN_LAST_USED_INTERVAL = 60
