@@ -6,6 +6,11 @@ from wagtail.models import GroupPagePermission, Page
 from .models import ORGANISERS_GROUP
 
 PAGE_PERMISSIONS = ["add_page", "change_page", "publish_page", "lock_page", "unlock_page"]
+# (app label, codename): simple_translation's "Translate" action, to make a page's Welsh version.
+GROUP_PERMISSIONS = [
+    ("wagtailadmin", "access_admin"),
+    ("simple_translation", "submit_translation"),
+]
 
 
 def organisers_group() -> Group:
@@ -16,7 +21,10 @@ def organisers_group() -> Group:
     """
     group, _ = Group.objects.get_or_create(name=ORGANISERS_GROUP)
     group.permissions.add(
-        Permission.objects.get(content_type__app_label="wagtailadmin", codename="access_admin")
+        *(
+            Permission.objects.get(content_type__app_label=app_label, codename=codename)
+            for app_label, codename in GROUP_PERMISSIONS
+        )
     )
     root = Page.get_first_root_node()
     if root is not None:

@@ -157,13 +157,13 @@ STANDARD_PAGES = [
 
 WASTE_PROJECTS = [
     "Book a bulky waste collection",
-    "Report a missed bin",
+    "Rhoi gwybod am fin heb ei gasglu",
     "Garden waste subscriptions",
 ]
 FEATURED_ON_HOME = [
     "Book a bulky waste collection",
     "Comment on a planning application",
-    "Resident parking permits",
+    "Trwyddedau parcio i breswylwyr",
 ]
 FLAGGED_FEATURED = ["Free school meals auto-enrolment", "Report a pothole with a photo"]
 

@@ -4,6 +4,7 @@ import datetime
 
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.db import models
+from django.http import Http404
 from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext_lazy as _
@@ -17,6 +18,7 @@ from wagtail.models import Orderable, Page
 from wagtail.search import index
 
 from .blocks import RICH_TEXT_FEATURES, BodyBlock, HomeBodyBlock
+from .selectors import children_in_reader_language, content_languages
 
 NEWS_PER_PAGE = 10
 FEATURED_FALLBACK_LIMIT = 6
@@ -57,10 +59,33 @@ class HomePage(Page):
     ]
     parent_page_types = ["wagtailcore.Page"]
     subpage_types = ["cms.StandardPage", "cms.CollectionIndexPage", "cms.NewsIndexPage"]
+    # One home page made by hand; its Welsh version is a translation (a copy), not counted here.
     max_count = 1
 
     class Meta:
         verbose_name = _("home page")
+
+    def route(self, request, path_components):
+        """Find the page in this language's tree, else in another language's (default first).
+
+        Wagtail routes /cy/… through the Welsh home page only, so a page with no Welsh version
+        yet would be a 404; instead it is served in its own language inside the Welsh
+        interface, its text marked with its language (``content_lang``).
+        """
+        try:
+            return super().route(request, path_components)
+        except Http404:
+            if not path_components:
+                raise
+        default = content_languages()[1]
+        homes = self.get_translations().select_related("locale").specific()
+        for home in sorted(homes, key=lambda h: h.locale.language_code != default):
+            try:
+                # Page.route, not this method: a fallback never falls back again.
+                return super(HomePage, home).route(request, path_components)
+            except Http404:
+                continue
+        raise Http404
 
     def get_context(self, request, *args, **kwargs):
         from projects.models import Phase
@@ -125,14 +150,16 @@ class CollectionIndexPage(Page):
     search_fields = [*Page.search_fields, index.SearchField("introduction")]
     parent_page_types = ["cms.HomePage"]
     subpage_types = ["cms.CollectionPage"]
-    max_count = 1
+    max_count_per_parent = 1  # one per home page, so one per language
 
     class Meta:
         verbose_name = _("collection index page")
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        context["collections"] = CollectionPage.objects.child_of(self).live().public()
+        context["collections"] = (
+            children_in_reader_language(self, CollectionPage).live().public().order_by("path")
+        )
         return context
 
     @property
@@ -228,13 +255,14 @@ class NewsIndexPage(RoutablePageMixin, Page):
     search_fields = [*Page.search_fields, index.SearchField("introduction")]
     parent_page_types = ["cms.HomePage"]
     subpage_types = ["cms.NewsPage"]
-    max_count = 1
+    max_count_per_parent = 1  # one per home page, so one per language
 
     class Meta:
         verbose_name = _("news index page")
 
     def news_items(self):
-        return NewsPage.objects.child_of(self).live().public().order_by("-date", "-pk")
+        """Posts in the reader's language, and those not yet translated in their own."""
+        return children_in_reader_language(self, NewsPage).live().public().order_by("-date", "-pk")
 
     @property
     def feed_url(self) -> str:

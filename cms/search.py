@@ -2,17 +2,20 @@
 
 Uses Wagtail's search backend (the database backend: full text on PostgreSQL, FTS5 on SQLite).
 Projects are searched within ``Project.objects.visible()``, so hidden and draft projects are
-never found.
+never found. Pages are searched in the reader's language (``cms.selectors``), so a page and its
+Welsh version are never both found.
 """
 
 from dataclasses import dataclass
 
 from django.utils.translation import gettext_lazy as _
-from wagtail.models import Page, Site
+from wagtail.models import Site
 from wagtail.search.backends import get_search_backend
 
 from councils.models import Council
 from projects.selectors import project_list
+
+from .selectors import site_pages_in_reader_language
 
 MAX_QUERY_LENGTH = 200
 
@@ -33,10 +36,8 @@ RESULT_TYPE_KEYS = tuple(t.key for t in RESULT_TYPES)
 
 
 def _pages(site: Site | None):
-    pages = Page.objects.live().public().filter(depth__gt=1)
-    if site is not None:
-        pages = pages.descendant_of(site.root_page, inclusive=True)
-    return pages.specific()
+    """Pages of the site in every language, one version of each (the reader's where it has one)."""
+    return site_pages_in_reader_language(site.root_page if site else None).specific()
 
 
 def search_results(query: str, *, site: Site | None = None) -> dict:

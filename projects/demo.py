@@ -11,7 +11,7 @@ from councils.demo import PEOPLE
 from councils.models import Council
 
 from . import services
-from .models import Kind, Project, ServiceArea, State
+from .models import Kind, Language, Need, Project, ServiceArea, State
 
 AREAS = [
     ("Waste and recycling", "Gwastraff ac ailgylchu", "waste-and-recycling"),
@@ -159,17 +159,19 @@ PROJECTS = [
         "days_ago": 420,
     },
     {
-        "title": "Resident parking permits",
+        # Cardiff's team writes this one in Welsh (language of parts: marked lang="cy").
+        "title": "Trwyddedau parcio i breswylwyr",
+        "language": Language.WELSH,
         "lead": "CRF",
         "phase": "beta",
         "state": State.IN_DELIVERY,
         "areas": ["parking"],
-        "summary": "Apply for, renew and change a resident or visitor parking permit online, in Welsh and English.",
-        "problem": "Paper permits and manual checks of proof of address.",
-        "users": "Residents, their visitors, parking enforcement officers.",
+        "summary": "Gwneud cais am drwydded barcio i breswylwyr neu ymwelwyr, ei hadnewyddu neu ei newid ar-lein, yn Gymraeg ac yn Saesneg.",
+        "problem": "Trwyddedau papur a gwiriadau â llaw o brawf cyfeiriad.",
+        "users": "Preswylwyr, eu hymwelwyr, a swyddogion gorfodi parcio.",
         "needs": [
             (Kind.MONEY, 3_500_000, "", ""),
-            (Kind.TIME, 30, "content_designer", "Bilingual content"),
+            (Kind.TIME, 30, "content_designer", "Cynnwys dwyieithog"),
         ],
         "pledges": [
             ("GWN", Kind.TIME, 15, 1, "accepted"),
@@ -211,14 +213,16 @@ PROJECTS = [
         "days_ago": 10,
     },
     {
-        "title": "Report a missed bin",
+        # Gwynedd works in Welsh first.
+        "title": "Rhoi gwybod am fin heb ei gasglu",
+        "language": Language.WELSH,
         "lead": "GWN",
         "phase": "live",
         "state": State.IN_DELIVERY,
         "areas": ["waste-and-recycling"],
-        "summary": "Report a missed bin collection in Welsh or English, checked against the crews' in-cab records.",
-        "problem": "Many reports are for bins put out late; crews already record this in cab.",
-        "users": "Residents; waste crews; contact centre staff.",
+        "summary": "Rhoi gwybod yn Gymraeg neu'n Saesneg am fin na chafodd ei gasglu, wedi'i wirio yn erbyn cofnodion y criwiau yn y cerbyd.",
+        "problem": "Mae llawer o adroddiadau am finiau a roddwyd allan yn hwyr; mae'r criwiau eisoes yn cofnodi hyn yn y cerbyd.",
+        "users": "Preswylwyr; criwiau gwastraff; staff y ganolfan gyswllt.",
         "needs": [(Kind.TIME, 40, "developer", ""), (Kind.MONEY, 1_500_000, "", "")],
         "pledges": [
             ("CRF", Kind.TIME, 20, 0, "fulfilled"),
@@ -325,11 +329,52 @@ def _at(moment: datetime.datetime):
     return mock.patch("django.utils.timezone.now", return_value=moment)
 
 
+# Demo projects first loaded in English and now written in Welsh: {former title: new title}.
+NOW_IN_WELSH = {
+    "Resident parking permits": "Trwyddedau parcio i breswylwyr",
+    "Report a missed bin": "Rhoi gwybod am fin heb ei gasglu",
+}
+NOW_IN_WELSH_TEXT = {
+    "Bilingual content": "Cynnwys dwyieithog",
+    "Welsh content reviewed": "Cynnwys Cymraeg wedi'i adolygu",
+    "Gwynedd's content designer reviewed every page in Welsh. Thank you!": (
+        "Adolygodd dylunydd cynnwys Gwynedd bob tudalen yn Gymraeg. Diolch!"
+    ),
+}
+
+
+def _welsh_in_place() -> None:
+    """A demo database loaded before these projects were in Welsh gets them in Welsh, rather
+    than a second copy of each (the address of each stays as it was)."""
+    from .models import Update
+
+    specs = {spec["title"]: spec for spec in PROJECTS}
+    for former, title in NOW_IN_WELSH.items():
+        project = Project.objects.filter(title=former).first()
+        if project is None or Project.objects.filter(title=title).exists():
+            continue
+        spec = specs[title]
+        services.project_update(
+            actor=project.owner,
+            project=project,
+            title=title,
+            language=spec["language"],
+            summary=spec["summary"],
+            problem=spec["problem"],
+            users=spec["users"],
+        )
+        for english, welsh in NOW_IN_WELSH_TEXT.items():
+            Need.objects.filter(project=project, description=english).update(description=welsh)
+            Update.objects.filter(project=project, title=english).update(title=welsh)
+            Update.objects.filter(project=project, body=english).update(body=welsh)
+
+
 @transaction.atomic
 def load() -> None:
     for name, name_cy, slug in AREAS:
         ServiceArea.objects.get_or_create(slug=slug, defaults={"name": name, "name_cy": name_cy})
     today = timezone.now().replace(hour=10, minute=0, second=0, microsecond=0)
+    _welsh_in_place()
     for spec in PROJECTS:
         if Project.objects.filter(title=spec["title"]).exists():
             continue
@@ -343,6 +388,7 @@ def load() -> None:
                 title=spec["title"],
                 summary=spec["summary"],
                 description=spec.get("description", ""),
+                language=spec.get("language", Language.ENGLISH),
                 service_areas=ServiceArea.objects.filter(slug__in=spec["areas"]),
             )
             services.project_update(
@@ -417,7 +463,7 @@ TEAMS = [
     ("Book a bulky waste collection", "tom.price@example.com", "HCK", "designer", True),
     ("Book a bulky waste collection", "dan.wright@example.com", "BST", "developer", True),
     ("Book a bulky waste collection", "gwen.jones@example.com", "GWN", "user_researcher", False),
-    ("Resident parking permits", "gwen.jones@example.com", "GWN", "content_designer", True),
+    ("Trwyddedau parcio i breswylwyr", "gwen.jones@example.com", "GWN", "content_designer", True),
     ("Comment on a planning application", "dan.wright@example.com", "BST", "developer", True),
 ]
 UPDATES = [
@@ -435,10 +481,10 @@ UPDATES = [
         "Round sheets are generated every night and sent to the in-cab devices. No more retyping.",
     ),
     (
-        "Resident parking permits",
+        "Trwyddedau parcio i breswylwyr",
         30,
-        "Welsh content reviewed",
-        "Gwynedd's content designer reviewed every page in Welsh. Thank you!",
+        "Cynnwys Cymraeg wedi'i adolygu",
+        "Adolygodd dylunydd cynnwys Gwynedd bob tudalen yn Gymraeg. Diolch!",
     ),
     (
         "Comment on a planning application",
@@ -450,10 +496,13 @@ UPDATES = [
 FOLLOWS = [
     ("fraser.mackay@example.com", "Book a bulky waste collection"),
     ("omar.hussain@example.com", "Book a bulky waste collection"),
-    ("newcomer@example.com", "Resident parking permits"),
+    ("newcomer@example.com", "Trwyddedau parcio i breswylwyr"),
     ("siobhan.kelly@example.com", "Comment on a planning application"),
 ]
-ADOPTIONS = [("Report a housing repair", "KEN", 60), ("Report a missed bin", "CRF", 30)]
+ADOPTIONS = [
+    ("Report a housing repair", "KEN", 60),
+    ("Rhoi gwybod am fin heb ei gasglu", "CRF", 30),
+]
 DEMAND = [
     ("Blue Badge renewals", "HCK"),
     ("Blue Badge renewals", "SHF"),

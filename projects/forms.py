@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from councils.models import Council
 
 from .formatting import parse_days, parse_pounds
-from .models import Kind, Licence, Phase, Project, Role, ServiceArea, State
+from .models import Kind, Language, Licence, Phase, Project, Role, ServiceArea, State
 
 MARKDOWN_HINT = _(
     "You can use Markdown: **bold**, *italic*, lists with - and links like [text](https://…)."
@@ -24,6 +24,15 @@ class AboutForm(forms.Form):
         label=_("Which council is leading this project?"),
         empty_label=None,
         error_messages={"required": _("Choose the lead council")},
+    )
+    language = forms.ChoiceField(
+        label=_("Which language will you write about the project in?"),
+        choices=Language.choices,
+        initial=Language.ENGLISH,
+        required=False,
+        help_text=_("So that screen readers read it in the right language."),
+        widget=forms.RadioSelect,
+        error_messages={"invalid_choice": _("Choose English or Welsh")},
     )
     title = forms.CharField(
         label=_("Project name"),
@@ -59,6 +68,11 @@ class AboutForm(forms.Form):
         self.fields["lead_council"].queryset = (
             councils if councils is not None else Council.objects.none()
         )
+
+    def clean_language(self) -> str:
+        # Optional, as the form a browser sends always has one ticked; left out, it stays as it
+        # was (English for a new project).
+        return self.cleaned_data.get("language") or self.initial.get("language") or Language.ENGLISH
 
 
 class ProblemForm(forms.Form):

@@ -82,6 +82,13 @@ class Licence(models.TextChoices):
     UNDECIDED = "", _("Not decided yet")
 
 
+class Language(models.TextChoices):
+    """The language a council writes its project in (BCP 47 codes, as in HTML lang)."""
+
+    ENGLISH = "en", _("English")
+    WELSH = "cy", _("Welsh")
+
+
 class ServiceArea(models.Model):
     """A service-area tag such as "Waste and recycling"."""
 
@@ -120,6 +127,11 @@ class Project(index.Indexed, models.Model):
     problem = models.TextField(_("the problem"), blank=True, max_length=10_000)
     users = models.TextField(_("who the users are"), blank=True, max_length=10_000)
     outcomes = models.TextField(_("expected outcomes"), blank=True, max_length=10_000)
+    # What the council wrote (title, summary, description, …) is marked with this language
+    # wherever the interface is in the other one (WCAG 3.1.2, language of parts).
+    language = models.CharField(
+        _("language"), max_length=8, choices=Language.choices, default=Language.ENGLISH
+    )
     phase = models.CharField(_("phase"), max_length=16, choices=Phase.choices, default=Phase.IDEA)
     state = models.CharField(_("state"), max_length=16, choices=State.choices, default=State.DRAFT)
     lead_council = models.ForeignKey(
@@ -186,6 +198,9 @@ class Project(index.Indexed, models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(state__in=State.values), name="project_state_valid"),
             models.CheckConstraint(condition=Q(phase__in=Phase.values), name="project_phase_valid"),
+            models.CheckConstraint(
+                condition=Q(language__in=Language.values), name="project_language_valid"
+            ),
             models.CheckConstraint(
                 condition=Q(money_offered__gte=0)
                 & Q(money_accepted__gte=0)

@@ -64,3 +64,13 @@ def on_commit(django_capture_on_commit_callbacks):
             return fn(*args, **kwargs)
 
     return run
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """A request to a /cy/ page leaves Welsh active in the thread after it; without this the
+    next test would get Welsh messages and /cy/ addresses from code that runs outside a request."""
+    from django.utils import translation
+
+    yield
+    translation.deactivate()

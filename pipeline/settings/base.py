@@ -45,6 +45,8 @@ INSTALLED_APPS = [
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
+    "wagtail.contrib.simple_translation",
+    "wagtail.locales",
     "wagtail.embeds",
     "wagtail.sites",
     "wagtail.users",
@@ -182,7 +184,10 @@ ACCOUNT_RATE_LIMITS = {
 # --- Internationalisation ------------------------------------------------------------------
 LANGUAGE_CODE = "en-gb"
 LANGUAGES = [("en-gb", _("English")), ("cy", _("Welsh"))]
-WAGTAIL_I18N_ENABLED = False
+# Wagtail pages have a version per language (wagtail.locales, and simple_translation's
+# "Translate" action in the admin). A page not yet translated is served in its own language
+# under /cy/ too (cms.models.HomePage.route), with lang="en-GB" on its text.
+WAGTAIL_I18N_ENABLED = True
 WAGTAIL_CONTENT_LANGUAGES = LANGUAGES
 # The project's own strings (makemessages writes locale/), then Welsh that our packages lack:
 # allauth's account pages and emails, Django's password rules and form errors. The first path
@@ -273,6 +278,7 @@ SPECTACULAR_SETTINGS = {
         "PhaseEnum": "projects.models.Phase",
         "KindEnum": "projects.models.Kind",
         "RoleEnum": "projects.models.Role",
+        "LanguageEnum": "projects.models.Language",
     },
 }
 WAGTAILAPI_TOKEN_LAST_USED_INTERVAL = 60

@@ -115,23 +115,81 @@ def percent_of(part: int, whole: int) -> int:
     return max(0, min(100, round(100 * (part or 0) / whole)))
 
 
-@register.simple_tag
-def content_lang(page=None) -> str:
-    """` lang="…"` for CMS text shown in an interface of another language, else nothing.
+def written_language(obj=None) -> str:
+    """The language ``obj``'s own text is written in.
 
-    Wagtail pages are written in one language (the default, unless WAGTAIL_I18N_ENABLED gives
-    each page its own locale), so under /cy/ their English text is marked as English and a
-    screen reader reads it as English (WCAG 3.1.2, language of parts).
+    A Wagtail page: its locale's. A project (or anything with a ``language`` field): the one its
+    council chose. Anything else (and a page while Wagtail i18n is off): the default language.
+    """
+    from django.conf import settings
+    from wagtail.models import Page
+
+    if isinstance(obj, Page):
+        if getattr(settings, "WAGTAIL_I18N_ENABLED", False):
+            from cms.selectors import page_language
+
+            return page_language(obj)
+        return settings.LANGUAGE_CODE
+    return getattr(obj, "language", "") or settings.LANGUAGE_CODE
+
+
+@register.simple_tag
+def content_lang(obj=None) -> str:
+    """` lang="…"` for text written in another language than the interface's, else nothing.
+
+    For the elements that hold text people wrote (CMS pages, projects): under /cy/ an English
+    project summary is marked lang="en", so a screen reader reads it as English (WCAG 3.1.2,
+    language of parts). One piece of code for every template; see ``written_language``.
     """
     from django.conf import settings
     from django.utils.html import format_html
     from django.utils.translation import get_language
 
-    written = settings.LANGUAGE_CODE
-    if page and getattr(settings, "WAGTAIL_I18N_ENABLED", False):
-        written = page.locale.language_code
+    written = written_language(obj)
     shown = get_language() or settings.LANGUAGE_CODE
     if written.split("-")[0].lower() == shown.split("-")[0].lower():
         return ""
     language, _, region = written.partition("-")
     return format_html(' lang="{}"', f"{language}-{region.upper()}" if region else language)
+
+
+@register.simple_tag
+def reader_version(page):
+    """A Wagtail page's version in the reader's language (see ``cms.selectors``)."""
+    from cms.selectors import reader_version
+
+    return reader_version(page) if page else page
+
+
+@register.simple_tag(takes_context=True)
+def reader_pageurl(context: template.Context, page) -> str:
+    """A Wagtail page's address in the reader's language (see ``cms.selectors.reader_url``)."""
+    from cms.selectors import reader_url
+
+    return reader_url(page, context.get("request"))
+
+
+@register.simple_tag(takes_context=True)
+def language_links(context: template.Context) -> list[dict]:
+    """The language switcher's links, to the page's own translation where there is one.
+
+    ``pipeline.context_processors.site`` links to the same address in the other language; on a
+    Wagtail page whose Welsh version has another slug that would miss it, so a page's live
+    translations are asked for their addresses.
+    """
+    from wagtail.models import Page
+
+    from cms.selectors import translations_by_language
+
+    links = context.get("language_links", [])
+    page = context.get("page")
+    if not isinstance(page, Page) or page.pk is None:
+        return links
+    versions = translations_by_language(page)
+    request = context.get("request")
+    result = []
+    for link in links:
+        version = versions.get(link["code"])
+        url = version.get_url(request) if version is not None else None
+        result.append({**link, "href": url} if url and not link["current"] else link)
+    return result

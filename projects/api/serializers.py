@@ -12,7 +12,22 @@ from rest_framework import serializers
 
 from pipeline.api.serializers import MoneySerializer, StrictInputSerializer, days, money
 
-from ..models import MAX_HALF_DAYS, MAX_MONEY_PENCE, Kind, Licence, Phase, PledgeState, Role, State
+from ..models import (
+    MAX_HALF_DAYS,
+    MAX_MONEY_PENCE,
+    Kind,
+    Language,
+    Licence,
+    Phase,
+    PledgeState,
+    Role,
+    State,
+)
+
+LANGUAGE_HELP = (
+    "The language the council writes the project's text in (title, summary, description, "
+    "problem, users, outcomes and updates), as a BCP 47 code: en (English) or cy (Welsh)."
+)
 
 
 def _abs(request, path: str) -> str:
@@ -94,6 +109,7 @@ class ProjectSerializer(serializers.Serializer):
     slug = serializers.SlugField()
     title = serializers.CharField()
     summary = serializers.CharField()
+    language = serializers.ChoiceField(choices=Language.choices, help_text=LANGUAGE_HELP)
     phase = serializers.ChoiceField(choices=Phase.choices)
     state = serializers.ChoiceField(choices=State.choices)
     lead_council = CouncilRefSerializer()
@@ -114,6 +130,7 @@ class ProjectSerializer(serializers.Serializer):
             "slug": p.slug,
             "title": p.title,
             "summary": p.summary,
+            "language": p.language,
             "phase": p.phase,
             "state": p.state,
             "lead_council": council_ref(p.lead_council),
@@ -182,6 +199,9 @@ class ProjectCreateSerializer(StrictInputSerializer):
     lead_council = serializers.CharField(help_text="Register code of the lead council, e.g. GRT")
     title = serializers.CharField(max_length=120)
     summary = serializers.CharField(max_length=300)
+    language = serializers.ChoiceField(
+        choices=Language.choices, required=False, help_text=f"{LANGUAGE_HELP} English if not given."
+    )
     description = serializers.CharField(max_length=20_000, required=False, allow_blank=True)
     problem = serializers.CharField(max_length=10_000, required=False, allow_blank=True)
     users = serializers.CharField(max_length=10_000, required=False, allow_blank=True)
@@ -202,6 +222,9 @@ class ProjectUpdateSerializer(ProjectCreateSerializer):
     lead_council = None
     title = serializers.CharField(max_length=120, required=False)
     summary = serializers.CharField(max_length=300, required=False)
+    language = serializers.ChoiceField(
+        choices=Language.choices, required=False, help_text=LANGUAGE_HELP
+    )
 
 
 class StateInputSerializer(StrictInputSerializer):

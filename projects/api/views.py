@@ -19,7 +19,7 @@ from pipeline.errors import InvalidInput
 
 from .. import exports, selectors, services
 from ..filters import SORTS, PledgeFilterSet, ProjectFilterSet
-from ..models import Follow, Need, Pledge, Project, ServiceArea, TeamMembership
+from ..models import Follow, Language, Need, Pledge, Project, ServiceArea, TeamMembership
 from ..services import people
 from . import serializers as s
 
@@ -117,6 +117,7 @@ class ProjectViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
                 title=data.pop("title"),
                 summary=data.pop("summary"),
                 description=data.pop("description", ""),
+                language=data.pop("language", Language.ENGLISH),
                 service_areas=areas,
             )
             if data:

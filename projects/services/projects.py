@@ -24,6 +24,7 @@ from ..models import (
     PHASE_ORDER,
     STATE_TRANSITIONS,
     Kind,
+    Language,
     Licence,
     Need,
     Phase,
@@ -44,6 +45,7 @@ EDITABLE_FIELDS = (
     "problem",
     "users",
     "outcomes",
+    "language",
     "pledging_deadline",
     "partner_target",
     "code_url",
@@ -108,6 +110,8 @@ def _validate_fields(project: Project, names: Iterable[str]) -> None:
                     % {"max": MAX_PARTNER_TARGET},
                     field=name,
                 )
+        elif name == "language" and value not in Language.values:
+            raise InvalidInput(_("Choose English or Welsh."), field=name)
         elif name == "licence" and value not in Licence.values:
             raise InvalidInput(_("Choose a licence."), field=name)
         elif name in ("code_url", "prototype_url") and value:
@@ -140,6 +144,7 @@ def project_create(
     title: str,
     summary: str,
     description: str = "",
+    language: str = Language.ENGLISH,
     service_areas: Iterable[ServiceArea] = (),
 ) -> Project:
     """A new draft, visible only to the lead council's members until it is published."""
@@ -163,10 +168,11 @@ def project_create(
         slug=_unique_slug(title),
         summary=summary,
         description=description.strip(),
+        language=language,
         lead_council=lead_council,
         owner=actor,
     )
-    _validate_fields(project, ("title", "summary", "description"))
+    _validate_fields(project, ("title", "summary", "description", "language"))
     project.save()
     project.service_areas.set(service_areas)
     return project

@@ -112,6 +112,7 @@ def _initial(project: Project, section: str) -> dict:
     if section == "about":
         return {
             "lead_council": project.lead_council_id,
+            "language": project.language,
             "title": project.title,
             "summary": project.summary,
             "description": project.description,
@@ -136,6 +137,7 @@ def project_new(request: HttpRequest) -> HttpResponse:
                 title=data["title"],
                 summary=data["summary"],
                 description=data["description"],
+                language=data["language"],
                 service_areas=data["service_areas"],
             )
         except ServiceError as exc:

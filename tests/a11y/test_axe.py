@@ -121,7 +121,10 @@ def test_no_axe_violations_on_any_page(new_page, demo_data, subtests):
     sweep.visit(page, "Join a council", "/councils/join/")
     sweep.visit(page, "Join the maker team", f"{OPEN_PROJECT}join/", BREADCRUMBS)
     sweep.visit(
-        page, "Manage a project", "/projects/resident-parking-permits/manage/", ".govuk-radios"
+        page,
+        "Manage a project",
+        "/projects/trwyddedau-parcio-i-breswylwyr/manage/",
+        ".govuk-radios",
     )
 
     # Propose a project, step by step.

@@ -98,7 +98,8 @@ def test_the_home_page_has_featured_projects_and_the_collection_teaser(client, d
 
 def test_demo_councils_and_projects_can_be_found_by_search(client, demo):
     assert "Cyngor Dinas Caerdydd" in text(client, "/cy/search/?q=Caerdydd")
-    assert "Report a missed bin" in text(client, "/search/?q=bin")
+    assert "Garden waste subscriptions" in text(client, "/search/?q=garden")
+    assert "Rhoi gwybod am fin heb ei gasglu" in text(client, "/search/?q=gasglu")
 
 
 def test_loading_again_adds_no_pages_or_revisions(demo):

@@ -192,3 +192,17 @@ def test_a_collection_page_runs_the_same_queries_for_1_and_10_projects(client):
         return len(ctx.captured_queries)
 
     assert count("/themes/one/") == count("/themes/ten/")
+
+
+def test_a_featured_project_written_in_welsh_is_marked_as_welsh(client):
+    welsh = published_project(title="Trwyddedau parcio", slug="parcio", language="cy")
+    english = published_project(title="Bin day finder", slug="bins")
+    set_home_body([featured(welsh, english)])
+
+    html = client.get("/").content.decode()
+    welsh_html = client.get("/cy/").content.decode()
+
+    assert 'href="/projects/parcio/" lang="cy">Trwyddedau parcio</a>' in html
+    assert 'href="/projects/bins/">Bin day finder</a>' in html
+    assert 'lang="en">Bin day finder</a>' in welsh_html
+    assert 'lang="cy">Trwyddedau parcio</a>' not in welsh_html

@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from projects.models import Kind, Pledge, PledgeState, Project, State
+from projects.models import Kind, Language, Pledge, PledgeState, Project, State
 from tests.factories import (
     CouncilFactory,
     ServiceAreaFactory,
@@ -380,3 +380,106 @@ def test_pledge_kind_is_shown_in_money_and_days(client):
     make_pledge(project, kind=Kind.TIME, amount=3, state=PledgeState.OFFERED)
     page = client.get(project.get_absolute_url()).content.decode()
     assert "1.5 days" in page
+
+
+# --- the language a project is written in (WCAG 3.1.2, language of parts) ------------------
+
+
+def test_the_first_step_asks_which_language_the_project_is_written_in(client):
+    council = CouncilFactory()
+    client.force_login(verified_member(council))
+
+    html = client.get("/projects/new/").content.decode()
+
+    assert 'name="language" type="radio" value="en" checked' in html
+    assert 'name="language" type="radio" value="cy"' in html
+
+
+def test_proposing_a_project_in_welsh_stores_its_language(client):
+    council = CouncilFactory(short_name="Gwynedd")
+    client.force_login(verified_member(council))
+
+    client.post(
+        "/projects/new/",
+        {
+            "lead_council": council.pk,
+            "language": "cy",
+            "title": "Rhoi gwybod am fin heb ei gasglu",
+            "summary": "Rhoi gwybod ar-lein.",
+        },
+    )
+
+    project = Project.objects.get()
+    assert project.language == Language.WELSH
+    check = client.get(reverse("projects:check", args=[project.slug])).content.decode()
+    assert "Welsh" in check
+    assert '<dd class="govuk-summary-list__value" lang="cy">Rhoi gwybod ar-lein.</dd>' in check
+
+
+def test_editing_the_first_step_changes_the_language_and_keeps_it_when_left_out(client):
+    project = published_project(title="Bin day finder")
+    client.force_login(project.owner)
+    url = reverse("projects:edit", args=[project.slug, "about"])
+    about = {
+        "lead_council": project.lead_council_id,
+        "title": "Pryd mae'r biniau",
+        "summary": "Dod o hyd i'ch diwrnod casglu.",
+    }
+
+    assert 'value="en" checked' in client.get(url).content.decode()
+    client.post(url, {**about, "language": "cy"})
+    project.refresh_from_db()
+    assert project.language == Language.WELSH
+    assert 'value="cy" checked' in client.get(url).content.decode()
+
+    client.post(url, about)  # a client that leaves the field out changes nothing
+    project.refresh_from_db()
+    assert project.language == Language.WELSH
+
+
+def test_an_unknown_language_is_refused(client):
+    project = published_project()
+    client.force_login(project.owner)
+
+    response = client.post(
+        reverse("projects:edit", args=[project.slug, "about"]),
+        {
+            "lead_council": project.lead_council_id,
+            "title": project.title,
+            "summary": project.summary,
+            "language": "fr",
+        },
+    )
+
+    assert response.status_code == 200 and b"govuk-error-summary" in response.content
+    assert b'<a href="#id_language_0">Choose English or Welsh</a>' in response.content
+    project.refresh_from_db()
+    assert project.language == Language.ENGLISH
+
+
+def test_project_text_is_marked_with_its_language_where_the_interface_differs(client):
+    welsh = published_project(
+        title="Trwyddedau parcio",
+        slug="trwyddedau-parcio",
+        summary="Gwneud cais ar-lein.",
+        description="Disgrifiad",
+        language="cy",
+    )
+    english = published_project(title="Bin day finder", slug="bin-day-finder")
+
+    page = client.get(welsh.get_absolute_url()).content.decode()
+    assert '<h1 class="govuk-heading-xl" lang="cy">Trwyddedau parcio</h1>' in page
+    assert '<p class="govuk-body-l" lang="cy">Gwneud cais ar-lein.</p>' in page
+    assert '<div class="pipeline-prose" lang="cy"><p>Disgrifiad</p>' in page
+
+    welsh_page = client.get(f"/cy{welsh.get_absolute_url()}").content.decode()
+    assert '<h1 class="govuk-heading-xl">Trwyddedau parcio</h1>' in welsh_page  # same language
+
+    listing = client.get("/projects/").content.decode()
+    assert 'href="/projects/trwyddedau-parcio/" lang="cy">Trwyddedau parcio</a>' in listing
+    assert 'href="/projects/bin-day-finder/">Bin day finder</a>' in listing
+
+    welsh_listing = client.get("/cy/projects/").content.decode()
+    assert 'href="/cy/projects/bin-day-finder/" lang="en">Bin day finder</a>' in welsh_listing
+    assert 'href="/cy/projects/trwyddedau-parcio/">Trwyddedau parcio</a>' in welsh_listing
+    assert english.language == Language.ENGLISH

@@ -1,0 +1,125 @@
+"""Reading Wagtail pages in the reader's language.
+
+Each page may have a version per language (its translations share a ``translation_key``).
+Listings show one version of each: the reader's language where a live one exists, otherwise
+the default language's, which is also what ``HomePage.route`` serves for an untranslated page.
+So a Welsh reader never sees a page twice, nor misses one that has no Welsh version yet.
+"""
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db.models import Q
+from django.urls import translate_url
+from django.utils import translation
+from wagtail.coreutils import get_supported_content_language_variant
+from wagtail.models import Locale, Page
+from wagtail.query import PageQuerySet
+
+LOCALES_CACHE_KEY = "cms:locale-codes"
+
+
+def locale_codes() -> dict[int, str]:
+    """{locale id: language code}, cached: two rows, read on every page. Cleared when a locale
+    is saved or deleted (``cms.apps``)."""
+    codes = cache.get(LOCALES_CACHE_KEY)
+    if codes is None:
+        codes = dict(Locale.objects.values_list("pk", "language_code"))
+        cache.set(LOCALES_CACHE_KEY, codes, 3600)
+    return codes
+
+
+def clear_locale_codes(**kwargs) -> None:
+    cache.delete(LOCALES_CACHE_KEY)
+
+
+def content_languages() -> tuple[str, str]:
+    """(the reader's content language, the default one), as Wagtail locale codes."""
+    default = get_supported_content_language_variant(settings.LANGUAGE_CODE)
+    try:
+        active = get_supported_content_language_variant(translation.get_language())
+    except LookupError:
+        active = default
+    return active, default
+
+
+def page_language(page: Page) -> str:
+    """The language code of the page's locale, without a query."""
+    code = locale_codes().get(page.locale_id)
+    return code if code is not None else page.locale.language_code
+
+
+def in_reader_language(pages: PageQuerySet) -> PageQuerySet:
+    """One version of each page in ``pages``: the active locale's, else the default locale's.
+
+    Filters on the page's own columns (locale, translation_key) only, so that Wagtail's search
+    can take the queryset (it refuses filters across relations).
+    """
+    ids = {code: pk for pk, code in locale_codes().items()}
+    active, default = (ids.get(code) for code in content_languages())
+    if active == default:
+        return pages.filter(locale_id=active)
+    translated = Page.objects.live().filter(locale_id=active).values("translation_key")
+    return pages.filter(
+        Q(locale_id=active) | Q(locale_id=default) & ~Q(translation_key__in=translated)
+    )
+
+
+def children_in_reader_language(page: Page, model: type[Page]) -> PageQuerySet:
+    """Children of ``page`` and of its translations, one version of each (see above)."""
+    under = Q()
+    for path, depth in page.get_translations(inclusive=True).values_list("path", "depth"):
+        under |= Q(path__startswith=path, depth=depth + 1)
+    return in_reader_language(model.objects.filter(under))
+
+
+def site_pages_in_reader_language(root: Page | None) -> PageQuerySet:
+    """Live, public pages under the site's home page in any language, one version of each."""
+    pages = Page.objects.live().public().filter(depth__gt=1)
+    if root is not None:
+        under = Q()
+        for path in root.get_translations(inclusive=True).values_list("path", flat=True):
+            under |= Q(path__startswith=path)
+        pages = pages.filter(under)
+    return in_reader_language(pages)
+
+
+def translations_by_language(page: Page) -> dict[str, Page]:
+    """The live versions of ``page`` (itself included), by language code."""
+    versions = page.get_translations(inclusive=True).live()
+    return {page_language(version): version for version in versions}
+
+
+def reader_version(page: Page) -> Page:
+    """The page's live version in the reader's language, else the page itself.
+
+    Like Wagtail's ``page.localized``, with no query when the page is in that language already.
+    """
+    active, _ = content_languages()
+    if page_language(page) == active:
+        return page
+    ids = {code: pk for pk, code in locale_codes().items()}
+    version = (
+        type(page)
+        ._default_manager.live()
+        .filter(translation_key=page.translation_key, locale_id=ids.get(active))
+        .first()
+    )
+    return version if version is not None else page
+
+
+def reader_url(page: Page, request=None) -> str:
+    """The address to link to ``page`` for this reader, which never changes their language.
+
+    Its version in the reader's language where there is a live one; otherwise its own text at
+    the reader's language's address (``HomePage.route`` serves it there). Wagtail's own
+    ``page.url`` is always in the page's language, so a Welsh reader following it to a page
+    not yet in Welsh would find the whole interface in English.
+    """
+    reader = translation.get_language()
+    page = reader_version(page)
+    url = page.get_url(request) or ""
+    language = page_language(page)
+    if not url or language == content_languages()[0]:
+        return url
+    with translation.override(language):
+        return translate_url(url, reader)
