@@ -188,3 +188,35 @@ def language_links(context: template.Context) -> list[dict]:
         url = version.get_url(request) if version is not None else None
         result.append({**link, "href": url} if url and not link["current"] else link)
     return result
+
+
+class ScrollableTableNode(template.Node):
+    def __init__(self, caption_id: template.base.FilterExpression, nodelist: template.NodeList):
+        self.caption_id = caption_id
+        self.nodelist = nodelist
+
+    def render(self, context: template.Context) -> SafeString:
+        from django.utils.html import format_html
+
+        return format_html(
+            '<div class="pipeline-table-scroll" role="region" aria-labelledby="{}" tabindex="0">'
+            "{}</div>",
+            self.caption_id.resolve(context),
+            self.nodelist.render(context),
+        )
+
+
+@register.tag
+def scrollable_table(parser, token) -> ScrollableTableNode:
+    """``{% scrollable_table "caption-id" %}<table>…</table>{% endscrollable_table %}``.
+
+    A wide table scrolls sideways inside its own box rather than making the whole page do so
+    at 320 CSS pixels (WCAG 1.4.10, reflow). The box is a region named by the table's caption
+    (give the caption that id) and takes focus, so keyboard users can scroll it too.
+    """
+    bits = token.split_contents()
+    if len(bits) != 2:
+        raise template.TemplateSyntaxError(f"{bits[0]} takes the id of the table's caption")
+    nodelist = parser.parse(("endscrollable_table",))
+    parser.delete_first_token()
+    return ScrollableTableNode(parser.compile_filter(bits[1]), nodelist)
