@@ -164,32 +164,6 @@ def reader_pageurl(context: template.Context, page) -> str:
     return reader_url(page, context.get("request"))
 
 
-@register.simple_tag(takes_context=True)
-def language_links(context: template.Context) -> list[dict]:
-    """The language switcher's links, to the page's own translation where there is one.
-
-    ``pipeline.context_processors.site`` links to the same address in the other language; on a
-    Wagtail page whose Welsh version has another slug that would miss it, so a page's live
-    translations are asked for their addresses.
-    """
-    from wagtail.models import Page
-
-    from cms.selectors import translations_by_language
-
-    links = context.get("language_links", [])
-    page = context.get("page")
-    if not isinstance(page, Page) or page.pk is None:
-        return links
-    versions = translations_by_language(page)
-    request = context.get("request")
-    result = []
-    for link in links:
-        version = versions.get(link["code"])
-        url = version.get_url(request) if version is not None else None
-        result.append({**link, "href": url} if url and not link["current"] else link)
-    return result
-
-
 class ScrollableTableNode(template.Node):
     def __init__(self, caption_id: template.base.FilterExpression, nodelist: template.NodeList):
         self.caption_id = caption_id
