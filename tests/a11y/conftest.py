@@ -34,9 +34,6 @@ WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 INSTALL_HINT = "`make chromium` installs it (apt-get, as root; .ci/run does this in CI)"
 
 _missing: list[str] = []
-# What the migrations made (Wagtail's root and home pages, locales, groups), serialized by Django
-# when it made the test database; see ``_put_back_what_the_migrations_made``.
-_migrated: dict[str, str] = {}
 
 
 def _browser_problem() -> str | None:
@@ -61,9 +58,10 @@ def browser(django_db_setup) -> Iterator:
     """One headless Chromium for every test in tests/a11y."""
     from django.db import connections
 
-    # Read before Playwright starts: with its event loop running, Django's connection handler
-    # hands this thread other connection objects, without the serialized copy.
-    _migrated["default"] = getattr(connections["default"], "_test_serialized_contents", "")
+    # What the migrations made (Wagtail's root and home pages, locales, groups), serialized by
+    # Django when it made the test database, for serialized rollback to put back after each
+    # test empties the database. Read before Playwright starts: see below.
+    migrated = getattr(connections["default"], "_test_serialized_contents", None)
     problem = _browser_problem()
     if problem:
         if os.environ.get("CI"):
@@ -76,6 +74,11 @@ def browser(django_db_setup) -> Iterator:
     previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     playwright = sync_playwright().start()
+    # With Playwright's event loop running in this thread, Django's connection handler gives it
+    # other connection objects, which lack the copy: without this, serialized rollback silently
+    # did nothing, and every test after the first found no pages, locales or groups.
+    if migrated is not None:
+        connections["default"]._test_serialized_contents = migrated
     try:
         chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
@@ -98,7 +101,6 @@ def new_page(browser, live_server, django_db_serialized_rollback):
     needs a transactional database, which is emptied after each test; what the migrations made
     (Wagtail's root and home page, locales, groups) is put back before the next one.
     """
-    _put_back_what_the_migrations_made()
     contexts = []
 
     def open_page(*, javascript: bool = True):
@@ -122,21 +124,6 @@ def new_page(browser, live_server, django_db_serialized_rollback):
     yield open_page
     for context in contexts:
         context.close()
-
-
-def _put_back_what_the_migrations_made() -> None:
-    """Django's serialized rollback does not reach the connection objects these tests get
-    while Playwright's loop runs (see ``browser``), so after the first test here emptied the
-    database, the next would find no pages or locales. Put them back from the copy."""
-    from django.core.management import call_command
-    from django.db import connections
-    from wagtail.models import Page
-
-    if not Page.objects.filter(depth=1).exists() and _migrated.get("default"):
-        # Empty it first: the flush after the last test made content types and permissions
-        # again, with other ids than the copy's.
-        call_command("flush", interactive=False, inhibit_post_migrate=True, verbosity=0)
-        connections["default"].creation.deserialize_db_from_string(_migrated["default"])
 
 
 def axe_results(page) -> dict:
