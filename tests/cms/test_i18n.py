@@ -278,3 +278,16 @@ def test_people_outside_the_organisers_group_may_not_translate(client, home):
     url = reverse("simple_translation:submit_page_translation", args=[home.pk])
 
     assert client.get(url).status_code in (302, 403)
+
+
+def test_the_migration_lets_an_existing_organisers_group_translate():
+    from django.contrib.auth.models import Group, Permission
+
+    migration = importlib.import_module("accounts.migrations.0003_organisers_translate")
+    group = Group.objects.get(name="Organisers")  # made by accounts 0002
+    translate_perm = Permission.objects.get(codename="submit_translation")
+    group.permissions.remove(translate_perm)
+
+    migration.grant(apps, None)
+
+    assert group.permissions.filter(pk=translate_perm.pk).exists()
