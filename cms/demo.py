@@ -2,12 +2,15 @@
 
 Pages are found by slug and made only when missing. A standard page the demo made earlier and
 nobody has edited since (its latest revision has no user) is brought up to date; a page a person
-has edited is left alone.
+has edited is left alone. The home page and the standard pages also have Welsh versions
+(``cms.demo_cy``), made as an organiser would with "Translate"; news and the collection are left
+in English, so the demo shows how a page not yet in Welsh is served under /cy/.
 """
 
 import datetime
 
 from django.db import transaction
+from wagtail.models import Locale
 from wagtail.search.backends import get_search_backend
 
 from accounts.models import User
@@ -16,6 +19,7 @@ from councils.models import Council
 from projects import services as project_services
 from projects.models import Project
 
+from . import demo_cy
 from .models import (
     CollectionIndexPage,
     CollectionPage,
@@ -59,8 +63,7 @@ ACCESSIBILITY = f"""
 <h2>How accessible this website is</h2>
 <p>We know some parts of this website are not fully accessible:</p>
 <ul>
-<li>on the Welsh pages, what councils write about their projects is not marked with the language it is written in, so a screen reader may read English words as if they were Welsh</li>
-<li>at high zoom or on a small screen, wide tables (such as the list of councils and the pledges on a project page) make the page scroll sideways</li>
+<li>the notes that officers add to pledges, to requests to join and to adopting a project are not marked with the language they are written in, so on the Welsh pages a screen reader may read English words as if they were Welsh</li>
 <li>we have not yet tested the website with screen readers or speech recognition software</li>
 <li>links to councils' own prototypes and code repositories go to websites we do not run, which may not be accessible</li>
 </ul>
@@ -79,7 +82,7 @@ ACCESSIBILITY = f"""
 <h2>Non-accessible content</h2>
 <p>The content listed below is non-accessible for the following reasons.</p>
 <h3>Non-compliance with the accessibility regulations</h3>
-<p>On the Welsh pages, the project names, summaries, descriptions and updates that councils write are not marked with the language they are written in, because Pipeline does not yet ask which language that is. A screen reader reads them in Welsh even when they are in English. This fails WCAG 2.2 success criterion 3.1.2 (language of parts). The pages that LocalGov Digital writes, such as this statement, are marked as English on the Welsh pages.</p>
+<p>The notes that officers write when they pledge, decide on a pledge, ask to join a team or record that their council has adopted a project are not marked with the language they are written in, because Pipeline does not ask which language that is. On the Welsh pages a screen reader reads them in Welsh even when they are in English. This fails WCAG 2.2 success criterion 3.1.2 (language of parts). Councils say which language each project is written in, and its name, summary, description, needs and updates are marked with that language. Pages that LocalGov Digital has not yet translated into Welsh are shown in English on the Welsh pages, and marked as English.</p>
 <h3>Disproportionate burden</h3>
 <p>We have not assessed any content as a disproportionate burden.</p>
 <h3>Content that's not within the scope of the accessibility regulations</h3>
@@ -89,8 +92,8 @@ ACCESSIBILITY = f"""
 <h2>Preparation of this accessibility statement</h2>
 <p>This statement was prepared on 20 November 2026. It was last updated on 22 November 2026, after the tests described below.</p>
 <p>This website was last tested on 22 November 2026 against the WCAG 2.2 AA standard. The test was carried out by the Pipeline team at LocalGov Digital, using automated tests in a real browser.</p>
-<p>The tests run axe-core 4.12 in the Chromium browser. It checks each page for failures of WCAG 2.0, 2.1 and 2.2 at levels A and AA, as a person sees the page. The pages tested are: the home page; the project listing with filters applied; a project page, signed out and signed in; a council page and the council directory; search results; a news page and a collection page; this statement; the project listing, a project page and this statement in Welsh; sign in and create an account, each with and without errors; the page shown when a page is not found; My Pipeline, your profile, editing your profile and personal API tokens; joining a council and joining a project's maker team; managing a project; every step of proposing a project, with its errors, the task list and the check your answers page; and pledging support, with its errors, the confirmation and the pledge's history. On 22 November 2026 axe-core found no failures on any of these pages.</p>
-<p>The tests also check what axe-core does not: that each page has one main heading, a title and the right language; that labels, descriptions and links to errors lead to something that exists; and that the list of errors on a form takes focus and each error in it leads to its field. A keyboard test signs in and pledges support using only the Tab, Shift, Space and Enter keys and typing, and checks that the link to skip to the main content comes first and that every link, button and field on the way shows clearly when it has focus. Another test proposes a project and pledges support with JavaScript turned off. We also looked at the main pages 320 pixels wide, which is like zooming to 400%.</p>
+<p>The tests run axe-core 4.12 in the Chromium browser. It checks each page for failures of WCAG 2.0, 2.1 and 2.2 at levels A and AA, as a person sees the page. The pages tested are: the home page; the project listing with filters applied; a project page, signed out and signed in; a council page and the council directory; search results; a news page and a collection page; this statement; in Welsh, the home page, the project listing, a project page, this statement and a page not yet translated into Welsh; sign in and create an account, each with and without errors; the page shown when a page is not found; My Pipeline, your profile, editing your profile and personal API tokens; joining a council and joining a project's maker team; managing a project; every step of proposing a project, with its errors, the task list and the check your answers page; and pledging support, with its errors, the confirmation and the pledge's history. On 22 November 2026 axe-core found no failures on any of these pages.</p>
+<p>The tests also check what axe-core does not: that each page has one main heading, a title and the right language; that labels, descriptions and links to errors lead to something that exists; and that the list of errors on a form takes focus and each error in it leads to its field. A keyboard test signs in and pledges support using only the Tab, Shift, Space and Enter keys and typing, and checks that the link to skip to the main content comes first and that every link, button and field on the way shows clearly when it has focus. Another test proposes a project and pledges support with JavaScript turned off. Another opens the busiest pages 320 pixels wide, which is like zooming to 400%, and checks that the page does not scroll sideways and that each wide table scrolls by itself and can be reached with the keyboard.</p>
 <p>We have not yet tested:</p>
 <ul>
 <li>with screen readers (such as JAWS, NVDA or VoiceOver), screen magnifiers or speech recognition software</li>
@@ -209,11 +212,23 @@ def _add(parent, page):
     return page
 
 
+def _bring_up_to_date(page: StandardPage, title: str, summary: str, html: str) -> None:
+    """Publish the demo's text on a page the demo made and nobody has edited since."""
+    revision = page.latest_revision
+    untouched = revision is None or revision.user_id is None
+    raw = list(page.body.raw_data)
+    current = (page.title, page.summary, page.last_reviewed, raw[0]["value"] if raw else "")
+    if untouched and current != (title, summary, REVIEWED, html.strip()):
+        page.title, page.summary, page.last_reviewed = title, summary, REVIEWED
+        page.body = [{"type": "rich_text", "value": html.strip()}]
+        _publish(page)
+
+
 def _standard_pages(home: HomePage) -> None:
     for slug, title, summary, html in STANDARD_PAGES:
-        body = [{"type": "rich_text", "value": html.strip()}]
-        page = StandardPage.objects.filter(slug=slug).first()
+        page = StandardPage.objects.child_of(home).filter(slug=slug).first()
         if page is None:
+            body = [{"type": "rich_text", "value": html.strip()}]
             _add(
                 home,
                 StandardPage(
@@ -221,18 +236,11 @@ def _standard_pages(home: HomePage) -> None:
                 ),
             )
             continue
-        revision = page.latest_revision
-        untouched = revision is None or revision.user_id is None
-        raw = list(page.body.raw_data)
-        current = (page.title, page.summary, page.last_reviewed, raw[0]["value"] if raw else "")
-        if untouched and current != (title, summary, REVIEWED, html.strip()):
-            page.title, page.summary, page.last_reviewed = title, summary, REVIEWED
-            page.body = body
-            _publish(page)
+        _bring_up_to_date(page, title, summary, html)
 
 
 def _collections(home: HomePage) -> CollectionPage:
-    index = CollectionIndexPage.objects.first() or _add(
+    index = CollectionIndexPage.objects.child_of(home).first() or _add(
         home,
         CollectionIndexPage(
             title="Collections",
@@ -240,7 +248,9 @@ def _collections(home: HomePage) -> CollectionPage:
             introduction="Projects grouped by theme, chosen by LocalGov Digital organisers.",
         ),
     )
-    collection = CollectionPage.objects.filter(slug="waste-and-recycling").first()
+    collection = (
+        CollectionPage.objects.descendant_of(home).filter(slug="waste-and-recycling").first()
+    )
     if collection is None:
         collection = CollectionPage(
             title="Waste and recycling",
@@ -261,7 +271,7 @@ def _collections(home: HomePage) -> CollectionPage:
 
 
 def _news(home: HomePage) -> None:
-    index = NewsIndexPage.objects.first() or _add(
+    index = NewsIndexPage.objects.child_of(home).first() or _add(
         home,
         NewsIndexPage(
             title="News",
@@ -270,7 +280,7 @@ def _news(home: HomePage) -> None:
         ),
     )
     for slug, title, date, summary, html, tags in NEWS:
-        if NewsPage.objects.filter(slug=slug).exists():
+        if NewsPage.objects.descendant_of(home).filter(slug=slug).exists():
             continue
         post = NewsPage(
             title=title,
@@ -284,31 +294,56 @@ def _news(home: HomePage) -> None:
         _add(index, post)
 
 
-def _home_body(home: HomePage, collection: CollectionPage) -> None:
-    if list(home.body.raw_data):
-        return  # an organiser has arranged the home page already
+CALL_TO_ACTION = {
+    "heading": "Got a project other councils need?",
+    "text": "Propose it, say what it needs, and let other councils pledge money and staff time.",
+    "link_text": "Propose a project",
+    "link_url": "/projects/new/",
+}
+
+
+def _home_blocks(collection: CollectionPage, *, heading: str, call_to_action: dict) -> list:
     by_title = {p.title: p.pk for p in Project.objects.filter(title__in=FEATURED_ON_HOME)}
-    home.body = [
+    return [
         {
             "type": "featured_projects",
             "value": {
-                "heading": "Featured projects",
+                "heading": heading,
                 "projects": [by_title[t] for t in FEATURED_ON_HOME if t in by_title],
             },
         },
         {"type": "collection_teaser", "value": {"collection": collection.pk, "text": ""}},
-        {
-            "type": "call_to_action",
-            "value": {
-                "heading": "Got a project other councils need?",
-                "text": "Propose it, say what it needs, and let other councils pledge money "
-                "and staff time.",
-                "link_text": "Propose a project",
-                "link_url": "/projects/new/",
-            },
-        },
+        {"type": "call_to_action", "value": call_to_action},
     ]
+
+
+def _home_body(home: HomePage, collection: CollectionPage) -> None:
+    if list(home.body.raw_data):
+        return  # an organiser has arranged the home page already
+    home.body = _home_blocks(collection, heading="Featured projects", call_to_action=CALL_TO_ACTION)
     _publish(home)
+
+
+def _welsh(home: HomePage, collection: CollectionPage) -> None:
+    """The Welsh home page and standard pages, made once as translations of the English ones."""
+    welsh = Locale.objects.filter(language_code="cy").first()
+    if welsh is None:
+        return
+    if home.get_translation_or_none(welsh) is None:
+        cartref = home.copy_for_translation(welsh).specific
+        cartref.hero_heading, cartref.hero_text = demo_cy.HERO_HEADING, demo_cy.HERO_TEXT
+        cartref.body = _home_blocks(
+            collection,
+            heading=demo_cy.FEATURED_HEADING,
+            call_to_action=demo_cy.CALL_TO_ACTION,
+        )
+        _publish(cartref)
+    for slug, title, summary, html in demo_cy.STANDARD_PAGES:
+        english = StandardPage.objects.child_of(home).filter(slug=slug).first()
+        if english is None:
+            continue
+        page = english.get_translation_or_none(welsh) or english.copy_for_translation(welsh)
+        _bring_up_to_date(page.specific, title, summary, html)
 
 
 def _flag_featured() -> None:
@@ -327,12 +362,13 @@ def _index_for_search() -> None:
 
 @transaction.atomic
 def load() -> None:
-    home = HomePage.objects.first()
+    home = HomePage.objects.filter(locale=Locale.get_default()).first()
     if home is None:
         return
     _standard_pages(home)
     collection = _collections(home)
     _news(home)
     _home_body(home, collection)
+    _welsh(home, collection)
     _flag_featured()
     _index_for_search()

@@ -70,7 +70,9 @@ class HomePage(Page):
 
         Wagtail routes /cy/… through the Welsh home page only, so a page with no Welsh version
         yet would be a 404; instead it is served in its own language inside the Welsh
-        interface, its text marked with its language (``content_lang``).
+        interface, its text marked with its language (``content_lang``). A page found that way
+        that does have a version in this language, under another slug (the language links
+        keep the slug: /about/ → /cy/about/), redirects to it (``cms.wagtail_hooks``).
         """
         try:
             return super().route(request, path_components)
@@ -82,9 +84,14 @@ class HomePage(Page):
         for home in sorted(homes, key=lambda h: h.locale.language_code != default):
             try:
                 # Page.route, not this method: a fallback never falls back again.
-                return super(HomePage, home).route(request, path_components)
+                found = super(HomePage, home).route(request, path_components)
             except Http404:
                 continue
+            page, args = found[0], found[1]
+            version = page.get_translation_or_none(self.locale) if not args else None
+            if version is not None and version.live:
+                request.cms_translation_url = version.get_url(request)
+            return found
         raise Http404
 
     def get_context(self, request, *args, **kwargs):

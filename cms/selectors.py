@@ -83,12 +83,6 @@ def site_pages_in_reader_language(root: Page | None) -> PageQuerySet:
     return in_reader_language(pages)
 
 
-def translations_by_language(page: Page) -> dict[str, Page]:
-    """The live versions of ``page`` (itself included), by language code."""
-    versions = page.get_translations(inclusive=True).live()
-    return {page_language(version): version for version in versions}
-
-
 def reader_version(page: Page) -> Page:
     """The page's live version in the reader's language, else the page itself.
 

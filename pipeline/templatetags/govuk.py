@@ -169,27 +169,33 @@ def reader_pageurl(context: template.Context, page) -> str:
     return reader_url(page, context.get("request"))
 
 
-@register.simple_tag(takes_context=True)
-def language_links(context: template.Context) -> list[dict]:
-    """The language switcher's links, to the page's own translation where there is one.
+class ScrollableTableNode(template.Node):
+    def __init__(self, caption_id: template.base.FilterExpression, nodelist: template.NodeList):
+        self.caption_id = caption_id
+        self.nodelist = nodelist
 
-    ``pipeline.context_processors.site`` links to the same address in the other language; on a
-    Wagtail page whose Welsh version has another slug that would miss it, so a page's live
-    translations are asked for their addresses.
+    def render(self, context: template.Context) -> SafeString:
+        from django.utils.html import format_html
+
+        return format_html(
+            '<div class="pipeline-table-scroll" role="region" aria-labelledby="{}" tabindex="0">'
+            "{}</div>",
+            self.caption_id.resolve(context),
+            self.nodelist.render(context),
+        )
+
+
+@register.tag
+def scrollable_table(parser, token) -> ScrollableTableNode:
+    """``{% scrollable_table "caption-id" %}<table>…</table>{% endscrollable_table %}``.
+
+    A wide table scrolls sideways inside its own box rather than making the whole page do so
+    at 320 CSS pixels (WCAG 1.4.10, reflow). The box is a region named by the table's caption
+    (give the caption that id) and takes focus, so keyboard users can scroll it too.
     """
-    from wagtail.models import Page
-
-    from cms.selectors import translations_by_language
-
-    links = context.get("language_links", [])
-    page = context.get("page")
-    if not isinstance(page, Page) or page.pk is None:
-        return links
-    versions = translations_by_language(page)
-    request = context.get("request")
-    result = []
-    for link in links:
-        version = versions.get(link["code"])
-        url = version.get_url(request) if version is not None else None
-        result.append({**link, "href": url} if url and not link["current"] else link)
-    return result
+    bits = token.split_contents()
+    if len(bits) != 2:
+        raise template.TemplateSyntaxError(f"{bits[0]} takes the id of the table's caption")
+    nodelist = parser.parse(("endscrollable_table",))
+    parser.delete_first_token()
+    return ScrollableTableNode(parser.compile_filter(bits[1]), nodelist)

@@ -54,8 +54,14 @@ def pytest_terminal_summary(terminalreporter) -> None:
 
 
 @pytest.fixture(scope="package")
-def browser() -> Iterator:
+def browser(django_db_setup) -> Iterator:
     """One headless Chromium for every test in tests/a11y."""
+    from django.db import connections
+
+    # What the migrations made (Wagtail's root and home pages, locales, groups), serialized by
+    # Django when it made the test database, for serialized rollback to put back after each
+    # test empties the database. Read before Playwright starts: see below.
+    migrated = getattr(connections["default"], "_test_serialized_contents", None)
     problem = _browser_problem()
     if problem:
         if os.environ.get("CI"):
@@ -68,6 +74,11 @@ def browser() -> Iterator:
     previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     playwright = sync_playwright().start()
+    # With Playwright's event loop running in this thread, Django's connection handler gives it
+    # other connection objects, which lack the copy: without this, serialized rollback silently
+    # did nothing, and every test after the first found no pages, locales or groups.
+    if migrated is not None:
+        connections["default"]._test_serialized_contents = migrated
     try:
         chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
@@ -87,8 +98,8 @@ def new_page(browser, live_server, django_db_serialized_rollback):
     """``new_page()`` opens a tab in a fresh context (its own cookies) on the live server.
 
     ``new_page(javascript=False)`` is a browser with JavaScript turned off. The live server
-    needs a transactional database, which is emptied after each test; serialized rollback puts
-    back what the migrations made (Wagtail's root and home page, groups) before the next one.
+    needs a transactional database, which is emptied after each test; what the migrations made
+    (Wagtail's root and home page, locales, groups) is put back before the next one.
     """
     contexts = []
 

@@ -20,6 +20,8 @@ from .conftest import axe_results, describe, follow, sign_in, structure_problems
 
 PROJECT = "/projects/book-a-bulky-waste-collection/"
 OPEN_PROJECT = "/projects/comment-on-a-planning-application/"
+WELSH_PROJECT = "/projects/trwyddedau-parcio-i-breswylwyr/"
+NEWS_PAGE = "/news/pipeline-is-open-to-every-council/"
 PLEDGER = "rhian.evans@example.com"  # Cardiff admin: may propose, and pledge to other councils
 
 # GOV.UK Frontend components by CSS selector.
@@ -97,13 +99,18 @@ def test_no_axe_violations_on_any_page(new_page, demo_data, subtests):
     sweep.visit(page, "Council page", council, BREADCRUMBS, SUMMARY_LIST, TABLE)
     sweep.visit(page, "Council directory", "/councils/", TABLE)
     sweep.visit(page, "Search results", "/search/?q=waste", "form[role=search]")
-    sweep.visit(page, "News page", "/news/pipeline-is-open-to-every-council/", BREADCRUMBS)
+    sweep.visit(page, "News page", NEWS_PAGE, BREADCRUMBS)
     sweep.visit(page, "Collection page", "/collections/waste-and-recycling/", BREADCRUMBS, TAG)
     sweep.visit(page, "Accessibility statement", "/accessibility/")
+    # A project written in Welsh: its text says so inside the English interface.
+    sweep.visit(page, "Project written in Welsh", WELSH_PROJECT, "h1[lang=cy]", TABLE)
+    sweep.visit(page, "Welsh home", "/cy/", TABLE, SUMMARY_LIST, TAG)
     sweep.visit(page, "Welsh project listing", "/cy/projects/?phase=beta&needs=money", TAG)
     sweep.visit(page, "Welsh project page", f"/cy{PROJECT}", BREADCRUMBS, SUMMARY_LIST, TABLE)
-    # Wagtail pages are written in English: their text says so inside the Welsh interface.
-    sweep.visit(page, "Welsh accessibility statement", "/cy/accessibility/", "h1[lang=en-GB]")
+    sweep.visit(page, "Welsh accessibility statement", "/cy/accessibility/", "h1:not([lang])")
+    sweep.visit(page, "Welsh about page", "/cy/about/", "h1:not([lang])")
+    # A page not yet in Welsh is served in English inside the Welsh interface, and says so.
+    sweep.visit(page, "Welsh news page (in English)", f"/cy{NEWS_PAGE}", "h1[lang=en-GB]")
     sweep.visit(page, "Sign up", "/accounts/signup/")
     submit(page, "Sign Up")
     sweep.check(page, "Sign up, with errors", ERROR_SUMMARY, ERROR_MESSAGE)
@@ -123,7 +130,7 @@ def test_no_axe_violations_on_any_page(new_page, demo_data, subtests):
     sweep.visit(
         page,
         "Manage a project",
-        "/projects/trwyddedau-parcio-i-breswylwyr/manage/",
+        f"{WELSH_PROJECT}manage/",
         ".govuk-radios",
     )
 

@@ -5,7 +5,7 @@ import io
 
 import pytest
 from django.core.management import call_command
-from wagtail.models import Page, Revision
+from wagtail.models import Locale, Page, Revision
 
 from accounts.models import User
 from cms.demo import WASTE_PROJECTS
@@ -22,6 +22,15 @@ def load_demo() -> None:
 @pytest.fixture
 def demo():
     load_demo()
+
+
+def english(model, **lookup):
+    """The English version of a demo page (each has a Welsh version too)."""
+    return model.objects.get(locale=Locale.get_default(), **lookup)
+
+
+def welsh(model, **lookup):
+    return model.objects.get(locale__language_code="cy", **lookup)
 
 
 def text(client, url: str) -> str:
@@ -82,7 +91,7 @@ def test_there_are_two_news_posts_and_a_feed(client, demo):
 
 
 def test_the_home_page_has_featured_projects_and_the_collection_teaser(client, demo):
-    home = HomePage.objects.get()
+    home = english(HomePage)
     assert [block.block_type for block in home.body] == [
         "featured_projects",
         "collection_teaser",
@@ -113,31 +122,111 @@ def test_loading_again_adds_no_pages_or_revisions(demo):
 
 
 def test_a_page_a_person_edited_is_left_alone(demo):
-    page = StandardPage.objects.get(slug="about")
+    page = english(StandardPage, slug="about")
     page.summary = "Our own words"
     page.save_revision(user=User.objects.get(email="organiser@example.com")).publish()
 
     load_demo()
 
-    assert StandardPage.objects.get(slug="about").summary == "Our own words"
+    assert english(StandardPage, slug="about").summary == "Our own words"
 
 
 def test_a_page_from_an_older_demo_is_brought_up_to_date(demo):
-    page = StandardPage.objects.get(slug="accessibility")
+    page = english(StandardPage, slug="accessibility")
     page.body = [{"type": "rich_text", "value": "<p>Old demo text</p>"}]
     page.save_revision().publish()  # no user: the demo made it
 
     load_demo()
 
-    page = StandardPage.objects.get(slug="accessibility")
+    page = english(StandardPage, slug="accessibility")
     assert "Compliance status" in page.body.raw_data[0]["value"]
 
 
 def test_an_arranged_home_page_is_left_alone(demo):
-    home = HomePage.objects.get()
+    home = english(HomePage)
     home.body = [{"type": "rich_text", "value": "<p>Our arrangement</p>"}]
     home.save_revision().publish()
 
     load_demo()
 
-    assert [b.block_type for b in HomePage.objects.get().body] == ["rich_text"]
+    assert [b.block_type for b in english(HomePage).body] == ["rich_text"]
+
+
+# --- Welsh ----------------------------------------------------------------------------------
+
+
+def test_the_home_page_and_standard_pages_have_welsh_versions(client, demo):
+    home = text(client, "/cy/")
+    assert "Adeiladu unwaith, gyda&#x27;n gilydd</h1>" in home
+    assert "Prosiectau dan sylw</h2>" in home
+    assert 'href="/cy/projects/new/">Cynnig prosiect</a>' in home
+    assert "Build it once, together" not in home
+
+    for url, words in {
+        "/cy/about/": ["Sut mae'n gweithio", "Cofnod agored", "LocalGov Digital"],
+        "/cy/privacy/": ["Eich hawliau", "Cwcis"],
+        "/cy/terms/": ["Gweithredu ar ran eich cyngor", "Drwydded Llywodraeth Agored"],
+    }.items():
+        html = text(client, url)
+        assert all(word in html for word in words), url
+        assert '<h1 class="govuk-heading-xl">' in html  # Welsh text: no lang attribute needed
+    assert "How it works" in text(client, "/about/")  # the English page is unchanged
+
+
+def test_the_welsh_accessibility_statement_is_a_full_translation(client, demo):
+    html = text(client, "/cy/accessibility/")
+
+    for heading in [
+        "Pa mor hygyrch yw'r wefan hon",
+        "Adborth a gwybodaeth gyswllt",
+        "Y drefn orfodi",
+        "Statws cydymffurfio",
+        "Cynnwys nad yw'n hygyrch",
+        "Baich anghymesur",
+        "Paratoi'r datganiad hygyrchedd hwn",
+    ]:
+        assert f"<h2>{heading}</h2>" in html or f"<h3>{heading}</h3>" in html, heading
+    assert "Gwasanaeth Cynghori a Chymorth Cydraddoldeb" in html
+    assert "ddiwethaf ar 22 Tachwedd 2026" in html
+    english_page = english(StandardPage, slug="accessibility").body.raw_data[0]["value"]
+    welsh_page = welsh(StandardPage, slug="accessibility").body.raw_data[0]["value"]
+    assert english_page.count("<h2>") == welsh_page.count("<h2>")
+    assert english_page.count("<li>") == welsh_page.count("<li>")
+
+
+def test_news_not_yet_in_welsh_is_served_in_english_inside_the_welsh_interface(client, demo):
+    html = text(client, "/cy/news/pipeline-is-open-to-every-council/")
+
+    assert '<html lang="cy"' in html
+    assert (
+        '<h1 class="govuk-heading-xl" lang="en-GB">Pipeline is open to every council</h1>' in html
+    )
+
+
+def test_welsh_search_finds_each_standard_page_once_in_welsh(client, demo):
+    html = text(client, "/cy/search/?q=Pipeline&type=pages")
+
+    assert "Am Pipeline" in html and "About Pipeline" not in html
+    assert "Pipeline is open to every council" in html  # not in Welsh: found in English
+
+
+def test_two_demo_projects_from_welsh_councils_are_written_in_welsh(demo):
+    welsh_projects = Project.objects.filter(language="cy").select_related("lead_council")
+
+    assert {(p.title, p.lead_council.code) for p in welsh_projects} == {
+        ("Trwyddedau parcio i breswylwyr", "CRF"),
+        ("Rhoi gwybod am fin heb ei gasglu", "GWN"),
+    }
+
+
+def test_a_demo_loaded_before_those_projects_were_in_welsh_gets_them_in_welsh(demo):
+    project = Project.objects.get(title="Trwyddedau parcio i breswylwyr")
+    Project.objects.filter(pk=project.pk).update(title="Resident parking permits", language="en")
+    project.needs.filter(description="Cynnwys dwyieithog").update(description="Bilingual content")
+
+    load_demo()
+
+    project.refresh_from_db()
+    assert (project.title, project.language) == ("Trwyddedau parcio i breswylwyr", "cy")
+    assert project.needs.filter(description="Cynnwys dwyieithog").exists()
+    assert Project.objects.filter(lead_council=project.lead_council).count() == 1

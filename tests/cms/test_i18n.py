@@ -150,12 +150,17 @@ def test_a_draft_welsh_version_is_not_served(client, home, cymraeg):
 # --- language switcher ----------------------------------------------------------------------
 
 
-def test_the_switcher_links_to_the_translation_even_when_its_slug_differs(client, home, cymraeg):
+def test_the_switcher_leads_to_the_translation_even_when_its_slug_differs(client, home, cymraeg):
     about = standard(home, "about", "About Pipeline", "<p>English.</p>")
     translate(about, title="Amdanom ni", slug="amdanom")
 
-    assert switcher_href(html_of(client, "/about/"), "cy") == "/cy/amdanom/"
-    assert switcher_href(html_of(client, "/cy/amdanom/"), "en") == "/about/"
+    to_welsh = switcher_href(html_of(client, "/about/"), "cy")
+    to_english = switcher_href(html_of(client, "/cy/amdanom/"), "en")
+
+    # The links keep the slug; the other language's tree redirects to the translation.
+    assert (to_welsh, to_english) == ("/cy/about/", "/amdanom/")
+    assert client.get(to_welsh)["Location"] == "/cy/amdanom/"
+    assert client.get(to_english)["Location"] == "/about/"
     assert switcher_href(html_of(client, "/cy/"), "en") == "/"
     assert switcher_href(html_of(client, "/"), "cy") == "/cy/"
 
@@ -273,3 +278,16 @@ def test_people_outside_the_organisers_group_may_not_translate(client, home):
     url = reverse("simple_translation:submit_page_translation", args=[home.pk])
 
     assert client.get(url).status_code in (302, 403)
+
+
+def test_the_migration_lets_an_existing_organisers_group_translate():
+    from django.contrib.auth.models import Group, Permission
+
+    migration = importlib.import_module("accounts.migrations.0003_organisers_translate")
+    group = Group.objects.get(name="Organisers")  # made by accounts 0002
+    translate_perm = Permission.objects.get(codename="submit_translation")
+    group.permissions.remove(translate_perm)
+
+    migration.grant(apps, None)
+
+    assert group.permissions.filter(pk=translate_perm.pk).exists()

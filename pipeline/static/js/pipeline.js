@@ -7,3 +7,20 @@ if ("noModule" in HTMLScriptElement.prototype) {
   document.body.classList.add("govuk-frontend-supported");
 }
 initAll();
+
+// A table's scroll box takes focus (tabindex="0", in the HTML) so a keyboard can scroll it.
+// When the table fits, there is nothing to scroll: take the box out of the tab order.
+const scrollBoxes = document.querySelectorAll(".pipeline-table-scroll");
+function tabToScrollBoxesThatScroll() {
+  for (const box of scrollBoxes) {
+    if (box.scrollWidth > box.clientWidth) {
+      box.setAttribute("tabindex", "0");
+    } else if (box !== document.activeElement) {
+      box.removeAttribute("tabindex");
+    }
+  }
+}
+tabToScrollBoxesThatScroll();
+window.addEventListener("resize", tabToScrollBoxesThatScroll);
+// A chart's table is inside <details>: it only has a width once opened.
+document.addEventListener("toggle", tabToScrollBoxesThatScroll, true);
