@@ -16,6 +16,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
+from pipeline.pagecache import content_changed
+
 from .models import Council, Nation
 
 REQUIRED_COLUMNS = (
@@ -251,8 +253,9 @@ def import_register(
         Council.objects.bulk_update(to_update, [*fields, "updated_at"], batch_size=500)
     changed = [c.code for c in to_create] + report.changed_codes
     if changed:
-        # Bulk writes skip the signals that keep site search current, so index them here.
+        # Bulk writes skip the signals that keep site search and cached pages current.
         transaction.on_commit(lambda: _index_councils(changed))
+        content_changed()
     return report
 
 

@@ -13,23 +13,30 @@ Correctness comes first:
   only 200 responses that set no cookie, did not use a CSRF token and are not marked private.
 - It is on only where the cache is shared by every worker (Redis): a per-process cache could not
   see another worker's version bump. ``PAGE_CACHE_SECONDS = 0`` turns it off.
+- It lives in its own cache (``pages``; ``PAGE_CACHE_URL``), so a flood of distinct addresses
+  can evict pages but never the rate-limit and sign-in lockout counters; and a cache that is down
+  only means every request is rendered.
 """
 
 from __future__ import annotations
 
 import hashlib
+import logging
 import time
 from collections.abc import Callable
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import caches
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import HttpRequest, HttpResponse
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import get_language
 
+logger = logging.getLogger(__name__)
+
 VERSION_KEY = "pipeline:content-version"
+CACHE_ALIAS = "pages"
 # Apps whose rows appear on public pages and in the API.
 CONTENT_APPS = frozenset(
     {
@@ -48,9 +55,35 @@ CONTENT_APPS = frozenset(
 # never stored) and the language choice (the language is part of the key).
 NEUTRAL_COOKIES = frozenset({settings.CSRF_COOKIE_NAME, settings.LANGUAGE_COOKIE_NAME})
 NOT_STORED = ("private", "no-store", "no-cache")
+# Saving a draft in Wagtail writes only these on the live page's row.
+DRAFT_FIELDS = frozenset(
+    {
+        "wagtail_admin_comments",
+        "latest_revision_created_at",
+        "draft_title",
+        "latest_revision",
+        "has_unpublished_changes",
+    }
+)
+# Rows that change no public page: drafts and their history, image renditions made while
+# rendering, personal API tokens.
+QUIET_MODELS = frozenset(
+    {
+        "wagtailcore.revision",
+        "wagtailcore.pagelogentry",
+        "wagtailcore.modellogentry",
+        "wagtailcore.apitoken",
+        "wagtailimages.rendition",
+    }
+)
+
+
+def _cache():
+    return caches[CACHE_ALIAS]
 
 
 def content_version() -> int:
+    cache = _cache()
     version = cache.get(VERSION_KEY)
     if version is None:
         # Milliseconds, so a version lost from the cache never comes back as an older number
@@ -61,11 +94,13 @@ def content_version() -> int:
 
 
 def content_changed() -> None:
-    """Retire every cached response once the current transaction commits."""
-    transaction.on_commit(_bump)
+    """Retire every cached response once the current transaction commits (robust: a cache that
+    is down must not turn a saved write into an error, nor stop the callbacks after it)."""
+    transaction.on_commit(_bump, robust=True)
 
 
 def _bump() -> None:
+    cache = _cache()
     try:
         cache.incr(VERSION_KEY)
     except ValueError:  # not there: start afresh, above anything stored before
@@ -74,11 +109,16 @@ def _bump() -> None:
 
 def _on_change(sender, **kwargs) -> None:
     meta = getattr(sender, "_meta", None)
-    if meta is None or meta.app_label not in CONTENT_APPS:
+    if meta is None or meta.app_label not in CONTENT_APPS or meta.label_lower in QUIET_MODELS:
         return
-    update_fields = kwargs.get("update_fields")
-    if update_fields is not None and set(update_fields) <= {"last_login"}:
-        return  # signing in changes no page
+    if kwargs.get("action", "post_").startswith("pre_"):
+        return  # m2m_changed: the post_ signal follows
+    if kwargs.get("update_fields") and set(kwargs["update_fields"]) <= DRAFT_FIELDS:
+        return  # a Wagtail draft: the live page is unchanged
+    if meta.label_lower == "accounts.user" and (
+        kwargs.get("created") or set(kwargs.get("update_fields") or ()) == {"last_login"}
+    ):
+        return  # a new account or a sign-in appears on no public page
     content_changed()
 
 
@@ -97,12 +137,13 @@ def _cacheable(request: HttpRequest) -> bool:
 
 
 def _key(request: HttpRequest, version: int) -> str:
+    api = request.path.startswith("/api/")
     parts = "\n".join(
         (
             request.scheme,
-            request.get_host(),
+            request.get_host().lower(),
             get_language() or "",
-            request.META.get("HTTP_ACCEPT", ""),
+            request.META.get("HTTP_ACCEPT", "") if api else "",  # only the API negotiates
             request.get_full_path(),
         )
     )
@@ -116,6 +157,7 @@ def _storable(request: HttpRequest, response: HttpResponse) -> bool:
         and not response.streaming
         and not response.cookies
         and not request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
+        and not getattr(getattr(request, "session", None), "modified", False)
         and not any(word in cache_control for word in NOT_STORED)
     )
 
@@ -131,21 +173,32 @@ class AnonymousPageCacheMiddleware:
         seconds = settings.PAGE_CACHE_SECONDS
         if not seconds or not _cacheable(request):
             return self.get_response(request)
-        key = _key(request, content_version())
-        stored = cache.get(key)
+        cache = _cache()
+        try:
+            key = _key(request, content_version())
+            stored = cache.get(key)
+        except Exception:  # noqa: BLE001 - a cache that is down means rendering every request
+            logger.warning("page cache unavailable", exc_info=True)
+            return self.get_response(request)
         if stored is not None:
             status, headers, content = stored
             response = HttpResponse(content, status=status)
             for name, value in headers:
                 response[name] = value
-            response["X-Page-Cache"] = "hit"
+            state = "hit"
         else:
             response = self.get_response(request)
+            state = "miss"
             if _storable(request, response):
-                cache.set(
-                    key, (response.status_code, list(response.items()), response.content), seconds
-                )
-                response["X-Page-Cache"] = "miss"
+                entry = (response.status_code, list(response.items()), response.content)
+                try:
+                    cache.set(key, entry, seconds)
+                except Exception:  # noqa: BLE001 - as above: serve it, just not from the cache
+                    logger.warning("page cache unavailable", exc_info=True)
+            else:
+                state = None
+        if state and settings.PAGE_CACHE_HEADER:
+            response["X-Page-Cache"] = state
         # Shared caches downstream must not give this to someone signed in.
         patch_vary_headers(response, ("Cookie", "Authorization"))
         return response

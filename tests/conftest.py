@@ -47,11 +47,13 @@ def on_postgres() -> bool:
 def _empty_cache():
     """Rate limits (allauth's login throttling among them) live in the cache; start each test
     with none, so one test's failed sign-ins cannot lock out the next."""
-    from django.core.cache import cache
+    from django.core.cache import caches
 
-    cache.clear()
+    for cache in caches.all():
+        cache.clear()
     yield
-    cache.clear()
+    for cache in caches.all():
+        cache.clear()
 
 
 @pytest.fixture

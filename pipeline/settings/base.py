@@ -125,20 +125,28 @@ DATABASES = {
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache ---------------------------------------------------------------------------------
-if env("CACHE_URL", env("REDIS_URL")):
-    CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": env("CACHE_URL", env("REDIS_URL")),
-        }
-    }
-else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-# Responses for readers who are not signed in, kept this long (pipeline.pagecache). On only with
-# a shared cache: every worker must see the version bump that retires them when content changes.
-PAGE_CACHE_SECONDS = int(
-    env("PAGE_CACHE_SECONDS", "60" if env("CACHE_URL", env("REDIS_URL")) else "0")
-)
+SHARED_CACHE_URL = env("CACHE_URL", env("REDIS_URL"))
+
+
+def _cache(url: str | None, name: str) -> dict:
+    if url:
+        return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}
+    return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": name}
+
+
+CACHES = {
+    # Rate limits, sign-in lockouts, throttles.
+    "default": _cache(SHARED_CACHE_URL, "default"),
+    # Responses for readers who are not signed in (pipeline.pagecache): best a Redis of its own
+    # with maxmemory and allkeys-lru, so that pages never evict the counters above.
+    "pages": _cache(env("PAGE_CACHE_URL", SHARED_CACHE_URL), "pages"),
+}
+# How long pages are kept. On only with a shared cache: every worker must see the version bump
+# that retires them when content changes.
+PAGE_CACHE_SECONDS = int(env("PAGE_CACHE_SECONDS", "60" if SHARED_CACHE_URL else "0"))
+# X-Page-Cache: hit|miss on responses (tests, debugging); off in production, where a hit would
+# tell anyone that someone else had just asked for the same address.
+PAGE_CACHE_HEADER = env_bool("PAGE_CACHE_HEADER", False)
 
 # --- Accounts ------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"

@@ -44,11 +44,13 @@ REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] = {
     "token": "1000000/min",
 }
 
+_BENCH_CACHE = {
+    "BACKEND": "django.core.cache.backends.redis.RedisCache",
+    "LOCATION": env("BENCH_CACHE_URL", "redis://127.0.0.1:6379/15"),
+}
 CACHES = {
-    "default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
-        "LOCATION": env("BENCH_CACHE_URL", "redis://127.0.0.1:6379/15"),
-    }
+    "default": {**_BENCH_CACHE, "KEY_PREFIX": "counters"},
+    "pages": {**_BENCH_CACHE, "KEY_PREFIX": "pages"},
 }
 PAGE_CACHE_SECONDS = int(env("PAGE_CACHE_SECONDS", "60"))
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"

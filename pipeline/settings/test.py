@@ -14,8 +14,12 @@ STORAGES["staticfiles"] = {  # noqa: F405
     "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
 }
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "default"},
+    "pages": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "pages"},
+}
 WAGTAILADMIN_BASE_URL = "http://testserver"
 # Off for the suite (each test would otherwise see pages cached by the one before, whose rows
 # were rolled back without a commit); tests/pipeline/test_pagecache.py turns it on.
 PAGE_CACHE_SECONDS = 0
+PAGE_CACHE_HEADER = True

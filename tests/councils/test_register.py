@@ -119,6 +119,24 @@ def test_a_changed_row_is_reported_and_updated(imported, tmp_path):
     assert after == before
 
 
+def test_an_import_that_changes_a_council_retires_its_cached_pages(
+    imported, tmp_path, client, settings, on_commit
+):
+    settings.PAGE_CACHE_SECONDS = 60
+    url = Council.objects.get(code="GRT").get_absolute_url()
+    client.get(url)
+    assert client.get(url)["X-Page-Cache"] == "hit"
+    header, rows = read_register(imported / REGISTER)
+    rows[row_index(rows, "GRT")]["official-name"] = "Guildford Borough Council (renamed)"
+    changed = write_register(tmp_path / "register.csv", header, rows)
+
+    on_commit(run_import, str(changed), "--welsh-names", str(imported / WELSH))
+
+    response = client.get(url)
+    assert response["X-Page-Cache"] == "miss"
+    assert b"Guildford Borough Council (renamed)" in response.content
+
+
 def test_a_new_row_is_created_beside_the_existing_ones(imported, tmp_path):
     header, rows = read_register(imported / REGISTER)
     new = {**rows[row_index(rows, "GRT")], "local-authority-code": "NEWX", "gss-code": ""}

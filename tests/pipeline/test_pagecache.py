@@ -7,7 +7,7 @@ from django.test.utils import CaptureQueriesContext
 from wagtail.models import Page
 
 from cms.models import StandardPage
-from projects.models import PledgeState
+from projects.models import Notification, PledgeState, Update
 from projects.services import people
 from tests.factories import (
     CouncilFactory,
@@ -140,3 +140,53 @@ def test_off_when_page_cache_seconds_is_zero(client, on_commit, settings):
     get(client, project.get_absolute_url())
     response, queries = get(client, project.get_absolute_url())
     assert "X-Page-Cache" not in response and queries > 0
+
+
+class BrokenCache:
+    """A cache server that is down."""
+
+    def __getattr__(self, name):
+        def fail(*args, **kwargs):
+            raise ConnectionError("Redis is down")
+
+        return fail
+
+
+def test_a_cache_that_is_down_means_rendering_not_errors(client, on_commit, monkeypatch):
+    project = on_commit(published_project)
+    monkeypatch.setattr("pipeline.pagecache._cache", BrokenCache)
+    response, queries = get(client, project.get_absolute_url())
+    assert response.status_code == 200 and queries > 0
+    assert "X-Page-Cache" not in response
+
+
+def test_a_write_still_succeeds_and_its_other_callbacks_run_when_the_cache_is_down(
+    on_commit, monkeypatch
+):
+    project = on_commit(published_project)
+    follower = UserFactory()
+    on_commit(people.follow_project, actor=follower, project=project)
+    monkeypatch.setattr("pipeline.pagecache._cache", BrokenCache)
+    update = on_commit(
+        people.update_post, actor=project.owner, project=project, title="Sprint 1", body="Done."
+    )
+    assert Update.objects.filter(pk=update.pk).exists()
+    # The follower's notification comes from an on_commit callback queued after the bump.
+    assert Notification.objects.filter(user=follower).exists()
+
+
+def test_a_new_account_or_a_draft_revision_keeps_the_cache(client, on_commit):
+    on_commit(published_project)
+    get(client, "/projects/")
+    on_commit(UserFactory)
+    home = Page.objects.get(depth=2).specific
+    on_commit(home.save_revision)  # a draft: nothing public changes
+    assert get(client, "/projects/")[0]["X-Page-Cache"] == "hit"
+
+
+def test_the_header_is_off_in_production(client, on_commit, settings):
+    settings.PAGE_CACHE_HEADER = False
+    on_commit(published_project)
+    get(client, "/projects/")
+    response, queries = get(client, "/projects/")
+    assert "X-Page-Cache" not in response and queries == 0

@@ -159,3 +159,36 @@ def test_the_published_api_schema_leaves_out_the_wagtail_admin_api(tmp_path):
     assert result.returncode == 0, result.stderr
     paths = json.loads(result.stdout.strip().splitlines()[-1])
     assert not [p for p in paths if not p.startswith("/api/")]
+
+
+def test_the_page_cache_is_on_only_with_a_shared_cache_and_says_nothing_by_default(tmp_path):
+    code = (
+        "import json, pipeline.settings.base as s\n"
+        "print(json.dumps({'seconds': s.PAGE_CACHE_SECONDS, 'header': s.PAGE_CACHE_HEADER,"
+        " 'pages': s.CACHES['pages']['BACKEND'].rsplit('.', 1)[-1],"
+        " 'at': s.CACHES['pages'].get('LOCATION')}))"
+    )
+    alone = python(code, clean_env(tmp_path, DJANGO_SECRET_KEY="only-for-this-test"))
+    shared = python(
+        code,
+        clean_env(
+            tmp_path,
+            DJANGO_SECRET_KEY="only-for-this-test",
+            REDIS_URL="redis://cache.internal:6379/0",
+            PAGE_CACHE_URL="redis://pages.internal:6379/0",
+        ),
+    )
+
+    assert alone.returncode == 0 and shared.returncode == 0, alone.stderr + shared.stderr
+    assert json.loads(alone.stdout) == {
+        "seconds": 0,
+        "header": False,
+        "pages": "LocMemCache",
+        "at": "pages",
+    }
+    assert json.loads(shared.stdout) == {
+        "seconds": 60,
+        "header": False,
+        "pages": "RedisCache",
+        "at": "redis://pages.internal:6379/0",
+    }
