@@ -333,6 +333,27 @@ class TestPagesInWelsh:
         assert "Mae problem" in html
         assert "There is a problem" not in html
 
+    def test_the_whole_pledge_flow_in_welsh(self, client, world):
+        """From the English project page, switch to Welsh, pledge, and read the confirmation:
+        every step stays under /cy/ and in Welsh."""
+        newport = CouncilFactory(short_name="Newport", name_cy="Casnewydd")
+        client.force_login(verified_member(newport))
+        english = client.get(f"/projects/{world['project'].slug}/").content.decode()
+        switch = f'href="/cy/projects/{world["project"].slug}/"'
+        assert switch in english
+
+        form = welsh_page(client, f"/cy/projects/{world['project'].slug}/pledge/")
+        assert "Gwneud addewid" in form
+        response = client.post(
+            f"/cy/projects/{world['project'].slug}/pledge/",
+            {"council": newport.pk, "towards": "money", "amount": "1500", "note": ""},
+        )
+        assert response.status_code == 302 and response["Location"].startswith("/cy/")
+        confirmation = welsh_page(client, response["Location"])
+        assert "Addewid wedi&#x27;i wneud" in confirmation or "Addewid wedi'i wneud" in confirmation
+        assert "Pledge made" not in confirmation
+        assert "£1,500" in confirmation
+
     def test_sign_in_page(self, client, db):
         html = welsh_page(client, "/cy/accounts/login/")
         assert "Mewngofnodi" in html
