@@ -15,6 +15,7 @@ from django.views.generic import FormView
 from wagtail.admin import messages
 from wagtail.admin.ui.components import Component
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
+from wagtail.admin.widgets.button import Button
 from wagtail.permissions import policy_registry
 
 from pipeline.errors import ServiceError
@@ -120,6 +121,30 @@ def action_urlpatterns(viewset, views: dict, *, index_url_name: str) -> list:
         )
         for name, view_class in views.items()
     ]
+
+
+def action_buttons(namespace: str, pk: int, actions) -> list[Button]:
+    """A listing row's buttons for its ServiceActionViews: ``(url name, label, icon)`` each."""
+    return [
+        Button(label, url=reverse(f"{namespace}:{name}", args=(pk,)), icon_name=icon, priority=40)
+        for name, label, icon in actions
+    ]
+
+
+def view_on_site_button(instance) -> Button:
+    return Button(
+        _("View on site"), url=instance.get_absolute_url(), icon_name="link-external", priority=50
+    )
+
+
+class ListingDefaults:
+    """What every Pipeline listing in the admin shares: no copying, an Inspect view, 50 rows a
+    page, and ORM search (so a search combines with any filter)."""
+
+    copy_view_enabled = False
+    inspect_view_enabled = True
+    list_per_page = 50
+    search_backend_name = None
 
 
 class ListPanel(Component):

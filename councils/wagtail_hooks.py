@@ -10,7 +10,6 @@ from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.ui.tables import BooleanColumn, Column, DateColumn, StatusTagColumn
 from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
-from wagtail.admin.widgets.button import Button
 from wagtail.log_actions import log
 from wagtail.permissions import register_permission_policy
 
@@ -21,7 +20,15 @@ from cms.admin_permissions import (
     PublicBodyPermissionPolicy,
     is_organiser,
 )
-from cms.admin_views import ListPanel, ReasonForm, ServiceActionView, action_urlpatterns
+from cms.admin_views import (
+    ListingDefaults,
+    ListPanel,
+    ReasonForm,
+    ServiceActionView,
+    action_buttons,
+    action_urlpatterns,
+    view_on_site_button,
+)
 from pipeline.errors import ServiceError
 from projects import services as project_services
 
@@ -87,19 +94,10 @@ class CouncilIndexView(ModelViewSet.index_view_class):
         return super().get_edit_url(instance)
 
     def get_list_more_buttons(self, instance):
-        buttons = list(super().get_list_more_buttons(instance))
-        buttons.append(
-            Button(
-                _("View on site"),
-                url=instance.get_absolute_url(),
-                icon_name="link-external",
-                priority=50,
-            )
-        )
-        return buttons
+        return [*super().get_list_more_buttons(instance), view_on_site_button(instance)]
 
 
-class CouncilViewSet(ModelViewSet):
+class CouncilViewSet(ListingDefaults, ModelViewSet):
     model = Council
     name = "councils"
     url_namespace = "admin_councils"
@@ -109,10 +107,6 @@ class CouncilViewSet(ModelViewSet):
     index_view_class = CouncilIndexView
     add_view_class = PublicBodyCreateView
     edit_view_class = PublicBodyEditView
-    copy_view_enabled = False
-    inspect_view_enabled = True
-    list_per_page = 50
-    search_backend_name = None
     search_fields = ["short_name", "name", "name_cy", "code", "gss_code"]
     list_filter = ["nation", "on_register", "authority_type_name"]
     form_fields = PUBLIC_BODY_FORM_FIELDS
@@ -179,6 +173,9 @@ class RefuseMembershipView(MembershipActionView):
         )
 
 
+MEMBERSHIP_ACTIONS = (("approve", _("Approve"), "check"), ("refuse", _("Refuse"), "cross"))
+
+
 class MembershipIndexView(ModelViewSet.index_view_class):
     def get_base_queryset(self):
         return Membership.objects.select_related("user", "council")
@@ -187,22 +184,11 @@ class MembershipIndexView(ModelViewSet.index_view_class):
         buttons = list(super().get_list_more_buttons(instance))
         if instance.status == MembershipStatus.PENDING:
             namespace = self.index_url_name.rsplit(":", 1)[0]
-            for action, label, icon in (
-                ("approve", _("Approve"), "check"),
-                ("refuse", _("Refuse"), "cross"),
-            ):
-                buttons.append(
-                    Button(
-                        label,
-                        url=reverse(f"{namespace}:{action}", args=(instance.pk,)),
-                        icon_name=icon,
-                        priority=40,
-                    )
-                )
+            buttons += action_buttons(namespace, instance.pk, MEMBERSHIP_ACTIONS)
         return buttons
 
 
-class MembershipViewSet(ModelViewSet):
+class MembershipViewSet(ListingDefaults, ModelViewSet):
     model = Membership
     name = "memberships"
     url_namespace = "admin_memberships"
@@ -211,10 +197,6 @@ class MembershipViewSet(ModelViewSet):
     menu_label = _("Council memberships")
     add_to_admin_menu = False
     index_view_class = MembershipIndexView
-    copy_view_enabled = False
-    inspect_view_enabled = True
-    list_per_page = 50
-    search_backend_name = None
     search_fields = [
         "user__email",
         "user__first_name",

@@ -15,7 +15,6 @@ from wagtail import hooks
 from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.ui.tables import BooleanColumn, Column, DateColumn, StatusTagColumn
 from wagtail.admin.viewsets.model import ModelViewSet
-from wagtail.admin.widgets.button import Button
 from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.chooser import SnippetChooserViewSet
@@ -23,7 +22,15 @@ from wagtail.snippets.views.snippets import IndexView as SnippetIndexView
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
 from cms.admin_permissions import MODERATE, VIEW, OrganiserPermissionPolicy, is_organiser
-from cms.admin_views import ListPanel, ReasonForm, ServiceActionView, action_urlpatterns
+from cms.admin_views import (
+    ListingDefaults,
+    ListPanel,
+    ReasonForm,
+    ServiceActionView,
+    action_buttons,
+    action_urlpatterns,
+    view_on_site_button,
+)
 from councils.models import Council
 
 from . import services
@@ -79,26 +86,14 @@ class ProjectFilterSet(WagtailFilterSet):
 
 class ProjectIndexView(SnippetIndexView):
     def get_list_more_buttons(self, instance):
-        buttons = list(super().get_list_more_buttons(instance))
-        for action, label, icon, shown in moderation_actions(instance):
-            if shown:
-                buttons.append(
-                    Button(
-                        label,
-                        url=reverse(f"{self.url_namespace}:{action}", args=(instance.pk,)),
-                        icon_name=icon,
-                        priority=40,
-                    )
-                )
-        buttons.append(
-            Button(
-                _("View on site"),
-                url=instance.get_absolute_url(),
-                icon_name="link-external",
-                priority=50,
-            )
-        )
-        return buttons
+        actions = [
+            (a, label, icon) for a, label, icon, shown in moderation_actions(instance) if shown
+        ]
+        return [
+            *super().get_list_more_buttons(instance),
+            *action_buttons(self.url_namespace, instance.pk, actions),
+            view_on_site_button(instance),
+        ]
 
     @property
     def url_namespace(self):
@@ -178,16 +173,12 @@ class ProjectChooserViewSet(SnippetChooserViewSet):
         return project_list().order_by("title")
 
 
-class ProjectViewSet(SnippetViewSet):
+class ProjectViewSet(ListingDefaults, SnippetViewSet):
     model = Project
     icon = "clipboard-list"
     menu_label = _("Projects")
     index_view_class = ProjectIndexView
     chooser_viewset_class = ProjectChooserViewSet
-    copy_view_enabled = False
-    inspect_view_enabled = True
-    list_per_page = 50
-    search_backend_name = None  # ORM search, so it combines with any filter
     search_fields = ["title", "summary", "lead_council__short_name", "owner__email"]
     filterset_class = ProjectFilterSet
     list_display = [
@@ -243,7 +234,7 @@ class PledgeFilterSet(WagtailFilterSet):
         fields = ["state", "kind"]
 
 
-class PledgeViewSet(ModelViewSet):
+class PledgeViewSet(ListingDefaults, ModelViewSet):
     model = Pledge
     name = "pledges"
     url_namespace = "admin_pledges"
@@ -251,10 +242,6 @@ class PledgeViewSet(ModelViewSet):
     icon = "list-ul"
     menu_label = _("Pledges")
     add_to_admin_menu = False
-    copy_view_enabled = False
-    inspect_view_enabled = True
-    list_per_page = 50
-    search_backend_name = None
     search_fields = ["project__title", "council__short_name", "pledged_by__email"]
     filterset_class = PledgeFilterSet
     list_display = [
@@ -301,7 +288,7 @@ class PledgeViewSet(ModelViewSet):
         return PledgeInspectView
 
 
-class PledgeEventViewSet(ModelViewSet):
+class PledgeEventViewSet(ListingDefaults, ModelViewSet):
     model = PledgeEvent
     name = "pledge_events"
     url_namespace = "admin_pledge_events"
@@ -309,10 +296,6 @@ class PledgeEventViewSet(ModelViewSet):
     icon = "history"
     menu_label = _("Pledge ledger")
     add_to_admin_menu = False
-    copy_view_enabled = False
-    inspect_view_enabled = True
-    list_per_page = 50
-    search_backend_name = None
     search_fields = ["pledge__project__title", "pledge__council__short_name", "actor__email"]
     list_filter = ["to_state"]
     list_display = [

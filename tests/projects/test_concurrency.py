@@ -20,6 +20,7 @@ from projects import services
 from projects.ledger import check_ledger
 from projects.models import Kind, Need, Pledge, PledgeEvent, PledgeState, Project
 from tests.factories import CouncilFactory, published_project, verified_member
+from tests.threads import run_at_once
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -27,28 +28,6 @@ THREADS = 24
 OPERATIONS_PER_THREAD = 15
 COUNCILS = 6
 OWNER_ACTIONS = ("accept", "decline", "fulfil")
-
-
-def _run_threads(count: int, target) -> list:
-    results: list = [None] * count
-    barrier = threading.Barrier(count)
-
-    def run(index: int) -> None:
-        try:
-            barrier.wait(timeout=30)
-            results[index] = target(index)
-        except BaseException as exc:
-            results[index] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=300)
-    assert not any(t.is_alive() for t in threads), "a thread is stuck"
-    return results
 
 
 def test_concurrent_offers_and_decisions_on_one_project_match_the_ledger():
@@ -146,7 +125,7 @@ def test_concurrent_offers_and_decisions_on_one_project_match_the_ledger():
         return decider(index) if index % 3 == 0 else pledger(index)
 
     started = time.perf_counter()
-    results = _run_threads(THREADS, work)
+    results = run_at_once(THREADS, work)
     elapsed = time.perf_counter() - started
 
     crashed = [r for r in results if isinstance(r, BaseException)]
@@ -224,7 +203,7 @@ def test_concurrent_decisions_on_one_pledge_only_one_wins():
             return "conflict"
         return "won"
 
-    results = _run_threads(THREADS, decide)
+    results = run_at_once(THREADS, decide)
     assert sorted(results) == ["conflict"] * (THREADS - 1) + ["won"]
     assert pledge.events.count() == 2
     assert check_ledger() == []

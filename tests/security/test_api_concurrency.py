@@ -8,7 +8,6 @@ PostgreSQL only (SQLite serialises writers with a file lock). Run with ``-s`` fo
 """
 
 import random
-import threading
 import time
 from collections import Counter
 
@@ -21,6 +20,7 @@ from rest_framework.throttling import SimpleRateThrottle
 from projects.ledger import check_ledger
 from projects.models import Pledge, PledgeEvent, PledgeState
 from tests.factories import CouncilFactory, published_project, verified_member
+from tests.threads import run_at_once
 
 from .helpers import token_for
 
@@ -39,28 +39,6 @@ def unthrottled(monkeypatch, settings):
         SimpleRateThrottle, "THROTTLE_RATES", {"anon": None, "user": None, "token": None}
     )
     settings.PIPELINE_RATE_LIMITS = {}
-
-
-def _run(count: int, target) -> list:
-    results: list = [None] * count
-    barrier = threading.Barrier(count)
-
-    def run(index: int) -> None:
-        try:
-            barrier.wait(timeout=60)
-            results[index] = target(index)
-        except BaseException as exc:  # noqa: BLE001 - reported below
-            results[index] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=600)
-    assert not any(t.is_alive() for t in threads), "a thread is stuck"
-    return results
 
 
 def test_fifty_concurrent_api_clients_keep_totals_equal_to_the_ledger(unthrottled):
@@ -139,7 +117,7 @@ def test_fifty_concurrent_api_clients_keep_totals_equal_to_the_ledger(unthrottle
         return seen
 
     started = time.perf_counter()
-    results = _run(THREADS, lambda i: decider(i) if i < DECIDERS else pledger(i))
+    results = run_at_once(THREADS, lambda i: decider(i) if i < DECIDERS else pledger(i))
     elapsed = time.perf_counter() - started
 
     crashed = [r for r in results if isinstance(r, BaseException)]
