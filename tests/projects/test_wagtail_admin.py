@@ -267,6 +267,21 @@ def test_the_project_listing_offers_the_right_actions(organiser_client, world):
 # --- memberships ----------------------------------------------------------------------------
 
 
+def test_the_membership_listing_offers_approve_and_refuse_only_while_pending(
+    organiser_client, world
+):
+    membership = world["membership"]
+    approve = f"/cms-admin/memberships/approve/{membership.pk}/"
+    refuse = f"/cms-admin/memberships/refuse/{membership.pk}/"
+
+    html = organiser_client.get("/cms-admin/memberships/").content.decode()
+    assert approve in html and refuse in html
+
+    organiser_client.post(approve)
+    html = organiser_client.get("/cms-admin/memberships/").content.decode()
+    assert approve not in html and refuse not in html
+
+
 def test_an_organiser_approves_a_membership(organiser_client, organiser, world):
     membership = world["membership"]
 
