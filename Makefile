@@ -31,9 +31,10 @@ FUZZ_EXAMPLES ?= 1000
 fuzz: install ## Long schemathesis campaign against the API (1,000 examples per operation)
 	FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/pytest tests/security/test_api_fuzz.py -s -q $(PYTEST_ARGS)
 
-lint: install ## Format check, lint, Django checks, no missing migrations
+lint: install ## Format check, lint, the floors of the house (import-linter), Django checks, no missing migrations
 	$(BIN)/ruff format --check .
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 	DJANGO_SETTINGS_MODULE=pipeline.settings.test $(MANAGE) check
 	DJANGO_SETTINGS_MODULE=pipeline.settings.test $(MANAGE) makemigrations --check --dry-run
 

@@ -11,8 +11,8 @@ from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
-from pipeline.api.serializers import ErrorSerializer, StrictInputSerializer
-from pipeline.errors import NotAllowed
+from core.api.serializers import ErrorSerializer, StrictInputSerializer
+from core.errors import NotAllowed
 
 from .services import api_token_create
 

@@ -25,6 +25,14 @@ class UserManager(BaseUserManager["User"]):
         extra_fields.setdefault("is_superuser", True)
         return self._create_user(email, password, **extra_fields)
 
+    def organisers(self) -> models.QuerySet["User"]:
+        """Active organisers: superusers and the Organisers group (see ``User.is_organiser``)."""
+        return (
+            self.filter(is_active=True)
+            .filter(models.Q(is_superuser=True) | models.Q(groups__name=ORGANISERS_GROUP))
+            .distinct()
+        )
+
 
 class NotificationFrequency(models.TextChoices):
     IMMEDIATE = "immediate", _("At once")

@@ -4,8 +4,8 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from wagtail.models import APIToken
 
-from pipeline.errors import Conflict, InvalidInput, NotAllowed
-from pipeline.security import security_event
+from core.errors import Conflict, InvalidInput, NotAllowed
+from core.security import security_event
 
 from .models import User
 

@@ -6,10 +6,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from wagtail.models import APIToken
 
+from core.errors import ServiceError
+from core.forms import add_service_error, form_data
+from core.security import note_refusal
 from councils.selectors import user_memberships
-from pipeline.errors import ServiceError
-from pipeline.forms import add_service_error, form_data
-from pipeline.security import note_refusal
 
 from . import services
 from .forms import ApiTokenForm, ProfileForm

@@ -17,8 +17,10 @@ from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Orderable, Page
 from wagtail.search import index
 
+from core.locales import content_languages
+
 from .blocks import RICH_TEXT_FEATURES, BodyBlock, HomeBodyBlock
-from .selectors import children_in_reader_language, content_languages
+from .selectors import children_in_reader_language
 
 NEWS_PER_PAGE = 10
 FEATURED_FALLBACK_LIMIT = 6

@@ -16,7 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
-from pipeline.pagecache import content_changed
+from core.pagecache import content_changed
 
 from .models import Council, Nation
 

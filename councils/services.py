@@ -5,8 +5,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from pipeline.errors import Conflict, InvalidInput, NotAllowed
-from pipeline.security import security_event
+from core.errors import Conflict, InvalidInput, NotAllowed
+from core.security import security_event
 
 from .models import (
     Council,

@@ -6,9 +6,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from pipeline.errors import NotAllowed, ServiceError
-from pipeline.forms import add_service_error
-from pipeline.security import note_refusal
+from core.errors import NotAllowed, ServiceError
+from core.forms import add_service_error
+from core.security import note_refusal
 from projects.selectors import council_project_context
 
 from . import selectors, services

@@ -13,14 +13,14 @@ from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
 from wagtail.log_actions import log
 from wagtail.permissions import register_permission_policy
 
-from cms.admin_permissions import (
+from core.admin_permissions import (
     MODERATE,
     VIEW,
     OrganiserPermissionPolicy,
     PublicBodyPermissionPolicy,
     is_organiser,
 )
-from cms.admin_views import (
+from core.admin_views import (
     ListingDefaults,
     ListPanel,
     ReasonForm,
@@ -29,7 +29,7 @@ from cms.admin_views import (
     action_urlpatterns,
     view_on_site_button,
 )
-from pipeline.errors import ServiceError
+from core.errors import ServiceError
 from projects import services as project_services
 
 from . import services

@@ -7,9 +7,8 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
 from cms import views as cms_views
+from core import views
 from projects import views as project_views
-
-from . import views
 
 urlpatterns = [
     # Wagtail's own sign-in and reset forms would skip allauth's throttling; use allauth's.
@@ -41,6 +40,6 @@ if settings.DEBUG:
 
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
-handler400 = "pipeline.views.bad_request"
-handler404 = "pipeline.views.page_not_found"
-handler500 = "pipeline.views.server_error"
+handler400 = "core.views.bad_request"
+handler404 = "core.views.page_not_found"
+handler500 = "core.views.server_error"

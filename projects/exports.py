@@ -5,7 +5,8 @@ from collections.abc import Iterable, Iterator
 
 from django.http import HttpRequest, StreamingHttpResponse
 
-from .formatting import half_days_to_days
+from core.formatting import half_days_to_days
+
 from .models import Kind, Pledge, Project
 
 PROJECT_COLUMNS = [

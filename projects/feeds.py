@@ -16,8 +16,8 @@ from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import escape
 from django.utils.translation import gettext_lazy as _
 
+from core.markdown import render_markdown
 from councils.models import Council
-from pipeline.markdown import render_markdown
 
 from .models import Project, ServiceArea, Update
 from .selectors import project_list, project_updates

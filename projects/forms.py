@@ -4,9 +4,9 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.formatting import parse_days, parse_pounds
 from councils.models import Council
 
-from .formatting import parse_days, parse_pounds
 from .models import Kind, Language, Licence, Phase, Project, Role, ServiceArea, State
 
 MARKDOWN_HINT = _(

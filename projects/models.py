@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from wagtail.search import index
 
+from core.formatting import format_half_days, format_pence
 from councils.models import Council
 
 MAX_MONEY_PENCE = 10_000_000 * 100  # £10,000,000
@@ -58,6 +59,15 @@ PUBLIC_STATES = (State.SEEKING_SUPPORT, State.IN_DELIVERY, State.COMPLETED, Stat
 class Kind(models.TextChoices):
     MONEY = "money", _("Money")
     TIME = "time", _("Staff time")
+
+
+def format_amount(kind: str, amount: int) -> str:
+    """A pledge's or need's amount as people read it: pounds for money, days for time."""
+    if kind == Kind.MONEY:
+        return format_pence(amount)
+    if kind == Kind.TIME:
+        return format_half_days(amount)
+    return str(_("unknown"))
 
 
 class Role(models.TextChoices):
@@ -312,8 +322,6 @@ class Need(models.Model):
         ]
 
     def __str__(self) -> str:
-        from .formatting import format_amount
-
         if self.kind == Kind.TIME:
             return f"{self.get_role_display()}: {format_amount(self.kind, self.amount)}"
         return format_amount(self.kind, self.amount)
@@ -392,8 +400,6 @@ class Pledge(models.Model):
 
     @property
     def amount_display(self) -> str:
-        from .formatting import format_amount
-
         return format_amount(self.kind, self.amount)
 
 

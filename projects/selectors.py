@@ -6,8 +6,8 @@ from typing import NamedTuple
 
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Sum
 
+from core.charts import LineChart
 from councils.models import Council
-from pipeline.charts import LineChart
 
 from .models import (
     ACTIVE_TEAM_STATUSES,
@@ -548,9 +548,9 @@ def project_pledge_chart(
     from django.utils.formats import date_format
     from django.utils.translation import gettext as _
 
-    from pipeline.charts import Series, step_line_chart
+    from core.charts import Series, step_line_chart
 
-    from .formatting import format_amount
+    from .models import format_amount
 
     kind = "money" if project.money_needed else "time"
     goal = project.money_needed if kind == "money" else project.half_days_needed
@@ -646,9 +646,8 @@ def council_pledge_charts(*, council: Council, totals: dict) -> list:
     """Bars of what the council offered and committed, by state: money, then staff time."""
     from django.utils.translation import gettext as _
 
-    from pipeline.charts import bar_chart
-
-    from .formatting import format_half_days, format_pence
+    from core.charts import bar_chart
+    from core.formatting import format_half_days, format_pence
 
     charts = []
     for kind, label, fmt in (

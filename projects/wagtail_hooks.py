@@ -2,7 +2,7 @@
 
 Organisers list, search and filter projects; feature, hide (with a reason) and restore them
 through ``projects.services``. Pledges and their ledger events are read-only here: nothing in the
-admin adds, edits or deletes them. Everyone else is refused (see cms.admin_permissions).
+admin adds, edits or deletes them. Everyone else is refused (see core.admin_permissions).
 """
 
 import datetime
@@ -21,8 +21,8 @@ from wagtail.snippets.views.chooser import SnippetChooserViewSet
 from wagtail.snippets.views.snippets import IndexView as SnippetIndexView
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
-from cms.admin_permissions import MODERATE, VIEW, OrganiserPermissionPolicy, is_organiser
-from cms.admin_views import (
+from core.admin_permissions import MODERATE, VIEW, OrganiserPermissionPolicy, is_organiser
+from core.admin_views import (
     ListingDefaults,
     ListPanel,
     ReasonForm,

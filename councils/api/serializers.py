@@ -1,6 +1,6 @@
 from rest_framework import serializers
 
-from pipeline.api.serializers import MoneySerializer, days, money
+from core.api.serializers import MoneySerializer, days, money
 from projects.models import PledgeState
 
 

@@ -37,7 +37,9 @@ ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS")
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
+    "core",
     "pipeline",
+    "demo",
     "accounts",
     "councils",
     "projects",
@@ -80,15 +82,15 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
-    "pipeline.pagecache.AnonymousPageCacheMiddleware",
+    "core.pagecache.AnonymousPageCacheMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "pipeline.security.RequestGuardMiddleware",
+    "core.security.RequestGuardMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
-    "pipeline.middleware.PermissionsPolicyMiddleware",
+    "core.middleware.PermissionsPolicyMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
 ]
@@ -107,7 +109,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
-                "pipeline.context_processors.site",
+                "core.context_processors.site",
             ],
         },
     },
@@ -137,7 +139,7 @@ def _cache(url: str | None, name: str) -> dict:
 CACHES = {
     # Rate limits, sign-in lockouts, throttles.
     "default": _cache(SHARED_CACHE_URL, "default"),
-    # Responses for readers who are not signed in (pipeline.pagecache): best a Redis of its own
+    # Responses for readers who are not signed in (core.pagecache): best a Redis of its own
     # with maxmemory and allkeys-lru, so that pages never evict the counters above.
     "pages": _cache(env("PAGE_CACHE_URL", SHARED_CACHE_URL), "pages"),
 }
@@ -242,19 +244,19 @@ WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "odt", "pdf", "pptx", "txt", "xlsx"]
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "pipeline.api.authentication.BearerTokenAuthentication",
+        "core.api.authentication.BearerTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_PAGINATION_CLASS": "pipeline.api.pagination.StableCursorPagination",
+    "DEFAULT_PAGINATION_CLASS": "core.api.pagination.StableCursorPagination",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["pipeline.api.parsers.StrictJSONParser"],
-    "EXCEPTION_HANDLER": "pipeline.api.exceptions.api_exception_handler",
+    "DEFAULT_PARSER_CLASSES": ["core.api.parsers.StrictJSONParser"],
+    "EXCEPTION_HANDLER": "core.api.exceptions.api_exception_handler",
     "DEFAULT_THROTTLE_CLASSES": [
         "rest_framework.throttling.AnonRateThrottle",
         "rest_framework.throttling.UserRateThrottle",
-        "pipeline.security.WriteRateThrottle",
+        "core.security.WriteRateThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {
         "anon": env("API_THROTTLE_ANON", "120/min"),
@@ -276,7 +278,7 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
-    "PREPROCESSING_HOOKS": ["pipeline.openapi.public_api_only"],
+    "PREPROCESSING_HOOKS": ["core.openapi.public_api_only"],
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
@@ -329,7 +331,7 @@ ALLAUTH_TRUSTED_PROXY_COUNT = int(env("DJANGO_TRUSTED_PROXY_COUNT", "0"))
 # the longest text Pipeline takes is a 20,000-character description. Uploads are not counted.
 DATA_UPLOAD_MAX_MEMORY_SIZE = int(env("DJANGO_MAX_BODY_BYTES", str(1024 * 1024)))
 # Writes each person (or address, signed out) may make per window, in the shared cache
-# (pipeline.security). Sign-up and sign-in limits are allauth's ACCOUNT_RATE_LIMITS above.
+# (core.security). Sign-up and sign-in limits are allauth's ACCOUNT_RATE_LIMITS above.
 PIPELINE_RATE_LIMITS = {
     "pledge": env("RATE_LIMIT_PLEDGE", "30/h"),
     "join": env("RATE_LIMIT_JOIN", "20/h"),
@@ -350,7 +352,7 @@ LOGGING = {
         "django.db.backends": {"level": "WARNING"},
         "django_tasks": {"level": "WARNING"},
         "wagtail": {"level": "WARNING"},
-        # One JSON object per event (pipeline.security): sign-in failures, refusals, tokens,
+        # One JSON object per event (core.security): sign-in failures, refusals, tokens,
         # membership decisions, rate limits. Send it to your log store as it is.
         "pipeline.security": {"level": env("SECURITY_LOG_LEVEL", "INFO")},
     },

@@ -9,7 +9,7 @@ what a loopback benchmark cannot have or must not trip over:
 - API throttling still runs on every request, but at a rate the load cannot reach;
 - the cache is Redis as in production (``BENCH_CACHE_URL``, database 15 of the local server by
   default, which the bench empties before it starts), so readers who are not signed in are
-  served from ``pipeline.pagecache`` as they would be in production;
+  served from ``core.pagecache`` as they would be in production;
 - ``bench.urls`` adds ``/bench/baseline/``, a bare view returning the same rows as the API's
   first page from one raw SQL query; it exists in these settings only.
 

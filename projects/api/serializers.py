@@ -10,7 +10,7 @@ from decimal import Decimal
 from django.urls import reverse
 from rest_framework import serializers
 
-from pipeline.api.serializers import MoneySerializer, StrictInputSerializer, days, money
+from core.api.serializers import MoneySerializer, StrictInputSerializer, days, money
 
 from ..models import (
     MAX_HALF_DAYS,

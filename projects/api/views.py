@@ -13,9 +13,9 @@ from rest_framework.permissions import AllowAny, IsAuthenticated, IsAuthenticate
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.api.serializers import ErrorSerializer, MoneySerializer, days, money
+from core.errors import InvalidInput
 from councils.models import Council
-from pipeline.api.serializers import ErrorSerializer, MoneySerializer, days, money
-from pipeline.errors import InvalidInput
 
 from .. import exports, selectors, services
 from ..filters import SORTS, PledgeFilterSet, ProjectFilterSet

@@ -13,8 +13,8 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django_tasks import task
 
+from core.errors import Conflict, InvalidInput, NotAllowed
 from councils.models import Council, Nation
-from pipeline.errors import Conflict, InvalidInput, NotAllowed
 
 from ..models import PUBLIC_STATES, Project
 

@@ -12,9 +12,9 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from core.errors import Conflict, InvalidInput, NotAllowed
 from councils.models import Council
 from councils.selectors import user_may_act_for_council
-from pipeline.errors import Conflict, InvalidInput, NotAllowed
 
 from .. import notifications
 from ..models import (

@@ -13,9 +13,9 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
+from core.errors import Conflict, InvalidInput, NotAllowed
 from councils.models import Council
 from councils.selectors import user_may_act_for_council
-from pipeline.errors import Conflict, InvalidInput, NotAllowed
 
 from .. import notifications
 from ..models import (

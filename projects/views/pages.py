@@ -9,12 +9,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from core.api.pagination import cursor_page
+from core.errors import ServiceError
+from core.forms import add_service_error, form_data
+from core.security import note_refusal
 from councils.models import Council
 from councils.selectors import user_verified_councils
-from pipeline.api.pagination import cursor_page
-from pipeline.errors import ServiceError
-from pipeline.forms import add_service_error, form_data
-from pipeline.security import note_refusal
 
 from .. import exports, selectors, services
 from ..filters import ProjectFilterSet

@@ -13,8 +13,8 @@ import io
 import pytest
 from django.core.management import call_command
 
-from councils.demo import DEMO_PASSWORD
 from councils.models import Council
+from demo.councils import DEMO_PASSWORD
 
 from .conftest import axe_results, describe, follow, sign_in, structure_problems, submit
 

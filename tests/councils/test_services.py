@@ -6,10 +6,10 @@ import pytest
 from allauth.account.models import EmailAddress
 from django.utils import timezone
 
+from core.errors import Conflict, InvalidInput, NotAllowed
 from councils import services
 from councils.models import Membership, MembershipRole, MembershipStatus
 from councils.selectors import user_may_act_for_council
-from pipeline.errors import Conflict, InvalidInput, NotAllowed
 from tests.factories import (
     CouncilDomainFactory,
     CouncilFactory,

@@ -15,7 +15,7 @@ import pytest
 from django.db import OperationalError, connection, transaction
 from django.db.models import Count, Q, Sum
 
-from pipeline.errors import Conflict
+from core.errors import Conflict
 from projects import services
 from projects.ledger import check_ledger
 from projects.models import Kind, Need, Pledge, PledgeEvent, PledgeState, Project

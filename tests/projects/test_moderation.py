@@ -8,8 +8,8 @@ import pytest
 from django.contrib.auth.models import AnonymousUser, Permission
 from django.core import mail
 
+from core.errors import Conflict, InvalidInput, NotAllowed
 from councils.models import Council, Nation
-from pipeline.errors import Conflict, InvalidInput, NotAllowed
 from projects import services
 from projects.models import Project, State
 from tests.factories import (

@@ -6,8 +6,8 @@ from types import SimpleNamespace
 import pytest
 from django.contrib.auth.models import AnonymousUser
 
+from core.errors import NotAllowed
 from councils.models import Membership, MembershipRole, MembershipStatus
-from pipeline.errors import NotAllowed
 from projects import selectors, services
 from projects.models import Kind, Need, Phase, Pledge, PledgeEvent, PledgeState, Project, State
 from projects.permissions import (

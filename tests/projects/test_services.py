@@ -10,7 +10,7 @@ import time_machine
 from django.db.models import Q
 from django.utils import timezone
 
-from pipeline.errors import Conflict, InvalidInput
+from core.errors import Conflict, InvalidInput
 from projects import services
 from projects.ledger import check_ledger
 from projects.models import (

@@ -122,7 +122,7 @@ def test_nul_in_a_form_field_is_a_400_page(w):
 def test_huge_page_sizes_are_capped(w):
     response = APIClient().get("/api/v1/pledges/?page_size=100000000")
     assert response.status_code == 200
-    from pipeline.api.pagination import StableCursorPagination
+    from core.api.pagination import StableCursorPagination
 
     assert StableCursorPagination.max_page_size == 200
     assert len(response.json()["results"]) <= 200

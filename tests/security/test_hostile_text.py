@@ -15,7 +15,7 @@ from django.test import Client
 from django.urls import reverse
 from rest_framework.test import APIClient
 
-from pipeline.markdown import ALLOWED_TAGS
+from core.markdown import ALLOWED_TAGS
 from projects.services import people, pledges
 from tests.factories import CouncilFactory, verified_member
 

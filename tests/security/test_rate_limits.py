@@ -13,7 +13,7 @@ from django.urls import reverse
 from rest_framework.test import APIClient
 from wagtail.models import APIToken
 
-from pipeline.security import consume, parse_rate
+from core.security import consume, parse_rate
 from projects.models import Pledge, TeamMembership, Update
 
 from .helpers import token_for
@@ -229,7 +229,7 @@ def test_when_the_cache_is_down_writes_go_through_and_it_is_logged(caplog):
     caplog.set_level(logging.INFO, logger="pipeline.security")
     with (
         override_settings(PIPELINE_RATE_LIMITS={"pledge": "0/h"}),
-        mock.patch("pipeline.security.cache.add", side_effect=ConnectionError("redis down")),
+        mock.patch("core.security.cache.add", side_effect=ConnectionError("redis down")),
     ):
         assert consume("pledge", "user:1") == (True, 0)
     assert any('"rate_limit_unavailable"' in r.getMessage() for r in caplog.records)

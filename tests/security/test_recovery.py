@@ -32,7 +32,7 @@ def test_healthz_is_200_when_the_database_and_cache_answer(client):
 
 def test_healthz_is_503_when_the_database_is_down(client):
     with mock.patch(
-        "pipeline.views.connection.cursor", side_effect=OperationalError("connection refused")
+        "core.views.connection.cursor", side_effect=OperationalError("connection refused")
     ):
         response = client.get("/healthz")
     assert response.status_code == 503
@@ -40,7 +40,7 @@ def test_healthz_is_503_when_the_database_is_down(client):
 
 
 def test_healthz_is_503_when_the_cache_is_down(client):
-    with mock.patch("pipeline.views.cache.set", side_effect=ConnectionError("redis down")):
+    with mock.patch("core.views.cache.set", side_effect=ConnectionError("redis down")):
         response = client.get("/healthz")
     assert response.status_code == 503
     assert response.json()["cache"] == "error"

@@ -1,7 +1,8 @@
 """Who may use the organiser screens in the Wagtail admin: organisers, and nobody else.
 
 ``User.is_organiser`` (superusers and the Organisers group) is the one test, the same one the
-services use, so the admin never offers what a service would refuse. Each policy grants an
+services use, so the admin never offers what a service would refuse; the user model's manager
+lists them (``organisers()``). Each policy grants an
 explicit set of actions: the pledge ledger is "view" only, so Wagtail shows no add, edit or
 delete for it.
 """
@@ -9,10 +10,7 @@ delete for it.
 from collections.abc import Iterable
 
 from django.contrib.auth import get_user_model
-from django.db.models import Q
 from wagtail.permission_policies import BasePermissionPolicy
-
-from accounts.models import ORGANISERS_GROUP
 
 VIEW = "view"
 MODERATE = "moderate"
@@ -34,10 +32,11 @@ class OrganiserPermissionPolicy(BasePermissionPolicy):
         return bool(self.actions.intersection(actions)) and is_organiser(user)
 
     def users_with_any_permission(self, actions):
-        users = get_user_model().objects.filter(is_active=True)
+        # The user model's manager says who organisers are (``accounts.models``).
+        users = get_user_model()._default_manager
         if not self.actions.intersection(actions):
             return users.none()
-        return users.filter(Q(is_superuser=True) | Q(groups__name=ORGANISERS_GROUP)).distinct()
+        return users.organisers()
 
 
 class PublicBodyPermissionPolicy(OrganiserPermissionPolicy):

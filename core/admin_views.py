@@ -18,7 +18,7 @@ from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.widgets.button import Button
 from wagtail.permissions import policy_registry
 
-from pipeline.errors import ServiceError
+from core.errors import ServiceError
 
 from .admin_permissions import MODERATE
 

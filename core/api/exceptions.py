@@ -13,8 +13,8 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
-from pipeline.errors import ServiceError
-from pipeline.security import note_refusal, security_event
+from core.errors import ServiceError
+from core.security import note_refusal, security_event
 
 NON_FIELD = "non_field_errors"
 

@@ -128,7 +128,7 @@ def email_fingerprint(email: str) -> dict:
     return {"email_domain": domain, "email_hash": digest}
 
 
-@receiver(user_login_failed, dispatch_uid="pipeline.security.login_failed")
+@receiver(user_login_failed, dispatch_uid="core.security.login_failed")
 def _log_login_failed(sender, credentials: dict, request: HttpRequest | None = None, **kwargs):
     email = credentials.get("email") or credentials.get("username") or ""
     security_event(

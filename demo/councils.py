@@ -1,6 +1,6 @@
 """Demo councils, people and memberships for ``make run``. Idempotent: safe to run again.
 
-The councils are real (public register facts, bundled in ``councils/data``) so the demo works
+The councils are real (public register facts, bundled in ``demo/data``) so the demo works
 without ../shared; the people are invented.
 """
 
@@ -11,9 +11,8 @@ from django.db import transaction
 
 from accounts.models import User
 from accounts.organisers import organisers_group
-
-from .models import Council, CouncilDomain, Membership, MembershipRole, MembershipStatus
-from .register import import_register, parse_register, parse_welsh_names, read_source
+from councils.models import Council, CouncilDomain, Membership, MembershipRole, MembershipStatus
+from councils.register import import_register, parse_register, parse_welsh_names, read_source
 
 DATA = Path(__file__).resolve().parent / "data"
 DEMO_PASSWORD = "pipeline-demo-2026"  # noqa: S105 - demo data only; load_demo refuses production

@@ -8,8 +8,8 @@ from django.core.management import call_command
 from wagtail.models import Locale, Page, Revision
 
 from accounts.models import User
-from cms.demo import WASTE_PROJECTS
 from cms.models import CollectionPage, HomePage, NewsPage, StandardPage
+from demo.cms import WASTE_PROJECTS
 from projects.models import Project
 
 pytestmark = pytest.mark.django_db

@@ -3,7 +3,7 @@
 Pages are found by slug and made only when missing. A standard page the demo made earlier and
 nobody has edited since (its latest revision has no user) is brought up to date; a page a person
 has edited is left alone. The home page and the standard pages also have Welsh versions
-(``cms.demo_cy``), made as an organiser would with "Translate"; news and the collection are left
+(``demo.cms_cy``), made as an organiser would with "Translate"; news and the collection are left
 in English, so the demo shows how a page not yet in Welsh is served under /cy/.
 """
 
@@ -14,13 +14,7 @@ from wagtail.models import Locale
 from wagtail.search.backends import get_search_backend
 
 from accounts.models import User
-from councils.demo import ORGANISER
-from councils.models import Council
-from projects import services as project_services
-from projects.models import Project
-
-from . import demo_cy
-from .models import (
+from cms.models import (
     CollectionIndexPage,
     CollectionPage,
     CollectionProject,
@@ -29,6 +23,11 @@ from .models import (
     NewsPage,
     StandardPage,
 )
+from councils.models import Council
+from demo import cms_cy
+from demo.councils import ORGANISER
+from projects import services as project_services
+from projects.models import Project
 
 REVIEWED = datetime.date(2026, 11, 20)
 CONTACT = '<a href="mailto:pipeline@localgov.digital">pipeline@localgov.digital</a>'
@@ -331,14 +330,14 @@ def _welsh(home: HomePage, collection: CollectionPage) -> None:
         return
     if home.get_translation_or_none(welsh) is None:
         cartref = home.copy_for_translation(welsh).specific
-        cartref.hero_heading, cartref.hero_text = demo_cy.HERO_HEADING, demo_cy.HERO_TEXT
+        cartref.hero_heading, cartref.hero_text = cms_cy.HERO_HEADING, cms_cy.HERO_TEXT
         cartref.body = _home_blocks(
             collection,
-            heading=demo_cy.FEATURED_HEADING,
-            call_to_action=demo_cy.CALL_TO_ACTION,
+            heading=cms_cy.FEATURED_HEADING,
+            call_to_action=cms_cy.CALL_TO_ACTION,
         )
         _publish(cartref)
-    for slug, title, summary, html in demo_cy.STANDARD_PAGES:
+    for slug, title, summary, html in cms_cy.STANDARD_PAGES:
         english = StandardPage.objects.child_of(home).filter(slug=slug).first()
         if english is None:
             continue

@@ -6,8 +6,6 @@ from decimal import Decimal
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from .models import Kind
-
 
 def format_pence(pence: int) -> str:
     pence = int(pence)
@@ -28,14 +26,6 @@ def format_half_days(half_days: int) -> str:
     # A whole number picks its own plural form (Welsh has four); a half day takes the general one.
     count = int(days) if days == days.to_integral_value() else 3
     return ngettext("%(days)s day", "%(days)s days", count) % {"days": text}
-
-
-def format_amount(kind: str, amount: int) -> str:
-    if kind == Kind.MONEY:
-        return format_pence(amount)
-    if kind == Kind.TIME:
-        return format_half_days(amount)
-    return _("unknown")
 
 
 # Plain decimal notation only: no exponents ("1e3"), NaN or Infinity, which Decimal would accept.

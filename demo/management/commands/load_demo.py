@@ -1,9 +1,7 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-import cms.demo
-import councils.demo
-import projects.demo
+from demo import cms, councils, projects
 
 
 class Command(BaseCommand):
@@ -17,17 +15,17 @@ class Command(BaseCommand):
     def handle(self, *args, force: bool = False, **options) -> None:
         if not settings.DEBUG and not force:
             raise CommandError("Demo data is for local use; refusing with DEBUG off (use --force).")
-        councils.demo.load()
-        projects.demo.load()
-        projects.demo.load_people()
-        cms.demo.load()
+        councils.load()
+        projects.load()
+        projects.load_people()
+        cms.load()
         self.stdout.write(
             self.style.SUCCESS(
                 "Demo data loaded.\n"
-                f"  Organiser (Wagtail admin at /cms-admin/): {councils.demo.ORGANISER[0]}\n"
-                f"  Council officer (Hackney admin):          {councils.demo.PEOPLE[0][0]}\n"
-                f"  Council officer (Cardiff admin):          {councils.demo.PEOPLE[2][0]}\n"
-                f"  Newcomer waiting to join Hackney:         {councils.demo.NEWCOMER[0]}\n"
-                f"  Password for every demo account:          {councils.demo.DEMO_PASSWORD}"
+                f"  Organiser (Wagtail admin at /cms-admin/): {councils.ORGANISER[0]}\n"
+                f"  Council officer (Hackney admin):          {councils.PEOPLE[0][0]}\n"
+                f"  Council officer (Cardiff admin):          {councils.PEOPLE[2][0]}\n"
+                f"  Newcomer waiting to join Hackney:         {councils.NEWCOMER[0]}\n"
+                f"  Password for every demo account:          {councils.DEMO_PASSWORD}"
             )
         )

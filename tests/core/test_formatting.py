@@ -2,15 +2,14 @@
 
 import pytest
 
-from projects.formatting import (
-    format_amount,
+from core.formatting import (
     format_half_days,
     format_pence,
     half_days_to_days,
     parse_days,
     parse_pounds,
 )
-from projects.models import Kind
+from projects.models import Kind, format_amount
 
 POUNDS_FORMAT = "Enter an amount in pounds, like 2500 or 2500.50"
 POUNDS_DECIMALS = "Enter an amount in pounds and pence, with no more than 2 decimals"

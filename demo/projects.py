@@ -7,11 +7,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
-from councils.demo import PEOPLE
 from councils.models import Council
-
-from . import services
-from .models import Kind, Language, Need, Project, ServiceArea, State
+from demo.councils import PEOPLE
+from projects import services
+from projects.models import Kind, Language, Need, Project, ServiceArea, State
 
 AREAS = [
     ("Waste and recycling", "Gwastraff ac ailgylchu", "waste-and-recycling"),
@@ -346,7 +345,7 @@ NOW_IN_WELSH_TEXT = {
 def _welsh_in_place() -> None:
     """A demo database loaded before these projects were in Welsh gets them in Welsh, rather
     than a second copy of each (the address of each stays as it was)."""
-    from .models import Update
+    from projects.models import Update
 
     specs = {spec["title"]: spec for spec in PROJECTS}
     for former, title in NOW_IN_WELSH.items():
@@ -516,8 +515,8 @@ TAG_FOLLOWS = [
 
 @transaction.atomic
 def load_people() -> None:
-    from .models import Adoption, Follow, TagFollow, TeamMembership, Update
-    from .services import people
+    from projects.models import Adoption, Follow, TagFollow, TeamMembership, Update
+    from projects.services import people
 
     if Update.objects.exists() or TeamMembership.objects.exists():
         return

@@ -85,24 +85,24 @@ def pagination(context: template.Context, page) -> dict:
 
 @register.filter
 def markdown(text: str) -> SafeString:
-    """User-written Markdown, sanitised (see pipeline.markdown)."""
+    """User-written Markdown, sanitised (see core.markdown)."""
     from django.utils.safestring import mark_safe
 
-    from pipeline.markdown import render_markdown
+    from core.markdown import render_markdown
 
     return mark_safe(render_markdown(text))  # noqa: S308 - sanitised by nh3
 
 
 @register.filter
 def pence(value: int) -> str:
-    from projects.formatting import format_pence
+    from core.formatting import format_pence
 
     return format_pence(value or 0)
 
 
 @register.filter
 def half_days(value: int) -> str:
-    from projects.formatting import format_half_days
+    from core.formatting import format_half_days
 
     return format_half_days(value or 0)
 
@@ -126,7 +126,7 @@ def written_language(obj=None) -> str:
 
     if isinstance(obj, Page):
         if getattr(settings, "WAGTAIL_I18N_ENABLED", False):
-            from cms.selectors import page_language
+            from core.locales import page_language
 
             return page_language(obj)
         return settings.LANGUAGE_CODE
@@ -151,22 +151,6 @@ def content_lang(obj=None) -> str:
         return ""
     language, _, region = written.partition("-")
     return format_html(' lang="{}"', f"{language}-{region.upper()}" if region else language)
-
-
-@register.simple_tag
-def reader_version(page):
-    """A Wagtail page's version in the reader's language (see ``cms.selectors``)."""
-    from cms.selectors import reader_version
-
-    return reader_version(page) if page else page
-
-
-@register.simple_tag(takes_context=True)
-def reader_pageurl(context: template.Context, page) -> str:
-    """A Wagtail page's address in the reader's language (see ``cms.selectors.reader_url``)."""
-    from cms.selectors import reader_url
-
-    return reader_url(page, context.get("request"))
 
 
 class ScrollableTableNode(template.Node):

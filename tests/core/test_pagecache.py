@@ -154,7 +154,7 @@ class BrokenCache:
 
 def test_a_cache_that_is_down_means_rendering_not_errors(client, on_commit, monkeypatch):
     project = on_commit(published_project)
-    monkeypatch.setattr("pipeline.pagecache._cache", BrokenCache)
+    monkeypatch.setattr("core.pagecache._cache", BrokenCache)
     response, queries = get(client, project.get_absolute_url())
     assert response.status_code == 200 and queries > 0
     assert "X-Page-Cache" not in response
@@ -166,7 +166,7 @@ def test_a_write_still_succeeds_and_its_other_callbacks_run_when_the_cache_is_do
     project = on_commit(published_project)
     follower = UserFactory()
     on_commit(people.follow_project, actor=follower, project=project)
-    monkeypatch.setattr("pipeline.pagecache._cache", BrokenCache)
+    monkeypatch.setattr("core.pagecache._cache", BrokenCache)
     update = on_commit(
         people.update_post, actor=project.owner, project=project, title="Sprint 1", body="Done."
     )

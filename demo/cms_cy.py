@@ -1,8 +1,8 @@
 # ruff: noqa: E501
 # (Paragraphs of page text, one to a line.)
-"""The Welsh versions of the demo's home page and standard pages (``cms.demo`` makes them).
+"""The Welsh versions of the demo's home page and standard pages (``demo.cms`` makes them).
 
-Full translations of the English pages in ``cms.demo``, slug for slug, so /cy/about/ is the
+Full translations of the English pages in ``demo.cms``, slug for slug, so /cy/about/ is the
 Welsh "About" page. Keep the two in step when either changes.
 """
 

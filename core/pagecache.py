@@ -124,7 +124,7 @@ def _on_change(sender, **kwargs) -> None:
 
 def connect_signals() -> None:
     for signal in (post_save, post_delete, m2m_changed):
-        signal.connect(_on_change, dispatch_uid=f"pipeline.pagecache.{id(signal)}")
+        signal.connect(_on_change, dispatch_uid=f"core.pagecache.{id(signal)}")
 
 
 def _cacheable(request: HttpRequest) -> bool:
