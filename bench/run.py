@@ -56,27 +56,26 @@ def _bench_database_url(url: str | None, name: str) -> str:
 
 def _recreate_database(url: str) -> None:
     import dj_database_url
-    import psycopg2
-    from psycopg2 import sql
+    import psycopg
+    from psycopg import sql
 
     cfg = dj_database_url.parse(url)
     try:
-        conn = psycopg2.connect(
+        conn = psycopg.connect(
             dbname="postgres",
             user=cfg.get("USER") or None,
             password=cfg.get("PASSWORD") or None,
             host=cfg.get("HOST") or None,
             port=cfg.get("PORT") or None,
             connect_timeout=5,
+            autocommit=True,
         )
-    except psycopg2.OperationalError as exc:
+    except psycopg.OperationalError as exc:
         raise BenchError(f"Cannot reach PostgreSQL from DATABASE_URL: {exc}".strip()) from exc
-    conn.autocommit = True
-    with conn.cursor() as cursor:
+    with conn:
         name = sql.Identifier(cfg["NAME"])
-        cursor.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(name))
-        cursor.execute(sql.SQL("CREATE DATABASE {}").format(name))
-    conn.close()
+        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(name))
+        conn.execute(sql.SQL("CREATE DATABASE {}").format(name))
 
 
 def _free_port() -> int:

@@ -4,6 +4,7 @@ Secure by default: DEBUG is off and there is no secret key unless the environmen
 ``dev`` and ``test`` relax what they need to; ``production`` tightens the rest.
 """
 
+import json
 import os
 from pathlib import Path
 
@@ -124,6 +125,20 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+# PostgreSQL through psycopg 3's connection pool, one pool per process: a request borrows a
+# connection and gives it back, so a worker never pays for a new connection and the server never
+# sees more than (processes x DATABASE_POOL_MAX_SIZE). The pool only hands out connections that
+# answer, so a restarted database costs a retry, not an error page. DATABASE_POOL=0 turns it off
+# (for PgBouncer in transaction mode, say).
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env_bool(
+    "DATABASE_POOL", True
+):
+    DATABASES["default"]["CONN_MAX_AGE"] = 0  # the pool keeps connections, not Django
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": int(env("DATABASE_POOL_MIN_SIZE", "1")),
+        "max_size": int(env("DATABASE_POOL_MAX_SIZE", "4")),
+        "timeout": int(env("DATABASE_POOL_TIMEOUT", "10")),  # seconds to wait for a connection
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache ---------------------------------------------------------------------------------
@@ -357,3 +372,50 @@ LOGGING = {
         "pipeline.security": {"level": env("SECURITY_LOG_LEVEL", "INFO")},
     },
 }
+
+# --- Uploaded images and documents ---------------------------------------------------------
+# One machine (the demo): a folder beside the project. A cluster: object storage that every app
+# server shares, so an image uploaded through one server is read through any other.
+#   MEDIA_STORAGE=s3      S3 or anything that speaks it (MinIO, Ceph, a local test server):
+#                         S3_BUCKET, S3_ENDPOINT_URL (empty for AWS), S3_REGION,
+#                         S3_ACCESS_KEY_ID, S3_SECRET_ACCESS_KEY, S3_CUSTOM_DOMAIN (a CDN),
+#                         S3_PREFIX (folder in the bucket, default "media").
+#   MEDIA_STORAGE=custom  any django-storages backend, e.g. Azure Blob:
+#                         MEDIA_STORAGE_BACKEND=storages.backends.azure_storage.AzureStorage
+#                         MEDIA_STORAGE_OPTIONS='{"account_name": …, "azure_container": …}'
+#                         (install that backend's extra first: pip install django-storages[azure])
+MEDIA_STORAGE = env("MEDIA_STORAGE", "filesystem")
+if MEDIA_STORAGE == "s3":
+    _s3_endpoint = env("S3_ENDPOINT_URL") or None
+    _s3_domain = env("S3_CUSTOM_DOMAIN") or None
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": env("S3_BUCKET"),
+            "endpoint_url": _s3_endpoint,
+            "region_name": env("S3_REGION") or None,
+            "access_key": env("S3_ACCESS_KEY_ID"),
+            "secret_key": env("S3_SECRET_ACCESS_KEY"),
+            "custom_domain": _s3_domain,
+            "location": env("S3_PREFIX", "media"),
+            # Private by default: links are signed and expire; a CDN domain serves them as is.
+            "querystring_auth": _s3_domain is None,
+            "default_acl": None,
+            "file_overwrite": False,
+        },
+    }
+    # Pages show images straight from the store, so the policy must let the browser load them.
+    _media_origin = (
+        f"https://{_s3_domain}"
+        if _s3_domain
+        else _s3_endpoint or f"https://{env('S3_BUCKET')}.s3.amazonaws.com"
+    )
+    CONTENT_SECURITY_POLICY["DIRECTIVES"]["img-src"].append(_media_origin.rstrip("/"))
+elif MEDIA_STORAGE == "custom":
+    STORAGES["default"] = {
+        "BACKEND": env("MEDIA_STORAGE_BACKEND"),
+        "OPTIONS": json.loads(env("MEDIA_STORAGE_OPTIONS", "{}")),
+    }
+    CONTENT_SECURITY_POLICY["DIRECTIVES"]["img-src"].extend(env_list("MEDIA_ORIGINS"))
+elif MEDIA_STORAGE != "filesystem":
+    raise ImproperlyConfigured("MEDIA_STORAGE must be filesystem, s3 or custom.")

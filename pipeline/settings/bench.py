@@ -22,7 +22,7 @@ os.environ.setdefault("DJANGO_SECRET_KEY", "bench-only-insecure-key-never-in-pro
 
 from .base import env  # noqa: E402
 from .production import *  # noqa: E402,F403
-from .production import DATABASES, REST_FRAMEWORK, STORAGES  # noqa: E402
+from .production import REST_FRAMEWORK, STORAGES  # noqa: E402
 
 DEBUG = False
 ALLOWED_HOSTS = ["127.0.0.1", "testserver"]
@@ -32,9 +32,6 @@ SECURE_SSL_REDIRECT = False
 SECURE_HSTS_SECONDS = 0
 SECURE_HSTS_INCLUDE_SUBDOMAINS = False
 SECURE_HSTS_PRELOAD = False
-
-DATABASES["default"]["CONN_MAX_AGE"] = int(env("DATABASE_CONN_MAX_AGE", "600"))
-DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 
 STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
 

@@ -5,6 +5,11 @@ import os
 os.environ.setdefault("DJANGO_SECRET_KEY", "test-only-insecure-key")
 
 from .base import *  # noqa: E402,F403
+from .base import DATABASES  # noqa: E402
+
+# The concurrency tests run up to 50 threads in one process, each holding a connection.
+if "pool" in DATABASES["default"].get("OPTIONS", {}):
+    DATABASES["default"]["OPTIONS"]["pool"].update(max_size=60, timeout=60)
 
 DEBUG = False
 ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
