@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 MANAGE := $(BIN)/python manage.py
 
-.PHONY: run test lint format check install assets messages demo bench fuzz clean chromium
+.PHONY: run test lint format check install assets messages demo bench fuzz clean chromium cluster cluster-stop haproxy
 
 run: install assets ## Set up everything and serve the demo on http://127.0.0.1:$(PORT)
 	$(MANAGE) migrate --noinput
@@ -25,6 +25,17 @@ chromium: ## Install Debian's chromium for the accessibility tests when it is mi
 bench: install ## National-scale benchmark on PostgreSQL (DATABASE_URL); fails when a budget is missed
 	@if [ -z "$$DATABASE_URL" ]; then echo "make bench: set DATABASE_URL to a PostgreSQL server, e.g. DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres make bench (the bench builds its own database, pipeline_bench, there)" >&2; exit 2; fi
 	$(BIN)/python -m bench $(BENCH_ARGS)
+
+# The production recipe on one machine: deploy/Procfile, deploy/haproxy.cfg and
+# deploy/gunicorn.conf.py, against this machine's PostgreSQL and Redis (deploy/cluster.env).
+cluster: install assets haproxy ## Start the cluster: HAProxy on https://127.0.0.1:8000, two app servers, workers, object store
+	$(BIN)/python deploy/cluster.py start
+
+cluster-stop: ## Stop every process `make cluster` started
+	$(BIN)/python deploy/cluster.py stop
+
+haproxy: ## Install Debian's haproxy for `make cluster` when it is missing (needs root)
+	command -v haproxy >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq haproxy)
 
 # FUZZ_EXAMPLES examples per API operation (CI runs 50 in `make test`); FUZZ_SEED=<seed> replays.
 FUZZ_EXAMPLES ?= 1000
