@@ -43,6 +43,10 @@ class Delivery(models.Model):
     created_at = models.DateTimeField(_("queued"), default=timezone.now)
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
 
+    # Listed in the Wagtail admin, but nothing refers to a delivery: without this every save
+    # would queue a reference-index task.
+    wagtail_reference_index_ignore = True
+
     class Meta:
         verbose_name = _("email delivery")
         verbose_name_plural = _("email deliveries")
@@ -70,3 +74,9 @@ class Delivery(models.Model):
 
     def __str__(self) -> str:
         return self.subject or self.key
+
+    @property
+    def kind_label(self) -> str:
+        from .messages import kind_label
+
+        return kind_label(self.kind)
