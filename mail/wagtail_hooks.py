@@ -65,9 +65,9 @@ class DeliveryViewSet(ListingDefaults, ModelViewSet):
     search_fields = ["user__email", "subject", "key"]
     filterset_class = DeliveryFilterSet
     list_display = [
+        "__str__",  # the subject, with the row's actions
         Column("user", label=_("Recipient"), accessor="user.email", sort_key="user__email"),
         Column("kind_label", label=_("Message")),
-        "__str__",
         StatusTagColumn("get_status_display", label=_("Status"), sort_key="status"),
         Column("attempts", label=_("Attempts"), sort_key="attempts"),
         Column("last_error", label=_("Error")),
