@@ -1,6 +1,6 @@
 import pytest
 
-from .smtp import SMTPServer
+from bench.smtp import SMTPServer
 
 DATABASE_QUEUE = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 

@@ -26,7 +26,7 @@ from tests.factories import (
     verified_member,
 )
 
-from .smtp import free_port
+from bench.smtp import free_port
 
 pytestmark = pytest.mark.django_db
 

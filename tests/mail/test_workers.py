@@ -26,7 +26,7 @@ from projects.services.people import update_post
 from tests.factories import UserFactory, published_project
 
 from .conftest import DATABASE_QUEUE
-from .smtp import SMTPServer
+from bench.smtp import SMTPServer
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 

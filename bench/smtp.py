@@ -1,10 +1,10 @@
-"""A real SMTP server on the loopback (aiosmtpd), for tests and the mail benchmark.
+"""A real SMTP server on the loopback (aiosmtpd), for the mail tests and `make bench-mail`.
 
 It records each accepted message with the time it arrived and counts connections. It can
 answer every message with a given reply (``451 …`` for a temporary refusal), and hold the nth
 message before accepting it so a test can kill the sending worker in that moment; a message
 whose sender vanished before the server's "250" is not accepted, as a real server would not.
-Ports come from the range this project's tests may use (``SMTP_TEST_PORTS``).
+Ports come from ``SMTP_TEST_PORTS`` (default 8500-8600).
 """
 
 import asyncio
