@@ -5,13 +5,22 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 MANAGE := $(BIN)/python manage.py
 
-.PHONY: run test lint format check install assets messages demo bench fuzz clean chromium cluster cluster-stop haproxy
+WORKERS ?= 2
 
+.PHONY: run worker test lint format check install assets messages demo bench bench-mail fuzz clean chromium cluster cluster-stop haproxy
+
+# The site and, in the background, a worker and the scheduler (emails are printed here); Ctrl+C
+# stops both.
 run: install assets ## Set up everything and serve the demo on http://127.0.0.1:$(PORT)
 	$(MANAGE) migrate --noinput
 	$(MANAGE) load_demo
 	@echo "Pipeline is starting on http://127.0.0.1:$(PORT)/ (Ctrl+C stops it)"
+	@$(MANAGE) run_background --workers 1 & background=$$!; \
+	trap 'kill $$background 2>/dev/null; wait $$background 2>/dev/null' EXIT INT TERM; \
 	$(MANAGE) runserver 127.0.0.1:$(PORT)
+
+worker: install ## Background work: $(WORKERS) task workers and the scheduler (Ctrl+C stops them)
+	$(MANAGE) run_background --workers $(WORKERS)
 
 test: install assets ## The whole test suite (PostgreSQL when DATABASE_URL is set, else SQLite)
 	@if [ -n "$$DATABASE_URL" ]; then echo "make test: database from DATABASE_URL ($${DATABASE_URL%%://*})"; else echo "make test: SQLite (set DATABASE_URL for PostgreSQL)"; fi
@@ -36,6 +45,10 @@ cluster-stop: ## Stop every process `make cluster` started
 
 haproxy: ## Install Debian's haproxy for `make cluster` when it is missing (needs root)
 	command -v haproxy >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq haproxy)
+
+bench-mail: install ## An update to 1,000 followers: request time, delivery rate, queue latency (PostgreSQL)
+	@if [ -z "$$DATABASE_URL" ]; then echo "make bench-mail: set DATABASE_URL to a PostgreSQL server (the bench builds its own database, pipeline_bench_mail, there)" >&2; exit 2; fi
+	$(BIN)/python -m bench.mail $(BENCH_MAIL_ARGS)
 
 # FUZZ_EXAMPLES examples per API operation (CI runs 50 in `make test`); FUZZ_SEED=<seed> replays.
 FUZZ_EXAMPLES ?= 1000

@@ -642,6 +642,15 @@ class Notification(models.Model):
     )
     created_at = models.DateTimeField(default=timezone.now)
     sent_at = models.DateTimeField(null=True, blank=True)
+    # The email that carries it: its own (at once) or a digest. Waiting while empty, or while
+    # that email has failed for good (the next digest takes it).
+    delivery = models.ForeignKey(
+        "mail.Delivery",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="notifications",
+    )
 
     class Meta:
         ordering = ["created_at", "pk"]

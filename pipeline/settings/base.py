@@ -45,6 +45,8 @@ INSTALLED_APPS = [
     "councils",
     "projects",
     "cms",
+    "mail",
+    "jobs",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
@@ -67,6 +69,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_tasks",
+    "django_tasks_db",
     "allauth",
     "allauth.account",
     "django.contrib.admin",
@@ -241,12 +244,75 @@ EMAIL_HOST_USER = env("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "Pipeline <noreply@pipeline.localgov.digital>")
+# A mail server that stops answering holds a worker this long, never a web request.
+EMAIL_TIMEOUT = int(env("EMAIL_TIMEOUT", "10"))
+# Deliveries (mail.services): tries before an email is failed and shown to organisers, the
+# backoff between them (doubling from MAIL_RETRY_SECONDS up to MAIL_RETRY_MAX_SECONDS),
+# messages per SMTP connection in a digest run, when a waiting email counts as stranded, and
+# how long sent ones are kept.
+MAIL_MAX_ATTEMPTS = int(env("MAIL_MAX_ATTEMPTS", "8"))
+MAIL_RETRY_SECONDS = float(env("MAIL_RETRY_SECONDS", "60"))
+MAIL_RETRY_MAX_SECONDS = float(env("MAIL_RETRY_MAX_SECONDS", "3600"))
+MAIL_BATCH_SIZE = int(env("MAIL_BATCH_SIZE", "50"))
+MAIL_STALE_MINUTES = int(env("MAIL_STALE_MINUTES", "10"))
+MAIL_KEEP_DAYS = int(env("MAIL_KEEP_DAYS", "90"))
 
 # --- Background tasks (django-tasks; Wagtail uses the same) --------------------------------
+# A persistent queue in the database (django-tasks-db): tasks are rows written in the same
+# transaction as the change that causes them. `manage.py run_worker` runs them,
+# `manage.py run_scheduler` queues the jobs below (README, "Background work").
 TASKS = {
     "default": {
-        "BACKEND": env("TASKS_BACKEND", "django_tasks.backends.immediate.ImmediateBackend"),
+        "BACKEND": env("TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
+        "QUEUES": ["default"],
     }
+}
+# Seconds an idle worker waits before looking again; how often it says it is alive; after how
+# long without a word its running task is given to another worker; how many dead workers one
+# task may take with it before it is failed; days finished tasks and schedule runs are kept.
+TASKS_WORKER_INTERVAL = float(env("TASKS_WORKER_INTERVAL", "0.5"))
+WORKER_HEARTBEAT_SECONDS = float(env("WORKER_HEARTBEAT_SECONDS", "5"))
+WORKER_DEAD_AFTER_SECONDS = float(env("WORKER_DEAD_AFTER_SECONDS", "30"))
+TASK_MAX_WORKER_LOSSES = int(env("TASK_MAX_WORKER_LOSSES", "3"))
+TASKS_KEEP_DAYS = int(env("TASKS_KEEP_DAYS", "14"))
+# The scheduler's jobs (jobs.scheduler): cron expressions in TIME_ZONE; an empty one is off.
+PIPELINE_SCHEDULE = {
+    "digest-daily": {
+        "cron": env("SCHEDULE_DIGEST_DAILY", "0 7 * * *"),
+        "task": "projects.notifications.send_digests_task",
+        "args": ["daily"],
+    },
+    "digest-weekly": {
+        "cron": env("SCHEDULE_DIGEST_WEEKLY", "0 7 * * 1"),
+        "task": "projects.notifications.send_digests_task",
+        "args": ["weekly"],
+    },
+    "dormancy-nudges": {
+        "cron": env("SCHEDULE_DORMANCY_NUDGES", "30 6 * * *"),
+        "task": "projects.notifications.nudge_dormant_owners_task",
+    },
+    "publish-scheduled": {
+        "cron": env("SCHEDULE_PUBLISH_SCHEDULED", "* * * * *"),
+        "task": "jobs.tasks.run_command",
+        "args": ["publish_scheduled"],
+    },
+    "clear-sessions": {
+        "cron": env("SCHEDULE_CLEAR_SESSIONS", "15 3 * * *"),
+        "task": "jobs.tasks.run_command",
+        "args": ["clearsessions"],
+    },
+    "prune-tasks": {
+        "cron": env("SCHEDULE_PRUNE_TASKS", "30 3 * * *"),
+        "task": "jobs.tasks.prune_finished",
+    },
+    "prune-deliveries": {
+        "cron": env("SCHEDULE_PRUNE_DELIVERIES", "45 3 * * *"),
+        "task": "mail.tasks.prune_deliveries",
+    },
+    "requeue-stale-mail": {
+        "cron": env("SCHEDULE_REQUEUE_STALE_MAIL", "*/5 * * * *"),
+        "task": "mail.tasks.requeue_stale_deliveries",
+    },
 }
 
 # --- Wagtail -------------------------------------------------------------------------------
@@ -366,6 +432,7 @@ LOGGING = {
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
         "django_tasks": {"level": "WARNING"},
+        "django_tasks_db": {"level": "WARNING"},
         "wagtail": {"level": "WARNING"},
         # One JSON object per event (core.security): sign-in failures, refusals, tokens,
         # membership decisions, rate limits. Send it to your log store as it is.

@@ -1,21 +1,21 @@
 """What organisers do to projects and public bodies: feature, hide with a reason, restore, add.
 
 Every function checks ``actor.is_organiser`` and raises ``NotAllowed`` otherwise, whatever the way
-in (Wagtail admin, command, test). Hiding and restoring email the project's owner after commit.
+in (Wagtail admin, command, test). Hiding and restoring email the project's owner (the email is
+recorded in the same transaction, and sent by a worker).
 """
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import transaction
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
-from django_tasks import task
 
 from core.errors import Conflict, InvalidInput, NotAllowed
 from councils.models import Council, Nation
 
+from .. import notifications
 from ..models import PUBLIC_STATES, Project
 
 User = get_user_model()
@@ -78,8 +78,7 @@ def project_hide(*, actor: User, project: Project, reason: str) -> Project:
     project.is_featured = False
     # save() (not update()) so the search index hears of it too.
     project.save(update_fields=["is_hidden", "hidden_reason", "is_featured", "updated_at"])
-    project_id = project.pk
-    transaction.on_commit(lambda: send_moderation_email.enqueue(project_id, "project_hidden"))
+    notifications.project_moderated(project, "project_hidden")
     return project
 
 
@@ -93,18 +92,8 @@ def project_restore(*, actor: User, project: Project) -> Project:
     project.is_hidden = False
     project.hidden_reason = ""
     project.save(update_fields=["is_hidden", "hidden_reason", "updated_at"])
-    project_id = project.pk
-    transaction.on_commit(lambda: send_moderation_email.enqueue(project_id, "project_restored"))
+    notifications.project_moderated(project, "project_restored")
     return project
-
-
-@task()
-def send_moderation_email(project_id: int, template: str) -> None:
-    from ..notifications import _send
-
-    project = Project.objects.select_related("owner", "lead_council").get(pk=project_id)
-    context = {"project": project, "base_url": settings.WAGTAILADMIN_BASE_URL}
-    _send(project.owner, template, context)
 
 
 # --- Public bodies --------------------------------------------------------------------------

@@ -75,7 +75,7 @@ def team_request_join(
             )
     except IntegrityError as exc:
         raise Conflict(_("You are already on this team, or your request is waiting.")) from exc
-    transaction.on_commit(lambda: notifications.team_changed(membership.pk, "requested"))
+    notifications.team_changed(membership, TeamStatus.REQUESTED)
     return membership
 
 
@@ -99,7 +99,7 @@ def _decide(*, actor: User, membership: TeamMembership, status: str, note: str) 
     membership.decision_note = note.strip()[:2000]
     membership.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
     recalculate_totals(project)
-    transaction.on_commit(lambda: notifications.team_changed(membership.pk, status))
+    notifications.team_changed(membership, status)
     return membership
 
 
@@ -240,7 +240,7 @@ def update_post(
         created_at=now,
     )
     Project.objects.filter(pk=project.pk).update(last_activity_at=now, dormancy_nudged_at=None)
-    transaction.on_commit(lambda: notifications.update_posted(update.pk))
+    notifications.update_posted(update)
     return update
 
 

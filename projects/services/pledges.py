@@ -165,7 +165,7 @@ def pledge_offer(
         pledge=pledge, actor=actor, from_state="", to_state=PledgeState.OFFERED, note=note
     )
     recalculate_totals(project)
-    transaction.on_commit(lambda: notifications.pledge_changed(pledge.pk, PledgeState.OFFERED))
+    notifications.pledge_changed(pledge, PledgeState.OFFERED)
     return pledge
 
 
@@ -201,7 +201,7 @@ def _transition(*, actor: User, pledge: Pledge, to_state: str, note: str, check)
     except IntegrityError as exc:  # a concurrent writer got there first
         raise Conflict(_("This pledge changed while you were deciding; look again.")) from exc
     recalculate_totals(project)
-    transaction.on_commit(lambda: notifications.pledge_changed(pledge.pk, to_state))
+    notifications.pledge_changed(pledge, to_state)
     return pledge
 
 

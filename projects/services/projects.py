@@ -242,7 +242,7 @@ def project_set_state(*, actor: User, project: Project, state: str) -> Project:
     project.last_activity_at = timezone.now()
     project.save(update_fields=["state", "published_at", "last_activity_at", "updated_at"])
     if state == State.SEEKING_SUPPORT:
-        transaction.on_commit(lambda: notifications.project_published(project.pk, previous))
+        notifications.project_published(project, previous)
     return project
 
 

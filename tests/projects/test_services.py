@@ -11,6 +11,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from core.errors import Conflict, InvalidInput
+from mail.models import Delivery
 from projects import services
 from projects.ledger import check_ledger
 from projects.models import (
@@ -857,10 +858,13 @@ def test_a_finished_project_takes_no_new_needs(world, state):
 def test_a_refused_write_sends_no_email(world, django_capture_on_commit_callbacks, mailoutbox):
     w = world
     pledge = make_pledge(w.project, council=w.partner, actor=w.pledger, state=DECLINED)
+    mailoutbox.clear()
+    emails_before = Delivery.objects.count()
     with django_capture_on_commit_callbacks(execute=True) as callbacks, pytest.raises(Conflict):
         services.pledge_accept(actor=w.owner, pledge=pledge)
     assert callbacks == []
     assert mailoutbox == []
+    assert Delivery.objects.count() == emails_before
 
 
 def test_totals_survive_many_mixed_operations(world):

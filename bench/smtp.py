@@ -1,0 +1,108 @@
+"""A real SMTP server on the loopback (aiosmtpd), for the mail tests and `make bench-mail`.
+
+It records each accepted message with the time it arrived and counts connections. It can
+answer every message with a given reply (``451 …`` for a temporary refusal), and hold the nth
+message before accepting it so a test can kill the sending worker in that moment; a message
+whose sender vanished before the server's "250" is not accepted, as a real server would not.
+Ports come from ``SMTP_TEST_PORTS`` (default 8500-8600).
+"""
+
+import asyncio
+import email
+import os
+import socket
+import threading
+import time
+from dataclasses import dataclass, field
+
+from aiosmtpd.controller import Controller
+
+PORTS = range(*map(int, os.environ.get("SMTP_TEST_PORTS", "8500-8600").split("-")))
+
+
+def free_port() -> int:
+    for port in PORTS:
+        with socket.socket() as probe:
+            try:
+                probe.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    raise RuntimeError(f"no free port in {PORTS}")
+
+
+@dataclass
+class Received:
+    to: list[str]
+    subject: str
+    message_id: str
+    body: str
+    at: float
+
+
+@dataclass
+class Recorder:
+    messages: list[Received] = field(default_factory=list)
+    sessions: list = field(default_factory=list)
+    reply: str | None = None  # e.g. "451 4.3.0 Try again later"
+    hold_at: int | None = None  # hold the nth message (1-based) until released
+    reached: threading.Event = field(default_factory=threading.Event)
+    release: threading.Event = field(default_factory=threading.Event)
+    seen: int = 0
+
+    async def handle_DATA(self, server, session, envelope) -> str:
+        if not any(s is session for s in self.sessions):
+            self.sessions.append(session)
+        if self.reply:
+            return self.reply
+        self.seen += 1
+        if self.hold_at == self.seen:
+            self.reached.set()
+            loop = asyncio.get_running_loop()
+            await loop.run_in_executor(None, self.release.wait, 60)
+            await asyncio.sleep(0.2)  # let the loop notice a vanished client
+            if server.transport is None or server.transport.is_closing():
+                return "421 Connection lost"  # never accepted
+        parsed = email.message_from_bytes(envelope.content)
+        self.messages.append(
+            Received(
+                to=list(envelope.rcpt_tos),
+                subject=str(
+                    email.header.make_header(email.header.decode_header(parsed["Subject"]))
+                ),
+                message_id=parsed["Message-ID"],
+                body=parsed.get_payload(decode=True).decode(),
+                at=time.time(),
+            )
+        )
+        return "250 OK"
+
+    @property
+    def connections(self) -> int:
+        return len(self.sessions)
+
+
+class SMTPServer:
+    """``with SMTPServer(port) as server:`` … ``server.recorder.messages``; ``start()`` and
+    ``stop()`` to refuse connections for a while."""
+
+    def __init__(self, port: int | None = None, recorder: Recorder | None = None):
+        self.port = port or free_port()
+        self.recorder = recorder or Recorder()
+        self.controller: Controller | None = None
+
+    def start(self) -> "SMTPServer":
+        self.controller = Controller(self.recorder, hostname="127.0.0.1", port=self.port)
+        self.controller.start()
+        return self
+
+    def stop(self) -> None:
+        if self.controller is not None:
+            self.controller.stop()
+            self.controller = None
+
+    def __enter__(self) -> "SMTPServer":
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.stop()

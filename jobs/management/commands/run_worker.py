@@ -1,0 +1,64 @@
+"""A django-tasks-db worker that also says, every few seconds, that it is alive.
+
+Run as many as you need (`manage.py run_worker`), on any machine. Each takes the next ready task
+from the PostgreSQL queue (row locks with SKIP LOCKED, so no two take the same one). A heartbeat
+thread writes ``jobs.WorkerHeartbeat``; when a worker dies mid-task (SIGKILL, out of memory, a
+lost machine) its heartbeat stops and the scheduler puts the task back for another worker.
+SIGTERM or Ctrl+C finishes the task in hand, then stops.
+"""
+
+import logging
+import threading
+
+from django.conf import settings
+from django.db import connection
+from django_tasks_db.management.commands.db_worker import Command as DbWorkerCommand
+
+from jobs.services import worker_heartbeat, worker_stopped
+
+logger = logging.getLogger(__name__)
+
+
+class Heartbeat(threading.Thread):
+    def __init__(self, worker_id: str, every: float):
+        super().__init__(name=f"heartbeat-{worker_id}", daemon=True)
+        self.worker_id = worker_id
+        self.every = every
+        self.stopping = threading.Event()
+
+    def run(self) -> None:
+        try:
+            while True:
+                try:
+                    worker_heartbeat(worker_id=self.worker_id)
+                except Exception:  # noqa: BLE001 - a database blip: beat again next time
+                    logger.warning("Heartbeat failed", exc_info=True)
+                    connection.close()
+                if self.stopping.wait(self.every):
+                    break
+            worker_stopped(worker_id=self.worker_id)
+        finally:
+            connection.close()
+
+    def stop(self) -> None:
+        self.stopping.set()
+        self.join(timeout=10)
+
+
+class Command(DbWorkerCommand):
+    help = (
+        "Run a background worker on the database queue (django-tasks-db's db_worker with a "
+        "heartbeat, so a task cut off by a dead worker is run again by another)."
+    )
+
+    def add_arguments(self, parser) -> None:
+        super().add_arguments(parser)
+        parser.set_defaults(interval=settings.TASKS_WORKER_INTERVAL)
+
+    def handle(self, *args, worker_id: str, **options) -> None:
+        heartbeat = Heartbeat(worker_id, settings.WORKER_HEARTBEAT_SECONDS)
+        heartbeat.start()
+        try:
+            super().handle(*args, worker_id=worker_id, **options)
+        finally:
+            heartbeat.stop()
