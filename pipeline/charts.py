@@ -62,6 +62,7 @@ class Series:
     css: str
     points: list[tuple[datetime.date, int]]
     svg_points: str = ""
+    markers: list[tuple[float, float]] = field(default_factory=list)  # a dot at each change
 
 
 @dataclass
@@ -113,6 +114,7 @@ def step_line_chart(
         for day, value in s.points:
             coords.append((x(day), y(last)))
             coords.append((x(day), y(value)))
+            s.markers.append((x(day), y(value)))
             last = value
         coords.append((x(end), y(last)))
         s.svg_points = " ".join(f"{cx},{cy}" for cx, cy in coords)

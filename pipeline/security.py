@@ -11,8 +11,11 @@ hash of it, so repeated attempts on one account can be seen without keeping what
 overrides) says how many writes each person (or, signed out, each IP address) may make in a
 window: ``"30/h"``, ``"5/10m"``. Counters live in the default cache, which is Redis when
 ``CACHE_URL``/``REDIS_URL`` is set, so a limit holds across app servers and workers.
-``RequestGuardMiddleware`` applies them to the web forms listed in ``WEB_WRITE_SCOPES`` (a 429
-page in the site's layout) and ``WriteRateThrottle`` to the API routes in ``API_WRITE_SCOPES``
+``RequestGuardMiddleware`` applies them to the web forms listed in ``WEB_WRITE_SCOPES``,
+counting only accepted writes (a form that redirects, as every accepted form does): a form
+refused for its input never counts. Over the limit, a view marked ``@limit_shown_in_form`` shows
+its form again with what was typed and the error (status 429); any other gets a 429 page in the
+site's layout. ``WriteRateThrottle`` applies them to the API routes in ``API_WRITE_SCOPES``
 (a 429 in the API's error shape with ``Retry-After``). Sign-up and sign-in are limited by
 allauth's own ``ACCOUNT_RATE_LIMITS``, in the same cache.
 """
@@ -49,7 +52,7 @@ _current_request: ContextVar[HttpRequest | None] = ContextVar("pipeline_request"
 
 # Web form (URL name) → rate-limit scope; POSTs only.
 WEB_WRITE_SCOPES = {
-    "projects:pledge": "pledge",
+    "projects:pledge_check": "pledge",
     "projects:join": "join",
     "councils:join": "join",
     "councils:join_this": "join",
@@ -199,19 +202,44 @@ def consume(scope: str, identity: str) -> tuple[bool, int]:
     return count <= limit, retry_after
 
 
-def _web_429(request: HttpRequest, scope: str, retry_after: int) -> HttpResponse:
+def peek(scope: str, identity: str) -> tuple[bool, int]:
+    """Whether one more write in ``scope`` is allowed, without counting it (see ``consume``)."""
+    rate = settings.PIPELINE_RATE_LIMITS.get(scope)
+    if not rate:
+        return True, 0
+    limit, period = parse_rate(rate)
+    now = time.time()
+    window = int(now // period)
+    retry_after = max(1, math.ceil((window + 1) * period - now))
+    try:
+        count = cache.get(f"pipeline:ratelimit:{scope}:{identity}:{window}") or 0
+    except Exception as exc:  # noqa: BLE001 - the cache is down: let writes through, loudly
+        security_event(
+            "rate_limit_unavailable", level=logging.ERROR, scope=scope, error=repr(exc)[:200]
+        )
+        return True, 0
+    return count < limit, retry_after
+
+
+def rate_limit_message(retry_after: int) -> str:
     minutes = max(1, math.ceil(retry_after / 60))
+    return _(
+        "You have sent this form too many times in a short time. Try again in %(minutes)s minutes."
+    ) % {"minutes": minutes}
+
+
+def limit_shown_in_form(view: Callable) -> Callable:
+    """Mark a view that shows the write rate limit on its own form (``request.rate_limited``,
+    the message) instead of the 429 page, so that what was typed is kept."""
+    view.rate_limit_in_form = True
+    return view
+
+
+def _web_429(request: HttpRequest, scope: str, retry_after: int) -> HttpResponse:
     response = render(
         request,
         "429.html",
-        {
-            "reason": _(
-                "You have sent this form too many times in a short time. "
-                "Try again in %(minutes)s minutes."
-            )
-            % {"minutes": minutes},
-            "rate_limited": True,
-        },
+        {"reason": rate_limit_message(retry_after), "rate_limited": True},
         status=429,
     )
     response["Retry-After"] = str(retry_after)
@@ -251,7 +279,19 @@ class RequestGuardMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         token = _current_request.set(request)
         try:
-            return self.get_response(request)
+            response = self.get_response(request)
+            scope = getattr(request, "write_scope", None)
+            # An accepted form redirects; a refused one is shown again. Only the first counts,
+            # and a repeat of a form already sent (shown its first result) is no new write.
+            if (
+                scope
+                and 300 <= response.status_code < 400
+                and not getattr(response, "repeated_submission", False)
+            ):
+                consume(scope, rate_identity(request))
+            if response.status_code == 429 and getattr(request, "rate_limited", ""):
+                response["Retry-After"] = str(request.rate_limit_retry_after)
+            return response
         finally:
             _current_request.reset(token)
 
@@ -265,10 +305,15 @@ class RequestGuardMiddleware:
         scope = WEB_WRITE_SCOPES.get(request.resolver_match.view_name)
         if scope is None:
             return None
-        allowed, retry_after = consume(scope, rate_identity(request))
+        request.write_scope = scope
+        allowed, retry_after = peek(scope, rate_identity(request))
         if allowed:
             return None
         security_event("rate_limited", level=logging.WARNING, request=request, scope=scope)
+        if getattr(view_func, "rate_limit_in_form", False):
+            request.rate_limited = rate_limit_message(retry_after)
+            request.rate_limit_retry_after = retry_after
+            return None
         return _web_429(request, scope, retry_after)
 
 

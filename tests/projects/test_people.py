@@ -147,11 +147,19 @@ def test_follow_is_one_click_and_unique(client):
     client.force_login(user)
     client.post(reverse("projects:follow", args=[project.slug]))
     assert Follow.objects.filter(user=user, project=project).count() == 1
+    # A second click (a double click, or Back and again) shows it followed, not an error.
     response = client.post(reverse("projects:follow", args=[project.slug]), follow=True)
-    assert b"You already follow this project." in response.content
+    assert b"You follow this project." in response.content
+    assert b"There is a problem" not in response.content
+    assert b"Unfollow" in response.content
     assert Follow.objects.filter(user=user, project=project).count() == 1
     client.post(reverse("projects:follow", args=[project.slug]), {"action": "unfollow"})
     assert not Follow.objects.filter(user=user).exists()
+    response = client.post(
+        reverse("projects:follow", args=[project.slug]), {"action": "unfollow"}, follow=True
+    )
+    assert b"You no longer follow this project." in response.content
+    assert b"Follow this project" in response.content
 
 
 def test_following_a_draft_is_refused():
