@@ -316,6 +316,10 @@ class PledgeForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.project = project
         self.fields["council"].queryset = councils
+        self.fields["private_note"].help_text = _(
+            "Only verified members of your council and of %(lead)s see this. For example budget "
+            "codes or who to contact."
+        ) % {"lead": project.lead_council.display_name}
         self.needs = {str(n.pk): n for n in project.needs.all()}
         # What is still to find for each choice, shown beside it.
         self.still_needed = still_needed(project, self.needs.values())

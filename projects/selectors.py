@@ -5,6 +5,7 @@ import re
 from typing import NamedTuple
 
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Sum
+from django.utils.translation import gettext_lazy
 
 from councils.models import Council
 
@@ -612,6 +613,11 @@ def _events_of(pledges) -> list[PledgeEventRow]:
     ]  # fmt: skip
 
 
+PLEDGED_AND_COMMITTED = gettext_lazy(
+    "Pledged: offered, accepted or fulfilled. Committed: accepted or fulfilled."
+)
+
+
 def project_pledge_charts(
     *, project: Project, pledges=None, events: list[PledgeEventRow] | None = None
 ) -> list:
@@ -644,19 +650,19 @@ def project_pledge_charts(
         pledged, committed = sum(c[1] for c in changes), sum(c[2] for c in changes)
         fulfilled = project.money_fulfilled if kind == "money" else project.half_days_fulfilled
         rows = [
-            (_("Goal"), goal, format_amount(kind, goal), "goal"),
-            (_("Pledged (offered, accepted or fulfilled)"), pledged, "", "offered"),
-            (_("Committed (accepted or fulfilled)"), committed, "", ""),
-            (_("Fulfilled"), fulfilled, "", "fulfilled"),
+            (_("Goal"), goal, "goal"),
+            (_("Pledged"), pledged, "offered"),
+            (_("Committed"), committed, ""),
+            (_("Fulfilled"), fulfilled, "fulfilled"),
         ]
-        rows = [(label, v, text or format_amount(kind, v), css) for label, v, text, css in rows]
-        charts.append(
-            bar_chart(
-                _("%(what)s pledged against the goal") % {"what": what},
-                "; ".join(f"{label}: {text}" for label, _v, text, _c in rows),
-                rows,
-            )
+        rows = [(label, v, format_amount(kind, v), css) for label, v, css in rows]
+        chart = bar_chart(
+            _("%(what)s pledged against the goal") % {"what": what},
+            "; ".join(f"{label}: {text}" for label, _v, text, _c in rows),
+            rows,
         )
+        chart.note = PLEDGED_AND_COMMITTED
+        charts.append(chart)
         # Over time: cumulative totals at the end of each day with a change.
         end = max(timezone.localdate(), changes[-1][0])
         if (end - changes[0][0]).days < 1:

@@ -37,8 +37,8 @@ def test_a_first_pledge_today_gets_a_chart_against_the_goal_not_a_line_with_no_w
     assert charts[0].title == "Money pledged against the goal"
     assert figures(charts[0]) == {
         "Goal": "£5,000",
-        "Pledged (offered, accepted or fulfilled)": "£1,000",
-        "Committed (accepted or fulfilled)": "£0",
+        "Pledged": "£1,000",
+        "Committed": "£0",
         "Fulfilled": "£0",
     }
     goal, pledged = charts[0].bars[0], charts[0].bars[1]
@@ -53,7 +53,7 @@ def test_staff_time_is_charted_too():
 
     assert chart.title == "Staff time pledged against the goal"
     assert figures(chart)["Goal"] == "20 days"
-    assert figures(chart)["Committed (accepted or fulfilled)"] == "5 days"
+    assert figures(chart)["Committed"] == "5 days"
 
 
 def test_over_time_the_chart_spans_real_dates_and_follows_the_ledger():
@@ -82,7 +82,7 @@ def test_over_time_the_chart_spans_real_dates_and_follows_the_ledger():
     xs = [float(point.split(",")[0]) for point in committed.svg_points.split()]
     assert xs[0] == money_line.left and xs[-1] == money_line.right
     assert money_line.left < committed.markers[0][0] < money_line.right
-    assert figures(money_bars)["Pledged (offered, accepted or fulfilled)"] == "£1,200"
+    assert figures(money_bars)["Pledged"] == "£1,200"
 
 
 def test_project_without_pledges_has_no_chart(client):
