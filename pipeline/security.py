@@ -12,12 +12,12 @@ overrides) says how many writes each person (or, signed out, each IP address) ma
 window: ``"30/h"``, ``"5/10m"``. Counters live in the default cache, which is Redis when
 ``CACHE_URL``/``REDIS_URL`` is set, so a limit holds across app servers and workers.
 ``RequestGuardMiddleware`` applies them to the web forms listed in ``WEB_WRITE_SCOPES``,
-counting only accepted writes (a form that redirects, as every accepted form does): a form
-refused for its input never counts. Over the limit, a view marked ``@limit_shown_in_form`` shows
-its form again with what was typed and the error (status 429); any other gets a 429 page in the
-site's layout. ``WriteRateThrottle`` applies them to the API routes in ``API_WRITE_SCOPES``
-(a 429 in the API's error shape with ``Retry-After``). Sign-up and sign-in are limited by
-allauth's own ``ACCOUNT_RATE_LIMITS``, in the same cache.
+counting only accepted writes (``write_accepted``): a form refused for its input, or sent again
+and shown its first result, never counts. Over the limit, a view marked
+``@limit_shown_in_form`` shows its form again with what was typed and the error (status 429);
+any other gets a 429 page in the site's layout. ``WriteRateThrottle`` applies them to the API
+routes in ``API_WRITE_SCOPES`` (a 429 in the API's error shape with ``Retry-After``). Sign-up
+and sign-in are limited by allauth's own ``ACCOUNT_RATE_LIMITS``, in the same cache.
 """
 
 from __future__ import annotations
@@ -228,6 +228,14 @@ def rate_limit_message(retry_after: int) -> str:
     ) % {"minutes": minutes}
 
 
+def write_accepted(request: HttpRequest, response: HttpResponse) -> bool:
+    """Did this form post write something? A view says so in ``request.write_accepted`` (one
+    that shows its result in place, or knows a repeat wrote nothing); otherwise an accepted form
+    redirects and a refused one is shown again with its errors."""
+    said = getattr(request, "write_accepted", None)
+    return said if said is not None else 300 <= response.status_code < 400
+
+
 def limit_shown_in_form(view: Callable) -> Callable:
     """Mark a view that shows the write rate limit on its own form (``request.rate_limited``,
     the message) instead of the 429 page, so that what was typed is kept."""
@@ -280,15 +288,8 @@ class RequestGuardMiddleware:
         token = _current_request.set(request)
         try:
             response = self.get_response(request)
-            scope = getattr(request, "write_scope", None)
-            # An accepted form redirects; a refused one is shown again. Only the first counts,
-            # and a repeat of a form already sent (shown its first result) is no new write.
-            if (
-                scope
-                and 300 <= response.status_code < 400
-                and not getattr(response, "repeated_submission", False)
-            ):
-                consume(scope, rate_identity(request))
+            if getattr(request, "write_scope", None) and write_accepted(request, response):
+                consume(request.write_scope, rate_identity(request))
             if response.status_code == 429 and getattr(request, "rate_limited", ""):
                 response["Retry-After"] = str(request.rate_limit_retry_after)
             return response

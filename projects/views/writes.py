@@ -34,9 +34,8 @@ def _repeat(request: HttpRequest, url: str) -> HttpResponse:
     messages.info(
         request, _("You had already sent this form, so nothing was done twice. This is the result.")
     )
-    response = redirect(url or "/")
-    response.repeated_submission = True  # not counted against the rate limit
-    return response
+    request.write_accepted = False  # nothing new was written: not counted against the limit
+    return redirect(url or "/")
 
 
 def already_done(request: HttpRequest) -> HttpResponse | None:
@@ -77,6 +76,7 @@ def perform(
         return None
     if result.repeated:
         return _repeat(request, result.url)
+    request.write_accepted = True
     if done:
         messages.success(request, done)
     return redirect(result.url)
