@@ -11,6 +11,7 @@ from django.db.models import Q, Sum
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.utils.translation import gettext_lazy as _lazy
 
 from councils.models import Council
@@ -254,7 +255,7 @@ def project_set_state(*, actor: User, project: Project, state: str) -> Project:
             project=project,
             actor=actor,
             title=STATE_TITLES[state],
-            body=_lazy("%(name)s changed the project’s state from %(from)s to %(to)s."),
+            body=gettext_lazy("%(name)s changed the project’s state from %(from)s to %(to)s."),
             values={"from": State(previous).label, "to": State(state).label},
         )
     if state == State.SEEKING_SUPPORT:
@@ -264,10 +265,10 @@ def project_set_state(*, actor: User, project: Project, state: str) -> Project:
 
 # The timeline's words for a state a published project moves to.
 STATE_TITLES = {
-    State.SEEKING_SUPPORT: _lazy("Seeking support again"),
-    State.IN_DELIVERY: _lazy("Now in delivery"),
-    State.COMPLETED: _lazy("Completed"),
-    State.CLOSED: _lazy("Closed"),
+    State.SEEKING_SUPPORT: gettext_lazy("Seeking support again"),
+    State.IN_DELIVERY: gettext_lazy("Now in delivery"),
+    State.COMPLETED: gettext_lazy("Completed"),
+    State.CLOSED: gettext_lazy("Closed"),
 }
 
 
@@ -309,8 +310,8 @@ def project_set_phase(*, actor: User, project: Project, phase: str) -> Project:
         timeline_record(
             project=project,
             actor=actor,
-            title=_lazy("Now in %(to)s"),
-            body=_lazy("%(name)s moved the project from %(from)s to %(to)s."),
+            title=gettext_lazy("Now in %(to)s"),
+            body=gettext_lazy("%(name)s moved the project from %(from)s to %(to)s."),
             values={"from": Phase(previous).label, "to": Phase(phase).label},
             from_phase=previous,
             to_phase=phase,
