@@ -47,6 +47,7 @@ def api_tokens(request: HttpRequest) -> HttpResponse:
         except ServiceError as exc:
             add_service_error(form, exc, default_field="name")
         else:
+            request.write_accepted = True  # shown here, not redirected: counts to the limit
             form = ApiTokenForm()
     tokens = APIToken.objects.filter(user=request.user).order_by("revoked_at", "-created")
     return render(

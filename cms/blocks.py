@@ -29,8 +29,8 @@ class ProjectChooserBlock(SnippetChooserBlock):
     """Choose a project. Every chosen project in a page's stream is fetched in one query.
 
     StreamField converts the values of all blocks of a type together (``bulk_to_python``), so the
-    featured-projects blocks of a page share one query for projects and one for service areas,
-    however many blocks and projects there are.
+    hand-picked-projects blocks of a page share one query for projects and one for service
+    areas, however many blocks and projects there are.
     """
 
     def __init__(self, **kwargs):
@@ -62,30 +62,50 @@ class ProjectChooserBlock(SnippetChooserBlock):
 
 
 class FeaturedProjectsBlock(blocks.StructBlock):
+    """The projects organisers have featured (Projects › Feature in the admin): one meaning of
+    "featured" everywhere. Most recently active first, hidden and unpublished ones never."""
+
     heading = blocks.CharBlock(max_length=120, default="Featured projects")
+
+    def get_context(self, value, parent_context=None):
+        context = super().get_context(value, parent_context=parent_context)
+        # The page's featured projects, read once however many blocks show them.
+        context["projects"] = list((parent_context or {}).get("featured_projects", []))
+        return context
+
+    class Meta:
+        template = "cms/blocks/project_cards.html"
+        icon = "pick"
+        label = _("Featured projects")
+        help_text = _(
+            "Shows the projects organisers have featured with the Feature action in Projects, "
+            "most recently active first (up to 12). To choose projects and their order here "
+            "instead, use a “Hand-picked projects” block."
+        )
+
+
+class HandPickedProjectsBlock(blocks.StructBlock):
+    """Projects an editor chooses for this page, in their order (not the Feature action)."""
+
+    heading = blocks.CharBlock(max_length=120)
     projects = blocks.ListBlock(
         ProjectChooserBlock(),
-        min_num=0,
+        min_num=1,
         max_num=12,
-        help_text=_(
-            "Choose and order the projects to show. Leave empty to show the projects that "
-            "organisers have marked as featured."
-        ),
+        help_text=_("Choose and order the projects. Hidden and unpublished ones are never shown."),
     )
 
     def get_context(self, value, parent_context=None):
         context = super().get_context(value, parent_context=parent_context)
-        chosen = [project for project in value["projects"] if is_public_project(project)]
-        if not value["projects"] and parent_context is not None:
-            # Nothing chosen: the page's projects flagged as featured (one query per page).
-            chosen = list(parent_context.get("flagged_featured_projects", []))
-        context["projects"] = chosen
+        context["projects"] = [
+            project for project in value["projects"] if is_public_project(project)
+        ]
         return context
 
     class Meta:
-        template = "cms/blocks/featured_projects.html"
+        template = "cms/blocks/project_cards.html"
         icon = "clipboard-list"
-        label = _("Featured projects")
+        label = _("Hand-picked projects")
 
 
 class CollectionTeaserBlock(blocks.StructBlock):
@@ -115,6 +135,7 @@ class HomeBodyBlock(blocks.StreamBlock):
     """What organisers place on the home page below the headline figures."""
 
     featured_projects = FeaturedProjectsBlock()
+    hand_picked_projects = HandPickedProjectsBlock()
     collection_teaser = CollectionTeaserBlock()
     rich_text = blocks.RichTextBlock(
         features=RICH_TEXT_FEATURES, template="cms/blocks/rich_text.html"

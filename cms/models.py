@@ -23,7 +23,7 @@ from .blocks import RICH_TEXT_FEATURES, BodyBlock, HomeBodyBlock
 from .selectors import children_in_reader_language
 
 NEWS_PER_PAGE = 10
-FEATURED_FALLBACK_LIMIT = 6
+FEATURED_LIMIT = 12
 
 
 def _page_of(items, request, per_page: int):
@@ -107,12 +107,12 @@ class HomePage(Page):
             {"value": value, "label": label, "count": stats["projects_by_phase"][value]}
             for value, label in Phase.choices
         ]
-        # Only evaluated (one query) when a featured-projects block has nothing chosen.
-        context["flagged_featured_projects"] = SimpleLazyObject(
+        # What "Featured projects" blocks show: only read (one query) if the page has one.
+        context["featured_projects"] = SimpleLazyObject(
             lambda: list(
                 project_list()
                 .filter(is_featured=True)
-                .order_by("-last_activity_at", "-pk")[:FEATURED_FALLBACK_LIMIT]
+                .order_by("-last_activity_at", "-pk")[:FEATURED_LIMIT]
             )
         )
         return context

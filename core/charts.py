@@ -35,6 +35,7 @@ class BarChart:
     plot_x: int = LABEL_WIDTH
     plot_width: int = WIDTH - LABEL_WIDTH - VALUE_WIDTH
     width: int = WIDTH
+    note: str = ""  # a line under the chart, e.g. what its labels mean
 
 
 def bar_chart(title: str, description: str, rows: list[tuple[str, int, str, str]]) -> BarChart:
@@ -62,6 +63,7 @@ class Series:
     css: str
     points: list[tuple[datetime.date, int]]
     svg_points: str = ""
+    markers: list[tuple[float, float]] = field(default_factory=list)  # a dot at each change
 
 
 @dataclass
@@ -73,11 +75,11 @@ class LineChart:
     goal_display: str
     goal_y: float = 0.0
     width: int = WIDTH
-    height: int = 260
+    height: int = 220
     left: int = 10
     right: int = WIDTH - 10
-    top: int = 20
-    bottom: int = 230
+    top: int = 24
+    bottom: int = 190
     start_label: str = ""
     end_label: str = ""
     table: list[dict] = field(default_factory=list)
@@ -113,6 +115,8 @@ def step_line_chart(
         for day, value in s.points:
             coords.append((x(day), y(last)))
             coords.append((x(day), y(value)))
+            if value != last:
+                s.markers.append((x(day), y(value)))
             last = value
         coords.append((x(end), y(last)))
         s.svg_points = " ".join(f"{cx},{cy}" for cx, cy in coords)

@@ -11,10 +11,13 @@ hash of it, so repeated attempts on one account can be seen without keeping what
 overrides) says how many writes each person (or, signed out, each IP address) may make in a
 window: ``"30/h"``, ``"5/10m"``. Counters live in the default cache, which is Redis when
 ``CACHE_URL``/``REDIS_URL`` is set, so a limit holds across app servers and workers.
-``RequestGuardMiddleware`` applies them to the web forms listed in ``WEB_WRITE_SCOPES`` (a 429
-page in the site's layout) and ``WriteRateThrottle`` to the API routes in ``API_WRITE_SCOPES``
-(a 429 in the API's error shape with ``Retry-After``). Sign-up and sign-in are limited by
-allauth's own ``ACCOUNT_RATE_LIMITS``, in the same cache.
+``RequestGuardMiddleware`` applies them to the web forms listed in ``WEB_WRITE_SCOPES``,
+counting only accepted writes (``write_accepted``): a form refused for its input, or sent again
+and shown its first result, never counts. Over the limit, a view marked
+``@limit_shown_in_form`` shows its form again with what was typed and the error (status 429);
+any other gets a 429 page in the site's layout. ``WriteRateThrottle`` applies them to the API
+routes in ``API_WRITE_SCOPES`` (a 429 in the API's error shape with ``Retry-After``). Sign-up
+and sign-in are limited by allauth's own ``ACCOUNT_RATE_LIMITS``, in the same cache.
 """
 
 from __future__ import annotations
@@ -49,7 +52,7 @@ _current_request: ContextVar[HttpRequest | None] = ContextVar("pipeline_request"
 
 # Web form (URL name) → rate-limit scope; POSTs only.
 WEB_WRITE_SCOPES = {
-    "projects:pledge": "pledge",
+    "projects:pledge_check": "pledge",
     "projects:join": "join",
     "councils:join": "join",
     "councils:join_this": "join",
@@ -199,19 +202,52 @@ def consume(scope: str, identity: str) -> tuple[bool, int]:
     return count <= limit, retry_after
 
 
-def _web_429(request: HttpRequest, scope: str, retry_after: int) -> HttpResponse:
+def peek(scope: str, identity: str) -> tuple[bool, int]:
+    """Whether one more write in ``scope`` is allowed, without counting it (see ``consume``)."""
+    rate = settings.PIPELINE_RATE_LIMITS.get(scope)
+    if not rate:
+        return True, 0
+    limit, period = parse_rate(rate)
+    now = time.time()
+    window = int(now // period)
+    retry_after = max(1, math.ceil((window + 1) * period - now))
+    try:
+        count = cache.get(f"pipeline:ratelimit:{scope}:{identity}:{window}") or 0
+    except Exception as exc:  # noqa: BLE001 - the cache is down: let writes through, loudly
+        security_event(
+            "rate_limit_unavailable", level=logging.ERROR, scope=scope, error=repr(exc)[:200]
+        )
+        return True, 0
+    return count < limit, retry_after
+
+
+def rate_limit_message(retry_after: int) -> str:
     minutes = max(1, math.ceil(retry_after / 60))
+    return _(
+        "You have sent this form too many times in a short time. Try again in %(minutes)s minutes."
+    ) % {"minutes": minutes}
+
+
+def write_accepted(request: HttpRequest, response: HttpResponse) -> bool:
+    """Did this form post write something? A view says so in ``request.write_accepted`` (one
+    that shows its result in place, or knows a repeat wrote nothing); otherwise an accepted form
+    redirects and a refused one is shown again with its errors."""
+    said = getattr(request, "write_accepted", None)
+    return said if said is not None else 300 <= response.status_code < 400
+
+
+def limit_shown_in_form(view: Callable) -> Callable:
+    """Mark a view that shows the write rate limit on its own form (``request.rate_limited``,
+    the message) instead of the 429 page, so that what was typed is kept."""
+    view.rate_limit_in_form = True
+    return view
+
+
+def _web_429(request: HttpRequest, scope: str, retry_after: int) -> HttpResponse:
     response = render(
         request,
         "429.html",
-        {
-            "reason": _(
-                "You have sent this form too many times in a short time. "
-                "Try again in %(minutes)s minutes."
-            )
-            % {"minutes": minutes},
-            "rate_limited": True,
-        },
+        {"reason": rate_limit_message(retry_after), "rate_limited": True},
         status=429,
     )
     response["Retry-After"] = str(retry_after)
@@ -251,7 +287,12 @@ class RequestGuardMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         token = _current_request.set(request)
         try:
-            return self.get_response(request)
+            response = self.get_response(request)
+            if getattr(request, "write_scope", None) and write_accepted(request, response):
+                consume(request.write_scope, rate_identity(request))
+            if response.status_code == 429 and getattr(request, "rate_limited", ""):
+                response["Retry-After"] = str(request.rate_limit_retry_after)
+            return response
         finally:
             _current_request.reset(token)
 
@@ -265,10 +306,15 @@ class RequestGuardMiddleware:
         scope = WEB_WRITE_SCOPES.get(request.resolver_match.view_name)
         if scope is None:
             return None
-        allowed, retry_after = consume(scope, rate_identity(request))
+        request.write_scope = scope
+        allowed, retry_after = peek(scope, rate_identity(request))
         if allowed:
             return None
         security_event("rate_limited", level=logging.WARNING, request=request, scope=scope)
+        if getattr(view_func, "rate_limit_in_form", False):
+            request.rate_limited = rate_limit_message(retry_after)
+            request.rate_limit_retry_after = retry_after
+            return None
         return _web_429(request, scope, retry_after)
 
 

@@ -162,12 +162,14 @@ WASTE_PROJECTS = [
     "Rhoi gwybod am fin heb ei gasglu",
     "Garden waste subscriptions",
 ]
-FEATURED_ON_HOME = [
+# Featured by the organiser (the admin's Feature action): the home page's "Featured projects".
+FEATURED = [
     "Book a bulky waste collection",
     "Comment on a planning application",
     "Trwyddedau parcio i breswylwyr",
+    "Free school meals auto-enrolment",
+    "Report a pothole with a photo",
 ]
-FLAGGED_FEATURED = ["Free school meals auto-enrolment", "Report a pothole with a photo"]
 
 NEWS = [
     (
@@ -302,15 +304,8 @@ CALL_TO_ACTION = {
 
 
 def _home_blocks(collection: CollectionPage, *, heading: str, call_to_action: dict) -> list:
-    by_title = {p.title: p.pk for p in Project.objects.filter(title__in=FEATURED_ON_HOME)}
     return [
-        {
-            "type": "featured_projects",
-            "value": {
-                "heading": heading,
-                "projects": [by_title[t] for t in FEATURED_ON_HOME if t in by_title],
-            },
-        },
+        {"type": "featured_projects", "value": {"heading": heading}},
         {"type": "collection_teaser", "value": {"collection": collection.pk, "text": ""}},
         {"type": "call_to_action", "value": call_to_action},
     ]
@@ -349,7 +344,7 @@ def _flag_featured() -> None:
     organiser = User.objects.filter(email=ORGANISER[0]).first()
     if organiser is None:
         return
-    for project in Project.objects.visible().filter(title__in=FLAGGED_FEATURED):
+    for project in Project.objects.visible().filter(title__in=FEATURED):
         project_services.project_feature(actor=organiser, project=project)
 
 

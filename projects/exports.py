@@ -52,6 +52,9 @@ PLEDGE_COLUMNS = [
     "pledged_by",
     "note",
 ]
+# A council's own CSV (/councils/<slug>/pledges.csv) adds the note only the pledging and the
+# lead council see: filled in for their verified members, empty for anyone else.
+COUNCIL_PLEDGE_COLUMNS = [*PLEDGE_COLUMNS, "private_note"]
 
 
 def csv_safe(value: str) -> str:
@@ -93,10 +96,14 @@ def project_rows(projects: Iterable[Project], base_url: str) -> Iterator[list]:
         ]
 
 
-def pledge_rows(pledges: Iterable[Pledge], base_url: str) -> Iterator[list]:
+def pledge_rows(
+    pledges: Iterable[Pledge], base_url: str, *, private_for: set[int] | None = None
+) -> Iterator[list]:
+    """``private_for``: add the private note column, filled for pledges whose pledging or lead
+    council is one of these (the reader's own councils)."""
     for pledge in pledges:
         is_money = pledge.kind == Kind.MONEY
-        yield [
+        row = [
             pledge.pk,
             _iso(pledge.created_at),
             csv_safe(pledge.project.title),
@@ -114,6 +121,10 @@ def pledge_rows(pledges: Iterable[Pledge], base_url: str) -> Iterator[list]:
             csv_safe(pledge.pledged_by.get_full_name()),
             csv_safe(pledge.note),
         ]
+        if private_for is not None:
+            mine = {pledge.council_id, pledge.project.lead_council_id} & private_for
+            row.append(csv_safe(pledge.private_note) if mine else "")
+        yield row
 
 
 class _Echo:

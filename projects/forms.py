@@ -2,20 +2,47 @@
 
 from django import forms
 from django.utils import timezone
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from core.formatting import parse_days, parse_pounds
+from core.forms import GovukDateField
 from councils.models import Council
 
-from .models import Kind, Language, Licence, Phase, Project, Role, ServiceArea, State
+from .models import (
+    Kind,
+    Language,
+    Licence,
+    Phase,
+    Project,
+    Role,
+    ServiceArea,
+    State,
+    format_amount,
+)
 
 MARKDOWN_HINT = _(
     "You can use Markdown: **bold**, *italic*, lists with - and links like [text](https://…)."
 )
+PUBLIC_NOTE_HINT = _(
+    "Public: anyone can read it, with your name, on the pledge’s page, in its history and in "
+    "the open data."
+)
+PRIVATE_NOTE_LABEL = _("Note for the two councils only (optional)")
+PRIVATE_NOTE_HINT = _(
+    "Only verified members of the pledging council and of the council leading the project see "
+    "this. For example budget codes or who to contact."
+)
 
 
-class DateInput(forms.DateInput):
-    input_type = "date"
+def private_note_field() -> forms.CharField:
+    return forms.CharField(
+        label=PRIVATE_NOTE_LABEL,
+        help_text=PRIVATE_NOTE_HINT,
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
 
 
 class AboutForm(forms.Form):
@@ -54,6 +81,17 @@ class AboutForm(forms.Form):
         help_text=MARKDOWN_HINT,
         widget=forms.Textarea(attrs={"rows": 8}),
     )
+    phase = forms.ChoiceField(
+        label=_("Which phase is the project in?"),
+        choices=[(value, label) for value, label in Phase.choices if value != Phase.RETIRED],
+        initial=Phase.IDEA,
+        required=False,
+        help_text=_(
+            "An idea has not started yet. Discovery, alpha, beta and live are the GDS phases."
+        ),
+        widget=forms.RadioSelect,
+        error_messages={"invalid_choice": _("Choose the phase the project is in")},
+    )
     service_areas = forms.ModelMultipleChoiceField(
         queryset=ServiceArea.objects.all(),
         to_field_name="slug",
@@ -73,6 +111,10 @@ class AboutForm(forms.Form):
         # Optional, as the form a browser sends always has one ticked; left out, it stays as it
         # was (English for a new project).
         return self.cleaned_data.get("language") or self.initial.get("language") or Language.ENGLISH
+
+    def clean_phase(self) -> str:
+        # The same: left out, an idea (or the draft's phase as it was).
+        return self.cleaned_data.get("phase") or self.initial.get("phase") or Phase.IDEA
 
 
 class ProblemForm(forms.Form):
@@ -101,12 +143,13 @@ class ProblemForm(forms.Form):
 
 
 class DetailsForm(forms.Form):
-    pledging_deadline = forms.DateField(
+    pledging_deadline = GovukDateField(
+        what=_("pledging deadline"),
         label=_("Pledging deadline (optional)"),
         required=False,
-        help_text=_("The last day councils can pledge. Leave empty for no deadline."),
-        widget=DateInput,
-        error_messages={"invalid": _("Enter a real date, like 31/3/2027")},
+        help_text=_(
+            "The last day councils can pledge, for example 31 3 2027. Leave empty for no deadline."
+        ),
     )
     partner_target = forms.IntegerField(
         label=_("How many partner councils do you want? (optional)"),
@@ -142,7 +185,7 @@ class DetailsForm(forms.Form):
     def clean_pledging_deadline(self):
         value = self.cleaned_data.get("pledging_deadline")
         if value and value < timezone.localdate():
-            raise forms.ValidationError(_("The pledging deadline must be today or in the future"))
+            raise forms.ValidationError(_("Pledging deadline must be today or in the future"))
         return value
 
 
@@ -173,10 +216,7 @@ class NeedForm(forms.Form):
         data = super().clean()
         kind, raw = data.get("kind"), data.get("amount")
         if kind and raw:
-            try:
-                data["amount_value"] = parse_pounds(raw) if kind == Kind.MONEY else parse_days(raw)
-            except ValueError as exc:
-                self.add_error("amount", str(exc))
+            parse_amount(self, kind, raw)
         if kind == Kind.TIME and not data.get("role"):
             self.add_error("role", _("Choose the role you need"))
         if kind == Kind.MONEY:
@@ -184,12 +224,57 @@ class NeedForm(forms.Form):
         return data
 
 
+def parse_amount(form: forms.Form, kind: str, raw: str) -> None:
+    """Pounds or days typed into ``amount``, as pence or half-days in ``amount_value``, within
+    the limits the services apply; or the error beside the field."""
+    from core.errors import InvalidInput
+
+    from .services.projects import validate_amount
+
+    try:
+        value = parse_pounds(raw) if kind == Kind.MONEY else parse_days(raw)
+        validate_amount(kind, value)
+    except ValueError as exc:
+        form.add_error("amount", str(exc))
+    except InvalidInput as exc:
+        form.add_error("amount", exc.message)
+    else:
+        form.cleaned_data["amount_value"] = value
+
+
 class PhaseForm(forms.Form):
-    phase = forms.ChoiceField(label=_("Phase"), choices=Phase.choices, widget=forms.RadioSelect)
+    """The phases the project may move to now (``services.projects.phase_moves``)."""
+
+    phase = forms.ChoiceField(
+        label=_("Move to phase"),
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": _("Choose the phase to move to"),
+            "invalid_choice": _("The project cannot move to that phase now. Choose one listed."),
+        },
+    )
+
+    def __init__(self, *args, moves: list[str], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["phase"].choices = [(m, Phase(m).label) for m in moves]
 
 
 class StateForm(forms.Form):
-    state = forms.ChoiceField(label=_("State"), choices=State.choices, widget=forms.RadioSelect)
+    """The states the project may move to now (``models.STATE_TRANSITIONS``)."""
+
+    state = forms.ChoiceField(
+        label=_("Move to state"),
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": _("Choose the state to move to"),
+            "invalid_choice": _("The project cannot move to that state now. Choose one listed."),
+        },
+    )
+
+    def __init__(self, *args, moves, **kwargs):
+
+        super().__init__(*args, **kwargs)
+        self.fields["state"].choices = [(m, State(m).label) for m in moves]
 
 
 WHOLE_MONEY = "money"
@@ -224,18 +309,41 @@ class PledgeForm(forms.Form):
         required=False,
     )
     note = forms.CharField(
-        label=_("Note to the project team (optional)"),
-        help_text=_("For example who will do the work, or conditions of the offer."),
+        label=_("Public note to the project team (optional)"),
+        help_text=format_lazy(
+            "{} {}",
+            _("For example who will do the work, or conditions of the offer."),
+            PUBLIC_NOTE_HINT,
+        ),
         max_length=2000,
         required=False,
         widget=forms.Textarea(attrs={"rows": 4}),
     )
+    private_note = private_note_field()
 
     def __init__(self, *args, project: Project, councils, **kwargs):
         super().__init__(*args, **kwargs)
         self.project = project
         self.fields["council"].queryset = councils
+        self.fields["private_note"].help_text = _(
+            "Only verified members of your council and of %(lead)s see this. For example budget "
+            "codes or who to contact."
+        ) % {"lead": project.lead_council.display_name}
         self.needs = {str(n.pk): n for n in project.needs.all()}
+        # What is still to find for each choice, shown beside it.
+        self.still_needed = still_needed(project, self.needs.values())
+        self.fields["towards"].option_hints = {
+            key: _("%(left)s still to find (%(asked)s asked, %(pledged)s pledged so far)")
+            % {
+                "left": format_amount(kind, left),
+                "asked": format_amount(kind, asked),
+                "pledged": format_amount(kind, asked - left),
+            }
+            if left
+            else _("Fully pledged: %(asked)s asked") % {"asked": format_amount(kind, asked)}
+            for key, (kind, asked, left) in self.still_needed.items()
+            if asked
+        }
         choices = [
             (
                 pk,
@@ -266,31 +374,78 @@ class PledgeForm(forms.Form):
         elif need:
             data["role"] = need.role
         if raw:
-            try:
-                data["amount_value"] = parse_pounds(raw) if kind == Kind.MONEY else parse_days(raw)
-            except ValueError as exc:
-                self.add_error("amount", str(exc))
+            parse_amount(self, kind, raw)
         return data
+
+    def answers(self) -> dict[str, str]:
+        """The checked answers in words, for Check your answers."""
+        data = self.cleaned_data
+        return {
+            "council": data["council"].display_name,
+            "towards": dict(self.fields["towards"].choices)[data["towards"]],
+            "amount": format_amount(data["kind"], data["amount_value"]),
+            "role": dict(Role.choices).get(data.get("role"), ""),
+        }
+
+    def over_by(self) -> tuple[str, str] | None:
+        """(still to find, offered) as text when the offer is more than is still needed."""
+        data = self.cleaned_data
+        key = data.get("towards")
+        kind, asked, left = self.still_needed.get(key, (data.get("kind"), 0, 0))
+        amount = data.get("amount_value") or 0
+        if not asked or amount <= left:
+            return None
+        return format_amount(kind, left), format_amount(kind, amount)
+
+
+def still_needed(project: Project, needs) -> dict[str, tuple[str, int, int]]:
+    """For each thing a pledge can go toward: (kind, asked, still to find), counting every offer
+    not declined or withdrawn. The project as a whole is the sum of its needs."""
+    rows = {
+        str(need.pk): (
+            need.kind,
+            need.amount,
+            max(0, need.amount - need.offered - need.accepted - need.fulfilled),
+        )
+        for need in needs
+    }
+    money_pledged = project.money_offered + project.money_accepted + project.money_fulfilled
+    time_pledged = (
+        project.half_days_offered + project.half_days_accepted + project.half_days_fulfilled
+    )
+    rows[WHOLE_MONEY] = (
+        Kind.MONEY,
+        project.money_needed,
+        max(0, project.money_needed - money_pledged),
+    )
+    rows[WHOLE_TIME] = (
+        Kind.TIME,
+        project.half_days_needed,
+        max(0, project.half_days_needed - time_pledged),
+    )
+    return rows
 
 
 class NoteForm(forms.Form):
     note = forms.CharField(
-        label=_("Note (optional)"),
-        help_text=_("The council that pledged will see this."),
+        label=_("Public note (optional)"),
+        help_text=PUBLIC_NOTE_HINT,
         max_length=2000,
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
+    private_note = private_note_field()
 
 
 class WithdrawForm(forms.Form):
     reason = forms.CharField(
         label=_("Why are you withdrawing this pledge?"),
-        help_text=_("The project team will see this."),
+        help_text=PUBLIC_NOTE_HINT,
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 3}),
         error_messages={"required": _("Give a reason for withdrawing")},
     )
+    private_note = private_note_field()
 
 
 def _council_field(label: str, *, required: bool = True) -> forms.ModelChoiceField:
@@ -333,7 +488,11 @@ class UpdateForm(forms.Form):
     )
     body = forms.CharField(
         label=_("Update"),
-        help_text=MARKDOWN_HINT,
+        help_text=format_lazy(
+            "{} {}",
+            _("Updates are public and sent to followers and partner councils."),
+            MARKDOWN_HINT,
+        ),
         max_length=20_000,
         widget=forms.Textarea(attrs={"rows": 8}),
         error_messages={"required": _("Write the update")},
@@ -347,16 +506,15 @@ class UpdateForm(forms.Form):
 
 class AdoptionForm(forms.Form):
     council = _council_field(_("Which council adopted it?"))
-    adopted_on = forms.DateField(
+    adopted_on = GovukDateField(
+        what=_("the date it was adopted"),
         label=_("When did it start using it?"),
-        widget=DateInput,
-        error_messages={
-            "required": _("Enter the date it was adopted"),
-            "invalid": _("Enter a real date, like 31/3/2026"),
-        },
+        help_text=_("For example 31 3 2026"),
+        error_messages={"required": _("Enter the date it was adopted")},
     )
     note = forms.CharField(
         label=_("How are you using it? (optional)"),
+        help_text=_("Public: shown on the project’s page."),
         max_length=2000,
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),

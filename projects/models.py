@@ -361,6 +361,10 @@ class Pledge(models.Model):
     role = models.CharField(_("role"), max_length=24, choices=Role.choices, blank=True)
     amount = models.BigIntegerField(_("amount"), help_text=_("Pence for money, half-days for time"))
     note = models.TextField(_("note"), blank=True, max_length=2000)
+    # Seen only by verified members of the pledging and the lead council (never public).
+    private_note = models.TextField(
+        _("note for the two councils only"), blank=True, max_length=2000
+    )
     state = models.CharField(
         _("state"), max_length=12, choices=PledgeState.choices, default=PledgeState.OFFERED
     )
@@ -414,6 +418,8 @@ class PledgeEvent(models.Model):
     from_state = models.CharField(max_length=12, choices=PledgeState.choices, blank=True)
     to_state = models.CharField(max_length=12, choices=PledgeState.choices)
     note = models.TextField(blank=True, max_length=2000)
+    # Like Pledge.private_note: for the pledging and the lead council only.
+    private_note = models.TextField(blank=True, max_length=2000)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -670,3 +676,24 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} for {self.user}"
+
+
+class FormSubmission(models.Model):
+    """A web form's one-time key, stored in the same transaction as the write it made.
+
+    A form carries a fresh key; sending it again (a double click, Back and resubmit, a retry
+    after a dropped connection) finds the key taken and is shown what the first one did.
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    key = models.UUIDField()
+    result_url = models.CharField(max_length=500)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "key"], name="one_submission_per_key")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id}:{self.key}"

@@ -1,9 +1,35 @@
-"""Who may do what to a project. Services enforce these; views and templates only ask them."""
+"""Who may do what to a project. Services enforce these; views and templates only ask them.
 
-from councils.models import Membership, MembershipRole, MembershipStatus
-from councils.selectors import user_may_act_for_council
+The ``may_*`` functions answer for a person and a project with a ``Verdict``: whether they may,
+and if not, why in words for them ("Your council leads this project"), so a page offers only
+what a person may do and says why when it does not.
+"""
 
-from .models import Pledge, Project, State
+from dataclasses import dataclass
+
+from django.utils.translation import gettext as _
+
+from councils.models import Council, Membership, MembershipRole, MembershipStatus
+from councils.selectors import user_may_act_for_council, user_verified_councils
+
+from .models import PLEDGEABLE_STATES, Phase, Pledge, Project, State
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """May they? ``reason`` says why not; ``councils`` are the ones they may act for."""
+
+    allowed: bool
+    reason: str = ""
+    councils: tuple[Council, ...] = ()
+    signed_out: bool = False
+    needs_membership: bool = False  # they could once a council verifies them
+
+    def __bool__(self) -> bool:
+        return self.allowed
+
+
+SIGNED_OUT = Verdict(False, signed_out=True)
 
 
 def _verified_membership(user, council_id: int):
@@ -41,3 +67,103 @@ def user_can_withdraw_pledge(user, pledge: Pledge) -> bool:
     if user is None or not user.is_authenticated:
         return False
     return user.is_organiser or user_may_act_for_council(user=user, council=pledge.council)
+
+
+def user_sees_private_notes(user, pledge: Pledge) -> bool:
+    """A pledge's private notes: verified members of the pledging and of the lead council only."""
+    if user is None or not user.is_authenticated:
+        return False
+    return Membership.objects.filter(
+        user=user,
+        status=MembershipStatus.VERIFIED,
+        council_id__in=(pledge.council_id, pledge.project.lead_council_id),
+    ).exists()
+
+
+def private_note_council_ids(user) -> set[int]:
+    """The councils whose pledges' private notes ``user`` may read (as pledger or as lead)."""
+    if user is None or not user.is_authenticated:
+        return set()
+    return set(user_verified_councils(user=user).values_list("pk", flat=True))
+
+
+# --- acting for a council toward another council's project ----------------------------------
+
+
+def other_council_verdict(user, project: Project, *, councils=None) -> Verdict:
+    """Acting for a council other than the lead one (pledging, 'we need this too', adoption).
+
+    ``councils``: the person's verified councils, when the caller has them already.
+    """
+    if user is None or not user.is_authenticated:
+        return SIGNED_OUT
+    mine = list(councils if councils is not None else user_verified_councils(user=user))
+    others = tuple(c for c in mine if c.pk != project.lead_council_id)
+    if others:
+        return Verdict(True, councils=others)
+    if mine:
+        return Verdict(
+            False,
+            _("Your council, %(council)s, leads this project. Support comes from other councils.")
+            % {"council": project.lead_council.display_name},
+        )
+    return Verdict(
+        False,
+        _("Only verified members of a council other than the lead one can do this."),
+        needs_membership=True,
+    )
+
+
+def pledge_closed_reason(project: Project) -> str:
+    """Why a project takes no pledges now ("" when it does)."""
+    if project.is_hidden or project.state == State.DRAFT:
+        return _("This project is not published, so it cannot take pledges.")
+    if project.state not in PLEDGEABLE_STATES:
+        return _("This project is %(state)s and no longer takes pledges.") % {
+            "state": project.get_state_display().lower()
+        }
+    if project.deadline_passed:
+        from django.utils.formats import date_format
+
+        return _("The pledging deadline for this project passed on %(date)s.") % {
+            "date": date_format(project.pledging_deadline, "j F Y")
+        }
+    return ""
+
+
+def may_pledge(user, project: Project, *, councils=None) -> Verdict:
+    closed = pledge_closed_reason(project)
+    if closed:
+        return Verdict(False, closed)
+    return other_council_verdict(user, project, councils=councils)
+
+
+def demand_open(project: Project) -> bool:
+    """'We need this too' is for published ideas and discoveries."""
+    return (
+        project.state != State.DRAFT
+        and not project.is_hidden
+        and project.phase in (Phase.IDEA, Phase.DISCOVERY)
+    )
+
+
+def may_adopt(user, project: Project, *, councils=None) -> Verdict:
+    if project.phase not in (Phase.LIVE, Phase.RETIRED):
+        return Verdict(False, _("Only a live project can be adopted."))
+    return other_council_verdict(user, project, councils=councils)
+
+
+TEAM_CLOSED_STATES = (State.COMPLETED, State.CLOSED)
+
+
+def team_join_refusal(user, project: Project) -> str:
+    """Why ``user`` may not ask to join the maker team ("" when they may)."""
+    if project.state == State.DRAFT or project.is_hidden:
+        return _("This project is not published.")
+    if project.state in TEAM_CLOSED_STATES:
+        return _("This project is %(state)s, so its team is not taking new members.") % {
+            "state": project.get_state_display().lower()
+        }
+    if user is not None and user.is_authenticated and project.owner_id == user.pk:
+        return _("You own this project, so you lead its team already.")
+    return ""

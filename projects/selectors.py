@@ -5,8 +5,8 @@ import re
 from typing import NamedTuple
 
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Sum
+from django.utils.translation import gettext_lazy
 
-from core.charts import LineChart
 from councils.models import Council
 
 from .models import (
@@ -325,11 +325,12 @@ def headline_stats() -> dict:
         "money_pledged": Sum(
             F("money_offered") + F("money_accepted") + F("money_fulfilled"), default=0
         ),
-        "money_accepted": Sum(F("money_accepted") + F("money_fulfilled"), default=0),
+        # Committed: accepted or fulfilled ("accepted" alone means accepted, not yet fulfilled).
+        "money_committed": Sum(F("money_accepted") + F("money_fulfilled"), default=0),
         "days_pledged": Sum(
             F("half_days_offered") + F("half_days_accepted") + F("half_days_fulfilled"), default=0
         ),
-        "days_accepted": Sum(F("half_days_accepted") + F("half_days_fulfilled"), default=0),
+        "days_committed": Sum(F("half_days_accepted") + F("half_days_fulfilled"), default=0),
     }
     # One pass over the visible projects: counts and sums by phase, added up here.
     rows = list(
@@ -406,15 +407,57 @@ def project_demand(*, project: Project) -> QuerySet:
     )
 
 
-def user_project_relations(*, user, project: Project) -> dict:
-    """What the signed-in person is to this project: follower, team member, request waiting."""
+def user_project_offers(*, user, project: Project, demand: list[DemandSignal]) -> dict:
+    """What the person is to this project and what they may do on its page, each with the
+    reason when they may not (``projects.permissions``, as the services decide):
+
+    ``following``, ``team_membership``; ``pledge_offer``, ``adopt_offer`` and ``join_offer``
+    verdicts; for 'we need this too', ``demand_open``, ``demand_offer`` (a verdict: councils
+    that may still say so) and ``demand_said`` (their councils that have; they may take it back).
+    ``demand`` is the project's signals (``project_demand``).
+    """
+    from councils.selectors import user_verified_councils
+
+    from .permissions import (
+        SIGNED_OUT,
+        Verdict,
+        demand_open,
+        may_adopt,
+        may_pledge,
+        other_council_verdict,
+        team_join_refusal,
+    )
+
+    offers = {"demand_open": demand_open(project), "demand_said": []}
     if not user.is_authenticated:
-        return {"following": False, "team_membership": None}
+        join = team_join_refusal(user, project)
+        return {
+            **offers,
+            "following": False,
+            "team_membership": None,
+            "pledge_offer": may_pledge(user, project),
+            "adopt_offer": may_adopt(user, project),
+            "demand_offer": SIGNED_OUT,
+            "join_offer": Verdict(False, join) if join else SIGNED_OUT,
+        }
+    councils = list(user_verified_councils(user=user))
+    said = {signal.council_id for signal in demand}
+    others = other_council_verdict(user, project, councils=councils)
+    offers["demand_said"] = [c for c in others.councils if c.pk in said]
+    can_say = tuple(c for c in others.councils if c.pk not in said)
+    join = team_join_refusal(user, project)
     return {
+        **offers,
         "following": Follow.objects.filter(user=user, project=project).exists(),
         "team_membership": TeamMembership.objects.filter(
             user=user, project=project, status__in=ACTIVE_TEAM_STATUSES
         ).first(),
+        "pledge_offer": may_pledge(user, project, councils=councils),
+        "adopt_offer": may_adopt(user, project, councils=councils),
+        "demand_offer": (
+            Verdict(True, councils=can_say) if can_say else Verdict(False, others.reason)
+        ),
+        "join_offer": Verdict(not join, join),
     }
 
 
@@ -535,42 +578,15 @@ def dashboard_for(*, user) -> dict:
 # --- charts -----------------------------------------------------------------------------------
 
 
-def project_pledge_chart(
-    *, project: Project, pledges=None, events: list[PledgeEventRow] | None = None
-) -> LineChart | None:
-    """Pledged and committed over time against the goal, from the pledges' ledger events.
-
-    Give either ``events``, the rows of ``project_pledge_events``, or ``pledges`` with their
-    events prefetched (``project_pledges``); either way this adds no query. Money is charted
-    when the project needs money, otherwise staff time.
-    """
+def _ledger_changes(kind: str, events: list[PledgeEventRow]) -> list[tuple]:
+    """(day, change to pledged, change to committed) for each ledger event of this kind."""
     from django.utils import timezone
-    from django.utils.formats import date_format
-    from django.utils.translation import gettext as _
 
-    from core.charts import Series, step_line_chart
-
-    from .models import format_amount
-
-    kind = "money" if project.money_needed else "time"
-    goal = project.money_needed if kind == "money" else project.half_days_needed
-    if not goal:
-        return None
-    if events is None:
-        events = [
-            PledgeEventRow(
-                p.pk, p.kind, p.role, p.amount, p.state, p.created_at, p.need_id, p.council_id,
-                "", "", "", e.sequence, e.from_state, e.to_state, e.created_at,
-            )
-            for p in pledges or ()
-            for e in p.events.all()
-        ]  # fmt: skip
-    changes: list[tuple] = []
+    changes = []
     for row in events:
         if row.kind != kind:
             continue
         amount, from_state, to_state = row.amount, row.from_state, row.to_state
-        day = timezone.localdate(row.created_at)
         pledged = committed = 0
         if to_state == PledgeState.OFFERED:
             pledged = amount
@@ -581,26 +597,87 @@ def project_pledge_chart(
             if from_state == PledgeState.ACCEPTED:
                 committed = -amount
         if pledged or committed:
-            changes.append((day, pledged, committed))
-    if not changes:
-        return None
+            changes.append((timezone.localdate(row.created_at), pledged, committed))
     changes.sort(key=lambda c: c[0])
-    pledged_points, committed_points, table = [], [], []
-    total_pledged = total_committed = 0
-    for day, pledged, committed in changes:
-        total_pledged += pledged
-        total_committed += committed
-        if pledged_points and pledged_points[-1][0] == day:
-            pledged_points[-1] = (day, total_pledged)
-            committed_points[-1] = (day, total_committed)
-            table[-1] = {
-                "date": day,
-                "values": [
-                    format_amount(kind, total_pledged),
-                    format_amount(kind, total_committed),
-                ],
-            }
-        else:
+    return changes
+
+
+def _events_of(pledges) -> list[PledgeEventRow]:
+    return [
+        PledgeEventRow(
+            p.pk, p.kind, p.role, p.amount, p.state, p.created_at, p.need_id, p.council_id,
+            "", "", "", e.sequence, e.from_state, e.to_state, e.created_at,
+        )
+        for p in pledges or ()
+        for e in p.events.all()
+    ]  # fmt: skip
+
+
+PLEDGED_AND_COMMITTED = gettext_lazy(
+    "Pledged: offered, accepted or fulfilled. Committed: accepted or fulfilled."
+)
+
+
+def project_pledge_charts(
+    *, project: Project, pledges=None, events: list[PledgeEventRow] | None = None
+) -> list:
+    """The project page's charts: for money and for staff time (each the project asks for and
+    has pledges of), where the pledges stand against the goal, and how they grew over time.
+
+    The first reads well from the first pledge; the second is drawn once there is a day or more
+    of history to show (a new project's one day would be a single vertical line). Give either
+    ``events``, the rows of ``project_pledge_events``, or ``pledges`` with their events
+    prefetched (``project_pledges``); either way this adds no query.
+    """
+    from django.utils import timezone
+    from django.utils.formats import date_format
+    from django.utils.translation import gettext as _
+
+    from core.charts import Series, bar_chart, step_line_chart
+
+    from .models import format_amount
+
+    if events is None:
+        events = _events_of(pledges)
+    charts = []
+    for kind, goal, what in (
+        ("money", project.money_needed, _("Money")),
+        ("time", project.half_days_needed, _("Staff time")),
+    ):
+        changes = _ledger_changes(kind, events)
+        if not goal or not changes:
+            continue
+        pledged, committed = sum(c[1] for c in changes), sum(c[2] for c in changes)
+        fulfilled = project.money_fulfilled if kind == "money" else project.half_days_fulfilled
+        rows = [
+            (_("Goal"), goal, "goal"),
+            (_("Pledged"), pledged, "offered"),
+            (_("Committed"), committed, ""),
+            (_("Fulfilled"), fulfilled, "fulfilled"),
+        ]
+        rows = [(label, v, format_amount(kind, v), css) for label, v, css in rows]
+        chart = bar_chart(
+            _("%(what)s pledged against the goal") % {"what": what},
+            "; ".join(f"{label}: {text}" for label, _v, text, _c in rows),
+            rows,
+        )
+        chart.note = PLEDGED_AND_COMMITTED
+        charts.append(chart)
+        # Over time: cumulative totals at the end of each day with a change.
+        end = max(timezone.localdate(), changes[-1][0])
+        if (end - changes[0][0]).days < 1:
+            continue
+        start = timezone.localdate(project.published_at) if project.published_at else end
+        start = min(start, changes[0][0])
+        if start == changes[0][0]:
+            start -= datetime.timedelta(days=1)  # the first rise is seen, not lost on the axis
+        pledged_points, committed_points, table = [], [], []
+        total_pledged = total_committed = 0
+        for day, more_pledged, more_committed in changes:
+            total_pledged += more_pledged
+            total_committed += more_committed
+            if pledged_points and pledged_points[-1][0] == day:
+                pledged_points.pop(), committed_points.pop(), table.pop()
             pledged_points.append((day, total_pledged))
             committed_points.append((day, total_committed))
             table.append(
@@ -612,34 +689,31 @@ def project_pledge_chart(
                     ],
                 }
             )
-    start = timezone.localdate(project.published_at) if project.published_at else changes[0][0]
-    start = min(start, changes[0][0])
-    end = max(timezone.localdate(), changes[-1][0])
-    what = _("money") if kind == "money" else _("staff time")
-    chart = step_line_chart(
-        _("Pledges over time against the goal"),
-        _(
-            "%(what)s pledged and committed since %(start)s. Now %(pledged)s pledged and "
-            "%(committed)s committed of a goal of %(goal)s."
+        chart = step_line_chart(
+            _("%(what)s pledged over time") % {"what": what},
+            _(
+                "%(what)s pledged and committed since %(start)s. Now %(pledged)s pledged and "
+                "%(committed)s committed of a goal of %(goal)s."
+            )
+            % {
+                "what": what,
+                "start": date_format(start, "j F Y"),
+                "pledged": format_amount(kind, total_pledged),
+                "committed": format_amount(kind, total_committed),
+                "goal": format_amount(kind, goal),
+            },
+            [
+                Series(_("Pledged (offered, accepted or fulfilled)"), "pledged", pledged_points),
+                Series(_("Committed (accepted or fulfilled)"), "committed", committed_points),
+            ],
+            goal=goal,
+            goal_display=format_amount(kind, goal),
+            start=start,
+            end=end,
         )
-        % {
-            "what": what.capitalize(),
-            "start": date_format(start, "j F Y"),
-            "pledged": format_amount(kind, total_pledged),
-            "committed": format_amount(kind, total_committed),
-            "goal": format_amount(kind, goal),
-        },
-        [
-            Series(_("Pledged (offered, accepted or fulfilled)"), "pledged", pledged_points),
-            Series(_("Committed (accepted or fulfilled)"), "committed", committed_points),
-        ],
-        goal=goal,
-        goal_display=format_amount(kind, goal),
-        start=start,
-        end=end,
-    )
-    chart.table = table
-    return chart
+        chart.table = table
+        charts.append(chart)
+    return charts
 
 
 def council_pledge_charts(*, council: Council, totals: dict) -> list:

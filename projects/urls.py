@@ -25,6 +25,7 @@ urlpatterns = [
     path("<slug:slug>/check/", views.project_check, name="check"),
     path("<slug:slug>/manage/", views.project_manage, name="manage"),
     path("<slug:slug>/pledge/", views.pledge_new, name="pledge"),
+    path("<slug:slug>/pledge/check/", views.pledge_check, name="pledge_check"),
     path("<slug:slug>/join/", views.team_join, name="join"),
     path("<slug:slug>/team/", views.team_manage, name="team"),
     path("<slug:slug>/follow/", views.follow, name="follow"),
@@ -35,4 +36,5 @@ urlpatterns = [
     ),
     path("<slug:slug>/adopted/", views.adoption_new, name="adopt"),
     path("<slug:slug>/need-this-too/", views.demand_new, name="demand"),
+    path("<slug:slug>/need-this-too/take-back/", views.demand_withdraw, name="demand_withdraw"),
 ]

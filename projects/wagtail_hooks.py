@@ -121,10 +121,10 @@ class ProjectActionView(ServiceActionView):
 class FeatureProjectView(ProjectActionView):
     action_label = _("Feature")
     confirmation = _(
-        "Featured projects show on the home page wherever a featured-projects block has no "
-        "projects chosen. Feature “%(object)s”?"
+        "Featured projects show in the home page’s “Featured projects” section, most recently "
+        "active first. Feature “%(object)s”?"
     )
-    success_message = _("“%(object)s” is now featured.")
+    success_message = _("“%(object)s” is now featured on the home page.")
 
     def perform(self, form):
         services.project_feature(actor=self.request.user, project=self.object)
@@ -133,7 +133,7 @@ class FeatureProjectView(ProjectActionView):
 class UnfeatureProjectView(ProjectActionView):
     action_label = _("Stop featuring")
     confirmation = _("Stop featuring “%(object)s”?")
-    success_message = _("“%(object)s” is no longer featured.")
+    success_message = _("“%(object)s” is no longer featured on the home page.")
 
     def perform(self, form):
         services.project_unfeature(actor=self.request.user, project=self.object)
@@ -167,7 +167,7 @@ class RestoreProjectView(ProjectActionView):
 
 
 class ProjectChooserViewSet(SnippetChooserViewSet):
-    """Choosers (featured-projects blocks, collections) offer only what the public can see."""
+    """Choosers (hand-picked-projects blocks, collections) offer only what the public can see."""
 
     def get_object_list(self):
         return project_list().order_by("title")

@@ -32,6 +32,57 @@ def is_checkbox(field: BoundField) -> bool:
     return field.widget_type == "checkbox"
 
 
+@register.filter
+def is_date_input(field: BoundField) -> bool:
+    return field.widget_type == "govukdate"
+
+
+@register.filter
+def date_parts(field: BoundField) -> list[dict]:
+    """The three boxes of a GOV.UK date input: name, id, label, value and whether it is wrong."""
+    import datetime
+
+    from django.utils.translation import gettext as _
+
+    from core.forms import DATE_PARTS
+
+    value = field.value()
+    if isinstance(value, datetime.date):
+        value = {"day": value.day, "month": value.month, "year": value.year}
+    value = value if isinstance(value, dict) else {}
+    wrong: set[str] = set()
+    for error in field.errors.as_data() if field.errors else ():
+        wrong |= set((error.params or {}).get("parts", ("day", "month", "year")))
+    labels = {"day": _("Day"), "month": _("Month"), "year": _("Year")}
+    return [
+        {
+            "name": f"{field.html_name}_{part}",
+            "id": f"{field.auto_id}_{part}",
+            "label": labels[part],
+            "value": value.get(part, ""),
+            "width": 4 if part == "year" else 2,
+            "error": part in wrong,
+        }
+        for part in DATE_PARTS
+    ]
+
+
+@register.filter
+def error_target(field: BoundField) -> str:
+    """The id an error summary links to: the first option, the first wrong date box, the input."""
+    if is_choice_group(field):
+        return f"{field.auto_id}_0"
+    if is_date_input(field):
+        return next(p["id"] for p in date_parts(field) if p["error"] or p["name"].endswith("year"))
+    return field.id_for_label
+
+
+@register.filter
+def option_hint(field: BoundField, value) -> str:
+    """A hint for one radio option, from the field's ``option_hints`` (value → text)."""
+    return getattr(field.field, "option_hints", {}).get(str(value), "")
+
+
 def described_by(field: BoundField) -> str:
     ids = []
     if field.help_text:

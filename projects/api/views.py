@@ -413,9 +413,9 @@ class StatsView(APIView):
                 "projects": stats["projects"],
                 "projects_by_phase": stats["projects_by_phase"],
                 "money_pledged": money(stats["money_pledged"]),
-                "money_accepted": money(stats["money_accepted"]),
+                "money_accepted": money(stats["money_committed"]),
                 "days_pledged": days(stats["days_pledged"]),
-                "days_accepted": days(stats["days_accepted"]),
+                "days_accepted": days(stats["days_committed"]),
             }
         )
 

@@ -34,7 +34,7 @@ def _lock(project: Project) -> Project:
 
 @transaction.atomic
 def project_feature(*, actor: User, project: Project) -> Project:
-    """Mark a published, visible project as featured (the home page shows featured projects)."""
+    """Mark a published, visible project as featured: the home page's "Featured projects"."""
     _require_organiser(actor)
     project = _lock(project)
     if project.is_hidden:

@@ -27,13 +27,11 @@ from ..models import (
     TeamStatus,
     Update,
 )
-from ..permissions import user_can_manage_project
+from ..permissions import demand_open, team_join_refusal, user_can_manage_project
 from .pledges import recalculate_totals
 from .projects import _lock_project, _require_manager, change_phase
 
 User = get_user_model()
-
-CLOSED_STATES = (State.COMPLETED, State.CLOSED)
 
 
 def _require_published(project: Project) -> None:
@@ -49,12 +47,9 @@ def team_request_join(
     *, actor: User, project: Project, role: str, message: str = "", council: Council | None = None
 ) -> TeamMembership:
     project = _lock_project(project)
-    _require_published(project)
-    if project.state in CLOSED_STATES:
-        raise Conflict(
-            _("This project is %(state)s, so its team is not taking new members.")
-            % {"state": project.get_state_display().lower()}
-        )
+    refusal = team_join_refusal(actor, project)
+    if refusal:
+        raise Conflict(refusal)
     if role not in Role.values:
         raise InvalidInput(_("Choose the role you would take."), field="role")
     if council is not None and not user_may_act_for_council(user=actor, council=council):
@@ -148,19 +143,30 @@ def team_set_role(*, actor: User, membership: TeamMembership, role: str) -> Team
 
 
 @transaction.atomic
-def follow_project(*, actor: User, project: Project) -> Follow:
+def follow_set(*, actor: User, project: Project, following: bool) -> bool:
+    """Follow or stop following; idempotent (a second click finds it done). True if it changed."""
+    if not following:
+        return bool(Follow.objects.filter(user=actor, project=project).delete()[0])
     _require_published(project)
     try:
         with transaction.atomic():
-            return Follow.objects.create(user=actor, project=project)
-    except IntegrityError as exc:
-        raise Conflict(_("You already follow this project.")) from exc
+            Follow.objects.create(user=actor, project=project)
+    except IntegrityError:  # followed already, perhaps by the same click a moment ago
+        return False
+    return True
+
+
+@transaction.atomic
+def follow_project(*, actor: User, project: Project) -> Follow:
+    """Follow, refusing a second follow (the API's POST creates one or says it exists)."""
+    if not follow_set(actor=actor, project=project, following=True):
+        raise Conflict(_("You already follow this project."))
+    return Follow.objects.get(user=actor, project=project)
 
 
 @transaction.atomic
 def unfollow_project(*, actor: User, project: Project) -> None:
-    deleted, _rows = Follow.objects.filter(user=actor, project=project).delete()
-    if not deleted:
+    if not follow_set(actor=actor, project=project, following=False):
         raise Conflict(_("You do not follow this project."))
 
 
@@ -293,7 +299,7 @@ def demand_signal_record(*, actor: User, project: Project, council: Council) -> 
     project = _lock_project(project)
     _require_published(project)
     _require_member_of_other_council(actor, project, council)
-    if project.phase not in (Phase.IDEA, Phase.DISCOVERY):
+    if not demand_open(project):
         raise Conflict(_("Councils say they need a project while it is an idea or in discovery."))
     try:
         with transaction.atomic():
@@ -307,3 +313,19 @@ def demand_signal_record(*, actor: User, project: Project, council: Council) -> 
         ) from exc
     Project.objects.filter(pk=project.pk).update(demand_count=project.demand_signals.count())
     return signal
+
+
+@transaction.atomic
+def demand_signal_withdraw(*, actor: User, project: Project, council: Council) -> bool:
+    """Take back 'we need this too'. Idempotent: True if there was one to take back."""
+    project = _lock_project(project)
+    if not (actor.is_organiser or user_may_act_for_council(user=actor, council=council)):
+        raise NotAllowed(
+            _("Only verified members of %(council)s can change this.")
+            % {"council": council.display_name},
+            field="council",
+        )
+    deleted = DemandSignal.objects.filter(project=project, council=council).delete()[0]
+    if deleted:
+        Project.objects.filter(pk=project.pk).update(demand_count=project.demand_signals.count())
+    return bool(deleted)

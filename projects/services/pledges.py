@@ -9,7 +9,6 @@ from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.db.models import Sum
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from core.errors import Conflict, InvalidInput, NotAllowed
@@ -25,11 +24,10 @@ from ..models import (
     PledgeEvent,
     PledgeState,
     Project,
-    State,
 )
-from ..permissions import user_can_withdraw_pledge
+from ..permissions import pledge_closed_reason, user_can_withdraw_pledge
 from ..selectors import project_team_partner_council_ids
-from .projects import _lock_project, _require_manager, _validate_amount, _validate_kind_role
+from .projects import _lock_project, _require_manager, _validate_kind_role, validate_amount
 
 User = get_user_model()
 
@@ -80,8 +78,26 @@ def recalculate_totals(project: Project) -> None:
             Need.objects.filter(pk=need.pk).update(**values)
 
 
+def _notes(note: str, private_note: str) -> tuple[str, str]:
+    """The public and the private note, trimmed and checked."""
+    note, private_note = note.strip(), private_note.strip()
+    if len(note) > 2000:
+        raise InvalidInput(_("The note must be 2,000 characters or fewer."), field="note")
+    if len(private_note) > 2000:
+        raise InvalidInput(
+            _("The private note must be 2,000 characters or fewer."), field="private_note"
+        )
+    return note, private_note
+
+
 def _append_event(
-    *, pledge: Pledge, actor: User, from_state: str, to_state: str, note: str
+    *,
+    pledge: Pledge,
+    actor: User,
+    from_state: str,
+    to_state: str,
+    note: str,
+    private_note: str = "",
 ) -> None:
     last = pledge.events.order_by("-sequence").values_list("sequence", flat=True).first() or 0
     PledgeEvent.objects.create(
@@ -91,6 +107,7 @@ def _append_event(
         from_state=from_state,
         to_state=to_state,
         note=note,
+        private_note=private_note,
         created_at=timezone.now(),
     )
 
@@ -106,8 +123,13 @@ def pledge_offer(
     need: Need | None = None,
     role: str = "",
     note: str = "",
+    private_note: str = "",
 ) -> Pledge:
-    """A verified member offers money or staff time from their council."""
+    """A verified member offers money or staff time from their council.
+
+    ``note`` is public (the pledge's page, its history, the open data); ``private_note`` is for
+    the pledging and the lead council only.
+    """
     project = _lock_project(project)
     if not (actor.is_organiser or user_may_act_for_council(user=actor, council=council)):
         raise NotAllowed(
@@ -115,18 +137,9 @@ def pledge_offer(
             % {"council": council.display_name},
             field="council",
         )
-    if project.is_hidden or project.state == State.DRAFT:
-        raise Conflict(_("This project is not published, so it cannot take pledges."))
-    if project.state not in (State.SEEKING_SUPPORT, State.IN_DELIVERY):
-        raise Conflict(
-            _("This project is %(state)s and no longer takes pledges.")
-            % {"state": project.get_state_display().lower()}
-        )
-    if project.deadline_passed:
-        raise Conflict(
-            _("The pledging deadline for this project passed on %(date)s.")
-            % {"date": date_format(project.pledging_deadline, "j F Y")}
-        )
+    closed = pledge_closed_reason(project)
+    if closed:
+        raise Conflict(closed)
     if council.pk == project.lead_council_id:
         raise InvalidInput(
             _("%(council)s leads this project; pledges come from other councils.")
@@ -143,10 +156,8 @@ def pledge_offer(
             )
         role = need.role
     _validate_kind_role(kind, role, role_required=False)
-    _validate_amount(kind, amount)
-    note = note.strip()
-    if len(note) > 2000:
-        raise InvalidInput(_("The note must be 2,000 characters or fewer."), field="note")
+    validate_amount(kind, amount)
+    note, private_note = _notes(note, private_note)
     now = timezone.now()
     pledge = Pledge.objects.create(
         project=project,
@@ -157,19 +168,27 @@ def pledge_offer(
         role=role if kind == Kind.TIME else "",
         amount=amount,
         note=note,
+        private_note=private_note,
         state=PledgeState.OFFERED,
         created_at=now,
         state_changed_at=now,
     )
     _append_event(
-        pledge=pledge, actor=actor, from_state="", to_state=PledgeState.OFFERED, note=note
+        pledge=pledge,
+        actor=actor,
+        from_state="",
+        to_state=PledgeState.OFFERED,
+        note=note,
+        private_note=private_note,
     )
     recalculate_totals(project)
     notifications.pledge_changed(pledge, PledgeState.OFFERED)
     return pledge
 
 
-def _transition(*, actor: User, pledge: Pledge, to_state: str, note: str, check) -> Pledge:
+def _transition(
+    *, actor: User, pledge: Pledge, to_state: str, note: str, check, private_note: str = ""
+) -> Pledge:
     project = _lock_project(pledge.project)
     try:
         pledge = Pledge.objects.select_for_update().get(pk=pledge.pk, project=project)
@@ -186,9 +205,7 @@ def _transition(*, actor: User, pledge: Pledge, to_state: str, note: str, check)
             },
             field="state",
         )
-    note = note.strip()
-    if len(note) > 2000:
-        raise InvalidInput(_("The note must be 2,000 characters or fewer."), field="note")
+    note, private_note = _notes(note, private_note)
     from_state = pledge.state
     pledge.state = to_state
     pledge.state_changed_at = timezone.now()
@@ -196,7 +213,12 @@ def _transition(*, actor: User, pledge: Pledge, to_state: str, note: str, check)
     try:
         with transaction.atomic():
             _append_event(
-                pledge=pledge, actor=actor, from_state=from_state, to_state=to_state, note=note
+                pledge=pledge,
+                actor=actor,
+                from_state=from_state,
+                to_state=to_state,
+                note=note,
+                private_note=private_note,
             )
     except IntegrityError as exc:  # a concurrent writer got there first
         raise Conflict(_("This pledge changed while you were deciding; look again.")) from exc
@@ -218,28 +240,45 @@ def _withdraw_check(actor: User, pledge: Pledge) -> None:
 
 
 @transaction.atomic
-def pledge_accept(*, actor: User, pledge: Pledge, note: str = "") -> Pledge:
+def pledge_accept(*, actor: User, pledge: Pledge, note: str = "", private_note: str = "") -> Pledge:
     return _transition(
-        actor=actor, pledge=pledge, to_state=PledgeState.ACCEPTED, note=note, check=_manager_check
+        actor=actor,
+        pledge=pledge,
+        to_state=PledgeState.ACCEPTED,
+        note=note,
+        private_note=private_note,
+        check=_manager_check,
     )
 
 
 @transaction.atomic
-def pledge_decline(*, actor: User, pledge: Pledge, note: str = "") -> Pledge:
+def pledge_decline(
+    *, actor: User, pledge: Pledge, note: str = "", private_note: str = ""
+) -> Pledge:
     return _transition(
-        actor=actor, pledge=pledge, to_state=PledgeState.DECLINED, note=note, check=_manager_check
+        actor=actor,
+        pledge=pledge,
+        to_state=PledgeState.DECLINED,
+        note=note,
+        private_note=private_note,
+        check=_manager_check,
     )
 
 
 @transaction.atomic
-def pledge_fulfil(*, actor: User, pledge: Pledge, note: str = "") -> Pledge:
+def pledge_fulfil(*, actor: User, pledge: Pledge, note: str = "", private_note: str = "") -> Pledge:
     return _transition(
-        actor=actor, pledge=pledge, to_state=PledgeState.FULFILLED, note=note, check=_manager_check
+        actor=actor,
+        pledge=pledge,
+        to_state=PledgeState.FULFILLED,
+        note=note,
+        private_note=private_note,
+        check=_manager_check,
     )
 
 
 @transaction.atomic
-def pledge_withdraw(*, actor: User, pledge: Pledge, reason: str) -> Pledge:
+def pledge_withdraw(*, actor: User, pledge: Pledge, reason: str, private_note: str = "") -> Pledge:
     def check(actor: User, pledge: Pledge) -> None:
         _withdraw_check(actor, pledge)  # who may comes before what they sent
         if not reason.strip():
@@ -252,5 +291,6 @@ def pledge_withdraw(*, actor: User, pledge: Pledge, reason: str) -> Pledge:
         pledge=pledge,
         to_state=PledgeState.WITHDRAWN,
         note=reason,
+        private_note=private_note,
         check=check,
     )

@@ -11,6 +11,7 @@ from django.db.models import Q, Sum
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.utils.translation import gettext_lazy as _lazy
 
 from core.errors import Conflict, InvalidInput, NotAllowed
@@ -145,6 +146,7 @@ def project_create(
     summary: str,
     description: str = "",
     language: str = Language.ENGLISH,
+    phase: str = Phase.IDEA,
     service_areas: Iterable[ServiceArea] = (),
 ) -> Project:
     """A new draft, visible only to the lead council's members until it is published."""
@@ -160,6 +162,8 @@ def project_create(
         raise InvalidInput(_("Enter the project name"), field="title")
     if not summary:
         raise InvalidInput(_("Enter a summary"), field="summary")
+    if phase not in PROPOSABLE_PHASES:
+        raise InvalidInput(_("Choose the phase the project is in."), field="phase")
     now = timezone.now()
     project = Project(
         created_at=now,
@@ -169,6 +173,7 @@ def project_create(
         summary=summary,
         description=description.strip(),
         language=language,
+        phase=phase,
         lead_council=lead_council,
         owner=actor,
     )
@@ -201,6 +206,10 @@ def project_update(
     if service_areas is not None:
         project.service_areas.set(service_areas)
     return project
+
+
+# A project is proposed in any phase but retired.
+PROPOSABLE_PHASES = tuple(p for p in Phase.values if p != Phase.RETIRED)
 
 
 def _lock_project(project: Project) -> Project:
@@ -241,9 +250,53 @@ def project_set_state(*, actor: User, project: Project, state: str) -> Project:
         project.published_at = timezone.now()
     project.last_activity_at = timezone.now()
     project.save(update_fields=["state", "published_at", "last_activity_at", "updated_at"])
+    if previous != State.DRAFT:
+        timeline_record(
+            project=project,
+            actor=actor,
+            title=STATE_TITLES[state],
+            body=gettext_lazy("%(name)s changed the project’s state from %(from)s to %(to)s."),
+            values={"from": State(previous).label, "to": State(state).label},
+        )
     if state == State.SEEKING_SUPPORT:
         notifications.project_published(project, previous)
     return project
+
+
+# The timeline's words for a state a published project moves to.
+STATE_TITLES = {
+    State.SEEKING_SUPPORT: gettext_lazy("Seeking support again"),
+    State.IN_DELIVERY: gettext_lazy("Now in delivery"),
+    State.COMPLETED: gettext_lazy("Completed"),
+    State.CLOSED: gettext_lazy("Closed"),
+}
+
+
+def timeline_record(
+    *, project: Project, actor: User, title, body, values: dict, from_phase="", to_phase=""
+):
+    """An automatic update on a published project's timeline: who changed what, and when.
+
+    Written in the project's own language, like the rest of its text, and sent to followers
+    and partner councils as any update is.
+    """
+    from django.utils import translation
+
+    from ..models import Update
+
+    with translation.override(project.language):
+        values = {key: str(value).lower() for key, value in values.items()}
+        update = Update.objects.create(
+            project=project,
+            author=actor,
+            title=str(title) % values,
+            body=str(body) % {"name": actor.get_full_name() or actor.email, **values},
+            from_phase=from_phase,
+            to_phase=to_phase,
+            created_at=timezone.now(),
+        )
+    transaction.on_commit(lambda: notifications.update_posted(update.pk))
+    return update
 
 
 @transaction.atomic
@@ -251,13 +304,43 @@ def project_set_phase(*, actor: User, project: Project, phase: str) -> Project:
     """Phases move forward (any number of steps) or back one step; retired is final."""
     project = _lock_project(project)
     _require_manager(actor, project)
-    return change_phase(project, phase)
+    previous = project.phase
+    project = change_phase(project, phase)
+    if project.state != State.DRAFT:
+        timeline_record(
+            project=project,
+            actor=actor,
+            title=gettext_lazy("Now in %(to)s"),
+            body=gettext_lazy("%(name)s moved the project from %(from)s to %(to)s."),
+            values={"from": Phase(previous).label, "to": Phase(phase).label},
+            from_phase=previous,
+            to_phase=phase,
+        )
+    return project
+
+
+def phase_moves(project: Project) -> list[str]:
+    """The phases a project may move to now: forward any number, back one; none once retired
+    or closed. A draft, not yet assessed by anyone, may take any phase it could be proposed in.
+    """
+    if project.state == State.DRAFT:
+        return [p for p in PROPOSABLE_PHASES if p != project.phase]
+    if project.phase == Phase.RETIRED or project.state == State.CLOSED:
+        return []
+    current = PHASE_ORDER.index(project.phase)
+    return [p for i, p in enumerate(PHASE_ORDER) if i >= current - 1 and i != current]
 
 
 def change_phase(project: Project, phase: str, *, field: str = "phase") -> Project:
     """Apply the phase rules to a locked project; callers check who may."""
     if phase not in Phase.values:
         raise InvalidInput(_("Choose a phase."), field=field)
+    if project.state == State.DRAFT and phase != project.phase:
+        if phase not in PROPOSABLE_PHASES:
+            raise Conflict(_("A project cannot be proposed as retired."), field=field)
+        project.phase = phase
+        project.save(update_fields=["phase", "updated_at"])
+        return project
     current, target = PHASE_ORDER.index(project.phase), PHASE_ORDER.index(phase)
     if project.phase == Phase.RETIRED:
         raise Conflict(_("A retired project cannot change phase."), field=field)
@@ -276,7 +359,8 @@ def change_phase(project: Project, phase: str, *, field: str = "phase") -> Proje
 # --- needs ----------------------------------------------------------------------------------
 
 
-def _validate_amount(kind: str, amount: int, *, field: str = "amount") -> None:
+def validate_amount(kind: str, amount: int, *, field: str = "amount") -> None:
+    """The limits on an amount of money or time (forms check them early with this too)."""
     if not isinstance(amount, int) or isinstance(amount, bool):
         raise InvalidInput(_("Enter a whole number."), field=field)
     if amount <= 0:
@@ -318,7 +402,7 @@ def need_add(
     if project.state in (State.COMPLETED, State.CLOSED):
         raise Conflict(_("A completed or closed project cannot add needs."))
     _validate_kind_role(kind, role, role_required=True)
-    _validate_amount(kind, amount)
+    validate_amount(kind, amount)
     position = project.needs.count()
     need = Need.objects.create(
         project=project,

@@ -1,18 +1,18 @@
 """Thin views: forms check shape, services decide and write, selectors read."""
 
-from django.contrib import messages
+from django import forms
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from core.api.pagination import cursor_page
-from core.errors import ServiceError
-from core.forms import add_service_error, form_data
-from core.security import note_refusal
+from core.forms import form_data
+from core.security import limit_shown_in_form
 from councils.models import Council
 from councils.selectors import user_verified_councils
 
@@ -29,8 +29,16 @@ from ..forms import (
     StateForm,
     WithdrawForm,
 )
-from ..models import Need, Pledge, PledgeState, Project, State
-from ..permissions import user_can_manage_project, user_can_withdraw_pledge
+from ..models import STATE_TRANSITIONS, Need, Pledge, PledgeState, Project, State
+from ..permissions import (
+    may_pledge,
+    private_note_council_ids,
+    user_can_manage_project,
+    user_can_withdraw_pledge,
+    user_sees_private_notes,
+)
+from ..services.projects import phase_moves
+from .writes import already_done, form_status, perform
 
 LIST_PAGE_SIZE = 20
 
@@ -39,7 +47,14 @@ def project_list(request: HttpRequest) -> HttpResponse:
     filterset = ProjectFilterSet(request.GET, queryset=selectors.project_list())
     projects = filterset.qs if filterset.is_valid() else Project.objects.none()
     page = cursor_page(request, projects, ordering=filterset.ordering, page_size=LIST_PAGE_SIZE)
-    return render(request, "projects/list.html", {"filterset": filterset, "page": page})
+    active = sum(
+        1 for name, values in request.GET.lists() if name not in ("sort", "cursor") and any(values)
+    )
+    return render(
+        request,
+        "projects/list.html",
+        {"filterset": filterset, "page": page, "active_filters": active},
+    )
 
 
 def _project_or_404(request: HttpRequest, slug: str) -> Project:
@@ -74,6 +89,7 @@ def project_detail(request: HttpRequest, slug: str) -> HttpResponse:
     events = selectors.project_pledge_events(project=project)
     needs = list(selectors.project_needs(project=project))
     team = list(selectors.project_team(project=project))
+    demand = list(selectors.project_demand(project=project))
     return render(
         request,
         "projects/detail.html",
@@ -84,16 +100,15 @@ def project_detail(request: HttpRequest, slug: str) -> HttpResponse:
                 project=project, events=events, needs=needs
             ),
             "pledge_count": len({row[0] for row in events}),
-            "pledge_chart": selectors.project_pledge_chart(project=project, events=events),
+            "pledge_charts": selectors.project_pledge_charts(project=project, events=events),
             "partners": selectors.project_partners(project=project, events=events, team=team),
             "team": team,
             "updates": selectors.project_updates(project=project),
             "adoptions": selectors.project_adoptions(project=project),
-            "demand": selectors.project_demand(project=project),
+            "demand": demand,
             "can_manage": user_can_manage_project(request.user, project),
-            "can_pledge": project.is_open_for_pledges,
             "can_post_update": user_can_post_update(request.user, project),
-            **selectors.user_project_relations(user=request.user, project=project),
+            **selectors.user_project_offers(user=request.user, project=project, demand=demand),
         },
     )
 
@@ -105,7 +120,28 @@ SECTIONS = {
     "problem": (ProblemForm, gettext_lazy("The problem and its users")),
     "details": (DetailsForm, gettext_lazy("Deadline, partners, links and licence")),
 }
-NEXT_SECTION = {"about": "problem", "problem": "needs", "details": "check"}
+# The steps of proposing, in order; a draft's pages say "Step N of 5".
+STEPS = ("about", "problem", "needs", "details", "check")
+
+
+def draft_step(project: Project | None, step: str) -> dict:
+    """``step`` and ``steps`` for the template while a project is proposed, else nothing."""
+    if project is not None and project.state != State.DRAFT:
+        return {}
+    return {"step": STEPS.index(step) + 1, "steps": len(STEPS)}
+
+
+def _step_url(project: Project, step: str) -> str:
+    if step in SECTIONS:
+        return reverse("projects:edit", kwargs={"slug": project.slug, "section": step})
+    return reverse(f"projects:{step}", kwargs={"slug": project.slug})
+
+
+def _next_step_url(project: Project, step: str) -> str:
+    """Where saving a step leads: the next step of a draft, or the published project."""
+    if project.state != State.DRAFT:
+        return project.get_absolute_url()
+    return _step_url(project, STEPS[STEPS.index(step) + 1])
 
 
 def _initial(project: Project, section: str) -> dict:
@@ -113,6 +149,7 @@ def _initial(project: Project, section: str) -> dict:
         return {
             "lead_council": project.lead_council_id,
             "language": project.language,
+            "phase": project.phase,
             "title": project.title,
             "summary": project.summary,
             "description": project.description,
@@ -130,7 +167,8 @@ def project_new(request: HttpRequest) -> HttpResponse:
     form = AboutForm(form_data(request), councils=councils)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
+
+        def write() -> str:
             project = services.project_create(
                 actor=request.user,
                 lead_council=data["lead_council"],
@@ -138,19 +176,29 @@ def project_new(request: HttpRequest) -> HttpResponse:
                 summary=data["summary"],
                 description=data["description"],
                 language=data["language"],
+                phase=data["phase"],
                 service_areas=data["service_areas"],
             )
-        except ServiceError as exc:
-            add_service_error(form, exc)
-        else:
-            messages.success(
-                request, _("Your draft has been saved. Only members of your council can see it.")
-            )
-            return redirect("projects:edit", slug=project.slug, section="problem")
+            return _next_step_url(project, "about")
+
+        done = perform(
+            request,
+            write,
+            form=form,
+            done=_("Your draft has been saved. Only members of your council can see it."),
+        )
+        if done:
+            return done
     return render(
         request,
         "projects/form.html",
-        {"form": form, "heading": SECTIONS["about"][1], "step": 1, "similar": None},
+        {
+            "form": form,
+            "heading": SECTIONS["about"][1],
+            "similar": None,
+            **draft_step(None, "about"),
+        },
+        status=form_status(form),
     )
 
 
@@ -166,21 +214,30 @@ def project_edit(request: HttpRequest, slug: str, section: str) -> HttpResponse:
     if section == "about":
         kwargs["councils"] = type(project.lead_council).objects.filter(pk=project.lead_council_id)
     form = form_class(form_data(request), **kwargs)
+    if section == "about" and project.state != State.DRAFT:
+        del form.fields["phase"]  # a published project changes phase on its Manage page
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         data.pop("lead_council", None)
         areas = data.pop("service_areas", None)
-        try:
+        phase = data.pop("phase", None)
+
+        def write() -> str:
             services.project_update(
                 actor=request.user, project=project, service_areas=areas, **data
             )
-        except ServiceError as exc:
-            add_service_error(form, exc)
-        else:
-            if project.state == State.DRAFT:
-                return redirect(_next_step_url(project, section))
-            messages.success(request, _("Your changes have been saved."))
-            return redirect(project.get_absolute_url())
+            if phase and phase != project.phase:
+                services.project_set_phase(actor=request.user, project=project, phase=phase)
+            return _next_step_url(project, section)
+
+        done = perform(
+            request,
+            write,
+            form=form,
+            done="" if project.state == State.DRAFT else _("Your changes have been saved."),
+        )
+        if done:
+            return done
     similar = None
     if project.state == State.DRAFT and section == "problem":
         similar = selectors.similar_projects(
@@ -198,17 +255,10 @@ def project_edit(request: HttpRequest, slug: str, section: str) -> HttpResponse:
             "project": project,
             "section": section,
             "similar": similar,
+            **draft_step(project, section),
         },
+        status=form_status(form),
     )
-
-
-def _next_step_url(project: Project, section: str) -> str:
-    following = NEXT_SECTION[section]
-    if following == "needs":
-        return reverse("projects:needs", kwargs={"slug": project.slug})
-    if following == "check":
-        return reverse("projects:check", kwargs={"slug": project.slug})
-    return reverse("projects:edit", kwargs={"slug": project.slug, "section": following})
 
 
 @login_required
@@ -238,15 +288,26 @@ def project_tasks(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "projects/tasks.html", {"project": project, "tasks": tasks})
 
 
+def _need_started(request: HttpRequest) -> bool:
+    """Has anything been typed or chosen in the 'Add a need' fields?"""
+    return any(request.POST.get(name, "").strip() for name in NeedForm.base_fields)
+
+
 @login_required
 def project_needs(request: HttpRequest, slug: str) -> HttpResponse:
+    """Add needs one at a time. Continue adds a need that was typed but not yet added (or says
+    what is wrong with it) rather than dropping it."""
     project = _managed_project_or_403(request, slug)
     if isinstance(project, HttpResponse):
         return project
     form = NeedForm(form_data(request))
+    moving_on = "continue" in request.POST
+    if request.method == "POST" and moving_on and not _need_started(request):
+        return redirect(_next_step_url(project, "needs"))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
+
+        def write() -> str:
             services.need_add(
                 actor=request.user,
                 project=project,
@@ -255,15 +316,31 @@ def project_needs(request: HttpRequest, slug: str) -> HttpResponse:
                 role=data["role"],
                 description=data["description"],
             )
-        except ServiceError as exc:
-            add_service_error(form, exc)
-        else:
-            messages.success(request, _("Need added."))
-            return redirect("projects:needs", slug=slug)
+            if moving_on:
+                return _next_step_url(project, "needs")
+            return reverse("projects:needs", kwargs={"slug": slug})
+
+        done = perform(request, write, form=form, done=_("Need added."))
+        if done:
+            return done
+    if moving_on and form.errors:
+        form.add_error(
+            None,
+            _(
+                "The need you started has not been added. Finish it and continue, or clear "
+                "its answers to continue without it."
+            ),
+        )
     return render(
         request,
         "projects/needs.html",
-        {"project": project, "needs": selectors.project_needs(project=project), "form": form},
+        {
+            "project": project,
+            "needs": selectors.project_needs(project=project),
+            "form": form,
+            **draft_step(project, "needs"),
+        },
+        status=form_status(form),
     )
 
 
@@ -273,15 +350,17 @@ def need_remove(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     project = _managed_project_or_403(request, slug)
     if isinstance(project, HttpResponse):
         return project
+    repeat = already_done(request)
+    if repeat is not None:
+        return repeat
     need = get_object_or_404(Need, pk=pk, project=project)
-    try:
+    needs_url = reverse("projects:needs", kwargs={"slug": slug})
+
+    def write() -> str:
         services.need_remove(actor=request.user, need=need)
-    except ServiceError as exc:
-        note_refusal(exc)
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("Need removed."))
-    return redirect("projects:needs", slug=slug)
+        return needs_url
+
+    return perform(request, write, done=_("Need removed."), error_url=needs_url)
 
 
 @login_required
@@ -289,55 +368,68 @@ def project_check(request: HttpRequest, slug: str) -> HttpResponse:
     project = _managed_project_or_403(request, slug)
     if isinstance(project, HttpResponse):
         return project
-    errors = []
-    if request.method == "POST":
-        try:
+    form = forms.Form(form_data(request))  # carries the service's refusal, if any
+    if request.method == "POST" and form.is_valid():
+
+        def write() -> str:
             services.project_set_state(
                 actor=request.user, project=project, state=State.SEEKING_SUPPORT
             )
-        except ServiceError as exc:
-            errors.append(exc.message)
-        else:
-            messages.success(
-                request, _("Your project is published. Other councils can now pledge support.")
-            )
-            return redirect(project.get_absolute_url())
+            return project.get_absolute_url()
+
+        done = perform(
+            request,
+            write,
+            form=form,
+            done=_("Your project is published. Other councils can now pledge support."),
+        )
+        if done:
+            return done
     return render(
         request,
         "projects/check.html",
-        {"project": project, "needs": selectors.project_needs(project=project), "errors": errors},
+        {
+            "project": project,
+            "needs": selectors.project_needs(project=project),
+            "errors": form.non_field_errors() if form.is_bound else [],
+            **draft_step(project, "check"),
+        },
+        status=form_status(form),
     )
 
 
 @login_required
 def project_manage(request: HttpRequest, slug: str) -> HttpResponse:
+    """Offers to decide, and the phase and state changes the project may make now."""
     project = _managed_project_or_403(request, slug)
     if isinstance(project, HttpResponse):
         return project
-    phase_form = PhaseForm(initial={"phase": project.phase})
-    state_form = StateForm(initial={"state": project.state})
-    if request.method == "POST":
-        action = request.POST.get("action")
-        form = PhaseForm(request.POST) if action == "phase" else StateForm(request.POST)
-        if form.is_valid():
-            try:
-                if action == "phase":
-                    services.project_set_phase(
-                        actor=request.user, project=project, phase=form.cleaned_data["phase"]
-                    )
-                else:
-                    services.project_set_state(
-                        actor=request.user, project=project, state=form.cleaned_data["state"]
-                    )
-            except ServiceError as exc:
-                add_service_error(form, exc)
+    moves = {"phase": phase_moves(project), "state": list(STATE_TRANSITIONS[project.state])}
+    action = request.POST.get("action") if request.method == "POST" else None
+    phase_form = PhaseForm(request.POST if action == "phase" else None, moves=moves["phase"])
+    state_form = StateForm(request.POST if action == "state" else None, moves=moves["state"])
+    form = phase_form if action == "phase" else state_form if action == "state" else None
+    if form is not None and form.is_valid():
+
+        def write() -> str:
+            if action == "phase":
+                services.project_set_phase(
+                    actor=request.user, project=project, phase=form.cleaned_data["phase"]
+                )
             else:
-                messages.success(request, _("The project has been updated."))
-                return redirect("projects:manage", slug=slug)
-        if action == "phase":
-            phase_form = form
-        else:
-            state_form = form
+                services.project_set_state(
+                    actor=request.user, project=project, state=form.cleaned_data["state"]
+                )
+            return reverse("projects:manage", kwargs={"slug": slug})
+
+        done = perform(
+            request,
+            write,
+            form=form,
+            done=_("The project has been updated. The change is on its timeline."),
+        )
+        if done:
+            return done
     return render(
         request,
         "projects/manage.html",
@@ -349,25 +441,76 @@ def project_manage(request: HttpRequest, slug: str) -> HttpResponse:
             "accepted": selectors.project_pledges(project=project).filter(
                 state=PledgeState.ACCEPTED
             ),
+            "sees_private_notes": user_sees_private_notes(
+                request.user, Pledge(council_id=project.lead_council_id, project=project)
+            ),
         },
+        status=form_status(form),
     )
 
 
 # --- pledging -------------------------------------------------------------------------------
 
 
-@login_required
-def pledge_new(request: HttpRequest, slug: str) -> HttpResponse:
-    project = _project_or_404(request, slug)
-    councils = user_verified_councils(user=request.user).exclude(pk=project.lead_council_id)
+def _pledge_draft_key(project: Project) -> str:
+    return f"pledge-draft:{project.pk}"
+
+
+def _pledge_form_or_refusal(request: HttpRequest, project: Project, data=None, **kwargs):
+    """The pledge form for the councils this person may pledge for, or the page saying why
+    they may not (the same rules ``services.pledge_offer`` applies)."""
+    verdict = may_pledge(request.user, project)
     if not project.is_open_for_pledges:
         return render(request, "projects/pledge_closed.html", {"project": project}, status=409)
-    if not councils.exists():
-        return render(request, "projects/need_membership.html", {"project": project}, status=403)
-    form = PledgeForm(form_data(request), project=project, councils=councils)
+    if not verdict:
+        return render(
+            request,
+            "projects/need_membership.html",
+            {"project": project, "reason": "" if verdict.needs_membership else verdict.reason},
+            status=403,
+        )
+    councils = Council.objects.filter(pk__in=[c.pk for c in verdict.councils])
+    return PledgeForm(data, project=project, councils=councils, **kwargs)
+
+
+@login_required
+def pledge_new(request: HttpRequest, slug: str) -> HttpResponse:
+    """The pledge's questions; its answers wait in the session for Check your answers."""
+    project = _project_or_404(request, slug)
+    draft = request.session.get(_pledge_draft_key(project))
+    form = _pledge_form_or_refusal(request, project, form_data(request), initial=draft)
+    if isinstance(form, HttpResponse):
+        return form
     if request.method == "POST" and form.is_valid():
+        request.session[_pledge_draft_key(project)] = {
+            name: request.POST.get(name, "") for name in form.fields
+        }
+        return redirect("projects:pledge_check", slug=slug)
+    return render(request, "projects/pledge_form.html", {"project": project, "form": form})
+
+
+@login_required
+@limit_shown_in_form
+def pledge_check(request: HttpRequest, slug: str) -> HttpResponse:
+    """Check your answers, with a warning if the offer is more than is still needed, before a
+    council's money or staff time is committed."""
+    project = _project_or_404(request, slug)
+    draft = request.session.get(_pledge_draft_key(project))
+    if request.method == "POST":
+        repeat = already_done(request)  # sent twice: the first made it and cleared the answers
+        if repeat is not None:
+            return repeat
+    if not draft:
+        return redirect("projects:pledge", slug=slug)
+    form = _pledge_form_or_refusal(request, project, draft)
+    if isinstance(form, HttpResponse):
+        return form
+    if not form.is_valid():  # the project changed since (a need removed): answer again
+        return render(request, "projects/pledge_form.html", {"project": project, "form": form})
+    if request.method == "POST":
         data = form.cleaned_data
-        try:
+
+        def write() -> str:
             pledge = services.pledge_offer(
                 actor=request.user,
                 project=project,
@@ -377,12 +520,20 @@ def pledge_new(request: HttpRequest, slug: str) -> HttpResponse:
                 need=data["need"],
                 role=data["role"],
                 note=data["note"],
+                private_note=data["private_note"],
             )
-        except ServiceError as exc:
-            add_service_error(form, exc, default_field="amount" if exc.field == "amount" else None)
-        else:
-            return redirect("projects:pledge_confirmation", pk=pledge.pk)
-    return render(request, "projects/pledge_form.html", {"project": project, "form": form})
+            return reverse("projects:pledge_confirmation", kwargs={"pk": pledge.pk})
+
+        done = perform(request, write, form=form)
+        if done:
+            request.session.pop(_pledge_draft_key(project), None)
+            return done
+    return render(
+        request,
+        "projects/pledge_check.html",
+        {"project": project, "form": form, "over_by": form.over_by()},
+        status=form_status(form),
+    )
 
 
 def _pledge_or_404(request: HttpRequest, pk: int) -> Pledge:
@@ -413,6 +564,7 @@ def pledge_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "project": pledge.project,
             "can_manage": user_can_manage_project(request.user, pledge.project),
             "can_withdraw": user_can_withdraw_pledge(request.user, pledge),
+            "sees_private_notes": user_sees_private_notes(request.user, pledge),
         },
     )
 
@@ -460,16 +612,15 @@ def pledge_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         return render(request, "403.html", status=403)
     form = form_class(form_data(request))
     if request.method == "POST" and form.is_valid():
-        try:
-            if action == "withdraw":
-                service(actor=request.user, pledge=pledge, reason=form.cleaned_data["reason"])
-            else:
-                service(actor=request.user, pledge=pledge, note=form.cleaned_data["note"])
-        except ServiceError as exc:
-            add_service_error(form, exc)
-        else:
-            messages.success(request, done)
-            return redirect("projects:pledge_detail", pk=pk)
+        data = dict(form.cleaned_data)
+
+        def write() -> str:
+            service(actor=request.user, pledge=pledge, **data)
+            return reverse("projects:pledge_detail", kwargs={"pk": pk})
+
+        response = perform(request, write, form=form, done=str(done))
+        if response:
+            return response
     return render(
         request,
         "projects/pledge_action.html",
@@ -480,20 +631,29 @@ def pledge_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             "heading": heading,
             "action": action,
         },
+        status=form_status(form),
     )
 
 
 def council_pledges_csv(request: HttpRequest, slug: str) -> StreamingHttpResponse:
-    """Every pledge the council has made, for its finance team. Amounts are exact."""
+    """Every pledge the council has made, for its finance team. Amounts are exact.
+
+    Its last column, ``private_note``, is filled only for a verified member of the pledging
+    council or of the project's lead council; for anyone else it is empty.
+    """
     council = get_object_or_404(Council, slug=slug)
     pledges = (
         selectors.council_pledges(council=council)
         .select_related("council")
         .iterator(chunk_size=2000)
     )
-    return exports.csv_response(
+    private_for = private_note_council_ids(request.user)
+    response = exports.csv_response(
         request,
         f"pipeline-pledges-{council.code}.csv",
-        exports.PLEDGE_COLUMNS,
-        exports.pledge_rows(pledges, exports.base_url(request)),
+        exports.COUNCIL_PLEDGE_COLUMNS,
+        exports.pledge_rows(pledges, exports.base_url(request), private_for=private_for),
     )
+    if private_for:
+        patch_cache_control(response, private=True, no_store=True)
+    return response

@@ -1,5 +1,6 @@
 """The home page and collections show the projects organisers chose, in their order, and only
-what the public may see; the home page's queries do not grow with the number of projects."""
+what the public may see; "Featured projects" are the projects organisers featured with the
+admin's Feature action; the home page's queries do not grow with the number of projects."""
 
 import re
 
@@ -28,11 +29,15 @@ def set_home_body(body: list) -> HomePage:
     return home
 
 
-def featured(*projects, heading: str = "Featured projects") -> dict:
+def hand_picked(*projects, heading: str = "Chosen projects") -> dict:
     return {
-        "type": "featured_projects",
+        "type": "hand_picked_projects",
         "value": {"heading": heading, "projects": [p.pk for p in projects]},
     }
+
+
+def featured(heading: str = "Featured projects") -> dict:
+    return {"type": "featured_projects", "value": {"heading": heading}}
 
 
 def titles_in_order(html: str, projects) -> list[str]:
@@ -41,9 +46,9 @@ def titles_in_order(html: str, projects) -> list[str]:
     return [title for position, title in sorted(found) if position >= 0]
 
 
-def test_featured_projects_render_in_the_chosen_order(client):
+def test_hand_picked_projects_render_in_the_chosen_order(client):
     a, b, c = (published_project(title=f"Project {name}") for name in "ABC")
-    set_home_body([featured(c, a, b)])
+    set_home_body([hand_picked(c, a, b)])
 
     response = client.get("/")
 
@@ -51,9 +56,9 @@ def test_featured_projects_render_in_the_chosen_order(client):
     assert titles_in_order(response.content.decode(), [a, b, c]) == [c.title, a.title, b.title]
 
 
-def test_two_featured_blocks_each_keep_their_own_projects_and_order(client):
+def test_two_hand_picked_blocks_each_keep_their_own_projects_and_order(client):
     a, b, c, d = (published_project(title=f"Project {name}") for name in "ABCD")
-    set_home_body([featured(b, a, heading="First lot"), featured(d, c, heading="Second lot")])
+    set_home_body([hand_picked(b, a, heading="First lot"), hand_picked(d, c, heading="Second lot")])
 
     html = client.get("/").content.decode()
 
@@ -66,7 +71,7 @@ def test_hidden_and_draft_projects_never_render_on_the_home_page(client):
     shown = published_project(title="Shown project")
     hidden = published_project(title="Hidden project", is_hidden=True, hidden_reason="Spam")
     draft = ProjectFactory(title="Draft project", state=State.DRAFT)
-    set_home_body([featured(hidden, shown, draft)])
+    set_home_body([hand_picked(hidden, shown, draft)])
 
     html = client.get("/").content.decode()
 
@@ -78,7 +83,7 @@ def test_hidden_and_draft_projects_never_render_on_the_home_page(client):
 def test_a_deleted_project_leaves_no_gap_or_error(client):
     kept = published_project(title="Kept project")
     gone = published_project(title="Gone project")
-    set_home_body([featured(gone, kept)])
+    set_home_body([hand_picked(gone, kept)])
     gone.pledges.all().delete()
     gone.delete()
 
@@ -88,7 +93,7 @@ def test_a_deleted_project_leaves_no_gap_or_error(client):
     assert "Kept project" in response.content.decode()
 
 
-def test_an_empty_featured_block_shows_the_projects_flagged_as_featured(client):
+def test_featured_projects_are_the_projects_flagged_as_featured(client):
     published_project(title="Flagged project", is_featured=True)
     published_project(title="Ordinary project")
     published_project(
@@ -101,6 +106,50 @@ def test_an_empty_featured_block_shows_the_projects_flagged_as_featured(client):
     assert "Flagged project" in html
     assert "Ordinary project" not in html
     assert "Flagged but hidden" not in html
+
+
+def test_the_admins_feature_action_puts_a_project_on_the_home_page(client):
+    """One meaning of featured: what the organiser features is what "Featured projects" shows,
+    and stopping shows it no more."""
+    from projects import services
+    from tests.factories import OrganiserFactory
+
+    organiser = OrganiserFactory()
+    project = published_project(title="Newly featured project")
+    set_home_body([featured()])
+    assert "Newly featured project" not in client.get("/").content.decode()
+
+    services.project_feature(actor=organiser, project=project)
+    html = client.get("/").content.decode()
+    assert "Featured projects" in html and "Newly featured project" in html
+
+    services.project_unfeature(actor=organiser, project=project)
+    assert "Newly featured project" not in client.get("/").content.decode()
+
+
+def test_the_migration_flags_the_projects_a_featured_block_had_chosen():
+    """Before, a "Featured projects" block listed projects chosen in it and ignored the flag;
+    cms 0005 flags those (public ones) so the home page keeps showing them."""
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("cms.migrations.0005_featured_means_the_flag")
+    chosen = published_project(title="Chosen before")
+    hidden = published_project(title="Chosen but hidden", is_hidden=True, hidden_reason="Spam")
+    other = published_project(title="Not chosen")
+    old_block = {
+        "type": "featured_projects",
+        "value": {"heading": "Featured", "projects": [chosen.pk, hidden.pk]},
+    }
+    set_home_body([old_block])
+
+    migration.featured_from_the_flag(apps, None)
+
+    chosen.refresh_from_db(), hidden.refresh_from_db(), other.refresh_from_db()
+    assert (chosen.is_featured, hidden.is_featured, other.is_featured) == (True, False, False)
+    home = HomePage.objects.get()
+    assert home.body.raw_data[0]["value"] == {"heading": "Featured"}
 
 
 def test_the_home_page_shows_live_headline_figures(client):
@@ -117,6 +166,22 @@ def test_the_home_page_shows_live_headline_figures(client):
     assert alpha_row.group(1) == "0"  # hidden projects do not count
 
 
+def test_the_home_page_says_what_committed_means(client):
+    """ "Accepted" means accepted and not yet fulfilled everywhere; the home page's figure of
+    accepted-or-fulfilled is called committed and says so."""
+    from projects.models import PledgeState
+    from tests.factories import make_pledge
+
+    project = published_project()
+    make_pledge(project, amount=100_000, state=PledgeState.ACCEPTED)
+    make_pledge(project, amount=50_000, state=PledgeState.FULFILLED)
+
+    html = client.get("/").content.decode()
+
+    assert "£1,500 committed (accepted or fulfilled)" in html
+    assert "accepted</span>" not in html
+
+
 def _home_queries(client) -> int:
     with CaptureQueriesContext(connection) as ctx:
         response = client.get("/")
@@ -131,11 +196,11 @@ def test_home_page_queries_do_not_grow_with_the_number_of_featured_projects(clie
     collection = publish(index, CollectionPage(title="Waste", slug="waste"))
     teaser = {"type": "collection_teaser", "value": {"collection": collection.pk, "text": ""}}
 
-    set_home_body([featured(projects[0]), teaser])
+    set_home_body([hand_picked(projects[0]), teaser])
     client.get("/")  # warm caches (site root paths, content types)
     one = _home_queries(client)
 
-    set_home_body([featured(*projects[:5]), teaser, featured(*projects[5:]), teaser])
+    set_home_body([hand_picked(*projects[:5]), teaser, hand_picked(*projects[5:]), teaser])
     client.get("/")
     ten = _home_queries(client)
 
@@ -197,7 +262,7 @@ def test_a_collection_page_runs_the_same_queries_for_1_and_10_projects(client):
 def test_a_featured_project_written_in_welsh_is_marked_as_welsh(client):
     welsh = published_project(title="Trwyddedau parcio", slug="parcio", language="cy")
     english = published_project(title="Bin day finder", slug="bins")
-    set_home_body([featured(welsh, english)])
+    set_home_body([hand_picked(welsh, english)])
 
     html = client.get("/").content.decode()
     welsh_html = client.get("/cy/").content.decode()

@@ -194,7 +194,7 @@ class PageTypeTests(WagtailPageTestCase):
         post = NewsPage.objects.get(slug="pipeline-opens")
         self.assertEqual(sorted(t.name for t in post.tags.all()), ["announcements", "launch"])
 
-    def test_an_editor_can_give_the_home_page_featured_projects_and_a_teaser(self):
+    def test_an_editor_can_give_the_home_page_hand_picked_projects_and_a_teaser(self):
         index = publish(self.home, CollectionIndexPage(title="Collections", slug="collections"))
         collection = publish(index, CollectionPage(title="Waste", slug="waste"))
         edit_url = f"/cms-admin/pages/{self.home.pk}/edit/"
@@ -206,10 +206,11 @@ class PageTypeTests(WagtailPageTestCase):
                 "hero_text": "Together",
                 "body": streamfield(
                     [
+                        ("featured_projects", {"heading": "Featured"}),
                         (
-                            "featured_projects",
+                            "hand_picked_projects",
                             {
-                                "heading": "Featured",
+                                "heading": "Our picks",
                                 "projects": list_block([self.project.pk]),
                             },
                         ),
@@ -223,5 +224,8 @@ class PageTypeTests(WagtailPageTestCase):
         self.assertEqual(response.status_code, 302, getattr(response, "context", None))
         self.home.refresh_from_db()
         blocks = list(self.home.body)
-        self.assertEqual([b.block_type for b in blocks], ["featured_projects", "collection_teaser"])
-        self.assertEqual(list(blocks[0].value["projects"]), [self.project])
+        self.assertEqual(
+            [b.block_type for b in blocks],
+            ["featured_projects", "hand_picked_projects", "collection_teaser"],
+        )
+        self.assertEqual(list(blocks[1].value["projects"]), [self.project])

@@ -323,8 +323,11 @@ class TestPagesInWelsh:
         client.force_login(verified_member(CouncilFactory(short_name="Newport")))
         html = welsh_page(client, f"/cy/projects/{world['project'].slug}/pledge/")
         assert "Tuag at beth ydych chi" in html
-        assert "Gwneud addewid" in html
+        assert "Parhau" in html
         assert "Arian ar gyfer y prosiect cyfan" in html
+        assert (
+            "Nodyn i&#x27;r ddau gyngor yn unig" in html or "Nodyn i'r ddau gyngor yn unig" in html
+        )
 
     def test_pledge_form_errors(self, client, world):
         client.force_login(verified_member(CouncilFactory(short_name="Newport")))
@@ -343,11 +346,16 @@ class TestPagesInWelsh:
         assert switch in english
 
         form = welsh_page(client, f"/cy/projects/{world['project'].slug}/pledge/")
-        assert "Gwneud addewid" in form
+        assert "Parhau" in form
         response = client.post(
             f"/cy/projects/{world['project'].slug}/pledge/",
             {"council": newport.pk, "towards": "money", "amount": "1500", "note": ""},
         )
+        assert response.status_code == 302 and response["Location"].startswith("/cy/")
+        check = welsh_page(client, response["Location"])
+        assert "Gwiriwch eich addewid cyn i chi ei wneud" in check
+        assert "Gwneud addewid" in check
+        response = client.post(response["Location"])
         assert response.status_code == 302 and response["Location"].startswith("/cy/")
         confirmation = welsh_page(client, response["Location"])
         assert "Addewid wedi&#x27;i wneud" in confirmation or "Addewid wedi'i wneud" in confirmation

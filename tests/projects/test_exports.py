@@ -251,8 +251,9 @@ def test_the_council_pledge_csv_has_the_api_columns_and_rows():
     make_pledge(published_project())  # another council's
     page = _parse(APIClient().get(f"/councils/{council.slug}/pledges.csv"))
     api = _parse(APIClient().get("/api/v1/pledges.csv?council=BRD"))
-    assert page[0] == exports.PLEDGE_COLUMNS
-    assert sorted(page[1:]) == sorted(api[1:])
+    assert page[0] == [*exports.PLEDGE_COLUMNS, "private_note"]
+    assert sorted(row[:-1] for row in page[1:]) == sorted(api[1:])
+    assert {row[-1] for row in page[1:]} == {""}  # the private note: not for the public
     assert len(api) == 4
 
 

@@ -147,11 +147,19 @@ def test_follow_is_one_click_and_unique(client):
     client.force_login(user)
     client.post(reverse("projects:follow", args=[project.slug]))
     assert Follow.objects.filter(user=user, project=project).count() == 1
+    # A second click (a double click, or Back and again) shows it followed, not an error.
     response = client.post(reverse("projects:follow", args=[project.slug]), follow=True)
-    assert b"You already follow this project." in response.content
+    assert b"You follow this project." in response.content
+    assert b"There is a problem" not in response.content
+    assert b"Unfollow" in response.content
     assert Follow.objects.filter(user=user, project=project).count() == 1
     client.post(reverse("projects:follow", args=[project.slug]), {"action": "unfollow"})
     assert not Follow.objects.filter(user=user).exists()
+    response = client.post(
+        reverse("projects:follow", args=[project.slug]), {"action": "unfollow"}, follow=True
+    )
+    assert b"You no longer follow this project." in response.content
+    assert b"Follow this project" in response.content
 
 
 def test_following_a_draft_is_refused():
@@ -395,6 +403,83 @@ def test_demand_only_in_idea_or_discovery():
 
 
 # --- similar projects -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("state", "said"),
+    [
+        (
+            State.SEEKING_SUPPORT,
+            "Recorded: Cardiff needs this too. The project is seeking support now, so you can "
+            "also pledge money or staff time.",
+        ),
+        (
+            State.IN_DELIVERY,
+            "Recorded: Cardiff needs this too. The project team can see it, and your "
+            "council’s members will hear if it seeks support again.",
+        ),
+    ],
+)
+def test_we_need_this_too_is_worded_for_where_the_project_is(client, state, said):
+    """It never promises news "when this project seeks support" of a project that already
+    seeks it."""
+    project = published_project(phase=Phase.IDEA)
+    Project.objects.filter(pk=project.pk).update(state=state)
+    council = CouncilFactory(short_name="Cardiff")
+    client.force_login(verified_member(council))
+    url = reverse("projects:demand", args=[project.slug])
+    form = client.get(url).content.decode()
+    assert "when the project starts seeking support" not in form
+    response = client.post(url, {"council": council.pk}, follow=True)
+    page = response.content.decode()
+    assert said in page
+    assert "when this project seeks support" not in page
+
+
+def test_we_need_this_too_shows_it_was_said_and_can_be_taken_back(client):
+    project = published_project(phase=Phase.DISCOVERY)
+    council = CouncilFactory(short_name="Cardiff")
+    client.force_login(verified_member(council))
+    demand_url = reverse("projects:demand", args=[project.slug])
+    assert demand_url in client.get(project.get_absolute_url()).content.decode()
+
+    client.post(demand_url, {"council": council.pk})
+    page = client.get(project.get_absolute_url()).content.decode()
+    assert f'href="{demand_url}"' not in page  # no longer offered
+    assert "You said Cardiff needs this too." in page and "Take it back" in page
+    project.refresh_from_db()
+    assert project.demand_count == 1
+
+    take_back = reverse("projects:demand_withdraw", args=[project.slug])
+    for _ in range(2):  # a second click finds it taken back already: no error
+        response = client.post(take_back, {"council": council.pk}, follow=True)
+        assert b"Taken back: Cardiff no longer says it needs this." in response.content
+        assert b"There is a problem" not in response.content
+    project.refresh_from_db()
+    assert project.demand_count == 0
+    assert f'href="{demand_url}"' in client.get(project.get_absolute_url()).content.decode()
+
+
+def test_we_need_this_too_is_not_offered_to_the_lead_council(client):
+    project = published_project(phase=Phase.IDEA)
+    client.force_login(verified_member(project.lead_council))
+    page = client.get(project.get_absolute_url()).content.decode()
+    assert reverse("projects:demand", args=[project.slug]) not in page
+    assert "leads this project. Support comes from other councils." in page
+    response = client.get(reverse("projects:demand", args=[project.slug]))
+    assert response.status_code == 403
+    assert b"leads this project" in response.content
+
+
+def test_only_a_member_of_the_council_can_take_its_need_back():
+    project = published_project(phase=Phase.IDEA)
+    council = CouncilFactory()
+    people.demand_signal_record(actor=verified_member(council), project=project, council=council)
+    with pytest.raises(NotAllowed):
+        people.demand_signal_withdraw(
+            actor=verified_member(CouncilFactory()), project=project, council=council
+        )
+    assert project.demand_signals.count() == 1
 
 
 def test_similar_projects_are_shown_while_proposing(client):

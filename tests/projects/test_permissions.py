@@ -323,3 +323,147 @@ def test_an_organiser_may_lead_a_project_for_any_council():
         actor=organiser, project=published, council=other, kind=Kind.TIME, amount=2
     )
     assert pledge.council == other
+
+
+# --- what a page offers, and why not (the same rules the services apply) --------------------
+
+NOT_A_MEMBER = "Only verified members of a council other than the lead one can do this."
+LEADS = "Your council, Leadshire, leads this project. Support comes from other councils."
+PAGE_PLEDGE = {  # None: "Pledge support" is offered
+    "no_membership": NOT_A_MEMBER,
+    "pending_member": NOT_A_MEMBER,
+    "other_council_member": None,
+    "lead_member": LEADS,
+    "lead_admin": LEADS,
+    "owner": LEADS,
+    "pledging_council_member": None,
+    "organiser": NOT_A_MEMBER,
+}
+
+
+@pytest.mark.parametrize("actor_name", ACTORS)
+def test_the_project_page_offers_pledging_only_to_those_who_may_and_says_why_not(
+    world, actor_name, client
+):
+    actor = world.actors[actor_name]
+    client.force_login(actor)
+    page = client.get(world.project.get_absolute_url()).content.decode()
+    pledge_url = f'href="/projects/{world.project.slug}/pledge/"'
+    why = PAGE_PLEDGE[actor_name]
+    if why is None:
+        assert pledge_url in page
+    else:
+        assert pledge_url not in page
+        assert why in page
+        # and the pledge page itself says the same, instead of "Join your council first"
+        response = client.get(f"/projects/{world.project.slug}/pledge/")
+        assert response.status_code == 403
+        if "leads this project" in why:
+            assert why in response.content.decode()
+            assert "Join your council first" not in response.content.decode()
+
+
+def test_the_verdict_is_the_services_rule(world):
+    """A lead-council member refused on the page is refused by the service the same way."""
+    from projects.permissions import may_pledge
+
+    member = world.actors["lead_member"]
+    assert not may_pledge(member, world.project)
+    with pytest.raises(Exception, match="Leadshire leads this project"):
+        services.pledge_offer(
+            actor=member, project=world.project, council=world.lead, kind=Kind.MONEY, amount=5
+        )
+    assert may_pledge(world.pledger, world.project).councils == (world.partner,)
+
+
+def test_the_owner_is_not_offered_their_own_maker_team(world, client):
+    from core.errors import Conflict
+    from projects.services import people
+
+    owner = world.actors["owner"]
+    client.force_login(owner)
+    page = client.get(world.project.get_absolute_url()).content.decode()
+    assert "Join the maker team" not in page
+    assert "You own this project, so you lead its team already." in page
+    response = client.get(f"/projects/{world.project.slug}/join/")
+    assert response.status_code == 403
+    assert b"You own this project" in response.content
+    with pytest.raises(Conflict, match="You own this project"):
+        people.team_request_join(actor=owner, project=world.project, role="developer")
+    # Anyone else signed in is offered it.
+    client.force_login(world.actors["lead_member"])
+    assert "Join the maker team" in client.get(world.project.get_absolute_url()).content.decode()
+
+
+# --- private notes: the pledging and the lead council only ----------------------------------
+
+SECRET, DECISION_SECRET = "SECRET-cost-code-DIG-42", "SECRET-decision-reason"
+SEES_PRIVATE = {"lead_member", "lead_admin", "owner", "pledging_council_member"}
+
+
+@pytest.fixture
+def noted(world):
+    pledge = services.pledge_offer(
+        actor=world.pledger,
+        project=world.project,
+        council=world.partner,
+        kind=Kind.MONEY,
+        amount=12_300,
+        note="Public: from our digital budget",
+        private_note=SECRET,
+    )
+    services.pledge_accept(
+        actor=world.project.owner, pledge=pledge, note="Thanks", private_note=DECISION_SECRET
+    )
+    world.noted = pledge
+    # A second one still waiting, for the Manage page's offers.
+    services.pledge_offer(
+        actor=world.pledger,
+        project=world.project,
+        council=world.partner,
+        kind=Kind.MONEY,
+        amount=45_600,
+        private_note=SECRET,
+    )
+    return world
+
+
+PLACES = {
+    "pledge page and history": lambda w: f"/projects/pledges/{w.noted.pk}/",
+    "manage page": lambda w: f"/projects/{w.project.slug}/manage/",
+    "council CSV": lambda w: f"/councils/{w.partner.slug}/pledges.csv",
+    "API pledge": lambda w: f"/api/v1/pledges/{w.noted.pk}/",
+    "API pledges": lambda w: f"/api/v1/pledges/?project={w.project.slug}",
+    "API CSV": lambda w: f"/api/v1/pledges.csv?project={w.project.slug}",
+    "project page": lambda w: w.project.get_absolute_url(),
+}
+# Where the two councils read their private notes; everywhere else they are never shown.
+PRIVATE_PLACES = {"pledge page and history", "manage page", "council CSV"}
+
+
+def _body(response) -> str:
+    if getattr(response, "streaming", False):
+        return b"".join(response.streaming_content).decode()
+    return response.content.decode()
+
+
+@pytest.mark.parametrize("place", list(PLACES))
+@pytest.mark.parametrize("actor_name", ["anonymous", *ACTORS])
+def test_private_notes_permission_matrix(noted, client, place, actor_name):
+    if actor_name != "anonymous":
+        client.force_login(noted.actors[actor_name])
+    response = client.get(PLACES[place](noted))
+    if response.status_code != 200:  # the manage page is for managers only
+        assert place == "manage page" and response.status_code in (302, 403)
+        return
+    body = _body(response)
+    shown = actor_name in SEES_PRIVATE and place in PRIVATE_PLACES
+    assert (SECRET in body) is shown, f"{actor_name} on the {place}"
+    if place == "pledge page and history":
+        assert (DECISION_SECRET in body) is shown
+        assert "Public: from our digital budget" in body  # the public note, for everyone
+    if place == "council CSV" and shown:
+        assert (
+            response["Cache-Control"].startswith("private")
+            or "private" in response["Cache-Control"]
+        )

@@ -914,3 +914,34 @@ def test_totals_survive_many_mixed_operations(world):
         )
         assert row["partner_count"] == partners
     assert check_ledger() == []
+
+
+# --- phases while proposing, and the timeline of a published project ------------------------
+
+
+def test_a_draft_takes_any_phase_but_retired_and_records_nothing_on_a_timeline():
+    project = ProjectFactory(phase=Phase.BETA)
+    owner = project.owner
+    services.project_set_phase(actor=owner, project=project, phase=Phase.IDEA)  # back two
+    project.refresh_from_db()
+    assert project.phase == Phase.IDEA
+    with pytest.raises(Conflict, match="cannot be proposed as retired"):
+        services.project_set_phase(actor=owner, project=project, phase=Phase.RETIRED)
+    assert not project.updates.exists()
+
+
+def test_a_published_projects_phase_and_state_changes_go_on_its_timeline():
+    project = published_project(phase=Phase.ALPHA, language="cy")
+    owner = project.owner
+    services.project_set_phase(actor=owner, project=project, phase=Phase.BETA)
+    services.project_set_state(actor=owner, project=project, state=State.IN_DELIVERY)
+    services.project_set_state(actor=owner, project=project, state=State.COMPLETED)
+    updates = list(project.updates.order_by("pk"))
+    # Written in the project's own language, as the rest of its text is.
+    assert [u.title for u in updates] == [
+        "Bellach yn y cyfnod beta",
+        "Bellach yn cael ei ddarparu",
+        "Wedi'i gwblhau",
+    ]
+    assert all(u.author == owner and u.created_at for u in updates)
+    assert (updates[0].from_phase, updates[0].to_phase) == (Phase.ALPHA, Phase.BETA)

@@ -1,6 +1,7 @@
 """The project pages as a person uses them: listing, propose flow, pledging, the owner's side."""
 
 import datetime
+import re
 
 import pytest
 from django.core import mail
@@ -182,16 +183,25 @@ def test_proposing_a_project_step_by_step_then_publishing(client):
     assert project.money_needed == 2_500_050
     assert project.half_days_needed == 25
 
-    tomorrow = timezone.localdate() + datetime.timedelta(days=30)
+    deadline = timezone.localdate() + datetime.timedelta(days=30)
     response = client.post(
         reverse("projects:edit", args=[project.slug, "details"]),
-        {"pledging_deadline": tomorrow.isoformat(), "partner_target": "3", "licence": "MIT"},
+        {
+            "pledging_deadline_day": str(deadline.day),
+            "pledging_deadline_month": str(deadline.month),
+            "pledging_deadline_year": str(deadline.year),
+            "partner_target": "3",
+            "licence": "MIT",
+        },
     )
     assert response["Location"] == reverse("projects:check", args=[project.slug])
 
     check = client.get(reverse("projects:check", args=[project.slug]))
     assert b"Check your answers before publishing" in check.content
     assert b"Phone bookings are slow" in check.content
+    assert project.pledging_deadline is None
+    project.refresh_from_db()
+    assert project.pledging_deadline == deadline
 
     # Another council's officer cannot see or publish the draft.
     client.force_login(other)
@@ -273,11 +283,13 @@ def test_whole_pledge_flow_through_the_web(client, django_capture_on_commit_call
 
     def pledge(user, council, towards, amount):
         client.force_login(user)
+        response = client.post(
+            reverse("projects:pledge", args=[project.slug]),
+            {"council": council.pk, "towards": towards, "amount": amount, "note": "Budget"},
+        )
+        assert response["Location"] == reverse("projects:pledge_check", args=[project.slug])
         with django_capture_on_commit_callbacks(execute=True):
-            response = client.post(
-                reverse("projects:pledge", args=[project.slug]),
-                {"council": council.pk, "towards": towards, "amount": amount, "note": "Budget"},
-            )
+            response = client.post(response["Location"])
         pledge = Pledge.objects.latest("pk")
         assert response["Location"] == reverse("projects:pledge_confirmation", args=[pledge.pk])
         assert b"Pledge made" in client.get(response["Location"]).content
@@ -355,9 +367,9 @@ def test_owner_manages_phase_and_state_with_clear_refusals(client):
     project.refresh_from_db()
     assert project.phase == "beta"
     response = client.post(url, {"action": "phase", "phase": "idea"})
-    assert b"A project can only go back one phase at a time." in response.content
+    assert b"The project cannot move to that phase now. Choose one listed." in response.content
     response = client.post(url, {"action": "state", "state": "completed"})
-    assert b"cannot become completed" in response.content
+    assert b"The project cannot move to that state now. Choose one listed." in response.content
     client.post(url, {"action": "state", "state": "in_delivery"})
     project.refresh_from_db()
     assert project.state == State.IN_DELIVERY
@@ -483,3 +495,304 @@ def test_project_text_is_marked_with_its_language_where_the_interface_differs(cl
     assert 'href="/cy/projects/bin-day-finder/" lang="en">Bin day finder</a>' in welsh_listing
     assert 'href="/cy/projects/trwyddedau-parcio/">Trwyddedau parcio</a>' in welsh_listing
     assert english.language == Language.ENGLISH
+
+
+# --- proposing: steps, phase, needs kept, Markdown, the GOV.UK date input --------------------
+
+
+def _draft(client, **about):
+    council = CouncilFactory(short_name="Hackney")
+    client.force_login(verified_member(council))
+    client.post(
+        "/projects/new/",
+        {"lead_council": council.pk, "title": "Bulky waste", "summary": "Online", **about},
+    )
+    return Project.objects.get(title="Bulky waste")
+
+
+def test_proposing_asks_the_phase_and_says_which_step_of_five(client):
+    council = CouncilFactory()
+    client.force_login(verified_member(council))
+    page = client.get("/projects/new/").content.decode()
+    assert "Step 1 of 5" in page and "Which phase is the project in?" in page
+    assert 'value="retired"' not in page  # nobody proposes a retired project
+    project = _draft(client, phase="discovery")
+    assert project.phase == "discovery"
+    for url, step in (
+        (reverse("projects:edit", args=[project.slug, "problem"]), 2),
+        (reverse("projects:needs", args=[project.slug]), 3),
+        (reverse("projects:edit", args=[project.slug, "details"]), 4),
+        (reverse("projects:check", args=[project.slug]), 5),
+    ):
+        assert f"Step {step} of 5" in client.get(url).content.decode(), url
+    # The phase can be changed while it is a draft, back as well as forward.
+    client.post(
+        reverse("projects:edit", args=[project.slug, "about"]),
+        {"lead_council": project.lead_council_id, "title": "Bulky waste", "summary": "Online"}
+        | {"phase": "beta"},
+    )
+    client.post(
+        reverse("projects:edit", args=[project.slug, "about"]),
+        {"lead_council": project.lead_council_id, "title": "Bulky waste", "summary": "Online"}
+        | {"phase": "idea"},
+    )
+    project.refresh_from_db()
+    assert project.phase == "idea"
+    check = client.get(reverse("projects:check", args=[project.slug])).content.decode()
+    assert "Phase" in check and "Idea" in check
+
+
+def test_a_published_project_shows_no_steps_and_changes_phase_on_manage_only(client):
+    project = published_project()
+    client.force_login(project.owner)
+    page = client.get(reverse("projects:edit", args=[project.slug, "about"])).content.decode()
+    assert "Step 1 of 5" not in page
+    assert 'name="phase"' not in page
+
+
+def test_continue_adds_a_need_that_was_typed_but_not_added(client):
+    project = _draft(client)
+    response = client.post(
+        reverse("projects:needs", args=[project.slug]),
+        {"kind": "money", "amount": "25000", "continue": "1"},
+    )
+    assert response["Location"] == reverse("projects:edit", args=[project.slug, "details"])
+    assert list(project.needs.values_list("kind", "amount")) == [("money", 2_500_000)]
+
+
+def test_continue_with_a_half_typed_need_says_it_was_not_added(client):
+    project = _draft(client)
+    response = client.post(
+        reverse("projects:needs", args=[project.slug]),
+        {"kind": "time", "amount": "10", "continue": "1"},
+    )
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "The need you started has not been added." in page
+    assert "Choose the role you need" in page
+    assert 'value="10"' in page  # what was typed is kept
+    assert not project.needs.exists()
+    # With nothing typed, Continue simply moves on.
+    response = client.post(reverse("projects:needs", args=[project.slug]), {"continue": "1"})
+    assert response["Location"] == reverse("projects:edit", args=[project.slug, "details"])
+
+
+def test_check_your_answers_shows_markdown_as_the_project_page_does(client):
+    project = _draft(client, description="Some **bold** text\n\n- one\n- two")
+    client.post(
+        reverse("projects:edit", args=[project.slug, "problem"]),
+        {"problem": "It is *slow*", "users": "Residents"},
+    )
+    page = client.get(reverse("projects:check", args=[project.slug])).content.decode()
+    assert "<strong>bold</strong>" in page and "<li>one</li>" in page
+    assert "<em>slow</em>" in page
+    assert "**bold**" not in page
+
+
+def _details(client, project, day="", month="", year=""):
+    return client.post(
+        reverse("projects:edit", args=[project.slug, "details"]),
+        {
+            "pledging_deadline_day": day,
+            "pledging_deadline_month": month,
+            "pledging_deadline_year": year,
+        },
+    )
+
+
+def test_the_pledging_deadline_is_a_gov_uk_date_input_not_a_date_picker(client):
+    project = _draft(client)
+    page = client.get(reverse("projects:edit", args=[project.slug, "details"])).content.decode()
+    assert 'type="date"' not in page
+    assert 'class="govuk-date-input"' in page
+    for part in ("day", "month", "year"):
+        assert f'name="pledging_deadline_{part}"' in page
+    next_year = timezone.localdate().year + 1
+    assert _details(client, project, "31", "3", str(next_year)).status_code == 302
+    project.refresh_from_db()
+    assert project.pledging_deadline == datetime.date(next_year, 3, 31)
+    assert _details(client, project).status_code == 302  # left empty: no deadline
+    project.refresh_from_db()
+    assert project.pledging_deadline is None
+
+
+@pytest.mark.parametrize(
+    ("day", "month", "year", "message", "marked"),
+    [
+        ("", "3", "2031", "Pledging deadline must include a day", ["day"]),
+        ("31", "", "", "Pledging deadline must include a month and year", ["month", "year"]),
+        ("", "", "2031", "Pledging deadline must include a day and month", ["day", "month"]),
+        ("31", "2", "2031", "Pledging deadline must be a real date", ["day", "month", "year"]),
+        ("x", "2", "2031", "Pledging deadline must be a real date", ["day", "month", "year"]),
+        ("1", "2", "31", "Year must include 4 numbers", ["year"]),
+        ("1", "1", "2020", "Pledging deadline must be today or in the future", None),
+        ("1", "1", "0001", "Pledging deadline must be today or in the future", None),
+    ],
+)
+def test_a_bad_deadline_gets_the_gov_uk_message_and_marks_the_wrong_boxes(
+    client, day, month, year, message, marked
+):
+    project = _draft(client)
+    response = _details(client, project, day, month, year)
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert message in page
+    summary = page[page.index("govuk-error-summary") :]
+    assert f'href="#id_pledging_deadline_{(marked or ["day"])[0]}"' in summary
+    if marked:
+        for part in ("day", "month", "year"):
+            box = re.search(rf'<input class="([^"]*)" id="id_pledging_deadline_{part}"', page)
+            assert ("govuk-input--error" in box.group(1)) is (part in marked), part
+    assert f'value="{day}"' in page  # what was typed stays
+    project.refresh_from_db()
+    assert project.pledging_deadline is None
+
+
+# --- pledging: what is still needed, check your answers, over-pledging ----------------------
+
+
+def _pledger(client, project):
+    council = CouncilFactory(short_name="Cardiff")
+    client.force_login(verified_member(council))
+    return council
+
+
+def test_the_pledge_form_shows_what_is_still_needed(client):
+    project = published_project()  # £5,000 and 20 developer days
+    money, time = list(project.needs.order_by("pk"))
+    make_pledge(project, amount=150_000, need=money, state=PledgeState.ACCEPTED)
+    _pledger(client, project)
+    page = client.get(reverse("projects:pledge", args=[project.slug])).content.decode()
+    assert "£3,500 still to find (£5,000 asked, £1,500 pledged so far)" in page
+    assert "20 days still to find (20 days asked, 0 days pledged so far)" in page
+
+
+def test_a_pledge_is_checked_before_it_is_made_and_over_pledging_is_warned_not_refused(client):
+    project = published_project()
+    money = project.needs.get(kind=Kind.MONEY)
+    council = _pledger(client, project)
+    response = client.post(
+        reverse("projects:pledge", args=[project.slug]),
+        {
+            "council": council.pk,
+            "towards": str(money.pk),
+            "amount": "50000",
+            "note": "From our budget",
+            "private_note": "Cost code 42",
+        },
+    )
+    assert response["Location"] == reverse("projects:pledge_check", args=[project.slug])
+    assert not Pledge.objects.exists(), "nothing is committed before the check"
+    check = client.get(response["Location"]).content.decode()
+    assert "Check your pledge before you make it" in check
+    assert "You are offering £50,000, more than the £5,000 still to find." in check
+    for answer in ("Cardiff", "£50,000", "From our budget", "Cost code 42"):
+        assert answer in check
+    assert f'href="/projects/{project.slug}/pledge/#id_amount"' in check  # Change
+    # Change: the form again with the answers filled in.
+    form = client.get(reverse("projects:pledge", args=[project.slug])).content.decode()
+    assert 'value="50000"' in form and "Cost code 42" in form
+    # Making it anyway: warned, not refused.
+    response = client.post(reverse("projects:pledge_check", args=[project.slug]))
+    pledge = Pledge.objects.get()
+    assert (pledge.amount, pledge.note, pledge.private_note) == (
+        5_000_000,
+        "From our budget",
+        "Cost code 42",
+    )
+    assert response["Location"] == reverse("projects:pledge_confirmation", args=[pledge.pk])
+
+
+def test_a_pledge_within_what_is_needed_has_no_warning(client):
+    project = published_project()
+    council = _pledger(client, project)
+    client.post(
+        reverse("projects:pledge", args=[project.slug]),
+        {"council": council.pk, "towards": "money", "amount": "5000"},
+    )
+    check = client.get(reverse("projects:pledge_check", args=[project.slug])).content.decode()
+    assert "more than the" not in check
+
+
+def test_the_check_page_without_answers_goes_back_to_the_form(client):
+    project = published_project()
+    _pledger(client, project)
+    response = client.get(reverse("projects:pledge_check", args=[project.slug]))
+    assert response["Location"] == reverse("projects:pledge", args=[project.slug])
+    response = client.post(reverse("projects:pledge_check", args=[project.slug]))
+    assert response["Location"] == reverse("projects:pledge", args=[project.slug])
+    assert not Pledge.objects.exists()
+
+
+def test_every_form_whose_text_is_public_says_so(client):
+    project = published_project()
+    pledge = make_pledge(project)
+    _pledger(client, project)
+    form = client.get(reverse("projects:pledge", args=[project.slug])).content.decode()
+    assert "The public note and your name are shown to everyone." in form
+    assert "Note for the two councils only (optional)" in form
+    client.force_login(project.owner)
+    for action in ("accept", "decline"):
+        page = client.get(reverse("projects:pledge_action", args=[pledge.pk, action])).content
+        assert b"Public: anyone can read it, with your name" in page
+        assert b"Note for the two councils only (optional)" in page
+    assert (
+        b"Updates are public"
+        in client.get(reverse("projects:update_new", args=[project.slug])).content
+    )
+    assert (
+        b"What you write here is public."
+        in client.get(reverse("projects:edit", args=[project.slug, "about"])).content
+    )
+
+
+# --- managing: only the moves allowed, on the timeline ---------------------------------------
+
+
+def test_manage_offers_only_the_states_and_phases_the_project_can_move_to(client):
+    project = published_project(phase="beta")
+    client.force_login(project.owner)
+    page = client.get(reverse("projects:manage", args=[project.slug])).content.decode()
+    states = re.findall(r'name="state" type="radio" value="(\w+)"', page)
+    phases = re.findall(r'name="phase" type="radio" value="(\w+)"', page)
+    assert states == ["in_delivery", "closed"]  # never Draft, never where it is
+    assert phases == ["alpha", "live", "retired"]  # back one, or forward
+    Project.objects.filter(pk=project.pk).update(state=State.COMPLETED)
+    page = client.get(reverse("projects:manage", args=[project.slug])).content.decode()
+    assert 'name="state"' not in page and "that is final" in page
+
+
+def test_phase_and_state_changes_on_manage_appear_on_the_timeline_with_who_and_when(client):
+    project = published_project(phase="alpha")
+    client.force_login(project.owner)
+    url = reverse("projects:manage", args=[project.slug])
+    client.post(url, {"action": "phase", "phase": "beta"})
+    client.post(url, {"action": "state", "state": "in_delivery"})
+    updates = list(project.updates.order_by("created_at"))
+    assert [(u.title, u.from_phase, u.to_phase) for u in updates] == [
+        ("Now in beta", "alpha", "beta"),
+        ("Now in delivery", "", ""),
+    ]
+    assert all(u.author == project.owner for u in updates)
+    page = client.get(project.get_absolute_url()).content.decode()
+    name = project.owner.get_full_name()
+    assert f"{name} moved the project from alpha to beta." in page
+    assert f"{name} changed the project’s state from seeking support to in delivery." in page
+    assert timezone.localdate().strftime("%-d %B %Y") in page
+
+
+def test_the_council_page_says_accepted_means_not_yet_fulfilled(client):
+    council = CouncilFactory()
+    page = client.get(council.get_absolute_url()).content.decode()
+    assert "“Accepted” means accepted and not yet fulfilled" in page
+
+
+# --- the listing on a phone: results first, filters reachable -------------------------------
+
+
+def test_results_come_before_the_filters_which_a_link_reaches(client):
+    published_project(title="Pothole reporting")
+    page = client.get("/projects/?phase=idea").content.decode()
+    assert page.index("Pothole reporting") < page.index('id="filters"')
+    assert page.index('href="#filters"') < page.index("Pothole reporting")
+    assert "1 filter applied" in page

@@ -5,6 +5,7 @@ with ``override_settings``."""
 import logging
 import os
 import threading
+import uuid
 
 import pytest
 from django.core.cache import cache, caches
@@ -73,59 +74,117 @@ def test_counters_are_per_person_and_per_scope():
 
 
 def _web_case(w, scope):
-    """(client, url, body, how many were made) for one limited web form."""
+    """(client, url, body, how many were made, what was typed) for one limited web form."""
     who = {"pledge": "pledger", "join": "pending", "update": "owner", "token": "other"}[scope]
     client = Client()
     client.force_login(w.users[who])
     if scope == "pledge":
+        answers = {"council": w.partner.pk, "towards": "money", "amount": "10", "note": "Ours"}
+        # The pledge is made from Check your answers; its answers wait in the session.
+        client.post(reverse("projects:pledge", args=[w.project.slug]), answers)
         return (
             client,
-            reverse("projects:pledge", args=[w.project.slug]),
-            {"council": w.partner.pk, "towards": "money", "amount": "10"},
+            reverse("projects:pledge_check", args=[w.project.slug]),
+            {},
             lambda: Pledge.objects.count(),
+            "Ours",
         )
     if scope == "join":
         return (
             client,
             reverse("projects:join", args=[w.project.slug]),
-            {"role": "designer", "message": "Me"},
+            {"role": "designer", "message": "Me, with research"},
             lambda: TeamMembership.objects.count(),
+            "Me, with research",
         )
     if scope == "update":
         return (
             client,
             reverse("projects:update_new", args=[w.project.slug]),
-            {"title": "News", "body": "Things happened."},
+            {"title": "News of the week", "body": "Things happened."},
             lambda: Update.objects.count(),
+            "News of the week",
         )
     return (
         client,
         reverse("accounts:api_tokens"),
         {"name": "Script"},
         lambda: APIToken.objects.count(),
+        "",
     )
 
 
-@pytest.mark.parametrize("scope", ["pledge", "join", "update", "token"])
-def test_web_forms_get_a_429_page_with_a_clear_message_when_over_the_limit(scope, caplog):
+@pytest.mark.parametrize("scope", ["pledge", "join", "update"])
+def test_over_the_limit_a_form_comes_back_with_what_was_typed_and_a_clear_error(scope, caplog):
     w = make_world()
-    client, url, body, count = _web_case(w, scope)
+    client, url, body, count, typed = _web_case(w, scope)
+    user = w.users[{"pledge": "pledger", "join": "pending", "update": "owner"}[scope]]
     with override_settings(PIPELINE_RATE_LIMITS=LOW):
         for _ in range(2):
-            assert client.post(url, body).status_code in (200, 302)
+            if scope == "join":  # one request at a time: leave before asking again
+                TeamMembership.objects.filter(user=user).update(status="left")
+            if scope == "pledge":
+                client.post(
+                    reverse("projects:pledge", args=[w.project.slug]),
+                    {"council": w.partner.pk, "towards": "money", "amount": "10", "note": "Ours"},
+                )
+            assert client.post(url, body).status_code == 302
+        TeamMembership.objects.filter(user=user).update(status="left")
+        if scope == "pledge":
+            client.post(
+                reverse("projects:pledge", args=[w.project.slug]),
+                {"council": w.partner.pk, "towards": "money", "amount": "10", "note": "Ours"},
+            )
         made = count()
         caplog.set_level(logging.INFO, logger="pipeline.security")
         response = client.post(url, body)
         assert response.status_code == 429
         assert int(response["Retry-After"]) > 0
         text = response.content.decode()
-        assert "Too many requests" in text
+        assert "There is a problem" in text
         assert "too many times in a short time" in text and "minutes" in text
-        assert 'class="govuk-footer"' in text  # in the site's layout
+        assert typed in text, "what was typed is shown again"
         assert count() == made, "the refused write was not made"
-        # Reading the page is never limited.
-        assert client.get(url).status_code == 200
+        assert client.get(url).status_code == 200  # reading is never limited
     assert any('"rate_limited"' in r.getMessage() for r in caplog.records)
+
+
+def test_the_token_form_gets_a_429_page_when_over_the_limit():
+    w = make_world()
+    client, url, body, count, _typed = _web_case(w, "token")
+    with override_settings(PIPELINE_RATE_LIMITS=LOW):
+        for _ in range(2):
+            assert client.post(url, body).status_code == 200
+        made = count()
+        response = client.post(url, body)
+    assert response.status_code == 429
+    text = response.content.decode()
+    assert "Too many requests" in text and 'class="govuk-footer"' in text
+    assert count() == made
+
+
+def test_rejected_attempts_do_not_count_toward_the_limit():
+    """28 pledges refused for their input locked an officer out for 20 minutes; now only
+    accepted writes count, and a form sent twice counts once."""
+    w = make_world()
+    client = Client()
+    client.force_login(w.users["pledger"])
+    form_url = reverse("projects:pledge", args=[w.project.slug])
+    check_url = reverse("projects:pledge_check", args=[w.project.slug])
+    with override_settings(PIPELINE_RATE_LIMITS={"pledge": "2/h"}):
+        for amount in ["0", "-5", "ten", "10.001"] * 7:
+            response = client.post(
+                form_url, {"council": w.partner.pk, "towards": "money", "amount": amount}
+            )
+            assert response.status_code == 200 and b"govuk-error-summary" in response.content
+        for amount in ("11", "22"):
+            client.post(form_url, {"council": w.partner.pk, "towards": "money", "amount": amount})
+            body = {"submission_key": str(uuid.uuid4())}
+            assert client.post(check_url, body).status_code == 302
+            assert client.post(check_url, body).status_code == 302  # sent twice: made once
+    assert (
+        Pledge.objects.filter(pledged_by=w.users["pledger"], amount__in=(1_100, 2_200)).count() == 2
+    )
 
 
 def test_the_api_answers_429_in_its_error_shape_and_shares_the_web_counter():
@@ -144,6 +203,7 @@ def test_the_api_answers_429_in_its_error_shape_and_shares_the_web_counter():
             reverse("projects:pledge", args=[w.project.slug]),
             {"council": w.partner.pk, "towards": "money", "amount": "1"},
         )
+        web.post(reverse("projects:pledge_check", args=[w.project.slug]))
         response = api.post("/api/v1/pledges/", {**body, "amount_pence": 2}, format="json")
     assert response.status_code == 429
     data = response.json()
