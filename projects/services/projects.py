@@ -295,7 +295,7 @@ def timeline_record(
             to_phase=to_phase,
             created_at=timezone.now(),
         )
-    transaction.on_commit(lambda: notifications.update_posted(update.pk))
+    notifications.update_posted(update)  # the task row is written in this transaction
     return update
 
 
