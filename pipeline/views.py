@@ -10,6 +10,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET
 
+from .api.exceptions import too_large_message
+
 API_PREFIX = "/api/"
 
 
@@ -42,6 +44,8 @@ def bad_request(request: HttpRequest, exception: Exception | None = None) -> Htt
     else:
         message = _("Pipeline could not read this request.")
     if request.path.startswith(API_PREFIX):
+        if isinstance(exception, RequestDataTooBig):
+            return _api_error(413, "too_large", too_large_message())
         return _api_error(400, "bad_request", message)
     return render(request, "400.html", {"reason": message}, status=400)
 

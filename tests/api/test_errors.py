@@ -2,6 +2,8 @@
 400 bad input, 401 no or bad credentials, 403 not yours, 404 unknown, 405, 409 wrong state,
 415 wrong content type, 429 too many requests."""
 
+import json
+
 import pytest
 from django.urls import reverse
 from rest_framework.test import APIClient
@@ -192,6 +194,46 @@ def test_malformed_json_is_400(pledging):
     client, _, _, _ = pledging
     response = client.post("/api/v1/pledges/", '{"kind": "money",', content_type="application/json")
     assert assert_error(response, 400)["code"] == "parse_error"
+
+
+@pytest.mark.parametrize("depth", [33, 1_000, 100_000])
+def test_json_nested_too_deeply_is_400_not_a_500(pledging, depth):
+    """A 2 KB body of 1,000 nested brackets was a RecursionError in the parser (500)."""
+    client, _, _, _ = pledging
+    for body in ("[" * depth + "]" * depth, '{"a":' * depth + "1" + "}" * depth):
+        # Signed in, and anonymous (the token exchange reads the body of anyone).
+        for who, url in ((client, "/api/v1/pledges/"), (APIClient(), "/api/v1/auth/token/")):
+            response = who.post(url, body, content_type="application/json")
+            error = assert_error(response, 400)
+            assert "nested more than 32 levels" in error["message"]
+    assert not Pledge.objects.exists()
+
+
+def test_a_key_sent_twice_is_400_naming_it(pledging):
+    """JSON decoders keep the last of two equal keys; the API refuses the body instead."""
+    client, body, _, _ = pledging
+    raw = (
+        f'{{"project": "{body["project"]}", "council": "{body["council"]}", "kind": "money", '
+        '"amount_pence": 100, "amount_pence": 999999}'
+    )
+    response = client.post("/api/v1/pledges/", raw, content_type="application/json")
+    error = assert_error(response, 400, field="amount_pence")
+    assert "'amount_pence' appears more than once" in error["message"]
+    nested = '{"title": "t", "summary": "s", "lead_council": "X", "service_areas": [], "title": 1}'
+    assert_error(client.post("/api/v1/projects/", nested, content_type="application/json"), 400)
+    assert not Pledge.objects.exists()
+
+
+def test_an_oversized_json_body_is_a_413_in_the_error_shape(pledging, settings):
+    client, body, _, _ = pledging
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1_000
+    big = json.dumps({**body, "kind": "money", "amount_pence": 100, "note": "x" * 2_000})
+    for who, url in ((client, "/api/v1/pledges/"), (APIClient(), "/api/v1/auth/token/")):
+        response = who.post(url, big, content_type="application/json")
+        error = assert_error(response, 413)
+        assert error["code"] == "too_large"
+        assert "1,000 bytes" in error["message"]
+    assert not Pledge.objects.exists()
 
 
 def test_a_json_list_instead_of_an_object_is_400(pledging):
