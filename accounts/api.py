@@ -8,11 +8,11 @@ from rest_framework import serializers, status
 from rest_framework.exceptions import Throttled
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from pipeline.api.serializers import ErrorSerializer, StrictInputSerializer
 from pipeline.errors import NotAllowed
+from pipeline.security import ScopedRateThrottle
 
 from .services import api_token_create
 

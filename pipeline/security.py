@@ -38,6 +38,7 @@ from django.http.multipartparser import MultiPartParserError
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from rest_framework import throttling
 from rest_framework.permissions import SAFE_METHODS
 from rest_framework.throttling import BaseThrottle
 
@@ -72,7 +73,13 @@ NUL = "\x00"
 
 
 def client_ip(request: HttpRequest | None) -> str | None:
-    """The client's address as allauth sees it (so both agree behind a proxy)."""
+    """The client's address, as allauth sees it, so every rate limit and log line agrees.
+
+    With ``ALLAUTH_TRUSTED_PROXY_COUNT`` (``DJANGO_TRUSTED_PROXY_COUNT``) at 0 it is the
+    connection's address and ``X-Forwarded-For`` is ignored: anyone can send that header. With
+    N trusted proxies it is the Nth address from the right of ``X-Forwarded-For``, the one the
+    outermost trusted proxy saw; what the client wrote to the left of it is ignored.
+    """
     if request is None:
         return None
     try:
@@ -276,6 +283,27 @@ class RequestGuardMiddleware:
             return None
         security_event("rate_limited", level=logging.WARNING, request=request, scope=scope)
         return _web_429(request, scope, retry_after)
+
+
+class ClientAddressThrottle:
+    """DRF's throttles key signed-out clients on ``client_ip``: on their own (``NUM_PROXIES``
+    unset) they keyed on the whole client-supplied ``X-Forwarded-For``, so a new value each
+    time passed every limit."""
+
+    def get_ident(self, request) -> str:
+        return client_ip(request) or "unknown"
+
+
+class AnonRateThrottle(ClientAddressThrottle, throttling.AnonRateThrottle):
+    pass
+
+
+class UserRateThrottle(ClientAddressThrottle, throttling.UserRateThrottle):
+    pass
+
+
+class ScopedRateThrottle(ClientAddressThrottle, throttling.ScopedRateThrottle):
+    pass
 
 
 class WriteRateThrottle(BaseThrottle):

@@ -181,6 +181,10 @@ ACCOUNT_FORMS = {
     "signup": "accounts.account_forms.SignupForm",
 }
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Pipeline] "
+# Client addresses (every rate limit, DRF's throttles, the security log) come from
+# X-Forwarded-For only when this many trusted proxies stand in front of the app; otherwise from
+# the connection. pipeline.security.client_ip reads it through allauth.
+ALLAUTH_TRUSTED_PROXY_COUNT = int(env("DJANGO_TRUSTED_PROXY_COUNT", "0"))
 # Login throttling: allauth counts failures per IP and per account in the shared cache.
 ACCOUNT_RATE_LIMITS = {
     "login_failed": env("RATE_LIMIT_LOGIN_FAILED", "10/m/ip,5/5m/key"),
@@ -251,9 +255,10 @@ REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["pipeline.api.parsers.StrictJSONParser"],
     "EXCEPTION_HANDLER": "pipeline.api.exceptions.api_exception_handler",
+    # DRF's throttles, keyed on the client address every other limit uses (pipeline.security).
     "DEFAULT_THROTTLE_CLASSES": [
-        "rest_framework.throttling.AnonRateThrottle",
-        "rest_framework.throttling.UserRateThrottle",
+        "pipeline.security.AnonRateThrottle",
+        "pipeline.security.UserRateThrottle",
         "pipeline.security.WriteRateThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {
@@ -261,6 +266,8 @@ REST_FRAMEWORK = {
         "user": env("API_THROTTLE_USER", "600/min"),
         "token": env("API_THROTTLE_TOKEN", "10/hour"),
     },
+    # The same count, for any stock DRF throttle; Pipeline's own ask pipeline.security.client_ip.
+    "NUM_PROXIES": ALLAUTH_TRUSTED_PROXY_COUNT,
     "DATETIME_FORMAT": "iso-8601",
     "COERCE_DECIMAL_TO_STRING": True,
 }
@@ -322,9 +329,6 @@ PERMISSIONS_POLICY = (
     "microphone=(), payment=(), usb=()"
 )
 
-# Client addresses (rate limits, security log) come from X-Forwarded-For only when this many
-# trusted proxies stand in front of the app; otherwise from the connection.
-ALLAUTH_TRUSTED_PROXY_COUNT = int(env("DJANGO_TRUSTED_PROXY_COUNT", "0"))
 # Form fields and JSON bodies larger than this are refused (400/413) before they are parsed;
 # the longest text Pipeline takes is a 20,000-character description. Uploads are not counted.
 DATA_UPLOAD_MAX_MEMORY_SIZE = int(env("DJANGO_MAX_BODY_BYTES", str(1024 * 1024)))
