@@ -1,6 +1,7 @@
 """Writes for people's accounts: personal API tokens (Wagtail's hashed APIToken model)."""
 
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from wagtail.models import APIToken
 
@@ -36,3 +37,22 @@ def api_token_revoke(*, user: User, token: APIToken) -> APIToken:
     token.revoke()
     security_event("api_token_revoked", owner_id=user.pk, token_id=token.pk, prefix=token.prefix)
     return token
+
+
+@transaction.atomic
+def api_tokens_revoke_all(*, user: User, reason: str) -> int:
+    """Revoke every active token of ``user``; how many were. A new password ends every way in
+    the old one opened: a token made by someone who knew it must stop working too."""
+    tokens = list(APIToken.objects.select_for_update().filter(user=user, revoked_at__isnull=True))
+    now = timezone.now()
+    for token in tokens:
+        token.revoked_at = now
+        token.save(update_fields=["revoked_at"])
+        security_event(
+            "api_token_revoked",
+            owner_id=user.pk,
+            token_id=token.pk,
+            prefix=token.prefix,
+            reason=reason,
+        )
+    return len(tokens)
