@@ -1,10 +1,10 @@
 """Forms check the shape of input only; services decide what is allowed."""
 
 from django import forms
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from councils.models import Council
+from pipeline.forms import WebAddressField
 
 from .formatting import parse_days, parse_pounds
 from .models import Kind, Language, Licence, Phase, Project, Role, ServiceArea, State
@@ -121,7 +121,7 @@ class DetailsForm(forms.Form):
             "max_value": _("Enter 400 councils or fewer"),
         },
     )
-    code_url = forms.URLField(
+    code_url = WebAddressField(
         label=_("Code repository (optional)"),
         required=False,
         assume_scheme="https",
@@ -129,7 +129,7 @@ class DetailsForm(forms.Form):
             "invalid": _("Enter a web address, like https://github.com/your-council/project")
         },
     )
-    prototype_url = forms.URLField(
+    prototype_url = WebAddressField(
         label=_("Prototype (optional)"),
         required=False,
         assume_scheme="https",
@@ -138,12 +138,6 @@ class DetailsForm(forms.Form):
     licence = forms.ChoiceField(
         label=_("Licence"), choices=Licence.choices, required=False, widget=forms.RadioSelect
     )
-
-    def clean_pledging_deadline(self):
-        value = self.cleaned_data.get("pledging_deadline")
-        if value and value < timezone.localdate():
-            raise forms.ValidationError(_("The pledging deadline must be today or in the future"))
-        return value
 
 
 class NeedForm(forms.Form):

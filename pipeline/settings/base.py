@@ -244,7 +244,7 @@ WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "odt", "pdf", "pptx", "txt", "xlsx"]
 
 # --- REST framework ------------------------------------------------------------------------
 REST_FRAMEWORK = {
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "pipeline.openapi.PipelineAutoSchema",
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "pipeline.api.authentication.BearerTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",

@@ -6,8 +6,6 @@ in (Wagtail admin, command, test). Hiding and restoring email the project's owne
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.exceptions import ValidationError
-from django.core.validators import URLValidator
 from django.db import transaction
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -15,6 +13,7 @@ from django_tasks import task
 
 from councils.models import Council, Nation
 from pipeline.errors import Conflict, InvalidInput, NotAllowed
+from pipeline.validators import check_web_address
 
 from ..models import PUBLIC_STATES, Project
 
@@ -110,7 +109,6 @@ def send_moderation_email(project_id: int, template: str) -> None:
 # --- Public bodies --------------------------------------------------------------------------
 
 PUBLIC_BODY_FIELDS = ("name", "short_name", "nation", "region", "website", "name_cy")
-_url_validator = URLValidator(schemes=["http", "https"])
 
 
 def _unique(field: str, base: str, limit: int) -> str:
@@ -141,10 +139,7 @@ def _clean_public_body(values: dict) -> dict:
                 _("This must be %(limit)s characters or fewer.") % {"limit": limit}, field=name
             )
     if cleaned.get("website"):
-        try:
-            _url_validator(cleaned["website"])
-        except ValidationError as exc:
-            raise InvalidInput(_("Enter a web address starting https://"), field="website") from exc
+        check_web_address(cleaned["website"], field="website")
     return cleaned
 
 

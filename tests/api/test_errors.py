@@ -57,6 +57,11 @@ def pledging(project):
         ({"kind": "time", "days": "NaN"}, "days"),
         ({"kind": "time", "days": "Infinity"}, "days"),
         ({"kind": "time", "days": 2001}, "days"),
+        ({"kind": "time", "days": "1e2"}, "days"),
+        ({"kind": "time", "days": "1E2"}, "days"),
+        ({"kind": "time", "days": "-1"}, "days"),
+        ({"kind": "time", "days": True}, "days"),
+        ({"kind": "time", "days": [1]}, "days"),
         ({"kind": "time"}, "days"),
         ({"kind": "time", "days": 1, "amount_pence": 100}, "amount_pence"),
         ({"kind": "time", "days": 1, "role": "astronaut"}, "role"),
@@ -135,6 +140,13 @@ def test_bad_needs_are_400_naming_the_field(project, body, field):
         ({"partner_target": 0}, "partner_target"),
         ({"partner_target": 401}, "partner_target"),
         ({"code_url": "javascript:alert(1)"}, "code_url"),
+        ({"code_url": 'https://example.org/"><script>alert(1)</script>'}, "code_url"),
+        ({"prototype_url": "https://example.org/<img>"}, "prototype_url"),
+        ({"prototype_url": "https://example.org/it's"}, "prototype_url"),
+        ({"code_url": "https://example.org/a b"}, "code_url"),
+        ({"code_url": "https://example.org/\x1b[31m"}, "code_url"),
+        ({"pledging_deadline": "0001-01-01"}, "pledging_deadline"),
+        ({"pledging_deadline": "9999-12-31"}, "pledging_deadline"),
         ({"licence": "WTFPL"}, "licence"),
         ({"service_areas": ["no-such-area"]}, "service_areas"),
         ({"service_areas": "waste"}, "service_areas"),
@@ -146,6 +158,45 @@ def test_bad_project_changes_are_400_naming_the_field(project, body, field):
     response = send(client, "PATCH", f"/api/v1/projects/{project.slug}/", body)
     assert_error(response, 400, field=field)
     assert Project.objects.filter(pk=project.pk).values().get() == before
+
+
+def test_a_past_deadline_is_refused_on_a_project_in_delivery_too(project):
+    Project.objects.filter(pk=project.pk).update(state=State.IN_DELIVERY)
+    client = token_client(project.owner)
+    response = send(
+        client,
+        "PATCH",
+        f"/api/v1/projects/{project.slug}/",
+        {"pledging_deadline": "0001-01-01"},
+    )
+    error = assert_error(response, 400, field="pledging_deadline")
+    assert error["errors"]["pledging_deadline"] == [
+        "The pledging deadline must be today or in the future."
+    ]
+
+
+@pytest.mark.parametrize(
+    ("days", "half_days"),
+    [("0.50", 1), ("2.5", 5), ("2.50", 5), ("3", 6), (3, 6), (2.5, 5), ("12.0", 24)],
+)
+def test_days_are_read_as_the_web_form_reads_them(project, days, half_days):
+    """Plain decimals in half-day steps, as text or a JSON number; "0.50" was refused and
+    "1e2" accepted."""
+    client = token_client(project.owner)
+    body = {"kind": "time", "role": "designer", "days": days}
+    response = send(client, "POST", f"/api/v1/projects/{project.slug}/needs/", body)
+    assert response.status_code == 201, response.content
+    assert project.needs.get(pk=response.json()["id"]).amount == half_days
+
+
+def test_a_json_number_with_an_exponent_is_refused_for_days(project):
+    client = token_client(project.owner)
+    raw = '{"kind": "time", "role": "designer", "days": 1e2}'
+    response = client.post(
+        f"/api/v1/projects/{project.slug}/needs/", raw, content_type="application/json"
+    )
+    error = assert_error(response, 400, field="days")
+    assert error["errors"]["days"] == ["Enter a number of days, like 5 or 2.5"]
 
 
 def test_proposing_for_an_unknown_council_names_it():

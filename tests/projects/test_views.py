@@ -483,3 +483,48 @@ def test_project_text_is_marked_with_its_language_where_the_interface_differs(cl
     assert 'href="/cy/projects/bin-day-finder/" lang="en">Bin day finder</a>' in welsh_listing
     assert 'href="/cy/projects/trwyddedau-parcio/">Trwyddedau parcio</a>' in welsh_listing
     assert english.language == Language.ENGLISH
+
+
+@pytest.mark.parametrize(
+    ("fields", "field", "message"),
+    [
+        (
+            {"code_url": 'https://example.org/"><script>alert(1)</script>'},
+            "code_url",
+            "A web address cannot contain spaces, quotes, angle brackets",
+        ),
+        (
+            {"prototype_url": "https://example.org/<b>"},
+            "prototype_url",
+            "A web address cannot contain spaces, quotes, angle brackets",
+        ),
+        (
+            {"code_url": "javascript:alert(1)"},
+            "code_url",
+            "Enter a web address, like https://github.com/your-council/project",
+        ),
+        (
+            {"pledging_deadline": "0001-01-01"},
+            "pledging_deadline",
+            "The pledging deadline must be today or in the future.",
+        ),
+        (
+            {"pledging_deadline": "2999-01-01"},
+            "pledging_deadline",
+            "The pledging deadline must be within 5 years",
+        ),
+    ],
+)
+def test_the_details_form_refuses_what_the_api_refuses(client, fields, field, message):
+    """One web address check and one deadline rule for the form, the API and the services."""
+    project = published_project()
+    Project.objects.filter(pk=project.pk).update(state=State.IN_DELIVERY)
+    before = Project.objects.filter(pk=project.pk).values().get()
+    client.force_login(project.owner)
+    response = client.post(
+        reverse("projects:edit", args=[project.slug, "details"]), {"licence": "MIT", **fields}
+    )
+    assert response.status_code == 200
+    errors = response.context["form"].errors
+    assert message in " ".join(errors[field]), errors
+    assert Project.objects.filter(pk=project.pk).values().get() == before
