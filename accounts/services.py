@@ -2,6 +2,7 @@
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.dateformat import format as date_format
 from django.utils.translation import gettext as _
 from wagtail.models import APIToken
 
@@ -11,6 +12,14 @@ from pipeline.security import security_event
 from .models import User
 
 MAX_ACTIVE_TOKENS = 20
+
+
+def default_token_name() -> str:
+    """The name of a token made without one (through the API), so it can be told apart on the
+    tokens page."""
+    return _("Made with the API on %(date)s") % {
+        "date": date_format(timezone.localtime(), "j F Y, H:i")
+    }
 
 
 @transaction.atomic

@@ -161,6 +161,23 @@ class ProjectSerializer(serializers.Serializer):
         }
 
 
+class QuantitySerializer(serializers.Serializer):
+    """An amount of a need's kind, in the shapes used everywhere: money as ``{amount_pence,
+    currency}``, staff time as exact days; the other is null."""
+
+    amount = MoneySerializer(allow_null=True, help_text="For money needs")
+    days = serializers.DecimalField(
+        max_digits=7, decimal_places=1, allow_null=True, help_text="For staff-time needs"
+    )
+
+
+def quantity(kind: str, value: int) -> dict:
+    """``value`` (pence or half-days, by ``kind``) as a ``QuantitySerializer`` shape."""
+    if kind == Kind.MONEY:
+        return {"amount": money(value), "days": None}
+    return {"amount": None, "days": days(value)}
+
+
 class NeedSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     kind = serializers.ChoiceField(choices=Kind.choices)
@@ -168,23 +185,21 @@ class NeedSerializer(serializers.Serializer):
     description = serializers.CharField(allow_blank=True)
     amount = MoneySerializer(allow_null=True, help_text="For money needs")
     days = serializers.DecimalField(max_digits=7, decimal_places=1, allow_null=True)
-    offered = serializers.CharField(help_text="Pence (money) or days (time) offered")
-    accepted = serializers.CharField()
-    fulfilled = serializers.CharField()
+    offered = QuantitySerializer(help_text="Pledged and still on offer")
+    accepted = QuantitySerializer(help_text="Accepted by the project's owner")
+    fulfilled = QuantitySerializer(help_text="Delivered")
 
     def to_representation(self, n) -> dict:
-        is_money = n.kind == Kind.MONEY
-        fmt = (lambda v: str(int(v))) if is_money else days
+        need = quantity(n.kind, n.amount)
         return {
             "id": n.pk,
             "kind": n.kind,
             "role": n.role,
             "description": n.description,
-            "amount": money(n.amount) if is_money else None,
-            "days": None if is_money else days(n.amount),
-            "offered": fmt(n.offered),
-            "accepted": fmt(n.accepted),
-            "fulfilled": fmt(n.fulfilled),
+            **need,
+            "offered": quantity(n.kind, n.offered),
+            "accepted": quantity(n.kind, n.accepted),
+            "fulfilled": quantity(n.kind, n.fulfilled),
         }
 
 
