@@ -8,19 +8,26 @@ from rest_framework import serializers, status
 from rest_framework.exceptions import Throttled
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from core.api.serializers import ErrorSerializer, StrictInputSerializer
+from core.api.views import ApiView
 from core.errors import NotAllowed
+from core.security import ScopedRateThrottle
 
-from .services import api_token_create
+from .services import api_token_create, default_token_name
 
 
 class TokenRequestSerializer(StrictInputSerializer):
     email = serializers.EmailField()
     password = serializers.CharField(style={"input_type": "password"}, trim_whitespace=False)
-    name = serializers.CharField(max_length=80, help_text="What the token is for")
+    name = serializers.CharField(
+        max_length=80,
+        required=False,
+        allow_blank=True,
+        help_text="What the token is for, shown on your API tokens page. Optional: "
+        '"Made with the API on <date>" if left out.',
+    )
 
 
 class TokenSerializer(serializers.Serializer):
@@ -29,7 +36,7 @@ class TokenSerializer(serializers.Serializer):
     prefix = serializers.CharField()
 
 
-class TokenView(APIView):
+class TokenView(ApiView, APIView):
     permission_classes = [AllowAny]
     authentication_classes: list = []
     throttle_classes = [ScopedRateThrottle]
@@ -69,7 +76,8 @@ class TokenView(APIView):
                 "Confirm your email address first: follow the link in the email we sent you.",
                 code="email_not_confirmed",
             )
-        token, plaintext = api_token_create(user=user, name=data["name"])
+        name = data.get("name", "").strip() or default_token_name()
+        token, plaintext = api_token_create(user=user, name=name)
         return Response(
             {"token": plaintext, "name": token.name, "prefix": token.prefix},
             status=status.HTTP_201_CREATED,

@@ -1,6 +1,8 @@
 """Writes for people's accounts: personal API tokens (Wagtail's hashed APIToken model)."""
 
 from django.db import transaction
+from django.utils import timezone
+from django.utils.dateformat import format as date_format
 from django.utils.translation import gettext as _
 from wagtail.models import APIToken
 
@@ -10,6 +12,14 @@ from core.security import security_event
 from .models import User
 
 MAX_ACTIVE_TOKENS = 20
+
+
+def default_token_name() -> str:
+    """The name of a token made without one (through the API), so it can be told apart on the
+    tokens page."""
+    return _("Made with the API on %(date)s") % {
+        "date": date_format(timezone.localtime(), "j F Y, H:i")
+    }
 
 
 @transaction.atomic
@@ -36,3 +46,22 @@ def api_token_revoke(*, user: User, token: APIToken) -> APIToken:
     token.revoke()
     security_event("api_token_revoked", owner_id=user.pk, token_id=token.pk, prefix=token.prefix)
     return token
+
+
+@transaction.atomic
+def api_tokens_revoke_all(*, user: User, reason: str) -> int:
+    """Revoke every active token of ``user``; how many were. A new password ends every way in
+    the old one opened: a token made by someone who knew it must stop working too."""
+    tokens = list(APIToken.objects.select_for_update().filter(user=user, revoked_at__isnull=True))
+    now = timezone.now()
+    for token in tokens:
+        token.revoked_at = now
+        token.save(update_fields=["revoked_at"])
+        security_event(
+            "api_token_revoked",
+            owner_id=user.pk,
+            token_id=token.pk,
+            prefix=token.prefix,
+            reason=reason,
+        )
+    return len(tokens)

@@ -2,6 +2,14 @@ from django import forms
 from django.http import HttpRequest, QueryDict
 
 from .errors import ServiceError
+from .validators import validate_web_address
+
+
+class WebAddressField(forms.URLField):
+    """A web address checked by ``validate_web_address``, as the API and the services check it
+    (Django's own URL check lets quotes and angle brackets through)."""
+
+    default_validators = [validate_web_address]
 
 
 def add_service_error(

@@ -1,5 +1,10 @@
 """drf-spectacular hooks for Pipeline's OpenAPI schema."""
 
+from drf_spectacular.openapi import AutoSchema
+from drf_spectacular.plumbing import force_instance
+
+from core.api.serializers import StrictInputSerializer
+
 PUBLIC_API_PREFIX = "/api/"
 
 
@@ -11,3 +16,14 @@ def public_api_only(endpoints: list[tuple]) -> list[tuple]:
     those private endpoints have no place in Pipeline's published API description.
     """
     return [endpoint for endpoint in endpoints if endpoint[0].startswith(PUBLIC_API_PREFIX)]
+
+
+class PipelineAutoSchema(AutoSchema):
+    """drf-spectacular's schema, saying what the server does: input objects that refuse unknown
+    fields (``StrictInputSerializer``) have ``additionalProperties: false``."""
+
+    def _map_basic_serializer(self, serializer, direction):
+        schema = super()._map_basic_serializer(serializer, direction)
+        if direction == "request" and isinstance(force_instance(serializer), StrictInputSerializer):
+            schema["additionalProperties"] = False
+        return schema

@@ -41,10 +41,12 @@ from django.http.multipartparser import MultiPartParserError
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from rest_framework import throttling
 from rest_framework.permissions import SAFE_METHODS
 from rest_framework.throttling import BaseThrottle
 
 from .errors import NotAllowed, ServiceError
+from .text import clean_form_data
 
 logger = logging.getLogger("pipeline.security")
 
@@ -74,7 +76,13 @@ NUL = "\x00"
 
 
 def client_ip(request: HttpRequest | None) -> str | None:
-    """The client's address as allauth sees it (so both agree behind a proxy)."""
+    """The client's address, as allauth sees it, so every rate limit and log line agrees.
+
+    With ``ALLAUTH_TRUSTED_PROXY_COUNT`` (``DJANGO_TRUSTED_PROXY_COUNT``) at 0 it is the
+    connection's address and ``X-Forwarded-For`` is ignored: anyone can send that header. With
+    N trusted proxies it is the Nth address from the right of ``X-Forwarded-For``, the one the
+    outermost trusted proxy saw; what the client wrote to the left of it is ignored.
+    """
     if request is None:
         return None
     try:
@@ -258,14 +266,15 @@ def _has_nul(data) -> bool:
     return any(NUL in key or any(NUL in v for v in values) for key, values in data.lists())
 
 
-def _form_has_nul(request: HttpRequest) -> bool:
-    # The API reads JSON itself (StrictJSONParser refuses NUL there) and answers 415 to forms.
+def _posted_form(request: HttpRequest):
+    """The form a browser posted, or None. The API reads JSON itself (StrictJSONParser refuses
+    NUL and cleans text there) and answers 415 to forms."""
     if request.method != "POST" or request.path.startswith("/api/"):
-        return False
+        return None
     try:
-        return _has_nul(request.POST)
+        return request.POST
     except MultiPartParserError:  # the view answers for a malformed form, as before
-        return False
+        return None
 
 
 def _bad_request(request: HttpRequest, message: str) -> HttpResponse:
@@ -278,8 +287,9 @@ def _bad_request(request: HttpRequest, message: str) -> HttpResponse:
 
 class RequestGuardMiddleware:
     """Remembers the request for security log records; refuses NUL characters in query strings
-    and form fields (PostgreSQL cannot store them: a 400, not a 500); applies the write rate
-    limits of ``WEB_WRITE_SCOPES`` to form posts."""
+    and form fields (PostgreSQL cannot store them: a 400, not a 500); removes bidirectional
+    control characters from form fields (``core.text``); applies the write rate limits of
+    ``WEB_WRITE_SCOPES`` to form posts."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
         self.get_response = get_response
@@ -297,10 +307,13 @@ class RequestGuardMiddleware:
             _current_request.reset(token)
 
     def process_view(self, request: HttpRequest, view_func, view_args, view_kwargs):
-        if _has_nul(request.GET) or _form_has_nul(request):
+        form = _posted_form(request)
+        if _has_nul(request.GET) or (form is not None and _has_nul(form)):
             return _bad_request(
                 request, _("The request contains a NUL character (\\x00), which is not allowed.")
             )
+        if form is not None:
+            request.POST = clean_form_data(form)
         if request.method != "POST" or request.resolver_match is None:
             return None
         scope = WEB_WRITE_SCOPES.get(request.resolver_match.view_name)
@@ -316,6 +329,27 @@ class RequestGuardMiddleware:
             request.rate_limit_retry_after = retry_after
             return None
         return _web_429(request, scope, retry_after)
+
+
+class ClientAddressThrottle:
+    """DRF's throttles key signed-out clients on ``client_ip``: on their own (``NUM_PROXIES``
+    unset) they keyed on the whole client-supplied ``X-Forwarded-For``, so a new value each
+    time passed every limit."""
+
+    def get_ident(self, request) -> str:
+        return client_ip(request) or "unknown"
+
+
+class AnonRateThrottle(ClientAddressThrottle, throttling.AnonRateThrottle):
+    pass
+
+
+class UserRateThrottle(ClientAddressThrottle, throttling.UserRateThrottle):
+    pass
+
+
+class ScopedRateThrottle(ClientAddressThrottle, throttling.ScopedRateThrottle):
+    pass
 
 
 class WriteRateThrottle(BaseThrottle):

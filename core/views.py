@@ -3,12 +3,14 @@ from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
+from django.urls import Resolver404, resolve, reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET
+
+from .api.exceptions import too_large_message
 
 API_PREFIX = "/api/"
 
@@ -30,7 +32,26 @@ def page_not_found(request: HttpRequest, exception: Exception | None = None) -> 
 
 @csrf_exempt
 def api_not_found(request: HttpRequest) -> JsonResponse:
+    """Anything under /api/ that no route serves. An address missing only its final slash
+    (``DELETE /api/v1/pledges/1``) is a 308 to the real one, which keeps the method and body,
+    rather than a 404 that says nothing of the route's methods."""
+    with_slash = f"{request.path_info}/"
+    if not request.path_info.endswith("/") and _serves_api(with_slash):
+        location = f"{request.path}/"
+        if request.META.get("QUERY_STRING"):
+            location += f"?{request.META['QUERY_STRING']}"
+        response = _api_error(308, "moved", f"API addresses end with a slash: {location}")
+        response["Location"] = location
+        return response
     return _api_error(404, "not_found", "Not found.")
+
+
+def _serves_api(path: str) -> bool:
+    try:
+        match = resolve(path)
+    except Resolver404:
+        return False
+    return match.url_name != "api_not_found"
 
 
 def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
@@ -42,6 +63,8 @@ def bad_request(request: HttpRequest, exception: Exception | None = None) -> Htt
     else:
         message = _("Pipeline could not read this request.")
     if request.path.startswith(API_PREFIX):
+        if isinstance(exception, RequestDataTooBig):
+            return _api_error(413, "too_large", too_large_message())
         return _api_error(400, "bad_request", message)
     return render(request, "400.html", {"reason": message}, status=400)
 

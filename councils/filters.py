@@ -2,27 +2,7 @@ import django_filters
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from .models import Council, Nation
-
-
-def _region_choices() -> list[tuple[str, str]]:
-    regions = (
-        Council.objects.exclude(region="")
-        .order_by("region")
-        .values_list("region", flat=True)
-        .distinct()
-    )
-    return [(r, r) for r in regions]
-
-
-def _type_choices() -> list[tuple[str, str]]:
-    types = (
-        Council.objects.exclude(authority_type_name="")
-        .order_by("authority_type_name")
-        .values_list("authority_type_name", flat=True)
-        .distinct()
-    )
-    return [(t, t) for t in types]
+from .models import AUTHORITY_TYPES, REGIONS, Council, Nation
 
 
 class CouncilFilterSet(django_filters.FilterSet):
@@ -30,9 +10,12 @@ class CouncilFilterSet(django_filters.FilterSet):
 
     q = django_filters.CharFilter(method="filter_q", label=_("Name or code"))
     nation = django_filters.ChoiceFilter(choices=Nation.choices, label=_("Nation"))
-    region = django_filters.ChoiceFilter(choices=_region_choices, label=_("Region"))
+    # Fixed lists (not the values in the database), so the API's schema lists them as enums.
+    region = django_filters.ChoiceFilter(choices=[(r, r) for r in REGIONS], label=_("Region"))
     type = django_filters.ChoiceFilter(
-        field_name="authority_type_name", choices=_type_choices, label=_("Type")
+        field_name="authority_type_name",
+        choices=[(t, t) for t in AUTHORITY_TYPES],
+        label=_("Type"),
     )
     status = django_filters.ChoiceFilter(
         choices=[("current", _("Current")), ("ended", _("Ended")), ("all", _("All"))],

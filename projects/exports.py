@@ -1,4 +1,8 @@
-"""Open-data CSV exports of projects and pledges. Column names are stable (see README)."""
+"""Open-data CSV exports of projects and pledges. Column names are stable (see README).
+
+Every text cell of every export is escaped against spreadsheet formulas in one place,
+``csv_response``, so a new column (or a field organisers can now set, such as a council's
+short name) cannot be written unescaped."""
 
 import csv
 from collections.abc import Iterable, Iterator
@@ -72,8 +76,8 @@ def project_rows(projects: Iterable[Project], base_url: str) -> Iterator[list]:
     for p in projects:
         yield [
             p.slug,
-            csv_safe(p.title),
-            csv_safe(p.summary),
+            p.title,
+            p.summary,
             p.phase,
             p.state,
             p.lead_council.code,
@@ -106,7 +110,7 @@ def pledge_rows(
         row = [
             pledge.pk,
             _iso(pledge.created_at),
-            csv_safe(pledge.project.title),
+            pledge.project.title,
             base_url + pledge.project.get_absolute_url(),
             pledge.project.lead_council.code,
             pledge.council.code,
@@ -118,8 +122,8 @@ def pledge_rows(
             "" if is_money else half_days_to_days(pledge.amount),
             pledge.state,
             _iso(pledge.state_changed_at),
-            csv_safe(pledge.pledged_by.get_full_name()),
-            csv_safe(pledge.note),
+            pledge.pledged_by.get_full_name(),
+            pledge.note,
         ]
         if private_for is not None:
             mine = {pledge.council_id, pledge.project.lead_council_id} & private_for
@@ -135,13 +139,14 @@ class _Echo:
 def csv_response(
     request: HttpRequest, filename: str, columns: list[str], rows: Iterator[list]
 ) -> StreamingHttpResponse:
-    """Stream rows as CSV, so an export of every pledge never sits whole in memory."""
+    """Stream rows as CSV, so an export of every pledge never sits whole in memory; every text
+    cell goes through ``csv_safe``."""
     writer = csv.writer(_Echo())
 
     def lines() -> Iterator[str]:
         yield writer.writerow(columns)
         for row in rows:
-            yield writer.writerow(row)
+            yield writer.writerow([csv_safe(c) if isinstance(c, str) else c for c in row])
 
     response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'

@@ -6,7 +6,7 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from core.formatting import parse_days, parse_pounds
-from core.forms import GovukDateField
+from core.forms import GovukDateField, WebAddressField
 from councils.models import Council
 
 from .models import (
@@ -164,7 +164,7 @@ class DetailsForm(forms.Form):
             "max_value": _("Enter 400 councils or fewer"),
         },
     )
-    code_url = forms.URLField(
+    code_url = WebAddressField(
         label=_("Code repository (optional)"),
         required=False,
         assume_scheme="https",
@@ -172,7 +172,7 @@ class DetailsForm(forms.Form):
             "invalid": _("Enter a web address, like https://github.com/your-council/project")
         },
     )
-    prototype_url = forms.URLField(
+    prototype_url = WebAddressField(
         label=_("Prototype (optional)"),
         required=False,
         assume_scheme="https",

@@ -7,7 +7,9 @@
 
 import logging
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig
 from django.http import Http404
 from rest_framework import exceptions, status
 from rest_framework.response import Response
@@ -36,6 +38,17 @@ def error_body(status_code: int, code: str, message: str, errors: dict | None = 
     return {"status": status_code, "code": code, "message": message, "errors": errors or {}}
 
 
+class RequestTooLarge(exceptions.APIException):
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    default_code = "too_large"
+    default_detail = "The request body is too large."
+
+
+def too_large_message() -> str:
+    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    return f"The request body is too large: the most this API reads is {limit:,} bytes."
+
+
 def api_exception_handler(exc, context):
     if isinstance(exc, ServiceError):
         note_refusal(exc, request=context.get("request"))
@@ -43,7 +56,9 @@ def api_exception_handler(exc, context):
         return Response(
             error_body(exc.status_code, exc.code, exc.message, errors), status=exc.status_code
         )
-    if isinstance(exc, Http404):
+    if isinstance(exc, RequestDataTooBig):  # Django refused to read the body
+        exc = RequestTooLarge(too_large_message())
+    elif isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied()
@@ -70,7 +85,8 @@ def api_exception_handler(exc, context):
         if isinstance(codes, str):
             code = codes
     message = str(exc.detail) if hasattr(exc, "detail") else str(exc)
-    body = error_body(response.status_code, code, message)
+    field = getattr(exc, "field", None)  # e.g. a key sent twice (core.api.parsers)
+    body = error_body(response.status_code, code, message, {field: [message]} if field else None)
     if isinstance(exc, exceptions.Throttled) and exc.wait is not None:
         body["retry_after"] = int(exc.wait)
     response.data = body

@@ -1,6 +1,8 @@
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+from django.core.exceptions import FieldDoesNotExist
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
 from rest_framework.exceptions import NotFound
@@ -25,6 +27,42 @@ class StableCursorPagination(CursorPagination):
         if getter is not None:
             return tuple(getter())
         return self.ordering
+
+    def paginate_queryset(self, queryset, request, view=None):
+        """A cursor whose position does not fit the sort key (``p=not-a-date`` on a date, a
+        word on a number, a NUL) is a 404, like any unreadable cursor: it was a 500."""
+        self._queryset = queryset
+        try:
+            return super().paginate_queryset(queryset, request, view)
+        except (ValueError, TypeError, OverflowError, DjangoValidationError) as exc:
+            raise NotFound(self.invalid_cursor_message) from exc
+
+    def decode_cursor(self, request):
+        cursor = super().decode_cursor(request)
+        if cursor is not None and cursor.position is not None:
+            self._check_position(cursor.position)
+        return cursor
+
+    def _check_position(self, position: str) -> None:
+        """Convert the position as the database will, before any query runs."""
+        if "\x00" in position:
+            raise NotFound(self.invalid_cursor_message)
+        name = self.ordering[0].lstrip("-")
+        query = self._queryset.query
+        model = self._queryset.model
+        if name in query.annotations:
+            field = query.annotations[name].output_field
+        else:
+            try:
+                field = model._meta.pk if name == "pk" else model._meta.get_field(name)
+            except FieldDoesNotExist:
+                return
+        try:
+            value = field.to_python(position)
+            field.run_validators(value)  # e.g. a number past the column's range
+            field.get_prep_value(value)
+        except (ValueError, TypeError, OverflowError, DjangoValidationError) as exc:
+            raise NotFound(self.invalid_cursor_message) from exc
 
 
 @dataclass(frozen=True)

@@ -1,5 +1,7 @@
 from rest_framework import serializers
 
+from core.validators import validate_web_address
+
 
 class StrictInputSerializer(serializers.Serializer):
     """Input serializers name their fields; anything else sent is refused, not ignored."""
@@ -12,6 +14,16 @@ class StrictInputSerializer(serializers.Serializer):
                     {name: ["This field is not accepted here."] for name in unknown}
                 )
         return attrs
+
+
+class WebAddressField(serializers.CharField):
+    """A web address checked by ``validate_web_address``, as the web forms and services check
+    it (DRF's URLField lets quotes and angle brackets through)."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_length", 200)
+        super().__init__(**kwargs)
+        self.validators.append(validate_web_address)
 
 
 class MoneySerializer(serializers.Serializer):

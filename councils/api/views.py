@@ -1,8 +1,10 @@
+from django.http import Http404
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, viewsets
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
+from core.api.views import ApiView
 from projects.api.views import READ_ERRORS
 from projects.selectors import council_pledge_totals
 
@@ -22,7 +24,9 @@ from .serializers import CouncilDetailSerializer, CouncilSerializer
         responses={200: CouncilDetailSerializer, **READ_ERRORS},
     ),
 )
-class CouncilViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class CouncilViewSet(
+    ApiView, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
     lookup_field = "code"
     lookup_value_regex = "[A-Za-z0-9-]+"
     filterset_class = CouncilFilterSet
@@ -36,8 +40,6 @@ class CouncilViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     def get_object(self) -> Council:
         council = Council.objects.filter(code__iexact=self.kwargs["code"]).first()
         if council is None:
-            from django.http import Http404
-
             raise Http404
         return council
 

@@ -16,6 +16,8 @@ from projects.api.views import (
     TeamViewSet,
 )
 
+from .root import ApiRootView
+
 router = DefaultRouter(trailing_slash=True)
 router.include_root_view = False
 # No `.json` twins of every route: they are not in the OpenAPI schema, and a format-suffix route
@@ -30,6 +32,7 @@ app_name = "api"
 READ_ONLY = ["get", "head"]
 
 urlpatterns = [
+    path("", ApiRootView.as_view(), name="root"),
     path("projects.csv", ProjectCsvView.as_view(), name="projects_csv"),
     path("pledges.csv", PledgeCsvView.as_view(), name="pledges_csv"),
     path("", include(router.urls)),

@@ -201,6 +201,10 @@ ACCOUNT_FORMS = {
     "signup": "accounts.account_forms.SignupForm",
 }
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Pipeline] "
+# Client addresses (every rate limit, DRF's throttles, the security log) come from
+# X-Forwarded-For only when this many trusted proxies stand in front of the app; otherwise from
+# the connection. core.security.client_ip reads it through allauth.
+ALLAUTH_TRUSTED_PROXY_COUNT = int(env("DJANGO_TRUSTED_PROXY_COUNT", "0"))
 # Login throttling: allauth counts failures per IP and per account in the shared cache.
 ACCOUNT_RATE_LIMITS = {
     "login_failed": env("RATE_LIMIT_LOGIN_FAILED", "10/m/ip,5/5m/key"),
@@ -323,7 +327,7 @@ WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "odt", "pdf", "pptx", "txt", "xlsx"]
 
 # --- REST framework ------------------------------------------------------------------------
 REST_FRAMEWORK = {
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "core.openapi.PipelineAutoSchema",
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "core.api.authentication.BearerTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
@@ -334,9 +338,10 @@ REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["core.api.parsers.StrictJSONParser"],
     "EXCEPTION_HANDLER": "core.api.exceptions.api_exception_handler",
+    # DRF's throttles, keyed on the client address every other limit uses (core.security).
     "DEFAULT_THROTTLE_CLASSES": [
-        "rest_framework.throttling.AnonRateThrottle",
-        "rest_framework.throttling.UserRateThrottle",
+        "core.security.AnonRateThrottle",
+        "core.security.UserRateThrottle",
         "core.security.WriteRateThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {
@@ -344,6 +349,8 @@ REST_FRAMEWORK = {
         "user": env("API_THROTTLE_USER", "600/min"),
         "token": env("API_THROTTLE_TOKEN", "10/hour"),
     },
+    # The same count, for any stock DRF throttle; Pipeline's own ask core.security.client_ip.
+    "NUM_PROXIES": ALLAUTH_TRUSTED_PROXY_COUNT,
     "DATETIME_FORMAT": "iso-8601",
     "COERCE_DECIMAL_TO_STRING": True,
 }
@@ -405,9 +412,6 @@ PERMISSIONS_POLICY = (
     "microphone=(), payment=(), usb=()"
 )
 
-# Client addresses (rate limits, security log) come from X-Forwarded-For only when this many
-# trusted proxies stand in front of the app; otherwise from the connection.
-ALLAUTH_TRUSTED_PROXY_COUNT = int(env("DJANGO_TRUSTED_PROXY_COUNT", "0"))
 # Form fields and JSON bodies larger than this are refused (400/413) before they are parsed;
 # the longest text Pipeline takes is a 20,000-character description. Uploads are not counted.
 DATA_UPLOAD_MAX_MEMORY_SIZE = int(env("DJANGO_MAX_BODY_BYTES", str(1024 * 1024)))

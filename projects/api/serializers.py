@@ -8,9 +8,17 @@ strict: owner, lead council of an existing project, states and totals are never 
 from decimal import Decimal
 
 from django.urls import reverse
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from core.api.serializers import MoneySerializer, StrictInputSerializer, days, money
+from core.api.serializers import (
+    MoneySerializer,
+    StrictInputSerializer,
+    WebAddressField,
+    days,
+    money,
+)
+from core.formatting import parse_days
 
 from ..models import (
     MAX_HALF_DAYS,
@@ -27,6 +35,12 @@ from ..models import (
 LANGUAGE_HELP = (
     "The language the council writes the project's text in (title, summary, description, "
     "problem, users, outcomes and updates), as a BCP 47 code: en (English) or cy (Welsh)."
+)
+
+
+WEB_ADDRESS_HELP = (
+    "An http(s) web address with no spaces, quotes, angle brackets, backslashes or control "
+    "characters; empty to remove it."
 )
 
 
@@ -147,6 +161,23 @@ class ProjectSerializer(serializers.Serializer):
         }
 
 
+class QuantitySerializer(serializers.Serializer):
+    """An amount of a need's kind, in the shapes used everywhere: money as ``{amount_pence,
+    currency}``, staff time as exact days; the other is null."""
+
+    amount = MoneySerializer(allow_null=True, help_text="For money needs")
+    days = serializers.DecimalField(
+        max_digits=7, decimal_places=1, allow_null=True, help_text="For staff-time needs"
+    )
+
+
+def quantity(kind: str, value: int) -> dict:
+    """``value`` (pence or half-days, by ``kind``) as a ``QuantitySerializer`` shape."""
+    if kind == Kind.MONEY:
+        return {"amount": money(value), "days": None}
+    return {"amount": None, "days": days(value)}
+
+
 class NeedSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     kind = serializers.ChoiceField(choices=Kind.choices)
@@ -154,23 +185,21 @@ class NeedSerializer(serializers.Serializer):
     description = serializers.CharField(allow_blank=True)
     amount = MoneySerializer(allow_null=True, help_text="For money needs")
     days = serializers.DecimalField(max_digits=7, decimal_places=1, allow_null=True)
-    offered = serializers.CharField(help_text="Pence (money) or days (time) offered")
-    accepted = serializers.CharField()
-    fulfilled = serializers.CharField()
+    offered = QuantitySerializer(help_text="Pledged and still on offer")
+    accepted = QuantitySerializer(help_text="Accepted by the project's owner")
+    fulfilled = QuantitySerializer(help_text="Delivered")
 
     def to_representation(self, n) -> dict:
-        is_money = n.kind == Kind.MONEY
-        fmt = (lambda v: str(int(v))) if is_money else days
+        need = quantity(n.kind, n.amount)
         return {
             "id": n.pk,
             "kind": n.kind,
             "role": n.role,
             "description": n.description,
-            "amount": money(n.amount) if is_money else None,
-            "days": None if is_money else days(n.amount),
-            "offered": fmt(n.offered),
-            "accepted": fmt(n.accepted),
-            "fulfilled": fmt(n.fulfilled),
+            **need,
+            "offered": quantity(n.kind, n.offered),
+            "accepted": quantity(n.kind, n.accepted),
+            "fulfilled": quantity(n.kind, n.fulfilled),
         }
 
 
@@ -213,8 +242,8 @@ class ProjectCreateSerializer(StrictInputSerializer):
     partner_target = serializers.IntegerField(
         required=False, allow_null=True, min_value=1, max_value=400
     )
-    code_url = serializers.URLField(required=False, allow_blank=True)
-    prototype_url = serializers.URLField(required=False, allow_blank=True)
+    code_url = WebAddressField(required=False, allow_blank=True, help_text=WEB_ADDRESS_HELP)
+    prototype_url = WebAddressField(required=False, allow_blank=True, help_text=WEB_ADDRESS_HELP)
     licence = serializers.ChoiceField(choices=Licence.choices, required=False, allow_blank=True)
 
 
@@ -235,11 +264,43 @@ class PhaseInputSerializer(StrictInputSerializer):
     phase = serializers.ChoiceField(choices=Phase.choices)
 
 
+@extend_schema_field(
+    {
+        "type": "string",
+        "pattern": r"^[0-9]+(\.(0+|50*))?$",
+        "example": "2.5",
+        "description": 'Staff time in whole or half days, as a decimal string ("3", "2.5", '
+        '"0.50"); no exponents. From half a day to 2,000 days.',
+    }
+)
+class DaysField(serializers.Field):
+    """Days read by the web forms' own parser (``parse_days``), so both ways in accept and
+    refuse the same text: plain decimals in half-day steps, never an exponent ("1e2") or NaN.
+    The value is in half-days."""
+
+    def to_internal_value(self, data) -> int:
+        if isinstance(data, bool) or not isinstance(data, str | int | Decimal):
+            self.fail("invalid")
+        try:
+            half_days = parse_days(str(data))
+        except ValueError as exc:
+            raise serializers.ValidationError(str(exc)) from exc
+        if half_days <= 0:
+            raise serializers.ValidationError("The time must be more than zero.")
+        if half_days > MAX_HALF_DAYS:
+            raise serializers.ValidationError(
+                f"The time must be {MAX_HALF_DAYS // 2:,} days or less."
+            )
+        return half_days
+
+    default_error_messages = {"invalid": 'Give the number of days as text, like "2.5".'}
+
+
 def _amount_fields(data: dict, kind: str) -> int:
-    """Money in integer pence; time in days, whole or half. Exactly one is given."""
-    pence, day_value = data.get("amount_pence"), data.get("days")
+    """Money in integer pence; time in half-days (``DaysField``). Exactly one is given."""
+    pence, half_days = data.get("amount_pence"), data.get("days")
     if kind == Kind.MONEY:
-        if day_value is not None:
+        if half_days is not None:
             raise serializers.ValidationError(
                 {"days": ["Money is given in amount_pence, not days."]}
             )
@@ -248,25 +309,16 @@ def _amount_fields(data: dict, kind: str) -> int:
         return pence
     if pence is not None:
         raise serializers.ValidationError({"amount_pence": ["Staff time is given in days."]})
-    if day_value is None:
+    if half_days is None:
         raise serializers.ValidationError({"days": ["Give the number of days, like 2.5."]})
-    half = day_value * 2
-    if half != half.to_integral_value():
-        raise serializers.ValidationError({"days": ["Days must be whole or half days."]})
-    return int(half)
+    return half_days
 
 
 class NeedInputSerializer(StrictInputSerializer):
     kind = serializers.ChoiceField(choices=Kind.choices)
     role = serializers.ChoiceField(choices=Role.choices, required=False, allow_blank=True)
     amount_pence = serializers.IntegerField(required=False, min_value=1, max_value=MAX_MONEY_PENCE)
-    days = serializers.DecimalField(
-        required=False,
-        max_digits=6,
-        decimal_places=1,
-        min_value=Decimal("0.5"),
-        max_value=Decimal(MAX_HALF_DAYS // 2),
-    )
+    days = DaysField(required=False)
     description = serializers.CharField(max_length=300, required=False, allow_blank=True)
 
     def validate(self, attrs):
@@ -347,13 +399,7 @@ class PledgeInputSerializer(StrictInputSerializer):
     kind = serializers.ChoiceField(choices=Kind.choices)
     role = serializers.ChoiceField(choices=Role.choices, required=False, allow_blank=True)
     amount_pence = serializers.IntegerField(required=False, min_value=1, max_value=MAX_MONEY_PENCE)
-    days = serializers.DecimalField(
-        required=False,
-        max_digits=6,
-        decimal_places=1,
-        min_value=Decimal("0.5"),
-        max_value=Decimal(MAX_HALF_DAYS // 2),
-    )
+    days = DaysField(required=False)
     note = serializers.CharField(max_length=2000, required=False, allow_blank=True)
 
     def validate(self, attrs):

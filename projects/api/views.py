@@ -14,6 +14,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.api.serializers import ErrorSerializer, MoneySerializer, days, money
+from core.api.views import ApiView
 from core.errors import InvalidInput
 from councils.models import Council
 
@@ -62,7 +63,9 @@ def _areas(slugs: list[str] | None):
         responses={200: s.ProjectDetailSerializer, **READ_ERRORS},
     ),
 )
-class ProjectViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class ProjectViewSet(
+    ApiView, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
     lookup_field = "slug"
     lookup_value_regex = "[-a-zA-Z0-9_]+"
     filterset_class = ProjectFilterSet
@@ -271,7 +274,9 @@ class ProjectViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         responses={200: s.PledgeDetailSerializer, **READ_ERRORS},
     ),
 )
-class PledgeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class PledgeViewSet(
+    ApiView, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
     filterset_class = PledgeFilterSet
     permission_classes = [IsAuthenticatedOrReadOnly]
     serializer_class = s.PledgeSerializer
@@ -381,7 +386,7 @@ class PledgeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
 
 
 @extend_schema(summary="Service-area tags", responses={200: s.ServiceAreaSerializer(many=True)})
-class ServiceAreaList(APIView):
+class ServiceAreaList(ApiView, APIView):
     permission_classes = [AllowAny]
 
     def get(self, request):
@@ -402,7 +407,7 @@ class StatsSerializer(serializers.Serializer):
 
 
 @extend_schema(summary="The home page's headline figures", responses={200: StatsSerializer})
-class StatsView(APIView):
+class StatsView(ApiView, APIView):
     permission_classes = [AllowAny]
 
     def get(self, request):
@@ -420,7 +425,7 @@ class StatsView(APIView):
         )
 
 
-class CsvExportView(GenericAPIView):
+class CsvExportView(ApiView, GenericAPIView):
     """Base for CSV exports: the same FilterSet as the JSON listing, streamed as CSV."""
 
     permission_classes = [AllowAny]
@@ -486,7 +491,7 @@ class PledgeCsvView(CsvExportView):
         return exports.pledge_rows(queryset, base)
 
 
-class TeamViewSet(viewsets.GenericViewSet):
+class TeamViewSet(ApiView, viewsets.GenericViewSet):
     """Team memberships: request to join, and the owner's or member's decisions."""
 
     permission_classes = [IsAuthenticatedOrReadOnly]
@@ -565,7 +570,7 @@ def _valid(serializer_class, data) -> dict:
         responses={201: s.FollowSerializer, **ERRORS},
     ),
 )
-class FollowList(GenericAPIView):
+class FollowList(ApiView, GenericAPIView):
     permission_classes = [IsAuthenticated]
     serializer_class = s.FollowSerializer
     pagination_class = None
@@ -592,7 +597,7 @@ class FollowList(GenericAPIView):
 
 
 @extend_schema(summary="Stop following a project", responses={204: None, **ERRORS})
-class FollowDetail(APIView):
+class FollowDetail(ApiView, APIView):
     permission_classes = [IsAuthenticated]
 
     def delete(self, request, slug: str):

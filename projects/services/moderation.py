@@ -6,13 +6,12 @@ recorded in the same transaction, and sent by a worker).
 """
 
 from django.contrib.auth import get_user_model
-from django.core.exceptions import ValidationError
-from django.core.validators import URLValidator
 from django.db import transaction
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from core.errors import Conflict, InvalidInput, NotAllowed
+from core.validators import check_web_address
 from councils.models import Council, Nation
 
 from .. import notifications
@@ -99,7 +98,6 @@ def project_restore(*, actor: User, project: Project) -> Project:
 # --- Public bodies --------------------------------------------------------------------------
 
 PUBLIC_BODY_FIELDS = ("name", "short_name", "nation", "region", "website", "name_cy")
-_url_validator = URLValidator(schemes=["http", "https"])
 
 
 def _unique(field: str, base: str, limit: int) -> str:
@@ -130,10 +128,7 @@ def _clean_public_body(values: dict) -> dict:
                 _("This must be %(limit)s characters or fewer.") % {"limit": limit}, field=name
             )
     if cleaned.get("website"):
-        try:
-            _url_validator(cleaned["website"])
-        except ValidationError as exc:
-            raise InvalidInput(_("Enter a web address starting https://"), field="website") from exc
+        check_web_address(cleaned["website"], field="website")
     return cleaned
 
 

@@ -4,17 +4,17 @@ from collections.abc import Iterable
 from datetime import date, datetime
 
 from django.contrib.auth import get_user_model
-from django.core.exceptions import ValidationError
-from django.core.validators import URLValidator
 from django.db import transaction
 from django.db.models import Q, Sum
 from django.utils import timezone
+from django.utils.dateformat import format as date_format
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.utils.translation import gettext_lazy as _lazy
 
 from core.errors import Conflict, InvalidInput, NotAllowed
+from core.validators import check_web_address
 from councils.models import Council
 from councils.selectors import user_may_act_for_council
 
@@ -85,7 +85,8 @@ TEXT_LABELS = {
     "outcomes": _lazy("The expected outcomes"),
 }
 MAX_PARTNER_TARGET = 400
-_url_validator = URLValidator(schemes=["http", "https"])
+# A deadline further ahead than this is a typing slip (20270, 2207), not a plan.
+MAX_DEADLINE_YEARS = 5
 
 
 def _validate_fields(project: Project, names: Iterable[str]) -> None:
@@ -116,24 +117,38 @@ def _validate_fields(project: Project, names: Iterable[str]) -> None:
         elif name == "licence" and value not in Licence.values:
             raise InvalidInput(_("Choose a licence."), field=name)
         elif name in ("code_url", "prototype_url") and value:
-            try:
-                _url_validator(value)
-            except ValidationError as exc:
-                raise InvalidInput(_("Enter a web address starting https://"), field=name) from exc
+            check_web_address(value, field=name)
         elif name == "pledging_deadline" and (
             value is not None and (not isinstance(value, date) or isinstance(value, datetime))
         ):
             raise InvalidInput(_("Enter the pledging deadline as a date."), field=name)
 
 
-def _validate_deadline(project: Project) -> None:
-    if (
-        project.pledging_deadline
-        and project.state in (State.DRAFT, State.SEEKING_SUPPORT)
-        and project.pledging_deadline < timezone.localdate()
-    ):
+def _latest_deadline(today: date) -> date:
+    try:
+        return today.replace(year=today.year + MAX_DEADLINE_YEARS)
+    except ValueError:  # 29 February
+        return today.replace(year=today.year + MAX_DEADLINE_YEARS, day=28)
+
+
+def _validate_deadline(project: Project, *, changed: bool = False) -> None:
+    """A deadline being set must be from today to ``MAX_DEADLINE_YEARS`` ahead, whatever the
+    project's state (0001-01-01 was accepted on a project in delivery). One already set is
+    checked again while the project is a draft or seeking support, when pledging depends on it."""
+    deadline = project.pledging_deadline
+    if deadline is None:
+        return
+    today = timezone.localdate()
+    if deadline < today and (changed or project.state in (State.DRAFT, State.SEEKING_SUPPORT)):
         raise InvalidInput(
             _("The pledging deadline must be today or in the future."), field="pledging_deadline"
+        )
+    latest = _latest_deadline(today)
+    if changed and deadline > latest:
+        raise InvalidInput(
+            _("The pledging deadline must be within %(years)s years: %(date)s at the latest.")
+            % {"years": MAX_DEADLINE_YEARS, "date": date_format(latest, "j F Y")},
+            field="pledging_deadline",
         )
 
 
@@ -192,6 +207,7 @@ def project_update(
     unknown = set(fields) - set(EDITABLE_FIELDS)
     if unknown:
         raise InvalidInput(_("These fields cannot be changed: %s") % ", ".join(sorted(unknown)))
+    deadline_before = project.pledging_deadline
     for name, value in fields.items():
         if isinstance(value, str):
             value = value.strip()
@@ -201,7 +217,7 @@ def project_update(
     if "summary" in fields and not project.summary:
         raise InvalidInput(_("Enter a summary"), field="summary")
     _validate_fields(project, fields)
-    _validate_deadline(project)
+    _validate_deadline(project, changed=project.pledging_deadline != deadline_before)
     project.save()
     if service_areas is not None:
         project.service_areas.set(service_areas)

@@ -8,6 +8,7 @@ the headline figures is then exactly what the ledger says.
 
 import csv
 import io
+from datetime import date, timedelta
 
 import pytest
 from rest_framework.test import APIClient
@@ -66,7 +67,7 @@ def test_propose_publish_pledge_decide_and_every_total_is_exact():
                 "title": "Shared waste app",
                 "summary": "Book bulky waste collections",
                 "problem": "Every council builds its own",
-                "pledging_deadline": "2099-01-31",
+                "pledging_deadline": (date.today() + timedelta(days=365)).isoformat(),
                 "partner_target": 2,
                 "licence": "OGL-UK-3.0",
             },
@@ -153,23 +154,34 @@ def test_propose_publish_pledge_decide_and_every_total_is_exact():
     }
     needs = {n["id"]: n for n in project["needs"]}
     assert needs == {n["id"]: n for n in ok(public.get(f"/api/v1/projects/{slug}/needs/"))}
-    assert (
-        needs[money_need["id"]]["offered"],
-        needs[money_need["id"]]["accepted"],
-        needs[money_need["id"]]["fulfilled"],
-    ) == ("0", "0", "400000")
-    assert needs[money_need["id"]]["amount"] == money(1_200_000)
-    assert (
-        needs[dev_need["id"]]["days"],
-        needs[dev_need["id"]]["offered"],
-        needs[dev_need["id"]]["accepted"],
-        needs[dev_need["id"]]["fulfilled"],
-    ) == ("20", "0", "10", "0")
-    assert (
-        needs[design_need["id"]]["days"],
-        needs[design_need["id"]]["offered"],
-        needs[design_need["id"]]["accepted"],
-    ) == ("5.5", "2.5", "0")
+
+    # Progress in the one money shape ({amount_pence, currency}) and exact days, as elsewhere.
+    def progress(need: dict, key: str):
+        value = need[key]
+        return value["amount"] if need["kind"] == "money" else value["days"]
+
+    money_progress = needs[money_need["id"]]
+    assert [progress(money_progress, k) for k in ("offered", "accepted", "fulfilled")] == [
+        money(0),
+        money(0),
+        money(400_000),
+    ]
+    assert money_progress["offered"]["days"] is None
+    assert money_progress["amount"] == money(1_200_000)
+    dev = needs[dev_need["id"]]
+    assert [dev["days"], *(progress(dev, k) for k in ("offered", "accepted", "fulfilled"))] == [
+        "20",
+        "0",
+        "10",
+        "0",
+    ]
+    assert dev["offered"]["amount"] is None
+    design = needs[design_need["id"]]
+    assert [design["days"], progress(design, "offered"), progress(design, "accepted")] == [
+        "5.5",
+        "2.5",
+        "0",
+    ]
 
     # The listing says the same as the detail.
     listed = ok(public.get("/api/v1/projects/"))["results"]

@@ -2,6 +2,8 @@
 400 bad input, 401 no or bad credentials, 403 not yours, 404 unknown, 405, 409 wrong state,
 415 wrong content type, 429 too many requests."""
 
+import json
+
 import pytest
 from django.urls import reverse
 from rest_framework.test import APIClient
@@ -55,6 +57,11 @@ def pledging(project):
         ({"kind": "time", "days": "NaN"}, "days"),
         ({"kind": "time", "days": "Infinity"}, "days"),
         ({"kind": "time", "days": 2001}, "days"),
+        ({"kind": "time", "days": "1e2"}, "days"),
+        ({"kind": "time", "days": "1E2"}, "days"),
+        ({"kind": "time", "days": "-1"}, "days"),
+        ({"kind": "time", "days": True}, "days"),
+        ({"kind": "time", "days": [1]}, "days"),
         ({"kind": "time"}, "days"),
         ({"kind": "time", "days": 1, "amount_pence": 100}, "amount_pence"),
         ({"kind": "time", "days": 1, "role": "astronaut"}, "role"),
@@ -133,6 +140,13 @@ def test_bad_needs_are_400_naming_the_field(project, body, field):
         ({"partner_target": 0}, "partner_target"),
         ({"partner_target": 401}, "partner_target"),
         ({"code_url": "javascript:alert(1)"}, "code_url"),
+        ({"code_url": 'https://example.org/"><script>alert(1)</script>'}, "code_url"),
+        ({"prototype_url": "https://example.org/<img>"}, "prototype_url"),
+        ({"prototype_url": "https://example.org/it's"}, "prototype_url"),
+        ({"code_url": "https://example.org/a b"}, "code_url"),
+        ({"code_url": "https://example.org/\x1b[31m"}, "code_url"),
+        ({"pledging_deadline": "0001-01-01"}, "pledging_deadline"),
+        ({"pledging_deadline": "9999-12-31"}, "pledging_deadline"),
         ({"licence": "WTFPL"}, "licence"),
         ({"service_areas": ["no-such-area"]}, "service_areas"),
         ({"service_areas": "waste"}, "service_areas"),
@@ -144,6 +158,45 @@ def test_bad_project_changes_are_400_naming_the_field(project, body, field):
     response = send(client, "PATCH", f"/api/v1/projects/{project.slug}/", body)
     assert_error(response, 400, field=field)
     assert Project.objects.filter(pk=project.pk).values().get() == before
+
+
+def test_a_past_deadline_is_refused_on_a_project_in_delivery_too(project):
+    Project.objects.filter(pk=project.pk).update(state=State.IN_DELIVERY)
+    client = token_client(project.owner)
+    response = send(
+        client,
+        "PATCH",
+        f"/api/v1/projects/{project.slug}/",
+        {"pledging_deadline": "0001-01-01"},
+    )
+    error = assert_error(response, 400, field="pledging_deadline")
+    assert error["errors"]["pledging_deadline"] == [
+        "The pledging deadline must be today or in the future."
+    ]
+
+
+@pytest.mark.parametrize(
+    ("days", "half_days"),
+    [("0.50", 1), ("2.5", 5), ("2.50", 5), ("3", 6), (3, 6), (2.5, 5), ("12.0", 24)],
+)
+def test_days_are_read_as_the_web_form_reads_them(project, days, half_days):
+    """Plain decimals in half-day steps, as text or a JSON number; "0.50" was refused and
+    "1e2" accepted."""
+    client = token_client(project.owner)
+    body = {"kind": "time", "role": "designer", "days": days}
+    response = send(client, "POST", f"/api/v1/projects/{project.slug}/needs/", body)
+    assert response.status_code == 201, response.content
+    assert project.needs.get(pk=response.json()["id"]).amount == half_days
+
+
+def test_a_json_number_with_an_exponent_is_refused_for_days(project):
+    client = token_client(project.owner)
+    raw = '{"kind": "time", "role": "designer", "days": 1e2}'
+    response = client.post(
+        f"/api/v1/projects/{project.slug}/needs/", raw, content_type="application/json"
+    )
+    error = assert_error(response, 400, field="days")
+    assert error["errors"]["days"] == ["Enter a number of days, like 5 or 2.5"]
 
 
 def test_proposing_for_an_unknown_council_names_it():
@@ -192,6 +245,46 @@ def test_malformed_json_is_400(pledging):
     client, _, _, _ = pledging
     response = client.post("/api/v1/pledges/", '{"kind": "money",', content_type="application/json")
     assert assert_error(response, 400)["code"] == "parse_error"
+
+
+@pytest.mark.parametrize("depth", [33, 1_000, 100_000])
+def test_json_nested_too_deeply_is_400_not_a_500(pledging, depth):
+    """A 2 KB body of 1,000 nested brackets was a RecursionError in the parser (500)."""
+    client, _, _, _ = pledging
+    for body in ("[" * depth + "]" * depth, '{"a":' * depth + "1" + "}" * depth):
+        # Signed in, and anonymous (the token exchange reads the body of anyone).
+        for who, url in ((client, "/api/v1/pledges/"), (APIClient(), "/api/v1/auth/token/")):
+            response = who.post(url, body, content_type="application/json")
+            error = assert_error(response, 400)
+            assert "nested more than 32 levels" in error["message"]
+    assert not Pledge.objects.exists()
+
+
+def test_a_key_sent_twice_is_400_naming_it(pledging):
+    """JSON decoders keep the last of two equal keys; the API refuses the body instead."""
+    client, body, _, _ = pledging
+    raw = (
+        f'{{"project": "{body["project"]}", "council": "{body["council"]}", "kind": "money", '
+        '"amount_pence": 100, "amount_pence": 999999}'
+    )
+    response = client.post("/api/v1/pledges/", raw, content_type="application/json")
+    error = assert_error(response, 400, field="amount_pence")
+    assert "'amount_pence' appears more than once" in error["message"]
+    nested = '{"title": "t", "summary": "s", "lead_council": "X", "service_areas": [], "title": 1}'
+    assert_error(client.post("/api/v1/projects/", nested, content_type="application/json"), 400)
+    assert not Pledge.objects.exists()
+
+
+def test_an_oversized_json_body_is_a_413_in_the_error_shape(pledging, settings):
+    client, body, _, _ = pledging
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1_000
+    big = json.dumps({**body, "kind": "money", "amount_pence": 100, "note": "x" * 2_000})
+    for who, url in ((client, "/api/v1/pledges/"), (APIClient(), "/api/v1/auth/token/")):
+        response = who.post(url, big, content_type="application/json")
+        error = assert_error(response, 413)
+        assert error["code"] == "too_large"
+        assert "1,000 bytes" in error["message"]
+    assert not Pledge.objects.exists()
 
 
 def test_a_json_list_instead_of_an_object_is_400(pledging):

@@ -1,4 +1,5 @@
-"""The project listing's JSON, pinned byte for byte against tests/api/golden/project_list.json.
+"""The API's JSON, pinned byte for byte against tests/api/golden/: the project listing, one
+project with its needs, and the root.
 
 A change to the payload (a field renamed, a total computed differently, a date format) fails
 here, so it is a decision rather than an accident. To accept a deliberate change:
@@ -81,6 +82,7 @@ def build_data(traveller) -> None:
         code_url="https://github.com/example/bin-day-finder",
         licence=Licence.OGL,
         service_areas=[waste],
+        owner=verified_member(greenton, first_name="Gwen", last_name="Greenway"),
     )
     bins_money = NeedFactory(project=bins, kind=Kind.MONEY, amount=2_000_000)
     bins_time = NeedFactory(project=bins, kind=Kind.TIME, role=Role.DEVELOPER, amount=60)
@@ -162,31 +164,43 @@ def build_data(traveller) -> None:
     services.project_set_state(actor=old.owner, project=old, state=State.COMPLETED)
 
 
-def test_project_list_matches_the_golden_file():
+GOLDEN_URLS = {
+    "project_list.json": "/api/v1/projects/",
+    # A money need and a time need, with progress in the one money shape and exact days.
+    "project_detail.json": "/api/v1/projects/bin-day-finder/",
+    "root.json": "/api/v1/",
+}
+
+
+@pytest.mark.parametrize("name", GOLDEN_URLS)
+def test_payload_matches_the_golden_file(name):
+    golden = GOLDEN.parent / name
     with time_machine.travel(NOW, tick=False) as traveller:
         build_data(traveller)
-        response = APIClient().get("/api/v1/projects/")
+        response = APIClient().get(GOLDEN_URLS[name])
     assert response.status_code == 200
     payload = _normalise(response.json())
+    for position, need in enumerate(payload.get("needs", []), start=1):
+        need["id"] = position  # database ids differ between SQLite and PostgreSQL runs
     text = json.dumps(payload, indent=2, ensure_ascii=False, sort_keys=False) + "\n"
 
     if os.environ.get("UPDATE_GOLDEN") == "1":
-        GOLDEN.parent.mkdir(parents=True, exist_ok=True)
-        GOLDEN.write_text(text, encoding="utf-8")
-        pytest.skip(f"Wrote {GOLDEN}; review the diff and commit it")
-    if not GOLDEN.exists():
+        golden.parent.mkdir(parents=True, exist_ok=True)
+        golden.write_text(text, encoding="utf-8")
+        pytest.skip(f"Wrote {golden}; review the diff and commit it")
+    if not golden.exists():
         pytest.fail(
-            f"{GOLDEN} is missing. Create it with\n"
+            f"{golden} is missing. Create it with\n"
             "    UPDATE_GOLDEN=1 .venv/bin/pytest tests/api/test_golden.py\n"
             "then check what it pins and commit it."
         )
-    expected = json.loads(GOLDEN.read_text(encoding="utf-8"))
+    expected = json.loads(golden.read_text(encoding="utf-8"))
     assert payload == expected, (
-        "The project listing's JSON changed. If that is deliberate, rewrite the golden file "
-        "with UPDATE_GOLDEN=1 and commit the diff."
+        f"The JSON of {GOLDEN_URLS[name]} changed. If that is deliberate, rewrite the golden "
+        "file with UPDATE_GOLDEN=1 and commit the diff."
     )
     # Key order is part of what clients see too.
-    assert text == GOLDEN.read_text(encoding="utf-8")
+    assert text == golden.read_text(encoding="utf-8")
 
 
 def test_normalise_only_touches_the_test_host():

@@ -2,11 +2,13 @@
 the whole listing, for every sort, even with ties in the sort key and projects without a
 deadline."""
 
+import base64
 import datetime as dt
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import time_machine
+from django.test import Client
 from rest_framework.test import APIClient
 
 from projects.filters import SORTS
@@ -18,6 +20,8 @@ from tests.factories import (
     make_pledge,
     published_project,
 )
+
+from .conftest import assert_error
 
 pytestmark = pytest.mark.django_db
 
@@ -169,3 +173,59 @@ def test_pledges_page_by_newest_with_every_pledge_once():
         url = body["next"]
     expected = [p.pk for p in sorted(made, key=lambda p: (p.created_at, p.pk), reverse=True)]
     assert ids == expected
+
+
+# --- forged cursors -------------------------------------------------------------------------
+
+# Well-formed cursors (base64 of a query string) whose position is nonsense for the sort key:
+# each was a 500 where the key is a date or a number.
+FORGED_POSITIONS = [
+    "p=not-a-date",
+    "p=2026-13-45",
+    "p=abc",
+    "p=1.5",
+    "p=" + "9" * 40,
+    "p=\x00",
+    "r=1&p=not-a-date",
+    "o=3&p=not-a-date",
+]
+
+
+def forged(position: str) -> str:
+    return base64.b64encode(position.encode("ascii")).decode("ascii")
+
+
+@pytest.mark.parametrize("position", FORGED_POSITIONS)
+def test_a_forged_cursor_is_a_404_for_every_sort_and_listing(projects, position):
+    make_pledge(Project.objects.get(slug="alpha"))
+    CouncilFactory()
+    urls = [f"/api/v1/projects/?sort={sort}&" for sort in SORTS]
+    urls += ["/api/v1/projects/?", "/api/v1/pledges/?"]
+    for url in urls:
+        body = assert_error(APIClient().get(f"{url}cursor={forged(position)}"), 404)
+        assert body["message"] == "Invalid cursor", (url, position)
+    # Councils page by name, so any text is a real position; a NUL is not.
+    councils = APIClient().get(f"/api/v1/councils/?cursor={forged(position)}")
+    if "\x00" in position:
+        assert_error(councils, 404)
+    else:
+        assert councils.status_code == 200
+
+
+@pytest.mark.parametrize("position", FORGED_POSITIONS)
+def test_a_forged_cursor_on_the_projects_page_is_a_404_in_the_site_layout(projects, position):
+    client = Client()
+    for query in [f"sort={sort}&" for sort in SORTS] + ["", "sort=name&"]:
+        response = client.get(f"/projects/?{query}cursor={forged(position)}")
+        assert response.status_code == 404, (query, position, response.status_code)
+        assert b"govuk-footer" in response.content and b"Page not found" in response.content
+
+
+def test_real_cursors_still_work_after_the_position_check(projects):
+    """The check reads each sort key's type; walking every sort to the end is unaffected."""
+    for sort in SORTS:
+        paged, _ = walk(f"/api/v1/projects/?sort={sort}&page_size=2")
+        assert sorted(paged) == sorted(PROJECTS), sort
+        response = APIClient().get(f"/api/v1/projects/?sort={sort}&page_size=2")
+        previous = APIClient().get(APIClient().get(response.json()["next"]).json()["previous"])
+        assert previous.status_code == 200

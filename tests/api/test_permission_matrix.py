@@ -18,6 +18,7 @@ Every role follows the project, and someone else has asked to join its maker tea
 import re
 from dataclasses import dataclass
 from types import SimpleNamespace
+from urllib.parse import urlsplit
 
 import pytest
 from django.urls import URLPattern, URLResolver, reverse
@@ -64,6 +65,10 @@ NOT_JSON = {"schema", "docs"}
 # (URL name, method) → the status for each role, in the order of ROLES:
 #                                  anonymous other owner lead_member pledger organiser
 MATRIX: dict[tuple[str, str], tuple[int, ...]] = {
+    # Where everything is.
+    ("root", "GET"): EVERYONE_200,
+    ("root", "HEAD"): EVERYONE_200,
+    ("root", "OPTIONS"): EVERYONE_200,
     ("projects_csv", "GET"): EVERYONE_200,
     ("projects_csv", "HEAD"): EVERYONE_200,
     ("projects_csv", "OPTIONS"): EVERYONE_200,
@@ -248,6 +253,28 @@ def test_the_walk_finds_the_routes_it_should():
     assert ("project-detail", "PUT") not in served
     assert ("project-detail", "DELETE") not in served
     assert ("council-list", "POST") not in served
+    assert ("pledge-detail", "DELETE") not in served
+
+
+def test_the_root_links_to_every_list_and_the_docs():
+    """/api/v1/ was a 404; it now links to every route that takes no argument."""
+    from rest_framework.test import APIClient
+
+    body = APIClient().get("/api/v1/").json()
+    linked = {urlsplit(url).path for url in body.values()}
+    lists = {
+        _openapi_free(route)
+        for (name, method), route in served_routes().items()
+        if method == "GET" and "<" not in route and "(?P" not in route and name != "root"
+    }
+    assert lists <= linked, lists - linked
+    assert {"/api/v1/docs/", "/api/v1/schema/", "/api/v1/auth/token/"} <= linked
+    for url in body.values():
+        assert url.startswith("http://testserver/api/v1/")
+
+
+def _openapi_free(route: str) -> str:
+    return "/api/v1/" + route.replace("^", "").replace("$", "").replace("\\.", ".")
 
 
 def make_world() -> SimpleNamespace:
@@ -366,13 +393,15 @@ def test_matrix(case: Case):
         assert content == b"", "HEAD has no body"
 
 
+@pytest.mark.parametrize("role", ["anonymous", "other", "organiser"])
 @pytest.mark.parametrize(
     "name", sorted({name for name, _ in MATRIX}), ids=lambda n: f"unserved methods on {n}"
 )
-def test_methods_not_served_are_405(name: str):
-    """Methods a route does not serve are refused as such (to someone who may write)."""
+def test_methods_not_served_are_405_with_allow_for_everyone(name: str, role: str):
+    """Methods a route does not serve are refused as such, with the methods it does serve, to
+    anyone: a signed-out DELETE on a pledge was a 401, as if signing in would let it through."""
     w = make_world()
-    client = client_for("organiser", w)
+    client = client_for(role, w)
     routes = served_routes()
     route = next(r for (n, _), r in routes.items() if n == name)
     served = {m for (n, m) in routes if n == name}
@@ -382,6 +411,23 @@ def test_methods_not_served_are_405(name: str):
             assert response.status_code == 405
         else:
             assert_error(response, 405)
+        assert set(response["Allow"].split(", ")) == served, (method, response["Allow"])
+
+
+@pytest.mark.parametrize("method", ["GET", "POST", "PUT", "PATCH", "DELETE"])
+def test_an_address_without_its_final_slash_is_a_308_to_the_real_one(method):
+    """``DELETE /api/v1/pledges/1`` was a 404; a 308 keeps the method and the body."""
+    w = make_world()
+    client = client_for("organiser", w)
+    for path in (f"/api/v1/pledges/{w.offered.pk}", "/api/v1", "/api/v1/projects"):
+        response = send(client, method, f"{path}?page_size=2", {} if method != "GET" else None)
+        body = response.json()
+        assert response.status_code == 308, (path, response.status_code)
+        assert response["Location"] == f"{path}/?page_size=2"
+        assert body["code"] == "moved" and f"{path}/" in body["message"]
+    followed = send(client, "DELETE", f"/api/v1/pledges/{w.offered.pk}/", None)
+    assert_error(followed, 405)
+    assert_error(send(client, method, "/api/v1/nothing-here", None), 404)
 
 
 # --- visibility: drafts and hidden projects ------------------------------------------------

@@ -108,3 +108,57 @@ def test_docs_page_loads_the_schema_from_this_site():
     assert script.status_code == 200
     assert script["Content-Type"].startswith("application/javascript")
     assert b"/api/v1/schema/" in script.content
+
+
+def _request_schema(schema: dict, operation: dict) -> dict | None:
+    content = operation.get("requestBody", {}).get("content", {}).get("application/json")
+    if content is None:
+        return None
+    ref = content["schema"]["$ref"].rsplit("/", 1)[-1]
+    return schema["components"]["schemas"][ref]
+
+
+def test_every_request_body_refuses_unknown_fields_as_the_server_does(schema):
+    """The server refuses fields it does not know (StrictInputSerializer); the schema says so."""
+    bodies = 0
+    for path, operations in schema["paths"].items():
+        for method, operation in operations.items():
+            body = _request_schema(schema, operation)
+            if body is None:
+                continue
+            bodies += 1
+            assert body.get("additionalProperties") is False, (path, method)
+    assert bodies >= 15
+
+
+def test_council_filters_list_the_values_they_accept(schema):
+    from councils.models import AUTHORITY_TYPES, REGIONS, Nation
+
+    parameters = {
+        p["name"]: p["schema"] for p in schema["paths"]["/api/v1/councils/"]["get"]["parameters"]
+    }
+    assert set(parameters["nation"]["enum"]) == set(Nation.values)
+    assert set(parameters["region"]["enum"]) == set(REGIONS)
+    assert set(parameters["type"]["enum"]) == set(AUTHORITY_TYPES)
+    assert set(parameters["status"]["enum"]) == {"current", "ended", "all"}
+
+
+@pytest.mark.parametrize(("name", "values"), [("region", "REGIONS"), ("type", "AUTHORITY_TYPES")])
+def test_council_filters_accept_each_listed_value_and_refuse_others(name, values):
+    from councils import models
+    from tests.factories import CouncilFactory
+
+    CouncilFactory(region="Wales", authority_type_name="Welsh unitary authority")
+    for value in getattr(models, values):
+        assert APIClient().get("/api/v1/councils/", {name: value}).status_code == 200, value
+    response = APIClient().get("/api/v1/councils/", {name: "Atlantis"})
+    assert response.status_code == 400
+    assert name in response.json()["errors"]
+
+
+def test_days_are_described_as_decimal_text(schema):
+    days = schema["components"]["schemas"]["NeedInputRequest"]["properties"]["days"]
+    assert days["type"] == "string"
+    assert re.fullmatch(days["pattern"], "0.50") and re.fullmatch(days["pattern"], "12")
+    assert not re.fullmatch(days["pattern"], "1e2")
+    assert not re.fullmatch(days["pattern"], "2.25")

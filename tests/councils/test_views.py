@@ -56,7 +56,7 @@ def directory_councils():
             authority_type_name="Non-metropolitan district",
         ),
         "kent": CouncilFactory(
-            short_name="Kent", region="South East", authority_type_name="County council"
+            short_name="Kent", region="South East", authority_type_name="County"
         ),
         "leeds": CouncilFactory(
             short_name="Leeds",
@@ -113,7 +113,7 @@ def test_directory_shows_ended_councils_when_asked(client, directory_councils):
         ({"nation": "Wales"}, ["Cardiff"]),
         ({"nation": "Scotland"}, ["Fife"]),
         ({"region": "South East"}, ["Guildford", "Kent"]),
-        ({"type": "County council"}, ["Kent"]),
+        ({"type": "County"}, ["Kent"]),
         ({"region": "South East", "type": "Non-metropolitan district"}, ["Guildford"]),
         ({"q": "leed"}, ["Leeds"]),
         ({"q": "city of cardiff"}, ["Cardiff"]),

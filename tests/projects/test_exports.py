@@ -92,8 +92,8 @@ def test_project_rows_in_column_order_with_exact_amounts():
     row = dict(zip(exports.PROJECT_COLUMNS, rows[0], strict=True))
     assert row == {
         "slug": "leeds-thing",
-        "title": "'=Formula title",
-        "summary": "'+summary",
+        "title": "=Formula title",  # escaped when written (csv_response)
+        "summary": "+summary",
         "phase": "idea",
         "state": "seeking_support",
         "lead_council_code": "LDS",
@@ -149,7 +149,7 @@ def test_pledge_rows_for_money_and_time():
     assert as_dicts[0] == {
         "pledge_id": money.pk,
         "created_at": "2026-05-04T08:15:00+00:00",
-        "project": "'@Project",
+        "project": "@Project",  # escaped when written (csv_response)
         "project_url": "https://pipeline.example/projects/p1/",
         "lead_council_code": "LDS",
         "pledging_council_code": "BRD",
@@ -161,8 +161,8 @@ def test_pledge_rows_for_money_and_time():
         "days": "",
         "state": "offered",
         "state_changed_at": "2026-05-04T08:15:00+00:00",
-        "pledged_by": "'=Ada Lovelace",
-        "note": "'-1",
+        "pledged_by": "=Ada Lovelace",
+        "note": "-1",
     }
     assert as_dicts[1]["pledge_id"] == time.pk
     assert as_dicts[1]["need_id"] == need.pk
@@ -214,6 +214,37 @@ def test_formulas_are_neutralised_in_csv_but_not_in_json():
     assert pledge["project"] == "'=cmd|' /C calc'!A0"
     listed = APIClient().get("/api/v1/projects/").json()["results"][0]
     assert listed["title"] == "=cmd|' /C calc'!A0", "JSON is data, not a spreadsheet: unchanged"
+
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def test_every_text_cell_of_every_csv_is_escaped():
+    """Text anyone but the register can set, each starting like a formula; lead_council_name
+    (a council's short name, which organisers edit) was written unescaped."""
+    lead = CouncilFactory(code="LDS", short_name='=HYPERLINK("http://evil.example")', slug="leeds")
+    pledging = CouncilFactory(code="BRD", short_name="+Bradford", slug="bradford")
+    project = published_project(
+        lead_council=lead, title="-Title", summary="@Summary", slug="formulas"
+    )
+    officer = verified_member(pledging, first_name="@Ada", last_name="Lovelace")
+    make_pledge(project, council=pledging, actor=officer, note="\r=1+1")
+    exports_ = {
+        "/api/v1/projects.csv": ("title", "summary", "lead_council_name"),
+        "/api/v1/pledges.csv": ("project", "pledged_by", "note"),
+        f"/councils/{pledging.slug}/pledges.csv": ("project", "pledged_by", "note"),
+    }
+    for url, hostile in exports_.items():
+        header, *rows = _parse(APIClient().get(url))
+        assert rows, url
+        for row in rows:
+            cells = dict(zip(header, row, strict=True))
+            for column, cell in cells.items():
+                assert not cell.startswith(FORMULA_STARTS), (url, column, cell)
+            for column in hostile:
+                assert cells[column].startswith("'"), (url, column, cells[column])
+    projects = dict(zip(*_parse(APIClient().get("/api/v1/projects.csv")), strict=True))
+    assert projects["lead_council_name"] == '\'=HYPERLINK("http://evil.example")'
 
 
 def _count_export(url: str) -> tuple[int, int]:

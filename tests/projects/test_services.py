@@ -658,6 +658,12 @@ def test_update_changes_only_the_editable_fields(world):
     assert snapshot(w.project) == before
 
 
+BAD_ADDRESS = "Enter a web address starting https:// or http://, like https://example.org"
+UNSAFE_ADDRESS = (
+    "A web address cannot contain spaces, quotes, angle brackets, backslashes or control characters"
+)
+
+
 @pytest.mark.parametrize(
     ("fields", "field", "message"),
     [
@@ -676,15 +682,35 @@ def test_update_changes_only_the_editable_fields(world):
             "The target must be between 1 and 400 councils.",
         ),
         ({"licence": "WTFPL"}, "licence", "Choose a licence."),
-        ({"code_url": "javascript:alert(1)"}, "code_url", "Enter a web address starting https://"),
-        ({"prototype_url": "not a url"}, "prototype_url", "Enter a web address starting https://"),
+        ({"code_url": "javascript:alert(1)"}, "code_url", BAD_ADDRESS),
+        ({"prototype_url": "not a url"}, "prototype_url", UNSAFE_ADDRESS),
+        (
+            {"code_url": 'https://example.org/"><script>alert(1)</script>'},
+            "code_url",
+            UNSAFE_ADDRESS,
+        ),
+        ({"code_url": "https://example.org/a'b"}, "code_url", UNSAFE_ADDRESS),
+        ({"prototype_url": "https://example.org/<b>"}, "prototype_url", UNSAFE_ADDRESS),
+        ({"prototype_url": "https://example.org/a\x07b"}, "prototype_url", UNSAFE_ADDRESS),
+        ({"prototype_url": "ftp://example.org/"}, "prototype_url", BAD_ADDRESS),
         (
             {"pledging_deadline": date(2020, 1, 1)},
             "pledging_deadline",
             "The pledging deadline must be today or in the future.",
         ),
+        (
+            {"pledging_deadline": date(1, 1, 1)},
+            "pledging_deadline",
+            "The pledging deadline must be today or in the future.",
+        ),
+        (
+            {"pledging_deadline": date(9999, 12, 31)},
+            "pledging_deadline",
+            "The pledging deadline must be within 5 years: 14 March 2031 at the latest.",
+        ),
     ],
 )
+@time_machine.travel(datetime(2026, 3, 14, 12, tzinfo=ZoneInfo("UTC")), tick=False)
 def test_update_refuses_bad_values_and_changes_nothing(world, fields, field, message):
     w = world
     before = Project.objects.filter(pk=w.project.pk).values().get()
@@ -692,6 +718,34 @@ def test_update_refuses_bad_values_and_changes_nothing(world, fields, field, mes
         services.project_update(actor=w.owner, project=w.project, **fields)
     assert (excinfo.value.field, excinfo.value.message) == (field, message)
     assert Project.objects.filter(pk=w.project.pk).values().get() == before
+
+
+@pytest.mark.parametrize("state", [State.IN_DELIVERY, State.COMPLETED, State.CLOSED])
+@time_machine.travel(datetime(2026, 3, 14, 12, tzinfo=ZoneInfo("UTC")), tick=False)
+def test_a_deadline_being_set_is_checked_whatever_the_state(world, state):
+    """0001-01-01 was accepted on a project in delivery; one already past still lets the
+    project's other details change."""
+    w = world
+    Project.objects.filter(pk=w.project.pk).update(state=state, pledging_deadline=date(2026, 1, 1))
+    for bad in (date(1, 1, 1), date(2026, 3, 13), date(2031, 3, 15)):
+        with pytest.raises(InvalidInput) as excinfo:
+            services.project_update(actor=w.owner, project=w.project, pledging_deadline=bad)
+        assert excinfo.value.field == "pledging_deadline"
+    services.project_update(actor=w.owner, project=w.project, summary="Still editable")
+    for good in (date(2026, 3, 14), date(2031, 3, 14), None):
+        services.project_update(actor=w.owner, project=w.project, pledging_deadline=good)
+        assert Project.objects.get(pk=w.project.pk).pledging_deadline == good
+
+
+@pytest.mark.parametrize(
+    "address",
+    ["https://github.com/council/project", "http://example.org/a?b=c&d=e#f", "https://x.gov.uk"],
+)
+def test_ordinary_web_addresses_are_accepted(world, address):
+    project = services.project_update(
+        actor=world.owner, project=world.project, code_url=address, prototype_url=address
+    )
+    assert (project.code_url, project.prototype_url) == (address, address)
 
 
 def test_update_can_clear_the_partner_target(world):

@@ -796,3 +796,56 @@ def test_results_come_before_the_filters_which_a_link_reaches(client):
     assert page.index("Pothole reporting") < page.index('id="filters"')
     assert page.index('href="#filters"') < page.index("Pothole reporting")
     assert "1 filter applied" in page
+
+
+@pytest.mark.parametrize(
+    ("fields", "field", "message"),
+    [
+        (
+            {"code_url": 'https://example.org/"><script>alert(1)</script>'},
+            "code_url",
+            "A web address cannot contain spaces, quotes, angle brackets",
+        ),
+        (
+            {"prototype_url": "https://example.org/<b>"},
+            "prototype_url",
+            "A web address cannot contain spaces, quotes, angle brackets",
+        ),
+        (
+            {"code_url": "javascript:alert(1)"},
+            "code_url",
+            "Enter a web address, like https://github.com/your-council/project",
+        ),
+        (
+            {
+                "pledging_deadline_day": "1",
+                "pledging_deadline_month": "1",
+                "pledging_deadline_year": "0001",
+            },
+            "pledging_deadline",
+            "Pledging deadline must be today or in the future",
+        ),
+        (
+            {
+                "pledging_deadline_day": "1",
+                "pledging_deadline_month": "1",
+                "pledging_deadline_year": "2999",
+            },
+            "pledging_deadline",
+            "The pledging deadline must be within 5 years",
+        ),
+    ],
+)
+def test_the_details_form_refuses_what_the_api_refuses(client, fields, field, message):
+    """One web address check and one deadline rule for the form, the API and the services."""
+    project = published_project()
+    Project.objects.filter(pk=project.pk).update(state=State.IN_DELIVERY)
+    before = Project.objects.filter(pk=project.pk).values().get()
+    client.force_login(project.owner)
+    response = client.post(
+        reverse("projects:edit", args=[project.slug, "details"]), {"licence": "MIT", **fields}
+    )
+    assert response.status_code == 200
+    errors = response.context["form"].errors
+    assert message in " ".join(errors[field]), errors
+    assert Project.objects.filter(pk=project.pk).values().get() == before

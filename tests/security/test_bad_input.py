@@ -43,21 +43,21 @@ def _pledge(w, **extra):
 def test_an_oversized_json_body_is_413_before_it_is_read(w, api):
     body = json.dumps(_pledge(w, note="x" * (2 * 1024 * 1024)))
     response = api.post("/api/v1/pledges/", body, content_type="application/json")
-    # 413 from the API's parser, or 400 when Django's own limit trips first: either way clear.
-    assert response.status_code in (400, 413)
-    data = assert_error(response, response.status_code)
+    data = assert_error(response, 413)
     assert "too large" in data["message"]
     assert not Pledge.objects.filter(note__startswith="xxx").exists()
 
 
-def test_a_body_without_a_content_length_is_still_capped(w, api):
-    """A chunked body has no Content-Length; the parser stops reading past the limit."""
+def test_a_body_without_a_content_length_is_never_read(w, api):
+    """A chunked body has no Content-Length; DRF reads no body at all then, so nothing past the
+    limit is held in memory, and the pledge is refused for its missing fields."""
     with override_settings(DATA_UPLOAD_MAX_MEMORY_SIZE=1000):
         body = json.dumps(_pledge(w, note="y" * 5000))
         response = api.generic(
             "POST", "/api/v1/pledges/", body, content_type="application/json", CONTENT_LENGTH=""
         )
-    assert response.status_code in (400, 413), response.content
+    assert_error(response, 400, field="project")
+    assert not Pledge.objects.filter(note__startswith="yyy").exists()
 
 
 def test_an_oversized_form_is_a_400_page_in_the_site_layout(w):
@@ -141,8 +141,8 @@ def test_unknown_fields_are_refused_by_name(w, api):
 
 @pytest.mark.parametrize(
     "text",
-    ["\u202eevil", "e\u0301", "👩🏽‍💻" * 10, "\ufeffbom", "ｆｕｌｌｗｉｄｔｈ", "a\u200bb"],
-    ids=["rtl-override", "combining", "emoji-zwj", "bom", "fullwidth", "zero-width"],
+    ["e\u0301", "👩🏽‍💻" * 10, "\ufeffbom", "ｆｕｌｌｗｉｄｔｈ", "a\u200bb"],
+    ids=["combining", "emoji-zwj", "bom", "fullwidth", "zero-width"],
 )
 def test_unicode_edge_cases_are_stored_and_returned_unchanged(w, api, text):
     response = api.post("/api/v1/pledges/", _pledge(w, note=text), format="json")

@@ -293,3 +293,106 @@ def test_when_the_cache_is_down_writes_go_through_and_it_is_logged(caplog):
     ):
         assert consume("pledge", "user:1") == (True, 0)
     assert any('"rate_limit_unavailable"' in r.getMessage() for r in caplog.records)
+
+
+# --- the client's address, and X-Forwarded-For ----------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("proxies", "remote", "xff", "expected"),
+    [
+        # No trusted proxy: the connection's address; the header is the client's to invent.
+        (0, "203.0.113.7", None, "203.0.113.7"),
+        (0, "203.0.113.7", "198.51.100.1", "203.0.113.7"),
+        (0, "203.0.113.7", "198.51.100.1, 192.0.2.9", "203.0.113.7"),
+        # One proxy (ours) appends the address it saw: the last entry; the rest is the client's.
+        (1, "10.0.0.2", "192.0.2.9", "192.0.2.9"),
+        (1, "10.0.0.2", "198.51.100.1, 192.0.2.9", "192.0.2.9"),
+        (1, "10.0.0.2", "spoofed, 192.0.2.9", "192.0.2.9"),
+        (1, "10.0.0.2", None, "10.0.0.2"),  # reached without the proxy
+        # Two proxies: the entry the outer one appended.
+        (2, "10.0.0.3", "198.51.100.1, 192.0.2.9, 10.0.0.2", "192.0.2.9"),
+    ],
+)
+def test_client_address_with_and_without_a_proxy(settings, proxies, remote, xff, expected):
+    from django.test import RequestFactory
+
+    from core.security import AnonRateThrottle, ScopedRateThrottle, client_ip
+
+    settings.ALLAUTH_TRUSTED_PROXY_COUNT = proxies
+    extra = {"REMOTE_ADDR": remote}
+    if xff is not None:
+        extra["HTTP_X_FORWARDED_FOR"] = xff
+    request = RequestFactory().get("/", **extra)
+    assert client_ip(request) == expected
+    # DRF's throttles and the write limits key on the same address.
+    assert AnonRateThrottle().get_ident(request) == expected
+    assert ScopedRateThrottle().get_ident(request) == expected
+
+
+def test_every_drf_throttle_in_use_keys_on_the_client_address():
+    from django.conf import settings as django_settings
+    from django.utils.module_loading import import_string
+
+    from accounts.api import TokenView
+    from core.security import ClientAddressThrottle, WriteRateThrottle
+
+    classes = [import_string(c) for c in django_settings.REST_FRAMEWORK["DEFAULT_THROTTLE_CLASSES"]]
+    for throttle in [*classes, *TokenView.throttle_classes]:
+        assert issubclass(throttle, ClientAddressThrottle | WriteRateThrottle), throttle
+    assert (
+        django_settings.REST_FRAMEWORK["NUM_PROXIES"] == django_settings.ALLAUTH_TRUSTED_PROXY_COUNT
+    )
+
+
+@pytest.fixture
+def drf_rates(monkeypatch):
+    from rest_framework.throttling import SimpleRateThrottle
+
+    rates = {**SimpleRateThrottle.THROTTLE_RATES, "anon": "3/min", "token": "10/hour"}
+    monkeypatch.setattr(SimpleRateThrottle, "THROTTLE_RATES", rates)
+
+
+def _over_the_limit(send, limit: int, extra: int, xff) -> int:
+    """How many of ``extra`` requests past ``limit`` got through, with X-Forwarded-For rotated."""
+    for n in range(limit):
+        assert send(xff(n)).status_code != 429
+    return sum(send(xff(limit + n)).status_code != 429 for n in range(extra))
+
+
+def test_rotating_x_forwarded_for_does_not_bypass_the_token_limit(drf_rates):
+    """12 of 12 token requests over the 10/h limit got through with rotating values."""
+    from tests.factories.accounts import PASSWORD
+
+    w = make_world()
+    # The right password: wrong ones also meet allauth's own per-account sign-in lockout.
+    body = {"email": w.users["owner"].email, "password": PASSWORD, "name": "Script"}
+    client = APIClient()
+
+    def send(header):
+        return client.post("/api/v1/auth/token/", body, format="json", HTTP_X_FORWARDED_FOR=header)
+
+    through = _over_the_limit(send, 10, 12, lambda n: f"198.51.100.{n}")
+    assert through == 0
+
+
+def test_rotating_x_forwarded_for_does_not_bypass_the_anonymous_limit(drf_rates):
+    client = APIClient()
+
+    def send(header):
+        return client.get("/api/v1/tags/", HTTP_X_FORWARDED_FOR=header)
+
+    assert _over_the_limit(send, 3, 12, lambda n: f"198.51.100.{n}, 192.0.2.{n}") == 0
+
+
+def test_behind_one_proxy_each_client_has_its_own_allowance(drf_rates, settings):
+    """What the client wrote is ignored; the address our proxy appended counts."""
+    settings.ALLAUTH_TRUSTED_PROXY_COUNT = 1
+    client = APIClient(REMOTE_ADDR="10.0.0.2")
+
+    def send(header):
+        return client.get("/api/v1/tags/", HTTP_X_FORWARDED_FOR=header)
+
+    assert _over_the_limit(send, 3, 12, lambda n: f"198.51.100.{n}, 192.0.2.1") == 0
+    # Another client behind the same proxy is not held back by the first.
+    assert send("192.0.2.2").status_code == 200

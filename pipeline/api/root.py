@@ -1,0 +1,50 @@
+"""``/api/v1/``: where everything is, so a client can start from one address."""
+
+from django.urls import reverse
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from core.api.views import ApiView
+
+# Key in the answer → URL name: every list, the CSV exports, the token exchange, docs, schema.
+LINKS = {
+    "projects": "api:project-list",
+    "pledges": "api:pledge-list",
+    "councils": "api:council-list",
+    "tags": "api:tags",
+    "stats": "api:stats",
+    "follows": "api:follows",
+    "projects_csv": "api:projects_csv",
+    "pledges_csv": "api:pledges_csv",
+    "token": "api:token",
+    "docs": "api:docs",
+    "schema": "api:schema",
+}
+
+
+class ApiRootSerializer(serializers.Serializer):
+    projects = serializers.URLField(help_text="Published projects (cursor pages)")
+    pledges = serializers.URLField(help_text="The public pledge ledger (cursor pages)")
+    councils = serializers.URLField(help_text="The council register (cursor pages)")
+    tags = serializers.URLField(help_text="Service-area tags")
+    stats = serializers.URLField(help_text="The home page's headline figures")
+    follows = serializers.URLField(help_text="Projects you follow (signed in)")
+    projects_csv = serializers.URLField(help_text="Projects as CSV")
+    pledges_csv = serializers.URLField(help_text="Pledges as CSV")
+    token = serializers.URLField(help_text="POST your email and password for a personal token")
+    docs = serializers.URLField(help_text="This API's documentation")
+    schema = serializers.URLField(help_text="This API's OpenAPI description")
+
+
+@extend_schema(
+    summary="Where everything is: every list, the CSV exports, the token exchange, the docs",
+    responses={200: ApiRootSerializer},
+)
+class ApiRootView(ApiView, APIView):
+    permission_classes = [AllowAny]
+
+    def get(self, request):
+        return Response({key: request.build_absolute_uri(reverse(n)) for key, n in LINKS.items()})
