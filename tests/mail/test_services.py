@@ -10,6 +10,7 @@ from django.test import override_settings
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
+from bench.smtp import free_port
 from mail import services
 from mail.models import Delivery, DeliveryStatus
 from mail.tasks import send_deliveries
@@ -25,8 +26,6 @@ from tests.factories import (
     published_project,
     verified_member,
 )
-
-from bench.smtp import free_port
 
 pytestmark = pytest.mark.django_db
 

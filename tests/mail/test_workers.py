@@ -18,6 +18,7 @@ from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from accounts.models import NotificationFrequency
+from bench.smtp import SMTPServer
 from jobs.models import ScheduledRun
 from mail.models import Delivery, DeliveryStatus
 from projects.models import Follow, Notification, NotificationKind
@@ -26,7 +27,6 @@ from projects.services.people import update_post
 from tests.factories import UserFactory, published_project
 
 from .conftest import DATABASE_QUEUE
-from bench.smtp import SMTPServer
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
