@@ -63,6 +63,15 @@ class Command(DbWorkerCommand):
         "heartbeat, so a task cut off by a dead worker is run again by another)."
     )
 
+    def configure_logging(self, verbosity: int) -> None:
+        """Quieter than db_worker: a line per task only from verbosity 2 (``make run`` prints
+        the demo's emails in the same terminal); warnings and errors always."""
+        level = {0: logging.ERROR, 1: logging.WARNING, 2: logging.INFO}.get(
+            verbosity, logging.DEBUG
+        )
+        for name in ("django_tasks", "django_tasks_db"):
+            logging.getLogger(name).setLevel(level)
+
     def add_arguments(self, parser) -> None:
         super().add_arguments(parser)
         parser.set_defaults(interval=settings.TASKS_WORKER_INTERVAL)
