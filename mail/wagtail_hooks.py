@@ -44,8 +44,8 @@ class RetryDeliveryView(ServiceActionView):
     model = Delivery
     action_label = _("Send again")
     confirmation = _(
-        "“%(object)s” failed. Send it again now? It is tried up to the usual number of times; "
-        "if it fails again it comes back to this list."
+        "Send “%(object)s” again now? It is tried up to the usual number of times; if it fails "
+        "again it comes back to the list of failed emails."
     )
     success_message = _("“%(object)s” is queued to send again.")
 

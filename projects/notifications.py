@@ -396,7 +396,7 @@ def _build_published(delivery: Delivery) -> tuple[str, str]:
 def _notifications(delivery: Delivery) -> list[Notification]:
     notifications = list(
         Notification.objects.filter(delivery=delivery)
-        .select_related("project__lead_council", "update__author")
+        .select_related("project__lead_council", "update__author", "update__project")
         .order_by("created_at", "pk")
     )
     if not notifications:

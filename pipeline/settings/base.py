@@ -279,6 +279,8 @@ WORKER_HEARTBEAT_SECONDS = float(env("WORKER_HEARTBEAT_SECONDS", "5"))
 WORKER_DEAD_AFTER_SECONDS = float(env("WORKER_DEAD_AFTER_SECONDS", "30"))
 TASK_MAX_WORKER_LOSSES = int(env("TASK_MAX_WORKER_LOSSES", "3"))
 TASKS_KEEP_DAYS = int(env("TASKS_KEEP_DAYS", "14"))
+# Workers' own commits on PostgreSQL wait for the disk only when on (jobs run_worker explains).
+TASKS_WORKER_SYNCHRONOUS_COMMIT = env_bool("TASKS_WORKER_SYNCHRONOUS_COMMIT", False)
 # The scheduler's jobs (jobs.scheduler): cron expressions in TIME_ZONE; an empty one is off.
 PIPELINE_SCHEDULE = {
     "digest-daily": {

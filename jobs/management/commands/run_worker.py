@@ -11,7 +11,8 @@ import logging
 import threading
 
 from django.conf import settings
-from django.db import connection
+from django.db import connection, connections
+from django.db.backends.signals import connection_created
 from django_tasks_db.management.commands.db_worker import Command as DbWorkerCommand
 
 from jobs.services import worker_heartbeat, worker_stopped
@@ -45,17 +46,40 @@ class Heartbeat(threading.Thread):
         self.join(timeout=10)
 
 
+def _commit_asynchronously(sender, connection, **kwargs) -> None:
+    """A worker's own commits (claiming a task, marking an email sent) need not wait for the
+    disk: if PostgreSQL itself crashed in the next fraction of a second, the task would run
+    again and find its work done, or send an email a second time (the same at-least-once window
+    as a worker dying after the server accepted it). What a web request writes, the outbox
+    included, stays synchronous. About a third more emails per second on a slow disk."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET synchronous_commit TO OFF")
+
+
 class Command(DbWorkerCommand):
     help = (
         "Run a background worker on the database queue (django-tasks-db's db_worker with a "
         "heartbeat, so a task cut off by a dead worker is run again by another)."
     )
 
+    def configure_logging(self, verbosity: int) -> None:
+        """Quieter than db_worker: a line per task only from verbosity 2 (``make run`` prints
+        the demo's emails in the same terminal); warnings and errors always."""
+        level = {0: logging.ERROR, 1: logging.WARNING, 2: logging.INFO}.get(
+            verbosity, logging.DEBUG
+        )
+        for name in ("django_tasks", "django_tasks_db"):
+            logging.getLogger(name).setLevel(level)
+
     def add_arguments(self, parser) -> None:
         super().add_arguments(parser)
         parser.set_defaults(interval=settings.TASKS_WORKER_INTERVAL)
 
     def handle(self, *args, worker_id: str, **options) -> None:
+        if not settings.TASKS_WORKER_SYNCHRONOUS_COMMIT:
+            connection_created.connect(_commit_asynchronously, weak=False)
+            connections.close_all()
         heartbeat = Heartbeat(worker_id, settings.WORKER_HEARTBEAT_SECONDS)
         heartbeat.start()
         try:
