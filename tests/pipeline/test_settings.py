@@ -15,10 +15,11 @@ PROJECT_DIR = Path(__file__).resolve().parents[2]
 
 
 def clean_env(tmp_path: Path, **extra: str) -> dict[str, str]:
-    """Only what Python needs, a throwaway SQLite file, and ``extra``."""
+    """Only what Python needs, a throwaway SQLite file, no .env file, and ``extra``."""
     return {
         "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
         "HOME": str(tmp_path),
+        "DJANGO_ENV_FILE": "",
         "DATABASE_URL": f"sqlite:///{tmp_path / 'unused.sqlite3'}",
         **extra,
     }
@@ -192,3 +193,62 @@ def test_the_page_cache_is_on_only_with_a_shared_cache_and_says_nothing_by_defau
         "pages": "RedisCache",
         "at": "redis://pages.internal:6379/0",
     }
+
+
+# --- .env -----------------------------------------------------------------------------------
+
+SHOW_SETTINGS = (
+    "from django.conf import settings; "
+    "print(settings.SETTINGS_MODULE, settings.ALLOWED_HOSTS[0], settings.PAGE_CACHE_SECONDS)"
+)
+
+
+def env_file(tmp_path: Path) -> Path:
+    path = tmp_path / ".env"
+    path.write_text(
+        "# as .env.example says: copy it to .env\n"
+        "DJANGO_SETTINGS_MODULE=pipeline.settings.production\n"
+        f"DJANGO_SECRET_KEY={secrets.token_urlsafe(50)}\n"
+        "DJANGO_ALLOWED_HOSTS=from-the-file.example.org\n"
+        "PAGE_CACHE_SECONDS=7\n"
+    )
+    return path
+
+
+def test_manage_py_reads_the_env_file_settings_module_included(tmp_path):
+    env = clean_env(tmp_path, DJANGO_ENV_FILE=str(env_file(tmp_path)))
+
+    result = run([sys.executable, "manage.py", "shell", "--no-imports", "-c", SHOW_SETTINGS], env)
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == [
+        "pipeline.settings.production",
+        "from-the-file.example.org",
+        "7",
+    ]
+
+
+def test_the_wsgi_entry_point_reads_it_and_the_environment_wins(tmp_path):
+    env = clean_env(
+        tmp_path,
+        DJANGO_ENV_FILE=str(env_file(tmp_path)),
+        DJANGO_ALLOWED_HOSTS="from-the-environment.example.org",
+    )
+
+    result = python(f"import pipeline.wsgi\n{SHOW_SETTINGS}", env)
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == [
+        "pipeline.settings.production",
+        "from-the-environment.example.org",
+        "7",
+    ]
+
+
+def test_an_env_file_named_but_missing_stops_the_start(tmp_path):
+    env = clean_env(tmp_path, DJANGO_ENV_FILE=str(tmp_path / "no-such.env"))
+
+    result = run([sys.executable, "manage.py", "check"], env)
+
+    assert result.returncode != 0
+    assert "DJANGO_ENV_FILE names" in result.stderr
