@@ -207,7 +207,8 @@ USE_TZ = True
 
 # --- Static and media ----------------------------------------------------------------------
 STATIC_URL = "/static/"
-STATIC_ROOT = BASE_DIR / "static_build"
+# Where collectstatic writes and WhiteNoise serves from.
+STATIC_ROOT = Path(env("DJANGO_STATIC_ROOT") or BASE_DIR / "static_build")
 STATICFILES_DIRS = [BASE_DIR / "pipeline" / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = BASE_DIR / "media"
