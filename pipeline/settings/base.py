@@ -128,18 +128,28 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 SHARED_CACHE_URL = env("CACHE_URL", env("REDIS_URL"))
 
 
-def _cache(url: str | None, name: str) -> dict:
+# Redis caches go through pipeline.cache: when Redis does not answer, the site carries on
+# without it (reads miss, rate limits let requests through) except for the sign-in and token
+# limits, which answer 503. A Redis that hangs costs at most these timeouts, in seconds.
+REDIS_CACHE_OPTIONS = {"socket_connect_timeout": 0.5, "socket_timeout": 1.0}
+
+
+def cache_settings(url: str | None, name: str) -> dict:
     if url:
-        return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}
+        return {
+            "BACKEND": "pipeline.cache.ResilientRedisCache",
+            "LOCATION": url,
+            "OPTIONS": REDIS_CACHE_OPTIONS,
+        }
     return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": name}
 
 
 CACHES = {
     # Rate limits, sign-in lockouts, throttles.
-    "default": _cache(SHARED_CACHE_URL, "default"),
+    "default": cache_settings(SHARED_CACHE_URL, "default"),
     # Responses for readers who are not signed in (pipeline.pagecache): best a Redis of its own
     # with maxmemory and allkeys-lru, so that pages never evict the counters above.
-    "pages": _cache(env("PAGE_CACHE_URL", SHARED_CACHE_URL), "pages"),
+    "pages": cache_settings(env("PAGE_CACHE_URL", SHARED_CACHE_URL), "pages"),
 }
 # How long pages are kept. On only with a shared cache: every worker must see the version bump
 # that retires them when content changes.
@@ -181,6 +191,8 @@ ACCOUNT_FORMS = {
     "signup": "accounts.account_forms.SignupForm",
 }
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Pipeline] "
+# Failed sign-ins are counted fail-closed: without the cache, sign-in answers 503.
+ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
 # Login throttling: allauth counts failures per IP and per account in the shared cache.
 ACCOUNT_RATE_LIMITS = {
     "login_failed": env("RATE_LIMIT_LOGIN_FAILED", "10/m/ip,5/5m/key"),

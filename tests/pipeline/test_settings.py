@@ -190,7 +190,7 @@ def test_the_page_cache_is_on_only_with_a_shared_cache_and_says_nothing_by_defau
     assert json.loads(shared.stdout) == {
         "seconds": 60,
         "header": False,
-        "pages": "RedisCache",
+        "pages": "ResilientRedisCache",
         "at": "redis://pages.internal:6379/0",
     }
 
