@@ -88,6 +88,7 @@ MIDDLEWARE = [
     "pipeline.security.RequestGuardMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    "pipeline.middleware.PreviewFramingMiddleware",
     "pipeline.middleware.PermissionsPolicyMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
@@ -307,11 +308,14 @@ WAGTAILAPI_TOKEN_LAST_USED_INTERVAL = 60
 # --- Security ------------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
+# The language chosen at /i18n/setlang/: no script reads it, and no other site needs to send it.
+LANGUAGE_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 # SAMEORIGIN (not DENY) so Wagtail's preview can frame our own pages; CSP frame-ancestors
-# says the same for browsers that read it.
+# says the same for browsers that read it (production refuses all framing, in both).
 X_FRAME_OPTIONS = "SAMEORIGIN"
 # No inline scripts or styles anywhere on the public site. Wagtail's admin is staff-only and
 # still needs inline code, so it is left out of this policy.
