@@ -118,6 +118,7 @@ TEMPLATES = [
 # DATABASE_URL selects the database; without it, a SQLite file beside the project (demo only).
 DATABASES = {
     "default": dj_database_url.config(
+        env="DATABASE_URL",
         default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
         conn_max_age=int(env("DATABASE_CONN_MAX_AGE", "0")),
         conn_health_checks=True,
