@@ -272,8 +272,11 @@ def test_every_public_page_answers_200(site):
     assert len(answers) == len(PUBLIC_PAGES) + len(LINKED)
     for path in ("/", "/accounts/login/", "/cy/"):
         assert 'class="govuk-footer"' in answers[path].body, path
-    # The HTTPS the proxy vouched for: HSTS on every answer.
+    # The HTTPS the proxy vouched for: HSTS on every answer; and the policy on every page.
     assert all("strict-transport-security" in a.headers for a in answers.values())
+    pages = [a for a in answers.values() if a.headers["content-type"].startswith("text/html")]
+    assert all("'unsafe-inline'" not in a.headers["content-security-policy"] for a in pages)
+    assert all("<style" not in a.body for a in pages)
 
 
 def test_hashed_static_files_are_served_with_a_year_of_immutable_caching(site):
