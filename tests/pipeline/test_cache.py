@@ -26,7 +26,7 @@ from tests.factories.projects import published_project
 pytestmark = pytest.mark.django_db
 
 PORT = int(os.environ.get("PIPELINE_TEST_REDIS_PORT", "6391"))
-PAGES = ("/", "/projects/", "/councils/", "/about/", "/cy/", "/search/?q=waste")
+PAGES = ("/", "/projects/", "/councils/", "/about/", "/cy/", "/search/?q=waste", "/accounts/login/")
 
 
 class RedisServer:
