@@ -7,17 +7,23 @@ MANAGE := $(BIN)/python manage.py
 
 WORKERS ?= 2
 
-.PHONY: run worker test lint format check install assets messages demo bench bench-mail fuzz clean chromium cluster cluster-stop haproxy
+.PHONY: help run demo worker test smoke lint format check install assets messages bench bench-mail fuzz clean chromium cluster cluster-stop haproxy
+.DEFAULT_GOAL := help
+
+help: ## List the targets and what each does
+	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  make %-12s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
 # The site and, in the background, a worker and the scheduler (emails are printed here); Ctrl+C
 # stops both.
-run: install assets ## Set up everything and serve the demo on http://127.0.0.1:$(PORT)
-	$(MANAGE) migrate --noinput
-	$(MANAGE) load_demo
+run: demo ## Set up everything and serve the demo on http://127.0.0.1:8000 (PORT=8080 for another)
 	@echo "Pipeline is starting on http://127.0.0.1:$(PORT)/ (Ctrl+C stops it)"
 	@$(MANAGE) run_background --workers 1 & background=$$!; \
 	trap 'kill $$background 2>/dev/null; wait $$background 2>/dev/null' EXIT INT TERM; \
 	$(MANAGE) runserver 127.0.0.1:$(PORT)
+
+demo: install assets ## Migrate and load the demo data (SQLite unless DATABASE_URL), without serving
+	$(MANAGE) migrate --noinput
+	$(MANAGE) load_demo
 
 worker: install ## Background work: $(WORKERS) task workers and the scheduler (Ctrl+C stops them)
 	$(MANAGE) run_background --workers $(WORKERS)
@@ -27,6 +33,10 @@ test: install assets ## The whole test suite (PostgreSQL when DATABASE_URL is se
 	@command -v chromium >/dev/null || echo "make test: no chromium, so the accessibility tests (tests/a11y) are skipped; 'make chromium' installs it"
 	$(BIN)/pytest $(PYTEST_ARGS)
 
+smoke: install assets ## The production smoke test alone: collectstatic, gunicorn, every public page
+	$(BIN)/pytest -m production $(PYTEST_ARGS)
+
+check: lint test ## Everything CI checks: lint, then the whole test suite
 # The accessibility tests (tests/a11y) drive Debian's headless Chromium with Playwright.
 chromium: ## Install Debian's chromium for the accessibility tests when it is missing (needs root)
 	command -v chromium >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium)
@@ -62,11 +72,11 @@ lint: install ## Format check, lint, the floors of the house (import-linter), Dj
 	DJANGO_SETTINGS_MODULE=pipeline.settings.test $(MANAGE) check
 	DJANGO_SETTINGS_MODULE=pipeline.settings.test $(MANAGE) makemigrations --check --dry-run
 
-format: install
+format: install ## Format the code and fix what ruff can
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-install: $(VENV)/.installed
+install: $(VENV)/.installed ## Create .venv and install Pipeline with its development tools
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -81,7 +91,7 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 MESSAGES_PO := $(wildcard locale/*/LC_MESSAGES/django.po locale/*/*/LC_MESSAGES/django.po)
 MESSAGES_MO := $(MESSAGES_PO:.po=.mo)
 
-assets: pipeline/static/css/pipeline.css $(MESSAGES_MO)
+assets: pipeline/static/css/pipeline.css $(MESSAGES_MO) ## Build the CSS and compile the translations
 
 $(MESSAGES_MO): %.mo: %.po | install
 	$(MANAGE) compilemessages --ignore=.venv --ignore=node_modules --ignore=static_build
@@ -96,6 +106,6 @@ node_modules/.package-lock.json: package.json package-lock.json
 pipeline/static/css/pipeline.css: node_modules/.package-lock.json $(wildcard frontend/scss/*.scss)
 	npm run --silent build
 
-clean:
+clean: ## Remove .venv, node_modules and everything built
 	rm -rf $(VENV) node_modules pipeline/static/css pipeline/static/js/vendor static_build
 	find locale -name '*.mo' -delete

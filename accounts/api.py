@@ -12,6 +12,7 @@ from rest_framework.views import APIView
 
 from core.api.serializers import ErrorSerializer, StrictInputSerializer
 from core.api.views import ApiView
+from core.cache import cache_required
 from core.errors import NotAllowed
 from core.security import ScopedRateThrottle
 
@@ -42,6 +43,12 @@ class TokenView(ApiView, APIView):
     throttle_classes = [ScopedRateThrottle]
     throttle_scope = "token"
 
+    def check_throttles(self, request) -> None:
+        """Token requests per address must be counted: if the cache that counts them does not
+        answer, refuse (503 in the API's error shape) rather than issue tokens unlimited."""
+        with cache_required():
+            super().check_throttles(request)
+
     @extend_schema(
         summary="Exchange your email and password for a personal API token",
         request=TokenRequestSerializer,
@@ -50,6 +57,9 @@ class TokenView(ApiView, APIView):
             400: OpenApiResponse(ErrorSerializer),
             403: OpenApiResponse(ErrorSerializer, description="Wrong email or password"),
             429: OpenApiResponse(ErrorSerializer),
+            503: OpenApiResponse(
+                ErrorSerializer, description="Sign-in attempts cannot be counted just now"
+            ),
         },
     )
     def post(self, request):

@@ -357,13 +357,13 @@ def _wait_until_up(process: subprocess.Popen, port: int, seconds: float = 60) ->
         if process.poll() is not None:
             raise BenchError(f"gunicorn exited with {process.returncode} before serving")
         try:
-            status, _body = asyncio.run(fetch(HOST, port, "/healthz"))
+            status, _body = asyncio.run(fetch(HOST, port, "/healthz/live"))
             if status == 200:
                 return
         except OSError:
             pass
         time.sleep(0.3)
-    raise BenchError(f"gunicorn did not answer /healthz on {HOST}:{port} within {seconds} s")
+    raise BenchError(f"gunicorn did not answer /healthz/live on {HOST}:{port} within {seconds} s")
 
 
 def _stop(process: subprocess.Popen) -> None:

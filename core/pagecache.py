@@ -15,13 +15,12 @@ Correctness comes first:
   see another worker's version bump. ``PAGE_CACHE_SECONDS = 0`` turns it off.
 - It lives in its own cache (``pages``; ``PAGE_CACHE_URL``), so a flood of distinct addresses
   can evict pages but never the rate-limit and sign-in lockout counters; and a cache that is down
-  only means every request is rendered.
+  only means every request is rendered (``core.cache`` answers as an empty cache).
 """
 
 from __future__ import annotations
 
 import hashlib
-import logging
 import time
 from collections.abc import Callable
 
@@ -32,8 +31,6 @@ from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import HttpRequest, HttpResponse
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import get_language
-
-logger = logging.getLogger(__name__)
 
 VERSION_KEY = "pipeline:content-version"
 CACHE_ALIAS = "pages"
@@ -82,7 +79,8 @@ def _cache():
     return caches[CACHE_ALIAS]
 
 
-def content_version() -> int:
+def content_version() -> int | None:
+    """The current content version; None when the cache does not answer."""
     cache = _cache()
     version = cache.get(VERSION_KEY)
     if version is None:
@@ -94,8 +92,8 @@ def content_version() -> int:
 
 
 def content_changed() -> None:
-    """Retire every cached response once the current transaction commits (robust: a cache that
-    is down must not turn a saved write into an error, nor stop the callbacks after it)."""
+    """Retire every cached response once the current transaction commits (robust: whatever the
+    cache does must not turn a saved write into an error, nor stop the callbacks after it)."""
     transaction.on_commit(_bump, robust=True)
 
 
@@ -173,13 +171,12 @@ class AnonymousPageCacheMiddleware:
         seconds = settings.PAGE_CACHE_SECONDS
         if not seconds or not _cacheable(request):
             return self.get_response(request)
-        cache = _cache()
-        try:
-            key = _key(request, content_version())
-            stored = cache.get(key)
-        except Exception:  # noqa: BLE001 - a cache that is down means rendering every request
-            logger.warning("page cache unavailable", exc_info=True)
+        version = content_version()
+        if version is None:  # the cache does not answer (core.cache): render every request
             return self.get_response(request)
+        cache = _cache()
+        key = _key(request, version)
+        stored = cache.get(key)
         if stored is not None:
             status, headers, content = stored
             response = HttpResponse(content, status=status)
@@ -191,10 +188,7 @@ class AnonymousPageCacheMiddleware:
             state = "miss"
             if _storable(request, response):
                 entry = (response.status_code, list(response.items()), response.content)
-                try:
-                    cache.set(key, entry, seconds)
-                except Exception:  # noqa: BLE001 - as above: serve it, just not from the cache
-                    logger.warning("page cache unavailable", exc_info=True)
+                cache.set(key, entry, seconds)
             else:
                 state = None
         if state and settings.PAGE_CACHE_HEADER:

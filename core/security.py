@@ -17,7 +17,9 @@ and shown its first result, never counts. Over the limit, a view marked
 ``@limit_shown_in_form`` shows its form again with what was typed and the error (status 429);
 any other gets a 429 page in the site's layout. ``WriteRateThrottle`` applies them to the API
 routes in ``API_WRITE_SCOPES`` (a 429 in the API's error shape with ``Retry-After``). Sign-up
-and sign-in are limited by allauth's own ``ACCOUNT_RATE_LIMITS``, in the same cache.
+and sign-in are limited by allauth's own ``ACCOUNT_RATE_LIMITS``, in the same cache. While the
+cache does not answer these limits let requests through (``core.cache``), except failed
+sign-ins and token requests, which must be counted: those answer 503 until it is back.
 """
 
 from __future__ import annotations
@@ -45,6 +47,7 @@ from rest_framework import throttling
 from rest_framework.permissions import SAFE_METHODS
 from rest_framework.throttling import BaseThrottle
 
+from .cache import CacheUnavailable
 from .errors import NotAllowed, ServiceError
 from .text import clean_form_data
 
@@ -70,6 +73,8 @@ API_WRITE_SCOPES = {
 }
 
 NUL = "\x00"
+# Seconds to wait before trying sign-in again while the cache does not answer.
+UNAVAILABLE_RETRY_AFTER = 30
 
 
 # --- logging --------------------------------------------------------------------------------
@@ -195,18 +200,12 @@ def consume(scope: str, identity: str) -> tuple[bool, int]:
     window = int(now // period)
     retry_after = max(1, math.ceil((window + 1) * period - now))
     key = f"pipeline:ratelimit:{scope}:{identity}:{window}"
+    cache.add(key, 0, timeout=period + 1)
     try:
-        cache.add(key, 0, timeout=period + 1)
-        try:
-            count = cache.incr(key)
-        except ValueError:  # expired between add and incr
-            cache.set(key, 1, timeout=period + 1)
-            count = 1
-    except Exception as exc:  # noqa: BLE001 - the cache is down: let writes through, loudly
-        security_event(
-            "rate_limit_unavailable", level=logging.ERROR, scope=scope, error=repr(exc)[:200]
-        )
-        return True, 0
+        count = cache.incr(key)
+    except ValueError:  # expired between add and incr, or the cache is down (core.cache)
+        cache.set(key, 1, timeout=period + 1)
+        count = 1
     return count <= limit, retry_after
 
 
@@ -277,12 +276,13 @@ def _posted_form(request: HttpRequest):
         return None
 
 
-def _bad_request(request: HttpRequest, message: str) -> HttpResponse:
+def _refusal(request: HttpRequest, status: int, code: str, message: str) -> HttpResponse:
+    """The API's JSON error shape under /api/, else the site's page for ``status``."""
     if request.path.startswith("/api/"):
         return JsonResponse(
-            {"status": 400, "code": "invalid", "message": message, "errors": {}}, status=400
+            {"status": status, "code": code, "message": message, "errors": {}}, status=status
         )
-    return render(request, "400.html", {"reason": message}, status=400)
+    return render(request, f"{status}.html", {"reason": message}, status=status)
 
 
 class RequestGuardMiddleware:
@@ -309,8 +309,11 @@ class RequestGuardMiddleware:
     def process_view(self, request: HttpRequest, view_func, view_args, view_kwargs):
         form = _posted_form(request)
         if _has_nul(request.GET) or (form is not None and _has_nul(form)):
-            return _bad_request(
-                request, _("The request contains a NUL character (\\x00), which is not allowed.")
+            return _refusal(
+                request,
+                400,
+                "invalid",
+                _("The request contains a NUL character (\\x00), which is not allowed."),
             )
         if form is not None:
             request.POST = clean_form_data(form)
@@ -329,6 +332,23 @@ class RequestGuardMiddleware:
             request.rate_limit_retry_after = retry_after
             return None
         return _web_429(request, scope, retry_after)
+
+    def process_exception(self, request: HttpRequest, exception: Exception):
+        """A limit that must hold could not be counted (``core.cache.cache_required``):
+        sign-in and token issue are refused until the cache answers again."""
+        if not isinstance(exception, CacheUnavailable):
+            return None
+        response = _refusal(
+            request,
+            503,
+            "unavailable",
+            _(
+                "Pipeline cannot count sign-in attempts at the moment, and that count keeps "
+                "accounts safe from password guessing, so it is not signing anyone in."
+            ),
+        )
+        response["Retry-After"] = str(UNAVAILABLE_RETRY_AFTER)
+        return response
 
 
 class ClientAddressThrottle:

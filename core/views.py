@@ -1,3 +1,5 @@
+from django.contrib.staticfiles.finders import find
+from django.contrib.staticfiles.storage import staticfiles_storage
 from django.core.cache import cache
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
 from django.db import connection
@@ -75,26 +77,66 @@ def server_error(request: HttpRequest) -> HttpResponse:
     return render(request, "500.html", status=500)
 
 
-@never_cache
-@require_GET
-def healthz(request: HttpRequest) -> JsonResponse:
-    """For load balancers: is the database answering, and the cache?"""
-    checks: dict[str, str] = {}
+# What every page links to: if these are not where they are served from (collectstatic has not
+# run, or failed, so there is no manifest), every HTML page is a 500.
+PAGE_ASSETS = ("css/pipeline.css", "js/pipeline.js", "images/favicon.svg")
+
+
+def _database_answers() -> bool:
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
-        checks["database"] = "ok"
-    except Exception:  # noqa: BLE001 - any failure means not healthy
-        checks["database"] = "error"
+    except Exception:  # noqa: BLE001 - any failure means not ready
+        return False
+    return True
+
+
+def _static_files_present() -> bool:
+    """Each page asset is in the manifest and on disk (production), or found where ``runserver``
+    serves it from (dev and tests, which do not collect static files)."""
+    storage = staticfiles_storage
+    hashed = hasattr(storage, "stored_name")  # the manifest storage production uses
+    for name in PAGE_ASSETS:
+        try:
+            stored = storage.stored_name(name) if hashed else name
+        except ValueError:  # not in the manifest: collectstatic has not run, or failed
+            return False
+        if not storage.exists(stored) and (hashed or not find(name)):
+            return False
+    return True
+
+
+def _cache_answers() -> bool:
     try:
         cache.set("healthz", "1", 5)
-        checks["cache"] = "ok" if cache.get("healthz") == "1" else "error"
-    except Exception:  # noqa: BLE001
-        checks["cache"] = "error"
-    healthy = all(v == "ok" for v in checks.values())
-    return JsonResponse(
-        {"status": "ok" if healthy else "error", **checks}, status=200 if healthy else 503
-    )
+        return cache.get("healthz") == "1"
+    except Exception:  # noqa: BLE001 - any failure means not answering
+        return False
+
+
+@never_cache
+@require_GET
+def healthz_live(request: HttpRequest) -> JsonResponse:
+    """For a process supervisor: the process answers. Nothing else is asked, so a database or
+    cache outage never gets healthy servers restarted."""
+    return JsonResponse({"status": "ok"})
+
+
+@never_cache
+@require_GET
+def healthz_ready(request: HttpRequest) -> JsonResponse:
+    """For load balancers: can this server serve pages? The database must answer and the
+    static files be in place (503 otherwise). A cache that is down is reported but does not
+    count: pages are rendered without it (``core.cache``), and taking every server out of
+    the pool because Redis is down would turn a slower site into no site."""
+    checks = {
+        "database": "ok" if _database_answers() else "error",
+        "static": "ok" if _static_files_present() else "error",
+        "cache": "ok" if _cache_answers() else "error",
+    }
+    ready = checks["database"] == "ok" and checks["static"] == "ok"
+    status = ("ok" if checks["cache"] == "ok" else "degraded") if ready else "error"
+    return JsonResponse({"status": status, **checks}, status=200 if ready else 503)
 
 
 def to_account_page(name: str):

@@ -2,7 +2,7 @@
 # (Paragraphs of page text, one to a line.)
 """The Welsh versions of the demo's home page and standard pages (``demo.cms`` makes them).
 
-Full translations of the English pages in ``demo.cms``, slug for slug, so /cy/about/ is the
+Full translations of the English pages in ``cms.site_pages``, slug for slug, so /cy/about/ is the
 Welsh "About" page. Keep the two in step when either changes.
 """
 
@@ -108,7 +108,7 @@ PRIVACY = f"""
 <h2>Ein sail gyfreithlon</h2>
 <p>Rydym yn prosesu'r wybodaeth hon fel rhan o dasg er budd y cyhoedd: helpu cynghorau i rannu'r gost o adeiladu gwasanaethau digidol.</p>
 <h2>Am faint rydym yn ei chadw</h2>
-<p>Rydym yn cadw eich cyfrif cyhyd ag y byddwch yn ei ddefnyddio. Os byddwch yn cau eich cyfrif byddwn yn dileu eich manylion personol cyn pen 30 diwrnod, ond bydd yr addewidion a wnaeth eich cyngor yn aros ar y cofnod heb eich manylion cyswllt.</p>
+<p>Rydym yn cadw eich cyfrif cyhyd ag y byddwch yn ei ddefnyddio. I'w gau, anfonwch e-bost at {CONTACT}: byddwn yn dileu eich manylion personol cyn pen 30 diwrnod, ond bydd yr addewidion a wnaeth eich cyngor yn aros ar y cofnod heb eich manylion cyswllt.</p>
 <h2>Eich hawliau</h2>
 <p>Gallwch ofyn am gael gweld, cywiro neu ddileu'r wybodaeth sydd gennym amdanoch, neu wrthwynebu'r ffordd rydym yn ei defnyddio, drwy anfon e-bost at {CONTACT}. Os ydych yn anfodlon ar y ffordd rydym wedi defnyddio eich gwybodaeth, gallwch gwyno i Swyddfa'r Comisiynydd Gwybodaeth (ICO).</p>
 <h2>Cwcis</h2>

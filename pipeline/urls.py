@@ -21,7 +21,9 @@ urlpatterns = [
     # Anything else under /api/ is a JSON 404, whatever the method; it must not fall through to
     # Wagtail's page serving (an HTML CSRF 403 for DELETE /api/v1/follows/ã/).
     re_path(r"^api/", views.api_not_found, name="api_not_found"),
-    path("healthz", views.healthz, name="healthz"),
+    path("healthz/live", views.healthz_live, name="healthz_live"),
+    path("healthz/ready", views.healthz_ready, name="healthz_ready"),
+    path("healthz", views.healthz_ready, name="healthz"),  # the address load balancers had
 ]
 
 urlpatterns += i18n_patterns(

@@ -94,6 +94,7 @@ MIDDLEWARE = [
     "core.security.RequestGuardMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    "core.middleware.PreviewFramingMiddleware",
     "core.middleware.PermissionsPolicyMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
@@ -123,6 +124,7 @@ TEMPLATES = [
 # DATABASE_URL selects the database; without it, a SQLite file beside the project (demo only).
 DATABASES = {
     "default": dj_database_url.config(
+        env="DATABASE_URL",
         default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
         conn_max_age=int(env("DATABASE_CONN_MAX_AGE", "0")),
         conn_health_checks=True,
@@ -148,18 +150,28 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 SHARED_CACHE_URL = env("CACHE_URL", env("REDIS_URL"))
 
 
-def _cache(url: str | None, name: str) -> dict:
+# Redis caches go through core.cache: when Redis does not answer, the site carries on
+# without it (reads miss, rate limits let requests through) except for the sign-in and token
+# limits, which answer 503. A Redis that hangs costs at most these timeouts, in seconds.
+REDIS_CACHE_OPTIONS = {"socket_connect_timeout": 0.5, "socket_timeout": 1.0}
+
+
+def cache_settings(url: str | None, name: str) -> dict:
     if url:
-        return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}
+        return {
+            "BACKEND": "core.cache.ResilientRedisCache",
+            "LOCATION": url,
+            "OPTIONS": REDIS_CACHE_OPTIONS,
+        }
     return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": name}
 
 
 CACHES = {
     # Rate limits, sign-in lockouts, throttles.
-    "default": _cache(SHARED_CACHE_URL, "default"),
+    "default": cache_settings(SHARED_CACHE_URL, "default"),
     # Responses for readers who are not signed in (core.pagecache): best a Redis of its own
     # with maxmemory and allkeys-lru, so that pages never evict the counters above.
-    "pages": _cache(env("PAGE_CACHE_URL", SHARED_CACHE_URL), "pages"),
+    "pages": cache_settings(env("PAGE_CACHE_URL", SHARED_CACHE_URL), "pages"),
 }
 # How long pages are kept. On only with a shared cache: every worker must see the version bump
 # that retires them when content changes.
@@ -201,6 +213,8 @@ ACCOUNT_FORMS = {
     "signup": "accounts.account_forms.SignupForm",
 }
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Pipeline] "
+# Failed sign-ins are counted fail-closed: without the cache, sign-in answers 503.
+ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
 # Client addresses (every rate limit, DRF's throttles, the security log) come from
 # X-Forwarded-For only when this many trusted proxies stand in front of the app; otherwise from
 # the connection. core.security.client_ip reads it through allauth.
@@ -231,7 +245,8 @@ USE_TZ = True
 
 # --- Static and media ----------------------------------------------------------------------
 STATIC_URL = "/static/"
-STATIC_ROOT = BASE_DIR / "static_build"
+# Where collectstatic writes and WhiteNoise serves from.
+STATIC_ROOT = Path(env("DJANGO_STATIC_ROOT") or BASE_DIR / "static_build")
 STATICFILES_DIRS = [BASE_DIR / "pipeline" / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = BASE_DIR / "media"
@@ -386,11 +401,14 @@ WAGTAILAPI_TOKEN_LAST_USED_INTERVAL = 60
 # --- Security ------------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
+# The language chosen at /i18n/setlang/: no script reads it, and no other site needs to send it.
+LANGUAGE_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 # SAMEORIGIN (not DENY) so Wagtail's preview can frame our own pages; CSP frame-ancestors
-# says the same for browsers that read it.
+# says the same for browsers that read it (production refuses all framing, in both).
 X_FRAME_OPTIONS = "SAMEORIGIN"
 # No inline scripts or styles anywhere on the public site. Wagtail's admin is staff-only and
 # still needs inline code, so it is left out of this policy.

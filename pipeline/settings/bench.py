@@ -20,7 +20,7 @@ import os
 
 os.environ.setdefault("DJANGO_SECRET_KEY", "bench-only-insecure-key-never-in-production")
 
-from .base import env  # noqa: E402
+from .base import cache_settings, env  # noqa: E402
 from .production import *  # noqa: E402,F403
 from .production import REST_FRAMEWORK, STORAGES  # noqa: E402
 
@@ -41,10 +41,7 @@ REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] = {
     "token": "1000000/min",
 }
 
-_BENCH_CACHE = {
-    "BACKEND": "django.core.cache.backends.redis.RedisCache",
-    "LOCATION": env("BENCH_CACHE_URL", "redis://127.0.0.1:6379/15"),
-}
+_BENCH_CACHE = cache_settings(env("BENCH_CACHE_URL", "redis://127.0.0.1:6379/15"), "bench")
 CACHES = {
     "default": {**_BENCH_CACHE, "KEY_PREFIX": "counters"},
     "pages": {**_BENCH_CACHE, "KEY_PREFIX": "pages"},

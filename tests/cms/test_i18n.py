@@ -38,12 +38,18 @@ def translate(page: Page, **fields) -> Page:
 
 
 def standard(parent: Page, slug: str, title: str, text: str) -> StandardPage:
-    return publish(
-        parent,
-        StandardPage(
-            title=title, slug=slug, summary=title, body=[{"type": "rich_text", "value": text}]
-        ),
+    """The published standard page at ``slug`` saying ``text``: the site's own page where
+    migrate made one there (about, accessibility, privacy, terms), else a new one."""
+    page = StandardPage.objects.child_of(parent).filter(slug=slug).first() or StandardPage(
+        slug=slug
     )
+    page.title, page.summary = title, title
+    page.body = [{"type": "rich_text", "value": text}]
+    if page.pk is None:
+        parent.add_child(instance=page)
+    page.save_revision().publish()
+    page.refresh_from_db()
+    return page
 
 
 def html_of(client, url: str, status: int = 200) -> str:

@@ -52,21 +52,28 @@ def test_finds_a_council_by_name(client):
 def test_finds_published_pages(client):
     home = HomePage.objects.get()
     page = StandardPage(
-        title="Accessibility statement",
-        slug="accessibility",
-        summary="How accessible this website is",
-        body=[{"type": "rich_text", "value": "<p>Enforcement procedure</p>"}],
+        title="Complaints",
+        slug="complaints",
+        summary="How to complain about Pipeline",
+        body=[{"type": "rich_text", "value": "<p>The ombudsman procedure</p>"}],
     )
     home.add_child(instance=page)
     page.save_revision().publish()
-    draft = StandardPage(title="Draft enforcement notes", slug="draft", live=False)
+    draft = StandardPage(title="Draft ombudsman notes", slug="draft", live=False)
     home.add_child(instance=draft)
 
-    html = search(client, "enforcement")
+    html = search(client, "ombudsman")
 
-    assert "Accessibility statement" in html
+    assert "Complaints" in html
+    assert 'href="/complaints/"' in html
+    assert "Draft ombudsman notes" not in html
+
+
+def test_finds_the_pages_migrate_made(client):
+    html = search(client, "enforcement procedure")
+
+    assert "Accessibility statement for Pipeline" in html
     assert 'href="/accessibility/"' in html
-    assert "Draft enforcement notes" not in html
 
 
 def test_hidden_and_draft_projects_are_never_found(client):

@@ -6,6 +6,7 @@ process and the test run itself uses ``pipeline.settings.test``.
 
 import json
 import os
+import re
 import secrets
 import subprocess
 import sys
@@ -15,10 +16,11 @@ PROJECT_DIR = Path(__file__).resolve().parents[2]
 
 
 def clean_env(tmp_path: Path, **extra: str) -> dict[str, str]:
-    """Only what Python needs, a throwaway SQLite file, and ``extra``."""
+    """Only what Python needs, a throwaway SQLite file, no .env file, and ``extra``."""
     return {
         "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
         "HOME": str(tmp_path),
+        "DJANGO_ENV_FILE": "",
         "DATABASE_URL": f"sqlite:///{tmp_path / 'unused.sqlite3'}",
         **extra,
     }
@@ -189,6 +191,127 @@ def test_the_page_cache_is_on_only_with_a_shared_cache_and_says_nothing_by_defau
     assert json.loads(shared.stdout) == {
         "seconds": 60,
         "header": False,
-        "pages": "RedisCache",
+        "pages": "ResilientRedisCache",
         "at": "redis://pages.internal:6379/0",
     }
+
+
+# --- .env -----------------------------------------------------------------------------------
+
+SHOW_SETTINGS = (
+    "from django.conf import settings; "
+    "print(settings.SETTINGS_MODULE, settings.ALLOWED_HOSTS[0], settings.PAGE_CACHE_SECONDS)"
+)
+
+
+def env_file(tmp_path: Path) -> Path:
+    path = tmp_path / ".env"
+    path.write_text(
+        "# as .env.example says: copy it to .env\n"
+        "DJANGO_SETTINGS_MODULE=pipeline.settings.production\n"
+        f"DJANGO_SECRET_KEY={secrets.token_urlsafe(50)}\n"
+        "DJANGO_ALLOWED_HOSTS=from-the-file.example.org\n"
+        "PAGE_CACHE_SECONDS=7\n"
+    )
+    return path
+
+
+def test_manage_py_reads_the_env_file_settings_module_included(tmp_path):
+    env = clean_env(tmp_path, DJANGO_ENV_FILE=str(env_file(tmp_path)))
+
+    result = run([sys.executable, "manage.py", "shell", "--no-imports", "-c", SHOW_SETTINGS], env)
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == [
+        "pipeline.settings.production",
+        "from-the-file.example.org",
+        "7",
+    ]
+
+
+def test_the_wsgi_entry_point_reads_it_and_the_environment_wins(tmp_path):
+    env = clean_env(
+        tmp_path,
+        DJANGO_ENV_FILE=str(env_file(tmp_path)),
+        DJANGO_ALLOWED_HOSTS="from-the-environment.example.org",
+    )
+
+    result = python(f"import pipeline.wsgi\n{SHOW_SETTINGS}", env)
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == [
+        "pipeline.settings.production",
+        "from-the-environment.example.org",
+        "7",
+    ]
+
+
+def test_an_env_file_named_but_missing_stops_the_start(tmp_path):
+    env = clean_env(tmp_path, DJANGO_ENV_FILE=str(tmp_path / "no-such.env"))
+
+    result = run([sys.executable, "manage.py", "check"], env)
+
+    assert result.returncode != 0
+    assert "DJANGO_ENV_FILE names" in result.stderr
+
+
+# --- every variable documented ----------------------------------------------------------------
+
+SETTINGS_DIR = PROJECT_DIR / "pipeline" / "settings"
+READERS = {"env", "env_bool", "env_list", "getenv", "get", "setdefault", "config"}
+
+
+def variables_read_by_the_settings() -> set[str]:
+    """Every environment variable named in pipeline/settings: the first argument of env(),
+    env_bool(), env_list(), os.environ.get/setdefault() and os.getenv(), ``env=`` of
+    dj_database_url.config(), and os.environ[...]."""
+    import ast
+
+    names = set()
+    for path in SETTINGS_DIR.glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Call):
+                func = node.func
+                called = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+                if called not in READERS:
+                    continue
+                candidates = [kw.value for kw in node.keywords if kw.arg == "env"]
+                if called != "config":
+                    candidates += node.args[:1]
+                names |= {
+                    c.value for c in candidates if isinstance(c, ast.Constant) and c.value.isupper()
+                }
+            elif (
+                isinstance(node, ast.Subscript)
+                and "environ" in ast.unparse(node.value)
+                and isinstance(node.slice, ast.Constant)
+            ):
+                names.add(node.slice.value)
+    return names
+
+
+def readme_settings_table() -> set[str]:
+    readme = (PROJECT_DIR / "README.md").read_text()
+    section = readme[readme.index("\n## Settings\n") :]
+    section = section[: section.index("\n## ", 1)]
+    rows = [line for line in section.splitlines() if line.startswith("| `")]
+    return {name for row in rows for name in re.findall(r"`([A-Z][A-Z0-9_]+)`", row.split("|")[1])}
+
+
+def env_example() -> set[str]:
+    text = (PROJECT_DIR / ".env.example").read_text()
+    return set(re.findall(r"^#? ?([A-Z][A-Z0-9_]+)=", text, flags=re.MULTILINE))
+
+
+def test_the_scan_finds_what_the_settings_read():
+    """Guard the guard: it sees each way the settings read a variable."""
+    found = variables_read_by_the_settings()
+    assert {"DJANGO_SECRET_KEY", "DATABASE_URL", "EMAIL_USE_TLS", "DJANGO_ALLOWED_HOSTS"} <= found
+    assert {"TASKS_BACKEND", "API_THROTTLE_ANON", "LOG_LEVEL", "DJANGO_ENV_FILE"} <= found
+
+
+def test_every_variable_the_settings_read_is_in_the_readme_and_env_example():
+    read = variables_read_by_the_settings()
+
+    assert sorted(read - readme_settings_table()) == [], "missing from README.md, Settings"
+    assert sorted(read - env_example()) == [], "missing from .env.example"

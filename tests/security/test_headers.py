@@ -3,6 +3,7 @@ the HTTP Observatory's rules, and the public pages carry no inline script or sty
 refuses them, so they would silently not run)."""
 
 import importlib
+import re
 from html.parser import HTMLParser
 
 import pytest
@@ -36,6 +37,9 @@ PRODUCTION_KEYS = (
     "X_FRAME_OPTIONS",
     "CONTENT_SECURITY_POLICY",
     "PERMISSIONS_POLICY",
+    "LANGUAGE_COOKIE_SECURE",
+    "LANGUAGE_COOKIE_HTTPONLY",
+    "LANGUAGE_COOKIE_SAMESITE",
 )
 
 
@@ -82,11 +86,11 @@ def test_each_header_is_there_and_strict(production):
     h = response.headers
     assert h["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains; preload"
     assert h["X-Content-Type-Options"] == "nosniff"
-    assert h["X-Frame-Options"] in ("DENY", "SAMEORIGIN")
     assert h["Referrer-Policy"] == "same-origin"
     assert "camera=()" in h["Permissions-Policy"] and "geolocation=()" in h["Permissions-Policy"]
     csp = h["Content-Security-Policy"]
-    assert "default-src 'none'" in csp and "frame-ancestors 'self'" in csp
+    assert "default-src 'none'" in csp and "frame-ancestors 'none'" in csp
+    assert h["X-Frame-Options"] == "DENY"
     assert "unsafe-inline" not in csp and "unsafe-eval" not in csp
 
 
@@ -109,6 +113,84 @@ def test_signed_in_cookies_are_secure_httponly_and_samesite(production):
     assert csrf["secure"] and csrf["httponly"] and csrf["samesite"] == "Lax"
     cookies = _report(response).results[1]
     assert cookies.expectation == "cookies-secure-with-httponly-sessions-and-samesite"
+
+
+def test_the_language_cookie_is_secure_httponly_and_samesite(production):
+    from django.conf import settings
+
+    response = Client(HTTP_HOST=HOST).post(
+        "/i18n/setlang/", {"language": "cy", "next": "/"}, secure=True
+    )
+
+    assert response.status_code == 302 and response["Location"] == "/cy/"
+    cookie = response.cookies[settings.LANGUAGE_COOKIE_NAME]
+    assert cookie.value == "cy"
+    assert cookie["secure"] and cookie["httponly"] and cookie["samesite"] == "Lax"
+
+
+# X-Frame-Options and the policy's frame-ancestors, saying the same thing.
+FRAMING = {"DENY": "frame-ancestors 'none'", "SAMEORIGIN": "frame-ancestors 'self'"}
+
+
+def _framing(response) -> tuple[str, str]:
+    directives = [d.strip() for d in response["Content-Security-Policy"].split(";")]
+    return response["X-Frame-Options"], next(d for d in directives if d.startswith("frame-"))
+
+
+def test_both_framing_headers_refuse_framing_in_production(production):
+    for path in ("/", "/accounts/login/", "/api/v1/docs/", "/cy/councils/"):
+        assert _framing(Client(HTTP_HOST=HOST).get(path, secure=True)) == (
+            "DENY",
+            FRAMING["DENY"],
+        ), path
+
+
+def test_both_framing_headers_agree_without_production_settings(client):
+    frame_options, frame_ancestors = _framing(client.get("/"))
+    assert FRAMING[frame_options] == frame_ancestors
+
+
+def test_the_api_docs_page_needs_nothing_the_policy_refuses(production):
+    client = Client(HTTP_HOST=HOST)
+    response = client.get("/api/v1/docs/", secure=True)
+    html = response.content.decode()
+
+    assert response.status_code == 200
+    assert inline_code(html) == []
+    assert '<html lang="en">' in html
+    assert "unsafe-inline" not in response["Content-Security-Policy"]
+    script = re.search(r'<script src="(/api/v1/docs/\?[^"]*script=[^"]*)"', html).group(1)
+    init = client.get(script.replace("&amp;", "&"), secure=True)
+    assert init.status_code == 200 and init["Content-Type"].startswith("application/javascript")
+    assert "SwaggerUIBundle" in init.content.decode()
+
+
+def test_the_wagtail_admin_can_still_frame_its_previews(production):
+    """Wagtail's preview panel frames /cms-admin/…/preview/, which answers with the page it
+    previews: both headers allow the admin (same origin) to frame it, and only it."""
+    from wagtail.test.utils.form_data import nested_form_data, rich_text, streamfield
+
+    from cms.models import StandardPage
+    from tests.factories import OrganiserFactory
+
+    page = StandardPage.objects.get(slug="about", locale__language_code="en-gb")
+    client = Client(HTTP_HOST=HOST, HTTP_X_FORWARDED_PROTO="https")  # as the proxy sends
+    client.force_login(OrganiserFactory())
+    url = reverse("wagtailadmin_pages:preview_on_edit", args=[page.pk])
+    form = nested_form_data(
+        {
+            "title": "About Pipeline",
+            "slug": "about",
+            "summary": "Previewed",
+            "body": streamfield([("rich_text", rich_text("<p>A previewed change</p>"))]),
+        }
+    )
+
+    assert client.post(url, form).json()["is_valid"] is True
+    preview = client.get(url)
+
+    assert preview.status_code == 200 and "A previewed change" in preview.content.decode()
+    assert _framing(preview) == ("SAMEORIGIN", FRAMING["SAMEORIGIN"])
 
 
 def test_the_scorer_can_fail():

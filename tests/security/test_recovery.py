@@ -1,4 +1,5 @@
-"""Health and recovery: /healthz tells a load balancer when the database or cache is down, and
+"""Health and recovery: /healthz/ready tells a load balancer when the database is down or the
+static files are missing (and reports the cache), /healthz/live only that the process answers, and
 a backup (dumpdata) restores into an emptied database (flush, loaddata) with the same rows and
 the pledge ledger intact.
 
@@ -23,27 +24,59 @@ from projects.models import Pledge, PledgeEvent
 pytestmark = pytest.mark.django_db
 
 
-def test_healthz_is_200_when_the_database_and_cache_answer(client):
-    response = client.get("/healthz")
+READY = {"status": "ok", "database": "ok", "static": "ok", "cache": "ok"}
+
+
+@pytest.mark.parametrize("path", ["/healthz/ready", "/healthz"])
+def test_ready_is_200_when_the_database_static_files_and_cache_answer(client, path):
+    response = client.get(path)
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "database": "ok", "cache": "ok"}
+    assert response.json() == READY
     assert "no-cache" in response["Cache-Control"] or "max-age=0" in response["Cache-Control"]
 
 
-def test_healthz_is_503_when_the_database_is_down(client):
+def test_ready_is_503_when_the_database_is_down(client):
     with mock.patch(
         "core.views.connection.cursor", side_effect=OperationalError("connection refused")
     ):
-        response = client.get("/healthz")
+        response = client.get("/healthz/ready")
     assert response.status_code == 503
-    assert response.json() == {"status": "error", "database": "error", "cache": "ok"}
+    assert response.json() == {**READY, "status": "error", "database": "error"}
 
 
-def test_healthz_is_503_when_the_cache_is_down(client):
+def test_ready_is_503_when_static_files_were_not_collected(client, tmp_path, settings):
+    """Production's manifest storage with nothing collected: every page would be a 500, so the
+    load balancer must not send this server traffic."""
+    settings.STATIC_ROOT = tmp_path
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    }
+    with pytest.raises(ValueError, match="Missing staticfiles manifest entry"):
+        client.get("/councils/")
+
+    response = client.get("/healthz/ready")
+
+    assert response.status_code == 503
+    assert response.json() == {**READY, "status": "error", "static": "error"}
+
+
+def test_a_cache_that_is_down_is_reported_but_the_server_stays_ready(client):
+    """Pages render without the cache (core.cache), so a Redis outage must not take every
+    app server out of the load balancer's pool."""
     with mock.patch("core.views.cache.set", side_effect=ConnectionError("redis down")):
-        response = client.get("/healthz")
-    assert response.status_code == 503
-    assert response.json()["cache"] == "error"
+        response = client.get("/healthz/ready")
+    assert response.status_code == 200
+    assert response.json() == {**READY, "status": "degraded", "cache": "error"}
+
+
+def test_live_answers_whatever_the_database_says(client):
+    with mock.patch(
+        "core.views.connection.cursor", side_effect=OperationalError("connection refused")
+    ):
+        response = client.get("/healthz/live")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok"}
 
 
 @contextmanager

@@ -1,0 +1,176 @@
+"""A Redis cache the site survives losing.
+
+Redis holds what is worth keeping but never worth an error page: rate-limit counters and
+sign-in lockouts, REST framework's throttles, Wagtail's site and locale lookups, and the page
+cache. Everything reads it through Django's cache API, so this is the one place that decides
+what happens when Redis does not answer. ``ResilientRedisCache`` (the backend ``settings``
+configures for every Redis cache) then answers as an empty cache would: reads miss, writes are
+dropped, ``add`` succeeds (so a lock or a first count goes ahead) and ``incr`` finds no key.
+Rate limits therefore let requests through and pages are rendered uncached. It logs once when
+a server stops answering and once when it is back, not once per request, and while it is down
+only one request every ``RETRY_SECONDS`` (per process) tries it again, so a Redis that hangs
+does not add its timeout to every request.
+
+Two limits must hold or refuse rather than let requests through: counting failed sign-ins
+(password guessing) and issuing API tokens. The code that applies them runs inside
+``cache_required()``, where a cache that does not answer raises ``CacheUnavailable``;
+``core.security.RequestGuardMiddleware`` answers that with a 503 (an HTML page, or the
+API's JSON error shape).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from functools import wraps
+from urllib.parse import urlsplit
+
+from django.core.cache.backends.redis import RedisCache, RedisCacheClient
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
+
+logger = logging.getLogger(__name__)
+
+RETRY_SECONDS = 2.0
+# What a server that is down, restarting, still loading its data or cut off looks like.
+UNREACHABLE = (RedisConnectionError, RedisTimeoutError, OSError)
+
+_required: ContextVar[bool] = ContextVar("pipeline_cache_required", default=False)
+_lock = threading.Lock()
+_down_until: dict[tuple[str, ...], float] = {}  # servers → when to try them again
+
+
+class CacheUnavailable(Exception):
+    """The cache did not answer inside ``cache_required()``."""
+
+
+@contextmanager
+def cache_required() -> Iterator[None]:
+    """Inside, a cache that does not answer raises ``CacheUnavailable`` instead of being
+    passed over: for the limits that must hold (sign-in attempts, token issue)."""
+    token = _required.set(True)
+    try:
+        yield
+    finally:
+        _required.reset(token)
+
+
+def _where(servers: tuple[str, ...]) -> str:
+    """The servers as host:port/db, without any password in their URLs."""
+    return ", ".join(
+        f"{parts.hostname}:{parts.port or 6379}{parts.path or ''}"
+        for parts in (urlsplit(url) for url in servers)
+    )
+
+
+def _went_down(servers: tuple[str, ...], error: Exception) -> None:
+    with _lock:
+        first = servers not in _down_until
+        _down_until[servers] = time.monotonic() + RETRY_SECONDS
+    if first:
+        logger.error(
+            "Cache %s is not answering (%s): serving without it until it is back.",
+            _where(servers),
+            error,
+        )
+
+
+def _answered(servers: tuple[str, ...]) -> None:
+    if servers in _down_until:
+        with _lock:
+            was_down = _down_until.pop(servers, None) is not None
+        if was_down:
+            logger.warning("Cache %s answers again.", _where(servers))
+
+
+def _or(fallback: Callable[..., object]) -> Callable:
+    """Run the Redis command; if the server does not answer, return ``fallback(*args)``."""
+
+    def decorate(method: Callable) -> Callable:
+        @wraps(method)
+        def resilient(self: ResilientRedisCacheClient, *args):
+            servers = self._server_key
+            required = _required.get()
+            if not required and time.monotonic() < _down_until.get(servers, 0.0):
+                return fallback(*args)  # down a moment ago: do not wait for it again yet
+            try:
+                result = method(self, *args)
+            except UNREACHABLE as error:
+                _went_down(servers, error)
+                if required:
+                    raise CacheUnavailable(_where(servers)) from error
+                return fallback(*args)
+            _answered(servers)
+            return result
+
+        return resilient
+
+    return decorate
+
+
+def _missing_key(key, delta):
+    raise ValueError(f"Key '{key}' not found.")  # what incr says of a key it cannot find
+
+
+class ResilientRedisCacheClient(RedisCacheClient):
+    """Django's Redis client, answering as an empty cache when the server does not answer."""
+
+    def __init__(self, servers, **options):
+        super().__init__(servers, **options)
+        self._server_key = tuple(servers)
+
+    @_or(lambda key, value, timeout: True)
+    def add(self, key, value, timeout):
+        return super().add(key, value, timeout)
+
+    @_or(lambda key, default: default)
+    def get(self, key, default):
+        return super().get(key, default)
+
+    @_or(lambda key, value, timeout: None)
+    def set(self, key, value, timeout):
+        return super().set(key, value, timeout)
+
+    @_or(lambda key, timeout: False)
+    def touch(self, key, timeout):
+        return super().touch(key, timeout)
+
+    @_or(lambda key: False)
+    def delete(self, key):
+        return super().delete(key)
+
+    @_or(lambda keys: {})
+    def get_many(self, keys):
+        return super().get_many(keys)
+
+    @_or(lambda key: False)
+    def has_key(self, key):
+        return super().has_key(key)
+
+    @_or(_missing_key)
+    def incr(self, key, delta):
+        return super().incr(key, delta)
+
+    @_or(lambda data, timeout: None)
+    def set_many(self, data, timeout):
+        return super().set_many(data, timeout)
+
+    @_or(lambda keys: None)
+    def delete_many(self, keys):
+        return super().delete_many(keys)
+
+    @_or(lambda: False)
+    def clear(self):
+        return super().clear()
+
+
+class ResilientRedisCache(RedisCache):
+    """``django.core.cache.backends.redis.RedisCache`` that the site survives losing."""
+
+    def __init__(self, server, params):
+        super().__init__(server, params)
+        self._class = ResilientRedisCacheClient
