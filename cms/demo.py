@@ -8,15 +8,13 @@ in English, so the demo shows how a page not yet in Welsh is served under /cy/.
 """
 
 import datetime
+import uuid
 
 from django.db import transaction
 from wagtail.models import Locale
 from wagtail.search.backends import get_search_backend
 
-from accounts.models import User
-from councils.demo import ORGANISER
 from councils.models import Council
-from projects import services as project_services
 from projects.models import Project
 
 from . import demo_cy
@@ -168,7 +166,6 @@ FEATURED_ON_HOME = [
     "Comment on a planning application",
     "Trwyddedau parcio i breswylwyr",
 ]
-FLAGGED_FEATURED = ["Free school meals auto-enrolment", "Report a pothole with a photo"]
 
 NEWS = [
     (
@@ -202,6 +199,18 @@ NEWS = [
 ]
 
 
+def _key(slug: str) -> uuid.UUID:
+    """A demo page's translation key, the same on every machine: unlike its slug, nobody can
+    change it, so the page is found again after an organiser retitles or moves it."""
+    return uuid.uuid5(uuid.NAMESPACE_URL, f"https://pipeline.localgov.digital/demo/{slug}")
+
+
+def _find(model, home: HomePage, slug: str):
+    """The demo's page first made at this slug (pages made before the keys: by slug)."""
+    pages = model.objects.descendant_of(home)
+    return pages.filter(translation_key=_key(slug)).first() or pages.filter(slug=slug).first()
+
+
 def _publish(page) -> None:
     page.save_revision().publish()
 
@@ -226,13 +235,18 @@ def _bring_up_to_date(page: StandardPage, title: str, summary: str, html: str) -
 
 def _standard_pages(home: HomePage) -> None:
     for slug, title, summary, html in STANDARD_PAGES:
-        page = StandardPage.objects.child_of(home).filter(slug=slug).first()
+        page = _find(StandardPage, home, slug)
         if page is None:
             body = [{"type": "rich_text", "value": html.strip()}]
             _add(
                 home,
                 StandardPage(
-                    title=title, slug=slug, summary=summary, body=body, last_reviewed=REVIEWED
+                    title=title,
+                    slug=slug,
+                    translation_key=_key(slug),
+                    summary=summary,
+                    body=body,
+                    last_reviewed=REVIEWED,
                 ),
             )
             continue
@@ -248,13 +262,12 @@ def _collections(home: HomePage) -> CollectionPage:
             introduction="Projects grouped by theme, chosen by LocalGov Digital organisers.",
         ),
     )
-    collection = (
-        CollectionPage.objects.descendant_of(home).filter(slug="waste-and-recycling").first()
-    )
+    collection = _find(CollectionPage, home, "waste-and-recycling")
     if collection is None:
         collection = CollectionPage(
             title="Waste and recycling",
             slug="waste-and-recycling",
+            translation_key=_key("waste-and-recycling"),
             summary="Booking collections, reporting missed bins and paying for garden waste: "
             "services every council runs, built once.",
             introduction="<p>Waste services are among the most used council services online. "
@@ -280,11 +293,12 @@ def _news(home: HomePage) -> None:
         ),
     )
     for slug, title, date, summary, html, tags in NEWS:
-        if NewsPage.objects.descendant_of(home).filter(slug=slug).exists():
+        if _find(NewsPage, home, slug) is not None:
             continue
         post = NewsPage(
             title=title,
             slug=slug,
+            translation_key=_key(slug),
             date=date,
             author="LocalGov Digital",
             summary=summary,
@@ -339,19 +353,11 @@ def _welsh(home: HomePage, collection: CollectionPage) -> None:
         )
         _publish(cartref)
     for slug, title, summary, html in demo_cy.STANDARD_PAGES:
-        english = StandardPage.objects.child_of(home).filter(slug=slug).first()
+        english = _find(StandardPage, home, slug)
         if english is None:
             continue
         page = english.get_translation_or_none(welsh) or english.copy_for_translation(welsh)
         _bring_up_to_date(page.specific, title, summary, html)
-
-
-def _flag_featured() -> None:
-    organiser = User.objects.filter(email=ORGANISER[0]).first()
-    if organiser is None:
-        return
-    for project in Project.objects.visible().filter(title__in=FLAGGED_FEATURED):
-        project_services.project_feature(actor=organiser, project=project)
 
 
 def _index_for_search() -> None:
@@ -370,5 +376,4 @@ def load() -> None:
     _news(home)
     _home_body(home, collection)
     _welsh(home, collection)
-    _flag_featured()
     _index_for_search()
