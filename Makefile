@@ -11,7 +11,7 @@ run: install assets ## Set up everything and serve the demo on http://127.0.0.1:
 	$(MANAGE) migrate --noinput
 	$(MANAGE) load_demo
 	@echo "Pipeline is starting on http://127.0.0.1:$(PORT)/ (Ctrl+C stops it)"
-	$(MANAGE) runserver 127.0.0.1:$(PORT)
+	PORT=$(PORT) $(MANAGE) runserver 127.0.0.1:$(PORT)
 
 test: install assets ## The whole test suite (PostgreSQL when DATABASE_URL is set, else SQLite)
 	@if [ -n "$$DATABASE_URL" ]; then echo "make test: database from DATABASE_URL ($${DATABASE_URL%%://*})"; else echo "make test: SQLite (set DATABASE_URL for PostgreSQL)"; fi

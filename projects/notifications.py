@@ -46,7 +46,7 @@ def _plain_text(name: str, context: dict) -> str:
 
 
 def _send(user, template: str, context: dict) -> None:
-    context = {**context, "user": user, "base_url": settings.WAGTAILADMIN_BASE_URL}
+    context = {**context, "user": user, "base_url": settings.PIPELINE_BASE_URL}
     with translation.override(user.language or settings.LANGUAGE_CODE):
         # One line, or send_mail refuses it (a title sent with a line break was a 500).
         subject = " ".join(_plain_text(f"emails/{template}_subject.txt", context).split())

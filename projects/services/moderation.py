@@ -103,7 +103,7 @@ def send_moderation_email(project_id: int, template: str) -> None:
     from ..notifications import _send
 
     project = Project.objects.select_related("owner", "lead_council").get(pk=project_id)
-    context = {"project": project, "base_url": settings.WAGTAILADMIN_BASE_URL}
+    context = {"project": project, "base_url": settings.PIPELINE_BASE_URL}
     _send(project.owner, template, context)
 
 

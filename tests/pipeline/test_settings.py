@@ -192,3 +192,20 @@ def test_the_page_cache_is_on_only_with_a_shared_cache_and_says_nothing_by_defau
         "pages": "RedisCache",
         "at": "redis://pages.internal:6379/0",
     }
+
+
+def test_email_links_default_to_where_the_site_is_served(tmp_path):
+    """`make run PORT=8810` passes PORT on; production takes its first allowed host."""
+    code = (
+        "import importlib, os\n"
+        "print(importlib.import_module(os.environ['DJANGO_SETTINGS_MODULE']).PIPELINE_BASE_URL)"
+    )
+    dev = python(
+        code, clean_env(tmp_path, PORT="8810", DJANGO_SETTINGS_MODULE="pipeline.settings.dev")
+    )
+    production = python(code, production_env(tmp_path))
+    chosen = python(code, production_env(tmp_path, PIPELINE_BASE_URL="https://p.example.gov.uk/"))
+
+    assert dev.stdout.strip() == "http://127.0.0.1:8810", dev.stderr
+    assert production.stdout.strip() == "https://pipeline.example.org", production.stderr
+    assert chosen.stdout.strip() == "https://p.example.gov.uk", chosen.stderr
