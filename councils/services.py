@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 
 from pipeline.errors import Conflict, InvalidInput, NotAllowed
 from pipeline.security import security_event
+from projects import notifications
 
 from .models import (
     Council,
@@ -88,6 +89,10 @@ def membership_approve(*, actor: User, membership: Membership) -> Membership:
 
 
 def _log_decision(event: str, *, actor: User, membership: Membership) -> None:
+    """Record a decision, and tell the person once it is saved."""
+    transaction.on_commit(
+        lambda: notifications.membership_decided(membership.pk, membership.status)
+    )
     security_event(
         event,
         actor_id=actor.pk,

@@ -157,7 +157,10 @@ def membership_approve(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, exc.message)
         return redirect(_back(request, membership))
     return _membership_action_done(
-        request, membership, _("%(person)s is now a verified member.") % {"person": membership.user}
+        request,
+        membership,
+        _("%(person)s is now a verified member. We have emailed them.")
+        % {"person": membership.user.get_full_name()},
     )
 
 
@@ -178,7 +181,8 @@ def membership_refuse(request: HttpRequest, pk: int) -> HttpResponse:
             return _membership_action_done(
                 request,
                 membership,
-                _("The request from %(person)s was refused.") % {"person": membership.user},
+                _("The request from %(person)s was refused. We have emailed them your reason.")
+                % {"person": membership.user.get_full_name()},
             )
     return render(
         request, "councils/membership_refuse.html", {"form": form, "membership": membership}

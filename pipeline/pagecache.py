@@ -119,21 +119,9 @@ def content_version() -> int:
 
 
 def content_changed() -> None:
-    """Retire every cached response once the current transaction commits: once, however many
-    public rows it wrote (robust: a cache that is down must not turn a saved write into an
-    error, nor stop the callbacks after it)."""
-    connection = transaction.get_connection()
-    pending = getattr(connection, "_pipeline_pending_bump", None)
-    if pending is not None and any(entry[1] is pending for entry in connection.run_on_commit):
-        return  # already queued in this transaction (a rollback would have dropped it)
-
-    def bump() -> None:
-        if getattr(connection, "_pipeline_pending_bump", None) is bump:
-            connection._pipeline_pending_bump = None
-        _bump()
-
-    connection._pipeline_pending_bump = bump
-    transaction.on_commit(bump, robust=True)
+    """Retire every cached response once the current transaction commits (robust: a cache that
+    is down must not turn a saved write into an error, nor stop the callbacks after it)."""
+    transaction.on_commit(_bump, robust=True)
 
 
 def _bump() -> None:

@@ -96,6 +96,17 @@ def team_changed(membership_id: int, status: str) -> None:
     send_team_email.enqueue(membership_id, str(status))
 
 
+@task()
+def send_membership_email(membership_id: int, status: str) -> None:
+    """The person hears that their request to join a council was approved or refused."""
+    membership = Membership.objects.select_related("user", "council").get(pk=membership_id)
+    _send(membership.user, f"membership_{status}", {"membership": membership})
+
+
+def membership_decided(membership_id: int, status: str) -> None:
+    send_membership_email.enqueue(membership_id, str(status))
+
+
 # --- notifications: at once or in a digest -------------------------------------------------
 
 
