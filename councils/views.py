@@ -91,12 +91,13 @@ def _join(request: HttpRequest, form, council: Council | None) -> HttpResponse |
 
 @login_required
 def council_join(request: HttpRequest) -> HttpResponse:
-    form = JoinCouncilForm(_posted(request))
+    matched = selectors.council_at_user_domain(user=request.user)
+    form = JoinCouncilForm(_posted(request), initial={"council": matched})
     if request.method == "POST" and form.is_valid():
         response = _join(request, form, None)
         if response:
             return response
-    return render(request, "councils/join.html", {"form": form})
+    return render(request, "councils/join.html", {"form": form, "matched": matched})
 
 
 @login_required

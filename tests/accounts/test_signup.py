@@ -60,6 +60,18 @@ def test_signup_page_asks_for_name_email_and_password_twice(client):
     assert b'class="govuk-input' in response.content
 
 
+@pytest.mark.parametrize(
+    ("prefix", "words"),
+    [("", "If it is at your council’s email domain"), ("/cy", "Os yw ar barth e-bost")],
+)
+def test_signup_page_says_a_council_address_verifies_you_at_once(client, prefix, words):
+    html = client.get(f"{prefix}{SIGNUP}").content.decode()
+
+    hint = html.split('id="id_email-hint"')[1].split("</div>")[0]
+    assert words in hint
+    assert 'aria-describedby="id_email-hint' in html
+
+
 def test_signup_sends_a_confirmation_email_whose_link_confirms_and_signs_in(client):
     response = client.post(SIGNUP, signup_data())
 
@@ -92,7 +104,11 @@ def test_signup_sends_a_confirmation_email_whose_link_confirms_and_signs_in(clie
     assert confirmed.status_code == 200
     assert EmailAddress.objects.get(user=user).verified
     assert signed_in_user(client) == user
-    assert confirmed.redirect_chain[-1][0] == reverse("accounts:profile")
+    assert confirmed.redirect_chain[-1][0] == reverse("dashboard")
+    # One banner says it: not "You have confirmed …" and "Successfully signed in as …" both.
+    html = confirmed.content.decode()
+    assert html.count("govuk-notification-banner--success") == 1
+    assert "You have confirmed ann.officer@guildford.gov.uk" in html
 
 
 def test_after_confirming_in_another_browser_the_person_can_sign_in(client):
@@ -106,7 +122,7 @@ def test_after_confirming_in_another_browser_the_person_can_sign_in(client):
     )
 
     assert response.status_code == 302
-    assert response["Location"] == reverse("accounts:profile")
+    assert response["Location"] == reverse("dashboard")
     assert signed_in_user(other_browser).email == "ann.officer@guildford.gov.uk"
 
 
@@ -225,7 +241,25 @@ def test_sign_in_with_email_and_password(client):
     response = client.post(LOGIN, {"login": "ben@example.org", "password": PASSWORD})
 
     assert response.status_code == 302
+    assert response["Location"] == reverse("dashboard")  # My Pipeline, not the profile
     assert signed_in_user(client) == user
+
+
+@pytest.mark.parametrize("prefix", ["", "/cy"])
+def test_signing_in_goes_back_to_the_page_that_asked(client, prefix):
+    UserFactory(email="ben@example.org")
+    page = f"{prefix}/projects/?phase=beta"
+
+    response = client.post(
+        f"{prefix}{LOGIN}?next={page.replace('?', '%3F')}",
+        {"login": "ben@example.org", "password": PASSWORD},
+    )
+    elsewhere = Client().post(
+        f"{LOGIN}?next=https://evil.example/", {"login": "ben@example.org", "password": PASSWORD}
+    )
+
+    assert response["Location"] == page
+    assert elsewhere["Location"] == reverse("dashboard")
 
 
 def test_a_wrong_password_is_a_form_error(client):
