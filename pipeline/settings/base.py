@@ -249,6 +249,13 @@ PIPELINE_BASE_URL = (
 WAGTAILADMIN_BASE_URL = PIPELINE_BASE_URL
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "odt", "pdf", "pptx", "txt", "xlsx"]
+# No autosave: on a new page it saved a draft into the page tree as soon as the form was valid
+# (a collection while its projects were still being chosen), which the editor did not know was
+# there, so starting again met "this slug is already in use". Editors save drafts themselves,
+# and Wagtail still warns before leaving unsaved changes.
+WAGTAIL_AUTOSAVE_INTERVAL = 0
+# Avatars from Wagtail's own upload only: Gravatar would be sent a hash of each editor's email.
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
 
 # --- REST framework ------------------------------------------------------------------------
 REST_FRAMEWORK = {
