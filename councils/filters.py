@@ -3,6 +3,7 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from .models import Council, Nation
+from .vocabulary import AUTHORITY_TYPES, REGIONS
 
 
 def _region_choices() -> list[tuple[str, str]]:
@@ -12,7 +13,7 @@ def _region_choices() -> list[tuple[str, str]]:
         .values_list("region", flat=True)
         .distinct()
     )
-    return [(r, r) for r in regions]
+    return [(r, REGIONS.get(r, r)) for r in regions]
 
 
 def _type_choices() -> list[tuple[str, str]]:
@@ -22,7 +23,7 @@ def _type_choices() -> list[tuple[str, str]]:
         .values_list("authority_type_name", flat=True)
         .distinct()
     )
-    return [(t, t) for t in types]
+    return [(t, AUTHORITY_TYPES.get(t, t)) for t in types]
 
 
 class CouncilFilterSet(django_filters.FilterSet):

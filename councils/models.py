@@ -7,6 +7,10 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from wagtail.search import index
 
+from pipeline.vocabulary import Term, in_reader_language
+
+from .vocabulary import AUTHORITY_TYPES, REGIONS
+
 
 class Nation(models.TextChoices):
     ENGLAND = "England", _("England")
@@ -98,6 +102,15 @@ class Council(index.Indexed, models.Model):
         if self.name_cy and (get_language() or "").startswith("cy"):
             return self.name_cy
         return self.short_name
+
+    @property
+    def type_display(self) -> Term:
+        """The register's type ("Non-metropolitan district") in the reader's language."""
+        return in_reader_language(self.authority_type_name, AUTHORITY_TYPES)
+
+    @property
+    def region_display(self) -> Term:
+        return in_reader_language(self.region, REGIONS)
 
     @property
     def display_official_name(self) -> str:

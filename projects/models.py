@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.search import index
 
 from councils.models import Council
+from pipeline.vocabulary import Term, reader_language
 
 MAX_MONEY_PENCE = 10_000_000 * 100  # £10,000,000
 MAX_HALF_DAYS = 2_000 * 2  # 2,000 days
@@ -100,7 +101,14 @@ class ServiceArea(models.Model):
         ordering = ["name"]
 
     def __str__(self) -> str:
-        return self.name
+        return self.display_name
+
+    @property
+    def display_name(self) -> Term:
+        """The name in the reader's language: Welsh where it has one, else English (marked)."""
+        if self.name_cy and reader_language().startswith("cy"):
+            return Term(self.name_cy, "cy")
+        return Term(self.name, settings.LANGUAGE_CODE)
 
 
 class ProjectQuerySet(models.QuerySet):
