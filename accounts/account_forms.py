@@ -28,6 +28,10 @@ class LoginForm(allauth_forms.LoginForm):
 
 
 class SignupForm(allauth_forms.SignupForm):
+    email_hint = _(
+        "Use your work email address. If it is at your council’s email domain, you are "
+        "verified as a member of your council as soon as you join it, with no one to wait for."
+    )
     required_messages = {
         "first_name": _("Enter your first name"),
         "last_name": _("Enter your last name"),
@@ -39,3 +43,4 @@ class SignupForm(allauth_forms.SignupForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         _name_required_fields(self, self.required_messages)
+        self.fields["email"].help_text = self.email_hint

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from modelcluster.contrib.taggit import ClusterTaggableManager
 from modelcluster.fields import ParentalKey
 from taggit.models import TaggedItemBase
+from wagtail.admin.forms import WagtailAdminPageForm
 from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel
 from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.fields import RichTextField, StreamField
@@ -308,6 +309,15 @@ def _today() -> datetime.date:
     return timezone.localdate()
 
 
+class NewsPageForm(WagtailAdminPageForm):
+    """A new post is written by the editor unless they say otherwise: their name is filled in."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance._state.adding and self.for_user is not None and not self.is_bound:
+            self.initial["author"] = self.for_user.get_full_name()
+
+
 class NewsPage(Page):
     date = models.DateField(_("date"), default=_today)
     author = models.CharField(_("author"), max_length=120)
@@ -335,6 +345,7 @@ class NewsPage(Page):
     ]
     parent_page_types = ["cms.NewsIndexPage"]
     subpage_types: list[str] = []
+    base_form_class = NewsPageForm
 
     class Meta:
         verbose_name = _("news page")

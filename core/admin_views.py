@@ -89,7 +89,7 @@ class ServiceActionView(WagtailAdminTemplateMixin, FormView):
         context.update(
             {
                 "object": self.object,
-                "confirmation": self.confirmation % {"object": self.object},
+                "confirmation": self.confirmation % self.describe(),
                 "submit_label": self.action_label,
                 "serious": self.serious,
                 "cancel_url": self.get_success_url(),
@@ -103,8 +103,12 @@ class ServiceActionView(WagtailAdminTemplateMixin, FormView):
         except ServiceError as exc:
             form.add_error(exc.field if exc.field in form.fields else None, exc.message)
             return self.form_invalid(form)
-        messages.success(self.request, self.success_message % {"object": self.object})
+        messages.success(self.request, self.success_message % self.describe())
         return redirect(self.get_success_url())
+
+    def describe(self) -> dict:
+        """What the confirmation and success messages may name."""
+        return {"object": self.object}
 
 
 def action_urlpatterns(viewset, views: dict, *, index_url_name: str) -> list:

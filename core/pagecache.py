@@ -27,27 +27,57 @@ from collections.abc import Callable
 from django.conf import settings
 from django.core.cache import caches
 from django.db import transaction
-from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
 from django.http import HttpRequest, HttpResponse
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import get_language
 
 VERSION_KEY = "pipeline:content-version"
 CACHE_ALIAS = "pages"
-# Apps whose rows appear on public pages and in the API.
-CONTENT_APPS = frozenset(
+# What public pages and the API show: saving or deleting a row of these retires every cached
+# response. An allow-list, so per-person bookkeeping (follows, notifications, sessions, tokens,
+# sign-ins, digests, task and idempotency rows) never empties the cache; and a test classes
+# every model of ours as public or private, so a new model cannot be forgotten.
+PUBLIC_APPS = frozenset({"cms", "taggit", "wagtaildocs", "wagtailimages", "wagtailredirects"})
+PUBLIC_MODELS = frozenset(
     {
-        "accounts",
-        "councils",
-        "projects",
-        "cms",
-        "taggit",
-        "wagtailcore",
-        "wagtaildocs",
-        "wagtailimages",
-        "wagtailredirects",
+        "accounts.user",
+        "councils.council",
+        "councils.councildomain",
+        "councils.membership",  # the home page counts the councils taking part
+        "projects.servicearea",
+        "projects.project",
+        "projects.project_service_areas",
+        "projects.need",
+        "projects.pledge",
+        "projects.pledgeevent",
+        "projects.teammembership",
+        "projects.update",
+        "projects.adoption",
+        "projects.demandsignal",
+        "wagtailcore.page",
+        "wagtailcore.site",
+        "wagtailcore.locale",
+        "wagtailcore.pageviewrestriction",
+        "wagtailcore.collectionviewrestriction",
     }
 )
+# Models of ours that no public page shows (tests/pipeline/test_pagecache.py checks that every
+# model of our apps is in one list or the other). No page counts followers.
+PRIVATE_MODELS = frozenset(
+    {
+        "accounts.user_groups",
+        "accounts.user_user_permissions",
+        "projects.follow",
+        "projects.tagfollow",
+        "projects.notification",
+    }
+)
+# Rows in public apps that change no public page: image renditions made while rendering.
+QUIET_MODELS = frozenset({"wagtailimages.rendition"})
+# A person's row is public only for the name that pages show (get_full_name falls back to the
+# email address); signing in, a new password or email preferences are not.
+PUBLIC_FIELDS = {"accounts.user": ("first_name", "last_name", "email", "is_active")}
 # Cookies that do not make a response personal: the CSRF cookie (a page using the token is
 # never stored) and the language choice (the language is part of the key).
 NEUTRAL_COOKIES = frozenset({settings.CSRF_COOKIE_NAME, settings.LANGUAGE_COOKIE_NAME})
@@ -62,17 +92,12 @@ DRAFT_FIELDS = frozenset(
         "has_unpublished_changes",
     }
 )
-# Rows that change no public page: drafts and their history, image renditions made while
-# rendering, personal API tokens.
-QUIET_MODELS = frozenset(
-    {
-        "wagtailcore.revision",
-        "wagtailcore.pagelogentry",
-        "wagtailcore.modellogentry",
-        "wagtailcore.apitoken",
-        "wagtailimages.rendition",
-    }
-)
+
+
+def is_public(label: str) -> bool:
+    """Whether rows of this model (``app_label.model_name``) appear on public pages."""
+    app_label = label.split(".", 1)[0]
+    return (label in PUBLIC_MODELS or app_label in PUBLIC_APPS) and label not in QUIET_MODELS
 
 
 def _cache():
@@ -105,24 +130,46 @@ def _bump() -> None:
         cache.set(VERSION_KEY, int(time.time() * 1000), timeout=None)
 
 
+def _public_values(instance) -> tuple:
+    return tuple(getattr(instance, name) for name in PUBLIC_FIELDS[instance._meta.label_lower])
+
+
+def _before_save(sender, instance, update_fields=None, **kwargs) -> None:
+    """For models public only in some fields, note whether a whole-row save changes them."""
+    if instance._state.adding or update_fields is not None:
+        return
+    fields = PUBLIC_FIELDS[sender._meta.label_lower]
+    stored = sender._default_manager.filter(pk=instance.pk).values_list(*fields).first()
+    instance._pipeline_public_changed = stored != _public_values(instance)
+
+
 def _on_change(sender, **kwargs) -> None:
     meta = getattr(sender, "_meta", None)
-    if meta is None or meta.app_label not in CONTENT_APPS or meta.label_lower in QUIET_MODELS:
+    if meta is None or not is_public(meta.label_lower):
         return
     if kwargs.get("action", "post_").startswith("pre_"):
         return  # m2m_changed: the post_ signal follows
-    if kwargs.get("update_fields") and set(kwargs["update_fields"]) <= DRAFT_FIELDS:
+    update_fields = kwargs.get("update_fields")
+    if update_fields and set(update_fields) <= DRAFT_FIELDS:
         return  # a Wagtail draft: the live page is unchanged
-    if meta.label_lower == "accounts.user" and (
-        kwargs.get("created") or set(kwargs.get("update_fields") or ()) == {"last_login"}
-    ):
-        return  # a new account or a sign-in appears on no public page
+    if meta.label_lower in PUBLIC_FIELDS and "created" in kwargs:  # post_save
+        if kwargs["created"]:
+            return  # a new account appears on no public page
+        if update_fields is not None:
+            if not set(update_fields) & set(PUBLIC_FIELDS[meta.label_lower]):
+                return  # a sign-in, a new password, email preferences
+        elif not getattr(kwargs["instance"], "_pipeline_public_changed", True):
+            return
     content_changed()
 
 
 def connect_signals() -> None:
     for signal in (post_save, post_delete, m2m_changed):
         signal.connect(_on_change, dispatch_uid=f"core.pagecache.{id(signal)}")
+    for label in PUBLIC_FIELDS:
+        pre_save.connect(
+            _before_save, sender=label, dispatch_uid=f"core.pagecache.pre_save.{label}"
+        )
 
 
 def _cacheable(request: HttpRequest) -> bool:

@@ -30,7 +30,7 @@ class JoinThisCouncilForm(forms.Form):
 class RefuseMembershipForm(forms.Form):
     reason = forms.CharField(
         label=_("Why are you refusing this request?"),
-        help_text=_("The person will see this."),
+        help_text=_("We will email this to the person, and they will see it on their profile."),
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 3}),
         error_messages={"required": _("Enter a reason; the person will see it")},

@@ -7,6 +7,10 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from wagtail.search import index
 
+from core.vocabulary import Term, in_reader_language
+
+from .vocabulary import AUTHORITY_TYPES, REGIONS
+
 
 class Nation(models.TextChoices):
     ENGLAND = "England", _("England")
@@ -16,36 +20,9 @@ class Nation(models.TextChoices):
     UK = "United Kingdom", _("United Kingdom (national body)")
 
 
-# The register's regions and authority types, in mySociety's words: fixed vocabularies, so the
-# directory's filters (and the API's schema) can list every value they accept. A register that
-# brings a new one needs it added here to be filterable.
-REGIONS = (
-    "East Midlands",
-    "East of England",
-    "London",
-    "North East",
-    "North West",
-    "Northern Ireland",
-    "Scotland",
-    "South East",
-    "South West",
-    "Wales",
-    "West Midlands",
-    "Yorkshire and The Humber",
-)
-AUTHORITY_TYPES = (
-    "City corporation",
-    "Combined authority",
-    "County",
-    "London borough",
-    "Metropolitan district",
-    "Non-metropolitan district",
-    "NI district",
-    "Scottish unitary authority",
-    "Strategic Regional Authority",
-    "Unitary authority",
-    "Welsh unitary authority",
-)
+# The register's regions and authority types are fixed vocabularies (councils/vocabulary.py), so
+# the directory's filters (and the API's schema) can list every value they accept. A register
+# that brings a new one needs it added there to be filterable.
 
 
 def current_council_q() -> Q:
@@ -130,6 +107,15 @@ class Council(index.Indexed, models.Model):
         if self.name_cy and (get_language() or "").startswith("cy"):
             return self.name_cy
         return self.short_name
+
+    @property
+    def type_display(self) -> Term:
+        """The register's type ("Non-metropolitan district") in the reader's language."""
+        return in_reader_language(self.authority_type_name, AUTHORITY_TYPES)
+
+    @property
+    def region_display(self) -> Term:
+        return in_reader_language(self.region, REGIONS)
 
     @property
     def display_official_name(self) -> str:

@@ -16,6 +16,21 @@ def user_confirmed_domains(*, user: User) -> set[str]:
     return {email.rsplit("@", 1)[-1].lower() for email in emails}
 
 
+def council_at_user_domain(*, user: User) -> Council | None:
+    """The current council whose email domain one of the person's confirmed addresses is at
+    (and that they have not joined or asked to join): joining it verifies them at once."""
+    domains = user_confirmed_domains(user=user)
+    if not domains:
+        return None
+    return (
+        Council.objects.current()
+        .filter(domains__domain__in=domains)
+        .exclude(memberships__in=Membership.objects.active().filter(user=user))
+        .order_by("short_name", "pk")
+        .first()
+    )
+
+
 def user_may_act_for_council(*, user: User | None, council: Council) -> bool:
     """The one answer to "may this person act for this council?": a verified membership."""
     if user is None or not user.is_authenticated:

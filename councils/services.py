@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 
 from core.errors import Conflict, InvalidInput, NotAllowed
 from core.security import security_event
+from projects import notifications
 
 from .models import (
     Council,
@@ -88,6 +89,9 @@ def membership_approve(*, actor: User, membership: Membership) -> Membership:
 
 
 def _log_decision(event: str, *, actor: User, membership: Membership) -> None:
+    """Record a decision, and tell the person: the email is queued in the decision's own
+    transaction, so it is sent only if the decision is saved, and then surely."""
+    notifications.membership_decided(membership.pk, membership.status)
     security_event(
         event,
         actor_id=actor.pk,

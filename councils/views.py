@@ -91,12 +91,13 @@ def _join(request: HttpRequest, form, council: Council | None) -> HttpResponse |
 
 @login_required
 def council_join(request: HttpRequest) -> HttpResponse:
-    form = JoinCouncilForm(_posted(request))
+    matched = selectors.council_at_user_domain(user=request.user)
+    form = JoinCouncilForm(_posted(request), initial={"council": matched})
     if request.method == "POST" and form.is_valid():
         response = _join(request, form, None)
         if response:
             return response
-    return render(request, "councils/join.html", {"form": form})
+    return render(request, "councils/join.html", {"form": form, "matched": matched})
 
 
 @login_required
@@ -157,7 +158,10 @@ def membership_approve(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, exc.message)
         return redirect(_back(request, membership))
     return _membership_action_done(
-        request, membership, _("%(person)s is now a verified member.") % {"person": membership.user}
+        request,
+        membership,
+        _("%(person)s is now a verified member. We have emailed them.")
+        % {"person": membership.user.get_full_name()},
     )
 
 
@@ -178,7 +182,8 @@ def membership_refuse(request: HttpRequest, pk: int) -> HttpResponse:
             return _membership_action_done(
                 request,
                 membership,
-                _("The request from %(person)s was refused.") % {"person": membership.user},
+                _("The request from %(person)s was refused. We have emailed them your reason.")
+                % {"person": membership.user.get_full_name()},
             )
     return render(
         request, "councils/membership_refuse.html", {"form": form, "membership": membership}

@@ -6,6 +6,7 @@ correct those, and approve or refuse membership requests, all through services.
 
 from django.db import models
 from django.urls import reverse
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.ui.tables import BooleanColumn, Column, DateColumn, StatusTagColumn
@@ -150,11 +151,21 @@ class MembershipActionView(ServiceActionView):
     def get_queryset(self):
         return Membership.objects.select_related("user", "council")
 
+    def describe(self) -> dict:
+        # The person and the council, not the request's name with its status in it.
+        return {
+            "person": self.object.user.get_full_name(),
+            "council": self.object.council.display_name,
+        }
+
 
 class ApproveMembershipView(MembershipActionView):
     action_label = _("Approve")
-    confirmation = _("Approve %(object)s? They will be able to act for the council.")
-    success_message = _("Approved: %(object)s.")
+    confirmation = _(
+        "Approve %(person)s’s request to join %(council)s? They will be able to act for "
+        "%(council)s, and will be emailed."
+    )
+    success_message = _("%(person)s is now a verified member of %(council)s. We have emailed them.")
 
     def perform(self, form):
         services.membership_approve(actor=self.request.user, membership=self.object)
@@ -164,8 +175,14 @@ class RefuseMembershipView(MembershipActionView):
     form_class = ReasonForm
     serious = True
     action_label = _("Refuse")
-    confirmation = _("Refuse %(object)s? The person sees your reason on their profile.")
-    success_message = _("Refused: %(object)s.")
+    confirmation = _(
+        "Refuse %(person)s’s request to join %(council)s? They will be emailed your reason, "
+        "and see it on their profile."
+    )
+    success_message = _(
+        "The request from %(person)s to join %(council)s was refused. "
+        "We have emailed them your reason."
+    )
 
     def perform(self, form):
         services.membership_refuse(
@@ -176,16 +193,28 @@ class RefuseMembershipView(MembershipActionView):
 MEMBERSHIP_ACTIONS = (("approve", _("Approve"), "check"), ("refuse", _("Refuse"), "cross"))
 
 
+def _decision_buttons(membership: Membership, url_name: str) -> list:
+    """Approve and Refuse, while the request waits."""
+    if membership.status != MembershipStatus.PENDING:
+        return []
+    return action_buttons(url_name.rsplit(":", 1)[0], membership.pk, MEMBERSHIP_ACTIONS)
+
+
 class MembershipIndexView(ModelViewSet.index_view_class):
     def get_base_queryset(self):
         return Membership.objects.select_related("user", "council")
 
     def get_list_more_buttons(self, instance):
-        buttons = list(super().get_list_more_buttons(instance))
-        if instance.status == MembershipStatus.PENDING:
-            namespace = self.index_url_name.rsplit(":", 1)[0]
-            buttons += action_buttons(namespace, instance.pk, MEMBERSHIP_ACTIONS)
-        return buttons
+        return [
+            *super().get_list_more_buttons(instance),
+            *_decision_buttons(instance, self.index_url_name),
+        ]
+
+
+class MembershipInspectView(ModelViewSet.inspect_view_class):
+    @cached_property
+    def header_buttons(self):
+        return _decision_buttons(self.object, self.index_url_name)
 
 
 class MembershipViewSet(ListingDefaults, ModelViewSet):
@@ -197,6 +226,7 @@ class MembershipViewSet(ListingDefaults, ModelViewSet):
     menu_label = _("Council memberships")
     add_to_admin_menu = False
     index_view_class = MembershipIndexView
+    inspect_view_class = MembershipInspectView
     search_fields = [
         "user__email",
         "user__first_name",

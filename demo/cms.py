@@ -10,6 +10,7 @@ in English, so the demo shows how a page not yet in Welsh is served under /cy/.
 """
 
 import datetime
+import uuid
 
 from django.db import transaction
 from wagtail.models import Locale
@@ -78,6 +79,18 @@ NEWS = [
 ]
 
 
+def _key(slug: str) -> uuid.UUID:
+    """A demo page's translation key, the same on every machine: unlike its slug, nobody can
+    change it, so the page is found again after an organiser retitles or moves it."""
+    return uuid.uuid5(uuid.NAMESPACE_URL, f"https://pipeline.localgov.digital/demo/{slug}")
+
+
+def _find(model, home: HomePage, slug: str):
+    """The demo's page first made at this slug (pages made before the keys: by slug)."""
+    pages = model.objects.descendant_of(home)
+    return pages.filter(translation_key=_key(slug)).first() or pages.filter(slug=slug).first()
+
+
 def _publish(page) -> None:
     page.save_revision().publish()
 
@@ -97,13 +110,12 @@ def _collections(home: HomePage) -> CollectionPage:
             introduction="Projects grouped by theme, chosen by LocalGov Digital organisers.",
         ),
     )
-    collection = (
-        CollectionPage.objects.descendant_of(home).filter(slug="waste-and-recycling").first()
-    )
+    collection = _find(CollectionPage, home, "waste-and-recycling")
     if collection is None:
         collection = CollectionPage(
             title="Waste and recycling",
             slug="waste-and-recycling",
+            translation_key=_key("waste-and-recycling"),
             summary="Booking collections, reporting missed bins and paying for garden waste: "
             "services every council runs, built once.",
             introduction="<p>Waste services are among the most used council services online. "
@@ -129,11 +141,12 @@ def _news(home: HomePage) -> None:
         ),
     )
     for slug, title, date, summary, html, tags in NEWS:
-        if NewsPage.objects.descendant_of(home).filter(slug=slug).exists():
+        if _find(NewsPage, home, slug) is not None:
             continue
         post = NewsPage(
             title=title,
             slug=slug,
+            translation_key=_key(slug),
             date=date,
             author="LocalGov Digital",
             summary=summary,
@@ -181,7 +194,7 @@ def _welsh(home: HomePage, collection: CollectionPage) -> None:
         )
         _publish(cartref)
     for slug, title, summary, html in cms_cy.STANDARD_PAGES:
-        english = StandardPage.objects.child_of(home).filter(slug=slug).first()
+        english = _find(StandardPage, home, slug)
         if english is None:
             continue
         page = english.get_translation_or_none(welsh) or english.copy_for_translation(welsh)
@@ -212,5 +225,4 @@ def load() -> None:
     _news(home)
     _home_body(home, collection)
     _welsh(home, collection)
-    _flag_featured()
     _index_for_search()

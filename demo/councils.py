@@ -79,21 +79,37 @@ ORGANISER = ("organiser@example.com", "Olu", "Adeyemi", "LocalGov Digital organi
 NEWCOMER = ("newcomer@example.com", "Nia", "Thomas", "Digital Officer")
 
 
-def _person(email: str, first: str, last: str, job: str) -> User:
-    user, created = User.objects.get_or_create(
-        email=email, defaults={"first_name": first, "last_name": last, "job_title": job}
+def demo_person(email: str) -> User | None:
+    """The demo person first made with this address, also after they made another primary."""
+    return (
+        User.objects.filter(email__iexact=email).first()
+        or User.objects.filter(emailaddress__email__iexact=email).first()
     )
-    if created:
+
+
+def _person(email: str, first: str, last: str, job: str, *, make: bool) -> User | None:
+    """The demo person with this address, or a new one when ``make``. A person already there is
+    left as they are (their name, password and addresses are theirs to change)."""
+    user = demo_person(email)
+    if user is None and make:
+        user = User(email=email, first_name=first, last_name=last, job_title=job)
         user.set_password(DEMO_PASSWORD)
-        user.save(update_fields=["password"])
-    EmailAddress.objects.update_or_create(
-        user=user, email=email, defaults={"verified": True, "primary": True}
-    )
+        user.save()
+        EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
+        if (email, first, last, job) == ORGANISER:
+            user.groups.add(organisers_group())
     return user
 
 
+def _join(user: User, council: Council, **fields) -> None:
+    """A demo membership, made once: whatever happened to it since (approved, refused, left,
+    another role) is kept."""
+    if not Membership.objects.filter(user=user, council=council).exists():
+        Membership.objects.create(user=user, council=council, **fields)
+
+
 @transaction.atomic
-def load() -> dict[str, User]:
+def load() -> None:
     rows = parse_register(read_source(str(DATA / "demo_councils.csv")))
     welsh = parse_welsh_names(read_source(str(DATA / "demo_welsh_names.tsv")))
     existing = set(
@@ -108,26 +124,26 @@ def load() -> dict[str, User]:
             council.save(update_fields=["website"])
         CouncilDomain.objects.get_or_create(domain=domain, defaults={"council": council})
 
-    people: dict[str, User] = {}
-    organiser = _person(*ORGANISER)
-    organiser.groups.add(organisers_group())
-    people["organiser"] = organiser
-    people["newcomer"] = _person(*NEWCOMER)
-    for email, first, last, job, code, role in PEOPLE:
-        user = _person(email, first, last, job)
-        council = Council.objects.get(code=code)
-        Membership.objects.get_or_create(
-            user=user,
-            council=council,
-            status=MembershipStatus.VERIFIED,
-            defaults={"role": MembershipRole(role), "decided_by": organiser},
-        )
-        people[email] = user
+    # The people are made together, on a database that has none of them. Where the demo was
+    # loaded before, one who is missing changed their address: making them again would make a
+    # second Amara Okafor.
+    everyone = [ORGANISER, NEWCOMER, *(person[:4] for person in PEOPLE)]
+    make = not any(demo_person(email) for email, *_rest in everyone)
+    people = {person[0]: _person(*person, make=make) for person in everyone}
+    for email, _first, _last, _job, code, role in PEOPLE:
+        if people[email] is not None:
+            _join(
+                people[email],
+                Council.objects.get(code=code),
+                status=MembershipStatus.VERIFIED,
+                role=MembershipRole(role),
+                decided_by=people[ORGANISER[0]],
+            )
     # One request waiting for a decision, so admins see the approval flow.
-    Membership.objects.get_or_create(
-        user=people["newcomer"],
-        council=Council.objects.get(code="HCK"),
-        status=MembershipStatus.PENDING,
-        defaults={"message": "I joined the digital team last month."},
-    )
-    return people
+    if people[NEWCOMER[0]] is not None:
+        _join(
+            people[NEWCOMER[0]],
+            Council.objects.get(code="HCK"),
+            status=MembershipStatus.PENDING,
+            message="I joined the digital team last month.",
+        )

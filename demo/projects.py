@@ -5,10 +5,11 @@ from unittest import mock
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.text import slugify
 
 from accounts.models import User
 from councils.models import Council
-from demo.councils import PEOPLE
+from demo.councils import NEWCOMER, ORGANISER, PEOPLE, demo_person
 from projects import services
 from projects.models import Kind, Language, Need, Project, ServiceArea, State
 
@@ -247,6 +248,7 @@ PROJECTS = [
         "deadline": 35,
         "target": 3,
         "days_ago": 60,
+        "featured": True,
     },
     {
         "title": "Free school meals auto-enrolment",
@@ -265,6 +267,7 @@ PROJECTS = [
         ],
         "target": 4,
         "days_ago": 120,
+        "featured": True,
     },
     {
         "title": "Book a birth registration appointment",
@@ -320,8 +323,7 @@ FINAL = {
 
 
 def _person_for(code: str) -> User:
-    email = next(p[0] for p in PEOPLE if p[4] == code)
-    return User.objects.get(email=email)
+    return demo_person(next(p[0] for p in PEOPLE if p[4] == code))
 
 
 def _at(moment: datetime.datetime):
@@ -333,6 +335,22 @@ NOW_IN_WELSH = {
     "Resident parking permits": "Trwyddedau parcio i breswylwyr",
     "Report a missed bin": "Rhoi gwybod am fin heb ei gasglu",
 }
+
+
+def _slugs(title: str) -> list[str]:
+    """Addresses a demo project may have: a project's address never changes, so it is found
+    there whatever its team has retitled it since (or under its English title's address)."""
+    return [
+        slugify(name)[:120]
+        for name in (title, *NOW_IN_WELSH)
+        if name == title or NOW_IN_WELSH[name] == title
+    ]
+
+
+def demo_project(title: str) -> Project | None:
+    return Project.objects.filter(slug__in=_slugs(title)).select_related("owner").first()
+
+
 NOW_IN_WELSH_TEXT = {
     "Bilingual content": "Cynnwys dwyieithog",
     "Welsh content reviewed": "Cynnwys Cymraeg wedi'i adolygu",
@@ -375,7 +393,7 @@ def load() -> None:
     today = timezone.now().replace(hour=10, minute=0, second=0, microsecond=0)
     _welsh_in_place()
     for spec in PROJECTS:
-        if Project.objects.filter(title=spec["title"]).exists():
+        if demo_project(spec["title"]) is not None:
             continue
         lead = Council.objects.get(code=spec["lead"])
         owner = _person_for(spec["lead"])
@@ -455,6 +473,9 @@ def load() -> None:
             Project.objects.filter(pk=project.pk).update(
                 pledging_deadline=timezone.localdate() + datetime.timedelta(days=spec["deadline"])
             )
+        if spec.get("featured"):
+            # Once, when it is made: an organiser who unfeatures it later is not overruled.
+            services.project_feature(actor=demo_person(ORGANISER[0]), project=project)
 
 
 # Teams, updates, follows, adoptions and demand, on top of the projects above.
@@ -520,8 +541,8 @@ def load_people() -> None:
 
     if Update.objects.exists() or TeamMembership.objects.exists():
         return
-    projects = {p.title: p for p in Project.objects.select_related("owner", "lead_council")}
-    users = {u.email: u for u in User.objects.all()}
+    projects = {spec["title"]: demo_project(spec["title"]) for spec in PROJECTS}
+    users = {email: demo_person(email) for email, *_rest in (*PEOPLE, NEWCOMER)}
     today = timezone.now().replace(hour=9, minute=30, second=0, microsecond=0)
     for title, email, code, role, approve in TEAMS:
         project = projects[title]

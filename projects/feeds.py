@@ -47,7 +47,7 @@ class _ProjectItems:
         return item.updated_at
 
     def item_categories(self, item: Project):
-        return [area.name for area in item.service_areas.all()]
+        return [area.display_name for area in item.service_areas.all()]
 
 
 class NewProjectsFeed(_ProjectItems, Feed):
@@ -71,7 +71,7 @@ class AreaProjectsFeed(_ProjectItems, Feed):
         return project_list().filter(service_areas=area)
 
     def title(self, area: ServiceArea) -> str:
-        return _("Pipeline: projects in %(area)s") % {"area": area.name}
+        return _("Pipeline: projects in %(area)s") % {"area": area.display_name}
 
     def description(self, area: ServiceArea) -> str:
         return escape(self.title(area))

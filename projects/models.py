@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.search import index
 
 from core.formatting import format_half_days, format_pence
+from core.vocabulary import Term, reader_language
 from councils.models import Council
 
 MAX_MONEY_PENCE = 10_000_000 * 100  # £10,000,000
@@ -110,7 +111,14 @@ class ServiceArea(models.Model):
         ordering = ["name"]
 
     def __str__(self) -> str:
-        return self.name
+        return self.display_name
+
+    @property
+    def display_name(self) -> Term:
+        """The name in the reader's language: Welsh where it has one, else English (marked)."""
+        if self.name_cy and reader_language().startswith("cy"):
+            return Term(self.name_cy, "cy")
+        return Term(self.name, settings.LANGUAGE_CODE)
 
 
 class ProjectQuerySet(models.QuerySet):

@@ -53,7 +53,7 @@ def _plain_text(name: str, context: dict) -> str:
 
 def _render(user, template: str, context: dict) -> tuple[str, str]:
     """(subject, body) of an email to this person, in their language."""
-    context = {**context, "user": user, "base_url": settings.WAGTAILADMIN_BASE_URL}
+    context = {**context, "user": user, "base_url": settings.PIPELINE_BASE_URL}
     with translation.override(user.language or settings.LANGUAGE_CODE):
         # One line, or send_mail refuses it (a title sent with a line break was a 500).
         subject = " ".join(_plain_text(f"emails/{template}_subject.txt", context).split())
@@ -105,6 +105,17 @@ def project_moderated(project: Project, template: str) -> None:
         user_id=project.owner_id,
         kind="moderation",
         params={"project": project.pk, "template": template},
+    )
+
+
+def membership_decided(membership_id: int, status: str) -> None:
+    """The person hears that their request to join a council was approved or refused (in the
+    same transaction as the decision, like every other email)."""
+    delivery_add(
+        key=f"membership:{membership_id}:{status}",
+        user_id=Membership.objects.values_list("user_id", flat=True).get(pk=membership_id),
+        kind="membership",
+        params={"membership": membership_id, "status": str(status)},
     )
 
 
@@ -386,6 +397,15 @@ def _build_moderation(delivery: Delivery) -> tuple[str, str]:
     return _render(delivery.user, delivery.params["template"], {"project": project})
 
 
+def _build_membership(delivery: Delivery) -> tuple[str, str]:
+    membership = Membership.objects.select_related("user", "council").get(
+        pk=delivery.params["membership"]
+    )
+    return _render(
+        delivery.user, f"membership_{delivery.params['status']}", {"membership": membership}
+    )
+
+
 def _build_published(delivery: Delivery) -> tuple[str, str]:
     project = Project.objects.select_related("owner", "lead_council").get(
         pk=delivery.params["project"]
@@ -429,6 +449,7 @@ def _notifications_sent(delivery: Delivery) -> None:
 register("pledge", MessageKind(gettext_lazy("Pledge"), _build_pledge))
 register("team", MessageKind(gettext_lazy("Maker team"), _build_team))
 register("moderation", MessageKind(gettext_lazy("Moderation"), _build_moderation))
+register("membership", MessageKind(gettext_lazy("Council membership"), _build_membership))
 register("project_published", MessageKind(gettext_lazy("Project published"), _build_published))
 register(
     "notification",

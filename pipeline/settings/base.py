@@ -193,20 +193,22 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "account_login"
-LOGIN_REDIRECT_URL = "accounts:profile"
+LOGIN_REDIRECT_URL = "dashboard"
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_UNIQUE_EMAIL = True
-# Signing up with an address already in use is a form error (officers otherwise wait for an
-# email that explains nothing). Sign-up and password reset are rate limited below.
-ACCOUNT_PREVENT_ENUMERATION = False
+# Sign-up and password reset never say whether an address has an account: both answer as if
+# all went well, and the address's owner gets an email that says what happened (Pipeline's
+# wording in templates/account/email/). Both are rate limited below.
+ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_CONFIRM_EMAIL_ON_GET = False
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_CHANGE_EMAIL = True
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_SIGNUP_FORM_CLASS = "accounts.forms.SignupExtraForm"
+ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
 # allauth's sign-in and sign-up forms with error messages that name the field (GOV.UK style).
 ACCOUNT_FORMS = {
     "login": "accounts.account_forms.LoginForm",
@@ -338,9 +340,26 @@ PIPELINE_SCHEDULE = {
 
 # --- Wagtail -------------------------------------------------------------------------------
 WAGTAIL_SITE_NAME = "Pipeline"
-WAGTAILADMIN_BASE_URL = env("WAGTAILADMIN_BASE_URL", "http://127.0.0.1:8000")
+# The site's address as people reach it, for links in emails sent outside a request
+# (notifications, digests, moderation) and in Wagtail's. Without it: the first allowed host
+# over HTTPS, else where `make run PORT=…` serves (it passes PORT on). allauth's emails are
+# sent while a request is answered and link to the address it came to.
+PIPELINE_BASE_URL = (
+    env("PIPELINE_BASE_URL")
+    or env("WAGTAILADMIN_BASE_URL")  # its former name
+    or (f"https://{ALLOWED_HOSTS[0]}" if ALLOWED_HOSTS and "*" not in ALLOWED_HOSTS[0] else "")
+    or f"http://127.0.0.1:{env('PORT', '8000')}"
+).rstrip("/")
+WAGTAILADMIN_BASE_URL = PIPELINE_BASE_URL
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "odt", "pdf", "pptx", "txt", "xlsx"]
+# No autosave: on a new page it saved a draft into the page tree as soon as the form was valid
+# (a collection while its projects were still being chosen), which the editor did not know was
+# there, so starting again met "this slug is already in use". Editors save drafts themselves,
+# and Wagtail still warns before leaving unsaved changes.
+WAGTAIL_AUTOSAVE_INTERVAL = 0
+# Avatars from Wagtail's own upload only: Gravatar would be sent a hash of each editor's email.
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
 
 # --- REST framework ------------------------------------------------------------------------
 REST_FRAMEWORK = {

@@ -23,7 +23,7 @@ CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "default"},
     "pages": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "pages"},
 }
-WAGTAILADMIN_BASE_URL = "http://testserver"
+PIPELINE_BASE_URL = WAGTAILADMIN_BASE_URL = "http://testserver"
 # Off for the suite (each test would otherwise see pages cached by the one before, whose rows
 # were rolled back without a commit); tests/pipeline/test_pagecache.py turns it on.
 PAGE_CACHE_SECONDS = 0

@@ -183,7 +183,7 @@ def tag_follow(*, actor: User, area: ServiceArea, council: Council | None = None
                 return TagFollow.objects.create(area=area, council=council)
             return TagFollow.objects.create(area=area, user=actor)
     except IntegrityError as exc:
-        raise Conflict(_("%(area)s is already followed.") % {"area": area.name}) from exc
+        raise Conflict(_("%(area)s is already followed.") % {"area": area.display_name}) from exc
 
 
 @transaction.atomic
@@ -195,7 +195,7 @@ def tag_unfollow(*, actor: User, area: ServiceArea, council: Council | None = No
     else:
         follows = TagFollow.objects.filter(area=area, user=actor)
     if not follows.delete()[0]:
-        raise Conflict(_("%(area)s is not followed.") % {"area": area.name})
+        raise Conflict(_("%(area)s is not followed.") % {"area": area.display_name})
 
 
 # --- updates ------------------------------------------------------------------------------

@@ -322,11 +322,14 @@ def area_follow(request: HttpRequest, slug: str) -> HttpResponse:
     try:
         if request.POST.get("action") == "unfollow":
             people.tag_unfollow(actor=request.user, area=area, council=council)
-            messages.success(request, _("You no longer follow %(area)s.") % {"area": area.name})
+            messages.success(
+                request, _("You no longer follow %(area)s.") % {"area": area.display_name}
+            )
         else:
             people.tag_follow(actor=request.user, area=area, council=council)
             messages.success(
-                request, _("New projects in %(area)s will be sent to you.") % {"area": area.name}
+                request,
+                _("New projects in %(area)s will be sent to you.") % {"area": area.display_name},
             )
     except ServiceError as exc:
         note_refusal(exc)

@@ -60,6 +60,18 @@ def test_signup_page_asks_for_name_email_and_password_twice(client):
     assert b'class="govuk-input' in response.content
 
 
+@pytest.mark.parametrize(
+    ("prefix", "words"),
+    [("", "If it is at your council’s email domain"), ("/cy", "Os yw ar barth e-bost")],
+)
+def test_signup_page_says_a_council_address_verifies_you_at_once(client, prefix, words):
+    html = client.get(f"{prefix}{SIGNUP}").content.decode()
+
+    hint = html.split('id="id_email-hint"')[1].split("</div>")[0]
+    assert words in hint
+    assert 'aria-describedby="id_email-hint' in html
+
+
 def test_signup_sends_a_confirmation_email_whose_link_confirms_and_signs_in(client):
     response = client.post(SIGNUP, signup_data())
 
@@ -92,7 +104,11 @@ def test_signup_sends_a_confirmation_email_whose_link_confirms_and_signs_in(clie
     assert confirmed.status_code == 200
     assert EmailAddress.objects.get(user=user).verified
     assert signed_in_user(client) == user
-    assert confirmed.redirect_chain[-1][0] == reverse("accounts:profile")
+    assert confirmed.redirect_chain[-1][0] == reverse("dashboard")
+    # One banner says it: not "You have confirmed …" and "Successfully signed in as …" both.
+    html = confirmed.content.decode()
+    assert html.count("govuk-notification-banner--success") == 1
+    assert "You have confirmed ann.officer@guildford.gov.uk" in html
 
 
 def test_after_confirming_in_another_browser_the_person_can_sign_in(client):
@@ -106,7 +122,7 @@ def test_after_confirming_in_another_browser_the_person_can_sign_in(client):
     )
 
     assert response.status_code == 302
-    assert response["Location"] == reverse("accounts:profile")
+    assert response["Location"] == reverse("dashboard")
     assert signed_in_user(other_browser).email == "ann.officer@guildford.gov.uk"
 
 
@@ -147,17 +163,65 @@ def test_signup_refuses_a_weak_password(client):
     assert not User.objects.exists()
 
 
+def answer(client: Client, url: str, data: dict, address: str) -> tuple:
+    """What the browser sees, with the address typed and the CSRF token taken out."""
+    response = client.post(url, data, follow=True)
+    html = re.sub(re.escape(address), "ADDRESS", response.content.decode(), flags=re.IGNORECASE)
+    html = re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", html)
+    return response.status_code, response.redirect_chain, html
+
+
 @pytest.mark.parametrize("email", ["ann@example.org", "Ann@Example.ORG"])
-def test_signup_with_an_email_already_used_is_a_form_error(client, email):
+def test_signup_with_a_taken_address_answers_as_for_a_new_one_and_emails_its_owner(email):
     owner = UserFactory(email="ann@example.org")
 
-    response = client.post(SIGNUP, signup_data(email=email))
+    taken = answer(Client(), SIGNUP, signup_data(email=email), email)
+    new = answer(Client(), SIGNUP, signup_data(email="zed@example.org"), "zed@example.org")
 
-    assert response.status_code == 200
-    assert "A user is already registered with this email address." in error_summary(response)
-    assert User.objects.get() == owner
-    assert mail.outbox == []
-    assert signed_in_user(client) is None
+    assert taken == new
+    assert taken[1][-1][0] == reverse("account_email_verification_sent")
+    assert User.objects.filter(email__iexact="ann@example.org").get() == owner
+    to_owner, to_new = sorted(mail.outbox, key=lambda message: message.to[0])
+    assert to_owner.to == ["ann@example.org"]
+    assert to_owner.subject == "[Pipeline] You already have a Pipeline account"
+    assert "no new account was made" in to_owner.body
+    assert "/accounts/password/reset/" in link_in(to_owner)
+    assert to_new.subject == "[Pipeline] Confirm your email address"
+
+
+def test_password_reset_answers_the_same_for_a_known_and_an_unknown_address():
+    UserFactory(email="ann@example.org")
+    url = reverse("account_reset_password")
+
+    known = answer(Client(), url, {"email": "ann@example.org"}, "ann@example.org")
+    unknown = answer(Client(), url, {"email": "zed@example.org"}, "zed@example.org")
+
+    assert known == unknown
+    assert known[1][-1][0] == reverse("account_reset_password_done")
+    reset, no_account = mail.outbox
+    assert reset.to == ["ann@example.org"] and reset.subject == "[Pipeline] Reset your password"
+    assert "/accounts/password/reset/key/" in link_in(reset)
+    assert no_account.to == ["zed@example.org"]
+    assert "there is no Pipeline account with this email address" in no_account.body
+
+
+@pytest.mark.parametrize("prefix", ["", "/cy"])
+def test_account_emails_are_pipelines_own_in_the_readers_language(client, prefix):
+    UserFactory(email="ann@example.org")
+    client.post(f"{prefix}{SIGNUP}", signup_data(email="zed@example.org"))
+    client.post(f"{prefix}{SIGNUP}", signup_data(email="ann@example.org"))
+    client.post(f"{prefix}/accounts/password/reset/", {"email": "ann@example.org"})
+    client.post(f"{prefix}/accounts/password/reset/", {"email": "nobody@example.org"})
+
+    assert len(mail.outbox) == 4
+    for message in mail.outbox:
+        assert "Hello from" not in message.body and "Thank you for using" not in message.body
+        assert "testserver!" not in message.body and not message.subject.istitle()
+        assert f"http://testserver{prefix}/accounts/" in message.body
+        if prefix:
+            assert message.body.startswith("Helo,") and "LocalGov Digital" in message.body
+        else:
+            assert message.body.startswith("Hello,")
 
 
 def test_signup_with_an_invalid_email_is_a_form_error(client):
@@ -177,7 +241,25 @@ def test_sign_in_with_email_and_password(client):
     response = client.post(LOGIN, {"login": "ben@example.org", "password": PASSWORD})
 
     assert response.status_code == 302
+    assert response["Location"] == reverse("dashboard")  # My Pipeline, not the profile
     assert signed_in_user(client) == user
+
+
+@pytest.mark.parametrize("prefix", ["", "/cy"])
+def test_signing_in_goes_back_to_the_page_that_asked(client, prefix):
+    UserFactory(email="ben@example.org")
+    page = f"{prefix}/projects/?phase=beta"
+
+    response = client.post(
+        f"{prefix}{LOGIN}?next={page.replace('?', '%3F')}",
+        {"login": "ben@example.org", "password": PASSWORD},
+    )
+    elsewhere = Client().post(
+        f"{LOGIN}?next=https://evil.example/", {"login": "ben@example.org", "password": PASSWORD}
+    )
+
+    assert response["Location"] == page
+    assert elsewhere["Location"] == reverse("dashboard")
 
 
 def test_a_wrong_password_is_a_form_error(client):

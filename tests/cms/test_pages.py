@@ -229,3 +229,40 @@ class PageTypeTests(WagtailPageTestCase):
             ["featured_projects", "hand_picked_projects", "collection_teaser"],
         )
         self.assertEqual(list(blocks[1].value["projects"]), [self.project])
+
+    # --- what the editor meets in the admin ------------------------------------------------
+
+    def test_a_new_news_post_has_the_editors_name_as_its_author(self):
+        index = publish(self.home, NewsIndexPage(title="News", slug="news"))
+        self.organiser.first_name, self.organiser.last_name = "Olu", "Adeyemi"
+        self.organiser.save()
+
+        new = self.client.get(f"/cms-admin/pages/add/cms/newspage/{index.pk}/")
+        post = publish(
+            index,
+            NewsPage(title="Old", slug="old", author="LocalGov Digital", summary="s", body=[]),
+        )
+        edit = self.client.get(f"/cms-admin/pages/{post.pk}/edit/")
+
+        self.assertEqual(new.context["form"]["author"].value(), "Olu Adeyemi")
+        self.assertEqual(edit.context["form"]["author"].value(), "LocalGov Digital")
+
+    def test_a_page_being_made_is_never_saved_behind_the_editors_back(self):
+        # Autosave saved a new collection as a draft while its projects were being chosen; the
+        # editor, not knowing, started again and met "this slug is already in use".
+        index = publish(self.home, CollectionIndexPage(title="Collections", slug="collections"))
+        for url in (
+            f"/cms-admin/pages/add/cms/collectionpage/{index.pk}/",
+            f"/cms-admin/pages/{index.pk}/edit/",
+        ):
+            response = self.client.get(url)
+            self.assertEqual(response.status_code, 200)
+            self.assertFalse(response.context["autosave_enabled"], url)
+            self.assertNotRegex(
+                response.content.decode(), r'<form[^>]*data-controller="[^"]*w-autosave'
+            )
+
+    def test_the_admin_asks_gravatar_for_nothing(self):
+        # Gravatar would be sent a hash of each editor's email address.
+        for url in ("/cms-admin/", f"/cms-admin/pages/{self.home.pk}/edit/"):
+            self.assertNotContains(self.client.get(url), "gravatar")

@@ -1,13 +1,17 @@
 """Readers who are not signed in get cached responses; nobody gets a stale or someone else's."""
 
 import pytest
+from django.apps import apps
+from django.core import mail
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from wagtail.models import Page
 
+from accounts.models import NotificationFrequency
 from cms.models import StandardPage
-from pipeline import cache as resilient
+from core import cache as resilient
+from core import pagecache
 from pipeline.settings.base import cache_settings
 from projects.models import Notification, PledgeState, Update
 from projects.services import people
@@ -69,11 +73,70 @@ def test_signing_in_changes_no_page_and_keeps_the_cache(client, on_commit):
     assert get(client, project.get_absolute_url())[0]["X-Page-Cache"] == "hit"
 
 
-def test_following_a_project_counts_as_a_change(client, on_commit):
+@pytest.fixture
+def bumps(monkeypatch):
+    """How many times the content version was bumped (every cached response retired)."""
+    count = []
+    real = pagecache._bump
+    monkeypatch.setattr(pagecache, "_bump", lambda: (count.append(1), real()))
+    return count
+
+
+def test_following_a_project_keeps_the_cache(client, on_commit, bumps):
+    # No public page shows who follows a project, nor how many do.
     project = on_commit(published_project)
     get(client, project.get_absolute_url())
+    bumps.clear()
     on_commit(people.follow_project, actor=UserFactory(), project=project)
-    assert get(client, project.get_absolute_url())[0]["X-Page-Cache"] == "miss"
+    assert get(client, project.get_absolute_url())[0]["X-Page-Cache"] == "hit"
+    assert bumps == []
+
+
+def test_an_update_to_a_project_with_25_followers_retires_the_cache_once(on_commit, bumps):
+    project = on_commit(published_project)
+    followers = UserFactory.create_batch(25, notification_frequency=NotificationFrequency.IMMEDIATE)
+    for follower in followers:
+        on_commit(people.follow_project, actor=follower, project=project)
+    bumps.clear()
+    on_commit(
+        people.update_post, actor=project.owner, project=project, title="Sprint 1", body="Done."
+    )
+    # 25 notifications written and marked sent, 25 emails: one bump, for the update itself.
+    assert Notification.objects.filter(sent_at__isnull=False).count() == 25
+    assert len(mail.outbox) == 25
+    assert len(bumps) == 1
+
+
+def test_a_person_changes_public_pages_only_through_their_name(client, on_commit, bumps):
+    user = on_commit(UserFactory, first_name="Gwen")
+    bumps.clear()
+    user.set_password("another-long-password")
+    on_commit(user.save)
+    user.notification_frequency = NotificationFrequency.WEEKLY
+    on_commit(user.save)
+    on_commit(user.save, update_fields=["last_login"])
+    assert bumps == []
+    user.first_name = "Gwenllian"
+    on_commit(user.save)
+    assert len(bumps) == 1
+
+
+def test_every_model_of_ours_is_classed_as_public_or_private():
+    """A new model must be put in one list: a public one forgotten would serve stale pages, a
+    private one in the public list would empty the cache on every bookkeeping write."""
+    ours = {"accounts", "councils", "projects", "cms", "pipeline"}
+    unclassed = {
+        model._meta.label_lower
+        for model in apps.get_models(include_auto_created=True)
+        if model._meta.app_label in ours
+        and (model._meta.label_lower in pagecache.PUBLIC_MODELS)
+        == (model._meta.label_lower in pagecache.PRIVATE_MODELS)
+        and model._meta.app_label not in pagecache.PUBLIC_APPS
+    }
+    assert unclassed == set()
+    assert pagecache.is_public("projects.pledge") and pagecache.is_public("cms.newspage")
+    assert not pagecache.is_public("projects.notification")
+    assert not pagecache.is_public("sessions.session")
 
 
 def test_publishing_a_wagtail_page_counts_as_a_change(client, on_commit):

@@ -4,6 +4,7 @@ import datetime
 
 import pytest
 from allauth.account.models import EmailAddress
+from django.core import mail
 from django.utils import timezone
 
 from core.errors import Conflict, InvalidInput, NotAllowed
@@ -157,6 +158,44 @@ def test_a_council_admin_refuses_with_a_reason(council, pending):
     assert pending.reason == "Not on our staff list"
     assert pending.decided_by == admin
     assert not user_may_act_for_council(user=pending.user, council=council)
+
+
+def test_the_person_approved_is_emailed_in_their_language(council, on_commit):
+    council.name_cy = "Guildford (cy)"
+    council.save()
+    person = UserFactory(first_name="Nia", language="cy")
+    request = services.membership_request(user=person, council=council)
+    admin = verified_member(council, admin=True)
+    mail.outbox.clear()
+
+    on_commit(services.membership_approve, actor=admin, membership=request)
+
+    (message,) = mail.outbox
+    assert message.to == [person.email]
+    assert (
+        message.subject == "[Pipeline] Rydych chi bellach yn aelod wedi'i ddilysu o Guildford (cy)"
+    )
+    assert message.body.startswith("Helo Nia,")
+    assert "http://testserver/cy/my-pipeline/" in message.body
+
+
+def test_the_person_refused_is_emailed_the_reason(council, pending, on_commit):
+    admin = verified_member(council, admin=True)
+    mail.outbox.clear()
+
+    on_commit(services.membership_refuse, actor=admin, membership=pending, reason="Not on our list")
+
+    (message,) = mail.outbox
+    assert message.to == [pending.user.email]
+    assert message.subject == "[Pipeline] Your request to join Guildford was refused"
+    assert "Not on our list" in message.body
+    assert "http://testserver/accounts/profile/" in message.body
+
+
+def test_no_email_for_a_decision_that_failed(council, pending, on_commit):
+    with pytest.raises(NotAllowed):
+        on_commit(services.membership_approve, actor=UserFactory(), membership=pending)
+    assert mail.outbox == []
 
 
 @pytest.mark.parametrize("reason", ["", "   \n "])

@@ -301,6 +301,32 @@ def test_joining_from_the_join_page_sends_a_request(client):
     assert membership.message == "Digital team"
 
 
+def test_the_join_page_chooses_the_council_at_your_email_domain(client):
+    CouncilFactory(short_name="Adur")
+    guildford = CouncilFactory(short_name="Guildford")
+    CouncilDomainFactory(council=guildford, domain="guildford.gov.uk")
+    client.force_login(UserFactory(email="ann@guildford.gov.uk"))
+
+    html = client.get(reverse("councils:join")).content.decode()
+
+    assert re.search(rf'<option value="{guildford.pk}"[^>]*selected', html)
+    assert "Your email address is at Guildford’s domain" in html
+    client.post(reverse("councils:join"), {"council": guildford.pk})
+    # Joined: nothing is chosen for them any more.
+    html = client.get(reverse("councils:join")).content.decode()
+    assert re.search(r'<option value=""[^>]*selected', html)
+
+
+def test_the_join_page_chooses_nothing_for_an_address_at_no_councils_domain(client):
+    CouncilFactory(short_name="Guildford")
+    client.force_login(UserFactory(email="ann@example.org"))
+
+    html = client.get(reverse("councils:join")).content.decode()
+
+    assert "Your email address is at" not in html
+    assert re.search(r'<option value=""[^>]*selected', html)
+
+
 def test_join_page_lists_current_councils_only(client):
     CouncilFactory(short_name="Guildford")
     CouncilFactory(short_name="Waverley", end_date=timezone.localdate() - YESTERDAY)

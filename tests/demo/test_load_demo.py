@@ -121,3 +121,68 @@ def test_load_demo_refuses_when_debug_is_off_unless_forced(settings):
         call_command("load_demo", stdout=io.StringIO())
 
     assert not User.objects.exists()
+
+
+@pytest.mark.parametrize("decision", ["approve", "refuse"])
+def test_what_the_demo_people_changed_survives_a_second_load(without_shared, decision):
+    """`make run` again, after a walk through the demo: no error, nothing twice, and every
+    change the demo people made is still there."""
+    from cms.models import StandardPage
+    from councils import services as council_services
+    from projects import services
+    from projects.models import Pledge, PledgeState, Project, TeamMembership, TeamStatus
+    from projects.services import people
+
+    load_demo()
+    organiser = User.objects.get(email="organiser@example.com")
+    amara = User.objects.get(email="amara.okafor@example.com")
+    tom = User.objects.get(email="tom.price@example.com")
+    fraser = User.objects.get(email="fraser.mackay@example.com")
+    request = Membership.objects.get(user__email="newcomer@example.com")
+    if decision == "approve":
+        council_services.membership_approve(actor=amara, membership=request)
+    else:
+        council_services.membership_refuse(actor=amara, membership=request, reason="Not known.")
+    council_services.membership_leave(actor=tom, membership=Membership.objects.get(user=tom))
+    bulky = Project.objects.get(slug="book-a-bulky-waste-collection")
+    services.project_update(actor=amara, project=bulky, title="Book a bulky item collection")
+    declined = services.pledge_decline(
+        actor=amara, pledge=Pledge.objects.get(project=bulky, state=PledgeState.OFFERED)
+    )
+    planning = Project.objects.get(slug="comment-on-a-planning-application")
+    withdrawn = services.pledge_withdraw(
+        actor=fraser,
+        pledge=Pledge.objects.get(project=planning, council__code="EDH"),
+        reason="Budget moved.",
+    )
+    people.team_leave(actor=tom, membership=TeamMembership.objects.get(user=tom, project=bulky))
+    featured = Project.objects.filter(is_featured=True).first()
+    services.project_unfeature(actor=organiser, project=featured)
+    about = StandardPage.objects.get(slug="about", locale__language_code="en-gb")
+    about.title, about.slug = "About us", "about-us"
+    about.save_revision(user=organiser).publish()
+    # Amara's address changes: a new primary one, the demo's one removed.
+    EmailAddress.objects.create(
+        user=amara, email="amara@hackney.example", verified=True
+    ).set_as_primary()
+    EmailAddress.objects.filter(email="amara.okafor@example.com").delete()
+    before = counts()
+
+    load_demo()
+
+    assert counts() == before
+    request.refresh_from_db()
+    assert request.status == (
+        MembershipStatus.VERIFIED if decision == "approve" else MembershipStatus.REFUSED
+    )
+    assert Membership.objects.get(user=tom).status == MembershipStatus.LEFT
+    bulky.refresh_from_db()
+    assert bulky.title == "Book a bulky item collection"
+    assert Pledge.objects.get(pk=declined.pk).state == PledgeState.DECLINED
+    assert Pledge.objects.get(pk=withdrawn.pk).state == PledgeState.WITHDRAWN
+    assert TeamMembership.objects.get(user=tom, project=bulky).status == TeamStatus.LEFT
+    assert not Project.objects.get(pk=featured.pk).is_featured
+    assert StandardPage.objects.get(pk=about.pk).title == "About us"
+    assert not StandardPage.objects.filter(slug="about", locale__language_code="en-gb").exists()
+    assert not User.objects.filter(email="amara.okafor@example.com").exists()
+    assert EmailAddress.objects.get(user=amara, primary=True).email == "amara@hackney.example"

@@ -315,3 +315,20 @@ def test_every_variable_the_settings_read_is_in_the_readme_and_env_example():
 
     assert sorted(read - readme_settings_table()) == [], "missing from README.md, Settings"
     assert sorted(read - env_example()) == [], "missing from .env.example"
+
+
+def test_email_links_default_to_where_the_site_is_served(tmp_path):
+    """`make run PORT=8810` passes PORT on; production takes its first allowed host."""
+    code = (
+        "import importlib, os\n"
+        "print(importlib.import_module(os.environ['DJANGO_SETTINGS_MODULE']).PIPELINE_BASE_URL)"
+    )
+    dev = python(
+        code, clean_env(tmp_path, PORT="8810", DJANGO_SETTINGS_MODULE="pipeline.settings.dev")
+    )
+    production = python(code, production_env(tmp_path))
+    chosen = python(code, production_env(tmp_path, PIPELINE_BASE_URL="https://p.example.gov.uk/"))
+
+    assert dev.stdout.strip() == "http://127.0.0.1:8810", dev.stderr
+    assert production.stdout.strip() == "https://pipeline.example.org", production.stderr
+    assert chosen.stdout.strip() == "https://p.example.gov.uk", chosen.stderr

@@ -227,6 +227,23 @@ def test_catalogue_passes_msgfmt_checks(catalogue):
     assert not any("fuzzy" in entry["flags"] for entry in read_po(catalogue).values())
 
 
+def test_welsh_starts_with_a_capital_where_the_english_does():
+    """A label is capitalised like the others in Welsh too ("Cod GSS", not "cod GSS" beside
+    "Rhanbarth"), and a lower-case word inside a sentence stays lower case."""
+
+    def first_letter(text: str) -> str:
+        """The first letter, or "" when the text starts with a placeholder or markup."""
+        text = text.lstrip(" “‘\"'(")
+        return text[0] if text[:1].isalpha() else ""
+
+    found = []
+    for (_context, msgid), entry in read_po(CATALOGUE).items():
+        english, welsh = first_letter(msgid), first_letter(entry["msgstr"].get(0, ""))
+        if english and welsh and english.isupper() != welsh.isupper():
+            found.append(f"{msgid!r} -> {entry['msgstr'][0]!r}")
+    assert not found, "\n".join(found)
+
+
 # --- compiled catalogues for the page and email tests ------------------------------------------
 
 
@@ -401,6 +418,34 @@ def test_welsh_council_shows_its_welsh_name_under_cy(client, world):
     assert '<h1 class="govuk-heading-xl">Cardiff Council</h1>' in english
     listing = welsh_page(client, "/cy/projects/")
     assert "Caerdydd" in listing  # the lead council on each card
+
+
+@pytest.mark.usefixtures("welsh_catalogues")
+def test_welsh_pages_show_the_fixed_vocabularies_in_welsh(client, world):
+    world["cardiff"].authority_type_name = "Welsh unitary authority"
+    world["cardiff"].save()
+    parking = ServiceAreaFactory(name="Parking", name_cy="Parcio")
+    world["project"].service_areas.add(parking)  # "Waste" has no Welsh name: marked English
+    kent = CouncilFactory(short_name="Kent", region="South East", authority_type_name="County")
+    council = welsh_page(client, "/cy/councils/cardiff/")
+    directory = welsh_page(client, "/cy/councils/?status=all")
+    project = welsh_page(client, f"/cy/projects/{world['project'].slug}/")
+    listing = welsh_page(client, "/cy/projects/")
+    kent_page = welsh_page(client, f"/cy/councils/{kent.slug}/")
+
+    assert '<span class="govuk-caption-l">Awdurdod unedol yng Nghymru</span>' in council
+    assert ">Cymru</dd>" in council and "Cod GSS" in kent_page
+    assert "De-ddwyrain Lloegr" in kent_page and '<span class="govuk-caption-l">Sir</span>' in (
+        kent_page
+    )
+    assert ">Welsh unitary authority<" not in council + directory
+    assert '<option value="South East">De-ddwyrain Lloegr</option>' in directory
+    assert '<option value="County">Sir</option>' in directory
+    assert ">Parcio</a>" in project and ">Parcio</span>" in listing
+    assert 'lang="en-GB">Waste</a>' in project
+    assert '<option value="parking">Parcio</option>' in listing
+    english = client.get(f"/projects/{world['project'].slug}/").content.decode()
+    assert ">Parking</a>" in english and 'lang="en-GB">Waste' not in english
 
 
 # --- (d) emails in the person's language -------------------------------------------------------

@@ -582,3 +582,17 @@ def test_organiser_sees_every_offer_waiting(client):
     make_pledge(project)
     client.force_login(OrganiserFactory())
     assert project.title in client.get("/my-pipeline/").content.decode()
+
+
+def test_notification_links_go_to_the_sites_own_address(on_commit, settings):
+    settings.PIPELINE_BASE_URL = "https://pipeline.example.gov.uk:8443"
+    project = published_project()
+    reader = UserFactory(notification_frequency=NotificationFrequency.IMMEDIATE, language="cy")
+    people.follow_project(actor=reader, project=project)
+    mail.outbox.clear()
+
+    on_commit(people.update_post, actor=project.owner, project=project, title="Beta", body="Live.")
+
+    (message,) = mail.outbox
+    assert f"https://pipeline.example.gov.uk:8443/cy/projects/{project.slug}/" in message.body
+    assert "127.0.0.1" not in message.body and "testserver" not in message.body

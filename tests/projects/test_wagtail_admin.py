@@ -282,6 +282,42 @@ def test_the_membership_listing_offers_approve_and_refuse_only_while_pending(
     assert approve not in html and refuse not in html
 
 
+def test_the_inspect_view_of_a_request_offers_approve_and_refuse_while_pending(
+    organiser_client, world
+):
+    membership = world["membership"]
+    inspect = f"/cms-admin/memberships/inspect/{membership.pk}/"
+    approve = f"/cms-admin/memberships/approve/{membership.pk}/"
+    refuse = f"/cms-admin/memberships/refuse/{membership.pk}/"
+
+    html = organiser_client.get(inspect).content.decode()
+    assert approve in html and refuse in html
+
+    organiser_client.post(approve)
+    html = organiser_client.get(inspect).content.decode()
+    assert approve not in html and refuse not in html
+
+
+def test_deciding_in_the_admin_says_what_was_decided_and_emails_the_person(
+    organiser_client, world, django_capture_on_commit_callbacks
+):
+    membership = world["membership"]
+    person, council = membership.user.get_full_name(), membership.council.short_name
+    mail.outbox.clear()
+
+    confirm = organiser_client.get(f"/cms-admin/memberships/approve/{membership.pk}/")
+    with django_capture_on_commit_callbacks(execute=True):
+        done = organiser_client.post(
+            f"/cms-admin/memberships/approve/{membership.pk}/", follow=True
+        )
+
+    assert f"Approve {person}’s request to join {council}?" in confirm.content.decode()
+    html = done.content.decode()
+    assert f"{person} is now a verified member of {council}. We have emailed them." in html
+    assert "Approved:" not in html
+    assert [m.to for m in mail.outbox] == [[membership.user.email]]
+
+
 def test_an_organiser_approves_a_membership(organiser_client, organiser, world):
     membership = world["membership"]
 
