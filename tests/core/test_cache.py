@@ -17,7 +17,7 @@ import pytest
 from django.test import Client
 from rest_framework.throttling import SimpleRateThrottle
 
-from pipeline import cache as resilient
+from core import cache as resilient
 from pipeline.settings.base import cache_settings
 from tests.factories import UserFactory
 from tests.factories.accounts import PASSWORD

@@ -284,7 +284,7 @@ def test_with_redis_two_workers_share_one_counter():
 
 
 def test_when_the_cache_is_down_writes_go_through_and_it_is_logged_once(caplog):
-    from pipeline import cache as resilient
+    from core import cache as resilient
     from pipeline.settings.base import cache_settings
 
     caplog.set_level(logging.INFO, logger="core.cache")
