@@ -8,7 +8,7 @@ from .base import *  # noqa: E402,F403
 from .base import DATABASES  # noqa: E402
 
 # The concurrency tests run up to 50 threads in one process, each holding a connection.
-if "pool" in DATABASES["default"].get("OPTIONS", {}):
+if "pool" in DATABASES["default"].setdefault("OPTIONS", {}):
     DATABASES["default"]["OPTIONS"]["pool"].update(max_size=60, timeout=60)
 
 DEBUG = False

@@ -275,6 +275,9 @@ def variables_read_by_the_settings() -> set[str]:
                 called = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
                 if called not in READERS:
                     continue
+                # dict.get/setdefault read the environment only when called on os.environ.
+                if called in {"get", "setdefault"} and "environ" not in ast.unparse(func.value):
+                    continue
                 candidates = [kw.value for kw in node.keywords if kw.arg == "env"]
                 if called != "config":
                     candidates += node.args[:1]
