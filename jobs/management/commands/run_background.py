@@ -53,6 +53,11 @@ class Command(BaseCommand):
                     self.stderr.write(f"{' '.join(commands[index])} exited; starting it again")
                     time.sleep(1)
                     children[index] = start(commands[index])
+        # Ctrl+C in a terminal reaches the children too, and a worker takes a second signal as
+        # "stop now, mid-task": give them a moment to stop by themselves before asking.
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and any(c.poll() is None for c in children):
+            time.sleep(0.2)
         for child in children:
             if child.poll() is None:
                 child.terminate()

@@ -41,8 +41,7 @@ class Command(BaseCommand):
         while True:
             close_old_connections()
             try:
-                for name in scheduler_tick():
-                    self.stdout.write(f"Queued {name}")
+                scheduler_tick()  # logs what it queues
                 requeued, failed = tasks_recover_stalled()
                 if requeued or failed:
                     self.stdout.write(
