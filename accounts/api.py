@@ -41,6 +41,8 @@ class TokenView(ApiView, APIView):
     authentication_classes: list = []
     throttle_classes = [ScopedRateThrottle]
     throttle_scope = "token"
+    # Its answer is a secret shown once: it is never stored, so never replayed.
+    idempotent = False
 
     @extend_schema(
         summary="Exchange your email and password for a personal API token",
