@@ -2,7 +2,8 @@ import django_filters
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from .models import AUTHORITY_TYPES, REGIONS, Council, Nation
+from .models import Council, Nation
+from .vocabulary import AUTHORITY_TYPES, REGIONS
 
 
 class CouncilFilterSet(django_filters.FilterSet):
@@ -10,12 +11,11 @@ class CouncilFilterSet(django_filters.FilterSet):
 
     q = django_filters.CharFilter(method="filter_q", label=_("Name or code"))
     nation = django_filters.ChoiceFilter(choices=Nation.choices, label=_("Nation"))
-    # Fixed lists (not the values in the database), so the API's schema lists them as enums.
-    region = django_filters.ChoiceFilter(choices=[(r, r) for r in REGIONS], label=_("Region"))
+    # The register's fixed vocabularies (not the values in the database), so the API's schema
+    # lists every value these accept as an enum.
+    region = django_filters.ChoiceFilter(choices=list(REGIONS.items()), label=_("Region"))
     type = django_filters.ChoiceFilter(
-        field_name="authority_type_name",
-        choices=[(t, t) for t in AUTHORITY_TYPES],
-        label=_("Type"),
+        field_name="authority_type_name", choices=list(AUTHORITY_TYPES.items()), label=_("Type")
     )
     status = django_filters.ChoiceFilter(
         choices=[("current", _("Current")), ("ended", _("Ended")), ("all", _("All"))],

@@ -16,38 +16,6 @@ class Nation(models.TextChoices):
     UK = "United Kingdom", _("United Kingdom (national body)")
 
 
-# The register's regions and authority types, in mySociety's words: fixed vocabularies, so the
-# directory's filters (and the API's schema) can list every value they accept. A register that
-# brings a new one needs it added here to be filterable.
-REGIONS = (
-    "East Midlands",
-    "East of England",
-    "London",
-    "North East",
-    "North West",
-    "Northern Ireland",
-    "Scotland",
-    "South East",
-    "South West",
-    "Wales",
-    "West Midlands",
-    "Yorkshire and The Humber",
-)
-AUTHORITY_TYPES = (
-    "City corporation",
-    "Combined authority",
-    "County",
-    "London borough",
-    "Metropolitan district",
-    "Non-metropolitan district",
-    "NI district",
-    "Scottish unitary authority",
-    "Strategic Regional Authority",
-    "Unitary authority",
-    "Welsh unitary authority",
-)
-
-
 def current_council_q() -> Q:
     """A council is current until its end date has passed."""
     return Q(end_date__isnull=True) | Q(end_date__gt=timezone.localdate())
