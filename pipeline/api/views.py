@@ -6,14 +6,15 @@ from rest_framework.exceptions import MethodNotAllowed
 from . import idempotency
 
 
+# ApiView has no docstring on purpose: drf-spectacular describes an operation with the first
+# docstring in its view's classes, and this one is for developers, not the API's readers.
+#
+# - A method the route does not serve is a 405 with an ``Allow`` header, for everyone: DRF
+#   checked credentials and permissions first, so a signed-out ``DELETE`` on a pledge was a 401
+#   and a client could not learn that pledges are never deleted.
+# - Writes take an ``Idempotency-Key`` (``pipeline.api.idempotency``); a view whose answer must
+#   never be stored sets ``idempotent = False``.
 class ApiView:
-    """- A method the route does not serve is a 405 with an ``Allow`` header, for everyone:
-      DRF checked credentials and permissions first, so a signed-out ``DELETE`` on a pledge was
-      a 401 and a client could not learn that pledges are never deleted.
-    - Writes take an ``Idempotency-Key`` (``pipeline.api.idempotency``); a view whose answer
-      must never be stored sets ``idempotent = False``.
-    """
-
     idempotent = True
 
     def dispatch(self, request, *args, **kwargs):

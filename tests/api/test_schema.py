@@ -163,3 +163,12 @@ def test_days_are_described_as_decimal_text(schema):
     assert re.fullmatch(days["pattern"], "0.50") and re.fullmatch(days["pattern"], "12")
     assert not re.fullmatch(days["pattern"], "1e2")
     assert not re.fullmatch(days["pattern"], "2.25")
+
+
+def test_operation_descriptions_are_for_the_apis_readers(schema):
+    """The shared view base's notes for developers leaked into every operation's description."""
+    for path, operations in schema["paths"].items():
+        for method, operation in operations.items():
+            description = operation.get("description", "")
+            assert "idempotent = False" not in description, (path, method)
+            assert "DRF checked" not in description, (path, method)
