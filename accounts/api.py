@@ -42,6 +42,8 @@ class TokenView(ApiView, APIView):
     authentication_classes: list = []
     throttle_classes = [ScopedRateThrottle]
     throttle_scope = "token"
+    # Its answer is a secret shown once: it is never stored, so never replayed.
+    idempotent = False
 
     def check_throttles(self, request) -> None:
         """Token requests per address must be counted: if the cache that counts them does not

@@ -2,7 +2,10 @@
 
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.plumbing import force_instance
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter
 
+from core.api import idempotency
 from core.api.serializers import StrictInputSerializer
 
 PUBLIC_API_PREFIX = "/api/"
@@ -20,7 +23,23 @@ def public_api_only(endpoints: list[tuple]) -> list[tuple]:
 
 class PipelineAutoSchema(AutoSchema):
     """drf-spectacular's schema, saying what the server does: input objects that refuse unknown
-    fields (``StrictInputSerializer``) have ``additionalProperties: false``."""
+    fields (``StrictInputSerializer``) have ``additionalProperties: false``, and writes that
+    take an ``Idempotency-Key`` (``core.api.idempotency``) list the header."""
+
+    def get_override_parameters(self):
+        parameters = super().get_override_parameters()
+        if self.method in idempotency.WRITE_METHODS and getattr(self.view, "idempotent", False):
+            parameters = [
+                *parameters,
+                OpenApiParameter(
+                    idempotency.HEADER,
+                    OpenApiTypes.STR,
+                    location=OpenApiParameter.HEADER,
+                    required=False,
+                    description=idempotency.DESCRIPTION,
+                ),
+            ]
+        return parameters
 
     def _map_basic_serializer(self, serializer, direction):
         schema = super()._map_basic_serializer(serializer, direction)

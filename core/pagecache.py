@@ -71,6 +71,11 @@ PRIVATE_MODELS = frozenset(
         "projects.follow",
         "projects.tagfollow",
         "projects.notification",
+        "projects.formsubmission",  # one-time form keys
+        "core.idempotencykey",  # API retries
+        "mail.delivery",  # the email outbox
+        "jobs.scheduledrun",
+        "jobs.workerheartbeat",
     }
 )
 # Rows in public apps that change no public page: image renditions made while rendering.

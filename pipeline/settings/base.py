@@ -396,8 +396,11 @@ SPECTACULAR_SETTINGS = {
         "Open data and actions for shared council digital projects. Reading published data "
         "needs no sign-in. To act, send a personal token as `Authorization: Bearer <token>` "
         "(create one on your profile page or with `POST /api/v1/auth/token/`). Money is in "
-        "integer pence with a currency; staff time is in exact days (whole or half). Every "
-        "error has the same shape: `status`, `code`, `message` and `errors` by field."
+        "integer pence with a currency, `{amount_pence, currency}`, everywhere; staff time is in "
+        "exact days (whole or half) as decimal strings. Every error has the same shape: "
+        "`status`, `code`, `message` and `errors` by field. Writes take an optional "
+        "`Idempotency-Key` header that makes them safe to retry. `GET /api/v1/` links to "
+        "everything."
     ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,

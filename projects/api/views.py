@@ -30,6 +30,10 @@ ERRORS = {
     403: OpenApiResponse(ErrorSerializer, description="You may not do this to this object"),
     404: OpenApiResponse(ErrorSerializer, description="No such object, or not visible to you"),
     409: OpenApiResponse(ErrorSerializer, description="The object's state does not allow this"),
+    422: OpenApiResponse(
+        ErrorSerializer,
+        description="The Idempotency-Key was used in the last 24 hours for a different request",
+    ),
     429: OpenApiResponse(ErrorSerializer, description="Too many requests; see Retry-After"),
 }
 READ_ERRORS = {k: v for k, v in ERRORS.items() if k in (400, 404, 429)}
