@@ -7,12 +7,12 @@ from django_tasks import task
 from . import services
 
 # Commands the scheduler may run as tasks (a task row names one; nothing else is run).
-COMMANDS = frozenset({"publish_scheduled", "clearsessions"})
+COMMANDS = frozenset({"publish_scheduled", "clearsessions", "prune_idempotency_keys"})
 
 
 @task()
 def run_command(command: str, scheduled_for: str = "") -> None:
-    """Wagtail's publish_scheduled, Django's clearsessions."""
+    """Wagtail's publish_scheduled, Django's clearsessions, our prune_idempotency_keys."""
     if command not in COMMANDS:
         raise ValueError(f"{command} is not a command the scheduler runs")
     call_command(command, verbosity=0)

@@ -324,6 +324,11 @@ PIPELINE_SCHEDULE = {
         "task": "jobs.tasks.run_command",
         "args": ["clearsessions"],
     },
+    "prune-idempotency-keys": {
+        "cron": env("SCHEDULE_PRUNE_IDEMPOTENCY_KEYS", "0 * * * *"),
+        "task": "jobs.tasks.run_command",
+        "args": ["prune_idempotency_keys"],
+    },
     "prune-tasks": {
         "cron": env("SCHEDULE_PRUNE_TASKS", "30 3 * * *"),
         "task": "jobs.tasks.prune_finished",
