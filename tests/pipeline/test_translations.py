@@ -325,7 +325,9 @@ class TestPagesInWelsh:
         assert "Tuag at beth ydych chi" in html
         assert "Parhau" in html
         assert "Arian ar gyfer y prosiect cyfan" in html
-        assert "Nodyn i&#x27;r ddau gyngor yn unig" in html or "Nodyn i'r ddau gyngor yn unig" in html
+        assert (
+            "Nodyn i&#x27;r ddau gyngor yn unig" in html or "Nodyn i'r ddau gyngor yn unig" in html
+        )
 
     def test_pledge_form_errors(self, client, world):
         client.force_login(verified_member(CouncilFactory(short_name="Newport")))

@@ -934,6 +934,10 @@ def test_a_published_projects_phase_and_state_changes_go_on_its_timeline():
     services.project_set_state(actor=owner, project=project, state=State.COMPLETED)
     updates = list(project.updates.order_by("pk"))
     # Written in the project's own language, as the rest of its text is.
-    assert [u.title for u in updates] == ["Bellach yn y cyfnod beta", "Bellach yn cael ei ddarparu", "Wedi'i gwblhau"]
+    assert [u.title for u in updates] == [
+        "Bellach yn y cyfnod beta",
+        "Bellach yn cael ei ddarparu",
+        "Wedi'i gwblhau",
+    ]
     assert all(u.author == owner and u.created_at for u in updates)
     assert (updates[0].from_phase, updates[0].to_phase) == (Phase.ALPHA, Phase.BETA)
