@@ -11,9 +11,8 @@ from django.views.decorators.http import require_POST
 
 from councils.models import Council
 from councils.selectors import user_verified_councils
-from pipeline.errors import ServiceError
 from pipeline.forms import form_data
-from pipeline.security import limit_shown_in_form, note_refusal
+from pipeline.security import limit_shown_in_form
 
 from .. import selectors
 from ..forms import (
@@ -319,19 +318,26 @@ def area_follow(request: HttpRequest, slug: str) -> HttpResponse:
         if council is None:
             messages.error(request, _("Choose one of your councils."))
             return redirect("projects:areas")
-    try:
-        if request.POST.get("action") == "unfollow":
+    unfollow = request.POST.get("action") == "unfollow"
+
+    def write() -> str:
+        if unfollow:
             people.tag_unfollow(actor=request.user, area=area, council=council)
-            messages.success(request, _("You no longer follow %(area)s.") % {"area": area.name})
         else:
             people.tag_follow(actor=request.user, area=area, council=council)
-            messages.success(
-                request, _("New projects in %(area)s will be sent to you.") % {"area": area.name}
-            )
-    except ServiceError as exc:
-        note_refusal(exc)
-        messages.error(request, exc.message)
-    return redirect("projects:areas")
+        return reverse("projects:areas")
+
+    return perform(
+        request,
+        write,
+        done=(
+            _("You no longer follow %(area)s.")
+            if unfollow
+            else _("New projects in %(area)s will be sent to you.")
+        )
+        % {"area": area.name},
+        error_url=reverse("projects:areas"),
+    )
 
 
 @login_required
