@@ -78,9 +78,9 @@ class FeaturedProjectsBlock(blocks.StructBlock):
         icon = "pick"
         label = _("Featured projects")
         help_text = _(
-            "Shows the projects organisers have featured with the Feature action in Projects, "
-            "most recently active first (up to 12). To choose projects and their order here "
-            "instead, use a “Hand-picked projects” block."
+            "Shows every project organisers have featured with the Feature action in Projects, "
+            "most recently active first. To choose projects and their order here instead, use a "
+            "“Hand-picked projects” block."
         )
 
 

@@ -24,7 +24,6 @@ from .blocks import RICH_TEXT_FEATURES, BodyBlock, HomeBodyBlock
 from .selectors import children_in_reader_language
 
 NEWS_PER_PAGE = 10
-FEATURED_LIMIT = 12
 
 
 def _page_of(items, request, per_page: int):
@@ -108,12 +107,11 @@ class HomePage(Page):
             {"value": value, "label": label, "count": stats["projects_by_phase"][value]}
             for value, label in Phase.choices
         ]
-        # What "Featured projects" blocks show: only read (one query) if the page has one.
+        # What "Featured projects" blocks show: every project organisers featured, so featuring
+        # one always shows it. Only read (one query) if the page has such a block.
         context["featured_projects"] = SimpleLazyObject(
             lambda: list(
-                project_list()
-                .filter(is_featured=True)
-                .order_by("-last_activity_at", "-pk")[:FEATURED_LIMIT]
+                project_list().filter(is_featured=True).order_by("-last_activity_at", "-pk")
             )
         )
         return context

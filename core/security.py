@@ -186,45 +186,58 @@ def rate_identity(request: HttpRequest, user=None) -> str:
     return f"ip:{client_ip(request) or 'unknown'}"
 
 
+def _window(scope: str, identity: str) -> tuple[int, int, str, int] | None:
+    """(limit, period, cache key, seconds until the window ends) now, or None if unlimited."""
+    rate = settings.PIPELINE_RATE_LIMITS.get(scope)
+    if not rate:
+        return None
+    limit, period = parse_rate(rate)
+    now = time.time()
+    window = int(now // period)
+    retry_after = max(1, math.ceil((window + 1) * period - now))
+    return limit, period, f"pipeline:ratelimit:{scope}:{identity}:{window}", retry_after
+
+
+def _cache_down(scope: str, exc: Exception) -> tuple[bool, int]:
+    """The cache is down: let writes through, loudly."""
+    security_event(
+        "rate_limit_unavailable", level=logging.ERROR, scope=scope, error=repr(exc)[:200]
+    )
+    return True, 0
+
+
 def consume(scope: str, identity: str) -> tuple[bool, int]:
     """Count one write in ``scope`` for ``identity``: (allowed, seconds until the window ends).
 
     A fixed window per scope and identity; the counter is one cache key incremented atomically
     (Redis ``INCR``), so several app servers share it.
     """
-    rate = settings.PIPELINE_RATE_LIMITS.get(scope)
-    if not rate:
+    window = _window(scope, identity)
+    if window is None:
         return True, 0
-    limit, period = parse_rate(rate)
-    now = time.time()
-    window = int(now // period)
-    retry_after = max(1, math.ceil((window + 1) * period - now))
-    key = f"pipeline:ratelimit:{scope}:{identity}:{window}"
-    cache.add(key, 0, timeout=period + 1)
+    limit, period, key, retry_after = window
     try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr, or the cache is down (core.cache)
-        cache.set(key, 1, timeout=period + 1)
-        count = 1
+        cache.add(key, 0, timeout=period + 1)
+        try:
+            count = cache.incr(key)
+        except ValueError:  # expired between add and incr
+            cache.set(key, 1, timeout=period + 1)
+            count = 1
+    except Exception as exc:  # noqa: BLE001
+        return _cache_down(scope, exc)
     return count <= limit, retry_after
 
 
 def peek(scope: str, identity: str) -> tuple[bool, int]:
     """Whether one more write in ``scope`` is allowed, without counting it (see ``consume``)."""
-    rate = settings.PIPELINE_RATE_LIMITS.get(scope)
-    if not rate:
+    window = _window(scope, identity)
+    if window is None:
         return True, 0
-    limit, period = parse_rate(rate)
-    now = time.time()
-    window = int(now // period)
-    retry_after = max(1, math.ceil((window + 1) * period - now))
+    limit, _period, key, retry_after = window
     try:
-        count = cache.get(f"pipeline:ratelimit:{scope}:{identity}:{window}") or 0
-    except Exception as exc:  # noqa: BLE001 - the cache is down: let writes through, loudly
-        security_event(
-            "rate_limit_unavailable", level=logging.ERROR, scope=scope, error=repr(exc)[:200]
-        )
-        return True, 0
+        count = cache.get(key) or 0
+    except Exception as exc:  # noqa: BLE001
+        return _cache_down(scope, exc)
     return count < limit, retry_after
 
 

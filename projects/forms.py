@@ -242,9 +242,20 @@ def parse_amount(form: forms.Form, kind: str, raw: str) -> None:
         form.cleaned_data["amount_value"] = value
 
 
-class PhaseForm(forms.Form):
+class MoveForm(forms.Form):
+    """Where a project may move now: only those choices are offered (and accepted)."""
+
+    name, choices_of = "", None
+
+    def __init__(self, *args, moves: list[str], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields[self.name].choices = [(m, self.choices_of(m).label) for m in moves]
+
+
+class PhaseForm(MoveForm):
     """The phases the project may move to now (``services.projects.phase_moves``)."""
 
+    name, choices_of = "phase", Phase
     phase = forms.ChoiceField(
         label=_("Move to phase"),
         widget=forms.RadioSelect,
@@ -254,14 +265,11 @@ class PhaseForm(forms.Form):
         },
     )
 
-    def __init__(self, *args, moves: list[str], **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["phase"].choices = [(m, Phase(m).label) for m in moves]
 
-
-class StateForm(forms.Form):
+class StateForm(MoveForm):
     """The states the project may move to now (``models.STATE_TRANSITIONS``)."""
 
+    name, choices_of = "state", State
     state = forms.ChoiceField(
         label=_("Move to state"),
         widget=forms.RadioSelect,
@@ -270,11 +278,6 @@ class StateForm(forms.Form):
             "invalid_choice": _("The project cannot move to that state now. Choose one listed."),
         },
     )
-
-    def __init__(self, *args, moves, **kwargs):
-
-        super().__init__(*args, **kwargs)
-        self.fields["state"].choices = [(m, State(m).label) for m in moves]
 
 
 WHOLE_MONEY = "money"

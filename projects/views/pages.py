@@ -456,9 +456,9 @@ def _pledge_draft_key(project: Project) -> str:
     return f"pledge-draft:{project.pk}"
 
 
-def _pledge_form_or_refusal(request: HttpRequest, project: Project, data=None, **kwargs):
-    """The pledge form for the councils this person may pledge for, or the page saying why
-    they may not (the same rules ``services.pledge_offer`` applies)."""
+def _pledge_councils_or_refusal(request: HttpRequest, project: Project):
+    """The councils this person may pledge for, or the page saying why they may not (the same
+    rules ``services.pledge_offer`` applies)."""
     verdict = may_pledge(request.user, project)
     if not project.is_open_for_pledges:
         return render(request, "projects/pledge_closed.html", {"project": project}, status=409)
@@ -469,18 +469,18 @@ def _pledge_form_or_refusal(request: HttpRequest, project: Project, data=None, *
             {"project": project, "reason": "" if verdict.needs_membership else verdict.reason},
             status=403,
         )
-    councils = Council.objects.filter(pk__in=[c.pk for c in verdict.councils])
-    return PledgeForm(data, project=project, councils=councils, **kwargs)
+    return Council.objects.filter(pk__in=[c.pk for c in verdict.councils])
 
 
 @login_required
 def pledge_new(request: HttpRequest, slug: str) -> HttpResponse:
     """The pledge's questions; its answers wait in the session for Check your answers."""
     project = _project_or_404(request, slug)
+    councils = _pledge_councils_or_refusal(request, project)
+    if isinstance(councils, HttpResponse):
+        return councils
     draft = request.session.get(_pledge_draft_key(project))
-    form = _pledge_form_or_refusal(request, project, form_data(request), initial=draft)
-    if isinstance(form, HttpResponse):
-        return form
+    form = PledgeForm(form_data(request), project=project, councils=councils, initial=draft)
     if request.method == "POST" and form.is_valid():
         request.session[_pledge_draft_key(project)] = {
             name: request.POST.get(name, "") for name in form.fields
@@ -495,16 +495,17 @@ def pledge_check(request: HttpRequest, slug: str) -> HttpResponse:
     """Check your answers, with a warning if the offer is more than is still needed, before a
     council's money or staff time is committed."""
     project = _project_or_404(request, slug)
-    draft = request.session.get(_pledge_draft_key(project))
+    councils = _pledge_councils_or_refusal(request, project)
+    if isinstance(councils, HttpResponse):
+        return councils
     if request.method == "POST":
         repeat = already_done(request)  # sent twice: the first made it and cleared the answers
         if repeat is not None:
             return repeat
+    draft = request.session.get(_pledge_draft_key(project))
     if not draft:
         return redirect("projects:pledge", slug=slug)
-    form = _pledge_form_or_refusal(request, project, draft)
-    if isinstance(form, HttpResponse):
-        return form
+    form = PledgeForm(draft, project=project, councils=councils)
     if not form.is_valid():  # the project changed since (a need removed): answer again
         return render(request, "projects/pledge_form.html", {"project": project, "form": form})
     if request.method == "POST":

@@ -9,9 +9,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from core.errors import ServiceError
 from core.forms import form_data
-from core.security import limit_shown_in_form, note_refusal
+from core.security import limit_shown_in_form
 from councils.models import Council
 from councils.selectors import user_verified_councils
 
@@ -319,22 +318,26 @@ def area_follow(request: HttpRequest, slug: str) -> HttpResponse:
         if council is None:
             messages.error(request, _("Choose one of your councils."))
             return redirect("projects:areas")
-    try:
-        if request.POST.get("action") == "unfollow":
+    unfollow = request.POST.get("action") == "unfollow"
+
+    def write() -> str:
+        if unfollow:
             people.tag_unfollow(actor=request.user, area=area, council=council)
-            messages.success(
-                request, _("You no longer follow %(area)s.") % {"area": area.display_name}
-            )
         else:
             people.tag_follow(actor=request.user, area=area, council=council)
-            messages.success(
-                request,
-                _("New projects in %(area)s will be sent to you.") % {"area": area.display_name},
-            )
-    except ServiceError as exc:
-        note_refusal(exc)
-        messages.error(request, exc.message)
-    return redirect("projects:areas")
+        return reverse("projects:areas")
+
+    return perform(
+        request,
+        write,
+        done=(
+            _("You no longer follow %(area)s.")
+            if unfollow
+            else _("New projects in %(area)s will be sent to you.")
+        )
+        % {"area": area.display_name},
+        error_url=reverse("projects:areas"),
+    )
 
 
 @login_required

@@ -31,9 +31,11 @@ def submission_key(request: HttpRequest) -> uuid.UUID | None:
 
 
 def _repeat(request: HttpRequest, url: str) -> HttpResponse:
-    messages.info(
-        request, _("You had already sent this form, so nothing was done twice. This is the result.")
-    )
+    text = _("You had already sent this form, so nothing was done twice. This is the result.")
+    waiting = messages.get_messages(request)
+    if not any(str(message) == text for message in waiting):  # said once, however many repeats
+        messages.info(request, text)
+    waiting.used = False  # reading them here is not showing them
     request.write_accepted = False  # nothing new was written: not counted against the limit
     return redirect(url or "/")
 

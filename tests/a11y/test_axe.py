@@ -19,6 +19,7 @@ from demo.councils import DEMO_PASSWORD
 from .conftest import axe_results, describe, follow, sign_in, structure_problems, submit
 
 PROJECT = "/projects/book-a-bulky-waste-collection/"
+IDEA_PROJECT = "/projects/blue-badge-renewals/"
 OPEN_PROJECT = "/projects/comment-on-a-planning-application/"
 WELSH_PROJECT = "/projects/trwyddedau-parcio-i-breswylwyr/"
 NEWS_PAGE = "/news/pipeline-is-open-to-every-council/"
@@ -133,6 +134,12 @@ def test_no_axe_violations_on_any_page(new_page, demo_data, subtests):
         f"{WELSH_PROJECT}manage/",
         ".govuk-radios",
     )
+    sweep.visit(page, "Pledge refused to the lead council", f"{WELSH_PROJECT}pledge/", status=403)
+    sweep.visit(page, "We need this too", f"{IDEA_PROJECT}need-this-too/", BREADCRUMBS)
+    submit(page, "Record our need")
+    sweep.check(
+        page, "Project page after 'we need this too'", SUCCESS_BANNER, "form[action$='/take-back/']"
+    )
 
     # Propose a project, step by step.
     sweep.visit(page, "Propose: about the project", "/projects/new/", BREADCRUMBS)
@@ -155,9 +162,13 @@ def test_no_axe_violations_on_any_page(new_page, demo_data, subtests):
     page.get_by_label("How much?").fill("25000")
     submit(page, "Add need")
     sweep.check(page, "Propose: what the project needs, one added", SUCCESS_BANNER, SUMMARY_LIST)
-    follow(page, "Continue")
+    submit(page, "Continue")
     page.wait_for_url("**/edit/details/")
-    sweep.check(page, "Propose: deadline, partners, links and licence", "input[type=date]")
+    sweep.check(page, "Propose: deadline, partners, links and licence", ".govuk-date-input")
+    page.get_by_label("Year").fill("20")
+    submit(page, "Save and continue")
+    sweep.check(page, "Propose: a deadline with errors", ERROR_SUMMARY, ".govuk-date-input")
+    page.get_by_label("Year").fill("")
     submit(page, "Save and continue")
     page.wait_for_url("**/check/")
     sweep.check(page, "Propose: check your answers", SUMMARY_LIST, CHANGE_LINKS)
@@ -171,10 +182,13 @@ def test_no_axe_violations_on_any_page(new_page, demo_data, subtests):
 
     # Pledge support, with the error state first.
     sweep.visit(page, "Pledge form", f"{OPEN_PROJECT}pledge/", BREADCRUMBS, ".govuk-radios")
-    submit(page, "Make pledge")
+    submit(page, "Continue")
     sweep.check(page, "Pledge form, with errors", ERROR_SUMMARY, ERROR_MESSAGE)
     page.get_by_label("Money for the project as a whole").check()
-    page.get_by_label("How much?").fill("1000")
+    page.get_by_label("How much?").fill("1000000")
+    submit(page, "Continue")
+    page.wait_for_url("**/pledge/check/")
+    sweep.check(page, "Pledge: check your answers, over what is needed", SUMMARY_LIST, CHANGE_LINKS)
     submit(page, "Make pledge")
     page.wait_for_url("**/confirmation/")
     sweep.check(page, "Pledge confirmation", ".govuk-panel--confirmation h1")

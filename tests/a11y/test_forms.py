@@ -19,7 +19,7 @@ from .conftest import (
 SUMMARY_LINKS = """() => [...document.querySelectorAll(".govuk-error-summary__list a")].map(a => {
   const id = decodeURIComponent(a.getAttribute("href").replace(/^#/, ""));
   const field = document.getElementById(id);
-  const group = field && field.closest(".govuk-form-group");
+  const group = field && field.closest(".govuk-form-group--error");
   return {
     text: a.innerText.trim(),
     id,
@@ -69,12 +69,12 @@ def test_error_summaries_link_to_their_fields_and_take_focus(new_page):
 
     sign_in(page, pledger.email, PASSWORD)
     page.goto(f"{project.get_absolute_url()}pledge/")
-    submit(page, "Make pledge")
+    submit(page, "Continue")
     check_error_summary(page, {"id_towards_0", "id_amount"})
 
     page.get_by_label("Staff time for the project as a whole").check()
     page.get_by_label("How much?").fill("a lot")
-    submit(page, "Make pledge")
+    submit(page, "Continue")
     check_error_summary(page, {"id_amount"})
 
     page.goto("/projects/new/")
@@ -88,8 +88,10 @@ def test_error_summaries_link_to_their_fields_and_take_focus(new_page):
 
     page.goto(f"/projects/{draft.slug}/edit/details/")
     page.get_by_label("Code repository (optional)").fill("not a web address")
+    page.get_by_label("Month").fill("13")
+    page.get_by_label("Year").fill("2030")
     submit(page, "Save and continue")
-    check_error_summary(page, {"id_code_url"})
+    check_error_summary(page, {"id_code_url", "id_pledging_deadline_day"})
     assert not page.js_errors
 
 
@@ -135,7 +137,7 @@ def test_propose_and_pledge_without_javascript(new_page):
     page.get_by_label("Money").check()
     page.get_by_label("How much?").fill("25000")
     submit(page, "Add need")
-    follow(page, "Continue")
+    submit(page, "Continue")
     submit(page, "Save and continue")
     page.wait_for_url("**/check/")
     submit(page, "Publish project")
@@ -145,13 +147,15 @@ def test_propose_and_pledge_without_javascript(new_page):
 
     page.goto(other.get_absolute_url())
     follow(page, "Pledge support")
-    submit(page, "Make pledge")
+    submit(page, "Continue")
     assert page.locator(".govuk-error-summary").count() == 1
     assert page.title().startswith("Error: ")
     page.locator(".govuk-error-summary__list a").first.click()  # a plain in-page link
     assert page.url.endswith("#id_towards_0")
     page.get_by_label("Money for the project as a whole").check()
     page.get_by_label("How much?").fill("750")
+    submit(page, "Continue")
+    page.wait_for_url(re.compile(r"/pledge/check/"))  # keeps the #fragment
     submit(page, "Make pledge")
     page.wait_for_url(re.compile(r"/pledges/\d+/confirmation/"))  # keeps the #fragment
     assert page.locator(".govuk-panel--confirmation h1").inner_text() == "Pledge made"

@@ -104,7 +104,13 @@ def test_pledge_with_the_keyboard_alone(new_page):
     assert press(page, "Tab")["id"] == "id_role"
     assert press(page, "Tab")["id"] == "id_note"
     page.keyboard.type("Our developer can start in March.")
-    assert press(page, "Tab")["text"] == "Make pledge"
+    assert press(page, "Tab")["id"] == "id_private_note"
+    assert press(page, "Tab")["text"] == "Continue"
+    page.keyboard.press("Enter")
+
+    # Check your answers, then make it.
+    page.wait_for_url(lambda url: urlsplit(url).path.endswith("/pledge/check/"))
+    tab_to(page, text="Make pledge")
     page.keyboard.press("Enter")
 
     page.wait_for_url(lambda url: urlsplit(url).path.endswith("/confirmation/"))
