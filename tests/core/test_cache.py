@@ -36,7 +36,17 @@ class RedisServer:
         self.port = port
         self.process: subprocess.Popen | None = None
 
+    def answers(self) -> bool:
+        try:
+            with socket.create_connection(("127.0.0.1", self.port), timeout=0.2) as conn:
+                conn.sendall(b"PING\r\n")
+                return conn.recv(16).startswith(b"+PONG")
+        except OSError:
+            return False
+
     def start(self) -> None:
+        if self.answers():
+            pytest.fail(f"port {self.port} is taken: set PIPELINE_TEST_REDIS_PORT to a free one")
         self.process = subprocess.Popen(  # noqa: S603 - fixed arguments
             [
                 shutil.which("redis-server"),
@@ -53,14 +63,10 @@ class RedisServer:
             stderr=subprocess.DEVNULL,
         )
         deadline = time.monotonic() + 10
-        while time.monotonic() < deadline:
-            try:
-                with socket.create_connection(("127.0.0.1", self.port), timeout=0.2) as conn:
-                    conn.sendall(b"PING\r\n")
-                    if conn.recv(16).startswith(b"+PONG"):
-                        return
-            except OSError:
-                time.sleep(0.05)
+        while time.monotonic() < deadline and self.process.poll() is None:
+            if self.answers():
+                return
+            time.sleep(0.05)
         pytest.fail(f"redis-server did not start on port {self.port}")
 
     def stop(self) -> None:
@@ -68,6 +74,7 @@ class RedisServer:
             self.process.terminate()
             self.process.wait(timeout=10)
             self.process = None
+        assert not self.answers(), f"something still answers on port {self.port}"
 
 
 @pytest.fixture
