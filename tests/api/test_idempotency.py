@@ -17,8 +17,8 @@ from rest_framework.throttling import SimpleRateThrottle
 from wagtail.models import APIToken
 
 from accounts.services import api_token_create
+from core.api import idempotency
 from core.models import IdempotencyKey
-from pipeline.api import idempotency
 from projects.models import Pledge, PledgeEvent
 from tests.factories import CouncilFactory, UserFactory, published_project, verified_member
 from tests.factories.accounts import PASSWORD
