@@ -111,8 +111,8 @@ MATRIX: dict[tuple[str, str], tuple[int, ...]] = {
     ("project-team", "GET"): EVERYONE_200,
     ("project-team", "HEAD"): EVERYONE_200,
     ("project-team", "OPTIONS"): EVERYONE_200,
-    # Anyone signed in may ask to join; the owner decides.
-    ("project-team", "POST"): (401, 201, 201, 201, 201, 201),
+    # Anyone signed in may ask to join; the owner decides (and leads the team already: 409).
+    ("project-team", "POST"): (401, 201, 409, 201, 201, 201),
     ("project-updates", "GET"): EVERYONE_200,
     ("project-updates", "HEAD"): EVERYONE_200,
     ("project-updates", "OPTIONS"): EVERYONE_200,
