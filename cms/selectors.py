@@ -117,3 +117,38 @@ def reader_url(page: Page, request=None) -> str:
         return url
     with translation.override(language):
         return translate_url(url, reader)
+
+
+def language_urls(page: Page, request) -> dict[str, str]:
+    """{language code: the address of this page for that language's reader}, for the language
+    links: its live version in that language, else its own text under that language's prefix
+    (``HomePage.route`` serves it there, or takes a Welsh page to its Welsh address). What
+    followed the page's own address (a routable page's sub-path, the query) goes along.
+    One query (none on the home page), whatever the number of languages."""
+    own = page.get_url(request)
+    if not own:
+        return {}
+    language = page_language(page)
+    with translation.override(language):
+        at = {code: translate_url(own, code) for code, _name in settings.LANGUAGES}
+    served_at = next(
+        (url for url in (own, *at.values()) if request.path.startswith(url)), request.path
+    )
+    tail = request.path[len(served_at) :]
+    if query := request.META.get("QUERY_STRING", ""):
+        tail += f"?{query}"
+    codes = locale_codes()
+    versions = {}
+    if page.depth > 2:  # a home page's versions are the languages' roots: no query needed
+        versions = {
+            codes.get(version.locale_id): version
+            for version in page.get_translations(inclusive=False)
+            .live()
+            .only("url_path", "locale_id", "translation_key", "depth", "path")
+        }
+    urls = {}
+    for code, _name in settings.LANGUAGES:
+        wanted = get_supported_content_language_variant(code)
+        version = page if wanted == language else versions.get(wanted)
+        urls[code] = (version.get_url(request) if version is not None else at[code]) + tail
+    return urls

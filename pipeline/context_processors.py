@@ -31,12 +31,15 @@ def site(request: HttpRequest) -> dict:
         (_localised("/terms/"), _("Terms")),
     ]
     current = get_language() or settings.LANGUAGE_CODE
+    # A Wagtail page says where its translations are (cms.wagtail_hooks); elsewhere the same
+    # address under the other language's prefix.
+    page_urls = getattr(request, "language_urls", {})
     languages = [
         {
             "code": code,
             "name": name,
             "lang": "cy" if code == "cy" else "en",
-            "href": translate_url(request.get_full_path(), code),
+            "href": page_urls.get(code) or translate_url(request.get_full_path(), code),
             "current": current == code,
         }
         for code, name in (("en-gb", "English"), ("cy", "Cymraeg"))
