@@ -131,8 +131,10 @@ def language_urls(page: Page, request) -> dict[str, str]:
     language = page_language(page)
     with translation.override(language):
         at = {code: translate_url(own, code) for code, _name in settings.LANGUAGES}
-    served_at = next(
-        (url for url in (own, *at.values()) if request.path.startswith(url)), request.path
+    served_at = max(
+        (url for url in (own, *at.values()) if request.path.startswith(url)),
+        key=len,
+        default=request.path,
     )
     tail = request.path[len(served_at) :]
     if query := request.META.get("QUERY_STRING", ""):
