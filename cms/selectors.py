@@ -6,6 +6,8 @@ the default language's, which is also what ``HomePage.route`` serves for an untr
 So a Welsh reader never sees a page twice, nor misses one that has no Welsh version yet.
 """
 
+import logging
+
 from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Q
@@ -16,6 +18,8 @@ from wagtail.models import Locale, Page
 from wagtail.query import PageQuerySet
 
 LOCALES_CACHE_KEY = "cms:locale-codes"
+SECTIONS_CACHE_KEY = "cms:sections"
+logger = logging.getLogger(__name__)
 
 
 def locale_codes() -> dict[int, str]:
@@ -72,15 +76,21 @@ def children_in_reader_language(page: Page, model: type[Page]) -> PageQuerySet:
     return in_reader_language(model.objects.filter(under))
 
 
-def site_pages_in_reader_language(root: Page | None) -> PageQuerySet:
-    """Live, public pages under the site's home page in any language, one version of each."""
+def site_pages(root: Page | None) -> PageQuerySet:
+    """Live, public pages under the site's home page, in every language (each home page is a
+    translation of the site's root page, beside it in the tree, not under it)."""
     pages = Page.objects.live().public().filter(depth__gt=1)
     if root is not None:
         under = Q()
         for path in root.get_translations(inclusive=True).values_list("path", flat=True):
             under |= Q(path__startswith=path)
         pages = pages.filter(under)
-    return in_reader_language(pages)
+    return pages
+
+
+def site_pages_in_reader_language(root: Page | None) -> PageQuerySet:
+    """Live, public pages under the site's home page in any language, one version of each."""
+    return in_reader_language(site_pages(root))
 
 
 def reader_version(page: Page) -> Page:
@@ -154,3 +164,43 @@ def language_urls(page: Page, request) -> dict[str, str]:
         version = page if wanted == language else versions.get(wanted)
         urls[code] = (version.get_url(request) if version is not None else at[code]) + tail
     return urls
+
+
+def site_sections() -> dict[str, str]:
+    """{"news": address, "collections": address} of the site's news and collections, for the
+    reader's language (only those that exist, live and public), for the navigation and footer.
+
+    Kept in the cache per language, and forgotten whenever a page is saved, moved or deleted
+    (``cms.apps``), so reading it costs no query; a cache that is down means asking the
+    database."""
+    from .models import CollectionIndexPage, NewsIndexPage
+
+    key = f"{SECTIONS_CACHE_KEY}:{content_languages()[0]}"
+    try:
+        sections = cache.get(key)
+    except Exception:  # noqa: BLE001 - a cache that is down: read the pages instead
+        logger.warning("cache unavailable for the site's sections", exc_info=True)
+        sections = None
+    if sections is not None:
+        return sections
+    sections = {}
+    default = {code: pk for pk, code in locale_codes().items()}.get(content_languages()[1])
+    for name, model in (("news", NewsIndexPage), ("collections", CollectionIndexPage)):
+        page = model.objects.live().public().filter(locale_id=default).order_by("path").first()
+        if page is not None:
+            sections[name] = reader_url(page)
+    try:
+        cache.set(key, sections, 3600)
+    except Exception:  # noqa: BLE001
+        logger.warning("cache unavailable for the site's sections", exc_info=True)
+    return sections
+
+
+def forget_site_sections(**kwargs) -> None:
+    """A page was saved, moved or deleted: the sections may have moved (every language)."""
+    try:
+        cache.delete_many(
+            [f"{SECTIONS_CACHE_KEY}:{code}" for code, _name in settings.WAGTAIL_CONTENT_LANGUAGES]
+        )
+    except Exception:  # noqa: BLE001 - the entries expire within the hour anyway
+        logger.warning("cache unavailable for the site's sections", exc_info=True)

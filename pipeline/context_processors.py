@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.http import HttpRequest
 from django.urls import reverse, translate_url
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
@@ -13,23 +14,42 @@ def _localised(path: str) -> str:
     return path
 
 
-def site(request: HttpRequest) -> dict:
-    """Navigation, footer and language links that every page's layout needs."""
-    path = request.path
+def _navigation(path: str) -> dict:
+    from cms.selectors import site_sections
+
+    sections = site_sections()  # news and collections, where the site has them
     nav = [
         (reverse("projects:list"), _("Projects")),
         (reverse("councils:directory"), _("Councils")),
+        (sections.get("collections"), _("Collections")),
+        (sections.get("news"), _("News")),
         (_localised("/about/"), _("About")),
     ]
-    nav_items = [
-        {"href": href, "label": label, "current": path.startswith(href)} for href, label in nav
-    ]
-    footer_items = [
-        (_localised("/about/"), _("About")),
-        (_localised("/accessibility/"), _("Accessibility statement")),
-        (_localised("/privacy/"), _("Privacy")),
-        (_localised("/terms/"), _("Terms")),
-    ]
+    return {
+        "nav_items": [
+            {"href": href, "label": label, "current": path.startswith(href)}
+            for href, label in nav
+            if href
+        ],
+        "footer_items": [
+            (href, label)
+            for href, label in (
+                (sections.get("news"), _("News")),
+                (sections.get("collections"), _("Collections")),
+                (_localised("/about/"), _("About")),
+                (_localised("/accessibility/"), _("Accessibility statement")),
+                (_localised("/privacy/"), _("Privacy")),
+                (_localised("/terms/"), _("Terms")),
+            )
+            if href
+        ],
+    }
+
+
+def site(request: HttpRequest) -> dict:
+    """Navigation, footer and language links that every page's layout needs (the navigation
+    only when a template asks for it: the Wagtail admin's pages never do)."""
+    navigation = SimpleLazyObject(lambda: _navigation(request.path))
     current = get_language() or settings.LANGUAGE_CODE
     # A Wagtail page says where its translations are (cms.wagtail_hooks); elsewhere the same
     # address under the other language's prefix.
@@ -46,7 +66,7 @@ def site(request: HttpRequest) -> dict:
     ]
     return {
         "SERVICE_NAME": settings.PIPELINE_SERVICE_NAME,
-        "nav_items": nav_items,
-        "footer_items": footer_items,
+        "nav_items": SimpleLazyObject(lambda: navigation["nav_items"]),
+        "footer_items": SimpleLazyObject(lambda: navigation["footer_items"]),
         "language_links": languages,
     }

@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.contrib.sitemaps",
 ]
 
 MIDDLEWARE = [
@@ -358,6 +359,8 @@ PIPELINE_RATE_LIMITS = {
 
 # --- Pipeline ------------------------------------------------------------------------------
 PIPELINE_SERVICE_NAME = "Pipeline"
+# Where to report a vulnerability (/.well-known/security.txt, RFC 9116): a mailto: or https: URI.
+PIPELINE_SECURITY_CONTACT = env("SECURITY_CONTACT", "mailto:pipeline@localgov.digital")
 
 LOGGING = {
     "version": 1,
