@@ -27,7 +27,7 @@ class Command(BaseCommand):
                 f"  Organiser (Wagtail admin at /cms-admin/): {councils.demo.ORGANISER[0]}\n"
                 f"  Council officer (Hackney admin):          {councils.demo.PEOPLE[0][0]}\n"
                 f"  Council officer (Cardiff admin):          {councils.demo.PEOPLE[2][0]}\n"
-                f"  Newcomer waiting to join Hackney:         {councils.demo.NEWCOMER[0]}\n"
+                f"  Newcomer who asked to join Hackney:       {councils.demo.NEWCOMER[0]}\n"
                 f"  Password for every demo account:          {councils.demo.DEMO_PASSWORD}"
             )
         )
