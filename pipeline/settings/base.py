@@ -109,6 +109,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "pipeline.context_processors.site",
+                "cms.context_processors.navigation",
             ],
         },
     },
