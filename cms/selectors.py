@@ -6,8 +6,6 @@ the default language's, which is also what ``HomePage.route`` serves for an untr
 So a Welsh reader never sees a page twice, nor misses one that has no Welsh version yet.
 """
 
-import logging
-
 from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Q
@@ -19,7 +17,6 @@ from wagtail.query import PageQuerySet
 
 LOCALES_CACHE_KEY = "cms:locale-codes"
 SECTIONS_CACHE_KEY = "cms:sections"
-logger = logging.getLogger(__name__)
 
 
 def locale_codes() -> dict[int, str]:
@@ -171,16 +168,11 @@ def site_sections() -> dict[str, str]:
     reader's language (only those that exist, live and public), for the navigation and footer.
 
     Kept in the cache per language, and forgotten whenever a page is saved, moved or deleted
-    (``cms.apps``), so reading it costs no query; a cache that is down means asking the
-    database."""
+    (``cms.apps``), so reading it costs no query."""
     from .models import CollectionIndexPage, NewsIndexPage
 
     key = f"{SECTIONS_CACHE_KEY}:{content_languages()[0]}"
-    try:
-        sections = cache.get(key)
-    except Exception:  # noqa: BLE001 - a cache that is down: read the pages instead
-        logger.warning("cache unavailable for the site's sections", exc_info=True)
-        sections = None
+    sections = cache.get(key)
     if sections is not None:
         return sections
     sections = {}
@@ -189,18 +181,12 @@ def site_sections() -> dict[str, str]:
         page = model.objects.live().public().filter(locale_id=default).order_by("path").first()
         if page is not None:
             sections[name] = reader_url(page)
-    try:
-        cache.set(key, sections, 3600)
-    except Exception:  # noqa: BLE001
-        logger.warning("cache unavailable for the site's sections", exc_info=True)
+    cache.set(key, sections, 3600)
     return sections
 
 
 def forget_site_sections(**kwargs) -> None:
     """A page was saved, moved or deleted: the sections may have moved (every language)."""
-    try:
-        cache.delete_many(
-            [f"{SECTIONS_CACHE_KEY}:{code}" for code, _name in settings.WAGTAIL_CONTENT_LANGUAGES]
-        )
-    except Exception:  # noqa: BLE001 - the entries expire within the hour anyway
-        logger.warning("cache unavailable for the site's sections", exc_info=True)
+    cache.delete_many(
+        [f"{SECTIONS_CACHE_KEY}:{code}" for code, _name in settings.WAGTAIL_CONTENT_LANGUAGES]
+    )
