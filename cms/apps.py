@@ -10,7 +10,8 @@ class CmsConfig(AppConfig):
         from wagtail.models import Locale, Page
         from wagtail.signals import page_unpublished, post_page_move
 
-        from .selectors import clear_locale_codes, forget_site_sections
+        from .context_processors import forget_site_sections
+        from .selectors import clear_locale_codes
 
         post_save.connect(clear_locale_codes, sender=Locale, dispatch_uid="cms-locale-saved")
         post_delete.connect(clear_locale_codes, sender=Locale, dispatch_uid="cms-locale-deleted")

@@ -16,7 +16,6 @@ from wagtail.models import Locale, Page
 from wagtail.query import PageQuerySet
 
 LOCALES_CACHE_KEY = "cms:locale-codes"
-SECTIONS_CACHE_KEY = "cms:sections"
 
 
 def locale_codes() -> dict[int, str]:
@@ -161,32 +160,3 @@ def language_urls(page: Page, request) -> dict[str, str]:
         version = page if wanted == language else versions.get(wanted)
         urls[code] = (version.get_url(request) if version is not None else at[code]) + tail
     return urls
-
-
-def site_sections() -> dict[str, str]:
-    """{"news": address, "collections": address} of the site's news and collections, for the
-    reader's language (only those that exist, live and public), for the navigation and footer.
-
-    Kept in the cache per language, and forgotten whenever a page is saved, moved or deleted
-    (``cms.apps``), so reading it costs no query."""
-    from .models import CollectionIndexPage, NewsIndexPage
-
-    key = f"{SECTIONS_CACHE_KEY}:{content_languages()[0]}"
-    sections = cache.get(key)
-    if sections is not None:
-        return sections
-    sections = {}
-    default = {code: pk for pk, code in locale_codes().items()}.get(content_languages()[1])
-    for name, model in (("news", NewsIndexPage), ("collections", CollectionIndexPage)):
-        page = model.objects.live().public().filter(locale_id=default).order_by("path").first()
-        if page is not None:
-            sections[name] = reader_url(page)
-    cache.set(key, sections, 3600)
-    return sections
-
-
-def forget_site_sections(**kwargs) -> None:
-    """A page was saved, moved or deleted: the sections may have moved (every language)."""
-    cache.delete_many(
-        [f"{SECTIONS_CACHE_KEY}:{code}" for code, _name in settings.WAGTAIL_CONTENT_LANGUAGES]
-    )

@@ -36,9 +36,9 @@ def test_the_sitemap_lists_pages_projects_and_councils_in_both_languages(client)
     home = HomePage.objects.get()
     cymraeg = Locale.objects.get(language_code="cy")
     home.copy_for_translation(cymraeg).save_revision().publish()
-    about = publish(home, StandardPage(title="About", slug="about", summary="s", body=[]))
-    welsh = about.copy_for_translation(cymraeg).specific
-    welsh.slug = "amdanom"
+    funding = publish(home, StandardPage(title="Funding", slug="funding", summary="s", body=[]))
+    welsh = funding.copy_for_translation(cymraeg).specific
+    welsh.slug = "cyllid"
     welsh.save_revision().publish()
     draft = StandardPage(title="Draft", slug="draft", summary="s", body=[], live=False)
     home.add_child(instance=draft)
@@ -56,8 +56,8 @@ def test_the_sitemap_lists_pages_projects_and_councils_in_both_languages(client)
     assert {
         f"{base}/",
         f"{base}/cy/",
-        f"{base}/about/",
-        f"{base}/cy/amdanom/",
+        f"{base}/funding/",
+        f"{base}/cy/cyllid/",
         f"{base}{project.get_absolute_url()}",
         f"{base}/cy{project.get_absolute_url()}",
         f"{base}{council.get_absolute_url()}",
