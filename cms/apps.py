@@ -1,6 +1,6 @@
 from django.apps import AppConfig
 from django.db import DEFAULT_DB_ALIAS
-from django.db.models.signals import post_migrate
+from django.db.models.signals import post_delete, post_migrate, post_save
 
 
 def _site_pages_after_migrate(
@@ -24,3 +24,15 @@ class CmsConfig(AppConfig):
 
     def ready(self) -> None:
         post_migrate.connect(_site_pages_after_migrate, sender=self, dispatch_uid="cms-site-pages")
+
+        from wagtail.models import Page
+        from wagtail.signals import page_unpublished, post_page_move
+
+        from .context_processors import forget_site_sections
+
+        def page_changed(sender, **kwargs) -> None:
+            if issubclass(sender, Page):
+                forget_site_sections()
+
+        for signal in (post_save, post_delete, page_unpublished, post_page_move):
+            signal.connect(page_changed, dispatch_uid=f"cms-sections-{id(signal)}", weak=False)

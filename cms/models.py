@@ -73,8 +73,9 @@ class HomePage(Page):
         Wagtail routes /cy/… through the Welsh home page only, so a page with no Welsh version
         yet would be a 404; instead it is served in its own language inside the Welsh
         interface, its text marked with its language (``content_lang``). A page found that way
-        that does have a version in this language, under another slug (the language links
-        keep the slug: /about/ → /cy/about/), redirects to it (``cms.wagtail_hooks``).
+        that has a live version in this language (under another slug: /cy/news/ when the Welsh
+        news is /cy/newyddion/) redirects to it, and so does a Welsh page asked for at an
+        English address: it is never served there (``cms.wagtail_hooks``).
         """
         try:
             return super().route(request, path_components)
@@ -89,10 +90,19 @@ class HomePage(Page):
                 found = super(HomePage, home).route(request, path_components)
             except Http404:
                 continue
-            page, args = found[0], found[1]
-            version = page.get_translation_or_none(self.locale) if not args else None
+            page = found[0]
+            version = page.get_translation_or_none(self.locale)
             if version is not None and version.live:
-                request.cms_translation_url = version.get_url(request)
+                target = version
+            elif self.locale.language_code == default:
+                target = page  # a page in Welsh only: at its Welsh address
+            else:
+                return found
+            # What the page's own route took (a routable page's sub-path) goes along.
+            rest = path_components[page.depth - home.depth :]
+            url = target.get_url(request) + "".join(f"{part}/" for part in rest)
+            query = request.META.get("QUERY_STRING", "")
+            request.cms_redirect_url = f"{url}?{query}" if query else url
             return found
         raise Http404
 

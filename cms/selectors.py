@@ -6,9 +6,11 @@ the default language's, which is also what ``HomePage.route`` serves for an untr
 So a Welsh reader never sees a page twice, nor misses one that has no Welsh version yet.
 """
 
+from django.conf import settings
 from django.db.models import Q
 from django.urls import translate_url
 from django.utils import translation
+from wagtail.coreutils import get_supported_content_language_variant
 from wagtail.models import Page
 from wagtail.query import PageQuerySet
 
@@ -39,15 +41,21 @@ def children_in_reader_language(page: Page, model: type[Page]) -> PageQuerySet:
     return in_reader_language(model.objects.filter(under))
 
 
-def site_pages_in_reader_language(root: Page | None) -> PageQuerySet:
-    """Live, public pages under the site's home page in any language, one version of each."""
+def site_pages(root: Page | None) -> PageQuerySet:
+    """Live, public pages under the site's home page, in every language (each home page is a
+    translation of the site's root page, beside it in the tree, not under it)."""
     pages = Page.objects.live().public().filter(depth__gt=1)
     if root is not None:
         under = Q()
         for path in root.get_translations(inclusive=True).values_list("path", flat=True):
             under |= Q(path__startswith=path)
         pages = pages.filter(under)
-    return in_reader_language(pages)
+    return pages
+
+
+def site_pages_in_reader_language(root: Page | None) -> PageQuerySet:
+    """Live, public pages under the site's home page in any language, one version of each."""
+    return in_reader_language(site_pages(root))
 
 
 def reader_version(page: Page) -> Page:
@@ -84,3 +92,40 @@ def reader_url(page: Page, request=None) -> str:
         return url
     with translation.override(language):
         return translate_url(url, reader)
+
+
+def language_urls(page: Page, request) -> dict[str, str]:
+    """{language code: the address of this page for that language's reader}, for the language
+    links: its live version in that language, else its own text under that language's prefix
+    (``HomePage.route`` serves it there, or takes a Welsh page to its Welsh address). What
+    followed the page's own address (a routable page's sub-path, the query) goes along.
+    One query (none on the home page), whatever the number of languages."""
+    own = page.get_url(request)
+    if not own:
+        return {}
+    language = page_language(page)
+    with translation.override(language):
+        at = {code: translate_url(own, code) for code, _name in settings.LANGUAGES}
+    served_at = max(
+        (url for url in (own, *at.values()) if request.path.startswith(url)),
+        key=len,
+        default=request.path,
+    )
+    tail = request.path[len(served_at) :]
+    if query := request.META.get("QUERY_STRING", ""):
+        tail += f"?{query}"
+    codes = locale_codes()
+    versions = {}
+    if page.depth > 2:  # a home page's versions are the languages' roots: no query needed
+        versions = {
+            codes.get(version.locale_id): version
+            for version in page.get_translations(inclusive=False)
+            .live()
+            .only("url_path", "locale_id", "translation_key", "depth", "path")
+        }
+    urls = {}
+    for code, _name in settings.LANGUAGES:
+        wanted = get_supported_content_language_variant(code)
+        version = page if wanted == language else versions.get(wanted)
+        urls[code] = (version.get_url(request) if version is not None else at[code]) + tail
+    return urls

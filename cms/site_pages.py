@@ -7,7 +7,7 @@ statement, the privacy notice and the terms of use, which the footer of every pa
 pages that organisers edit in the admin. What they say must stay true of Pipeline: when the
 software changes something they describe (what is tested, what is stored, which cookies are
 set), change the text here too; sites whose page nobody has edited yet get it on their next
-``migrate``. Their Welsh versions are in ``cms.demo_cy``, made by ``load_demo``.
+``migrate``. Their Welsh versions are in ``demo.cms_cy``, made by ``load_demo``.
 """
 
 import datetime

@@ -15,7 +15,7 @@ from django.views.generic import FormView
 from wagtail.admin import messages
 from wagtail.admin.ui.components import Component
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
-from wagtail.admin.widgets.button import Button
+from wagtail.admin.widgets.button import Button, HeaderButton
 from wagtail.permissions import policy_registry
 
 from core.errors import ServiceError
@@ -127,10 +127,12 @@ def action_urlpatterns(viewset, views: dict, *, index_url_name: str) -> list:
     ]
 
 
-def action_buttons(namespace: str, pk: int, actions) -> list[Button]:
-    """A listing row's buttons for its ServiceActionViews: ``(url name, label, icon)`` each."""
+def action_buttons(namespace: str, pk: int, actions, *, header: bool = False) -> list[Button]:
+    """Buttons for an object's ServiceActionViews, ``(url name, label, icon)`` each: in a
+    listing row's menu, or (``header``) beside an Inspect view's title."""
+    button = HeaderButton if header else Button
     return [
-        Button(label, url=reverse(f"{namespace}:{name}", args=(pk,)), icon_name=icon, priority=40)
+        button(label, url=reverse(f"{namespace}:{name}", args=(pk,)), icon_name=icon, priority=40)
         for name, label, icon in actions
     ]
 

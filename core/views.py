@@ -1,3 +1,6 @@
+import datetime
+
+from django.conf import settings
 from django.contrib.staticfiles.finders import find
 from django.contrib.staticfiles.storage import staticfiles_storage
 from django.core.cache import cache
@@ -5,7 +8,10 @@ from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.templatetags.static import static
 from django.urls import Resolver404, resolve, reverse
+from django.utils import timezone, translation
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -154,3 +160,51 @@ def to_account_page(name: str):
         return redirect(url)
 
     return view
+
+
+# --- files that crawlers, browsers and security researchers look for at fixed addresses ------
+
+
+def _text(request: HttpRequest, template: str, context: dict) -> HttpResponse:
+    return render(request, template, context, content_type="text/plain; charset=utf-8")
+
+
+@require_GET
+def robots_txt(request: HttpRequest) -> HttpResponse:
+    return _text(request, "robots.txt", {"base_url": settings.PIPELINE_BASE_URL})
+
+
+@require_GET
+def security_txt(request: HttpRequest) -> HttpResponse:
+    """RFC 9116. Expires is renewed as the site runs: half a year ahead, at midnight UTC."""
+    today = timezone.now().astimezone(datetime.UTC).replace(hour=0, minute=0, second=0)
+    expires = (today + datetime.timedelta(days=182)).replace(microsecond=0)
+    return _text(
+        request,
+        "security.txt",
+        {
+            "base_url": settings.PIPELINE_BASE_URL,
+            "contact": settings.PIPELINE_SECURITY_CONTACT,
+            "expires": expires.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        },
+    )
+
+
+@require_GET
+def security_policy(request: HttpRequest) -> HttpResponse:
+    """The policy security.txt points to, in English and then in Welsh."""
+    parts = []
+    for language in ("en-gb", "cy"):
+        with translation.override(language):
+            parts.append(
+                render_to_string(
+                    "security_policy.txt", {"contact": settings.PIPELINE_SECURITY_CONTACT}
+                ).strip()
+            )
+    return HttpResponse("\n\n".join(parts) + "\n", content_type="text/plain; charset=utf-8")
+
+
+@require_GET
+def favicon(request: HttpRequest) -> HttpResponse:
+    """Browsers ask for /favicon.ico whatever the page says; the icon is an SVG."""
+    return redirect(static("images/favicon.svg"))

@@ -69,6 +69,11 @@ def user_memberships(*, user: User) -> QuerySet[Membership]:
     )
 
 
+def council_sitemap_rows() -> QuerySet[Council]:
+    """Every council's page, as little of each as an address needs."""
+    return Council.objects.only("slug", "updated_at").order_by("pk")
+
+
 def council_list() -> QuerySet[Council]:
     """Base queryset for the directory; ``CouncilFilterSet`` narrows it for page and API."""
     return Council.objects.annotate(

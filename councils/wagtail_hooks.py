@@ -193,11 +193,12 @@ class RefuseMembershipView(MembershipActionView):
 MEMBERSHIP_ACTIONS = (("approve", _("Approve"), "check"), ("refuse", _("Refuse"), "cross"))
 
 
-def _decision_buttons(membership: Membership, url_name: str) -> list:
+def _decision_buttons(membership: Membership, url_name: str, *, header: bool = False) -> list:
     """Approve and Refuse, while the request waits."""
     if membership.status != MembershipStatus.PENDING:
         return []
-    return action_buttons(url_name.rsplit(":", 1)[0], membership.pk, MEMBERSHIP_ACTIONS)
+    namespace = url_name.rsplit(":", 1)[0]
+    return action_buttons(namespace, membership.pk, MEMBERSHIP_ACTIONS, header=header)
 
 
 class MembershipIndexView(ModelViewSet.index_view_class):
@@ -214,7 +215,7 @@ class MembershipIndexView(ModelViewSet.index_view_class):
 class MembershipInspectView(ModelViewSet.inspect_view_class):
     @cached_property
     def header_buttons(self):
-        return _decision_buttons(self.object, self.index_url_name)
+        return _decision_buttons(self.object, self.index_url_name, header=True)
 
 
 class MembershipViewSet(ListingDefaults, ModelViewSet):

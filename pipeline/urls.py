@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
+from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path, re_path
 from django.views.i18n import set_language
 from wagtail import urls as wagtail_urls
@@ -7,8 +8,11 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
 from cms import views as cms_views
+from cms.sitemaps import PageSitemap
 from core import views
+from councils.sitemaps import CouncilSitemap
 from projects import views as project_views
+from projects.sitemaps import ProjectSitemap
 
 urlpatterns = [
     # Wagtail's own sign-in and reset forms would skip allauth's throttling; use allauth's.
@@ -24,6 +28,22 @@ urlpatterns = [
     path("healthz/live", views.healthz_live, name="healthz_live"),
     path("healthz/ready", views.healthz_ready, name="healthz_ready"),
     path("healthz", views.healthz_ready, name="healthz"),  # the address load balancers had
+    path("robots.txt", views.robots_txt, name="robots_txt"),
+    path(
+        "sitemap.xml",
+        sitemap,
+        {
+            "sitemaps": {
+                "pages": PageSitemap,
+                "projects": ProjectSitemap,
+                "councils": CouncilSitemap,
+            }
+        },
+        name="sitemap",
+    ),
+    path(".well-known/security.txt", views.security_txt, name="security_txt"),
+    path(".well-known/security-policy.txt", views.security_policy, name="security_policy"),
+    path("favicon.ico", views.favicon, name="favicon"),
 ]
 
 urlpatterns += i18n_patterns(

@@ -48,6 +48,11 @@ def project_list() -> QuerySet[Project]:
     )
 
 
+def project_sitemap_rows() -> QuerySet[Project]:
+    """What the public can read, as little of each as an address needs."""
+    return Project.objects.visible().only("slug", "updated_at").order_by("pk")
+
+
 def project_rows() -> QuerySet[Project]:
     """Visible projects for long machine-read listings (the API): the lead council joined, the
     long text fields left in the database, and each project's service areas as a plain list in

@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.contrib.sitemaps",
 ]
 
 MIDDLEWARE = [
@@ -115,6 +116,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "core.context_processors.site",
+                "cms.context_processors.navigation",
             ],
         },
     },
@@ -473,6 +475,8 @@ PIPELINE_RATE_LIMITS = {
 
 # --- Pipeline ------------------------------------------------------------------------------
 PIPELINE_SERVICE_NAME = "Pipeline"
+# Where to report a vulnerability (/.well-known/security.txt, RFC 9116): a mailto: or https: URI.
+PIPELINE_SECURITY_CONTACT = env("SECURITY_CONTACT", "mailto:pipeline@localgov.digital")
 
 LOGGING = {
     "version": 1,

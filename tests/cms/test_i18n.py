@@ -163,12 +163,56 @@ def test_the_switcher_leads_to_the_translation_even_when_its_slug_differs(client
     to_welsh = switcher_href(html_of(client, "/about/"), "cy")
     to_english = switcher_href(html_of(client, "/cy/amdanom/"), "en")
 
-    # The links keep the slug; the other language's tree redirects to the translation.
-    assert (to_welsh, to_english) == ("/cy/about/", "/amdanom/")
-    assert client.get(to_welsh)["Location"] == "/cy/amdanom/"
-    assert client.get(to_english)["Location"] == "/about/"
+    # Straight to the translation's own address; the old, slug-keeping links still redirect.
+    assert (to_welsh, to_english) == ("/cy/amdanom/", "/about/")
+    assert client.get("/cy/about/")["Location"] == "/cy/amdanom/"
+    assert client.get("/amdanom/")["Location"] == "/about/"
     assert switcher_href(html_of(client, "/cy/"), "en") == "/"
     assert switcher_href(html_of(client, "/"), "cy") == "/cy/"
+
+
+def test_a_retitled_translation_of_the_news_is_reached_both_ways(client, home, cymraeg):
+    # News is a routable page: its sub-paths (the feed) and query (a tag) go along.
+    news = publish(home, NewsIndexPage(title="News", slug="news"))
+    translate(news, title="Newyddion", slug="newyddion")
+
+    english = html_of(client, "/news/?tag=launch")
+    welsh = html_of(client, "/cy/newyddion/")
+
+    assert switcher_href(english, "cy") == "/cy/newyddion/?tag=launch"
+    assert switcher_href(welsh, "en") == "/news/"
+    assert '<html lang="cy"' in welsh and "Newyddion" in welsh
+    assert client.get("/cy/news/")["Location"] == "/cy/newyddion/"
+    assert client.get("/cy/news/feed/?tag=x")["Location"] == "/cy/newyddion/feed/?tag=x"
+    # The Welsh page is never served at an English address.
+    assert client.get("/newyddion/")["Location"] == "/news/"
+    assert client.get("/newyddion/feed/")["Location"] == "/news/feed/"
+
+
+def test_a_page_only_in_welsh_is_served_only_at_its_welsh_address(client, home, cymraeg):
+    standard(cymraeg, "cyfarfodydd", "Cyfarfodydd", "<p>Cymraeg yn unig.</p>")
+
+    assert client.get("/cyfarfodydd/")["Location"] == "/cy/cyfarfodydd/"
+    assert "Cymraeg yn unig" in html_of(client, "/cy/cyfarfodydd/")
+
+
+def test_the_language_links_of_a_page_cost_one_query_however_many_pages(client, home, cymraeg):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def queries(url: str) -> int:
+        client.get(url)
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(url).status_code == 200
+        return len(ctx.captured_queries)
+
+    about = standard(home, "about", "About Pipeline", "<p>English.</p>")
+    translate(about, title="Amdanom ni", slug="amdanom")
+    before = queries("/about/")
+    for n in range(5):
+        translate(standard(home, f"page-{n}", f"Page {n}", "<p>x</p>"), slug=f"tudalen-{n}")
+
+    assert queries("/about/") == before
 
 
 def test_the_switcher_on_an_untranslated_page_leads_to_it_under_cy(client, home, cymraeg):

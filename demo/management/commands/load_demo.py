@@ -25,7 +25,7 @@ class Command(BaseCommand):
                 f"  Organiser (Wagtail admin at /cms-admin/): {councils.ORGANISER[0]}\n"
                 f"  Council officer (Hackney admin):          {councils.PEOPLE[0][0]}\n"
                 f"  Council officer (Cardiff admin):          {councils.PEOPLE[2][0]}\n"
-                f"  Newcomer waiting to join Hackney:         {councils.NEWCOMER[0]}\n"
+                f"  Newcomer who asked to join Hackney:       {councils.NEWCOMER[0]}\n"
                 f"  Password for every demo account:          {councils.DEMO_PASSWORD}"
             )
         )
