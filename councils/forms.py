@@ -6,7 +6,7 @@ from .models import Council, MembershipRole
 
 class JoinCouncilForm(forms.Form):
     council = forms.ModelChoiceField(
-        queryset=Council.objects.current().order_by("short_name"),
+        queryset=Council.objects.none(),  # the councils current today: see __init__
         label=_("Which council do you work for?"),
         empty_label=_("Choose a council"),
         error_messages={
@@ -21,6 +21,12 @@ class JoinCouncilForm(forms.Form):
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Made per form, not when the module is imported: a council that ends while the server
+        # runs stops being offered the next day.
+        self.fields["council"].queryset = Council.objects.current().order_by("short_name")
 
 
 class JoinThisCouncilForm(forms.Form):

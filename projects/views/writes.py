@@ -23,6 +23,13 @@ from ..services.submissions import submission_once, submission_result
 from ..templatetags.submissions import FIELD
 
 
+class RateLimited(ServiceError):
+    """Over the write rate limit: shown on the form like any refusal, with status 429."""
+
+    status_code = 429
+    default_code = "throttled"
+
+
 def submission_key(request: HttpRequest) -> uuid.UUID | None:
     try:
         return uuid.UUID(request.POST.get(FIELD, ""))
@@ -52,7 +59,6 @@ def perform(
     *,
     form: forms.Form | None = None,
     done: str = "",
-    default_field: str | None = None,
     error_url: str = "",
 ) -> HttpResponse | None:
     """Do ``write`` (returns its result's address) once; redirect there with ``done``.
@@ -73,7 +79,7 @@ def perform(
             note_refusal(exc)
             messages.error(request, exc.message)
             return redirect(error_url)
-        add_service_error(form, exc, default_field=default_field)
+        add_service_error(form, exc)
         form.status = exc.status_code if isinstance(exc, RateLimited) else 200
         return None
     if result.repeated:
@@ -82,11 +88,6 @@ def perform(
     if done:
         messages.success(request, done)
     return redirect(result.url)
-
-
-class RateLimited(ServiceError):
-    status_code = 429
-    default_code = "throttled"
 
 
 def form_status(form: forms.Form | None) -> int:

@@ -601,3 +601,16 @@ def test_council_admin_page_urls_cannot_be_guessed_for_another_council(client, c
     other_request.refresh_from_db()
     assert other_request.status == MembershipStatus.PENDING
     assert Council.objects.count() == 2
+
+
+def test_a_council_that_ends_while_the_site_runs_is_no_longer_offered():
+    """The join form's list is made per form: it once froze 'current' at the date the server
+    started (and in the test suite, at whatever date a test had travelled to)."""
+    import time_machine
+
+    from councils.forms import JoinCouncilForm
+
+    ending = CouncilFactory(short_name="Ending", end_date=timezone.localdate() + YESTERDAY)
+    assert ending in JoinCouncilForm().fields["council"].queryset
+    with time_machine.travel(timezone.now() + 3 * YESTERDAY):
+        assert ending not in JoinCouncilForm().fields["council"].queryset
