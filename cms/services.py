@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 from django.db import transaction
 from wagtail.models import Locale, Page
 
@@ -30,6 +32,20 @@ def standard_page_refresh(page: StandardPage, *, title: str, summary: str, html:
 
 
 @transaction.atomic
+def _site_page_key(slug: str) -> uuid.UUID:
+    """A site page's translation key, the same on every site: unlike its slug, nobody can
+    change it, so the page is found again after an organiser retitles or moves it."""
+    return uuid.uuid5(uuid.NAMESPACE_URL, f"https://pipeline.localgov.digital/site/{slug}")
+
+
+def site_page(home: HomePage, slug: str) -> Page | None:
+    """The site's own page first made at ``slug`` (pages made before the keys: by address)."""
+    return (
+        Page.objects.filter(translation_key=_site_page_key(slug), locale_id=home.locale_id).first()
+        or Page.objects.child_of(home).filter(slug=slug).first()
+    )
+
+
 def site_pages_ensure() -> list[StandardPage]:
     """Make the standard pages the footer links to (About, accessibility statement, privacy
     notice, terms) under the English home page where none has their address yet, and bring
@@ -46,11 +62,12 @@ def site_pages_ensure() -> list[StandardPage]:
         return []
     written = []
     for slug, title, summary, html in STANDARD_PAGES:
-        existing = Page.objects.child_of(home).filter(slug=slug).first()
+        existing = site_page(home, slug)
         if existing is None:
             page = StandardPage(
                 title=title,
                 slug=slug,
+                translation_key=_site_page_key(slug),
                 summary=summary,
                 body=[{"type": "rich_text", "value": html.strip()}],
                 last_reviewed=REVIEWED,

@@ -16,7 +16,6 @@ from django.db import transaction
 from wagtail.models import Locale
 from wagtail.search.backends import get_search_backend
 
-from accounts.models import User
 from cms.models import (
     CollectionIndexPage,
     CollectionPage,
@@ -24,27 +23,16 @@ from cms.models import (
     HomePage,
     NewsIndexPage,
     NewsPage,
-    StandardPage,
 )
-from cms.services import site_pages_ensure, standard_page_refresh
+from cms.services import site_page, site_pages_ensure, standard_page_refresh
 from councils.models import Council
 from demo import cms_cy
-from demo.councils import ORGANISER
-from projects import services as project_services
 from projects.models import Project
 
 WASTE_PROJECTS = [
     "Book a bulky waste collection",
     "Rhoi gwybod am fin heb ei gasglu",
     "Garden waste subscriptions",
-]
-# Featured by the organiser (the admin's Feature action): the home page's "Featured projects".
-FEATURED = [
-    "Book a bulky waste collection",
-    "Comment on a planning application",
-    "Trwyddedau parcio i breswylwyr",
-    "Free school meals auto-enrolment",
-    "Report a pothole with a photo",
 ]
 
 NEWS = [
@@ -194,19 +182,11 @@ def _welsh(home: HomePage, collection: CollectionPage) -> None:
         )
         _publish(cartref)
     for slug, title, summary, html in cms_cy.STANDARD_PAGES:
-        english = _find(StandardPage, home, slug)
+        english = site_page(home, slug)
         if english is None:
             continue
         page = english.get_translation_or_none(welsh) or english.copy_for_translation(welsh)
         standard_page_refresh(page.specific, title=title, summary=summary, html=html)
-
-
-def _flag_featured() -> None:
-    organiser = User.objects.filter(email=ORGANISER[0]).first()
-    if organiser is None:
-        return
-    for project in Project.objects.visible().filter(title__in=FEATURED):
-        project_services.project_feature(actor=organiser, project=project)
 
 
 def _index_for_search() -> None:

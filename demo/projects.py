@@ -32,6 +32,7 @@ AREAS = [
 PROJECTS = [
     {
         "title": "Book a bulky waste collection",
+        "featured": True,
         "lead": "HCK",
         "phase": "beta",
         "state": State.IN_DELIVERY,
@@ -61,6 +62,7 @@ PROJECTS = [
     },
     {
         "title": "Comment on a planning application",
+        "featured": True,
         "lead": "LDS",
         "phase": "alpha",
         "state": State.SEEKING_SUPPORT,
@@ -161,6 +163,7 @@ PROJECTS = [
     {
         # Cardiff's team writes this one in Welsh (language of parts: marked lang="cy").
         "title": "Trwyddedau parcio i breswylwyr",
+        "featured": True,
         "language": Language.WELSH,
         "lead": "CRF",
         "phase": "beta",
@@ -539,7 +542,10 @@ def load_people() -> None:
     from projects.models import Adoption, Follow, TagFollow, TeamMembership, Update
     from projects.services import people
 
-    if Update.objects.exists() or TeamMembership.objects.exists():
+    # Once only: the demo's own teams or updates mark a database already loaded (automatic
+    # timeline updates of phase and state changes do not count).
+    headings = [heading for _title, _days, heading, *_rest in UPDATES]
+    if TeamMembership.objects.exists() or Update.objects.filter(title__in=headings).exists():
         return
     projects = {spec["title"]: demo_project(spec["title"]) for spec in PROJECTS}
     users = {email: demo_person(email) for email, *_rest in (*PEOPLE, NEWCOMER)}
