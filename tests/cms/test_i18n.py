@@ -355,3 +355,4 @@ def test_language_links_survive_a_cache_of_site_roots_from_before_the_welsh_home
     html = html_of(client, "/about/")
 
     assert switcher_href(html, "cy") == "/cy/about/"
+    assert "About Pipeline" in html_of(client, "/cy/about/")  # served, not redirected to None
