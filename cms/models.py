@@ -98,9 +98,12 @@ class HomePage(Page):
                 target = page  # a page in Welsh only: at its Welsh address
             else:
                 return found
+            url = target.get_url(request)
+            if url is None:  # Wagtail cannot place it under a site (its cached roots are old)
+                return found
             # What the page's own route took (a routable page's sub-path) goes along.
             rest = path_components[page.depth - home.depth :]
-            url = target.get_url(request) + "".join(f"{part}/" for part in rest)
+            url += "".join(f"{part}/" for part in rest)
             query = request.META.get("QUERY_STRING", "")
             request.cms_redirect_url = f"{url}?{query}" if query else url
             return found

@@ -127,5 +127,8 @@ def language_urls(page: Page, request) -> dict[str, str]:
     for code, _name in settings.LANGUAGES:
         wanted = get_supported_content_language_variant(code)
         version = page if wanted == language else versions.get(wanted)
-        urls[code] = (version.get_url(request) if version is not None else at[code]) + tail
+        # A version Wagtail cannot place under a site (its cached site roots may predate the
+        # version's home page) is reached the way an untranslated page is.
+        url = version.get_url(request) if version is not None else None
+        urls[code] = (url or at[code]) + tail
     return urls

@@ -341,3 +341,24 @@ def test_the_migration_lets_an_existing_organisers_group_translate():
     migration.grant(apps, None)
 
     assert group.permissions.filter(pk=translate_perm.pk).exists()
+
+
+def test_language_links_survive_a_cache_of_site_roots_from_before_the_welsh_home(client):
+    # Wagtail keeps its sites' root paths in each process's cache; a process that cached them
+    # before the Welsh home page existed gives Welsh pages no address (None): the English page
+    # must still load, its Welsh link leading where an untranslated page's would.
+    from django.core.cache import cache
+    from wagtail.models import Site
+    from wagtail.models.sites import SITE_ROOT_PATHS_CACHE_KEY, SITE_ROOT_PATHS_CACHE_VERSION
+
+    home = HomePage.objects.get()
+    about = standard(home, "about", "About Pipeline", "<p>English.</p>")
+    stale = Site.get_site_root_paths()  # the English home only
+    translate(home, hero_heading="Adeiladu unwaith")
+    translate(about, title="Amdanom ni", slug="amdanom")
+    cache.set(SITE_ROOT_PATHS_CACHE_KEY, stale, 3600, version=SITE_ROOT_PATHS_CACHE_VERSION)
+
+    html = html_of(client, "/about/")
+
+    assert switcher_href(html, "cy") == "/cy/about/"
+    assert "About Pipeline" in html_of(client, "/cy/about/")  # served, not redirected to None

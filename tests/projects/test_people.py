@@ -557,6 +557,8 @@ def test_dashboard_shows_what_waits_with_constant_queries(client):
         assert response.status_code == 200
         return len(ctx.captured_queries)
 
+    client.get("/my-pipeline/")  # fills the caches (locales, the navigation)
+
     def add_one():
         project = published_project(lead_council=council, owner=owner)
         make_pledge(project)

@@ -297,6 +297,17 @@ MATRIX: dict[tuple[str, str], str] = {
     ("healthz_ready", "POST"): "405 405 405 405 405 405 405",
     ("search", "GET"): OK7,
     ("search", "POST"): OK7,
+    # Files at fixed addresses: the same for everyone, and read only.
+    ("robots_txt", "GET"): OK7,
+    ("robots_txt", "POST"): "405 405 405 405 405 405 405",
+    ("sitemap", "GET"): OK7,
+    ("sitemap", "POST"): OK7,
+    ("security_txt", "GET"): OK7,
+    ("security_txt", "POST"): "405 405 405 405 405 405 405",
+    ("security_policy", "GET"): OK7,
+    ("security_policy", "POST"): "405 405 405 405 405 405 405",
+    ("favicon", "GET"): "done done done done done done done",
+    ("favicon", "POST"): "405 405 405 405 405 405 405",
     ("dashboard", "GET"): OK6,
     ("dashboard", "POST"): OK6,
     # --- accounts
