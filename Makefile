@@ -3,6 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
+export PORT  # email links name where the site serves (PIPELINE_BASE_URL's default)
 MANAGE := $(BIN)/python manage.py
 
 WORKERS ?= 2
@@ -24,8 +25,6 @@ run: demo ## Set up everything and serve the demo on http://127.0.0.1:8000 (PORT
 demo: install assets ## Migrate and load the demo data (SQLite unless DATABASE_URL), without serving
 	$(MANAGE) migrate --noinput
 	$(MANAGE) load_demo
-	@echo "Pipeline is starting on http://127.0.0.1:$(PORT)/ (Ctrl+C stops it)"
-	PORT=$(PORT) $(MANAGE) runserver 127.0.0.1:$(PORT)
 
 worker: install ## Background work: $(WORKERS) task workers and the scheduler (Ctrl+C stops them)
 	$(MANAGE) run_background --workers $(WORKERS)

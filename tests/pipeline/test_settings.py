@@ -134,17 +134,21 @@ def test_production_redirects_to_https_except_the_health_check(tmp_path):
         "from django.test import Client\n"
         "c = Client(HTTP_HOST='pipeline.example.org')\n"
         "page = c.get('/councils/')\n"
-        "health = c.get('/healthz')\n"
-        "secure = c.get('/healthz', headers={'X-Forwarded-Proto': 'https'})\n"
-        "print(page.status_code, page['Location'], health.status_code,"
+        "health = c.get('/healthz/live')\n"
+        "ready = c.get('/healthz/ready')\n"
+        "secure = c.get('/healthz/live', headers={'X-Forwarded-Proto': 'https'})\n"
+        "print(page.status_code, page['Location'], health.status_code, ready.has_header('Location'),"
         " secure.headers.get('X-Frame-Options'), secure.headers.get('Strict-Transport-Security'))",
         production_env(tmp_path),
     )
 
     assert result.returncode == 0, result.stderr
-    status, location, health, frames, hsts = result.stdout.strip().split(" ", 4)
+    status, location, health, ready_redirected, frames, hsts = result.stdout.strip().split(" ", 5)
     assert (status, location) == ("301", "https://pipeline.example.org/councils/")
+    # Load balancers probe over plain HTTP: neither check is redirected. (Readiness itself
+    # depends on a database and collected static files, which this bare process lacks.)
     assert health == "200"
+    assert ready_redirected == "False"
     assert frames == "DENY"
     assert hsts == "max-age=31536000; includeSubDomains; preload"
 
