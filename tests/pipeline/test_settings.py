@@ -137,7 +137,8 @@ def test_production_redirects_to_https_except_the_health_check(tmp_path):
         "health = c.get('/healthz/live')\n"
         "ready = c.get('/healthz/ready')\n"
         "secure = c.get('/healthz/live', headers={'X-Forwarded-Proto': 'https'})\n"
-        "print(page.status_code, page['Location'], health.status_code, ready.has_header('Location'),"
+        "print(page.status_code, page['Location'], health.status_code,"
+        " ready.has_header('Location'),"
         " secure.headers.get('X-Frame-Options'), secure.headers.get('Strict-Transport-Security'))",
         production_env(tmp_path),
     )
