@@ -8,7 +8,7 @@ MANAGE := $(BIN)/python manage.py
 
 WORKERS ?= 2
 
-.PHONY: help run demo worker test smoke lint format check install assets messages bench bench-mail fuzz clean chromium cluster cluster-stop haproxy
+.PHONY: help run demo worker test smoke lint format check install assets messages bench bench-mail fuzz clean chromium cluster cluster-stop cluster-test haproxy
 .DEFAULT_GOAL := help
 
 help: ## List the targets and what each does
@@ -53,6 +53,12 @@ cluster: install assets haproxy ## Start the cluster: HAProxy on https://127.0.0
 
 cluster-stop: ## Stop every process `make cluster` started
 	$(BIN)/python deploy/cluster.py stop
+
+# Its own ports (LB 8100, apps 8101/8102, S3 8109, SMTP 8125), Redis (6390) and database
+# (pipeline_cluster_test on DATABASE_URL's server), so it runs beside `make cluster`.
+cluster-test: install assets haproxy ## The fault test: kills, outages and a rolling restart under load; nothing lost
+	@command -v redis-server >/dev/null || { echo "make cluster-test: needs redis-server (apt-get install redis-server)" >&2; exit 2; }
+	$(BIN)/pytest -m cluster tests/cluster -s -q $(PYTEST_ARGS)
 
 haproxy: ## Install Debian's haproxy for `make cluster` when it is missing (needs root)
 	command -v haproxy >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq haproxy)

@@ -9,6 +9,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import pytest
+
 S3_ACCESS_KEY = "pipeline-test"
 S3_SECRET_KEY = "pipeline-test-secret"
 
@@ -60,3 +62,51 @@ def s3_server(bucket: str = "pipeline-media") -> Iterator[str]:
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+class RedisServer:
+    """A redis-server of the test's own, started and stopped by it (never the shared one)."""
+
+    def __init__(self, port: int):
+        self.port = port
+        self.process: subprocess.Popen | None = None
+
+    def answers(self) -> bool:
+        try:
+            with socket.create_connection(("127.0.0.1", self.port), timeout=0.2) as conn:
+                conn.sendall(b"PING\r\n")
+                return conn.recv(16).startswith(b"+PONG")
+        except OSError:
+            return False
+
+    def start(self) -> None:
+        if self.answers():
+            pytest.fail(f"port {self.port} is taken: set PIPELINE_TEST_REDIS_PORT to a free one")
+        self.process = subprocess.Popen(  # noqa: S603 - fixed arguments
+            [
+                shutil.which("redis-server"),
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and self.process.poll() is None:
+            if self.answers():
+                return
+            time.sleep(0.05)
+        pytest.fail(f"redis-server did not start on port {self.port}")
+
+    def stop(self) -> None:
+        if self.process is not None:
+            self.process.terminate()
+            self.process.wait(timeout=10)
+            self.process = None
+        assert not self.answers(), f"something still answers on port {self.port}"

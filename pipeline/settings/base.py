@@ -175,6 +175,12 @@ CACHES = {
     # with maxmemory and allkeys-lru, so that pages never evict the counters above.
     "pages": cache_settings(env("PAGE_CACHE_URL", SHARED_CACHE_URL), "pages"),
 }
+# Sessions: with a shared cache, read from Redis and written through to the database
+# (cached_db), so no app server holds one and a Redis outage or restart signs nobody out: a
+# session the cache has lost is read from its table again. Without one, the database alone (a
+# per-process cache would hand one process a session another had since changed).
+if SHARED_CACHE_URL:
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 # How long pages are kept. On only with a shared cache: every worker must see the version bump
 # that retires them when content changes.
 PAGE_CACHE_SECONDS = int(env("PAGE_CACHE_SECONDS", "60" if SHARED_CACHE_URL else "0"))

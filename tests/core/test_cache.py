@@ -10,7 +10,6 @@ import logging
 import os
 import shutil
 import socket
-import subprocess
 import time
 
 import pytest
@@ -22,59 +21,12 @@ from pipeline.settings.base import cache_settings
 from tests.factories import UserFactory
 from tests.factories.accounts import PASSWORD
 from tests.factories.projects import published_project
+from tests.servers import RedisServer
 
 pytestmark = pytest.mark.django_db
 
 PORT = int(os.environ.get("PIPELINE_TEST_REDIS_PORT", "6391"))
 PAGES = ("/", "/projects/", "/councils/", "/about/", "/cy/", "/search/?q=waste", "/accounts/login/")
-
-
-class RedisServer:
-    """A redis-server of the test's own, started and stopped by it (never the shared one)."""
-
-    def __init__(self, port: int):
-        self.port = port
-        self.process: subprocess.Popen | None = None
-
-    def answers(self) -> bool:
-        try:
-            with socket.create_connection(("127.0.0.1", self.port), timeout=0.2) as conn:
-                conn.sendall(b"PING\r\n")
-                return conn.recv(16).startswith(b"+PONG")
-        except OSError:
-            return False
-
-    def start(self) -> None:
-        if self.answers():
-            pytest.fail(f"port {self.port} is taken: set PIPELINE_TEST_REDIS_PORT to a free one")
-        self.process = subprocess.Popen(  # noqa: S603 - fixed arguments
-            [
-                shutil.which("redis-server"),
-                "--port",
-                str(self.port),
-                "--bind",
-                "127.0.0.1",
-                "--save",
-                "",
-                "--appendonly",
-                "no",
-            ],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline and self.process.poll() is None:
-            if self.answers():
-                return
-            time.sleep(0.05)
-        pytest.fail(f"redis-server did not start on port {self.port}")
-
-    def stop(self) -> None:
-        if self.process is not None:
-            self.process.terminate()
-            self.process.wait(timeout=10)
-            self.process = None
-        assert not self.answers(), f"something still answers on port {self.port}"
 
 
 @pytest.fixture
@@ -159,6 +111,30 @@ def test_the_site_carries_on_while_redis_is_stopped(redis_server, on_commit, cap
     reader.get("/projects/")
     assert reader.get("/projects/")["X-Page-Cache"] == "hit"
     assert any("answers again" in m for m in outage_logs(caplog))
+
+
+def test_a_session_outlives_a_redis_outage_and_a_restart_that_lost_everything(
+    redis_server, settings
+):
+    """Sessions are cached_db under a shared cache: Redis serves them, the database keeps them."""
+    settings.SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+    user = UserFactory()
+    browser = Client()
+    assert sign_in(browser, user).status_code == 302
+    assert browser.get("/my-pipeline/").status_code == 200
+    redis = socket.create_connection(("127.0.0.1", redis_server.port), timeout=1)
+    redis.sendall(b"DBSIZE\r\n")
+    assert int(redis.recv(32)[1:]) > 0, "the session should be in Redis"
+    redis.close()
+
+    redis_server.stop()
+    resilient._down_until.clear()
+    assert browser.get("/my-pipeline/").status_code == 200  # read from the database
+
+    redis_server.start()  # empty: it keeps nothing on disk
+    resilient._down_until.clear()
+    assert browser.get("/my-pipeline/").status_code == 200
+    assert Client().get("/my-pipeline/").status_code == 302  # not signed in: still refused
 
 
 def test_a_redis_that_hangs_costs_one_request_its_timeout_not_every_request(caplog, monkeypatch):

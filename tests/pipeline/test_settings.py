@@ -201,6 +201,29 @@ def test_the_page_cache_is_on_only_with_a_shared_cache_and_says_nothing_by_defau
     }
 
 
+def test_with_a_shared_cache_every_shared_thing_is_in_redis_and_sessions_also_in_the_database(
+    tmp_path,
+):
+    """An app server holds no state: counters, lockouts, pages and sessions are in Redis."""
+    code = (
+        "import json, pipeline.settings.production as s\n"
+        "print(json.dumps({'session': s.SESSION_ENGINE,"
+        " 'session_cache': getattr(s, 'SESSION_CACHE_ALIAS', 'default'),"
+        " 'caches': {k: [v['BACKEND'], v['LOCATION']] for k, v in s.CACHES.items()}}))"
+    )
+    alone = python(code, production_env(tmp_path))
+    shared = python(code, production_env(tmp_path, REDIS_URL="redis://cache.internal:6379/7"))
+
+    assert alone.returncode == 0 and shared.returncode == 0, alone.stderr + shared.stderr
+    assert json.loads(alone.stdout)["session"] == "django.contrib.sessions.backends.db"
+    redis = ["core.cache.ResilientRedisCache", "redis://cache.internal:6379/7"]
+    assert json.loads(shared.stdout) == {
+        "session": "django.contrib.sessions.backends.cached_db",
+        "session_cache": "default",
+        "caches": {"default": redis, "pages": redis},
+    }
+
+
 # --- .env -----------------------------------------------------------------------------------
 
 SHOW_SETTINGS = (
