@@ -206,9 +206,9 @@ def test_with_a_shared_cache_every_shared_thing_is_in_redis_and_sessions_also_in
 ):
     """An app server holds no state: counters, lockouts, pages and sessions are in Redis."""
     code = (
-        "import json, pipeline.settings.production as s\n"
+        "import json\nfrom django.conf import settings as s\n"
         "print(json.dumps({'session': s.SESSION_ENGINE,"
-        " 'session_cache': getattr(s, 'SESSION_CACHE_ALIAS', 'default'),"
+        " 'session_cache': s.SESSION_CACHE_ALIAS,"
         " 'caches': {k: [v['BACKEND'], v['LOCATION']] for k, v in s.CACHES.items()}}))"
     )
     alone = python(code, production_env(tmp_path))
