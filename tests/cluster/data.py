@@ -52,7 +52,8 @@ def seed() -> dict:
             people.follow_project(actor=person, project=followed)
         followers.append(person.pk)
     readers = [UserFactory(email=f"reader{n}@fault.example") for n in range(2)]
-    organiser = OrganiserFactory(email="organiser@fault.example")
+    # Organisers choose images from the library; a site administrator adds them.
+    organiser = OrganiserFactory(email="organiser@fault.example", is_superuser=True)
     limited = verified_member(CouncilFactory(code="FLM"), password="!")
     return {
         "owner": {"id": owner.pk, "token": token(owner)},

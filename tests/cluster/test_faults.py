@@ -161,6 +161,7 @@ class Load:
 
     def session(self) -> requests.Session:
         session = requests.Session()
+        session.trust_env = False  # loopback only: no proxy, and no CA bundle but ours
         session.verify = self.certificate
         return session
 
@@ -477,7 +478,9 @@ def cluster(tmp_path):
     drop_database()
     try:
         redis.start()
+        started = time.monotonic()
         cluster_command(env, "start", timeout=240)
+        print(f"\ncluster started in {time.monotonic() - started:.0f} s")
         yield cluster_dir, env, redis
     finally:
         subprocess.run(  # noqa: S603
@@ -494,6 +497,10 @@ def cluster(tmp_path):
 def test_the_cluster_loses_nothing_and_does_nothing_twice_under_faults(cluster):
     began = time.monotonic()
     cluster_dir, env, redis = cluster
+
+    def say(what: str) -> None:
+        print(f"[{time.monotonic() - began:5.1f} s] {what}", flush=True)
+
     seed = json.loads(run(["-m", "tests.cluster.data", "seed"], env, 120).stdout)
     load = Load(seed, cluster_dir / "tls.crt")
     readers = []
@@ -503,6 +510,7 @@ def test_the_cluster_loses_nothing_and_does_nothing_twice_under_faults(cluster):
     organiser = load.session()
     sign_in(organiser, seed["organiser"])
     faults: dict[str, float] = {}
+    say("seeded and signed in; the load starts")
 
     load.start(readers)
     try:
@@ -513,17 +521,20 @@ def test_the_cluster_loses_nothing_and_does_nothing_twice_under_faults(cluster):
         kill(cluster_dir, "app1")
         time.sleep(3)
         cluster_command(env, "restart", "app1")
+        say("app1 killed and back")
 
         wait_mid_batch(env)
         faults["worker killed"] = time.monotonic()
         kill(cluster_dir, "worker")
         time.sleep(2)
         cluster_command(env, "restart", "worker")
+        say("worker killed mid-batch and back")
 
         faults["redis stopped"] = time.monotonic()
         redis.stop()
         time.sleep(10)
         redis.start()
+        say("Redis stopped for 10 s and back")
 
         faults["database connections terminated"] = time.monotonic()
         terminated = terminate_connections(env)
@@ -531,11 +542,14 @@ def test_the_cluster_loses_nothing_and_does_nothing_twice_under_faults(cluster):
 
         faults["rolling restart"] = time.monotonic()
         cluster_command(env, "rolling-restart", timeout=180)
+        say("rolling restart done")
         time.sleep(3)
         image_across_servers(organiser)  # after every fault, both ways still agree
     finally:
         load.finish()
+    say(f"{terminated} database connections were terminated; the load stopped")
     wait_for_deliveries(env)
+    say("every email sent")
     wait_for_port(PORTS["lb"])
 
     # Sessions and rate limits, straight to each app server in turn.
