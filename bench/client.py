@@ -97,11 +97,19 @@ async def fetch(host: str, port: int, path: str) -> tuple[int, bytes]:
         writer.close()
 
 
-def _request(host: str, port: int, path: str, *, close: bool = False) -> bytes:
-    return (
-        f"GET {path} HTTP/1.1\r\nHost: {host}:{port}\r\nUser-Agent: pipeline-bench\r\n"
-        f"Accept: */*\r\nConnection: {'close' if close else 'keep-alive'}\r\n\r\n"
-    ).encode("latin-1")
+def _request(
+    host: str, port: int, path: str, *, close: bool = False, headers: dict[str, str] | None = None
+) -> bytes:
+    """A GET; ``headers`` add to or replace the defaults (a cookie, the proxy's headers)."""
+    fields = {
+        "Host": f"{host}:{port}",
+        "User-Agent": "pipeline-bench",
+        "Accept": "*/*",
+        "Connection": "close" if close else "keep-alive",
+        **(headers or {}),
+    }
+    lines = "".join(f"{name}: {value}\r\n" for name, value in fields.items())
+    return f"GET {path} HTTP/1.1\r\n{lines}\r\n".encode("latin-1")
 
 
 async def load(
@@ -112,11 +120,12 @@ async def load(
     connections: int = 12,
     max_requests: int = 2000,
     max_seconds: float = 20.0,
+    headers: dict[str, str] | None = None,
 ) -> LoadResult:
     """GET ``path`` over ``connections`` connections until the request or time bound."""
     _check_loopback(host)
     result = LoadResult(path=path)
-    request = _request(host, port, path)
+    request = _request(host, port, path, headers=headers)
     issued = 0
     started = time.perf_counter()
     deadline = started + max_seconds

@@ -13,6 +13,7 @@ Each process runs in a session of its own, its id in .cluster/<name>.pid and its
 from __future__ import annotations
 
 import contextlib
+import mailbox
 import os
 import secrets
 import shlex
@@ -243,7 +244,8 @@ def start_one(name: str, command: str, env: dict[str, str]) -> None:
 
 def start() -> None:
     CLUSTER_DIR.mkdir(parents=True, exist_ok=True)
-    (CLUSTER_DIR / "mail").mkdir(exist_ok=True)
+    # A Maildir (tmp/, new/, cur/): the mail server cannot deliver into a bare folder.
+    mailbox.Maildir(CLUSTER_DIR / "mail", create=True)
     make_tls_certificate()
     env = cluster_env()
     ensure_database(env)

@@ -30,7 +30,7 @@ def seed() -> dict:
         return api_token_create(user=user, name="Fault test")[1]
 
     lead = CouncilFactory(code="FLT", short_name="Faultshire")
-    owner = verified_member(lead, password="!")
+    owner = verified_member(lead, password=None)
     pledgers = [CouncilFactory(code=f"FP{n}", short_name=f"Pledgeshire {n}") for n in range(3)]
 
     def project(title: str):
@@ -45,7 +45,7 @@ def seed() -> dict:
     for n in range(40):
         person = UserFactory(
             email=f"follower{n}@fault.example",
-            password="!",
+            password=None,
             notification_frequency=NotificationFrequency.IMMEDIATE,
         )
         for followed in to_update:
@@ -54,11 +54,11 @@ def seed() -> dict:
     readers = [UserFactory(email=f"reader{n}@fault.example") for n in range(2)]
     # Organisers choose images from the library; a site administrator adds them.
     organiser = OrganiserFactory(email="organiser@fault.example", is_superuser=True)
-    limited = verified_member(CouncilFactory(code="FLM"), password="!")
+    limited = verified_member(CouncilFactory(code="FLM"), password=None)
     return {
         "owner": {"id": owner.pk, "token": token(owner)},
         "pledgers": [
-            {"council": council.code, "token": token(verified_member(council, password="!"))}
+            {"council": council.code, "token": token(verified_member(council, password=None))}
             for council in pledgers
         ],
         "pledge_projects": [p.slug for p in to_pledge],
