@@ -189,10 +189,13 @@ def copy_rows(model, columns: Sequence[str], rows: Iterable[Sequence]) -> int:
         count += 1
     buffer.seek(0)
     all_columns = ", ".join(f'"{c}"' for c in [*columns, *extra_columns])
-    with connection.cursor() as cursor:
-        cursor.cursor.copy_expert(
-            f'COPY "{model._meta.db_table}" ({all_columns}) FROM STDIN', buffer
-        )
+    with (
+        connection.cursor() as cursor,
+        cursor.cursor.copy(f'COPY "{model._meta.db_table}" ({all_columns}) FROM STDIN') as copy,
+    ):
+        # psycopg 3's COPY (psycopg2's copy_expert is gone), in text format, in chunks.
+        while chunk := buffer.read(1 << 20):
+            copy.write(chunk)
     return count
 
 

@@ -19,6 +19,7 @@ import hashlib
 import logging
 import random
 import smtplib
+import time
 from collections import Counter
 from collections.abc import Iterable
 from datetime import timedelta
@@ -27,7 +28,8 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ObjectDoesNotExist
 from django.core.mail import EmailMessage, get_connection
-from django.db import transaction
+from django.db import DatabaseError, transaction
+from django.db import connection as db_connection
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -40,6 +42,8 @@ logger = logging.getLogger(__name__)
 User = get_user_model()
 
 ERROR_LENGTH = 2000
+# Tries, with backoff from 0.5 s, when the database goes away in the middle of a batch.
+DATABASE_TRIES = 6
 
 
 # --- recording (inside the caller's transaction) -------------------------------------------
@@ -183,7 +187,9 @@ def _failed_attempt(delivery: Delivery, exc: BaseException) -> bool:
     return True
 
 
-def _send_one(pk: int, connection: _Connection) -> str:
+def _send_one(pk: int, connection: _Connection, accepted: list[Delivery]) -> str:
+    """Send one delivery; once the server has accepted it, it is appended to ``accepted``, so a
+    caller whose database went away before the commit knows it still has to be recorded."""
     with transaction.atomic():
         delivery = (
             Delivery.objects.select_for_update(skip_locked=True, of=("self",))
@@ -203,6 +209,8 @@ def _send_one(pk: int, connection: _Connection) -> str:
                 status=DeliveryStatus.CANCELLED,
             )
             return "cancelled"
+        except DatabaseError:
+            raise  # the database, not the message: deliveries_send tries it again
         except Exception as exc:  # noqa: BLE001 - a template error fails this message only
             logger.exception("Email %s could not be built", delivery.key)
             delivery.attempts += 1
@@ -230,6 +238,7 @@ def _send_one(pk: int, connection: _Connection) -> str:
                 delivery.attempts += 1
                 _fail(delivery, _describe(exc))
             return "failed"
+        accepted.append(delivery)
         delivery.status = DeliveryStatus.SENT
         delivery.sent_at = timezone.now()
         delivery.attempts += 1
@@ -259,19 +268,63 @@ def _postpone(ids: list[int], exc: BaseException) -> int:
     return len(retry)
 
 
+def _record_sent(delivery: Delivery) -> None:
+    """Mark sent a message the server accepted while the database was lost (a failover, a
+    restart, a dropped connection): on a new connection, before anything else can send it."""
+    with transaction.atomic():
+        recorded = Delivery.objects.filter(pk=delivery.pk, status=DeliveryStatus.PENDING).update(
+            status=DeliveryStatus.SENT,
+            sent_at=delivery.sent_at or timezone.now(),
+            attempts=delivery.attempts,
+            last_error="",
+            subject=delivery.subject,
+        )
+        kind = message_kind(delivery.kind)
+        if recorded and kind.sent is not None:
+            kind.sent(delivery)
+
+
+def _again_after_database_error(attempt: int, error: DatabaseError) -> None:
+    if attempt + 1 >= DATABASE_TRIES:
+        raise error
+    logger.warning("Database lost while sending email (%s); trying again", error)
+    db_connection.close()  # a broken connection goes back to the pool, which drops it
+    time.sleep(min(0.5 * 2**attempt, 5.0))
+
+
 def deliveries_send(delivery_ids: list[int]) -> dict[str, int]:
     """Send these deliveries over one SMTP connection; how many were sent, skipped, retrying,
-    failed or cancelled."""
+    failed or cancelled.
+
+    A database that goes away mid-batch is waited for (``DATABASE_TRIES``): a message it had not
+    yet sent is tried again, and one the server had already accepted is recorded as sent, not
+    sent a second time. Only a worker killed in that moment leaves a message to be sent twice."""
     outcome: Counter[str] = Counter()
     connection = _Connection()
     try:
         for index, pk in enumerate(delivery_ids):
-            try:
-                outcome[_send_one(pk, connection)] += 1
-            except _ConnectionDown as down:
-                logger.warning("Mail server unreachable, %s", _describe(down.error))
-                outcome["retrying"] += _postpone(delivery_ids[index:], down.error)
-                break
+            for attempt in range(DATABASE_TRIES):
+                accepted: list[Delivery] = []
+                try:
+                    outcome[_send_one(pk, connection, accepted)] += 1
+                    break
+                except _ConnectionDown as down:
+                    logger.warning("Mail server unreachable, %s", _describe(down.error))
+                    outcome["retrying"] += _postpone(delivery_ids[index:], down.error)
+                    return dict(outcome)
+                except DatabaseError as error:
+                    if not accepted:
+                        _again_after_database_error(attempt, error)
+                        continue
+                    for record_attempt in range(DATABASE_TRIES):
+                        _again_after_database_error(record_attempt, error)
+                        try:
+                            _record_sent(accepted[0])
+                            break
+                        except DatabaseError as again:
+                            error = again
+                    outcome["sent"] += 1
+                    break
     finally:
         connection.close()
     return dict(outcome)

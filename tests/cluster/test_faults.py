@@ -243,7 +243,7 @@ class Load:
         session = self.session()
         session.headers["Authorization"] = f"Bearer {self.seed['owner']['token']}"
         n = 0
-        while not (self.stop.is_set() and self.offered.empty()):
+        while not self.stop.is_set():  # offers left undecided stay offered: that is fine
             try:
                 pledge = self.offered.get(timeout=0.5)
             except queue.Empty:

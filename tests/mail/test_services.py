@@ -5,7 +5,7 @@ import datetime
 
 import pytest
 from django.core import mail
-from django.db import transaction
+from django.db import OperationalError, transaction
 from django.test import override_settings
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
@@ -105,6 +105,43 @@ def test_a_batch_is_sent_over_one_smtp_connection(smtp):
     # The Message-ID is the delivery's own, so a copy sent again is recognisably the same.
     ids = {m.message_id for m in smtp.recorder.messages}
     assert len(ids) == 5 and all(i.startswith("<delivery.") for i in ids)
+
+
+def test_a_database_lost_mid_batch_sends_each_email_once(smtp, monkeypatch):
+    """One message's database goes away before it is sent, another's after the server accepted
+    it: the first is sent when the database is back, the second is recorded, not sent again."""
+    deliveries = _deliveries(3)
+    first, second = deliveries[0].pk, deliveries[1].pk
+    failures = {"before": 1, "after": 1}
+    original_build_kind = services.message_kind
+
+    def message_kind(name):
+        if failures["before"] and Delivery.objects.filter(pk=first, attempts=0).exists():
+            failures["before"] -= 1
+            raise OperationalError("terminating connection due to administrator command")
+        return original_build_kind(name)
+
+    original_save = Delivery.save
+
+    def save(self, *args, **kwargs):
+        if self.pk == second and self.status == DeliveryStatus.SENT and failures["after"]:
+            failures["after"] -= 1
+            raise OperationalError("server closed the connection unexpectedly")
+        return original_save(self, *args, **kwargs)
+
+    monkeypatch.setattr(services, "message_kind", message_kind)
+    monkeypatch.setattr(Delivery, "save", save)
+    monkeypatch.setattr(services.db_connection, "close", lambda: None)  # the test's transaction
+    monkeypatch.setattr(services.time, "sleep", lambda seconds: None)
+
+    outcome = services.deliveries_send([d.pk for d in deliveries])
+
+    assert failures == {"before": 0, "after": 0}
+    assert outcome == {"sent": 3}
+    assert sorted(m.to[0] for m in smtp.recorder.messages) == sorted(
+        d.user.email for d in deliveries
+    )
+    assert set(Delivery.objects.values_list("status", flat=True)) == {DeliveryStatus.SENT}
 
 
 def test_temporary_refusals_are_retried_with_backoff_then_fail_for_organisers(smtp, settings):
