@@ -79,7 +79,7 @@ def first_project(host: str, port: int, headers: dict[str, str]) -> str:
         return data
 
     body = asyncio.run(get()).split(b"\r\n\r\n", 1)[1]
-    return json.loads(body)["results"][0]["url"].split("://", 1)[1].split("/", 1)[1]
+    return "/" + json.loads(body)["results"][0]["url"].split("://", 1)[1].split("/", 1)[1]
 
 
 def children(pid: int) -> list[int]:
