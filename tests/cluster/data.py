@@ -42,7 +42,7 @@ def seed() -> dict:
     # Updates go to projects no council pledges to, so their followers are all who hear of them.
     to_update = [project(f"Followed project {n}") for n in range(2)]
     followers = []
-    for n in range(40):
+    for n in range(20):
         person = UserFactory(
             email=f"follower{n}@fault.example",
             password=None,

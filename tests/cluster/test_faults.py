@@ -301,7 +301,7 @@ class Load:
             if response is not None and response.status_code == 201:
                 self.record.updates[key] = (response.json()["id"], project_id)
             n += 1
-            self.stop.wait(1.5)
+            self.stop.wait(3.0)
 
     def start(self, readers: list[requests.Session]) -> None:
         targets = [self.anonymous_reader, self.anonymous_reader, self.decider, self.updater]
@@ -444,7 +444,7 @@ def terminate_connections(env: dict[str, str]) -> int:
     return len(rows)
 
 
-def wait_for_deliveries(env: dict[str, str], timeout: float = 90) -> None:
+def wait_for_deliveries(env: dict[str, str], timeout: float = 120) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         with psycopg.connect(env["DATABASE_URL"], autocommit=True) as conn:
@@ -458,7 +458,7 @@ def wait_for_deliveries(env: dict[str, str], timeout: float = 90) -> None:
         if waiting == 0:
             return
         time.sleep(0.5)
-    pytest.fail(f"emails or tasks still waiting after {timeout:.0f} s")
+    pytest.fail(f"{waiting} emails and tasks still waiting after {timeout:.0f} s")
 
 
 # --- what arrived ----------------------------------------------------------------------------
