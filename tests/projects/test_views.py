@@ -717,6 +717,24 @@ def test_a_pledge_within_what_is_needed_has_no_warning(client):
     assert "more than the" not in check
 
 
+def test_a_need_still_open_warns_when_money_for_the_whole_project_has_covered_everything(client):
+    """The walk's case: £50,000 accepted toward the project as a whole against £5,000 asked;
+    the named need is still open by itself, but the project is not."""
+    project = published_project()  # £5,000 and 20 developer days
+    money = project.needs.get(kind=Kind.MONEY)
+    make_pledge(project, amount=5_000_000, need=None, state=PledgeState.ACCEPTED)
+    council = _pledger(client, project)
+    client.post(
+        reverse("projects:pledge", args=[project.slug]),
+        {"council": council.pk, "towards": str(money.pk), "amount": "3000"},
+    )
+    check = client.get(reverse("projects:pledge_check", args=[project.slug])).content.decode()
+    assert (
+        "You are offering £3,000, but what the project asked for is already fully pledged." in check
+    )
+    assert "£0" not in check
+
+
 def test_the_check_page_without_answers_goes_back_to_the_form(client):
     project = published_project()
     _pledger(client, project)
