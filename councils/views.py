@@ -8,7 +8,7 @@ from django.views.decorators.http import require_POST
 
 from core.errors import NotAllowed, ServiceError
 from core.forms import add_service_error
-from core.security import note_refusal
+from core.security import limit_shown_in_form, note_refusal, rate_limited_on_form
 from projects.selectors import council_project_context
 
 from . import selectors, services
@@ -90,25 +90,39 @@ def _join(request: HttpRequest, form, council: Council | None) -> HttpResponse |
 
 
 @login_required
+@limit_shown_in_form
 def council_join(request: HttpRequest) -> HttpResponse:
     matched = selectors.council_at_user_domain(user=request.user)
     form = JoinCouncilForm(_posted(request), initial={"council": matched})
-    if request.method == "POST" and form.is_valid():
+    limited = request.method == "POST" and rate_limited_on_form(request, form)
+    if request.method == "POST" and not limited and form.is_valid():
         response = _join(request, form, None)
         if response:
             return response
-    return render(request, "councils/join.html", {"form": form, "matched": matched})
+    return render(
+        request,
+        "councils/join.html",
+        {"form": form, "matched": matched},
+        status=429 if limited else 200,
+    )
 
 
 @login_required
+@limit_shown_in_form
 def council_join_this(request: HttpRequest, slug: str) -> HttpResponse:
     council = get_object_or_404(Council, slug=slug)
     form = JoinThisCouncilForm(_posted(request))
-    if request.method == "POST" and form.is_valid():
+    limited = request.method == "POST" and rate_limited_on_form(request, form)
+    if request.method == "POST" and not limited and form.is_valid():
         response = _join(request, form, council)
         if response:
             return response
-    return render(request, "councils/join.html", {"form": form, "council": council})
+    return render(
+        request,
+        "councils/join.html",
+        {"form": form, "council": council},
+        status=429 if limited else 200,
+    )
 
 
 @login_required
