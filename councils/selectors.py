@@ -61,6 +61,15 @@ def user_verified_councils(*, user: User | None) -> QuerySet[Council]:
     ).distinct()
 
 
+def user_waiting_councils(*, user: User | None) -> QuerySet[Council]:
+    """The councils this person has asked to join and that have not decided yet."""
+    if user is None or not user.is_authenticated:
+        return Council.objects.none()
+    return Council.objects.filter(
+        memberships__user=user, memberships__status=MembershipStatus.PENDING
+    ).distinct()
+
+
 def user_memberships(*, user: User) -> QuerySet[Membership]:
     return (
         Membership.objects.filter(user=user)

@@ -10,7 +10,11 @@ from dataclasses import dataclass
 from django.utils.translation import gettext as _
 
 from councils.models import Council, Membership, MembershipRole, MembershipStatus
-from councils.selectors import user_may_act_for_council, user_verified_councils
+from councils.selectors import (
+    user_may_act_for_council,
+    user_verified_councils,
+    user_waiting_councils,
+)
 
 from .models import PLEDGEABLE_STATES, Phase, Pledge, Project, State
 
@@ -106,6 +110,18 @@ def other_council_verdict(user, project: Project, *, councils=None) -> Verdict:
             False,
             _("Your council, %(council)s, leads this project. Support comes from other councils.")
             % {"council": project.lead_council.display_name},
+        )
+    waiting = [
+        c.display_name for c in user_waiting_councils(user=user).exclude(pk=project.lead_council_id)
+    ]
+    if waiting:  # asked already: offering "Join your council" again would only confuse
+        return Verdict(
+            False,
+            _(
+                "Your request to join %(councils)s is waiting for a council admin or an "
+                "organiser. You can do this once you are a verified member."
+            )
+            % {"councils": " / ".join(waiting)},
         )
     return Verdict(
         False,

@@ -14,7 +14,7 @@ from core.api.pagination import cursor_page
 from core.forms import form_data
 from core.security import limit_shown_in_form
 from councils.models import Council
-from councils.selectors import user_verified_councils
+from councils.selectors import user_verified_councils, user_waiting_councils
 
 from .. import exports, selectors, services
 from ..filters import ProjectFilterSet
@@ -163,7 +163,8 @@ def _initial(project: Project, section: str) -> dict:
 def project_new(request: HttpRequest) -> HttpResponse:
     councils = user_verified_councils(user=request.user)
     if not councils.exists():
-        return render(request, "projects/need_membership.html", status=403)
+        waiting = user_waiting_councils(user=request.user)
+        return render(request, "projects/need_membership.html", {"waiting": waiting}, status=403)
     form = AboutForm(form_data(request), councils=councils)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

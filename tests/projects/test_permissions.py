@@ -329,9 +329,11 @@ def test_an_organiser_may_lead_a_project_for_any_council():
 
 NOT_A_MEMBER = "Only verified members of a council other than the lead one can do this."
 LEADS = "Your council, Leadshire, leads this project. Support comes from other councils."
+# Waiting at Leadshire too, which cannot make them a supporter: only Partnerton is named.
+WAITING = "Your request to join Partnerton is waiting for a council admin or an organiser."
 PAGE_PLEDGE = {  # None: "Pledge support" is offered
     "no_membership": NOT_A_MEMBER,
-    "pending_member": NOT_A_MEMBER,
+    "pending_member": WAITING,
     "other_council_member": None,
     "lead_member": LEADS,
     "lead_admin": LEADS,
@@ -361,6 +363,28 @@ def test_the_project_page_offers_pledging_only_to_those_who_may_and_says_why_not
         if "leads this project" in why:
             assert why in response.content.decode()
             assert "Join your council first" not in response.content.decode()
+
+
+def test_someone_waiting_to_join_another_council_is_told_it_waits_not_asked_to_join_again(
+    world, client
+):
+    newcomer = UserFactory()
+    farshire = CouncilFactory(short_name="Farshire")
+    MembershipFactory(user=newcomer, council=farshire, status=MembershipStatus.PENDING)
+    client.force_login(newcomer)
+    waiting = "Your request to join Farshire is waiting for a council admin or an organiser."
+
+    page = client.get(world.project.get_absolute_url()).content.decode()
+    pledge_page = client.get(f"/projects/{world.project.slug}/pledge/")
+    propose_page = client.get("/projects/new/")
+
+    assert waiting in page and "Join your council</a>" not in page
+    assert pledge_page.status_code == 403 and waiting in pledge_page.content.decode()
+    assert "Join your council first" not in pledge_page.content.decode()
+    assert propose_page.status_code == 403
+    propose = propose_page.content.decode()
+    assert "Your request to join Farshire is waiting for a council admin" in propose
+    assert "Join another council" in propose
 
 
 def test_the_verdict_is_the_services_rule(world):
