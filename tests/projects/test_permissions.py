@@ -412,6 +412,8 @@ def test_the_owner_is_not_offered_their_own_maker_team(world, client):
     response = client.get(f"/projects/{world.project.slug}/join/")
     assert response.status_code == 403
     assert b"You own this project" in response.content
+    assert b"If you think you should" not in response.content  # nobody can grant it
+    assert f'href="{world.project.get_absolute_url()}"'.encode() in response.content
     with pytest.raises(Conflict, match="You own this project"):
         people.team_request_join(actor=owner, project=world.project, role="developer")
     # Anyone else signed in is offered it.
