@@ -331,7 +331,12 @@ class Need(models.Model):
 
     def __str__(self) -> str:
         if self.kind == Kind.TIME:
-            return f"{self.get_role_display()}: {format_amount(self.kind, self.amount)}"
+            return f"{self.get_role_display()}: {self.amount_display}"
+        return self.amount_display
+
+    @property
+    def amount_display(self) -> str:
+        """The amount alone, for lists whose row already names the role."""
         return format_amount(self.kind, self.amount)
 
 

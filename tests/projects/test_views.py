@@ -185,6 +185,9 @@ def test_proposing_a_project_step_by_step_then_publishing(client):
     project.refresh_from_db()
     assert project.money_needed == 2_500_050
     assert project.half_days_needed == 25
+    # Each need's row names its role once, in the key, and its amount in the value.
+    needs_page = client.get(reverse("projects:needs", args=[project.slug])).content.decode()
+    assert re.search(r"Developer</dt>\s*<dd[^>]*>12.5 days", needs_page), needs_page
 
     deadline = timezone.localdate() + datetime.timedelta(days=30)
     response = client.post(
