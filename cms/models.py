@@ -110,9 +110,13 @@ class HomePage(Page):
         raise Http404
 
     def get_context(self, request, *args, **kwargs):
+        from core import pagecache
         from projects.models import Phase
+        from projects.scopes import LISTING, SUPPORT
         from projects.selectors import headline_stats, project_list
 
+        # National totals and featured projects: every pledge, update or need changes them.
+        pagecache.depends_on(LISTING, SUPPORT)
         context = super().get_context(request, *args, **kwargs)
         stats = headline_stats()
         context["stats"] = stats

@@ -6,9 +6,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core import pagecache
 from core.errors import NotAllowed, ServiceError
 from core.forms import add_service_error
 from core.security import note_refusal
+from projects import scopes
 from projects.selectors import council_project_context
 
 from . import selectors, services
@@ -36,6 +38,7 @@ def _forbidden(request: HttpRequest, reason: str | None = None) -> HttpResponse:
 
 
 def council_directory(request: HttpRequest) -> HttpResponse:
+    pagecache.depends_on(pagecache.CONTENT_ONLY)  # the register: no pledge or update changes it
     filterset = CouncilFilterSet(request.GET, queryset=selectors.council_list())
     councils = filterset.qs if filterset.is_valid() else Council.objects.none()
     page = Paginator(councils, DIRECTORY_PAGE_SIZE).get_page(request.GET.get("page"))
@@ -60,6 +63,12 @@ def council_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "join_form": JoinThisCouncilForm(),
         **council_project_context(council=council, user=user),
     }
+    # Its own pledges and the figures of the projects it leads (which projects those are, and
+    # their titles, change only with the projects' own rows: every page retires then).
+    pagecache.depends_on(
+        scopes.council_tag(council.pk),
+        *(scopes.project_tag(p.pk) for p in context["projects_led"]),
+    )
     return render(request, "councils/detail.html", context)
 
 

@@ -13,12 +13,13 @@ from rest_framework.permissions import AllowAny, IsAuthenticated, IsAuthenticate
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core import pagecache
 from core.api.serializers import ErrorSerializer, MoneySerializer, days, money
 from core.api.views import ApiView
 from core.errors import InvalidInput
 from councils.models import Council
 
-from .. import exports, selectors, services
+from .. import exports, scopes, selectors, services
 from ..filters import SORTS, PledgeFilterSet, ProjectFilterSet
 from ..models import Follow, Language, Need, Pledge, Project, ServiceArea, TeamMembership
 from ..services import people
@@ -89,8 +90,16 @@ class ProjectViewSet(
             raise Http404
         return project
 
+    def paginate_queryset(self, queryset):
+        rows = super().paginate_queryset(queryset)
+        if self.action == "list" and rows is not None:
+            support = scopes.reads_support(self.request.query_params)
+            pagecache.depends_on(*scopes.listing_tags(rows, support=support))
+        return rows
+
     def retrieve(self, request, *args, **kwargs):
         project = self.get_object()
+        pagecache.depends_on(scopes.project_tag(project.pk))
         project = (
             Project.objects.prefetch_related("needs", "service_areas")
             .select_related("lead_council", "owner")
@@ -291,6 +300,16 @@ class PledgeViewSet(
     def get_cursor_ordering(self):
         return ("-created_at", "-pk")
 
+    def paginate_queryset(self, queryset):
+        """Pledges of one project, filtered by nothing else, depend on that project alone (an
+        empty page, or any other filter, on every change: a new pledge could join it)."""
+        rows = super().paginate_queryset(queryset)
+        params = set(self.request.query_params) - {"cursor"}
+        projects = {row.project_id for row in rows or ()}
+        if self.action == "list" and params == {"project"} and len(projects) == 1:
+            pagecache.depends_on(scopes.project_tag(projects.pop()))
+        return rows
+
     def get_object(self) -> Pledge:
         pk = str(self.kwargs["pk"])
         if not (pk.isascii() and pk.isdigit()):  # /pledges/abc/ was a ValueError (500)
@@ -415,6 +434,7 @@ class StatsView(ApiView, APIView):
     permission_classes = [AllowAny]
 
     def get(self, request):
+        pagecache.depends_on(scopes.LISTING, scopes.SUPPORT)
         stats = selectors.headline_stats()
         return Response(
             {

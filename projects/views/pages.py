@@ -10,13 +10,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from core import pagecache
 from core.api.pagination import cursor_page
 from core.forms import form_data
 from core.security import limit_shown_in_form
 from councils.models import Council
 from councils.selectors import user_verified_councils
 
-from .. import exports, selectors, services
+from .. import exports, scopes, selectors, services
 from ..filters import ProjectFilterSet
 from ..forms import (
     AboutForm,
@@ -50,6 +51,7 @@ def project_list(request: HttpRequest) -> HttpResponse:
     active = sum(
         1 for name, values in request.GET.lists() if name not in ("sort", "cursor") and any(values)
     )
+    pagecache.depends_on(*scopes.listing_tags(page, support=scopes.reads_support(request.GET)))
     return render(
         request,
         "projects/list.html",
@@ -84,6 +86,7 @@ def project_detail(request: HttpRequest, slug: str) -> HttpResponse:
     from ..services.people import user_can_post_update
 
     project = _project_or_404(request, slug)
+    pagecache.depends_on(scopes.project_tag(project.pk))
     # Every pledge's ledger events in one query: the chart, the partner councils and the latest
     # pledges with their histories all come from these rows.
     events = selectors.project_pledge_events(project=project)
