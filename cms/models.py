@@ -118,7 +118,8 @@ class HomePage(Page):
         # National totals and featured projects: every pledge, update or need changes them.
         pagecache.depends_on(LISTING, SUPPORT)
         context = super().get_context(request, *args, **kwargs)
-        stats = headline_stats()
+        version = pagecache.part_version(LISTING, SUPPORT)
+        stats = pagecache.cached_part("headline-stats", version, headline_stats)
         context["stats"] = stats
         context["phases"] = [
             {"value": value, "label": label, "count": stats["projects_by_phase"][value]}

@@ -236,6 +236,45 @@ def _tag_versions(tags: Iterable[str]) -> dict[str, int] | None:
     return {keys[k]: v for k, v in found.items()}
 
 
+def part_versions(keyed: dict, *, shared: Iterable[str] = ()) -> dict:
+    """For each key, a version string of the tags it names (and ``shared`` tags, and the
+    content version), in one round trip: the key of a page part kept in the cache
+    (``{% cache PART_CACHE_SECONDS name … version using="pages" %}``), which changes whenever
+    what the part shows may have. Signed-in readers get the parts too; a part must hold
+    nothing personal. Empty strings when the cache does not answer (parts then miss)."""
+    version = content_version()
+    tags = {t for ts in keyed.values() for t in ts} | set(shared)
+    found = _tag_versions(tags) if version is not None else None
+    if found is None:
+        return dict.fromkeys(keyed, "")
+    common = [str(version), *(f"{t}={found[t]}" for t in sorted(shared))]
+    return {
+        key: ":".join([*common, *(f"{t}={found[t]}" for t in sorted(ts))])
+        for key, ts in keyed.items()
+    }
+
+
+def part_version(*tags: str) -> str:
+    """``part_versions`` for one part."""
+    return part_versions({None: tags})[None]
+
+
+def cached_part(name: str, version: str, compute: Callable[[], object]):
+    """``compute()``, kept in the pages cache under ``version`` (``part_version``) for
+    ``PART_CACHE_SECONDS``: data that many pages show and that costs queries to gather (the
+    home page's national figures). Computed afresh when the cache does not answer."""
+    seconds = settings.PART_CACHE_SECONDS
+    if not seconds or not version:
+        return compute()
+    key = f"pipeline:part:{name}:{hashlib.sha256(version.encode()).hexdigest()}"
+    cache = _cache()
+    value = cache.get(key)
+    if value is None:
+        value = compute()
+        cache.set(key, value, seconds)
+    return value
+
+
 def _public_values(instance) -> tuple:
     return tuple(getattr(instance, name) for name in PUBLIC_FIELDS[instance._meta.label_lower])
 

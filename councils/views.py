@@ -63,6 +63,8 @@ def council_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "join_form": JoinThisCouncilForm(),
         **council_project_context(council=council, user=user),
     }
+    context["projects_led"] = scopes.with_part_versions(context["projects_led"])
+    context["parts_version"] = pagecache.part_version(scopes.council_tag(council.pk))
     # Its own pledges and the figures of the projects it leads (which projects those are, and
     # their titles, change only with the projects' own rows: every page retires then).
     pagecache.depends_on(

@@ -90,3 +90,13 @@ def listing_tags(projects: Iterable, *, support: bool) -> list[str]:
     if support:
         tags.append(SUPPORT)
     return tags
+
+
+def with_part_versions(projects: Iterable) -> list:
+    """``projects`` as a list, each with ``part_version``: the version of its card and row kept
+    in the cache (``core.pagecache.part_versions``), read for all of them at once."""
+    projects = list(projects)
+    versions = pagecache.part_versions({p.pk: (project_tag(p.pk),) for p in projects})
+    for project in projects:
+        project.part_version = versions[project.pk]
+    return projects

@@ -435,7 +435,8 @@ class StatsView(ApiView, APIView):
 
     def get(self, request):
         pagecache.depends_on(scopes.LISTING, scopes.SUPPORT)
-        stats = selectors.headline_stats()
+        version = pagecache.part_version(scopes.LISTING, scopes.SUPPORT)
+        stats = pagecache.cached_part("headline-stats", version, selectors.headline_stats)
         return Response(
             {
                 "councils_taking_part": stats["councils_taking_part"],

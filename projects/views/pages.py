@@ -6,6 +6,7 @@ from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpRespons
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.cache import patch_cache_control
+from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -52,6 +53,7 @@ def project_list(request: HttpRequest) -> HttpResponse:
         1 for name, values in request.GET.lists() if name not in ("sort", "cursor") and any(values)
     )
     pagecache.depends_on(*scopes.listing_tags(page, support=scopes.reads_support(request.GET)))
+    scopes.with_part_versions(page.object_list)
     return render(
         request,
         "projects/list.html",
@@ -82,36 +84,73 @@ def _managed_project_or_403(request: HttpRequest, slug: str) -> Project | HttpRe
     return project
 
 
+class ProjectPageParts:
+    """What the shared parts of a project's page show, read only when a part is not in the
+    cache (``templates/projects/detail.html``): on a busy project, reading and drawing them is
+    most of the page's cost, and they are the same for every reader."""
+
+    def __init__(self, project: Project):
+        self.project = project
+
+    @cached_property
+    def events(self) -> list:
+        # Every pledge's ledger events in one query: the chart, the partner councils and the
+        # latest pledges with their histories all come from these rows.
+        return selectors.project_pledge_events(project=self.project)
+
+    @cached_property
+    def needs(self) -> list[Need]:
+        return list(selectors.project_needs(project=self.project))
+
+    @cached_property
+    def team(self) -> list:
+        return list(selectors.project_team(project=self.project))
+
+    @cached_property
+    def pledges(self) -> list[Pledge]:
+        return selectors.project_pledges_latest(
+            project=self.project, events=self.events, needs=self.needs
+        )
+
+    @cached_property
+    def pledge_count(self) -> int:
+        return len({row[0] for row in self.events})
+
+    @cached_property
+    def pledge_charts(self) -> list:
+        return selectors.project_pledge_charts(project=self.project, events=self.events)
+
+    @cached_property
+    def partners(self) -> list[Council]:
+        return selectors.project_partners(project=self.project, events=self.events, team=self.team)
+
+    @cached_property
+    def updates(self) -> list:
+        return list(selectors.project_updates(project=self.project))
+
+
 def project_detail(request: HttpRequest, slug: str) -> HttpResponse:
     from ..services.people import user_can_post_update
 
     project = _project_or_404(request, slug)
-    pagecache.depends_on(scopes.project_tag(project.pk))
-    # Every pledge's ledger events in one query: the chart, the partner councils and the latest
-    # pledges with their histories all come from these rows.
-    events = selectors.project_pledge_events(project=project)
-    needs = list(selectors.project_needs(project=project))
-    team = list(selectors.project_team(project=project))
+    tag = scopes.project_tag(project.pk)
+    pagecache.depends_on(tag)
     demand = list(selectors.project_demand(project=project))
+    offers = selectors.user_project_offers(user=request.user, project=project, demand=demand)
     return render(
         request,
         "projects/detail.html",
         {
             "project": project,
-            "needs": needs,
-            "pledges": selectors.project_pledges_latest(
-                project=project, events=events, needs=needs
-            ),
-            "pledge_count": len({row[0] for row in events}),
-            "pledge_charts": selectors.project_pledge_charts(project=project, events=events),
-            "partners": selectors.project_partners(project=project, events=events, team=team),
-            "team": team,
-            "updates": selectors.project_updates(project=project),
+            "parts": ProjectPageParts(project),
+            "parts_version": pagecache.part_version(tag),
             "adoptions": selectors.project_adoptions(project=project),
             "demand": demand,
             "can_manage": user_can_manage_project(request.user, project),
             "can_post_update": user_can_post_update(request.user, project),
-            **selectors.user_project_offers(user=request.user, project=project, demand=demand),
+            # The one thing about the reader a shared part varies on (a yes or no).
+            "may_pledge": bool(offers["pledge_offer"]),
+            **offers,
         },
     )
 
