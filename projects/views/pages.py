@@ -7,6 +7,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.cache import patch_cache_control
 from django.utils.functional import cached_property
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -54,10 +55,17 @@ def project_list(request: HttpRequest) -> HttpResponse:
     )
     pagecache.depends_on(*scopes.listing_tags(page, support=scopes.reads_support(request.GET)))
     scopes.with_part_versions(page.object_list)
+    # The filter panel shows the reader's own choices and the service areas: kept per query.
+    query = sorted((k, v) for k, vs in request.GET.lists() if k != "cursor" for v in vs)
     return render(
         request,
         "projects/list.html",
-        {"filterset": filterset, "page": page, "active_filters": active},
+        {
+            "filterset": filterset,
+            "page": page,
+            "active_filters": active,
+            "filters_version": f"{pagecache.part_version()}?{urlencode(query)}",
+        },
     )
 
 
