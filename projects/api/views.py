@@ -4,6 +4,7 @@ from django.db import transaction
 from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.utils.translation import get_language
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
@@ -96,6 +97,20 @@ class ProjectViewSet(
             support = scopes.reads_support(self.request.query_params)
             pagecache.depends_on(*scopes.listing_tags(rows, support=support))
         return rows
+
+    def list(self, request, *args, **kwargs):
+        """Each row as serialised before while its project is unchanged (its ``part_version``):
+        on a page of 50, serialising was half the cost."""
+        rows = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        serializer = self.get_serializer()
+        data = pagecache.cached_rows(
+            scopes.with_part_versions(rows),
+            # Rows hold absolute addresses, and the page address follows the language.
+            prefix=f"api-project\n{request.build_absolute_uri('/')}\n{get_language()}",
+            version_of=lambda p: f"{p.pk}:{p.part_version}" if p.part_version else "",
+            render=serializer.to_representation,
+        )
+        return self.get_paginated_response(data)
 
     def retrieve(self, request, *args, **kwargs):
         project = self.get_object()

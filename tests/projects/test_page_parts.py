@@ -40,7 +40,7 @@ def test_the_project_page_shows_each_reader_their_own_offers_whatever_the_parts_
         owns = second is owner
         assert ("Manage project and offers" in page) is owns
         assert ("Be the first council to pledge support." in page) is not owns
-        assert ('href="/projects/%s/pledge/"' % project.slug in page) is not owns
+        assert (f'href="/projects/{project.slug}/pledge/"' in page) is not owns
     anonymous = Client().get(url).content.decode()
     assert "Manage project and offers" not in anonymous
     assert "Sign in to pledge support" in anonymous
@@ -93,3 +93,15 @@ def test_a_pledge_shows_at_once_on_the_parts_a_signed_in_reader_was_given(on_com
     assert "Ynys Mon" in page  # the pledges part and the partner councils
     assert "£100 committed" in reader.get("/projects/").content.decode()
     assert Project.objects.get(pk=project.pk).money_accepted == 10_000
+
+
+def test_api_rows_kept_for_everyone_follow_the_project_and_the_address_asked(on_commit, client):
+    project = on_commit(published_project)
+    first = client.get("/api/v1/projects/", headers={"Authorization": ""}).json()["results"]
+    other_host = client.get("/api/v1/projects/", HTTP_HOST="localhost").json()["results"]
+    assert first[0]["url"].startswith("http://testserver/")
+    assert other_host[0]["url"].startswith("http://localhost/")
+    on_commit(make_pledge, project, state=PledgeState.ACCEPTED)
+    again = client.get("/api/v1/projects/").json()["results"]
+    assert again[0]["totals"]["money_accepted"]["amount_pence"] == 10_000
+    assert first[0]["totals"]["money_accepted"]["amount_pence"] == 0
