@@ -147,6 +147,22 @@ class Workload:
         request.owner_token = target["owner_token"]
         return request
 
+    def anonymous_paths(self) -> list[str]:
+        """Every address the readers who are not signed in may ask for."""
+        p = self.plan
+        return [
+            "/",
+            "/projects/",
+            p["filtered_listing"],
+            p["deep_listing"],
+            *(f"/projects/{slug}/" for slug in p["projects"]),
+            *(f"/councils/{slug}/" for slug in p["councils"]),
+            "/api/v1/projects/",
+            "/api/v1/projects/?phase=beta&needs=money",
+            *(f"/api/v1/pledges/?project={slug}" for slug in p["projects"][:50]),
+            "/api/v1/councils/",
+        ]
+
     def next(self, klass: str) -> Request:
         return {ANON: self.anonymous, OFFICER: self.officer, WRITE: self.write}[klass]()
 
@@ -268,6 +284,31 @@ async def run(
     for result in results.values():
         result.seconds = elapsed
     return results
+
+
+async def warm(host: str, port: int, paths: list[str], *, connections: int = 12) -> int:
+    """Ask for each of ``paths`` once, as a running site's readers would have: the page cache
+    then holds what it holds between changes. Returns how many did not answer 200."""
+    _check_loopback(host)
+    queue = list(reversed(paths))
+    failures = 0
+
+    async def worker() -> None:
+        nonlocal failures
+        while queue:
+            path = queue.pop()
+            try:
+                reader, writer = await asyncio.open_connection(host, port)
+                writer.write(_encode(host, port, Request("GET", path)))
+                await writer.drain()
+                status, _h, _b, _k = await asyncio.wait_for(read_response(reader), TIMEOUT_SECONDS)
+                writer.close()
+            except (OSError, TimeoutError, HttpError, asyncio.IncompleteReadError):
+                status = 0
+            failures += status != 200
+
+    await asyncio.gather(*(worker() for _ in range(connections)))
+    return failures
 
 
 def summary(result: ClassResult) -> dict:

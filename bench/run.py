@@ -487,7 +487,9 @@ def _measure_mixed(plan: dict, port: int, args, log) -> dict:
         f"{base_summary['p95_ms']} ms  p99 {base_summary['p99_ms']} ms"
     )
     workload = mixed.Workload(plan)
-    run(workload=workload, rate=rate * 0.7, seconds=8.0, only_class=mixed.ANON)
+    paths = workload.anonymous_paths()
+    warm_failures = asyncio.run(mixed.warm(HOST, port, paths, connections=args.connections))
+    log(f"  warmed the page cache: {len(paths)} addresses, {warm_failures} not 200")
     results = run(workload=workload, rate=rate, seconds=seconds)
     classes = {k: mixed.summary(v) for k, v in results.items()}
     for klass, summary in classes.items():
@@ -505,6 +507,7 @@ def _measure_mixed(plan: dict, port: int, args, log) -> dict:
         "officers": len(plan["officers"]),
         "write_targets": len(plan["targets"]),
         "baseline": base_summary,
+        "warm_up": {"addresses": len(paths), "not_200": warm_failures},
         "classes": classes,
         "writes_per_second": classes[mixed.WRITE]["rps"],
         "anonymous_hit_ratio": classes[mixed.ANON].get("page_cache_hit_ratio", 0.0),
