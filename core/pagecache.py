@@ -236,20 +236,48 @@ def _tag_versions(tags: Iterable[str]) -> dict[str, int] | None:
     return {keys[k]: v for k, v in found.items()}
 
 
-def part_versions(keyed: dict, *, shared: Iterable[str] = ()) -> dict:
+def change_mark() -> int | None:
+    """Where the scoped changes stand now: take it *before* reading rows whose parts are then
+    kept under ``part_versions(…, since=mark)``, so rows read before a change are not kept under
+    the version that follows it."""
+    found = _tag_versions([ANY])
+    return found[ANY] if found else None
+
+
+def _changed_tags_since(since: int, now: int) -> set[str] | None:
+    """The tags scoped changes numbered after ``since`` touched; None when unsure."""
+    if now == since:
+        return set()
+    if not 0 < now - since <= MAX_LOG_LOOKUP:
+        return None
+    keys = [f"{LOG_KEY}{n}" for n in range(since + 1, now + 1)]
+    notes = _cache().get_many(keys)
+    if len(notes) < len(keys):
+        return None
+    return {tag for note in notes.values() for tag in note}
+
+
+def part_versions(keyed: dict, *, shared: Iterable[str] = (), since: int | None = -1) -> dict:
     """For each key, a version string of the tags it names (and ``shared`` tags, and the
     content version), in one round trip: the key of a page part kept in the cache
     (``{% cache PART_CACHE_SECONDS name … version using="pages" %}``), which changes whenever
     what the part shows may have. Signed-in readers get the parts too; a part must hold
-    nothing personal. Empty strings when the cache does not answer (parts then miss)."""
+    nothing personal. Empty strings (not kept) when the cache does not answer, or, given
+    ``since`` (``change_mark``), for keys whose tags changed after it. Without ``since`` the
+    caller reads this before it reads what the part shows."""
     version = content_version()
-    tags = {t for ts in keyed.values() for t in ts} | set(shared)
+    tags = {t for ts in keyed.values() for t in ts} | set(shared) | {ANY}
     found = _tag_versions(tags) if version is not None else None
-    if found is None:
+    if found is None or since is None:
         return dict.fromkeys(keyed, "")
+    changed = _changed_tags_since(since, found[ANY]) if since != -1 else set()
     common = [str(version), *(f"{t}={found[t]}" for t in sorted(shared))]
     return {
-        key: ":".join([*common, *(f"{t}={found[t]}" for t in sorted(ts))])
+        key: (
+            ""
+            if changed is None or changed & {*ts, *shared}
+            else ":".join([*common, *(f"{t}={found[t]}" for t in sorted(ts))])
+        )
         for key, ts in keyed.items()
     }
 

@@ -51,6 +51,7 @@ def council_directory(request: HttpRequest) -> HttpResponse:
 
 def council_detail(request: HttpRequest, slug: str) -> HttpResponse:
     council = get_object_or_404(Council.objects.prefetch_related("domains"), slug=slug)
+    mark = pagecache.change_mark()  # before its projects are read (their cards are kept)
     user = request.user
     context = {
         "council": council,
@@ -63,7 +64,7 @@ def council_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "join_form": JoinThisCouncilForm(),
         **council_project_context(council=council, user=user),
     }
-    context["projects_led"] = scopes.with_part_versions(context["projects_led"])
+    context["projects_led"] = scopes.with_part_versions(context["projects_led"], since=mark)
     context["parts_version"] = pagecache.part_version(scopes.council_tag(council.pk))
     # Its own pledges and the figures of the projects it leads (which projects those are, and
     # their titles, change only with the projects' own rows: every page retires then).

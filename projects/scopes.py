@@ -92,11 +92,14 @@ def listing_tags(projects: Iterable, *, support: bool) -> list[str]:
     return tags
 
 
-def with_part_versions(projects: Iterable) -> list:
+def with_part_versions(projects: Iterable, *, since: int | None) -> list:
     """``projects`` as a list, each with ``part_version``: the version of its card and row kept
-    in the cache (``core.pagecache.part_versions``), read for all of them at once."""
+    in the cache (``core.pagecache.part_versions``), read for all of them at once. ``since``:
+    ``pagecache.change_mark()`` taken before the rows were read (a row changed since is drawn,
+    not kept)."""
     projects = list(projects)
-    versions = pagecache.part_versions({p.pk: (project_tag(p.pk),) for p in projects})
+    keyed = {p.pk: (project_tag(p.pk),) for p in projects}
+    versions = pagecache.part_versions(keyed, since=since)
     for project in projects:
         project.part_version = versions[project.pk]
     return projects

@@ -47,6 +47,7 @@ LIST_PAGE_SIZE = 20
 
 
 def project_list(request: HttpRequest) -> HttpResponse:
+    mark = pagecache.change_mark()  # before the rows are read (their cards are kept)
     filterset = ProjectFilterSet(request.GET, queryset=selectors.project_list())
     projects = filterset.qs if filterset.is_valid() else Project.objects.none()
     page = cursor_page(request, projects, ordering=filterset.ordering, page_size=LIST_PAGE_SIZE)
@@ -54,7 +55,7 @@ def project_list(request: HttpRequest) -> HttpResponse:
         1 for name, values in request.GET.lists() if name not in ("sort", "cursor") and any(values)
     )
     pagecache.depends_on(*scopes.listing_tags(page, support=scopes.reads_support(request.GET)))
-    scopes.with_part_versions(page.object_list)
+    scopes.with_part_versions(page.object_list, since=mark)
     # The filter panel shows the reader's own choices and the service areas: kept per query.
     query = sorted((k, v) for k, vs in request.GET.lists() if k != "cursor" for v in vs)
     return render(

@@ -361,3 +361,13 @@ def test_a_stored_response_is_not_served_once_a_tag_it_shows_moves(client, on_co
     assert get(client, url)[0]["X-Page-Cache"] == "miss"
     pagecache._cache().delete(pagecache._tag_key(f"project:{project.pk}"))  # evicted
     assert get(client, url)[0]["X-Page-Cache"] == "miss"
+
+
+def test_rows_read_before_a_change_are_not_kept_under_the_version_after_it():
+    mark = pagecache.change_mark()
+    pagecache._bump_tags(["project:1"])  # committed after the rows were read
+    versions = pagecache.part_versions({1: ("project:1",), 2: ("project:2",)}, since=mark)
+    assert versions[1] == "" and versions[2] != ""
+    assert pagecache.part_versions({1: ("project:1",)}, since=pagecache.change_mark())[1] != ""
+    pagecache._cache().delete(f"{pagecache.LOG_KEY}{pagecache.change_mark()}")
+    assert pagecache.part_versions({2: ("project:2",)}, since=mark) == {2: ""}  # unsure: drawn
