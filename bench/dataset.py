@@ -189,10 +189,9 @@ def copy_rows(model, columns: Sequence[str], rows: Iterable[Sequence]) -> int:
         count += 1
     buffer.seek(0)
     all_columns = ", ".join(f'"{c}"' for c in [*columns, *extra_columns])
-    with connection.cursor() as cursor:
-        cursor.cursor.copy_expert(
-            f'COPY "{model._meta.db_table}" ({all_columns}) FROM STDIN', buffer
-        )
+    statement = f'COPY "{model._meta.db_table}" ({all_columns}) FROM STDIN'
+    with connection.cursor() as cursor, cursor.cursor.copy(statement) as copy:  # psycopg 3
+        copy.write(buffer.getvalue())
     return count
 
 

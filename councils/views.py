@@ -6,9 +6,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core import pagecache
 from core.errors import NotAllowed, ServiceError
 from core.forms import add_service_error
 from core.security import limit_shown_in_form, note_refusal, rate_limited_on_form
+from projects import scopes
 from projects.selectors import council_project_context
 
 from . import selectors, services
@@ -36,6 +38,7 @@ def _forbidden(request: HttpRequest, reason: str | None = None) -> HttpResponse:
 
 
 def council_directory(request: HttpRequest) -> HttpResponse:
+    pagecache.depends_on(pagecache.CONTENT_ONLY)  # the register: no pledge or update changes it
     filterset = CouncilFilterSet(request.GET, queryset=selectors.council_list())
     councils = filterset.qs if filterset.is_valid() else Council.objects.none()
     page = Paginator(councils, DIRECTORY_PAGE_SIZE).get_page(request.GET.get("page"))
@@ -48,6 +51,7 @@ def council_directory(request: HttpRequest) -> HttpResponse:
 
 def council_detail(request: HttpRequest, slug: str) -> HttpResponse:
     council = get_object_or_404(Council.objects.prefetch_related("domains"), slug=slug)
+    mark = pagecache.change_mark()  # before its projects are read (their cards are kept)
     user = request.user
     context = {
         "council": council,
@@ -60,6 +64,14 @@ def council_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "join_form": JoinThisCouncilForm(),
         **council_project_context(council=council, user=user),
     }
+    context["projects_led"] = scopes.with_part_versions(context["projects_led"], since=mark)
+    context["parts_version"] = pagecache.part_version(scopes.council_tag(council.pk))
+    # Its own pledges and the figures of the projects it leads (which projects those are, and
+    # their titles, change only with the projects' own rows: every page retires then).
+    pagecache.depends_on(
+        scopes.council_tag(council.pk),
+        *(scopes.project_tag(p.pk) for p in context["projects_led"]),
+    )
     return render(request, "councils/detail.html", context)
 
 

@@ -2,6 +2,7 @@
 
 import datetime
 import re
+from functools import cached_property
 from typing import NamedTuple
 
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Sum
@@ -294,23 +295,47 @@ COUNCIL_PAGE_PLEDGES = 50
 COUNCIL_PAGE_PROJECTS = 20
 
 
+class CouncilPledgeParts:
+    """A council's pledges as its page shows them (charts, totals by state, the latest), read
+    only when that part of the page is not in the cache: the same for every reader."""
+
+    def __init__(self, council: Council):
+        self.council = council
+
+    @cached_property
+    def totals(self) -> dict[str, dict[str, int]]:
+        return council_pledge_totals(council=self.council)
+
+    @cached_property
+    def charts(self) -> list:
+        return council_pledge_charts(council=self.council, totals=self.totals)
+
+    @cached_property
+    def by_state(self) -> list[dict]:
+        return [
+            {"state": state, "label": PledgeState(state).label, **self.totals[state]}
+            for state in PledgeState.values
+        ]
+
+    @cached_property
+    def count(self) -> int:
+        return sum(self.totals[state]["count"] for state in PledgeState.values)
+
+    @cached_property
+    def made(self) -> list[Pledge]:
+        return list(council_pledges(council=self.council)[:COUNCIL_PAGE_PLEDGES])
+
+
 def council_project_context(*, council: Council, user) -> dict:
     """What a council's page shows of projects: those it leads, its pledges and their totals."""
-    totals = council_pledge_totals(council=council)
     # The newest projects it leads, and whether there are more (the listing has them all).
     projects_led = list(
         council_projects_led(council=council, user=user)[: COUNCIL_PAGE_PROJECTS + 1]
     )
     return {
-        "pledge_charts": council_pledge_charts(council=council, totals=totals),
         "projects_led": projects_led[:COUNCIL_PAGE_PROJECTS],
         "more_projects_led": len(projects_led) > COUNCIL_PAGE_PROJECTS,
-        "pledges_made": council_pledges(council=council)[:COUNCIL_PAGE_PLEDGES],
-        "pledge_totals": [
-            {"state": state, "label": PledgeState(state).label, **totals[state]}
-            for state in PledgeState.values
-        ],
-        "pledge_count": sum(totals[state]["count"] for state in PledgeState.values),
+        "pledge_parts": CouncilPledgeParts(council),
         "adoptions": council_adoptions(council=council),
     }
 

@@ -4,6 +4,7 @@ from rest_framework import mixins, viewsets
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
+from core import pagecache
 from core.api.views import ApiView
 from projects.api.views import READ_ERRORS
 from projects.selectors import council_pledge_totals
@@ -36,6 +37,11 @@ class CouncilViewSet(
 
     def get_cursor_ordering(self):
         return ("short_name", "pk")
+
+    def list(self, request, *args, **kwargs):
+        # The register and its members: no pledge, need or update changes it.
+        pagecache.depends_on(pagecache.CONTENT_ONLY)
+        return super().list(request, *args, **kwargs)
 
     def get_object(self) -> Council:
         council = Council.objects.filter(code__iexact=self.kwargs["code"]).first()

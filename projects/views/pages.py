@@ -6,17 +6,20 @@ from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpRespons
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.cache import patch_cache_control
+from django.utils.functional import cached_property
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from core import pagecache
 from core.api.pagination import cursor_page
 from core.forms import form_data
 from core.security import limit_shown_in_form
 from councils.models import Council
 from councils.selectors import user_verified_councils, user_waiting_councils
 
-from .. import exports, selectors, services
+from .. import exports, scopes, selectors, services
 from ..filters import ProjectFilterSet
 from ..forms import (
     AboutForm,
@@ -44,16 +47,26 @@ LIST_PAGE_SIZE = 20
 
 
 def project_list(request: HttpRequest) -> HttpResponse:
+    mark = pagecache.change_mark()  # before the rows are read (their cards are kept)
     filterset = ProjectFilterSet(request.GET, queryset=selectors.project_list())
     projects = filterset.qs if filterset.is_valid() else Project.objects.none()
     page = cursor_page(request, projects, ordering=filterset.ordering, page_size=LIST_PAGE_SIZE)
     active = sum(
         1 for name, values in request.GET.lists() if name not in ("sort", "cursor") and any(values)
     )
+    pagecache.depends_on(*scopes.listing_tags(page, support=scopes.reads_support(request.GET)))
+    scopes.with_part_versions(page.object_list, since=mark)
+    # The filter panel shows the reader's own choices and the service areas: kept per query.
+    query = sorted((k, v) for k, vs in request.GET.lists() if k != "cursor" for v in vs)
     return render(
         request,
         "projects/list.html",
-        {"filterset": filterset, "page": page, "active_filters": active},
+        {
+            "filterset": filterset,
+            "page": page,
+            "active_filters": active,
+            "filters_version": f"{pagecache.part_version()}?{urlencode(query)}",
+        },
     )
 
 
@@ -80,35 +93,73 @@ def _managed_project_or_403(request: HttpRequest, slug: str) -> Project | HttpRe
     return project
 
 
+class ProjectPageParts:
+    """What the shared parts of a project's page show, read only when a part is not in the
+    cache (``templates/projects/detail.html``): on a busy project, reading and drawing them is
+    most of the page's cost, and they are the same for every reader."""
+
+    def __init__(self, project: Project):
+        self.project = project
+
+    @cached_property
+    def events(self) -> list:
+        # Every pledge's ledger events in one query: the chart, the partner councils and the
+        # latest pledges with their histories all come from these rows.
+        return selectors.project_pledge_events(project=self.project)
+
+    @cached_property
+    def needs(self) -> list[Need]:
+        return list(selectors.project_needs(project=self.project))
+
+    @cached_property
+    def team(self) -> list:
+        return list(selectors.project_team(project=self.project))
+
+    @cached_property
+    def pledges(self) -> list[Pledge]:
+        return selectors.project_pledges_latest(
+            project=self.project, events=self.events, needs=self.needs
+        )
+
+    @cached_property
+    def pledge_count(self) -> int:
+        return len({row[0] for row in self.events})
+
+    @cached_property
+    def pledge_charts(self) -> list:
+        return selectors.project_pledge_charts(project=self.project, events=self.events)
+
+    @cached_property
+    def partners(self) -> list[Council]:
+        return selectors.project_partners(project=self.project, events=self.events, team=self.team)
+
+    @cached_property
+    def updates(self) -> list:
+        return list(selectors.project_updates(project=self.project))
+
+
 def project_detail(request: HttpRequest, slug: str) -> HttpResponse:
     from ..services.people import user_can_post_update
 
     project = _project_or_404(request, slug)
-    # Every pledge's ledger events in one query: the chart, the partner councils and the latest
-    # pledges with their histories all come from these rows.
-    events = selectors.project_pledge_events(project=project)
-    needs = list(selectors.project_needs(project=project))
-    team = list(selectors.project_team(project=project))
+    tag = scopes.project_tag(project.pk)
+    pagecache.depends_on(tag)
     demand = list(selectors.project_demand(project=project))
+    offers = selectors.user_project_offers(user=request.user, project=project, demand=demand)
     return render(
         request,
         "projects/detail.html",
         {
             "project": project,
-            "needs": needs,
-            "pledges": selectors.project_pledges_latest(
-                project=project, events=events, needs=needs
-            ),
-            "pledge_count": len({row[0] for row in events}),
-            "pledge_charts": selectors.project_pledge_charts(project=project, events=events),
-            "partners": selectors.project_partners(project=project, events=events, team=team),
-            "team": team,
-            "updates": selectors.project_updates(project=project),
+            "parts": ProjectPageParts(project),
+            "parts_version": pagecache.part_version(tag),
             "adoptions": selectors.project_adoptions(project=project),
             "demand": demand,
             "can_manage": user_can_manage_project(request.user, project),
             "can_post_update": user_can_post_update(request.user, project),
-            **selectors.user_project_offers(user=request.user, project=project, demand=demand),
+            # The one thing about the reader a shared part varies on (a yes or no).
+            "may_pledge": bool(offers["pledge_offer"]),
+            **offers,
         },
     )
 
