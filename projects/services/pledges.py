@@ -240,6 +240,8 @@ def _transition(
 
 def _manager_check(actor: User, pledge: Pledge) -> None:
     _require_manager(actor, pledge.project)
+    if not pledge.is_public:  # still inside the pledging council: not the project's to decide
+        raise NotAllowed(_("This pledge has not been offered to the project."))
 
 
 def _withdraw_check(actor: User, pledge: Pledge) -> None:
