@@ -2,7 +2,7 @@ from django.http import Http404
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, viewsets
 from rest_framework.decorators import action
-from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.permissions import AllowAny, IsAuthenticatedOrReadOnly
 from rest_framework.response import Response
 
 from core.api.views import ApiView
@@ -63,7 +63,7 @@ class CouncilViewSet(
         request=CouncilLimitsInputSerializer,
         responses={200: DelegatedLimitsSerializer, **ERRORS},
     )
-    @action(detail=True, methods=["post"], permission_classes=[IsAuthenticated])
+    @action(detail=True, methods=["post"], permission_classes=[IsAuthenticatedOrReadOnly])
     def limits(self, request, code=None):
         council = self.get_object()
         serializer = CouncilLimitsInputSerializer(data=request.data)
