@@ -371,23 +371,6 @@ class PledgeQuerySet(models.QuerySet):
         One that waited for sign-off and was refused or withdrawn never was."""
         return self.filter(offered_at__isnull=False)
 
-    def visible_to(self, user) -> "PledgeQuerySet":
-        """Public pledges, and the internal ones of the councils ``user`` acts for (all of
-        them for organisers)."""
-        if user is None or not user.is_authenticated:
-            return self.public()
-        if user.is_organiser:
-            return self
-        from councils.models import MembershipStatus
-
-        return self.filter(
-            Q(offered_at__isnull=False)
-            | Q(
-                council__memberships__user=user,
-                council__memberships__status=MembershipStatus.VERIFIED,
-            )
-        ).distinct()
-
 
 class Pledge(models.Model):
     """A council's offer toward a project. Amount and note never change; state follows events."""
