@@ -257,3 +257,23 @@ def test_only_approvers_may_open_the_sign_off_forms(world, client, who):
     for action in ("approve", "refuse"):
         url = reverse("projects:pledge_action", args=[pledge.pk, action])
         assert client.get(url).status_code == (404 if who == "owner" else 403)
+
+
+def _dashboard_queries(client) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(reverse("dashboard")).status_code == 200
+    return len(ctx.captured_queries)
+
+
+def test_my_pipeline_lists_what_waits_in_a_constant_number_of_queries(world, client):
+    client.force_login(world.approver)
+    offer(world, 500_000)
+    client.get(reverse("dashboard"))  # warm the caches a first request fills
+    one = _dashboard_queries(client)
+    for i in range(20):
+        offer(world, 500_001 + i)
+    assert _dashboard_queries(client) == one
+    assert "£5,000.20" in client.get(reverse("dashboard")).text
