@@ -458,6 +458,7 @@ def build(sizes: Sizes | None = None, *, seed: int = 2026, log: Callable = print
                     state,
                     created,
                     changed,
+                    created,  # offered when made: the dataset has no sign-offs
                 )
             )
         step("needs, pledges and ledger generated")
@@ -585,6 +586,7 @@ def build(sizes: Sizes | None = None, *, seed: int = 2026, log: Callable = print
                 "state",
                 "created_at",
                 "state_changed_at",
+                "offered_at",
             ],
             pledge_rows,
         )

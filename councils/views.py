@@ -17,12 +17,13 @@ from . import selectors, services
 from .filters import CouncilFilterSet
 from .forms import (
     CouncilDomainForm,
+    CouncilLimitsForm,
     JoinCouncilForm,
     JoinThisCouncilForm,
     MembershipRoleForm,
     RefuseMembershipForm,
 )
-from .models import Council, Membership
+from .models import Council, Membership, MembershipRole
 
 DIRECTORY_PAGE_SIZE = 50
 
@@ -162,8 +163,28 @@ def council_members(request: HttpRequest, slug: str) -> HttpResponse:
             "domains": council.domains.all(),
             "domain_form": domain_form,
             "role_form": MembershipRoleForm(),
+            "roles": MembershipRole.choices,
+            "limits_form": CouncilLimitsForm(initial=CouncilLimitsForm.initial_for(council)),
         },
     )
+
+
+@login_required
+def council_limits(request: HttpRequest, slug: str) -> HttpResponse:
+    """Council admins set the delegated limits above which pledges need an approver."""
+    council = get_object_or_404(Council, slug=slug)
+    if not selectors.user_is_council_admin(user=request.user, council=council):
+        return _forbidden(request)
+    form = CouncilLimitsForm(_posted(request), initial=CouncilLimitsForm.initial_for(council))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.council_set_limits(actor=request.user, council=council, **form.cleaned_data)
+        except ServiceError as exc:
+            add_service_error(form, exc, default_field="money_limit")
+        else:
+            messages.success(request, _("Delegated limits saved."))
+            return redirect("councils:members", slug=slug)
+    return render(request, "councils/limits.html", {"council": council, "form": form})
 
 
 def _membership_action_done(request: HttpRequest, membership: Membership, text: str):

@@ -459,6 +459,28 @@ class WithdrawForm(forms.Form):
     private_note = private_note_field()
 
 
+class ApproveForm(forms.Form):
+    note = forms.CharField(
+        label=_("Public note (optional)"),
+        help_text=_("Shown with the offer once it is approved."),
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class RefuseForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why are you refusing this pledge?"),
+        help_text=_(
+            "The person who pledged will see this. The lead council never sees a refused pledge."
+        ),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": _("Give a reason for refusing")},
+    )
+
+
 def _council_field(label: str, *, required: bool = True) -> forms.ModelChoiceField:
     return forms.ModelChoiceField(
         queryset=Council.objects.none(),

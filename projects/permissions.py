@@ -73,6 +73,37 @@ def user_can_withdraw_pledge(user, pledge: Pledge) -> bool:
     return user.is_organiser or user_may_act_for_council(user=user, council=pledge.council)
 
 
+def user_sees_internal_pledges(user, pledge: Pledge) -> bool:
+    """A pledge's internal states (awaiting sign-off, refused): the pledging council's verified
+    members and organisers only, never the lead council or the public."""
+    if user is None or not user.is_authenticated:
+        return False
+    return user.is_organiser or _verified_membership(user, pledge.council_id).exists()
+
+
+def user_can_see_pledge(user, pledge: Pledge) -> bool:
+    """A pledge is public from its offer; before that, and if it never was, it is internal."""
+    return pledge.is_public or user_sees_internal_pledges(user, pledge)
+
+
+def user_can_approve_pledge(user, pledge: Pledge) -> bool:
+    from councils.selectors import user_is_council_approver
+
+    return user_is_council_approver(user=user, council=pledge.council)
+
+
+def pledge_needs_sign_off(user, council: Council, kind: str, amount: int) -> bool:
+    """Over the council's delegated limit, only an approver's word commits the council."""
+    from councils.selectors import user_is_council_approver
+
+    limit = council.limit_for(kind)
+    return (
+        limit is not None
+        and amount > limit
+        and not user_is_council_approver(user=user, council=council)
+    )
+
+
 def user_sees_private_notes(user, pledge: Pledge) -> bool:
     """A pledge's private notes: verified members of the pledging and of the lead council only."""
     if user is None or not user.is_authenticated:

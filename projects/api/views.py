@@ -23,6 +23,7 @@ from councils.models import Council
 from .. import exports, scopes, selectors, services
 from ..filters import SORTS, PledgeFilterSet, ProjectFilterSet
 from ..models import Follow, Language, Need, Pledge, Project, ServiceArea, TeamMembership
+from ..permissions import user_can_see_pledge
 from ..services import people
 from . import serializers as s
 
@@ -334,8 +335,10 @@ class PledgeViewSet(
         if (
             pledge is None
             or selectors.project_for_page(slug=pledge.project.slug, user=self.request.user) is None
+            or not user_can_see_pledge(self.request.user, pledge)
         ):
             raise Http404
+        pledge.shown_events = selectors.pledge_shown_events(pledge=pledge, user=self.request.user)
         return pledge
 
     def retrieve(self, request, *args, **kwargs):
@@ -345,6 +348,7 @@ class PledgeViewSet(
 
     def _detail(self, pledge: Pledge, code: int = status.HTTP_200_OK) -> Response:
         pledge = selectors.pledge_with_history(pk=pledge.pk)
+        pledge.shown_events = selectors.pledge_shown_events(pledge=pledge, user=self.request.user)
         return Response(
             s.PledgeDetailSerializer(pledge, context={"request": self.request}).data, status=code
         )
@@ -422,6 +426,27 @@ class PledgeViewSet(
     @action(detail=True, methods=["post"])
     def withdraw(self, request, pk=None):
         return self._act(request, services.pledge_withdraw, s.PledgeWithdrawSerializer)
+
+    @extend_schema(
+        summary="Sign off a pledge over your council's delegated limit (approvers)",
+        description="A pledge awaiting approval becomes offered: from now the lead council and "
+        "the public see it.",
+        request=s.PledgeActionSerializer,
+        responses={200: s.PledgeDetailSerializer, **ERRORS},
+    )
+    @action(detail=True, methods=["post"])
+    def approve(self, request, pk=None):
+        return self._act(request, services.pledge_approve, s.PledgeActionSerializer)
+
+    @extend_schema(
+        summary="Refuse a pledge awaiting your council's approval, with a reason (approvers)",
+        description="The pledger is told the reason; the lead council never sees the pledge.",
+        request=s.PledgeRefuseSerializer,
+        responses={200: s.PledgeDetailSerializer, **ERRORS},
+    )
+    @action(detail=True, methods=["post"])
+    def refuse(self, request, pk=None):
+        return self._act(request, services.pledge_refuse, s.PledgeRefuseSerializer)
 
 
 @extend_schema(summary="Service-area tags", responses={200: s.ServiceAreaSerializer(many=True)})

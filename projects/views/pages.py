@@ -23,20 +23,25 @@ from .. import exports, scopes, selectors, services
 from ..filters import ProjectFilterSet
 from ..forms import (
     AboutForm,
+    ApproveForm,
     DetailsForm,
     NeedForm,
     NoteForm,
     PhaseForm,
     PledgeForm,
     ProblemForm,
+    RefuseForm,
     StateForm,
     WithdrawForm,
 )
 from ..models import STATE_TRANSITIONS, Need, Pledge, PledgeState, Project, State
 from ..permissions import (
     may_pledge,
+    pledge_needs_sign_off,
     private_note_council_ids,
+    user_can_approve_pledge,
     user_can_manage_project,
+    user_can_see_pledge,
     user_can_withdraw_pledge,
     user_sees_private_notes,
 )
@@ -584,18 +589,32 @@ def pledge_check(request: HttpRequest, slug: str) -> HttpResponse:
     return render(
         request,
         "projects/pledge_check.html",
-        {"project": project, "form": form, "over_by": form.over_by()},
+        {
+            "project": project,
+            "form": form,
+            "over_by": form.over_by(),
+            "needs_sign_off": pledge_needs_sign_off(
+                request.user,
+                form.cleaned_data["council"],
+                form.cleaned_data["kind"],
+                form.cleaned_data["amount_value"],
+            ),
+        },
         status=form_status(form),
     )
 
 
 def _pledge_or_404(request: HttpRequest, pk: int) -> Pledge:
+    """The pledge with the events this person may see (``shown_events``); a pledge that never
+    left its council is not found by anyone outside it."""
     pledge = selectors.pledge_with_history(pk=pk)
     if (
         pledge is None
         or selectors.project_for_page(slug=pledge.project.slug, user=request.user) is None
+        or not user_can_see_pledge(request.user, pledge)
     ):
         raise Http404
+    pledge.shown_events = selectors.pledge_shown_events(pledge=pledge, user=request.user)
     return pledge
 
 
@@ -617,6 +636,8 @@ def pledge_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "project": pledge.project,
             "can_manage": user_can_manage_project(request.user, pledge.project),
             "can_withdraw": user_can_withdraw_pledge(request.user, pledge),
+            "can_approve": pledge.state == PledgeState.PENDING
+            and user_can_approve_pledge(request.user, pledge),
             "sees_private_notes": user_sees_private_notes(request.user, pledge),
         },
     )
@@ -647,6 +668,18 @@ PLEDGE_ACTIONS = {
         gettext_lazy("Withdraw this pledge"),
         gettext_lazy("The pledge was withdrawn."),
     ),
+    "approve": (
+        services.pledge_approve,
+        ApproveForm,
+        gettext_lazy("Approve this pledge"),
+        gettext_lazy("The pledge was approved and is now offered to the project team."),
+    ),
+    "refuse": (
+        services.pledge_refuse,
+        RefuseForm,
+        gettext_lazy("Refuse this pledge"),
+        gettext_lazy("The pledge was refused. We have told the person who made it."),
+    ),
 }
 
 
@@ -656,11 +689,12 @@ def pledge_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         raise Http404
     pledge = _pledge_or_404(request, pk)
     service, form_class, heading, done = PLEDGE_ACTIONS[action]
-    allowed = (
-        user_can_withdraw_pledge(request.user, pledge)
-        if action == "withdraw"
-        else user_can_manage_project(request.user, pledge.project)
-    )
+    if action == "withdraw":
+        allowed = user_can_withdraw_pledge(request.user, pledge)
+    elif action in ("approve", "refuse"):
+        allowed = user_can_approve_pledge(request.user, pledge)
+    else:
+        allowed = user_can_manage_project(request.user, pledge.project)
     if not allowed:
         return render(request, "403.html", status=403)
     form = form_class(form_data(request))
