@@ -8,7 +8,7 @@ from wagtail.models import APIToken
 
 from core.errors import ServiceError
 from core.forms import add_service_error, form_data
-from core.security import note_refusal
+from core.security import limit_shown_in_form, note_refusal, rate_limited_on_form
 from councils.selectors import user_memberships
 
 from . import services
@@ -35,11 +35,13 @@ def profile_edit(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@limit_shown_in_form
 def api_tokens(request: HttpRequest) -> HttpResponse:
     """Personal API tokens: create (shown once), see last use, revoke."""
     form = ApiTokenForm(form_data(request))
     new_token = None
-    if request.method == "POST" and form.is_valid():
+    limited = request.method == "POST" and rate_limited_on_form(request, form)
+    if request.method == "POST" and not limited and form.is_valid():
         try:
             token, new_token = services.api_token_create(
                 user=request.user, name=form.cleaned_data["name"]
@@ -54,6 +56,7 @@ def api_tokens(request: HttpRequest) -> HttpResponse:
         request,
         "accounts/api_tokens.html",
         {"form": form, "tokens": tokens, "new_token": new_token},
+        status=429 if limited else 200,
     )
 
 

@@ -16,6 +16,19 @@ MAX_DEEP_TO_FIRST = 1.5
 MAX_P99_MS = 250.0
 MAX_BUILD_SECONDS = 180.0
 MAX_WORKER_PEAK_MB = 250.0
+# Uncached, as a signed-in officer gets them: the baseline's render time over theirs.
+MIN_SIGNED_IN_RATIO = {
+    "home": 0.25,
+    "html_listing": 0.25,
+    "council_page": 0.25,
+    "project_page": 0.10,
+    "api_projects": 0.50,
+    "api_list": 0.50,
+}
+# The mixed run (bench.mixed): every class, while writes are committed.
+MAX_MIXED_P99_MS = 150.0
+MIN_MIXED_WRITES_PER_SECOND = 5.0
+MIN_MIXED_HIT_RATIO = 0.90
 
 # Endpoint groups (each endpoint in the run names one).
 HOME = "home"
@@ -102,6 +115,39 @@ def check(results: dict) -> list[Check]:
                     ratio <= MAX_DEEP_TO_FIRST,
                     f"{ratio:.2f}× the first page's (budget ≤ {MAX_DEEP_TO_FIRST}×)",
                 )
+    for e in endpoints:
+        floor = MIN_SIGNED_IN_RATIO.get(e["group"])
+        if floor is not None and "signed_in_ratio" in e:
+            add(
+                f"signed in, uncached: {e['label']}",
+                e["signed_in_ratio"] >= floor,
+                f"{e['signed_in_ms']:.1f} ms, {e['signed_in_ratio']:.0%} of the baseline "
+                f"({e['signed_in_baseline_ms']:.1f} ms; budget ≥ {floor:.0%})",
+            )
+    mixed = results.get("mixed")
+    if mixed:
+        for klass, c in mixed["classes"].items():
+            add(
+                f"mixed p99: {klass}",
+                c["p99_ms"] < MAX_MIXED_P99_MS,
+                f"p99 {c['p99_ms']:.0f} ms (p50 {c['p50_ms']:.0f}, p95 {c['p95_ms']:.0f}; "
+                f"budget < {MAX_MIXED_P99_MS:.0f} ms)",
+            )
+            add(
+                f"mixed errors: {klass}",
+                c["errors"] == 0,
+                f"{c['errors']} errors {c['error_kinds']}",
+            )
+        add(
+            "mixed: writes a second",
+            mixed["writes_per_second"] >= MIN_MIXED_WRITES_PER_SECOND,
+            f"{mixed['writes_per_second']:.1f} (budget ≥ {MIN_MIXED_WRITES_PER_SECOND:.0f})",
+        )
+        add(
+            "mixed: anonymous page-cache hits while writes run",
+            mixed["anonymous_hit_ratio"] >= MIN_MIXED_HIT_RATIO,
+            f"{mixed['anonymous_hit_ratio']:.1%} (budget ≥ {MIN_MIXED_HIT_RATIO:.0%})",
+        )
     build = results["dataset"]["build_seconds"]
     ledger = results["dataset"]["ledger"]
     if ledger["mismatches"] is not None:

@@ -54,6 +54,12 @@ def _check_loopback(host: str) -> None:
 
 async def _read_response(reader: asyncio.StreamReader) -> tuple[int, bytes, bool]:
     """(status, body, server keeps the connection open)."""
+    status, _headers, body, keep_alive = await read_response(reader)
+    return status, body, keep_alive
+
+
+async def read_response(reader: asyncio.StreamReader) -> tuple[int, dict[str, str], bytes, bool]:
+    """(status, headers with lower-case names, body, server keeps the connection open)."""
     head = await reader.readuntil(b"\r\n\r\n")
     lines = head.decode("latin-1").split("\r\n")
     parts = lines[0].split(" ", 2)
@@ -81,7 +87,7 @@ async def _read_response(reader: asyncio.StreamReader) -> tuple[int, bytes, bool
     else:
         body = await reader.read()
         keep_alive = False
-    return status, body, keep_alive
+    return status, headers, body, keep_alive
 
 
 async def fetch(host: str, port: int, path: str) -> tuple[int, bytes]:

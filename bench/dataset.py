@@ -189,13 +189,9 @@ def copy_rows(model, columns: Sequence[str], rows: Iterable[Sequence]) -> int:
         count += 1
     buffer.seek(0)
     all_columns = ", ".join(f'"{c}"' for c in [*columns, *extra_columns])
-    with (
-        connection.cursor() as cursor,
-        cursor.cursor.copy(f'COPY "{model._meta.db_table}" ({all_columns}) FROM STDIN') as copy,
-    ):
-        # psycopg 3's COPY (psycopg2's copy_expert is gone), in text format, in chunks.
-        while chunk := buffer.read(1 << 20):
-            copy.write(chunk)
+    statement = f'COPY "{model._meta.db_table}" ({all_columns}) FROM STDIN'
+    with connection.cursor() as cursor, cursor.cursor.copy(statement) as copy:  # psycopg 3
+        copy.write(buffer.getvalue())
     return count
 
 
@@ -462,6 +458,7 @@ def build(sizes: Sizes | None = None, *, seed: int = 2026, log: Callable = print
                     state,
                     created,
                     changed,
+                    created,  # offered when made: the dataset has no sign-offs
                 )
             )
         step("needs, pledges and ledger generated")
@@ -589,6 +586,7 @@ def build(sizes: Sizes | None = None, *, seed: int = 2026, log: Callable = print
                 "state",
                 "created_at",
                 "state_changed_at",
+                "offered_at",
             ],
             pledge_rows,
         )

@@ -26,6 +26,7 @@ HOST = "127.0.0.1"
 WORKERS = 2
 NEXT_LINK = re.compile(r'href="([^"]+)" rel="next"')
 MISS_SAMPLES = 5
+SIGNED_IN_SAMPLES = 9
 
 
 class BenchError(Exception):
@@ -316,6 +317,59 @@ def _count_queries(endpoints: list[dict], log) -> None:
             log(f"  {e['queries']:>2} queries  {e['miss_ms']:7.1f} ms uncached  {e['path']}")
     for e in endpoints:
         e["hit_queries"] = count(e["path"])[0]
+    _signed_in_renders(endpoints, log)
+
+
+def _officer():
+    """A verified member of the council with the most members: an officer, signed in."""
+    from django.db.models import Count
+
+    from councils.models import Council, Membership, MembershipStatus
+
+    council = Council.objects.annotate(n=Count("memberships")).order_by("-n", "pk").first()
+    membership = (
+        Membership.objects.filter(council=council, status=MembershipStatus.VERIFIED)
+        .select_related("user")
+        .order_by("pk")
+        .first()
+    )
+    return membership.user
+
+
+def _signed_in_renders(endpoints: list[dict], log) -> None:
+    """Each URL as a signed-in officer gets it: never from the page cache, so rendered every
+    time (with the parts of pages that are the same for everyone kept in the cache, as in
+    production, so this is the time between changes). Samples alternate with the baseline's,
+    so both see the same machine; the ratio is the baseline's median over this one's."""
+    from django.test import Client
+
+    client = Client()
+    client.force_login(_officer())
+    baseline = next(e for e in endpoints if e["group"] == "baseline")
+
+    def once(path: str) -> float:
+        started = time.perf_counter()
+        response = client.get(path)
+        took = (time.perf_counter() - started) * 1000
+        if response.status_code != 200:
+            raise BenchError(f"{path} answered {response.status_code} to a signed-in officer")
+        return took
+
+    for e in endpoints:
+        if e is baseline:
+            continue
+        once(e["path"])  # the parts this page shares with everyone, as a reader left them
+        mine, base = [], []
+        for _ in range(SIGNED_IN_SAMPLES):
+            base.append(once(baseline["path"]))
+            mine.append(once(e["path"]))
+        e["signed_in_ms"] = round(statistics.median(mine), 1)
+        e["signed_in_baseline_ms"] = round(statistics.median(base), 1)
+        e["signed_in_ratio"] = round(e["signed_in_baseline_ms"] / e["signed_in_ms"], 3)
+        log(
+            f"  {e['signed_in_ms']:7.1f} ms signed in ({e['signed_in_ratio']:4.0%} of the "
+            f"baseline's {e['signed_in_baseline_ms']:.1f} ms)  {e['path']}"
+        )
 
 
 # --- serving and loading ------------------------------------------------------------------
@@ -326,6 +380,8 @@ def _start_gunicorn(database_url: str, port: int) -> subprocess.Popen:
         **os.environ,
         "DATABASE_URL": database_url,
         "DJANGO_SETTINGS_MODULE": "pipeline.settings.bench",
+        # The mixed run counts the anonymous readers' page-cache hits from this header.
+        "PAGE_CACHE_HEADER": "true",
     }
     command = [
         sys.executable,
@@ -414,6 +470,50 @@ def _measure(endpoints: list[dict], port: int, args, log) -> dict:
     return {"baseline_rps": baseline["rps"], "baseline_rps_runs": baseline["rps_runs"]}
 
 
+def _measure_mixed(plan: dict, port: int, args, log) -> dict:
+    """The baseline at the mixed run's pace, a warm-up of readers who are not signed in (the
+    page cache filled as a running site has it), then the mixed run itself."""
+    from bench import mixed
+
+    def run(**kwargs):
+        return asyncio.run(mixed.run(HOST, port, connections=args.connections, **kwargs))
+
+    rate, seconds = args.mixed_rate, args.mixed_seconds
+    baseline = mixed.Request("GET", "/bench/baseline/", kind="baseline")
+    base = run(workload=None, rate=rate, seconds=min(seconds, 15.0), only=baseline)
+    base_summary = mixed.summary(base[mixed.ANON])
+    log(
+        f"  baseline at {rate:.0f} req/s: p50 {base_summary['p50_ms']} ms  p95 "
+        f"{base_summary['p95_ms']} ms  p99 {base_summary['p99_ms']} ms"
+    )
+    workload = mixed.Workload(plan)
+    paths = workload.anonymous_paths()
+    warm_failures = asyncio.run(mixed.warm(HOST, port, paths, connections=args.connections))
+    log(f"  warmed the page cache: {len(paths)} addresses, {warm_failures} not 200")
+    results = run(workload=workload, rate=rate, seconds=seconds)
+    classes = {k: mixed.summary(v) for k, v in results.items()}
+    for klass, summary in classes.items():
+        hit = summary.get("page_cache_hit_ratio")
+        log(
+            f"  {klass:10} {summary['rps']:6.1f} req/s  p50 {summary['p50_ms']:6.1f}  p95 "
+            f"{summary['p95_ms']:6.1f}  p99 {summary['p99_ms']:6.1f} ms  errors "
+            f"{summary['errors']}" + (f"  page cache hits {hit:.1%}" if hit is not None else "")
+        )
+    return {
+        "connections": args.connections,
+        "target_rps": rate,
+        "seconds": seconds,
+        "mix": {"anonymous": 0.70, "signed_in": 0.25, "write": 0.05},
+        "officers": len(plan["officers"]),
+        "write_targets": len(plan["targets"]),
+        "baseline": base_summary,
+        "warm_up": {"addresses": len(paths), "not_200": warm_failures},
+        "classes": classes,
+        "writes_per_second": classes[mixed.WRITE]["rps"],
+        "anonymous_hit_ratio": classes[mixed.ANON].get("page_cache_hit_ratio", 0.0),
+    }
+
+
 def _summary(results: list) -> dict:
     from bench.client import LoadResult
 
@@ -444,6 +544,8 @@ def table(results: dict) -> str:
             "req/s",
             "vs baseline",
             "uncached vs baseline",
+            "signed-in ms",
+            "signed-in vs baseline",
         )
     ]
     base_miss = next(e["miss_ms"] for e in results["endpoints"] if e["key"] == "baseline")
@@ -459,6 +561,8 @@ def table(results: dict) -> str:
                 f"{e['rps']:.1f}",
                 f"{e['ratio']:.0%}",
                 f"{base_miss / e['miss_ms']:.0%}",
+                f"{e['signed_in_ms']:.1f}" if "signed_in_ms" in e else "",
+                f"{e['signed_in_ratio']:.0%}" if "signed_in_ratio" in e else "",
             )
         )
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
@@ -471,6 +575,31 @@ def table(results: dict) -> str:
         if n == 0:
             lines.append("  ".join("-" * w for w in widths))
     return "\n".join(lines)
+
+
+def mixed_table(mixed: dict) -> str:
+    rows = [("class", "requests", "req/s", "p50 ms", "p95 ms", "p99 ms", "errors", "cache hits")]
+    for name, c in [("baseline (alone)", mixed["baseline"]), *mixed["classes"].items()]:
+        hit = c.get("page_cache_hit_ratio")
+        rows.append(
+            (
+                name,
+                str(c["requests"]),
+                f"{c['rps']:.1f}",
+                f"{c['p50_ms']:.1f}",
+                f"{c['p95_ms']:.1f}",
+                f"{c['p99_ms']:.1f}",
+                str(c["errors"]),
+                f"{hit:.1%}" if hit is not None else "",
+            )
+        )
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    return "\n".join(
+        "  ".join(
+            [r[0].ljust(widths[0]), *(c.rjust(w) for c, w in zip(r[1:], widths[1:], strict=True))]
+        )
+        for r in rows
+    )
 
 
 def _git_commit() -> str:
@@ -506,6 +635,10 @@ def main(argv: list[str] | None = None) -> int:
         help="reuse the bench database the last run built (no build, no ledger check)",
     )
     parser.add_argument("--scale", type=float, default=1.0, help="data set size (1 = national)")
+    parser.add_argument(
+        "--mixed-rate", type=float, default=110.0, help="mixed run: requests a second, all classes"
+    )
+    parser.add_argument("--mixed-seconds", type=float, default=30.0, help="mixed run: how long")
     args = parser.parse_args(argv)
     log = lambda message: print(message, flush=True)  # noqa: E731
     started = time.perf_counter()
@@ -568,6 +701,9 @@ def main(argv: list[str] | None = None) -> int:
         endpoints, facts = _endpoints(args.deep_api_pages, log)
         _count_queries(endpoints, log)
         results["targets"] = facts
+        from bench import mixed
+
+        plan = mixed.prepare(endpoints)
 
         port = _free_port()
         log(f"bench: gunicorn, {WORKERS} sync workers on {HOST}:{port}")
@@ -579,6 +715,11 @@ def main(argv: list[str] | None = None) -> int:
             f"{args.seconds:.0f} s per endpoint"
         )
         load_info = _measure(endpoints, port, args, log)
+        log(
+            f"bench: mixed load, {args.connections} connections at {args.mixed_rate:.0f} req/s "
+            f"for {args.mixed_seconds:.0f} s (70% anonymous, 25% signed in, 5% writes)"
+        )
+        results["mixed"] = _measure_mixed(plan, port, args, log)
         peaks = [p for p in (_peak_rss_mb(pid) for pid in _children(process.pid)) if p]
         if sorted(_children(process.pid)) != sorted(workers):
             log("  warning: gunicorn replaced a worker during the run")
@@ -601,6 +742,8 @@ def main(argv: list[str] | None = None) -> int:
 
         print()
         print(table(results))
+        print()
+        print(mixed_table(results["mixed"]))
         print()
         d = results["dataset"]
         print(

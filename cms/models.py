@@ -110,11 +110,16 @@ class HomePage(Page):
         raise Http404
 
     def get_context(self, request, *args, **kwargs):
+        from core import pagecache
         from projects.models import Phase
+        from projects.scopes import LISTING, SUPPORT
         from projects.selectors import headline_stats, project_list
 
+        # National totals and featured projects: every pledge, update or need changes them.
+        pagecache.depends_on(LISTING, SUPPORT)
         context = super().get_context(request, *args, **kwargs)
-        stats = headline_stats()
+        version = pagecache.part_version(LISTING, SUPPORT)
+        stats = pagecache.cached_part("headline-stats", version, headline_stats)
         context["stats"] = stats
         context["phases"] = [
             {"value": value, "label": label, "count": stats["projects_by_phase"][value]}

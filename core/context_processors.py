@@ -21,4 +21,8 @@ def site(request: HttpRequest) -> dict:
         }
         for code, name in (("en-gb", "English"), ("cy", "Cymraeg"))
     ]
-    return {"SERVICE_NAME": settings.PIPELINE_SERVICE_NAME, "language_links": languages}
+    return {
+        "SERVICE_NAME": settings.PIPELINE_SERVICE_NAME,
+        "language_links": languages,
+        "PART_CACHE_SECONDS": settings.PART_CACHE_SECONDS,  # {% cache %} of shared page parts
+    }

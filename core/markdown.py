@@ -4,6 +4,7 @@ Markdown is converted first, then nh3 (the Ammonia sanitiser) keeps only a small
 and attributes, so no script, style, event handler or javascript: URL survives.
 """
 
+import functools
 import threading
 
 import markdown as markdown_lib
@@ -30,7 +31,10 @@ def _converter() -> markdown_lib.Markdown:
     return md.reset()
 
 
+@functools.lru_cache(maxsize=1024)
 def render_markdown(text: str) -> str:
+    """The same text always gives the same HTML, so each process converts a description or an
+    update once, not on every page that shows it (a few hundred kB at most)."""
     html = _converter().convert(text or "")
     return nh3.clean(
         html,

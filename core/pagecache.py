@@ -9,6 +9,13 @@ Correctness comes first:
   bumps it when the transaction commits, which retires every cached response at once: nobody
   reads an old total after a pledge is accepted. ``PAGE_CACHE_SECONDS`` bounds only what changes
   with the clock (days left, "no recent activity").
+- Except for the busiest writes. An app may *scope* a model (``register_scope``): a change to
+  one of its rows then bumps only the versions of the *tags* it names (``project:12``,
+  ``council:3``, ``projects:list``…) and of ``any``. A response is stored with the versions of
+  the tags its view declared (``depends_on``) as they were before it read anything, and served
+  only while they are unchanged; a view that declares nothing depends on ``any``, so it is
+  retired by every change, as before. A pledge then retires its project's page, its council's
+  and the pages listing either, and the thousands of other pages stay.
 - Only GET requests with no session, no other cookie of ours and no ``Authorization`` header;
   only 200 responses that set no cookie, did not use a CSRF token and are not marked private.
 - It is on only where the cache is shared by every worker (Redis): a per-process cache could not
@@ -20,9 +27,10 @@ Correctness comes first:
 
 from __future__ import annotations
 
+import contextvars
 import hashlib
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 from django.conf import settings
 from django.core.cache import caches
@@ -33,6 +41,15 @@ from django.utils.cache import patch_vary_headers
 from django.utils.translation import get_language
 
 VERSION_KEY = "pipeline:content-version"
+TAG_KEY = "pipeline:tag:"
+# Bumped by every scoped change: what a response that declared no tags depends on.
+ANY = "any"
+# Which tags each scoped change touched, by its number (the value ``any`` took), kept briefly.
+LOG_KEY = "pipeline:tag-log:"
+LOG_SECONDS = 300
+MAX_LOG_LOOKUP = 64
+# A tag no scoped change bumps: a view showing only what every change retires declares it.
+CONTENT_ONLY = "content"
 CACHE_ALIAS = "pages"
 # What public pages and the API show: saving or deleting a row of these retires every cached
 # response. An allow-list, so per-person bookkeeping (follows, notifications, sessions, tokens,
@@ -135,6 +152,183 @@ def _bump() -> None:
         cache.set(VERSION_KEY, int(time.time() * 1000), timeout=None)
 
 
+# --- scoped changes ---------------------------------------------------------------------------
+
+# label -> function(instance) giving the tags a change to that row touches, or None for "retire
+# everything" (say, a row whose scope cannot be told).
+_SCOPES: dict[str, Callable[[object], Iterable[str] | None]] = {}
+# The tags the response being rendered depends on (None outside the middleware).
+_declared: contextvars.ContextVar[set[str] | None] = contextvars.ContextVar(
+    "pipeline_pagecache_tags", default=None
+)
+
+
+def register_scope(label: str, tags: Callable[[object], Iterable[str] | None]) -> None:
+    """Changes to rows of ``label`` bump only ``tags(instance)`` (and ``any``), not every page.
+
+    Only for models whose every appearance on a public page is covered by those tags: a view
+    showing such a row either declares the tag or declares nothing (then ``any`` retires it)."""
+    _SCOPES[label] = tags
+
+
+def depends_on(*tags: str) -> None:
+    """The response being rendered shows what these tags name, and nothing else that a scoped
+    change could alter (anything else changing bumps the content version, as ever). Declaring
+    no tag at all leaves the response on ``any``."""
+    declared = _declared.get()
+    if declared is not None:
+        declared.update(tags)
+
+
+def _tag_key(tag: str) -> str:
+    return f"{TAG_KEY}{tag}"
+
+
+def tags_changed(tags: Iterable[str]) -> None:
+    """Retire the responses that depend on any of ``tags`` once the transaction commits."""
+    tags = sorted(set(tags) - {ANY})
+    transaction.on_commit(lambda: _bump_tags(tags), robust=True)
+
+
+def _incr(key: str) -> int:
+    cache = _cache()
+    try:
+        return cache.incr(key)
+    except ValueError:  # not there: start above anything stored before (as _bump)
+        value = int(time.time() * 1000)
+        cache.set(key, value, timeout=None)
+        return value
+
+
+def _bump_tags(tags: list[str]) -> None:
+    """``any`` first, with a note of which tags this change touched (``LOG_KEY``), then the
+    tags: a response rendered meanwhile sees ``any`` move and, from the note, whether the
+    change was one it shows (``_changed_meanwhile``)."""
+    number = _incr(_tag_key(ANY))
+    _cache().set(f"{LOG_KEY}{number}", tags, LOG_SECONDS)
+    for tag in tags:
+        _incr(_tag_key(tag))
+
+
+def _changed_meanwhile(tags: set[str], before: int, after: int) -> bool:
+    """Whether a scoped change numbered after ``before`` up to ``after`` touched ``tags`` (yes
+    when unsure: too many changes, or a note lost)."""
+    if after == before:
+        return False
+    if ANY in tags or not 0 < after - before <= MAX_LOG_LOOKUP:
+        return True
+    keys = [f"{LOG_KEY}{n}" for n in range(before + 1, after + 1)]
+    notes = _cache().get_many(keys)
+    return len(notes) < len(keys) or any(tags & set(note) for note in notes.values())
+
+
+def _tag_versions(tags: Iterable[str]) -> dict[str, int] | None:
+    """The current version of each tag (a missing one is started); None if the cache is down."""
+    cache = _cache()
+    keys = {_tag_key(t): t for t in tags}
+    found = cache.get_many(list(keys))
+    for key in keys.keys() - found.keys():
+        cache.add(key, int(time.time() * 1000), timeout=None)
+        value = cache.get(key)
+        if value is None:
+            return None
+        found[key] = value
+    return {keys[k]: v for k, v in found.items()}
+
+
+def change_mark() -> int | None:
+    """Where the scoped changes stand now: take it *before* reading rows whose parts are then
+    kept under ``part_versions(…, since=mark)``, so rows read before a change are not kept under
+    the version that follows it."""
+    found = _tag_versions([ANY])
+    return found[ANY] if found else None
+
+
+def _changed_tags_since(since: int, now: int) -> set[str] | None:
+    """The tags scoped changes numbered after ``since`` touched; None when unsure."""
+    if now == since:
+        return set()
+    if not 0 < now - since <= MAX_LOG_LOOKUP:
+        return None
+    keys = [f"{LOG_KEY}{n}" for n in range(since + 1, now + 1)]
+    notes = _cache().get_many(keys)
+    if len(notes) < len(keys):
+        return None
+    return {tag for note in notes.values() for tag in note}
+
+
+def part_versions(keyed: dict, *, shared: Iterable[str] = (), since: int | None = -1) -> dict:
+    """For each key, a version string of the tags it names (and ``shared`` tags, and the
+    content version), in one round trip: the key of a page part kept in the cache
+    (``{% cache PART_CACHE_SECONDS name … version using="pages" %}``), which changes whenever
+    what the part shows may have. Signed-in readers get the parts too; a part must hold
+    nothing personal. Empty strings (not kept) when the cache does not answer, or, given
+    ``since`` (``change_mark``), for keys whose tags changed after it. Without ``since`` the
+    caller reads this before it reads what the part shows."""
+    version = content_version()
+    tags = {t for ts in keyed.values() for t in ts} | set(shared) | {ANY}
+    found = _tag_versions(tags) if version is not None else None
+    if found is None or since is None:
+        return dict.fromkeys(keyed, "")
+    changed = _changed_tags_since(since, found[ANY]) if since != -1 else set()
+    common = [str(version), *(f"{t}={found[t]}" for t in sorted(shared))]
+    return {
+        key: (
+            ""
+            if changed is None or changed & {*ts, *shared}
+            else ":".join([*common, *(f"{t}={found[t]}" for t in sorted(ts))])
+        )
+        for key, ts in keyed.items()
+    }
+
+
+def part_version(*tags: str) -> str:
+    """``part_versions`` for one part."""
+    return part_versions({None: tags})[None]
+
+
+def cached_part(name: str, version: str, compute: Callable[[], object]):
+    """``compute()``, kept in the pages cache under ``version`` (``part_version``) for
+    ``PART_CACHE_SECONDS``: data that many pages show and that costs queries to gather (the
+    home page's national figures). Computed afresh when the cache does not answer."""
+    seconds = settings.PART_CACHE_SECONDS
+    if not seconds or not version:
+        return compute()
+    key = f"pipeline:part:{name}:{hashlib.sha256(version.encode()).hexdigest()}"
+    cache = _cache()
+    value = cache.get(key)
+    if value is None:
+        value = compute()
+        cache.set(key, value, seconds)
+    return value
+
+
+def cached_rows(rows: list, *, prefix: str, version_of, render) -> list:
+    """``[render(row) for row in rows]``, each kept in the pages cache under ``prefix`` and
+    ``version_of(row)`` (a ``part_versions`` string; empty means "do not keep"), read and
+    written in one round trip each: a listing's rows as the API serialises them."""
+    seconds = settings.PART_CACHE_SECONDS
+    keys = []
+    for row in rows:
+        version = version_of(row) if seconds else ""
+        digest = hashlib.sha256(f"{prefix}\n{version}".encode()).hexdigest() if version else ""
+        keys.append(f"pipeline:row:{digest}" if digest else None)
+    cache = _cache()
+    wanted = [k for k in keys if k]
+    found = cache.get_many(wanted) if wanted else {}
+    out, fresh = [], {}
+    for row, key in zip(rows, keys, strict=True):
+        value = found.get(key) if key else None
+        if value is None:
+            value = render(row)
+            if key:
+                fresh[key] = value
+        out.append(value)
+    if fresh:
+        cache.set_many(fresh, seconds)
+    return out
+
+
 def _public_values(instance) -> tuple:
     return tuple(getattr(instance, name) for name in PUBLIC_FIELDS[instance._meta.label_lower])
 
@@ -164,6 +358,13 @@ def _on_change(sender, **kwargs) -> None:
             if not set(update_fields) & set(PUBLIC_FIELDS[meta.label_lower]):
                 return  # a sign-in, a new password, email preferences
         elif not getattr(kwargs["instance"], "_pipeline_public_changed", True):
+            return
+    scope = _SCOPES.get(meta.label_lower)
+    instance = kwargs.get("instance")
+    if scope is not None and instance is not None and "action" not in kwargs:
+        tags = scope(instance)
+        if tags is not None:
+            tags_changed(tags)
             return
     content_changed()
 
@@ -229,22 +430,45 @@ class AnonymousPageCacheMiddleware:
         cache = _cache()
         key = _key(request, version)
         stored = cache.get(key)
-        if stored is not None:
-            status, headers, content = stored
+        if stored is not None and len(stored) == 4 and self._fresh(stored[3]):
+            status, headers, content, _tags = stored
             response = HttpResponse(content, status=status)
             for name, value in headers:
                 response[name] = value
             state = "hit"
         else:
-            response = self.get_response(request)
-            state = "miss"
-            if _storable(request, response):
-                entry = (response.status_code, list(response.items()), response.content)
-                cache.set(key, entry, seconds)
-            else:
-                state = None
+            response, state = self._render(request, key, seconds)
         if state and settings.PAGE_CACHE_HEADER:
             response["X-Page-Cache"] = state
         # Shared caches downstream must not give this to someone signed in.
         patch_vary_headers(response, ("Cookie", "Authorization"))
         return response
+
+    @staticmethod
+    def _fresh(tags: dict[str, int]) -> bool:
+        return _tag_versions(tags) == tags
+
+    def _render(self, request: HttpRequest, key: str, seconds: int):
+        """Render, noting the tags the view declares; store the response only if no change to
+        those tags was committed while it rendered (it might or might not show it)."""
+        before = _tag_versions([ANY])
+        declared: set[str] = set()
+        token = _declared.set(declared)
+        try:
+            response = self.get_response(request)
+        finally:
+            _declared.reset(token)
+        if before is None or not _storable(request, response):
+            return response, None
+        tags = set(declared) or {ANY}
+        versions = _tag_versions(tags | {ANY})
+        if versions is None or _changed_meanwhile(tags, before[ANY], versions[ANY]):
+            return response, "miss"
+        entry = (
+            response.status_code,
+            list(response.items()),
+            response.content,
+            {tag: versions[tag] for tag in tags},
+        )
+        _cache().set(key, entry, seconds)
+        return response, "miss"

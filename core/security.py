@@ -263,6 +263,15 @@ def limit_shown_in_form(view: Callable) -> Callable:
     return view
 
 
+def rate_limited_on_form(request: HttpRequest, form) -> bool:
+    """For a view marked ``limit_shown_in_form`` that has no ``perform``: put the limit's
+    message on ``form`` when this post is over it, and say so (the view answers 429)."""
+    message = getattr(request, "rate_limited", "")
+    if message:
+        form.add_error(None, message)
+    return bool(message)
+
+
 def _web_429(request: HttpRequest, scope: str, retry_after: int) -> HttpResponse:
     response = render(
         request,

@@ -1,6 +1,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.formatting import half_days_to_days, parse_days, parse_pounds
+
 from .models import Council, MembershipRole
 
 
@@ -53,3 +55,53 @@ class CouncilDomainForm(forms.Form):
         help_text=_("People who confirm an address at this domain are verified at once."),
         max_length=253,
     )
+
+
+class CouncilLimitsForm(forms.Form):
+    """The council's delegated limits, typed as people say them (pounds, days); empty for none."""
+
+    money_limit = forms.CharField(
+        label=_("Money limit, in pounds (optional)"),
+        help_text=_(
+            "Pledges of more money than this need an approver's sign-off. Leave empty for no limit."
+        ),
+        max_length=20,
+        required=False,
+        widget=forms.TextInput(attrs={"data-width": "10", "inputmode": "decimal"}),
+    )
+    half_days_limit = forms.CharField(
+        label=_("Staff time limit, in days (optional)"),
+        help_text=_(
+            "Pledges of more staff time than this need an approver's sign-off. "
+            "Whole or half days. Leave empty for no limit."
+        ),
+        max_length=20,
+        required=False,
+        widget=forms.TextInput(attrs={"data-width": "5", "inputmode": "decimal"}),
+    )
+
+    @staticmethod
+    def initial_for(council) -> dict:
+        return {
+            "money_limit": ""
+            if council.money_limit is None
+            else f"{council.money_limit // 100}.{council.money_limit % 100:02d}",
+            "half_days_limit": ""
+            if council.half_days_limit is None
+            else str(half_days_to_days(council.half_days_limit)),
+        }
+
+    def _parsed(self, name: str, parse) -> int | None:
+        text = self.cleaned_data.get(name, "").strip()
+        if not text:
+            return None
+        try:
+            return parse(text)
+        except ValueError as exc:
+            raise forms.ValidationError(str(exc)) from exc
+
+    def clean_money_limit(self) -> int | None:
+        return self._parsed("money_limit", parse_pounds)
+
+    def clean_half_days_limit(self) -> int | None:
+        return self._parsed("half_days_limit", parse_days)

@@ -7,6 +7,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from wagtail.search import index
 
+from core.formatting import format_half_days, format_pence
 from core.vocabulary import Term, in_reader_language
 
 from .vocabulary import AUTHORITY_TYPES, REGIONS
@@ -67,6 +68,20 @@ class Council(index.Indexed, models.Model):
         default=True,
         help_text=_("False for public bodies that organisers add by hand."),
     )
+    # Delegated limits: a pledge above one, made by someone who is not an approver, waits for
+    # an approver's sign-off before the lead council sees it. Empty means no limit.
+    money_limit = models.BigIntegerField(
+        _("money limit (pence)"),
+        null=True,
+        blank=True,
+        help_text=_("Pledges of more money than this need an approver's sign-off."),
+    )
+    half_days_limit = models.IntegerField(
+        _("staff time limit (half-days)"),
+        null=True,
+        blank=True,
+        help_text=_("Pledges of more staff time than this need an approver's sign-off."),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -91,6 +106,11 @@ class Council(index.Indexed, models.Model):
                 | Q(start_date__isnull=True)
                 | Q(end_date__gte=models.F("start_date")),
                 name="council_ends_after_it_starts",
+            ),
+            models.CheckConstraint(
+                condition=(Q(money_limit__isnull=True) | Q(money_limit__gte=0))
+                & (Q(half_days_limit__isnull=True) | Q(half_days_limit__gte=0)),
+                name="council_limits_not_negative",
             ),
         ]
         indexes = [models.Index(fields=["nation", "region"])]
@@ -127,6 +147,18 @@ class Council(index.Indexed, models.Model):
     def is_current(self) -> bool:
         return self.end_date is None or self.end_date > timezone.localdate()
 
+    @property
+    def money_limit_display(self) -> str:
+        return "" if self.money_limit is None else format_pence(self.money_limit)
+
+    @property
+    def half_days_limit_display(self) -> str:
+        return "" if self.half_days_limit is None else format_half_days(self.half_days_limit)
+
+    def limit_for(self, kind: str) -> int | None:
+        """The delegated limit for pledges of this kind ("money" or "time"), None if none."""
+        return self.money_limit if kind == "money" else self.half_days_limit
+
 
 class CouncilDomain(models.Model):
     """An email domain whose confirmed addresses belong to the council's officers."""
@@ -147,6 +179,8 @@ class CouncilDomain(models.Model):
 
 class MembershipRole(models.TextChoices):
     MEMBER = "member", _("Member")
+    # Signs off pledges over the council's delegated limits (its scheme of delegation).
+    APPROVER = "approver", _("Approver")
     ADMIN = "admin", _("Council admin")
 
 
@@ -230,3 +264,7 @@ class Membership(models.Model):
     @property
     def is_admin(self) -> bool:
         return self.is_verified and self.role == MembershipRole.ADMIN
+
+    @property
+    def is_approver(self) -> bool:
+        return self.is_verified and self.role == MembershipRole.APPROVER

@@ -53,11 +53,43 @@ def user_is_council_admin(*, user: User | None, council: Council) -> bool:
     ).exists()
 
 
+def user_is_council_approver(*, user: User | None, council: Council) -> bool:
+    """May this person sign off the council's pledges over its delegated limits? Its verified
+    approvers only: not its admins (who run the membership list) nor organisers (who run the
+    site), unless the council names them approvers."""
+    if user is None or not user.is_authenticated:
+        return False
+    return Membership.objects.filter(
+        user=user,
+        council=council,
+        status=MembershipStatus.VERIFIED,
+        role=MembershipRole.APPROVER,
+    ).exists()
+
+
+def council_approver_ids(*, council: Council) -> list[int]:
+    """The people who sign off the council's pledges, for the emails that ask them to."""
+    return list(
+        Membership.objects.filter(
+            council=council, status=MembershipStatus.VERIFIED, role=MembershipRole.APPROVER
+        ).values_list("user_id", flat=True)
+    )
+
+
 def user_verified_councils(*, user: User | None) -> QuerySet[Council]:
     if user is None or not user.is_authenticated:
         return Council.objects.none()
     return Council.objects.filter(
         memberships__user=user, memberships__status=MembershipStatus.VERIFIED
+    ).distinct()
+
+
+def user_waiting_councils(*, user: User | None) -> QuerySet[Council]:
+    """The councils this person has asked to join and that have not decided yet."""
+    if user is None or not user.is_authenticated:
+        return Council.objects.none()
+    return Council.objects.filter(
+        memberships__user=user, memberships__status=MembershipStatus.PENDING
     ).distinct()
 
 

@@ -156,3 +156,37 @@ def council_domain_add(*, actor: User, council: Council, domain: str) -> Council
     if CouncilDomain.objects.filter(domain=domain).exists():
         raise Conflict(_("That domain already belongs to a council."), field="domain")
     return CouncilDomain.objects.create(council=council, domain=domain)
+
+
+@transaction.atomic
+def council_set_limits(
+    *, actor: User, council: Council, money_limit: int | None, half_days_limit: int | None
+) -> Council:
+    """A council admin sets its delegated limits (pence, half-days; None for no limit).
+
+    Pledges already made keep the sign-off they had; the limits apply to new ones.
+    """
+    from projects.models import MAX_HALF_DAYS, MAX_MONEY_PENCE
+
+    _require_council_admin(actor=actor, council=council)
+    for value, field, top in (
+        (money_limit, "money_limit", MAX_MONEY_PENCE),
+        (half_days_limit, "half_days_limit", MAX_HALF_DAYS),
+    ):
+        if value is not None and not (0 <= value <= top):
+            raise InvalidInput(
+                _("Enter a limit between nothing and the largest pledge Pipeline takes."),
+                field=field,
+            )
+    council = Council.objects.select_for_update().get(pk=council.pk)
+    council.money_limit = money_limit
+    council.half_days_limit = half_days_limit
+    council.save(update_fields=["money_limit", "half_days_limit", "updated_at"])
+    security_event(
+        "council_limits_set",
+        actor_id=actor.pk,
+        council=council.code,
+        money_limit=money_limit,
+        half_days_limit=half_days_limit,
+    )
+    return council

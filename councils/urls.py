@@ -20,4 +20,5 @@ urlpatterns = [
     path("<slug:slug>/feed/atom/", project_feeds.CouncilProjectsAtomFeed(), name="feed_atom"),
     path("<slug:slug>/join/", views.council_join_this, name="join_this"),
     path("<slug:slug>/members/", views.council_members, name="members"),
+    path("<slug:slug>/limits/", views.council_limits, name="limits"),
 ]

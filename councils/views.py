@@ -6,21 +6,24 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core import pagecache
 from core.errors import NotAllowed, ServiceError
 from core.forms import add_service_error
-from core.security import note_refusal
+from core.security import limit_shown_in_form, note_refusal, rate_limited_on_form
+from projects import scopes
 from projects.selectors import council_project_context
 
 from . import selectors, services
 from .filters import CouncilFilterSet
 from .forms import (
     CouncilDomainForm,
+    CouncilLimitsForm,
     JoinCouncilForm,
     JoinThisCouncilForm,
     MembershipRoleForm,
     RefuseMembershipForm,
 )
-from .models import Council, Membership
+from .models import Council, Membership, MembershipRole
 
 DIRECTORY_PAGE_SIZE = 50
 
@@ -36,6 +39,7 @@ def _forbidden(request: HttpRequest, reason: str | None = None) -> HttpResponse:
 
 
 def council_directory(request: HttpRequest) -> HttpResponse:
+    pagecache.depends_on(pagecache.CONTENT_ONLY)  # the register: no pledge or update changes it
     filterset = CouncilFilterSet(request.GET, queryset=selectors.council_list())
     councils = filterset.qs if filterset.is_valid() else Council.objects.none()
     page = Paginator(councils, DIRECTORY_PAGE_SIZE).get_page(request.GET.get("page"))
@@ -48,6 +52,7 @@ def council_directory(request: HttpRequest) -> HttpResponse:
 
 def council_detail(request: HttpRequest, slug: str) -> HttpResponse:
     council = get_object_or_404(Council.objects.prefetch_related("domains"), slug=slug)
+    mark = pagecache.change_mark()  # before its projects are read (their cards are kept)
     user = request.user
     context = {
         "council": council,
@@ -60,6 +65,14 @@ def council_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "join_form": JoinThisCouncilForm(),
         **council_project_context(council=council, user=user),
     }
+    context["projects_led"] = scopes.with_part_versions(context["projects_led"], since=mark)
+    context["parts_version"] = pagecache.part_version(scopes.council_tag(council.pk))
+    # Its own pledges and the figures of the projects it leads (which projects those are, and
+    # their titles, change only with the projects' own rows: every page retires then).
+    pagecache.depends_on(
+        scopes.council_tag(council.pk),
+        *(scopes.project_tag(p.pk) for p in context["projects_led"]),
+    )
     return render(request, "councils/detail.html", context)
 
 
@@ -90,25 +103,39 @@ def _join(request: HttpRequest, form, council: Council | None) -> HttpResponse |
 
 
 @login_required
+@limit_shown_in_form
 def council_join(request: HttpRequest) -> HttpResponse:
     matched = selectors.council_at_user_domain(user=request.user)
     form = JoinCouncilForm(_posted(request), initial={"council": matched})
-    if request.method == "POST" and form.is_valid():
+    limited = request.method == "POST" and rate_limited_on_form(request, form)
+    if request.method == "POST" and not limited and form.is_valid():
         response = _join(request, form, None)
         if response:
             return response
-    return render(request, "councils/join.html", {"form": form, "matched": matched})
+    return render(
+        request,
+        "councils/join.html",
+        {"form": form, "matched": matched},
+        status=429 if limited else 200,
+    )
 
 
 @login_required
+@limit_shown_in_form
 def council_join_this(request: HttpRequest, slug: str) -> HttpResponse:
     council = get_object_or_404(Council, slug=slug)
     form = JoinThisCouncilForm(_posted(request))
-    if request.method == "POST" and form.is_valid():
+    limited = request.method == "POST" and rate_limited_on_form(request, form)
+    if request.method == "POST" and not limited and form.is_valid():
         response = _join(request, form, council)
         if response:
             return response
-    return render(request, "councils/join.html", {"form": form, "council": council})
+    return render(
+        request,
+        "councils/join.html",
+        {"form": form, "council": council},
+        status=429 if limited else 200,
+    )
 
 
 @login_required
@@ -136,8 +163,28 @@ def council_members(request: HttpRequest, slug: str) -> HttpResponse:
             "domains": council.domains.all(),
             "domain_form": domain_form,
             "role_form": MembershipRoleForm(),
+            "roles": MembershipRole.choices,
+            "limits_form": CouncilLimitsForm(initial=CouncilLimitsForm.initial_for(council)),
         },
     )
+
+
+@login_required
+def council_limits(request: HttpRequest, slug: str) -> HttpResponse:
+    """Council admins set the delegated limits above which pledges need an approver."""
+    council = get_object_or_404(Council, slug=slug)
+    if not selectors.user_is_council_admin(user=request.user, council=council):
+        return _forbidden(request)
+    form = CouncilLimitsForm(_posted(request), initial=CouncilLimitsForm.initial_for(council))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.council_set_limits(actor=request.user, council=council, **form.cleaned_data)
+        except ServiceError as exc:
+            add_service_error(form, exc, default_field="money_limit")
+        else:
+            messages.success(request, _("Delegated limits saved."))
+            return redirect("councils:members", slug=slug)
+    return render(request, "councils/limits.html", {"council": council, "form": form})
 
 
 def _membership_action_done(request: HttpRequest, membership: Membership, text: str):

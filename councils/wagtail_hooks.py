@@ -98,6 +98,13 @@ class CouncilIndexView(ModelViewSet.index_view_class):
         return [*super().get_list_more_buttons(instance), view_on_site_button(instance)]
 
 
+class CouncilInspectView(ModelViewSet.inspect_view_class):
+    def get_edit_url(self):
+        if self.object.on_register:
+            return None  # as on the index: register councils change only by import
+        return super().get_edit_url()
+
+
 class CouncilViewSet(ListingDefaults, ModelViewSet):
     model = Council
     name = "councils"
@@ -106,6 +113,7 @@ class CouncilViewSet(ListingDefaults, ModelViewSet):
     menu_label = _("Councils and public bodies")
     add_to_admin_menu = False
     index_view_class = CouncilIndexView
+    inspect_view_class = CouncilInspectView
     add_view_class = PublicBodyCreateView
     edit_view_class = PublicBodyEditView
     search_fields = ["short_name", "name", "name_cy", "code", "gss_code"]

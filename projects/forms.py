@@ -391,14 +391,22 @@ class PledgeForm(forms.Form):
         }
 
     def over_by(self) -> tuple[str, str] | None:
-        """(still to find, offered) as text when the offer is more than is still needed."""
+        """(still to find, offered) as text when the offer is more than is still needed: for
+        the need chosen, and for the project as a whole (a need can still be open when money
+        given to the whole project has already covered everything asked)."""
         data = self.cleaned_data
         key = data.get("towards")
         kind, asked, left = self.still_needed.get(key, (data.get("kind"), 0, 0))
+        if key not in (WHOLE_MONEY, WHOLE_TIME):
+            _kind, whole_asked, whole_left = self.still_needed[
+                WHOLE_MONEY if kind == Kind.MONEY else WHOLE_TIME
+            ]
+            if whole_asked:
+                left = min(left, whole_left)
         amount = data.get("amount_value") or 0
         if not asked or amount <= left:
             return None
-        return format_amount(kind, left), format_amount(kind, amount)
+        return format_amount(kind, left) if left else "", format_amount(kind, amount)
 
 
 def still_needed(project: Project, needs) -> dict[str, tuple[str, int, int]]:
@@ -449,6 +457,28 @@ class WithdrawForm(forms.Form):
         error_messages={"required": _("Give a reason for withdrawing")},
     )
     private_note = private_note_field()
+
+
+class ApproveForm(forms.Form):
+    note = forms.CharField(
+        label=_("Public note (optional)"),
+        help_text=_("Shown with the offer once it is approved."),
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class RefuseForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why are you refusing this pledge?"),
+        help_text=_(
+            "The person who pledged will see this. The lead council never sees a refused pledge."
+        ),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": _("Give a reason for refusing")},
+    )
 
 
 def _council_field(label: str, *, required: bool = True) -> forms.ModelChoiceField:

@@ -19,7 +19,7 @@ class Mismatch:
         return f"{self.what}: stored {self.stored}, ledger says {self.ledger}"
 
 
-def _read_ledger() -> tuple[dict[int, str], list[Mismatch]]:
+def _read_ledger() -> tuple[dict[int, str], list[Mismatch], set[int]]:
     """Each pledge's state from its latest event, and every break in a pledge's chain of events.
 
     A pledge's events run 1, 2, 3… with no gaps; each starts where the one before ended and makes
@@ -29,6 +29,7 @@ def _read_ledger() -> tuple[dict[int, str], list[Mismatch]]:
     states: dict[int, str] = {}
     last_sequence: dict[int, int] = {}
     broken: list[Mismatch] = []
+    offered: set[int] = set()  # pledges the lead council was ever offered
     events = PledgeEvent.objects.order_by("pledge_id", "sequence").values_list(
         "pledge_id", "sequence", "from_state", "to_state"
     )
@@ -46,7 +47,9 @@ def _read_ledger() -> tuple[dict[int, str], list[Mismatch]]:
             )
         states[pledge_id] = to_state
         last_sequence[pledge_id] = sequence
-    return states, broken
+        if to_state == PledgeState.OFFERED:
+            offered.add(pledge_id)
+    return states, broken, offered
 
 
 def ledger_states() -> dict[int, str]:
@@ -59,22 +62,31 @@ def check_ledger() -> list[Mismatch]:
     project totals, and partner counts."""
     from .selectors import project_team_partner_council_ids
 
-    states, mismatches = _read_ledger()
+    states, mismatches, offered = _read_ledger()
     project_totals: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     need_totals: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     partners: dict[int, set[int]] = defaultdict(set)
     pledges = Pledge.objects.values_list(
-        "pk", "project_id", "need_id", "council_id", "kind", "amount", "state"
+        "pk", "project_id", "need_id", "council_id", "kind", "amount", "state", "offered_at"
     )
-    for pk, project_id, need_id, council_id, kind, amount, stored_state in pledges.iterator(
-        chunk_size=5000
-    ):
+    for row in pledges.iterator(chunk_size=5000):
+        pk, project_id, need_id, council_id, kind, amount, stored_state, offered_at = row
         state = states.get(pk)
         if state is None:
             mismatches.append(Mismatch(f"pledge {pk} state", stored_state, "no events"))
             continue
         if state != stored_state:
             mismatches.append(Mismatch(f"pledge {pk} state", stored_state, state))
+        # Public from its offer: a pledge seen by the lead council has an offer in its ledger,
+        # and one only ever inside its council (awaiting approval, refused) has none.
+        if (offered_at is not None) != (pk in offered):
+            mismatches.append(
+                Mismatch(
+                    f"pledge {pk} offered_at",
+                    offered_at or "(none)",
+                    "offered" if pk in offered else "never offered",
+                )
+            )
         if state in COUNTED:
             prefix = "money" if kind == Kind.MONEY else "half_days"
             project_totals[project_id][f"{prefix}_{state}"] += amount

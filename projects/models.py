@@ -331,11 +331,20 @@ class Need(models.Model):
 
     def __str__(self) -> str:
         if self.kind == Kind.TIME:
-            return f"{self.get_role_display()}: {format_amount(self.kind, self.amount)}"
+            return f"{self.get_role_display()}: {self.amount_display}"
+        return self.amount_display
+
+    @property
+    def amount_display(self) -> str:
+        """The amount alone, for lists whose row already names the role."""
         return format_amount(self.kind, self.amount)
 
 
 class PledgeState(models.TextChoices):
+    # Internal to the pledging council: over its delegated limit, waiting for an approver.
+    PENDING = "pending", _("Awaiting approval")
+    # Internal too, and final: an approver of the pledging council said no.
+    REFUSED = "refused", _("Refused by the council")
     OFFERED = "offered", _("Offered")
     ACCEPTED = "accepted", _("Accepted")
     DECLINED = "declined", _("Declined")
@@ -343,7 +352,14 @@ class PledgeState(models.TextChoices):
     FULFILLED = "fulfilled", _("Fulfilled")
 
 
+# Seen only by the pledging council and organisers; the lead council and the public never do.
+INTERNAL_STATES = (PledgeState.PENDING, PledgeState.REFUSED)
+# What the public ledger has ever shown: everything but the internal states.
+PUBLIC_PLEDGE_STATES = tuple(s for s in PledgeState.values if s not in INTERNAL_STATES)
+
 PLEDGE_TRANSITIONS: dict[str, tuple[str, ...]] = {
+    PledgeState.PENDING: (PledgeState.OFFERED, PledgeState.REFUSED, PledgeState.WITHDRAWN),
+    PledgeState.REFUSED: (),
     PledgeState.OFFERED: (PledgeState.ACCEPTED, PledgeState.DECLINED, PledgeState.WITHDRAWN),
     PledgeState.ACCEPTED: (PledgeState.FULFILLED, PledgeState.WITHDRAWN),
     PledgeState.DECLINED: (),
@@ -352,6 +368,13 @@ PLEDGE_TRANSITIONS: dict[str, tuple[str, ...]] = {
 }
 # States that count toward a total, and the total each feeds.
 COUNTED_STATES = (PledgeState.OFFERED, PledgeState.ACCEPTED, PledgeState.FULFILLED)
+
+
+class PledgeQuerySet(models.QuerySet):
+    def public(self) -> "PledgeQuerySet":
+        """Pledges that were offered to the lead council at some time: what the public sees.
+        One that waited for sign-off and was refused or withdrawn never was."""
+        return self.filter(offered_at__isnull=False)
 
 
 class Pledge(models.Model):
@@ -378,11 +401,22 @@ class Pledge(models.Model):
     )
     created_at = models.DateTimeField(default=timezone.now)
     state_changed_at = models.DateTimeField(default=timezone.now)
+    # When the lead council was first offered it: at once, or when an approver signed it off.
+    # Empty while it waits or if it never left the pledging council.
+    offered_at = models.DateTimeField(null=True, blank=True)
+
+    objects = PledgeQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at", "-pk"]
         constraints = [
             models.CheckConstraint(condition=Q(amount__gt=0), name="pledge_amount_positive"),
+            models.CheckConstraint(
+                condition=(Q(state__in=INTERNAL_STATES) & Q(offered_at__isnull=True))
+                | Q(state=PledgeState.WITHDRAWN)
+                | (~Q(state__in=INTERNAL_STATES) & Q(offered_at__isnull=False)),
+                name="pledge_offered_at_matches_state",
+            ),
             models.CheckConstraint(
                 condition=(Q(kind=Kind.MONEY) & Q(role="") & Q(amount__lte=MAX_MONEY_PENCE))
                 | (Q(kind=Kind.TIME) & Q(amount__lte=MAX_HALF_DAYS)),
@@ -414,6 +448,10 @@ class Pledge(models.Model):
     def amount_display(self) -> str:
         return format_amount(self.kind, self.amount)
 
+    @property
+    def is_public(self) -> bool:
+        return self.offered_at is not None
+
 
 class PledgeEvent(models.Model):
     """One line of the append-only pledge ledger. Never updated or deleted."""
@@ -438,7 +476,11 @@ class PledgeEvent(models.Model):
                 condition=Q(to_state__in=PledgeState.values), name="pledge_event_to_state_valid"
             ),
             models.CheckConstraint(
-                condition=(Q(sequence=1) & Q(from_state="") & Q(to_state=PledgeState.OFFERED))
+                condition=(
+                    Q(sequence=1)
+                    & Q(from_state="")
+                    & Q(to_state__in=(PledgeState.OFFERED, PledgeState.PENDING))
+                )
                 | (Q(sequence__gt=1) & ~Q(from_state="") & ~Q(to_state=F("from_state"))),
                 name="pledge_event_shape",
             ),

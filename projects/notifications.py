@@ -66,11 +66,42 @@ def _render(user, template: str, context: dict) -> tuple[str, str]:
 # the event; a project may be hidden and restored many times, so its change time does.
 
 
-def pledge_changed(pledge: Pledge, state: str) -> None:
-    """The owner hears of new and withdrawn offers; the pledger of the project's decisions."""
+def pledge_changed(pledge: Pledge, state: str, *, from_state: str = "") -> None:
+    """The owner hears of new and withdrawn offers; the pledger of the project's decisions.
+
+    A pledge waiting for sign-off is news only inside the pledging council: its approvers hear
+    that it waits, the pledger hears their answer, and the owner hears of it only once it is
+    approved (an offer like any other) and never of one refused or withdrawn while it waited.
+    """
+    from councils.selectors import council_approver_ids
+
+    if state == PledgeState.PENDING:
+        for approver_id in council_approver_ids(council=pledge.council):
+            delivery_add(
+                key=f"pledge:{pledge.pk}:pending:{approver_id}",
+                user_id=approver_id,
+                kind="pledge",
+                params={"pledge": pledge.pk, "state": "pending"},
+            )
+        return
+    if from_state == PledgeState.PENDING:
+        if state == PledgeState.OFFERED:  # signed off: the pledger hears, then the owner below
+            delivery_add(
+                key=f"pledge:{pledge.pk}:approved",
+                user_id=pledge.pledged_by_id,
+                kind="pledge",
+                params={"pledge": pledge.pk, "state": "approved"},
+            )
+        elif state == PledgeState.WITHDRAWN:
+            return
     if state in (PledgeState.OFFERED, PledgeState.WITHDRAWN):
         recipient = pledge.project.owner_id
-    elif state in (PledgeState.ACCEPTED, PledgeState.DECLINED, PledgeState.FULFILLED):
+    elif state in (
+        PledgeState.ACCEPTED,
+        PledgeState.DECLINED,
+        PledgeState.FULFILLED,
+        PledgeState.REFUSED,
+    ):
         recipient = pledge.pledged_by_id
     else:
         return

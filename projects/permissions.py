@@ -10,7 +10,11 @@ from dataclasses import dataclass
 from django.utils.translation import gettext as _
 
 from councils.models import Council, Membership, MembershipRole, MembershipStatus
-from councils.selectors import user_may_act_for_council, user_verified_councils
+from councils.selectors import (
+    user_may_act_for_council,
+    user_verified_councils,
+    user_waiting_councils,
+)
 
 from .models import PLEDGEABLE_STATES, Phase, Pledge, Project, State
 
@@ -69,6 +73,37 @@ def user_can_withdraw_pledge(user, pledge: Pledge) -> bool:
     return user.is_organiser or user_may_act_for_council(user=user, council=pledge.council)
 
 
+def user_sees_internal_pledges(user, pledge: Pledge) -> bool:
+    """A pledge's internal states (awaiting sign-off, refused): the pledging council's verified
+    members and organisers only, never the lead council or the public."""
+    if user is None or not user.is_authenticated:
+        return False
+    return user.is_organiser or _verified_membership(user, pledge.council_id).exists()
+
+
+def user_can_see_pledge(user, pledge: Pledge) -> bool:
+    """A pledge is public from its offer; before that, and if it never was, it is internal."""
+    return pledge.is_public or user_sees_internal_pledges(user, pledge)
+
+
+def user_can_approve_pledge(user, pledge: Pledge) -> bool:
+    from councils.selectors import user_is_council_approver
+
+    return user_is_council_approver(user=user, council=pledge.council)
+
+
+def pledge_needs_sign_off(user, council: Council, kind: str, amount: int) -> bool:
+    """Over the council's delegated limit, only an approver's word commits the council."""
+    from councils.selectors import user_is_council_approver
+
+    limit = council.limit_for(kind)
+    return (
+        limit is not None
+        and amount > limit
+        and not user_is_council_approver(user=user, council=council)
+    )
+
+
 def user_sees_private_notes(user, pledge: Pledge) -> bool:
     """A pledge's private notes: verified members of the pledging and of the lead council only."""
     if user is None or not user.is_authenticated:
@@ -106,6 +141,18 @@ def other_council_verdict(user, project: Project, *, councils=None) -> Verdict:
             False,
             _("Your council, %(council)s, leads this project. Support comes from other councils.")
             % {"council": project.lead_council.display_name},
+        )
+    waiting = [
+        c.display_name for c in user_waiting_councils(user=user).exclude(pk=project.lead_council_id)
+    ]
+    if waiting:  # asked already: offering "Join your council" again would only confuse
+        return Verdict(
+            False,
+            _(
+                "Your request to join %(councils)s is waiting for a council admin or an "
+                "organiser. You can do this once you are a verified member."
+            )
+            % {"councils": " / ".join(waiting)},
         )
     return Verdict(
         False,

@@ -2,6 +2,7 @@
 
 import datetime
 import re
+from functools import cached_property
 from typing import NamedTuple
 
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Sum
@@ -11,7 +12,9 @@ from councils.models import Council
 
 from .models import (
     ACTIVE_TEAM_STATUSES,
+    INTERNAL_STATES,
     PHASE_ORDER,
+    PUBLIC_PLEDGE_STATES,
     Adoption,
     DemandSignal,
     Follow,
@@ -82,8 +85,10 @@ def project_needs(*, project: Project) -> QuerySet[Need]:
 
 
 def project_pledges(*, project: Project) -> QuerySet[Pledge]:
+    """The project's pledges as the lead council and the public see them: from their offer."""
     return (
-        Pledge.objects.filter(project=project)
+        Pledge.objects.public()
+        .filter(project=project)
         .select_related("council", "pledged_by", "need")
         .prefetch_related(
             Prefetch(
@@ -120,9 +125,13 @@ class PledgeEventRow(NamedTuple):
 def project_pledge_events(*, project: Project) -> list[PledgeEventRow]:
     """Every ledger event of the project's pledges as plain rows, each pledge's in order, in one
     query. A popular project has hundreds of pledges: its page charts all their events, names
-    its partner councils and lists the latest pledges, all from these rows."""
+    its partner councils and lists the latest pledges, all from these rows.
+
+    Only the public ledger: pledges from their offer, without the events inside the pledging
+    council (waiting for and getting sign-off), so an approved pledge starts at "offered"."""
     rows = (
-        PledgeEvent.objects.filter(pledge__project=project)
+        PledgeEvent.objects.filter(pledge__project=project, pledge__offered_at__isnull=False)
+        .exclude(to_state__in=INTERNAL_STATES)
         .order_by("pledge_id", "sequence")
         .values_list(
             "pledge_id",
@@ -142,7 +151,10 @@ def project_pledge_events(*, project: Project) -> list[PledgeEventRow]:
             "created_at",
         )
     )
-    return [PledgeEventRow(*row) for row in rows]
+    events = [PledgeEventRow(*row) for row in rows]
+    return [
+        row._replace(from_state="") if row.from_state in INTERNAL_STATES else row for row in events
+    ]
 
 
 def _council_of(row: PledgeEventRow) -> Council:
@@ -165,7 +177,7 @@ def project_pledges_latest(
     (``project_pledge_events``) and ``needs`` with no query: each has its council, its need and
     ``history``, its ledger events. Only what the page shows is filled in."""
     newest = sorted(
-        ((row.pledge_created_at, row.pledge_id) for row in events if row.sequence == 1),
+        ((row.pledge_created_at, row.pledge_id) for row in events if not row.from_state),
         reverse=True,
     )[:limit]
     wanted = {pledge_id for _created, pledge_id in newest}
@@ -242,23 +254,47 @@ def pledge_with_history(*, pk: int) -> Pledge | None:
     )
 
 
-def council_pledges(*, council: Council) -> QuerySet[Pledge]:
-    """The council's pledges with their projects, newest first (page and CSV).
+def pledge_shown_events(*, pledge: Pledge, user) -> list[PledgeEvent]:
+    """A pledge's ledger events as ``user`` may see them (``pledge`` from
+    ``pledge_with_history``): all of them for the pledging council and organisers; for anyone
+    else the events inside the pledging council are left out and the sign-off reads as the
+    offer."""
+    from .permissions import user_sees_internal_pledges
 
-    Pledges to projects an organiser has hidden are left out, as they are everywhere public.
+    events = list(pledge.events.all())
+    if user_sees_internal_pledges(user, pledge):
+        return events
+    shown = []
+    for event in events:
+        if event.to_state in INTERNAL_STATES:
+            continue
+        if event.from_state in INTERNAL_STATES:
+            event.from_state = ""
+        shown.append(event)
+    return shown
+
+
+def council_pledges(*, council: Council) -> QuerySet[Pledge]:
+    """The council's public pledges with their projects, newest first (page and CSV).
+
+    Pledges to projects an organiser has hidden are left out, as they are everywhere public,
+    and so are those that never left the council (waiting for sign-off, or refused).
     """
     return (
-        Pledge.objects.filter(council=council, project__is_hidden=False)
+        Pledge.objects.public()
+        .filter(council=council, project__is_hidden=False)
         .select_related("project", "project__lead_council", "need", "pledged_by")
         .order_by("-created_at", "-pk")
     )
 
 
 def council_pledge_totals(*, council: Council) -> dict[str, dict[str, int]]:
-    """{state: {"money": pence, "time": half_days, "count": n}} for every state, in one query."""
-    totals = {state: {"money": 0, "time": 0, "count": 0} for state in PledgeState.values}
+    """{state: {"money": pence, "time": half_days, "count": n}} for every public state, in one
+    query."""
+    totals = {state: {"money": 0, "time": 0, "count": 0} for state in PUBLIC_PLEDGE_STATES}
     rows = (
-        Pledge.objects.filter(council=council, project__is_hidden=False)
+        Pledge.objects.public()
+        .filter(council=council, project__is_hidden=False)
         .values("state", "kind")
         .annotate(total=Sum("amount"), n=Count("pk"))
         .order_by()
@@ -294,32 +330,61 @@ COUNCIL_PAGE_PLEDGES = 50
 COUNCIL_PAGE_PROJECTS = 20
 
 
+class CouncilPledgeParts:
+    """A council's pledges as its page shows them (charts, totals by state, the latest), read
+    only when that part of the page is not in the cache: the same for every reader."""
+
+    def __init__(self, council: Council):
+        self.council = council
+
+    @cached_property
+    def totals(self) -> dict[str, dict[str, int]]:
+        return council_pledge_totals(council=self.council)
+
+    @cached_property
+    def charts(self) -> list:
+        return council_pledge_charts(council=self.council, totals=self.totals)
+
+    @cached_property
+    def by_state(self) -> list[dict]:
+        return [
+            {"state": state, "label": PledgeState(state).label, **self.totals[state]}
+            for state in PUBLIC_PLEDGE_STATES
+        ]
+
+    @cached_property
+    def count(self) -> int:
+        return sum(self.totals[state]["count"] for state in PUBLIC_PLEDGE_STATES)
+
+    @cached_property
+    def made(self) -> list[Pledge]:
+        return list(council_pledges(council=self.council)[:COUNCIL_PAGE_PLEDGES])
+
+
 def council_project_context(*, council: Council, user) -> dict:
     """What a council's page shows of projects: those it leads, its pledges and their totals."""
-    totals = council_pledge_totals(council=council)
     # The newest projects it leads, and whether there are more (the listing has them all).
     projects_led = list(
         council_projects_led(council=council, user=user)[: COUNCIL_PAGE_PROJECTS + 1]
     )
     return {
-        "pledge_charts": council_pledge_charts(council=council, totals=totals),
         "projects_led": projects_led[:COUNCIL_PAGE_PROJECTS],
         "more_projects_led": len(projects_led) > COUNCIL_PAGE_PROJECTS,
-        "pledges_made": council_pledges(council=council)[:COUNCIL_PAGE_PLEDGES],
-        "pledge_totals": [
-            {"state": state, "label": PledgeState(state).label, **totals[state]}
-            for state in PledgeState.values
-        ],
-        "pledge_count": sum(totals[state]["count"] for state in PledgeState.values),
+        "pledge_parts": CouncilPledgeParts(council),
         "adoptions": council_adoptions(council=council),
     }
 
 
 def pledge_list() -> QuerySet[Pledge]:
-    """Pledges to published, visible projects, with what a listing row shows."""
-    return Pledge.objects.filter(
-        project__state__in=[s for s in State.values if s != State.DRAFT], project__is_hidden=False
-    ).select_related("project", "council", "pledged_by")
+    """Public pledges to published, visible projects, with what a listing row shows."""
+    return (
+        Pledge.objects.public()
+        .filter(
+            project__state__in=[s for s in State.values if s != State.DRAFT],
+            project__is_hidden=False,
+        )
+        .select_related("project", "council", "pledged_by")
+    )
 
 
 def headline_stats() -> dict:
@@ -572,6 +637,19 @@ def dashboard_for(*, user) -> dict:
             .select_related("project__lead_council")
             .order_by("-created_at")
         ),
+        # Pledges over a delegated limit waiting for this person's sign-off, oldest first.
+        "approvals_waiting": list(
+            Pledge.objects.filter(
+                state=PledgeState.PENDING,
+                council__in=Council.objects.filter(
+                    memberships__user=user,
+                    memberships__status=MembershipStatus.VERIFIED,
+                    memberships__role=MembershipRole.APPROVER,
+                ).values("pk"),
+            )
+            .select_related("project", "council", "pledged_by")
+            .order_by("created_at")[:100]
+        ),
         "council_pledges": list(
             Pledge.objects.filter(council__in=member_councils)
             .select_related("project", "council")
@@ -735,7 +813,7 @@ def council_pledge_charts(*, council: Council, totals: dict) -> list:
     ):
         rows = [
             (PledgeState(state).label, totals[state][kind], fmt(totals[state][kind]), state)
-            for state in PledgeState.values
+            for state in PUBLIC_PLEDGE_STATES
         ]
         if not any(value for _l, value, _d, _c in rows):
             continue

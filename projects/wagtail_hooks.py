@@ -265,6 +265,7 @@ class PledgeViewSet(ListingDefaults, ModelViewSet):
         "state",
         "created_at",
         "state_changed_at",
+        "offered_at",
     ]
 
     @property

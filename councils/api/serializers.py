@@ -1,7 +1,9 @@
+from decimal import Decimal
+
 from rest_framework import serializers
 
-from core.api.serializers import MoneySerializer, days, money
-from projects.models import PledgeState
+from core.api.serializers import MoneySerializer, StrictInputSerializer, days, money
+from projects.models import PUBLIC_PLEDGE_STATES
 
 
 class CouncilSerializer(serializers.Serializer):
@@ -47,14 +49,67 @@ class PledgeTotalSerializer(serializers.Serializer):
     days = serializers.DecimalField(max_digits=9, decimal_places=1)
 
 
+class DelegatedLimitsSerializer(serializers.Serializer):
+    money = MoneySerializer(
+        allow_null=True, help_text="Pledges of more money need an approver; null: no limit"
+    )
+    days = serializers.DecimalField(
+        max_digits=7,
+        decimal_places=1,
+        allow_null=True,
+        help_text="Pledges of more staff days need an approver; null: no limit",
+    )
+
+
+def delegated_limits(c) -> dict:
+    return {
+        "money": None if c.money_limit is None else money(c.money_limit),
+        "days": None if c.half_days_limit is None else days(c.half_days_limit),
+    }
+
+
+class CouncilLimitsInputSerializer(StrictInputSerializer):
+    """Both limits are set together; null (or left out) means no limit."""
+
+    money_limit_pence = serializers.IntegerField(
+        required=False, allow_null=True, min_value=0, help_text="Money limit in pence"
+    )
+    days_limit = serializers.DecimalField(
+        max_digits=7,
+        decimal_places=1,
+        required=False,
+        allow_null=True,
+        min_value=Decimal(0),
+        help_text="Staff time limit in days, whole or half",
+    )
+
+    def validate_days_limit(self, value):
+        if value is not None and (value * 2) != (value * 2).to_integral_value():
+            raise serializers.ValidationError("Give days in whole or half days, like 3 or 3.5.")
+        return value
+
+    def limits(self) -> dict:
+        data = self.validated_data
+        days_limit = data.get("days_limit")
+        return {
+            "money_limit": data.get("money_limit_pence"),
+            "half_days_limit": None if days_limit is None else int(days_limit * 2),
+        }
+
+
 class CouncilDetailSerializer(CouncilSerializer):
+    delegated_limits = DelegatedLimitsSerializer(
+        help_text="Pledges over these need sign-off by one of the council's approvers"
+    )
     pledge_totals = serializers.DictField(
         child=PledgeTotalSerializer(),
-        help_text="What the council has pledged, by pledge state: " + ", ".join(PledgeState.values),
+        help_text="What the council has pledged, by pledge state: "
+        + ", ".join(PUBLIC_PLEDGE_STATES),
     )
 
     def to_representation(self, c) -> dict:
         data = super().to_representation(c)
+        data["delegated_limits"] = delegated_limits(c)
         totals = self.context["pledge_totals"]
         data["pledge_totals"] = {
             state: {
@@ -62,6 +117,6 @@ class CouncilDetailSerializer(CouncilSerializer):
                 "money": money(totals[state]["money"]),
                 "days": days(totals[state]["time"]),
             }
-            for state in PledgeState.values
+            for state in PUBLIC_PLEDGE_STATES
         }
         return data

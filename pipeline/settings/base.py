@@ -184,6 +184,11 @@ if SHARED_CACHE_URL:
 # How long pages are kept. On only with a shared cache: every worker must see the version bump
 # that retires them when content changes.
 PAGE_CACHE_SECONDS = int(env("PAGE_CACHE_SECONDS", "60" if SHARED_CACHE_URL else "0"))
+# Parts of pages that are the same for everyone (a project's charts, pledges and updates, a
+# listing's rows), kept in the pages cache under a version that any change to what they show
+# moves (core.pagecache.part_versions), for signed-in readers too. Bounded by this for what
+# changes with the clock, like the page cache; on only with a shared cache.
+PART_CACHE_SECONDS = int(env("PART_CACHE_SECONDS", "60" if SHARED_CACHE_URL else "0"))
 # X-Page-Cache: hit|miss on responses (tests, debugging); off in production, where a hit would
 # tell anyone that someone else had just asked for the same address.
 PAGE_CACHE_HEADER = env_bool("PAGE_CACHE_HEADER", False)

@@ -47,6 +47,9 @@ CACHES = {
     "pages": {**_BENCH_CACHE, "KEY_PREFIX": "pages"},
 }
 PAGE_CACHE_SECONDS = int(env("PAGE_CACHE_SECONDS", "60"))
+PART_CACHE_SECONDS = int(env("PART_CACHE_SECONDS", "60"))
+# Writes are rate limited per person as in production, at rates the load cannot reach.
+PIPELINE_RATE_LIMITS = dict.fromkeys(("pledge", "join", "update", "token"), "1000000/h")
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 LOGGING = {
     "version": 1,

@@ -21,6 +21,7 @@ from core.api.serializers import (
 from core.formatting import parse_days
 
 from ..models import (
+    INTERNAL_STATES,
     MAX_HALF_DAYS,
     MAX_MONEY_PENCE,
     Kind,
@@ -360,6 +361,11 @@ class PledgeSerializer(serializers.Serializer):
     pledged_by = serializers.CharField()
     created_at = serializers.DateTimeField()
     state_changed_at = serializers.DateTimeField()
+    offered_at = serializers.DateTimeField(
+        allow_null=True,
+        help_text="When the lead council was offered it: at once, or on an approver's sign-off. "
+        "Null while it awaits approval (seen only by the pledging council and organisers).",
+    )
     url = serializers.URLField()
 
     def to_representation(self, p) -> dict:
@@ -379,16 +385,24 @@ class PledgeSerializer(serializers.Serializer):
             "pledged_by": p.pledged_by.get_full_name(),
             "created_at": _iso(p.created_at),
             "state_changed_at": _iso(p.state_changed_at),
+            "offered_at": _iso(p.offered_at) if p.offered_at else None,
             "url": _abs(request, p.get_absolute_url()),
         }
 
 
 class PledgeDetailSerializer(PledgeSerializer):
-    events = PledgeEventSerializer(many=True, help_text="The pledge's ledger, oldest first")
+    events = PledgeEventSerializer(
+        many=True,
+        help_text="The pledge's ledger, oldest first. Events inside the pledging council "
+        "(awaiting approval, refused) only for its members and organisers.",
+    )
 
     def to_representation(self, p) -> dict:
         data = super().to_representation(p)
-        data["events"] = [PledgeEventSerializer(e).data for e in p.events.all()]
+        events = getattr(p, "shown_events", None)
+        if events is None:  # no reader named: the public ledger only
+            events = [e for e in p.events.all() if e.to_state not in INTERNAL_STATES]
+        data["events"] = [PledgeEventSerializer(e).data for e in events]
         return data
 
 
@@ -414,6 +428,10 @@ class PledgeActionSerializer(StrictInputSerializer):
 
 class PledgeWithdrawSerializer(StrictInputSerializer):
     reason = serializers.CharField(max_length=2000)
+
+
+class PledgeRefuseSerializer(StrictInputSerializer):
+    reason = serializers.CharField(max_length=2000, help_text="Told to the pledger")
 
 
 class ServiceAreaSerializer(serializers.Serializer):

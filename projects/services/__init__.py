@@ -10,9 +10,11 @@ from .moderation import (
 )
 from .pledges import (
     pledge_accept,
+    pledge_approve,
     pledge_decline,
     pledge_fulfil,
     pledge_offer,
+    pledge_refuse,
     pledge_withdraw,
     recalculate_totals,
 )
@@ -31,9 +33,11 @@ __all__ = [
     "need_add",
     "need_remove",
     "pledge_accept",
+    "pledge_approve",
     "pledge_decline",
     "pledge_fulfil",
     "pledge_offer",
+    "pledge_refuse",
     "pledge_withdraw",
     "project_create",
     "project_feature",

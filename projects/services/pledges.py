@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from core.errors import Conflict, InvalidInput, NotAllowed
 from councils.models import Council
-from councils.selectors import user_may_act_for_council
+from councils.selectors import user_is_council_approver, user_may_act_for_council
 
 from .. import notifications
 from ..models import (
@@ -25,7 +25,7 @@ from ..models import (
     PledgeState,
     Project,
 )
-from ..permissions import pledge_closed_reason, user_can_withdraw_pledge
+from ..permissions import pledge_closed_reason, pledge_needs_sign_off, user_can_withdraw_pledge
 from ..selectors import project_team_partner_council_ids
 from .projects import _lock_project, _require_manager, _validate_kind_role, validate_amount
 
@@ -159,6 +159,11 @@ def pledge_offer(
     validate_amount(kind, amount)
     note, private_note = _notes(note, private_note)
     now = timezone.now()
+    # Over the council's delegated limit anyone but an approver's offer waits inside the
+    # council for one. The council row is read afresh: its limits may have just changed.
+    council = Council.objects.get(pk=council.pk)
+    waits = pledge_needs_sign_off(actor, council, kind, amount)
+    state = PledgeState.PENDING if waits else PledgeState.OFFERED
     pledge = Pledge.objects.create(
         project=project,
         need=need,
@@ -169,20 +174,22 @@ def pledge_offer(
         amount=amount,
         note=note,
         private_note=private_note,
-        state=PledgeState.OFFERED,
+        state=state,
         created_at=now,
         state_changed_at=now,
+        offered_at=None if waits else now,
     )
     _append_event(
         pledge=pledge,
         actor=actor,
         from_state="",
-        to_state=PledgeState.OFFERED,
+        to_state=state,
         note=note,
         private_note=private_note,
     )
-    recalculate_totals(project)
-    notifications.pledge_changed(pledge, PledgeState.OFFERED)
+    if not waits:
+        recalculate_totals(project)
+    notifications.pledge_changed(pledge, state)
     return pledge
 
 
@@ -209,7 +216,11 @@ def _transition(
     from_state = pledge.state
     pledge.state = to_state
     pledge.state_changed_at = timezone.now()
-    pledge.save(update_fields=["state", "state_changed_at"])
+    fields = ["state", "state_changed_at"]
+    if to_state == PledgeState.OFFERED:  # signed off: the lead council sees it from now
+        pledge.offered_at = pledge.state_changed_at
+        fields.append("offered_at")
+    pledge.save(update_fields=fields)
     try:
         with transaction.atomic():
             _append_event(
@@ -223,12 +234,14 @@ def _transition(
     except IntegrityError as exc:  # a concurrent writer got there first
         raise Conflict(_("This pledge changed while you were deciding; look again.")) from exc
     recalculate_totals(project)
-    notifications.pledge_changed(pledge, to_state)
+    notifications.pledge_changed(pledge, to_state, from_state=from_state)
     return pledge
 
 
 def _manager_check(actor: User, pledge: Pledge) -> None:
     _require_manager(actor, pledge.project)
+    if not pledge.is_public:  # still inside the pledging council: not the project's to decide
+        raise NotAllowed(_("This pledge has not been offered to the project."))
 
 
 def _withdraw_check(actor: User, pledge: Pledge) -> None:
@@ -290,6 +303,53 @@ def pledge_withdraw(*, actor: User, pledge: Pledge, reason: str, private_note: s
         actor=actor,
         pledge=pledge,
         to_state=PledgeState.WITHDRAWN,
+        note=reason,
+        private_note=private_note,
+        check=check,
+    )
+
+
+def _approver_check(actor: User, pledge: Pledge) -> None:
+    if not user_is_council_approver(user=actor, council=pledge.council):
+        raise NotAllowed(
+            _("Only an approver of %(council)s can sign off its pledges.")
+            % {"council": pledge.council.display_name}
+        )
+
+
+@transaction.atomic
+def pledge_approve(
+    *, actor: User, pledge: Pledge, note: str = "", private_note: str = ""
+) -> Pledge:
+    """An approver of the pledging council signs off a pledge over its delegated limit: it
+    becomes an offer the lead council sees."""
+    return _transition(
+        actor=actor,
+        pledge=pledge,
+        to_state=PledgeState.OFFERED,
+        note=note,
+        private_note=private_note,
+        check=_approver_check,
+    )
+
+
+@transaction.atomic
+def pledge_refuse(*, actor: User, pledge: Pledge, reason: str, private_note: str = "") -> Pledge:
+    """An approver of the pledging council says no. The pledger hears why; the lead council
+    never knew of it."""
+
+    def check(actor: User, pledge: Pledge) -> None:
+        _approver_check(actor, pledge)
+        if not reason.strip():
+            raise InvalidInput(
+                _("Give a reason for refusing; the person who pledged will see it."),
+                field="reason",
+            )
+
+    return _transition(
+        actor=actor,
+        pledge=pledge,
+        to_state=PledgeState.REFUSED,
         note=reason,
         private_note=private_note,
         check=check,

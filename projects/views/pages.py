@@ -6,34 +6,42 @@ from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpRespons
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.cache import patch_cache_control
+from django.utils.functional import cached_property
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from core import pagecache
 from core.api.pagination import cursor_page
 from core.forms import form_data
 from core.security import limit_shown_in_form
 from councils.models import Council
-from councils.selectors import user_verified_councils
+from councils.selectors import user_verified_councils, user_waiting_councils
 
-from .. import exports, selectors, services
+from .. import exports, scopes, selectors, services
 from ..filters import ProjectFilterSet
 from ..forms import (
     AboutForm,
+    ApproveForm,
     DetailsForm,
     NeedForm,
     NoteForm,
     PhaseForm,
     PledgeForm,
     ProblemForm,
+    RefuseForm,
     StateForm,
     WithdrawForm,
 )
 from ..models import STATE_TRANSITIONS, Need, Pledge, PledgeState, Project, State
 from ..permissions import (
     may_pledge,
+    pledge_needs_sign_off,
     private_note_council_ids,
+    user_can_approve_pledge,
     user_can_manage_project,
+    user_can_see_pledge,
     user_can_withdraw_pledge,
     user_sees_private_notes,
 )
@@ -44,16 +52,26 @@ LIST_PAGE_SIZE = 20
 
 
 def project_list(request: HttpRequest) -> HttpResponse:
+    mark = pagecache.change_mark()  # before the rows are read (their cards are kept)
     filterset = ProjectFilterSet(request.GET, queryset=selectors.project_list())
     projects = filterset.qs if filterset.is_valid() else Project.objects.none()
     page = cursor_page(request, projects, ordering=filterset.ordering, page_size=LIST_PAGE_SIZE)
     active = sum(
         1 for name, values in request.GET.lists() if name not in ("sort", "cursor") and any(values)
     )
+    pagecache.depends_on(*scopes.listing_tags(page, support=scopes.reads_support(request.GET)))
+    scopes.with_part_versions(page.object_list, since=mark)
+    # The filter panel shows the reader's own choices and the service areas: kept per query.
+    query = sorted((k, v) for k, vs in request.GET.lists() if k != "cursor" for v in vs)
     return render(
         request,
         "projects/list.html",
-        {"filterset": filterset, "page": page, "active_filters": active},
+        {
+            "filterset": filterset,
+            "page": page,
+            "active_filters": active,
+            "filters_version": f"{pagecache.part_version()}?{urlencode(query)}",
+        },
     )
 
 
@@ -80,35 +98,73 @@ def _managed_project_or_403(request: HttpRequest, slug: str) -> Project | HttpRe
     return project
 
 
+class ProjectPageParts:
+    """What the shared parts of a project's page show, read only when a part is not in the
+    cache (``templates/projects/detail.html``): on a busy project, reading and drawing them is
+    most of the page's cost, and they are the same for every reader."""
+
+    def __init__(self, project: Project):
+        self.project = project
+
+    @cached_property
+    def events(self) -> list:
+        # Every pledge's ledger events in one query: the chart, the partner councils and the
+        # latest pledges with their histories all come from these rows.
+        return selectors.project_pledge_events(project=self.project)
+
+    @cached_property
+    def needs(self) -> list[Need]:
+        return list(selectors.project_needs(project=self.project))
+
+    @cached_property
+    def team(self) -> list:
+        return list(selectors.project_team(project=self.project))
+
+    @cached_property
+    def pledges(self) -> list[Pledge]:
+        return selectors.project_pledges_latest(
+            project=self.project, events=self.events, needs=self.needs
+        )
+
+    @cached_property
+    def pledge_count(self) -> int:
+        return len({row[0] for row in self.events})
+
+    @cached_property
+    def pledge_charts(self) -> list:
+        return selectors.project_pledge_charts(project=self.project, events=self.events)
+
+    @cached_property
+    def partners(self) -> list[Council]:
+        return selectors.project_partners(project=self.project, events=self.events, team=self.team)
+
+    @cached_property
+    def updates(self) -> list:
+        return list(selectors.project_updates(project=self.project))
+
+
 def project_detail(request: HttpRequest, slug: str) -> HttpResponse:
     from ..services.people import user_can_post_update
 
     project = _project_or_404(request, slug)
-    # Every pledge's ledger events in one query: the chart, the partner councils and the latest
-    # pledges with their histories all come from these rows.
-    events = selectors.project_pledge_events(project=project)
-    needs = list(selectors.project_needs(project=project))
-    team = list(selectors.project_team(project=project))
+    tag = scopes.project_tag(project.pk)
+    pagecache.depends_on(tag)
     demand = list(selectors.project_demand(project=project))
+    offers = selectors.user_project_offers(user=request.user, project=project, demand=demand)
     return render(
         request,
         "projects/detail.html",
         {
             "project": project,
-            "needs": needs,
-            "pledges": selectors.project_pledges_latest(
-                project=project, events=events, needs=needs
-            ),
-            "pledge_count": len({row[0] for row in events}),
-            "pledge_charts": selectors.project_pledge_charts(project=project, events=events),
-            "partners": selectors.project_partners(project=project, events=events, team=team),
-            "team": team,
-            "updates": selectors.project_updates(project=project),
+            "parts": ProjectPageParts(project),
+            "parts_version": pagecache.part_version(tag),
             "adoptions": selectors.project_adoptions(project=project),
             "demand": demand,
             "can_manage": user_can_manage_project(request.user, project),
             "can_post_update": user_can_post_update(request.user, project),
-            **selectors.user_project_offers(user=request.user, project=project, demand=demand),
+            # The one thing about the reader a shared part varies on (a yes or no).
+            "may_pledge": bool(offers["pledge_offer"]),
+            **offers,
         },
     )
 
@@ -163,7 +219,8 @@ def _initial(project: Project, section: str) -> dict:
 def project_new(request: HttpRequest) -> HttpResponse:
     councils = user_verified_councils(user=request.user)
     if not councils.exists():
-        return render(request, "projects/need_membership.html", status=403)
+        waiting = user_waiting_councils(user=request.user)
+        return render(request, "projects/need_membership.html", {"waiting": waiting}, status=403)
     form = AboutForm(form_data(request), councils=councils)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -532,18 +589,32 @@ def pledge_check(request: HttpRequest, slug: str) -> HttpResponse:
     return render(
         request,
         "projects/pledge_check.html",
-        {"project": project, "form": form, "over_by": form.over_by()},
+        {
+            "project": project,
+            "form": form,
+            "over_by": form.over_by(),
+            "needs_sign_off": pledge_needs_sign_off(
+                request.user,
+                form.cleaned_data["council"],
+                form.cleaned_data["kind"],
+                form.cleaned_data["amount_value"],
+            ),
+        },
         status=form_status(form),
     )
 
 
 def _pledge_or_404(request: HttpRequest, pk: int) -> Pledge:
+    """The pledge with the events this person may see (``shown_events``); a pledge that never
+    left its council is not found by anyone outside it."""
     pledge = selectors.pledge_with_history(pk=pk)
     if (
         pledge is None
         or selectors.project_for_page(slug=pledge.project.slug, user=request.user) is None
+        or not user_can_see_pledge(request.user, pledge)
     ):
         raise Http404
+    pledge.shown_events = selectors.pledge_shown_events(pledge=pledge, user=request.user)
     return pledge
 
 
@@ -565,6 +636,8 @@ def pledge_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "project": pledge.project,
             "can_manage": user_can_manage_project(request.user, pledge.project),
             "can_withdraw": user_can_withdraw_pledge(request.user, pledge),
+            "can_approve": pledge.state == PledgeState.PENDING
+            and user_can_approve_pledge(request.user, pledge),
             "sees_private_notes": user_sees_private_notes(request.user, pledge),
         },
     )
@@ -595,6 +668,18 @@ PLEDGE_ACTIONS = {
         gettext_lazy("Withdraw this pledge"),
         gettext_lazy("The pledge was withdrawn."),
     ),
+    "approve": (
+        services.pledge_approve,
+        ApproveForm,
+        gettext_lazy("Approve this pledge"),
+        gettext_lazy("The pledge was approved and is now offered to the project team."),
+    ),
+    "refuse": (
+        services.pledge_refuse,
+        RefuseForm,
+        gettext_lazy("Refuse this pledge"),
+        gettext_lazy("The pledge was refused. We have told the person who made it."),
+    ),
 }
 
 
@@ -604,11 +689,12 @@ def pledge_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         raise Http404
     pledge = _pledge_or_404(request, pk)
     service, form_class, heading, done = PLEDGE_ACTIONS[action]
-    allowed = (
-        user_can_withdraw_pledge(request.user, pledge)
-        if action == "withdraw"
-        else user_can_manage_project(request.user, pledge.project)
-    )
+    if action == "withdraw":
+        allowed = user_can_withdraw_pledge(request.user, pledge)
+    elif action in ("approve", "refuse"):
+        allowed = user_can_approve_pledge(request.user, pledge)
+    else:
+        allowed = user_can_manage_project(request.user, pledge.project)
     if not allowed:
         return render(request, "403.html", status=403)
     form = form_class(form_data(request))

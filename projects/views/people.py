@@ -35,8 +35,9 @@ from .writes import form_status, perform
 def team_join(request: HttpRequest, slug: str) -> HttpResponse:
     project = _project_or_404(request, slug)
     refusal = team_join_refusal(request.user, project)
-    if refusal:
-        return render(request, "403.html", {"reason": refusal}, status=403)
+    if refusal:  # a fact about the project, not a permission someone could ask for
+        context = {"project": project, "reason": refusal}
+        return render(request, "projects/need_membership.html", context, status=403)
     form = TeamJoinForm(form_data(request), councils=user_verified_councils(user=request.user))
     if request.method == "POST" and form.is_valid():
 

@@ -11,6 +11,9 @@ Who is who, on one published project led by Leadshire with a pledge from Partner
 - lead_member: a verified member of Leadshire who is not the owner or an admin (session + CSRF)
 - pledger: a verified member of Partnerton, whose pledges these are (session + CSRF)
 - organiser: LocalGov Digital staff (token)
+- approver: a verified approver of Partnerton, which has a delegated limit of £500 and a pledge
+  over it awaiting approval (token). The approver gets what the pledger gets except where
+  ``APPROVER`` says otherwise.
 
 Every role follows the project, and someone else has asked to join its maker team.
 """
@@ -24,6 +27,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, reverse
 from wagtail.models import APIToken
 
+from councils.models import Council
 from pipeline.api import urls as api_urls
 from projects.models import (
     Follow,
@@ -42,6 +46,7 @@ from tests.factories import (
     OrganiserFactory,
     ProjectFactory,
     UserFactory,
+    approver,
     make_pledge,
     published_project,
     verified_member,
@@ -108,6 +113,12 @@ MATRIX: dict[tuple[str, str], tuple[int, ...]] = {
     ("pledge-fulfil", "OPTIONS"): EVERYONE_200,
     ("pledge-withdraw", "POST"): (401, 403, 403, 403, 200, 200),
     ("pledge-withdraw", "OPTIONS"): EVERYONE_200,
+    # Sign-off of the pledge awaiting approval: Partnerton's approvers only. Outside
+    # Partnerton (the lead council too) it does not exist; organisers see it but do not sign.
+    ("pledge-approve", "POST"): (401, 404, 404, 404, 403, 403),
+    ("pledge-approve", "OPTIONS"): EVERYONE_200,
+    ("pledge-refuse", "POST"): (401, 404, 404, 404, 403, 403),
+    ("pledge-refuse", "OPTIONS"): EVERYONE_200,
     ("project-team", "GET"): EVERYONE_200,
     ("project-team", "HEAD"): EVERYONE_200,
     ("project-team", "OPTIONS"): EVERYONE_200,
@@ -138,6 +149,9 @@ MATRIX: dict[tuple[str, str], tuple[int, ...]] = {
     ("council-detail", "GET"): EVERYONE_200,
     ("council-detail", "HEAD"): EVERYONE_200,
     ("council-detail", "OPTIONS"): EVERYONE_200,
+    # Leadshire's delegated limits: its admins (none here but organisers).
+    ("council-limits", "POST"): (401, 403, 403, 403, 403, 200),
+    ("council-limits", "OPTIONS"): EVERYONE_200,
     ("tags", "GET"): EVERYONE_200,
     ("tags", "HEAD"): EVERYONE_200,
     ("tags", "OPTIONS"): EVERYONE_200,
@@ -153,6 +167,20 @@ MATRIX: dict[tuple[str, str], tuple[int, ...]] = {
     ("docs", "HEAD"): EVERYONE_200,
 }
 assert all(len(statuses) == len(ROLES) for statuses in MATRIX.values())
+
+MATRIX_ROLES = (*ROLES, "approver")
+APPROVER = {
+    ("pledge-approve", "POST"): 200,
+    ("pledge-refuse", "POST"): 200,
+}
+
+
+def statuses_for(key: tuple[str, str]) -> tuple[int, ...]:
+    """The row for each of ``MATRIX_ROLES``: the approver as the pledger unless ``APPROVER``
+    says otherwise."""
+    row = MATRIX[key]
+    return (*row, APPROVER.get(key, row[ROLES.index("pledger")]))
+
 
 # What each write sends. Bodies are valid, so a refusal can only be about who is asking.
 BODIES = {
@@ -175,6 +203,9 @@ BODIES = {
     ("pledge-decline", "POST"): lambda w: {"note": "Not this time"},
     ("pledge-fulfil", "POST"): lambda w: {"note": "Received"},
     ("pledge-withdraw", "POST"): lambda w: {"reason": "Budget cut"},
+    ("pledge-approve", "POST"): lambda w: {"note": "Delegated decision 12"},
+    ("pledge-refuse", "POST"): lambda w: {"reason": "Not in this year's budget"},
+    ("council-limits", "POST"): lambda w: {"money_limit_pence": 250_000, "days_limit": "3.5"},
     ("project-team", "POST"): lambda w: {"role": "developer", "message": "I can help"},
     ("project-updates", "POST"): lambda w: {"title": "Alpha done", "body": "We tested it."},
     ("team-membership-approve", "POST"): lambda w: {"note": "Welcome"},
@@ -190,6 +221,8 @@ BODIES = {
 # The object a route's ``pk`` is, by the route name's prefix (fulfilling needs an accepted
 # pledge). A new kind of object needs a line here and the object in make_world.
 PK_FOR_ROUTE = {
+    "pledge-approve": "waiting",
+    "pledge-refuse": "waiting",
     "pledge-fulfil": "accepted",
     "pledge-": "offered",
     "team-membership-": "join_request",
@@ -279,7 +312,7 @@ def _openapi_free(route: str) -> str:
 
 def make_world() -> SimpleNamespace:
     lead = CouncilFactory(short_name="Leadshire")
-    partner = CouncilFactory(short_name="Partnerton")
+    partner = CouncilFactory(short_name="Partnerton", money_limit=50_000)
     other = CouncilFactory(short_name="Elsewhere")
     project = published_project(lead_council=lead)
     pledger = verified_member(partner)
@@ -290,12 +323,16 @@ def make_world() -> SimpleNamespace:
     w.accepted = make_pledge(
         project, council=partner, actor=pledger, amount=2_000, state=PledgeState.ACCEPTED
     )
+    w.waiting = make_pledge(
+        project, council=partner, actor=pledger, amount=100_000, state=PledgeState.PENDING
+    )
     w.users = {
         "other": verified_member(other),
         "owner": project.owner,
         "lead_member": verified_member(lead),
         "pledger": pledger,
         "organiser": OrganiserFactory(),
+        "approver": approver(partner),
     }
     w.join_request = TeamMembership.objects.create(
         project=project, user=UserFactory(), role="designer", status=TeamStatus.REQUESTED
@@ -312,7 +349,7 @@ def client_for(role: str, w: SimpleNamespace):
     if role == "anonymous":
         return APIClient()
     user = w.users[role]
-    return token_client(user) if role in TOKEN_ROLES else session_client(user)
+    return token_client(user) if role in TOKEN_ROLES | {"approver"} else session_client(user)
 
 
 def url_for(name: str, route: str, w: SimpleNamespace) -> str:
@@ -337,7 +374,16 @@ def snapshot() -> tuple:
     return (
         *(
             list(model.objects.order_by("pk").values())
-            for model in (Project, Need, Pledge, PledgeEvent, TeamMembership, Follow, Update)
+            for model in (
+                Council,
+                Project,
+                Need,
+                Pledge,
+                PledgeEvent,
+                TeamMembership,
+                Follow,
+                Update,
+            )
         ),
         list(APIToken.objects.order_by("pk").values_list("pk", "name", "revoked_at", "key_hash")),
     )
@@ -355,9 +401,9 @@ class Case:
 
 
 CASES = [
-    Case(name, method, role, statuses[i])
-    for (name, method), statuses in MATRIX.items()
-    for i, role in enumerate(ROLES)
+    Case(name, method, role, statuses_for((name, method))[i])
+    for name, method in MATRIX
+    for i, role in enumerate(MATRIX_ROLES)
 ]
 
 

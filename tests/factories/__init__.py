@@ -1,5 +1,11 @@
 from .accounts import OrganiserFactory, UserFactory
-from .councils import CouncilDomainFactory, CouncilFactory, MembershipFactory, verified_member
+from .councils import (
+    CouncilDomainFactory,
+    CouncilFactory,
+    MembershipFactory,
+    approver,
+    verified_member,
+)
 from .projects import (
     NeedFactory,
     ProjectFactory,
@@ -18,6 +24,7 @@ __all__ = [
     "ProjectFactory",
     "ServiceAreaFactory",
     "UserFactory",
+    "approver",
     "make_pledge",
     "published_project",
     "refresh_needed_totals",

@@ -53,3 +53,13 @@ def verified_member(council: Council | None = None, *, admin: bool = False, **us
         role=MembershipRole.ADMIN if admin else MembershipRole.MEMBER,
     )
     return membership.user
+
+
+def approver(council: Council | None = None, **user_kwargs):
+    """A verified approver of ``council``: signs off pledges over its delegated limits."""
+    membership = MembershipFactory(
+        council=council or CouncilFactory(),
+        user=UserFactory(**user_kwargs),
+        role=MembershipRole.APPROVER,
+    )
+    return membership.user

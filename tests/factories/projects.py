@@ -119,8 +119,10 @@ def make_pledge(
         note=note,
     )
     manager = project.owner
-    if state == PledgeState.OFFERED:
+    if state in (PledgeState.OFFERED, PledgeState.PENDING) and pledge.state == state:
         return pledge
+    if pledge.state != PledgeState.OFFERED:  # over the council's limit: it waits for sign-off
+        raise ValueError(f"make_pledge: the pledge is {pledge.state}, not offered")
     if state == PledgeState.DECLINED:
         return services.pledge_decline(actor=manager, pledge=pledge)
     if state == PledgeState.WITHDRAWN:

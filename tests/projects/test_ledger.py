@@ -8,6 +8,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.db.models import F, ProtectedError
+from django.utils import timezone
 
 from projects import services
 from projects.ledger import Mismatch, check_ledger, ledger_states
@@ -132,6 +133,7 @@ def test_a_pledge_written_without_the_ledger_is_reported(story):
         pledged_by=pledge.pledged_by,
         kind=Kind.MONEY,
         amount=1,
+        offered_at=timezone.now(),
     )
     assert check_ledger() == [Mismatch(f"pledge {stray.pk} state", "offered", "no events")]
 
@@ -181,6 +183,7 @@ def test_the_lead_council_is_never_counted_as_a_partner(story):
         kind=Kind.MONEY,
         amount=1,
         state=PledgeState.ACCEPTED,
+        offered_at=timezone.now(),
     )
     PledgeEvent.objects.create(pledge=pledge, sequence=1, actor=owner, to_state="offered")
     PledgeEvent.objects.create(

@@ -329,9 +329,11 @@ def test_an_organiser_may_lead_a_project_for_any_council():
 
 NOT_A_MEMBER = "Only verified members of a council other than the lead one can do this."
 LEADS = "Your council, Leadshire, leads this project. Support comes from other councils."
+# Waiting at Leadshire too, which cannot make them a supporter: only Partnerton is named.
+WAITING = "Your request to join Partnerton is waiting for a council admin or an organiser."
 PAGE_PLEDGE = {  # None: "Pledge support" is offered
     "no_membership": NOT_A_MEMBER,
-    "pending_member": NOT_A_MEMBER,
+    "pending_member": WAITING,
     "other_council_member": None,
     "lead_member": LEADS,
     "lead_admin": LEADS,
@@ -363,6 +365,28 @@ def test_the_project_page_offers_pledging_only_to_those_who_may_and_says_why_not
             assert "Join your council first" not in response.content.decode()
 
 
+def test_someone_waiting_to_join_another_council_is_told_it_waits_not_asked_to_join_again(
+    world, client
+):
+    newcomer = UserFactory()
+    farshire = CouncilFactory(short_name="Farshire")
+    MembershipFactory(user=newcomer, council=farshire, status=MembershipStatus.PENDING)
+    client.force_login(newcomer)
+    waiting = "Your request to join Farshire is waiting for a council admin or an organiser."
+
+    page = client.get(world.project.get_absolute_url()).content.decode()
+    pledge_page = client.get(f"/projects/{world.project.slug}/pledge/")
+    propose_page = client.get("/projects/new/")
+
+    assert waiting in page and "Join your council</a>" not in page
+    assert pledge_page.status_code == 403 and waiting in pledge_page.content.decode()
+    assert "Join your council first" not in pledge_page.content.decode()
+    assert propose_page.status_code == 403
+    propose = propose_page.content.decode()
+    assert "Your request to join Farshire is waiting for a council admin" in propose
+    assert "Join another council" in propose
+
+
 def test_the_verdict_is_the_services_rule(world):
     """A lead-council member refused on the page is refused by the service the same way."""
     from projects.permissions import may_pledge
@@ -388,6 +412,8 @@ def test_the_owner_is_not_offered_their_own_maker_team(world, client):
     response = client.get(f"/projects/{world.project.slug}/join/")
     assert response.status_code == 403
     assert b"You own this project" in response.content
+    assert b"If you think you should" not in response.content  # nobody can grant it
+    assert f'href="{world.project.get_absolute_url()}"'.encode() in response.content
     with pytest.raises(Conflict, match="You own this project"):
         people.team_request_join(actor=owner, project=world.project, role="developer")
     # Anyone else signed in is offered it.

@@ -185,6 +185,9 @@ def test_proposing_a_project_step_by_step_then_publishing(client):
     project.refresh_from_db()
     assert project.money_needed == 2_500_050
     assert project.half_days_needed == 25
+    # Each need's row names its role once, in the key, and its amount in the value.
+    needs_page = client.get(reverse("projects:needs", args=[project.slug])).content.decode()
+    assert re.search(r"Developer</dt>\s*<dd[^>]*>12.5 days", needs_page), needs_page
 
     deadline = timezone.localdate() + datetime.timedelta(days=30)
     response = client.post(
@@ -715,6 +718,24 @@ def test_a_pledge_within_what_is_needed_has_no_warning(client):
     )
     check = client.get(reverse("projects:pledge_check", args=[project.slug])).content.decode()
     assert "more than the" not in check
+
+
+def test_a_need_still_open_warns_when_money_for_the_whole_project_has_covered_everything(client):
+    """The walk's case: £50,000 accepted toward the project as a whole against £5,000 asked;
+    the named need is still open by itself, but the project is not."""
+    project = published_project()  # £5,000 and 20 developer days
+    money = project.needs.get(kind=Kind.MONEY)
+    make_pledge(project, amount=5_000_000, need=None, state=PledgeState.ACCEPTED)
+    council = _pledger(client, project)
+    client.post(
+        reverse("projects:pledge", args=[project.slug]),
+        {"council": council.pk, "towards": str(money.pk), "amount": "3000"},
+    )
+    check = client.get(reverse("projects:pledge_check", args=[project.slug])).content.decode()
+    assert (
+        "You are offering £3,000, but what the project asked for is already fully pledged." in check
+    )
+    assert "£0" not in check
 
 
 def test_the_check_page_without_answers_goes_back_to_the_form(client):

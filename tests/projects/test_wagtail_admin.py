@@ -402,6 +402,18 @@ def test_register_councils_cannot_be_edited_but_public_bodies_can(organiser_clie
     assert Council.objects.get(pk=council.pk).short_name == "Hackney"
 
 
+def test_inspecting_a_register_council_offers_no_edit_link_a_public_body_does(organiser_client):
+    council = CouncilFactory(short_name="Hackney")
+    body = CouncilFactory(short_name="A body", on_register=False)
+
+    register_page = organiser_client.get(f"/cms-admin/councils/inspect/{council.pk}/")
+    body_page = organiser_client.get(f"/cms-admin/councils/inspect/{body.pk}/")
+
+    assert register_page.status_code == body_page.status_code == 200
+    assert f"/cms-admin/councils/edit/{council.pk}/" not in register_page.content.decode()
+    assert f"/cms-admin/councils/edit/{body.pk}/" in body_page.content.decode()
+
+
 # --- dashboard panels -----------------------------------------------------------------------
 
 

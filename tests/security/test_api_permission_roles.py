@@ -39,7 +39,8 @@ PERSONAL = {"token", "follows", "follow", "project-team"}
 def test_pending_people_may_not_write_for_any_council():
     writes = {k: v for k, v in PENDING_ROWS.items() if k[1] in ("POST", "PATCH", "DELETE")}
     assert writes
-    assert {k: v for k, v in writes.items() if k[0] not in PERSONAL and v != 403} == {}
+    # 404: a pledge awaiting approval does not exist outside its council (signing it off).
+    assert {k: v for k, v in writes.items() if k[0] not in PERSONAL and v not in (403, 404)} == {}
 
 
 @pytest.mark.parametrize(("name", "method"), sorted(PENDING_ROWS), ids=lambda v: str(v))

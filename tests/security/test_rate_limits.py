@@ -16,6 +16,7 @@ from wagtail.models import APIToken
 
 from core.security import consume, parse_rate
 from projects.models import Pledge, TeamMembership, Update
+from tests.factories import CouncilFactory
 
 from .helpers import token_for
 from .world import make_world
@@ -149,18 +150,38 @@ def test_over_the_limit_a_form_comes_back_with_what_was_typed_and_a_clear_error(
     assert any('"rate_limited"' in r.getMessage() for r in caplog.records)
 
 
-def test_the_token_form_gets_a_429_page_when_over_the_limit():
+def test_over_the_limit_the_token_form_comes_back_with_the_name_typed():
     w = make_world()
-    client, url, body, count, _typed = _web_case(w, "token")
+    client, url, _body, count, _typed = _web_case(w, "token")
     with override_settings(PIPELINE_RATE_LIMITS=LOW):
-        for _ in range(2):
-            assert client.post(url, body).status_code == 200
+        for n in range(2):
+            assert client.post(url, {"name": f"Script {n}"}).status_code == 200
         made = count()
-        response = client.post(url, body)
+        response = client.post(url, {"name": "Nightly export"})
+    assert response.status_code == 429
+    assert int(response["Retry-After"]) > 0
+    text = response.content.decode()
+    assert "There is a problem" in text and "too many times in a short time" in text
+    assert 'value="Nightly export"' in text, "what was typed is shown again"
+    assert count() == made
+
+
+def test_over_the_limit_the_join_council_form_comes_back_with_the_message_typed():
+    w = make_world()
+    client = Client()
+    client.force_login(w.users["pending"])
+    url = reverse("councils:join")
+    first, second, third = CouncilFactory.create_batch(3)  # "pending" is waiting at the lead
+    with override_settings(PIPELINE_RATE_LIMITS=LOW):
+        for council in (first, second):
+            response = client.post(url, {"council": council.pk, "message": "Hello"})
+            assert response.status_code == 302
+        response = client.post(url, {"council": third.pk, "message": "Third council"})
     assert response.status_code == 429
     text = response.content.decode()
-    assert "Too many requests" in text and 'class="govuk-footer"' in text
-    assert count() == made
+    assert "too many times in a short time" in text
+    assert "Third council" in text, "what was typed is shown again"
+    assert not w.users["pending"].memberships.filter(council=third).exists()
 
 
 def test_rejected_attempts_do_not_count_toward_the_limit():

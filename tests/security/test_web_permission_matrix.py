@@ -33,7 +33,7 @@ from projects.models import (
     Update,
 )
 
-from .world import ROLES, make_world
+from .world import APPROVER_ROLES, ROLES, make_world
 
 # Whole trees that are not Pipeline's own pages, or are tested elsewhere.
 EXCLUDED_PREFIXES = {
@@ -86,6 +86,10 @@ KWARGS = {
     "projects:pledge_action": lambda w: {"pk": w.offered.pk, "action": "accept"},
     "projects:pledge_action@withdraw": lambda w: {"pk": w.to_withdraw.pk, "action": "withdraw"},
     "projects:pledge_action@fulfil": lambda w: {"pk": w.accepted.pk, "action": "fulfil"},
+    "projects:pledge_action@approve": lambda w: {"pk": w.waiting.pk, "action": "approve"},
+    "projects:pledge_action@refuse": lambda w: {"pk": w.waiting.pk, "action": "refuse"},
+    "projects:pledge_detail@waiting": lambda w: {"pk": w.waiting.pk},
+    "councils:limits": lambda w: {"slug": w.partner.slug},
     "projects:tasks": lambda w: {"slug": w.draft.slug},
     "projects:check": lambda w: {"slug": w.draft.slug},
     "projects:detail@draft": lambda w: {"slug": w.draft.slug},
@@ -144,6 +148,9 @@ BODIES = {
     "projects:pledge_action": lambda w: {"note": "Thank you"},
     "projects:pledge_action@fulfil": lambda w: {"note": "Received"},
     "projects:pledge_action@withdraw": lambda w: {"reason": "Budget cut"},
+    "projects:pledge_action@approve": lambda w: {"note": "Delegated decision 12"},
+    "projects:pledge_action@refuse": lambda w: {"reason": "Not in this year's budget"},
+    "councils:limits": lambda w: {"money_limit": "2500", "half_days_limit": "3.5"},
     "projects:team_action": lambda w: {"note": "Welcome"},
     "projects:join": lambda w: {"role": "designer", "message": "Count me in"},
     "projects:update_new": lambda w: {"title": "Alpha", "body": "We started alpha."},
@@ -227,11 +234,12 @@ def snapshot() -> tuple:
     from django.contrib.auth import get_user_model
     from wagtail.models import APIToken
 
-    from councils.models import CouncilDomain
+    from councils.models import Council, CouncilDomain
 
     return tuple(
         list(model.objects.order_by("pk").values())
         for model in (
+            Council,
             Project,
             Need,
             Pledge,
@@ -343,6 +351,9 @@ MATRIX: dict[tuple[str, str], str] = {
     ("councils:membership_approve", "POST"): "login 403 403 403 403 403 done*",
     ("councils:membership_refuse", "GET"): "login 403 403 403 403 403 ok",
     ("councils:membership_refuse", "POST"): "login 403 403 403 403 403 done*",
+    # Partnerton's delegated limits: its admins (none here) and organisers.
+    ("councils:limits", "GET"): "login 403 403 403 403 403 ok",
+    ("councils:limits", "POST"): "login 403 403 403 403 403 done*",
     ("councils:membership_role", "GET"): NOT_POST,
     ("councils:membership_role", "POST"): "login 403 403 403 403 403 done*",
     # The member leaves, or an admin removes them.
@@ -358,6 +369,9 @@ MATRIX: dict[tuple[str, str], str] = {
     ("projects:detail@draft", "POST"): "404 404 404 ok 404 ok ok",
     ("projects:pledge_detail", "GET"): OK7,
     ("projects:pledge_detail", "POST"): OK7,
+    # A pledge awaiting approval: the pledging council and organisers only.
+    ("projects:pledge_detail@waiting", "GET"): "404 404 404 404 ok 404 ok",
+    ("projects:pledge_detail@waiting", "POST"): "404 404 404 404 ok 404 ok",
     ("projects:pledge_confirmation", "GET"): OK6,
     ("projects:pledge_confirmation", "POST"): OK6,
     ("projects:areas", "GET"): OK7,
@@ -402,6 +416,12 @@ MATRIX: dict[tuple[str, str], str] = {
     # Withdrawing is for the pledging council (and organisers), not the project's owner.
     ("projects:pledge_action@withdraw", "GET"): "login 403 403 403 ok 403 ok",
     ("projects:pledge_action@withdraw", "POST"): "login 403 403 403 done* 403 done*",
+    # Sign-off of a pledge over Partnerton's limit: its approvers only (not even organisers);
+    # to anyone outside Partnerton the pledge does not exist.
+    ("projects:pledge_action@approve", "GET"): "login 404 404 404 403 404 403",
+    ("projects:pledge_action@approve", "POST"): "login 404 404 404 403 404 403",
+    ("projects:pledge_action@refuse", "GET"): "login 404 404 404 403 404 403",
+    ("projects:pledge_action@refuse", "POST"): "login 404 404 404 403 404 403",
     # --- teams, follows, updates, adoption and demand
     # The owner leads the team already: told so, not offered it.
     ("projects:join", "GET"): "login ok ok ok ok 403 ok",
@@ -432,6 +452,20 @@ MATRIX: dict[tuple[str, str], str] = {
 VARIANTS = {key for key, _ in MATRIX if "@" in key}
 assert all(len(row.split()) == len(ROLES) for row in MATRIX.values())
 
+# The approver, a second member of the pledging council, gets what the pledger gets except:
+APPROVER: dict[tuple[str, str], str] = {
+    ("projects:pledge_action@approve", "GET"): "ok",
+    ("projects:pledge_action@approve", "POST"): "done*",
+    ("projects:pledge_action@refuse", "GET"): "ok",
+    ("projects:pledge_action@refuse", "POST"): "done*",
+}
+
+
+def expected_row(key: str, method: str) -> list[str]:
+    """The outcome for each of ``APPROVER_ROLES``."""
+    row = MATRIX[(key, method)].split()
+    return [*row, APPROVER.get((key, method), row[ROLES.index("pledger")])]
+
 
 def test_every_web_route_has_rows():
     routes = web_routes()
@@ -454,10 +488,10 @@ def test_exclusions_name_real_routes():
 def test_web_matrix(world, key, method, django_db_blocker):
     routes = web_routes()
     route = routes[key.split("@")[0]]
-    expected = MATRIX[(key, method)].split()
+    expected = expected_row(key, method)
     got = []
     with django_db_blocker.unblock():
-        for role in ROLES:
+        for role in APPROVER_ROLES:
             with transaction.atomic():
                 client = client_for(role, world)
                 if role != "anonymous" and key.split("@")[0] in SETUP:
@@ -468,7 +502,7 @@ def test_web_matrix(world, key, method, django_db_blocker):
                 transaction.set_rollback(True)
     mismatches = [
         f"{role}: expected {want}, got {have}"
-        for role, want, have in zip(ROLES, expected, got, strict=True)
+        for role, want, have in zip(APPROVER_ROLES, expected, got, strict=True)
         if want != have
     ]
     assert not mismatches, f"{method} {key}: " + "; ".join(mismatches) + f"\nrow: {' '.join(got)}"

@@ -13,6 +13,11 @@ in the states the pages deal with.
   pledger      a verified member of Partnerton, the pledging council
   owner        the projects' owner, a verified member of Leadshire
   organiser    LocalGov Digital staff
+
+  and, for the web matrix's extra column (``APPROVER_ROLES``):
+
+  approver     a verified approver of Partnerton: signs off its pledges over its delegated limit
+               (£500 of money here), one of which (``waiting``) awaits approval
 """
 
 import datetime
@@ -22,7 +27,16 @@ from django.utils import timezone
 from wagtail.models import APIToken
 
 from councils.models import MembershipRole, MembershipStatus
-from projects.models import Follow, Phase, PledgeState, Project, Role, State, Update
+from projects.models import (
+    PUBLIC_PLEDGE_STATES,
+    Follow,
+    Phase,
+    PledgeState,
+    Project,
+    Role,
+    State,
+    Update,
+)
 from projects.services import people
 from tests.factories import (
     CouncilFactory,
@@ -32,12 +46,14 @@ from tests.factories import (
     ProjectFactory,
     ServiceAreaFactory,
     UserFactory,
+    approver,
     make_pledge,
     published_project,
     verified_member,
 )
 
 ROLES = ("anonymous", "pending", "other", "lead_member", "pledger", "owner", "organiser")
+APPROVER_ROLES = (*ROLES, "approver")
 
 
 def make_world(**text) -> SimpleNamespace:
@@ -64,7 +80,7 @@ def make_world(**text) -> SimpleNamespace:
         setattr(t, key, value)
     w = SimpleNamespace(text=t)
     w.lead = CouncilFactory(short_name=t.council, name=f"{t.council} Council", slug="leadshire")
-    w.partner = CouncilFactory(short_name="Partnerton", slug="partnerton")
+    w.partner = CouncilFactory(short_name="Partnerton", slug="partnerton", money_limit=50_000)
     w.elsewhere = CouncilFactory(short_name="Elsewhere", slug="elsewhere")
     w.area = ServiceAreaFactory(name="Waste", slug="waste")
     owner = verified_member(
@@ -107,6 +123,7 @@ def make_world(**text) -> SimpleNamespace:
         "pledger": verified_member(w.partner),
         "owner": owner,
         "organiser": OrganiserFactory(),
+        "approver": approver(w.partner),
     }
     w.pending_membership = MembershipFactory(
         user=w.users["pending"], council=w.lead, status=MembershipStatus.PENDING, message=t.message
@@ -124,12 +141,16 @@ def make_world(**text) -> SimpleNamespace:
             state=state,
             note=t.note,
         )
-        for i, state in enumerate(PledgeState.values)
+        for i, state in enumerate(PUBLIC_PLEDGE_STATES)
     }
     w.offered = w.pledges[PledgeState.OFFERED]
     w.accepted = w.pledges[PledgeState.ACCEPTED]
     # A second offer to withdraw, so accept and withdraw rows do not act on the same pledge.
     w.to_withdraw = make_pledge(w.project, council=w.partner, actor=pledger, amount=500)
+    # Over Partnerton's limit: it waits for the approver; the lead council does not see it.
+    w.waiting = make_pledge(
+        w.project, council=w.partner, actor=pledger, amount=100_000, state=PledgeState.PENDING
+    )
     w.joiner = verified_member(w.partner)
     w.team_request = people.team_request_join(
         actor=w.joiner, project=w.project, role=Role.DEVELOPER, message=t.message

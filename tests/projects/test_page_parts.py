@@ -1,0 +1,107 @@
+"""The parts of pages kept for everyone (``PART_CACHE_SECONDS``) hold nothing personal, never
+show a draft to someone who may not see it, and are never older than what they show."""
+
+import pytest
+from django.test import Client
+
+from projects.models import PledgeState, Project
+from tests.factories import (
+    CouncilFactory,
+    ProjectFactory,
+    make_pledge,
+    published_project,
+    verified_member,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def parts_kept(settings):
+    settings.PART_CACHE_SECONDS = 60  # the caches are emptied around each test (conftest)
+
+
+def signed_in(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def test_the_project_page_shows_each_reader_their_own_offers_whatever_the_parts_hold(
+    on_commit,
+):
+    project = on_commit(published_project)
+    owner = signed_in(project.owner)
+    officer = signed_in(verified_member(CouncilFactory(), first_name="Ifan"))
+    url = project.get_absolute_url()
+    for first, second in ((owner, officer), (officer, owner)):
+        first.get(url)  # fills the parts
+        page = second.get(url).content.decode()
+        owns = second is owner
+        assert ("Manage project and offers" in page) is owns
+        assert ("Be the first council to pledge support." in page) is not owns
+        assert (f'href="/projects/{project.slug}/pledge/"' in page) is not owns
+    anonymous = Client().get(url).content.decode()
+    assert "Manage project and offers" not in anonymous
+    assert "Sign in to pledge support" in anonymous
+
+
+def test_a_draft_read_by_its_council_is_not_shown_to_anyone_else(on_commit):
+    draft = on_commit(ProjectFactory, title="Secret reorganisation plan")
+    colleague = signed_in(verified_member(draft.lead_council))
+    assert colleague.get(draft.get_absolute_url()).status_code == 200
+    council_page = colleague.get(draft.lead_council.get_absolute_url()).content.decode()
+    assert "Secret reorganisation plan" in council_page  # their council's draft, as a card
+
+    outsider = signed_in(verified_member(CouncilFactory()))
+    for reader in (outsider, Client()):
+        assert reader.get(draft.get_absolute_url()).status_code == 404
+        page = reader.get(draft.lead_council.get_absolute_url()).content.decode()
+        assert "Secret reorganisation plan" not in page
+        assert "Secret reorganisation plan" not in reader.get("/projects/").content.decode()
+
+
+def test_private_notes_stay_out_of_every_shared_part(on_commit):
+    project = on_commit(published_project)
+    pledging = CouncilFactory()
+    pledge = on_commit(make_pledge, project, council=pledging, note="Public thanks")
+    from projects import services
+
+    on_commit(
+        services.pledge_accept,
+        actor=project.owner,
+        pledge=pledge,
+        note="Glad to",
+        private_note="Budget line 4471, do not share",
+    )
+    owner = signed_in(project.owner)  # sees private notes on the pledge's own page
+    assert "Budget line 4471" in owner.get(pledge.get_absolute_url()).content.decode()
+    for url in (project.get_absolute_url(), pledging.get_absolute_url(), "/projects/"):
+        owner.get(url)  # parts filled by someone who may read the note
+        for reader in (owner, Client(), signed_in(verified_member(CouncilFactory()))):
+            assert "Budget line 4471" not in reader.get(url).content.decode(), url
+
+
+def test_a_pledge_shows_at_once_on_the_parts_a_signed_in_reader_was_given(on_commit):
+    project = on_commit(published_project)
+    reader = signed_in(verified_member(CouncilFactory()))
+    reader.get(project.get_absolute_url())
+    reader.get("/projects/")
+    pledging = on_commit(CouncilFactory, short_name="Ynys Mon", slug="ynys-mon")
+    on_commit(make_pledge, project, council=pledging, state=PledgeState.ACCEPTED)
+    page = reader.get(project.get_absolute_url()).content.decode()
+    assert "Ynys Mon" in page  # the pledges part and the partner councils
+    assert "£100 committed" in reader.get("/projects/").content.decode()
+    assert Project.objects.get(pk=project.pk).money_accepted == 10_000
+
+
+def test_api_rows_kept_for_everyone_follow_the_project_and_the_address_asked(on_commit, client):
+    project = on_commit(published_project)
+    first = client.get("/api/v1/projects/", headers={"Authorization": ""}).json()["results"]
+    other_host = client.get("/api/v1/projects/", HTTP_HOST="localhost").json()["results"]
+    assert first[0]["url"].startswith("http://testserver/")
+    assert other_host[0]["url"].startswith("http://localhost/")
+    on_commit(make_pledge, project, state=PledgeState.ACCEPTED)
+    again = client.get("/api/v1/projects/").json()["results"]
+    assert again[0]["totals"]["money_accepted"]["amount_pence"] == 10_000
+    assert first[0]["totals"]["money_accepted"]["amount_pence"] == 0
