@@ -32,6 +32,7 @@ DEPLOY = ROOT / "deploy"
 CLUSTER_DIR = Path(os.environ.get("CLUSTER_DIR", ROOT / ".cluster"))
 APP_SERVERS = ("app1", "app2")
 STOP_SECONDS = 35  # longer than gunicorn's graceful_timeout
+SLOWSTART_SECONDS = 5  # "slowstart" in deploy/haproxy.cfg
 
 
 class ClusterError(Exception):
@@ -345,7 +346,12 @@ def main(argv: list[str]) -> int:
             case ["restart", name]:
                 restart(name)
             case ["rolling-restart"]:
-                for name in APP_SERVERS:
+                for n, name in enumerate(APP_SERVERS):
+                    if n:
+                        # The one restarted last takes its full share only after HAProxy's
+                        # slowstart (deploy/haproxy.cfg); draining the next one sooner would
+                        # leave the site with less than one server's room.
+                        time.sleep(SLOWSTART_SECONDS)
                     restart(name)
             case _:
                 print(__doc__, file=sys.stderr)
