@@ -481,6 +481,40 @@ class RefuseForm(forms.Form):
     )
 
 
+class DecisionRecordForm(forms.Form):
+    title = forms.CharField(
+        label=_("Title of the decision"),
+        help_text=_("As your council published it, for example ‘Delegated decision 2026/041’."),
+        max_length=200,
+        error_messages={"required": _("Enter the title of the decision")},
+    )
+    date = GovukDateField(
+        what=_("the date of the decision"),
+        label=_("Date of the decision"),
+        help_text=_("For example 31 3 2026"),
+        error_messages={"required": _("Enter the date of the decision")},
+    )
+    url = WebAddressField(
+        label=_("Link to the published decision"),
+        help_text=_(
+            "The delegated decision, cabinet or committee minute on your council’s website, "
+            "starting https://"
+        ),
+        max_length=500,
+        assume_scheme="https",
+        error_messages={
+            "required": _("Enter the link to the published decision"),
+            "invalid": _("Enter a web address, like https://democracy.example.gov.uk/decision/41"),
+        },
+    )
+
+    def clean_date(self):
+        value = self.cleaned_data.get("date")
+        if value and value > timezone.localdate():
+            raise forms.ValidationError(_("The date of the decision must be today or in the past"))
+        return value
+
+
 def _council_field(label: str, *, required: bool = True) -> forms.ModelChoiceField:
     return forms.ModelChoiceField(
         queryset=Council.objects.none(),

@@ -448,6 +448,30 @@ class PledgeViewSet(
     def refuse(self, request, pk=None):
         return self._act(request, services.pledge_refuse, s.PledgeRefuseSerializer)
 
+    @extend_schema(
+        summary="Attach the council's published decision to its pledge",
+        description="Title, date and link of the delegated decision, cabinet or committee "
+        "minute behind the pledge. For an approver of the pledging council, or the pledger when "
+        "the pledge is within the council's delegated limit; while the pledge awaits approval, "
+        "is offered or accepted. Once only: 409 if a decision is already recorded.",
+        request=s.PledgeDecisionInputSerializer,
+        responses={200: s.PledgeDetailSerializer, **ERRORS},
+    )
+    @action(detail=True, methods=["post"])
+    def decision(self, request, pk=None):
+        pledge = self.get_object()
+        serializer = s.PledgeDecisionInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        services.pledge_record_decision(
+            actor=request.user,
+            pledge=pledge,
+            title=data["title"],
+            decided_on=data["date"],
+            url=data["url"],
+        )
+        return self._detail(pledge)
+
 
 @extend_schema(summary="Service-area tags", responses={200: s.ServiceAreaSerializer(many=True)})
 class ServiceAreaList(ApiView, APIView):

@@ -33,6 +33,7 @@ from projects.models import (
     Follow,
     Need,
     Pledge,
+    PledgeDecisionRecord,
     PledgeEvent,
     PledgeState,
     Project,
@@ -119,6 +120,10 @@ MATRIX: dict[tuple[str, str], tuple[int, ...]] = {
     ("pledge-approve", "OPTIONS"): EVERYONE_200,
     ("pledge-refuse", "POST"): (401, 404, 404, 404, 403, 403),
     ("pledge-refuse", "OPTIONS"): EVERYONE_200,
+    # The council's decision behind an offer within Partnerton's limit: its pledger (and its
+    # approvers), nobody else, organisers included.
+    ("pledge-decision", "POST"): (401, 403, 403, 403, 200, 403),
+    ("pledge-decision", "OPTIONS"): EVERYONE_200,
     ("project-team", "GET"): EVERYONE_200,
     ("project-team", "HEAD"): EVERYONE_200,
     ("project-team", "OPTIONS"): EVERYONE_200,
@@ -205,6 +210,11 @@ BODIES = {
     ("pledge-withdraw", "POST"): lambda w: {"reason": "Budget cut"},
     ("pledge-approve", "POST"): lambda w: {"note": "Delegated decision 12"},
     ("pledge-refuse", "POST"): lambda w: {"reason": "Not in this year's budget"},
+    ("pledge-decision", "POST"): lambda w: {
+        "title": "Delegated decision 2026/041",
+        "date": "2026-03-01",
+        "url": "https://partnerton.gov.uk/decisions/41",
+    },
     ("council-limits", "POST"): lambda w: {"money_limit_pence": 250_000, "days_limit": "3.5"},
     ("project-team", "POST"): lambda w: {"role": "developer", "message": "I can help"},
     ("project-updates", "POST"): lambda w: {"title": "Alpha done", "body": "We tested it."},
@@ -380,6 +390,7 @@ def snapshot() -> tuple:
                 Need,
                 Pledge,
                 PledgeEvent,
+                PledgeDecisionRecord,
                 TeamMembership,
                 Follow,
                 Update,

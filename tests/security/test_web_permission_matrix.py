@@ -26,6 +26,7 @@ from projects.models import (
     Follow,
     Need,
     Pledge,
+    PledgeDecisionRecord,
     PledgeEvent,
     Project,
     TagFollow,
@@ -88,6 +89,7 @@ KWARGS = {
     "projects:pledge_action@fulfil": lambda w: {"pk": w.accepted.pk, "action": "fulfil"},
     "projects:pledge_action@approve": lambda w: {"pk": w.waiting.pk, "action": "approve"},
     "projects:pledge_action@refuse": lambda w: {"pk": w.waiting.pk, "action": "refuse"},
+    "projects:pledge_action@decision": lambda w: {"pk": w.offered.pk, "action": "decision"},
     "projects:pledge_detail@waiting": lambda w: {"pk": w.waiting.pk},
     "councils:limits": lambda w: {"slug": w.partner.slug},
     "projects:tasks": lambda w: {"slug": w.draft.slug},
@@ -150,6 +152,13 @@ BODIES = {
     "projects:pledge_action@withdraw": lambda w: {"reason": "Budget cut"},
     "projects:pledge_action@approve": lambda w: {"note": "Delegated decision 12"},
     "projects:pledge_action@refuse": lambda w: {"reason": "Not in this year's budget"},
+    "projects:pledge_action@decision": lambda w: {
+        "title": "Delegated decision 2026/041",
+        "date_day": "1",
+        "date_month": "3",
+        "date_year": "2026",
+        "url": "https://partnerton.gov.uk/decisions/41",
+    },
     "councils:limits": lambda w: {"money_limit": "2500", "half_days_limit": "3.5"},
     "projects:team_action": lambda w: {"note": "Welcome"},
     "projects:join": lambda w: {"role": "designer", "message": "Count me in"},
@@ -244,6 +253,7 @@ def snapshot() -> tuple:
             Need,
             Pledge,
             PledgeEvent,
+            PledgeDecisionRecord,
             TeamMembership,
             Membership,
             CouncilDomain,
@@ -422,6 +432,10 @@ MATRIX: dict[tuple[str, str], str] = {
     ("projects:pledge_action@approve", "POST"): "login 404 404 404 403 404 403",
     ("projects:pledge_action@refuse", "GET"): "login 404 404 404 403 404 403",
     ("projects:pledge_action@refuse", "POST"): "login 404 404 404 403 404 403",
+    # The council's decision behind an offer within Partnerton's limit: the pledger who made it
+    # (and Partnerton's approvers); not the lead council, nor organisers.
+    ("projects:pledge_action@decision", "GET"): "login 403 403 403 ok 403 403",
+    ("projects:pledge_action@decision", "POST"): "login 403 403 403 done* 403 403",
     # --- teams, follows, updates, adoption and demand
     # The owner leads the team already: told so, not offered it.
     ("projects:join", "GET"): "login ok ok ok ok 403 ok",
@@ -458,6 +472,8 @@ APPROVER: dict[tuple[str, str], str] = {
     ("projects:pledge_action@approve", "POST"): "done*",
     ("projects:pledge_action@refuse", "GET"): "ok",
     ("projects:pledge_action@refuse", "POST"): "done*",
+    ("projects:pledge_action@decision", "GET"): "ok",
+    ("projects:pledge_action@decision", "POST"): "done*",
 }
 
 
