@@ -332,7 +332,10 @@ class PledgeForm(forms.Form):
             "Only verified members of your council and of %(lead)s see this. For example budget "
             "codes or who to contact."
         ) % {"lead": project.lead_council.display_name}
-        self.needs = {str(n.pk): n for n in project.needs.all()}
+        needs = list(project.needs.all())
+        # A need marked met takes no new offers: it is not a choice, only listed as met.
+        self.needs = {str(n.pk): n for n in needs if not n.is_met}
+        self.met_needs = [n for n in needs if n.is_met]
         # What is still to find for each choice, shown beside it.
         self.still_needed = still_needed(project, self.needs.values())
         self.fields["towards"].option_hints = {

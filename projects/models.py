@@ -303,6 +303,9 @@ class Need(models.Model):
     amount = models.BigIntegerField(_("amount"), help_text=_("Pence for money, half-days for time"))
     description = models.CharField(_("what it is for"), max_length=300, blank=True)
     position = models.PositiveSmallIntegerField(default=0)
+    # Set when the owner marks the need met: it takes no new offers until reopened. Pledges
+    # already made toward it, and the totals, are untouched.
+    met_at = models.DateTimeField(_("met"), null=True, blank=True)
 
     offered = models.BigIntegerField(default=0)
     accepted = models.BigIntegerField(default=0)
@@ -338,6 +341,10 @@ class Need(models.Model):
     def amount_display(self) -> str:
         """The amount alone, for lists whose row already names the role."""
         return format_amount(self.kind, self.amount)
+
+    @property
+    def is_met(self) -> bool:
+        return self.met_at is not None
 
 
 class PledgeState(models.TextChoices):

@@ -190,6 +190,11 @@ class NeedSerializer(serializers.Serializer):
     offered = QuantitySerializer(help_text="Pledged and still on offer")
     accepted = QuantitySerializer(help_text="Accepted by the project's owner")
     fulfilled = QuantitySerializer(help_text="Delivered")
+    met_at = serializers.DateTimeField(
+        allow_null=True,
+        help_text="When the project's team marked the need met; null while it is open. A met "
+        "need takes no new offers (409); what was pledged toward it stays.",
+    )
 
     def to_representation(self, n) -> dict:
         need = quantity(n.kind, n.amount)
@@ -202,6 +207,7 @@ class NeedSerializer(serializers.Serializer):
             "offered": quantity(n.kind, n.offered),
             "accepted": quantity(n.kind, n.accepted),
             "fulfilled": quantity(n.kind, n.fulfilled),
+            "met_at": _iso(n.met_at) if n.met_at else None,
         }
 
 

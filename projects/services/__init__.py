@@ -22,7 +22,9 @@ from .pledges import (
 from .projects import (
     EDITABLE_FIELDS,
     need_add,
+    need_mark_met,
     need_remove,
+    need_reopen,
     project_create,
     project_set_phase,
     project_set_state,
@@ -32,7 +34,9 @@ from .projects import (
 __all__ = [
     "EDITABLE_FIELDS",
     "need_add",
+    "need_mark_met",
     "need_remove",
+    "need_reopen",
     "pledge_accept",
     "pledge_approve",
     "pledge_decline",

@@ -159,6 +159,9 @@ def pledge_offer(
     if need is not None:
         if need.project_id != project.pk:
             raise InvalidInput(_("That need belongs to another project."), field="need")
+        need = Need.objects.get(pk=need.pk)  # read afresh: it may have just been marked met
+        if need.is_met:
+            raise Conflict(_("This need has been met, so it takes no new offers."), field="need")
         if kind != need.kind:
             raise InvalidInput(
                 _("This need asks for %(kind)s.") % {"kind": need.get_kind_display().lower()},

@@ -425,6 +425,31 @@ def need_remove(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 
 
 @login_required
+@require_POST
+def need_met(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    """Mark a need met (``met=1``: it takes no new offers) or reopen it (``met=0``)."""
+    project = _managed_project_or_403(request, slug)
+    if isinstance(project, HttpResponse):
+        return project
+    repeat = already_done(request)
+    if repeat is not None:
+        return repeat
+    need = get_object_or_404(Need, pk=pk, project=project)
+    needs_url = reverse("projects:needs", kwargs={"slug": slug})
+    met = request.POST.get("met") != "0"
+
+    def write() -> str:
+        if met:
+            services.need_mark_met(actor=request.user, need=need)
+        else:
+            services.need_reopen(actor=request.user, need=need)
+        return needs_url
+
+    done = _("Need marked as met: it takes no new offers.") if met else _("Need reopened.")
+    return perform(request, write, done=done, error_url=needs_url)
+
+
+@login_required
 def project_check(request: HttpRequest, slug: str) -> HttpResponse:
     project = _managed_project_or_403(request, slug)
     if isinstance(project, HttpResponse):

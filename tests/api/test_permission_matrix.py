@@ -95,6 +95,11 @@ MATRIX: dict[tuple[str, str], tuple[int, ...]] = {
     ("project-needs", "POST"): (401, 403, 201, 403, 403, 201),
     ("project-remove-need", "DELETE"): (401, 403, 204, 403, 403, 204),
     ("project-remove-need", "OPTIONS"): EVERYONE_200,
+    # Marking a need met (POST) and reopening it (DELETE): the project's managers. The world's
+    # spare need is open, so reopening it is a conflict for them.
+    ("project-need-met", "POST"): (401, 403, 200, 403, 403, 200),
+    ("project-need-met", "DELETE"): (401, 403, 409, 403, 403, 409),
+    ("project-need-met", "OPTIONS"): EVERYONE_200,
     ("project-phase", "POST"): (401, 403, 200, 403, 403, 200),
     ("project-phase", "OPTIONS"): EVERYONE_200,
     ("project-state", "POST"): (401, 403, 200, 403, 403, 200),

@@ -97,6 +97,7 @@ KWARGS = {
     "projects:detail@draft": lambda w: {"slug": w.draft.slug},
     "projects:edit": lambda w: {"slug": w.project.slug, "section": "about"},
     "projects:need_remove": lambda w: {"slug": w.project.slug, "pk": w.spare_need.pk},
+    "projects:need_met": lambda w: {"slug": w.project.slug, "pk": w.spare_need.pk},
     "projects:adopt": lambda w: {"slug": w.live.slug},
 }
 
@@ -140,6 +141,7 @@ BODIES = {
         "description": "",
     },
     "projects:needs": lambda w: {"kind": "money", "amount": "2500", "description": "Hosting"},
+    "projects:need_met": lambda w: {"met": "1"},
     "projects:manage": lambda w: {"action": "phase", "phase": "alpha"},
     "projects:pledge": lambda w: {
         "council": w.partner.pk,
@@ -411,6 +413,8 @@ MATRIX: dict[tuple[str, str], str] = {
     ("projects:needs", "POST"): MANAGERS_WRITE,
     ("projects:need_remove", "GET"): NOT_POST,
     ("projects:need_remove", "POST"): MANAGERS_WRITE,
+    ("projects:need_met", "GET"): NOT_POST,
+    ("projects:need_met", "POST"): MANAGERS_WRITE,
     ("projects:manage", "GET"): MANAGERS_ONLY,
     ("projects:manage", "POST"): MANAGERS_WRITE,
     # --- pledging: verified members of a council other than the lead one
