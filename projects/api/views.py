@@ -234,24 +234,25 @@ class ProjectViewSet(
         return Response(status=status.HTTP_204_NO_CONTENT)
 
     @extend_schema(
-        methods=["POST"],
         summary="Mark a need met: it takes no new offers (project owner)",
         request=None,
         responses={200: s.NeedSerializer, **ERRORS},
     )
+    @action(detail=True, methods=["post"], url_path=r"needs/(?P<need_id>\d+)/met")
+    def need_met(self, request, slug=None, need_id=None):
+        need = get_object_or_404(Need, pk=need_id, project=self.get_object())
+        need = services.need_mark_met(actor=request.user, need=need)
+        return Response(s.NeedSerializer(need).data)
+
     @extend_schema(
-        methods=["DELETE"],
-        summary="Reopen a need marked met (project owner)",
+        summary="Reopen a need marked met: it takes offers again (project owner)",
         request=None,
         responses={200: s.NeedSerializer, **ERRORS},
     )
-    @action(detail=True, methods=["post", "delete"], url_path=r"needs/(?P<need_id>\d+)/met")
-    def need_met(self, request, slug=None, need_id=None):
+    @action(detail=True, methods=["post"], url_path=r"needs/(?P<need_id>\d+)/reopen")
+    def need_reopen(self, request, slug=None, need_id=None):
         need = get_object_or_404(Need, pk=need_id, project=self.get_object())
-        if request.method == "POST":
-            need = services.need_mark_met(actor=request.user, need=need)
-        else:
-            need = services.need_reopen(actor=request.user, need=need)
+        need = services.need_reopen(actor=request.user, need=need)
         return Response(s.NeedSerializer(need).data)
 
     @extend_schema(

@@ -25,6 +25,7 @@ from urllib.parse import urlsplit
 
 import pytest
 from django.urls import URLPattern, URLResolver, reverse
+from django.utils import timezone
 from wagtail.models import APIToken
 
 from councils.models import Council
@@ -95,11 +96,11 @@ MATRIX: dict[tuple[str, str], tuple[int, ...]] = {
     ("project-needs", "POST"): (401, 403, 201, 403, 403, 201),
     ("project-remove-need", "DELETE"): (401, 403, 204, 403, 403, 204),
     ("project-remove-need", "OPTIONS"): EVERYONE_200,
-    # Marking a need met (POST) and reopening it (DELETE): the project's managers. The world's
-    # spare need is open, so reopening it is a conflict for them.
+    # Marking a need met (the spare need) and reopening one (the met need): the managers.
     ("project-need-met", "POST"): (401, 403, 200, 403, 403, 200),
-    ("project-need-met", "DELETE"): (401, 403, 409, 403, 403, 409),
     ("project-need-met", "OPTIONS"): EVERYONE_200,
+    ("project-need-reopen", "POST"): (401, 403, 200, 403, 403, 200),
+    ("project-need-reopen", "OPTIONS"): EVERYONE_200,
     ("project-phase", "POST"): (401, 403, 200, 403, 403, 200),
     ("project-phase", "OPTIONS"): EVERYONE_200,
     ("project-state", "POST"): (401, 403, 200, 403, 403, 200),
@@ -334,6 +335,7 @@ def make_world() -> SimpleNamespace:
     w = SimpleNamespace(lead=lead, partner=partner, other=other, project=project)
     w.owner = project.owner
     w.spare_need = NeedFactory(project=project, amount=100)
+    w.met_need = NeedFactory(project=project, amount=200, met_at=timezone.now())
     w.offered = make_pledge(project, council=partner, actor=pledger, amount=1_000)
     w.accepted = make_pledge(
         project, council=partner, actor=pledger, amount=2_000, state=PledgeState.ACCEPTED
@@ -373,7 +375,7 @@ def url_for(name: str, route: str, w: SimpleNamespace) -> str:
     if "slug" in params:
         kwargs["slug"] = w.project.slug
     if "need_id" in params:
-        kwargs["need_id"] = w.spare_need.pk
+        kwargs["need_id"] = (w.met_need if name == "project-need-reopen" else w.spare_need).pk
     if "code" in params:
         kwargs["code"] = w.lead.code
     if "pk" in params:

@@ -87,5 +87,8 @@ def test_through_the_api(world):
         format="json",
     )  # fmt: skip
     assert_error(refused, 409, field="need")
-    reopened = token_client(project.owner).delete(url)
+    reopened = token_client(project.owner).post(
+        reverse("api:project-need-reopen", kwargs={"slug": project.slug, "need_id": need.pk}),
+        format="json",
+    )
     assert reopened.status_code == 200 and reopened.json()["met_at"] is None
