@@ -68,6 +68,7 @@ PUBLIC_MODELS = frozenset(
         "projects.need",
         "projects.pledge",
         "projects.pledgeevent",
+        "projects.pledgedecisionrecord",
         "projects.teammembership",
         "projects.update",
         "projects.adoption",

@@ -7,6 +7,7 @@ short name) cannot be written unescaped."""
 import csv
 from collections.abc import Iterable, Iterator
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.http import HttpRequest, StreamingHttpResponse
 
 from core.formatting import half_days_to_days
@@ -55,6 +56,9 @@ PLEDGE_COLUMNS = [
     "state_changed_at",
     "pledged_by",
     "note",
+    "decision_title",
+    "decision_date",
+    "decision_url",
 ]
 # A council's own CSV (/councils/<slug>/pledges.csv) adds the note only the pledging and the
 # lead council see: filled in for their verified members, empty for anyone else.
@@ -100,6 +104,15 @@ def project_rows(projects: Iterable[Project], base_url: str) -> Iterator[list]:
         ]
 
 
+def _decision_cells(pledge: Pledge) -> list[str]:
+    """Title, date and link of the council's decision behind the pledge, or three empty cells."""
+    try:
+        record = pledge.decision_record
+    except ObjectDoesNotExist:
+        return ["", "", ""]
+    return [record.title, record.decided_on.isoformat(), record.url]
+
+
 def pledge_rows(
     pledges: Iterable[Pledge], base_url: str, *, private_for: set[int] | None = None
 ) -> Iterator[list]:
@@ -124,6 +137,7 @@ def pledge_rows(
             _iso(pledge.state_changed_at),
             pledge.pledged_by.get_full_name(),
             pledge.note,
+            *_decision_cells(pledge),
         ]
         if private_for is not None:
             mine = {pledge.council_id, pledge.project.lead_council_id} & private_for

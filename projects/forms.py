@@ -332,7 +332,10 @@ class PledgeForm(forms.Form):
             "Only verified members of your council and of %(lead)s see this. For example budget "
             "codes or who to contact."
         ) % {"lead": project.lead_council.display_name}
-        self.needs = {str(n.pk): n for n in project.needs.all()}
+        needs = list(project.needs.all())
+        # A need marked met takes no new offers: it is not a choice, only listed as met.
+        self.needs = {str(n.pk): n for n in needs if not n.is_met}
+        self.met_needs = [n for n in needs if n.is_met]
         # What is still to find for each choice, shown beside it.
         self.still_needed = still_needed(project, self.needs.values())
         self.fields["towards"].option_hints = {
@@ -479,6 +482,40 @@ class RefuseForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         error_messages={"required": _("Give a reason for refusing")},
     )
+
+
+class DecisionRecordForm(forms.Form):
+    title = forms.CharField(
+        label=_("Title of the decision"),
+        help_text=_("As your council published it, for example ‘Delegated decision 2026/041’."),
+        max_length=200,
+        error_messages={"required": _("Enter the title of the decision")},
+    )
+    date = GovukDateField(
+        what=_("the date of the decision"),
+        label=_("Date of the decision"),
+        help_text=_("For example 31 3 2026"),
+        error_messages={"required": _("Enter the date of the decision")},
+    )
+    url = WebAddressField(
+        label=_("Link to the published decision"),
+        help_text=_(
+            "The delegated decision, cabinet or committee minute on your council’s website, "
+            "starting https://"
+        ),
+        max_length=500,
+        assume_scheme="https",
+        error_messages={
+            "required": _("Enter the link to the published decision"),
+            "invalid": _("Enter a web address, like https://democracy.example.gov.uk/decision/41"),
+        },
+    )
+
+    def clean_date(self):
+        value = self.cleaned_data.get("date")
+        if value and value > timezone.localdate():
+            raise forms.ValidationError(_("The date of the decision must be today or in the past"))
+        return value
 
 
 def _council_field(label: str, *, required: bool = True) -> forms.ModelChoiceField:

@@ -303,6 +303,9 @@ class Need(models.Model):
     amount = models.BigIntegerField(_("amount"), help_text=_("Pence for money, half-days for time"))
     description = models.CharField(_("what it is for"), max_length=300, blank=True)
     position = models.PositiveSmallIntegerField(default=0)
+    # Set when the owner marks the need met: it takes no new offers until reopened. Pledges
+    # already made toward it, and the totals, are untouched.
+    met_at = models.DateTimeField(_("met"), null=True, blank=True)
 
     offered = models.BigIntegerField(default=0)
     accepted = models.BigIntegerField(default=0)
@@ -338,6 +341,10 @@ class Need(models.Model):
     def amount_display(self) -> str:
         """The amount alone, for lists whose row already names the role."""
         return format_amount(self.kind, self.amount)
+
+    @property
+    def is_met(self) -> bool:
+        return self.met_at is not None
 
 
 class PledgeState(models.TextChoices):
@@ -488,6 +495,37 @@ class PledgeEvent(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.pledge_id}.{self.sequence} {self.from_state or '∅'} → {self.to_state}"
+
+
+class PledgeDecisionRecord(models.Model):
+    """The council's published decision behind a pledge: a delegated decision, a cabinet or
+    committee minute. Attached once, by an approver of the pledging council or by the pledger of
+    a pledge within the delegated limit, and never changed or removed."""
+
+    pledge = models.OneToOneField(
+        Pledge, on_delete=models.PROTECT, primary_key=True, related_name="decision_record"
+    )
+    title = models.CharField(_("decision title"), max_length=200)
+    decided_on = models.DateField(_("date of the decision"))
+    url = models.URLField(_("link to the published decision"), max_length=500)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="decision_records"
+    )
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(title=""), name="pledge_decision_record_title_present"
+            ),
+            models.CheckConstraint(
+                condition=Q(url__startswith="https://") | Q(url__startswith="http://"),
+                name="pledge_decision_record_url_http",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.decided_on:%Y-%m-%d})"
 
 
 # --- People around a project ------------------------------------------------------------------

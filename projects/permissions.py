@@ -16,7 +16,7 @@ from councils.selectors import (
     user_waiting_councils,
 )
 
-from .models import PLEDGEABLE_STATES, Phase, Pledge, Project, State
+from .models import PLEDGEABLE_STATES, Phase, Pledge, PledgeState, Project, State
 
 
 @dataclass(frozen=True)
@@ -90,6 +90,26 @@ def user_can_approve_pledge(user, pledge: Pledge) -> bool:
     from councils.selectors import user_is_council_approver
 
     return user_is_council_approver(user=user, council=pledge.council)
+
+
+# A decision record is attached while the pledge is live on the council's side.
+DECISION_RECORD_STATES = (PledgeState.PENDING, PledgeState.OFFERED, PledgeState.ACCEPTED)
+
+
+def user_can_record_decision(user, pledge: Pledge) -> bool:
+    """Who may attach the council's decision to a pledge: an approver of the pledging council,
+    or the verified member who pledged it when it is within the council's delegated limit."""
+    from councils.selectors import user_is_council_approver
+
+    if user is None or not user.is_authenticated:
+        return False
+    if user_is_council_approver(user=user, council=pledge.council):
+        return True
+    return (
+        pledge.pledged_by_id == user.pk
+        and user_may_act_for_council(user=user, council=pledge.council)
+        and not pledge_needs_sign_off(user, pledge.council, pledge.kind, pledge.amount)
+    )
 
 
 def pledge_needs_sign_off(user, council: Council, kind: str, amount: int) -> bool:

@@ -59,6 +59,7 @@ SCOPES = {
     "projects.need": _need,
     "projects.pledge": _pledge,
     "projects.pledgeevent": _pledge_event,
+    "projects.pledgedecisionrecord": _pledge_event,  # shown with its pledge, on every page of it
     "projects.teammembership": _with_council,
     "projects.update": _with_council,
     "projects.adoption": _with_council,

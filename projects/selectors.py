@@ -89,7 +89,7 @@ def project_pledges(*, project: Project) -> QuerySet[Pledge]:
     return (
         Pledge.objects.public()
         .filter(project=project)
-        .select_related("council", "pledged_by", "need")
+        .select_related("council", "pledged_by", "need", "decision_record__recorded_by")
         .prefetch_related(
             Prefetch(
                 "events", queryset=PledgeEvent.objects.select_related("actor").order_by("sequence")
@@ -242,7 +242,12 @@ def project_partner_councils(*, project: Project) -> QuerySet[Council]:
 def pledge_with_history(*, pk: int) -> Pledge | None:
     return (
         Pledge.objects.select_related(
-            "project__lead_council", "project__owner", "council", "need", "pledged_by"
+            "project__lead_council",
+            "project__owner",
+            "council",
+            "need",
+            "pledged_by",
+            "decision_record__recorded_by",
         )
         .prefetch_related(
             Prefetch(
@@ -283,7 +288,7 @@ def council_pledges(*, council: Council) -> QuerySet[Pledge]:
     return (
         Pledge.objects.public()
         .filter(council=council, project__is_hidden=False)
-        .select_related("project", "project__lead_council", "need", "pledged_by")
+        .select_related("project", "project__lead_council", "need", "pledged_by", "decision_record")
         .order_by("-created_at", "-pk")
     )
 
@@ -383,7 +388,7 @@ def pledge_list() -> QuerySet[Pledge]:
             project__state__in=[s for s in State.values if s != State.DRAFT],
             project__is_hidden=False,
         )
-        .select_related("project", "council", "pledged_by")
+        .select_related("project", "council", "pledged_by", "decision_record__recorded_by")
     )
 
 

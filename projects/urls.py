@@ -22,6 +22,7 @@ urlpatterns = [
     path("<slug:slug>/edit/<str:section>/", views.project_edit, name="edit"),
     path("<slug:slug>/needs/", views.project_needs, name="needs"),
     path("<slug:slug>/needs/<int:pk>/remove/", views.need_remove, name="need_remove"),
+    path("<slug:slug>/needs/<int:pk>/met/", views.need_met, name="need_met"),
     path("<slug:slug>/check/", views.project_check, name="check"),
     path("<slug:slug>/manage/", views.project_manage, name="manage"),
     path("<slug:slug>/pledge/", views.pledge_new, name="pledge"),

@@ -7,6 +7,7 @@ strict: owner, lead council of an existing project, states and totals are never 
 
 from decimal import Decimal
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -189,6 +190,11 @@ class NeedSerializer(serializers.Serializer):
     offered = QuantitySerializer(help_text="Pledged and still on offer")
     accepted = QuantitySerializer(help_text="Accepted by the project's owner")
     fulfilled = QuantitySerializer(help_text="Delivered")
+    met_at = serializers.DateTimeField(
+        allow_null=True,
+        help_text="When the project's team marked the need met; null while it is open. A met "
+        "need takes no new offers (409); what was pledged toward it stays.",
+    )
 
     def to_representation(self, n) -> dict:
         need = quantity(n.kind, n.amount)
@@ -201,6 +207,7 @@ class NeedSerializer(serializers.Serializer):
             "offered": quantity(n.kind, n.offered),
             "accepted": quantity(n.kind, n.accepted),
             "fulfilled": quantity(n.kind, n.fulfilled),
+            "met_at": _iso(n.met_at) if n.met_at else None,
         }
 
 
@@ -347,6 +354,33 @@ class PledgeEventSerializer(serializers.Serializer):
         }
 
 
+class DecisionRecordSerializer(serializers.Serializer):
+    title = serializers.CharField(help_text="The decision's title, as the council published it")
+    date = serializers.DateField(help_text="When the decision was taken")
+    url = serializers.URLField(
+        help_text="The published decision: a delegated decision, a cabinet or committee minute"
+    )
+    recorded_by = serializers.CharField(help_text="Who attached it to the pledge")
+    recorded_at = serializers.DateTimeField()
+
+    def to_representation(self, r) -> dict:
+        return {
+            "title": r.title,
+            "date": r.decided_on.isoformat(),
+            "url": r.url,
+            "recorded_by": r.recorded_by.get_full_name(),
+            "recorded_at": _iso(r.recorded_at),
+        }
+
+
+def decision_record_of(pledge):
+    """The pledge's decision record, or None (a missing reverse one-to-one raises)."""
+    try:
+        return pledge.decision_record
+    except ObjectDoesNotExist:
+        return None
+
+
 class PledgeSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     project = serializers.SlugField()
@@ -366,11 +400,18 @@ class PledgeSerializer(serializers.Serializer):
         help_text="When the lead council was offered it: at once, or on an approver's sign-off. "
         "Null while it awaits approval (seen only by the pledging council and organisers).",
     )
+    decision_record = DecisionRecordSerializer(
+        allow_null=True,
+        help_text="The council's published decision behind the pledge, once attached by an "
+        "approver of the pledging council (or the pledger, within the delegated limit); null "
+        "until then. Never changed once attached.",
+    )
     url = serializers.URLField()
 
     def to_representation(self, p) -> dict:
         request = self.context.get("request")
         is_money = p.kind == Kind.MONEY
+        record = decision_record_of(p)
         return {
             "id": p.pk,
             "project": p.project.slug,
@@ -386,6 +427,7 @@ class PledgeSerializer(serializers.Serializer):
             "created_at": _iso(p.created_at),
             "state_changed_at": _iso(p.state_changed_at),
             "offered_at": _iso(p.offered_at) if p.offered_at else None,
+            "decision_record": DecisionRecordSerializer(record).data if record else None,
             "url": _abs(request, p.get_absolute_url()),
         }
 
@@ -432,6 +474,16 @@ class PledgeWithdrawSerializer(StrictInputSerializer):
 
 class PledgeRefuseSerializer(StrictInputSerializer):
     reason = serializers.CharField(max_length=2000, help_text="Told to the pledger")
+
+
+class PledgeDecisionInputSerializer(StrictInputSerializer):
+    title = serializers.CharField(max_length=200, help_text="The decision's published title")
+    date = serializers.DateField(help_text="When the decision was taken (YYYY-MM-DD)")
+    url = WebAddressField(
+        max_length=500,
+        help_text="The published decision: an http(s) web address with no spaces, quotes, "
+        "angle brackets, backslashes or control characters.",
+    )
 
 
 class ServiceAreaSerializer(serializers.Serializer):

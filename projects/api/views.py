@@ -234,6 +234,28 @@ class ProjectViewSet(
         return Response(status=status.HTTP_204_NO_CONTENT)
 
     @extend_schema(
+        summary="Mark a need met: it takes no new offers (project owner)",
+        request=None,
+        responses={200: s.NeedSerializer, **ERRORS},
+    )
+    @action(detail=True, methods=["post"], url_path=r"needs/(?P<need_id>\d+)/met")
+    def need_met(self, request, slug=None, need_id=None):
+        need = get_object_or_404(Need, pk=need_id, project=self.get_object())
+        need = services.need_mark_met(actor=request.user, need=need)
+        return Response(s.NeedSerializer(need).data)
+
+    @extend_schema(
+        summary="Reopen a need marked met: it takes offers again (project owner)",
+        request=None,
+        responses={200: s.NeedSerializer, **ERRORS},
+    )
+    @action(detail=True, methods=["post"], url_path=r"needs/(?P<need_id>\d+)/reopen")
+    def need_reopen(self, request, slug=None, need_id=None):
+        need = get_object_or_404(Need, pk=need_id, project=self.get_object())
+        need = services.need_reopen(actor=request.user, need=need)
+        return Response(s.NeedSerializer(need).data)
+
+    @extend_schema(
         methods=["GET"],
         summary="The project's maker team",
         responses={200: s.TeamMembershipSerializer(many=True), **READ_ERRORS},
@@ -447,6 +469,30 @@ class PledgeViewSet(
     @action(detail=True, methods=["post"])
     def refuse(self, request, pk=None):
         return self._act(request, services.pledge_refuse, s.PledgeRefuseSerializer)
+
+    @extend_schema(
+        summary="Attach the council's published decision to its pledge",
+        description="Title, date and link of the delegated decision, cabinet or committee "
+        "minute behind the pledge. For an approver of the pledging council, or the pledger when "
+        "the pledge is within the council's delegated limit; while the pledge awaits approval, "
+        "is offered or accepted. Once only: 409 if a decision is already recorded.",
+        request=s.PledgeDecisionInputSerializer,
+        responses={200: s.PledgeDetailSerializer, **ERRORS},
+    )
+    @action(detail=True, methods=["post"])
+    def decision(self, request, pk=None):
+        pledge = self.get_object()
+        serializer = s.PledgeDecisionInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        services.pledge_record_decision(
+            actor=request.user,
+            pledge=pledge,
+            title=data["title"],
+            decided_on=data["date"],
+            url=data["url"],
+        )
+        return self._detail(pledge)
 
 
 @extend_schema(summary="Service-area tags", responses={200: s.ServiceAreaSerializer(many=True)})

@@ -5,6 +5,8 @@ project queue up and the stored totals, recalculated from the pledges in the sam
 always equal the ledger.
 """
 
+from datetime import date
+
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.db.models import Sum
@@ -12,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.errors import Conflict, InvalidInput, NotAllowed
+from core.validators import check_web_address
 from councils.models import Council
 from councils.selectors import user_is_council_approver, user_may_act_for_council
 
@@ -21,11 +24,18 @@ from ..models import (
     Kind,
     Need,
     Pledge,
+    PledgeDecisionRecord,
     PledgeEvent,
     PledgeState,
     Project,
 )
-from ..permissions import pledge_closed_reason, pledge_needs_sign_off, user_can_withdraw_pledge
+from ..permissions import (
+    DECISION_RECORD_STATES,
+    pledge_closed_reason,
+    pledge_needs_sign_off,
+    user_can_record_decision,
+    user_can_withdraw_pledge,
+)
 from ..selectors import project_team_partner_council_ids
 from .projects import _lock_project, _require_manager, _validate_kind_role, validate_amount
 
@@ -149,6 +159,9 @@ def pledge_offer(
     if need is not None:
         if need.project_id != project.pk:
             raise InvalidInput(_("That need belongs to another project."), field="need")
+        need = Need.objects.get(pk=need.pk)  # read afresh: it may have just been marked met
+        if need.is_met:
+            raise Conflict(_("This need has been met, so it takes no new offers."), field="need")
         if kind != need.kind:
             raise InvalidInput(
                 _("This need asks for %(kind)s.") % {"kind": need.get_kind_display().lower()},
@@ -354,3 +367,65 @@ def pledge_refuse(*, actor: User, pledge: Pledge, reason: str, private_note: str
         private_note=private_note,
         check=check,
     )
+
+
+@transaction.atomic
+def pledge_record_decision(
+    *, actor: User, pledge: Pledge, title: str, decided_on: date, url: str
+) -> PledgeDecisionRecord:
+    """Attach the council's published decision (a delegated decision, a cabinet or committee
+    minute) to its pledge. Once only: the record, like the ledger, is never changed."""
+    try:
+        pledge = Pledge.objects.select_for_update().select_related("council").get(pk=pledge.pk)
+    except Pledge.DoesNotExist as exc:  # pragma: no cover - pledges are never deleted
+        raise Conflict(_("This pledge no longer exists.")) from exc
+    if not user_can_record_decision(actor, pledge):
+        raise NotAllowed(
+            _(
+                "Only an approver of %(council)s, or the person who pledged within its "
+                "delegated limit, can record the decision behind this pledge."
+            )
+            % {"council": pledge.council.display_name}
+        )
+    if pledge.state not in DECISION_RECORD_STATES:
+        raise Conflict(
+            _("This pledge is %(state)s, so a decision can no longer be recorded for it.")
+            % {"state": pledge.get_state_display().lower()},
+            field="state",
+        )
+    if PledgeDecisionRecord.objects.filter(pledge=pledge).exists():
+        raise Conflict(
+            _("A decision is already recorded for this pledge; it cannot be changed."),
+            field="decision_record",
+        )
+    title = title.strip()
+    if not title:
+        raise InvalidInput(_("Enter the title of the decision."), field="title")
+    if len(title) > 200:
+        raise InvalidInput(
+            _("The title of the decision must be 200 characters or fewer."), field="title"
+        )
+    if decided_on > timezone.localdate():
+        raise InvalidInput(
+            _("The date of the decision must be today or in the past."), field="date"
+        )
+    url = url.strip()
+    if len(url) > 500:
+        raise InvalidInput(_("The link must be 500 characters or fewer."), field="url")
+    check_web_address(url, field="url")
+    try:
+        with transaction.atomic():
+            record = PledgeDecisionRecord.objects.create(
+                pledge=pledge,
+                title=title,
+                decided_on=decided_on,
+                url=url,
+                recorded_by=actor,
+                recorded_at=timezone.now(),
+            )
+    except IntegrityError as exc:  # a concurrent writer recorded one first
+        raise Conflict(
+            _("A decision is already recorded for this pledge; it cannot be changed."),
+            field="decision_record",
+        ) from exc
+    return record

@@ -442,3 +442,30 @@ def need_remove(*, actor: User, need: Need) -> None:
         )
     need.delete()
     _refresh_needed_totals(project)
+
+
+def _need_set_met(*, actor: User, need: Need, met: bool) -> Need:
+    project = _lock_project(need.project)
+    _require_manager(actor, project)
+    need = Need.objects.select_for_update().get(pk=need.pk, project=project)
+    if need.is_met == met:
+        raise Conflict(
+            _("This need is already marked as met.") if met else _("This need is already open."),
+            field="need",
+        )
+    need.met_at = timezone.now() if met else None
+    need.save(update_fields=["met_at"])
+    return need
+
+
+@transaction.atomic
+def need_mark_met(*, actor: User, need: Need) -> Need:
+    """The owner (or a manager) says a need is met: it takes no new offers. What was pledged
+    toward it, and every total, stays as it is."""
+    return _need_set_met(actor=actor, need=need, met=True)
+
+
+@transaction.atomic
+def need_reopen(*, actor: User, need: Need) -> Need:
+    """A need marked met takes offers again."""
+    return _need_set_met(actor=actor, need=need, met=False)

@@ -1,5 +1,6 @@
 from .pages import (
     council_pledges_csv,
+    need_met,
     need_remove,
     pledge_action,
     pledge_check,
@@ -38,6 +39,7 @@ __all__ = [
     "demand_new",
     "demand_withdraw",
     "follow",
+    "need_met",
     "need_remove",
     "pledge_action",
     "pledge_check",

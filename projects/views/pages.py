@@ -2,6 +2,7 @@
 
 from django import forms
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ObjectDoesNotExist
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -24,6 +25,7 @@ from ..filters import ProjectFilterSet
 from ..forms import (
     AboutForm,
     ApproveForm,
+    DecisionRecordForm,
     DetailsForm,
     NeedForm,
     NoteForm,
@@ -36,11 +38,13 @@ from ..forms import (
 )
 from ..models import STATE_TRANSITIONS, Need, Pledge, PledgeState, Project, State
 from ..permissions import (
+    DECISION_RECORD_STATES,
     may_pledge,
     pledge_needs_sign_off,
     private_note_council_ids,
     user_can_approve_pledge,
     user_can_manage_project,
+    user_can_record_decision,
     user_can_see_pledge,
     user_can_withdraw_pledge,
     user_sees_private_notes,
@@ -421,6 +425,31 @@ def need_remove(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 
 
 @login_required
+@require_POST
+def need_met(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    """Mark a need met (``met=1``: it takes no new offers) or reopen it (``met=0``)."""
+    project = _managed_project_or_403(request, slug)
+    if isinstance(project, HttpResponse):
+        return project
+    repeat = already_done(request)
+    if repeat is not None:
+        return repeat
+    need = get_object_or_404(Need, pk=pk, project=project)
+    needs_url = reverse("projects:needs", kwargs={"slug": slug})
+    met = request.POST.get("met") != "0"
+
+    def write() -> str:
+        if met:
+            services.need_mark_met(actor=request.user, need=need)
+        else:
+            services.need_reopen(actor=request.user, need=need)
+        return needs_url
+
+    done = _("Need marked as met: it takes no new offers.") if met else _("Need reopened.")
+    return perform(request, write, done=done, error_url=needs_url)
+
+
+@login_required
 def project_check(request: HttpRequest, slug: str) -> HttpResponse:
     project = _managed_project_or_403(request, slug)
     if isinstance(project, HttpResponse):
@@ -628,6 +657,7 @@ def pledge_confirmation(request: HttpRequest, pk: int) -> HttpResponse:
 
 def pledge_detail(request: HttpRequest, pk: int) -> HttpResponse:
     pledge = _pledge_or_404(request, pk)
+    record = _decision_record(pledge)
     return render(
         request,
         "projects/pledge_detail.html",
@@ -639,7 +669,27 @@ def pledge_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "can_approve": pledge.state == PledgeState.PENDING
             and user_can_approve_pledge(request.user, pledge),
             "sees_private_notes": user_sees_private_notes(request.user, pledge),
+            "decision_record": record,
+            # The record's line in the history, among the events by time.
+            "decision_position": record
+            and sum(e.created_at <= record.recorded_at for e in pledge.shown_events),
+            "can_record_decision": record is None
+            and pledge.state in DECISION_RECORD_STATES
+            and user_can_record_decision(request.user, pledge),
         },
+    )
+
+
+def _decision_record(pledge):
+    try:
+        return pledge.decision_record
+    except ObjectDoesNotExist:
+        return None
+
+
+def _record_decision(*, actor, pledge, title, date, url):
+    return services.pledge_record_decision(
+        actor=actor, pledge=pledge, title=title, decided_on=date, url=url
     )
 
 
@@ -680,6 +730,12 @@ PLEDGE_ACTIONS = {
         gettext_lazy("Refuse this pledge"),
         gettext_lazy("The pledge was refused. We have told the person who made it."),
     ),
+    "decision": (
+        _record_decision,
+        DecisionRecordForm,
+        gettext_lazy("Record the council’s decision"),
+        gettext_lazy("The council’s decision is recorded with the pledge."),
+    ),
 }
 
 
@@ -693,6 +749,8 @@ def pledge_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         allowed = user_can_withdraw_pledge(request.user, pledge)
     elif action in ("approve", "refuse"):
         allowed = user_can_approve_pledge(request.user, pledge)
+    elif action == "decision":
+        allowed = user_can_record_decision(request.user, pledge)
     else:
         allowed = user_can_manage_project(request.user, pledge.project)
     if not allowed:

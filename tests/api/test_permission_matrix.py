@@ -25,6 +25,7 @@ from urllib.parse import urlsplit
 
 import pytest
 from django.urls import URLPattern, URLResolver, reverse
+from django.utils import timezone
 from wagtail.models import APIToken
 
 from councils.models import Council
@@ -33,6 +34,7 @@ from projects.models import (
     Follow,
     Need,
     Pledge,
+    PledgeDecisionRecord,
     PledgeEvent,
     PledgeState,
     Project,
@@ -94,6 +96,11 @@ MATRIX: dict[tuple[str, str], tuple[int, ...]] = {
     ("project-needs", "POST"): (401, 403, 201, 403, 403, 201),
     ("project-remove-need", "DELETE"): (401, 403, 204, 403, 403, 204),
     ("project-remove-need", "OPTIONS"): EVERYONE_200,
+    # Marking a need met (the spare need) and reopening one (the met need): the managers.
+    ("project-need-met", "POST"): (401, 403, 200, 403, 403, 200),
+    ("project-need-met", "OPTIONS"): EVERYONE_200,
+    ("project-need-reopen", "POST"): (401, 403, 200, 403, 403, 200),
+    ("project-need-reopen", "OPTIONS"): EVERYONE_200,
     ("project-phase", "POST"): (401, 403, 200, 403, 403, 200),
     ("project-phase", "OPTIONS"): EVERYONE_200,
     ("project-state", "POST"): (401, 403, 200, 403, 403, 200),
@@ -119,6 +126,10 @@ MATRIX: dict[tuple[str, str], tuple[int, ...]] = {
     ("pledge-approve", "OPTIONS"): EVERYONE_200,
     ("pledge-refuse", "POST"): (401, 404, 404, 404, 403, 403),
     ("pledge-refuse", "OPTIONS"): EVERYONE_200,
+    # The council's decision behind an offer within Partnerton's limit: its pledger (and its
+    # approvers), nobody else, organisers included.
+    ("pledge-decision", "POST"): (401, 403, 403, 403, 200, 403),
+    ("pledge-decision", "OPTIONS"): EVERYONE_200,
     ("project-team", "GET"): EVERYONE_200,
     ("project-team", "HEAD"): EVERYONE_200,
     ("project-team", "OPTIONS"): EVERYONE_200,
@@ -205,6 +216,11 @@ BODIES = {
     ("pledge-withdraw", "POST"): lambda w: {"reason": "Budget cut"},
     ("pledge-approve", "POST"): lambda w: {"note": "Delegated decision 12"},
     ("pledge-refuse", "POST"): lambda w: {"reason": "Not in this year's budget"},
+    ("pledge-decision", "POST"): lambda w: {
+        "title": "Delegated decision 2026/041",
+        "date": "2026-03-01",
+        "url": "https://partnerton.gov.uk/decisions/41",
+    },
     ("council-limits", "POST"): lambda w: {"money_limit_pence": 250_000, "days_limit": "3.5"},
     ("project-team", "POST"): lambda w: {"role": "developer", "message": "I can help"},
     ("project-updates", "POST"): lambda w: {"title": "Alpha done", "body": "We tested it."},
@@ -319,6 +335,7 @@ def make_world() -> SimpleNamespace:
     w = SimpleNamespace(lead=lead, partner=partner, other=other, project=project)
     w.owner = project.owner
     w.spare_need = NeedFactory(project=project, amount=100)
+    w.met_need = NeedFactory(project=project, amount=200, met_at=timezone.now())
     w.offered = make_pledge(project, council=partner, actor=pledger, amount=1_000)
     w.accepted = make_pledge(
         project, council=partner, actor=pledger, amount=2_000, state=PledgeState.ACCEPTED
@@ -358,7 +375,7 @@ def url_for(name: str, route: str, w: SimpleNamespace) -> str:
     if "slug" in params:
         kwargs["slug"] = w.project.slug
     if "need_id" in params:
-        kwargs["need_id"] = w.spare_need.pk
+        kwargs["need_id"] = (w.met_need if name == "project-need-reopen" else w.spare_need).pk
     if "code" in params:
         kwargs["code"] = w.lead.code
     if "pk" in params:
@@ -380,6 +397,7 @@ def snapshot() -> tuple:
                 Need,
                 Pledge,
                 PledgeEvent,
+                PledgeDecisionRecord,
                 TeamMembership,
                 Follow,
                 Update,

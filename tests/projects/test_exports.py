@@ -163,6 +163,9 @@ def test_pledge_rows_for_money_and_time():
         "state_changed_at": "2026-05-04T08:15:00+00:00",
         "pledged_by": "=Ada Lovelace",
         "note": "-1",
+        "decision_title": "",  # no decision recorded
+        "decision_date": "",
+        "decision_url": "",
     }
     assert as_dicts[1]["pledge_id"] == time.pk
     assert as_dicts[1]["need_id"] == need.pk

@@ -26,6 +26,7 @@ from projects.models import (
     Follow,
     Need,
     Pledge,
+    PledgeDecisionRecord,
     PledgeEvent,
     Project,
     TagFollow,
@@ -88,6 +89,7 @@ KWARGS = {
     "projects:pledge_action@fulfil": lambda w: {"pk": w.accepted.pk, "action": "fulfil"},
     "projects:pledge_action@approve": lambda w: {"pk": w.waiting.pk, "action": "approve"},
     "projects:pledge_action@refuse": lambda w: {"pk": w.waiting.pk, "action": "refuse"},
+    "projects:pledge_action@decision": lambda w: {"pk": w.offered.pk, "action": "decision"},
     "projects:pledge_detail@waiting": lambda w: {"pk": w.waiting.pk},
     "councils:limits": lambda w: {"slug": w.partner.slug},
     "projects:tasks": lambda w: {"slug": w.draft.slug},
@@ -95,6 +97,7 @@ KWARGS = {
     "projects:detail@draft": lambda w: {"slug": w.draft.slug},
     "projects:edit": lambda w: {"slug": w.project.slug, "section": "about"},
     "projects:need_remove": lambda w: {"slug": w.project.slug, "pk": w.spare_need.pk},
+    "projects:need_met": lambda w: {"slug": w.project.slug, "pk": w.spare_need.pk},
     "projects:adopt": lambda w: {"slug": w.live.slug},
 }
 
@@ -138,6 +141,7 @@ BODIES = {
         "description": "",
     },
     "projects:needs": lambda w: {"kind": "money", "amount": "2500", "description": "Hosting"},
+    "projects:need_met": lambda w: {"met": "1"},
     "projects:manage": lambda w: {"action": "phase", "phase": "alpha"},
     "projects:pledge": lambda w: {
         "council": w.partner.pk,
@@ -150,6 +154,13 @@ BODIES = {
     "projects:pledge_action@withdraw": lambda w: {"reason": "Budget cut"},
     "projects:pledge_action@approve": lambda w: {"note": "Delegated decision 12"},
     "projects:pledge_action@refuse": lambda w: {"reason": "Not in this year's budget"},
+    "projects:pledge_action@decision": lambda w: {
+        "title": "Delegated decision 2026/041",
+        "date_day": "1",
+        "date_month": "3",
+        "date_year": "2026",
+        "url": "https://partnerton.gov.uk/decisions/41",
+    },
     "councils:limits": lambda w: {"money_limit": "2500", "half_days_limit": "3.5"},
     "projects:team_action": lambda w: {"note": "Welcome"},
     "projects:join": lambda w: {"role": "designer", "message": "Count me in"},
@@ -244,6 +255,7 @@ def snapshot() -> tuple:
             Need,
             Pledge,
             PledgeEvent,
+            PledgeDecisionRecord,
             TeamMembership,
             Membership,
             CouncilDomain,
@@ -401,6 +413,8 @@ MATRIX: dict[tuple[str, str], str] = {
     ("projects:needs", "POST"): MANAGERS_WRITE,
     ("projects:need_remove", "GET"): NOT_POST,
     ("projects:need_remove", "POST"): MANAGERS_WRITE,
+    ("projects:need_met", "GET"): NOT_POST,
+    ("projects:need_met", "POST"): MANAGERS_WRITE,
     ("projects:manage", "GET"): MANAGERS_ONLY,
     ("projects:manage", "POST"): MANAGERS_WRITE,
     # --- pledging: verified members of a council other than the lead one
@@ -422,6 +436,10 @@ MATRIX: dict[tuple[str, str], str] = {
     ("projects:pledge_action@approve", "POST"): "login 404 404 404 403 404 403",
     ("projects:pledge_action@refuse", "GET"): "login 404 404 404 403 404 403",
     ("projects:pledge_action@refuse", "POST"): "login 404 404 404 403 404 403",
+    # The council's decision behind an offer within Partnerton's limit: the pledger who made it
+    # (and Partnerton's approvers); not the lead council, nor organisers.
+    ("projects:pledge_action@decision", "GET"): "login 403 403 403 ok 403 403",
+    ("projects:pledge_action@decision", "POST"): "login 403 403 403 done* 403 403",
     # --- teams, follows, updates, adoption and demand
     # The owner leads the team already: told so, not offered it.
     ("projects:join", "GET"): "login ok ok ok ok 403 ok",
@@ -458,6 +476,8 @@ APPROVER: dict[tuple[str, str], str] = {
     ("projects:pledge_action@approve", "POST"): "done*",
     ("projects:pledge_action@refuse", "GET"): "ok",
     ("projects:pledge_action@refuse", "POST"): "done*",
+    ("projects:pledge_action@decision", "GET"): "ok",
+    ("projects:pledge_action@decision", "POST"): "done*",
 }
 
 
