@@ -32,7 +32,7 @@ DEPLOY = ROOT / "deploy"
 CLUSTER_DIR = Path(os.environ.get("CLUSTER_DIR", ROOT / ".cluster"))
 APP_SERVERS = ("app1", "app2")
 STOP_SECONDS = 35  # longer than gunicorn's graceful_timeout
-SLOWSTART_SECONDS = 5  # "slowstart" in deploy/haproxy.cfg
+SETTLE_SECONDS = 3  # a restarted server warms up before the next one is drained
 
 
 class ClusterError(Exception):
@@ -348,10 +348,9 @@ def main(argv: list[str]) -> int:
             case ["rolling-restart"]:
                 for n, name in enumerate(APP_SERVERS):
                     if n:
-                        # The one restarted last takes its full share only after HAProxy's
-                        # slowstart (deploy/haproxy.cfg); draining the next one sooner would
-                        # leave the site with less than one server's room.
-                        time.sleep(SLOWSTART_SECONDS)
+                        # The one restarted last serves its first (slower) requests before
+                        # the next one is drained.
+                        time.sleep(SETTLE_SECONDS)
                     restart(name)
             case _:
                 print(__doc__, file=sys.stderr)
