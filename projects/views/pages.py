@@ -405,9 +405,9 @@ def project_needs(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
-@login_required
-@require_POST
-def need_remove(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+def _managed_need(request: HttpRequest, slug: str, pk: int):
+    """(the need, its needs page) for a manager's button on one need, or the answer instead:
+    a refusal, or the result of a form already submitted."""
     project = _managed_project_or_403(request, slug)
     if isinstance(project, HttpResponse):
         return project
@@ -415,7 +415,16 @@ def need_remove(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     if repeat is not None:
         return repeat
     need = get_object_or_404(Need, pk=pk, project=project)
-    needs_url = reverse("projects:needs", kwargs={"slug": slug})
+    return need, reverse("projects:needs", kwargs={"slug": slug})
+
+
+@login_required
+@require_POST
+def need_remove(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    found = _managed_need(request, slug, pk)
+    if isinstance(found, HttpResponse):
+        return found
+    need, needs_url = found
 
     def write() -> str:
         services.need_remove(actor=request.user, need=need)
@@ -428,14 +437,10 @@ def need_remove(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 @require_POST
 def need_met(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     """Mark a need met (``met=1``: it takes no new offers) or reopen it (``met=0``)."""
-    project = _managed_project_or_403(request, slug)
-    if isinstance(project, HttpResponse):
-        return project
-    repeat = already_done(request)
-    if repeat is not None:
-        return repeat
-    need = get_object_or_404(Need, pk=pk, project=project)
-    needs_url = reverse("projects:needs", kwargs={"slug": slug})
+    found = _managed_need(request, slug, pk)
+    if isinstance(found, HttpResponse):
+        return found
+    need, needs_url = found
     met = request.POST.get("met") != "0"
 
     def write() -> str:
