@@ -192,12 +192,6 @@ def _send_one(pk: int, connection: _Connection, accepted: list[Delivery]) -> str
     """Send one delivery; once the server has accepted it, it is appended to ``accepted``, so a
     caller whose database went away before the commit knows it still has to be recorded."""
     with transaction.atomic():
-        if db_connection.vendor == "postgresql":
-            # The commit that follows the server's acceptance need not wait for the disk: if
-            # PostgreSQL itself crashed in that moment the mark is lost and the message is sent
-            # again (as when a worker dies), but nothing else this transaction writes is at risk.
-            with db_connection.cursor() as cursor:
-                cursor.execute("SET LOCAL synchronous_commit TO OFF")
         delivery = (
             Delivery.objects.select_for_update(skip_locked=True, of=("self",))
             .select_related("user")

@@ -12,6 +12,7 @@ import time
 from collections import Counter
 from pathlib import Path
 
+import psycopg
 import pytest
 from django.db import connection
 from django.utils import timezone
@@ -168,3 +169,37 @@ def test_two_schedulers_at_once_send_each_digest_once(processes):
     wait_for(_all_sent(10), what="the digests")
     received_once_each(server, readers)
     assert ScheduledRun.objects.filter(name="digest-daily").count() == 2
+
+
+def test_a_worker_that_loses_its_database_between_tasks_carries_on(processes):
+    server, running = processes
+    server.start()
+    worker = running.worker()
+    time.sleep(3)  # idle, polling the queue every 0.1 s
+
+    # The database goes away for 5 s, longer than the worker's pool waits for a connection:
+    # every connection is cut off and new ones are refused.
+    db = connection.settings_dict
+    with psycopg.connect(
+        host=db["HOST"], port=db["PORT"], user=db["USER"], dbname="postgres", autocommit=True
+    ) as admin:
+        admin.execute(f'ALTER DATABASE "{db["NAME"]}" WITH ALLOW_CONNECTIONS false')
+        try:
+            cut = admin.execute(
+                "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
+                " WHERE datname = %s AND pid <> pg_backend_pid()",
+                [db["NAME"]],
+            ).fetchone()[0]
+            assert cut >= 1
+            time.sleep(5)
+        finally:
+            admin.execute(f'ALTER DATABASE "{db["NAME"]}" WITH ALLOW_CONNECTIONS true')
+    connection.close()  # the test's own connection was cut off too
+
+    project = published_project()
+    readers = UserFactory.create_batch(5, notification_frequency=NotificationFrequency.IMMEDIATE)
+    Follow.objects.bulk_create(Follow(user=r, project=project) for r in readers)
+    update_post(actor=project.owner, project=project, title="Alpha report", body="Done")
+    wait_for(_all_sent(5), timeout=60, what="the emails written after the outage")
+    received_once_each(server, readers)
+    assert worker.poll() is None, "the worker died with its database"

@@ -7,11 +7,13 @@ lost machine) its heartbeat stops and the scheduler puts the task back for anoth
 SIGTERM or Ctrl+C finishes the task in hand, then stops.
 """
 
+import itertools
 import logging
 import threading
+import time
 
 from django.conf import settings
-from django.db import connection, connections
+from django.db import DatabaseError, connection, connections
 from django.db.backends.signals import connection_created
 from django_tasks_db.management.commands.db_worker import Command as DbWorkerCommand
 
@@ -83,6 +85,16 @@ class Command(DbWorkerCommand):
         heartbeat = Heartbeat(worker_id, settings.WORKER_HEARTBEAT_SECONDS)
         heartbeat.start()
         try:
-            super().handle(*args, worker_id=worker_id, **options)
+            for lost in itertools.count():
+                try:
+                    super().handle(*args, worker_id=worker_id, **options)
+                    break
+                except DatabaseError:
+                    # Between tasks, looking for the next one, the database went away (a
+                    # restart, a failover, dropped connections). A task in hand has its own
+                    # retries; this only keeps the worker alive until the database is back.
+                    logger.warning("Database lost between tasks; trying again", exc_info=True)
+                    connections.close_all()
+                    time.sleep(min(0.5 * 2**lost, 5.0))
         finally:
             heartbeat.stop()
