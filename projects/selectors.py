@@ -12,6 +12,7 @@ from councils.models import Council
 
 from .models import (
     ACTIVE_TEAM_STATUSES,
+    COUNTED_STATES,
     INTERNAL_STATES,
     PHASE_ORDER,
     PUBLIC_PLEDGE_STATES,
@@ -294,19 +295,32 @@ def council_pledges(*, council: Council) -> QuerySet[Pledge]:
 
 
 def council_pledge_totals(*, council: Council) -> dict[str, dict[str, int]]:
-    """{state: {"money": pence, "time": half_days, "count": n}} for every public state, in one
-    query."""
-    totals = {state: {"money": 0, "time": 0, "count": 0} for state in PUBLIC_PLEDGE_STATES}
+    """{state: {"money": pence, "time": half_days, "count": n}} for every public state, and
+    ``"match"`` for match pledges still on the table (conditional, offered, accepted or
+    fulfilled) at what they give now, kept apart from the states; in one query."""
+    totals = {
+        state: {"money": 0, "time": 0, "count": 0} for state in (*PUBLIC_PLEDGE_STATES, "match")
+    }
+    plain, match = Q(match_percent__isnull=True), Q(match_percent__isnull=False)
     rows = (
         Pledge.objects.public()
         .filter(council=council, project__is_hidden=False)
         .values("state", "kind")
-        .annotate(total=Sum("amount"), n=Count("pk"))
+        .annotate(
+            total=Sum("amount", filter=plain, default=0),
+            n=Count("pk", filter=plain),
+            matched=Sum("matched_amount", filter=match, default=0),
+            matches=Count("pk", filter=match),
+        )
         .order_by()
     )
+    on_the_table = (*COUNTED_STATES, PledgeState.CONDITIONAL)
     for row in rows:
-        totals[row["state"]][row["kind"]] = row["total"]
+        totals[row["state"]][row["kind"]] += row["total"]
         totals[row["state"]]["count"] += row["n"]
+        bucket = "match" if row["state"] in on_the_table else row["state"]
+        totals[bucket][row["kind"]] += row["matched"]
+        totals[bucket]["count"] += row["matches"]
     return totals
 
 
@@ -352,14 +366,18 @@ class CouncilPledgeParts:
 
     @cached_property
     def by_state(self) -> list[dict]:
-        return [
+        rows = [
             {"state": state, "label": PledgeState(state).label, **self.totals[state]}
             for state in PUBLIC_PLEDGE_STATES
         ]
+        if self.totals["match"]["count"]:
+            label = gettext_lazy("Match pledges on the table (what they give now)")
+            rows.append({"state": "match", "label": label, **self.totals["match"]})
+        return rows
 
     @cached_property
     def count(self) -> int:
-        return sum(self.totals[state]["count"] for state in PUBLIC_PLEDGE_STATES)
+        return sum(self.totals[state]["count"] for state in (*PUBLIC_PLEDGE_STATES, "match"))
 
     @cached_property
     def made(self) -> list[Pledge]:

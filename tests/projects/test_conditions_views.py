@@ -1,6 +1,8 @@
 """Conditional and match pledges on the web: the pledge form's conditions, Check your answers,
 the pledge's page, the totals kept apart on the project page and in listings."""
 
+import re
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -169,3 +171,41 @@ def test_the_form_and_its_errors_are_in_welsh(client):
     assert "Only if other councils pledge too" not in page
     assert "Enter the percentage your council will match" not in page
     assert "govuk-error-summary" in page
+
+
+def test_the_council_page_and_api_show_its_conditional_and_match_pledges_apart(client):
+    project = published_project()
+    council = CouncilFactory(code="PWS", short_name="Powys")
+    member = verified_member(council)
+    for amount, conditions in ((2_000_000, {"min_other_councils": 9}), (1_500_000, {})):
+        services.pledge_offer(
+            actor=member,
+            project=project,
+            council=council,
+            kind=Kind.MONEY,
+            amount=amount,
+            **conditions,
+        )
+    match = services.pledge_offer(
+        actor=member,
+        project=project,
+        council=council,
+        kind=Kind.MONEY,
+        amount=900_000,
+        match_percent=20,
+    )
+    services.pledge_accept(actor=project.owner, pledge=match)
+    services.pledge_accept(actor=project.owner, pledge=make_pledge(project, amount=1_000_000))
+    page = client.get(council.get_absolute_url()).content.decode()
+    rows = re.findall(r'<th scope="row" class="govuk-table__header">(.*?)</tr>', page, re.S)
+    cells = {
+        row.split("</th>")[0]: re.findall(r">([^<]+)</td>", row) for row in rows if "</td>" in row
+    }
+    assert cells["Conditional: waiting for other councils"] == ["1", "£20,000", "0 days"]
+    assert cells["Offered"] == ["1", "£15,000", "0 days"]
+    assert cells["Accepted"] == ["0", "£0", "0 days"]  # the match is not counted at its cap
+    assert cells["Match pledges on the table (what they give now)"] == ["1", "£2,000", "0 days"]
+    totals = client.get(f"/api/v1/councils/{council.code}/").json()["pledge_totals"]
+    assert totals["conditional"]["money"]["amount_pence"] == 2_000_000
+    assert totals["match"]["money"]["amount_pence"] == 200_000
+    assert totals["accepted"]["count"] == 0
