@@ -433,3 +433,17 @@ def test_check_ledger_finds_a_match_off_its_formula_and_a_condition_left_waiting
     Project.objects.filter(pk=w.project.pk).update(pledging_deadline=date.today() - timedelta(1))
     found = {(m.what, m.ledger) for m in check_ledger()}
     assert found == {(f"pledge {waiting.pk} state", "lapsed (project over)")}
+
+
+def test_a_welsh_reader_hears_of_the_condition_met_in_welsh(world, on_commit):
+    w = world
+    w.cardiff_member.language = "cy"
+    w.cardiff_member.save(update_fields=["language"])
+    offer(w, w.cardiff, 1_000, min_other_councils=1)
+    mail.outbox.clear()
+    on_commit(offer, w, w.powys, 500)
+    (welsh,) = [m for m in mail.outbox if m.to == [w.cardiff_member.email]]
+    assert "Amod wedi’i fodloni" in welsh.subject
+    assert "Amod: dim ond os bydd o leiaf 1 cyngor arall yn addo i’r prosiect hwn hefyd." in (
+        welsh.body
+    )
