@@ -7,6 +7,6 @@ from django_tasks import task
 @task()
 def lapse_overdue_conditions_task(scheduled_for: str = "") -> int:
     """Conditional pledges still waiting when their project's pledging deadline passed lapse."""
-    from .services.conditions import conditions_lapse_overdue
+    from .services.pledges import pledges_lapse_overdue
 
-    return conditions_lapse_overdue()
+    return pledges_lapse_overdue()

@@ -151,31 +151,3 @@ def matches_follow(project: Project) -> None:
         amount = match_amount(percent=percent, cap=cap, others=others)
         if amount != stored:
             Pledge.objects.filter(pk=pk).update(matched_amount=amount)
-
-
-def conditions_lapse_overdue() -> int:
-    """Lapse the waiting pledges of projects whose pledging deadline has passed (the scheduler
-    runs this every hour; closing or completing a project lapses them at once). Each project is
-    locked and settled as any pledge write would, so a run that overlaps another write, or
-    another run, lapses each pledge once. Returns the projects settled."""
-    from django.db import transaction
-
-    from .pledges import recalculate_totals
-
-    overdue = list(
-        Project.objects.filter(
-            pledges__state=PledgeState.CONDITIONAL,
-            pledging_deadline__lt=timezone.localdate(),
-        )
-        .values_list("pk", flat=True)
-        .distinct()
-    )
-    for pk in overdue:
-        with transaction.atomic():
-            project = (
-                Project.objects.select_for_update(of=("self",))
-                .select_related("lead_council")
-                .get(pk=pk)
-            )
-            recalculate_totals(project)
-    return len(overdue)

@@ -9,7 +9,6 @@ from datetime import date
 
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
-from django.db.models import Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -20,7 +19,6 @@ from councils.selectors import user_is_council_approver, user_may_act_for_counci
 
 from .. import notifications
 from ..models import (
-    COUNTED_STATES,
     MAX_OTHER_COUNCILS,
     PLEDGE_TRANSITIONS,
     Kind,
@@ -38,64 +36,13 @@ from ..permissions import (
     user_can_record_decision,
     user_can_withdraw_pledge,
 )
-from ..selectors import project_team_partner_council_ids
-from .conditions import conditions_settle, matches_follow
 from .projects import _lock_project, _require_manager, _validate_kind_role, validate_amount
+from .totals import recalculate_totals
 
 User = get_user_model()
 
 
 # --- pledges --------------------------------------------------------------------------------
-
-
-def recalculate_totals(project: Project) -> None:
-    """Settle conditions, bring match amounts up to date, then store the totals from the
-    pledges' current states; the project row is already locked.
-
-    Every pledge write ends here, so whatever changed a pledge (an offer, a decision, a
-    withdrawal, a sign-off) also meets or lapses the conditions it affects and moves the
-    matches that follow it, in the same transaction. Unconditional pledges feed the offered,
-    accepted and fulfilled totals; pledges waiting on a condition feed ``conditional`` and match
-    pledges on the table feed ``matched``, apart from them.
-    """
-    conditions_settle(project)
-    matches_follow(project)
-    rows = (
-        Pledge.objects.filter(project=project, state__in=(*COUNTED_STATES, PledgeState.CONDITIONAL))
-        .values("need_id", "kind", "state")
-        .annotate(
-            plain=Sum("amount", filter=Q(match_percent__isnull=True), default=0),
-            matched=Sum("matched_amount", filter=Q(match_percent__isnull=False), default=0),
-        )
-    )
-    buckets = ("offered", "accepted", "fulfilled", "conditional", "matched")
-    fields = {f"{prefix}_{name}": 0 for prefix in ("money", "half_days") for name in buckets}
-    per_need: dict[int, dict[str, int]] = {}
-    for row in rows:
-        prefix = "money" if row["kind"] == Kind.MONEY else "half_days"
-        if row["state"] == PledgeState.CONDITIONAL:
-            parts = {"conditional": row["plain"] + row["matched"]}
-        else:
-            parts = {row["state"]: row["plain"], "matched": row["matched"]}
-        for name, value in parts.items():
-            fields[f"{prefix}_{name}"] += value
-            if row["need_id"]:
-                need_totals = per_need.setdefault(row["need_id"], dict.fromkeys(buckets, 0))
-                need_totals[name] += value
-    partner_ids = set(
-        Pledge.objects.filter(
-            project=project, state__in=(PledgeState.ACCEPTED, PledgeState.FULFILLED)
-        )
-        .exclude(council_id=project.lead_council_id)
-        .values_list("council_id", flat=True)
-    )
-    partner_ids |= project_team_partner_council_ids(project)
-    fields["partner_count"] = len(partner_ids)
-    Project.objects.filter(pk=project.pk).update(**fields)
-    for need in Need.objects.filter(project=project):
-        values = per_need.get(need.pk, dict.fromkeys(buckets, 0))
-        if any(getattr(need, name) != values[name] for name in buckets):
-            Need.objects.filter(pk=need.pk).update(**values)
 
 
 def _notes(note: str, private_note: str) -> tuple[str, str]:
@@ -494,3 +441,22 @@ def pledge_record_decision(
             field="decision_record",
         ) from exc
     return record
+
+
+def pledges_lapse_overdue() -> int:
+    """Lapse the waiting pledges of projects whose pledging deadline has passed (the scheduler
+    runs this every hour; closing or completing a project lapses them at once). Each project is
+    locked and settled as any pledge write would, so a run that overlaps another write, or
+    another run, lapses each pledge once. Returns the projects settled."""
+    overdue = list(
+        Project.objects.filter(
+            pledges__state=PledgeState.CONDITIONAL,
+            pledging_deadline__lt=timezone.localdate(),
+        )
+        .values_list("pk", flat=True)
+        .distinct()
+    )
+    for pk in overdue:
+        with transaction.atomic():
+            recalculate_totals(_lock_project(Project(pk=pk)))
+    return len(overdue)

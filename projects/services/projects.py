@@ -267,7 +267,7 @@ def project_set_state(*, actor: User, project: Project, state: str) -> Project:
     project.last_activity_at = timezone.now()
     project.save(update_fields=["state", "published_at", "last_activity_at", "updated_at"])
     if state in (State.COMPLETED, State.CLOSED):
-        from .pledges import recalculate_totals  # pledges imports this module
+        from .totals import recalculate_totals
 
         recalculate_totals(project)  # conditional pledges still waiting lapse now
     if previous != State.DRAFT:

@@ -12,7 +12,7 @@ from mail.models import Delivery
 from projects import services
 from projects.ledger import check_ledger
 from projects.models import Kind, Pledge, PledgeEvent, PledgeState, Project, State
-from projects.services.conditions import conditions_lapse_overdue
+from projects.services.pledges import pledges_lapse_overdue
 from tests.factories import (
     CouncilFactory,
     approver,
@@ -241,12 +241,12 @@ def test_the_scheduler_lapses_waiting_pledges_once_the_deadline_has_passed(world
     with time_machine.travel(date(2027, 3, 30), tick=False):
         pledge = offer(w, w.cardiff, 1_000, min_other_councils=2)
     with time_machine.travel(date(2027, 3, 31), tick=False):  # the deadline day: still open
-        assert conditions_lapse_overdue() == 0
+        assert pledges_lapse_overdue() == 0
         assert Pledge.objects.get(pk=pledge.pk).state == CONDITIONAL
     with time_machine.travel(date(2027, 4, 1), tick=False):
         assert check_ledger()  # overdue and still waiting: the check says so
-        assert conditions_lapse_overdue() == 1
-        assert conditions_lapse_overdue() == 0  # a second run finds nothing to do
+        assert pledges_lapse_overdue() == 1
+        assert pledges_lapse_overdue() == 0  # a second run finds nothing to do
         assert Pledge.objects.get(pk=pledge.pk).state == LAPSED
         assert [m[1] for m in moves(pledge)] == [CONDITIONAL, LAPSED]
         assert check_ledger() == []
