@@ -245,11 +245,20 @@ def test_the_scheduler_lapses_waiting_pledges_once_the_deadline_has_passed(world
         assert Pledge.objects.get(pk=pledge.pk).state == CONDITIONAL
     with time_machine.travel(date(2027, 4, 1), tick=False):
         assert check_ledger()  # overdue and still waiting: the check says so
-        assert pledges_lapse_overdue() == 1
+        assert scheduled_lapse_task().call() == 1  # what the scheduler queues every hour
         assert pledges_lapse_overdue() == 0  # a second run finds nothing to do
         assert Pledge.objects.get(pk=pledge.pk).state == LAPSED
         assert [m[1] for m in moves(pledge)] == [CONDITIONAL, LAPSED]
         assert check_ledger() == []
+
+
+def scheduled_lapse_task():
+    from django.conf import settings
+    from django.utils.module_loading import import_string
+
+    job = settings.PIPELINE_SCHEDULE["lapse-conditional-pledges"]
+    assert job["cron"] == "5 * * * *"
+    return import_string(job["task"])
 
 
 def test_a_lapse_email_tells_each_side_in_their_words(world, on_commit):
