@@ -631,6 +631,13 @@ class PledgeEvent(models.Model):
     def __str__(self) -> str:
         return f"#{self.pledge_id}.{self.sequence} {self.from_state or '∅'} → {self.to_state}"
 
+    @property
+    def actor_display(self) -> str:
+        """Who made the move, for people: a name, or Pipeline itself."""
+        if self.actor_id is None:
+            return str(_("Pipeline (automatic)"))
+        return str(self.actor)
+
 
 class PledgeDecisionRecord(models.Model):
     """The council's published decision behind a pledge: a delegated decision, a cabinet or
