@@ -121,6 +121,10 @@ class PledgeEventRow(NamedTuple):
     from_state: str
     to_state: str
     created_at: datetime.datetime
+    # The pledge's conditions (README, "Conditional and match pledges").
+    min_other_councils: int | None = None
+    match_percent: int | None = None
+    matched_amount: int | None = None
 
 
 def project_pledge_events(*, project: Project) -> list[PledgeEventRow]:
@@ -150,6 +154,9 @@ def project_pledge_events(*, project: Project) -> list[PledgeEventRow]:
             "from_state",
             "to_state",
             "created_at",
+            "pledge__min_other_councils",
+            "pledge__match_percent",
+            "pledge__matched_amount",
         )
     )
     events = [PledgeEventRow(*row) for row in rows]
@@ -199,6 +206,9 @@ def project_pledges_latest(
                 amount=row.amount,
                 state=row.pledge_state,
                 created_at=row.pledge_created_at,
+                min_other_councils=row.min_other_councils,
+                match_percent=row.match_percent,
+                matched_amount=row.matched_amount,
             )
             pledge.history = []
         pledge.history.append(
@@ -685,13 +695,18 @@ def dashboard_for(*, user) -> dict:
 
 
 def _ledger_changes(kind: str, events: list[PledgeEventRow]) -> list[tuple]:
-    """(day, change to pledged, change to committed) for each ledger event of this kind."""
+    """(day, change to pledged, change to committed) for each ledger event of this kind.
+
+    Match pledges and pledges still waiting for other councils are not pledged: they are shown
+    apart (README, "Conditional and match pledges"); a conditional one counts from its offer."""
     from django.utils import timezone
 
     changes = []
     for row in events:
-        if row.kind != kind:
+        if row.kind != kind or row.match_percent is not None:
             continue
+        if row.from_state == PledgeState.CONDITIONAL and row.to_state != PledgeState.OFFERED:
+            continue  # withdrawn or lapsed while waiting: it never counted
         amount, from_state, to_state = row.amount, row.from_state, row.to_state
         pledged = committed = 0
         if to_state == PledgeState.OFFERED:
@@ -713,6 +728,7 @@ def _events_of(pledges) -> list[PledgeEventRow]:
         PledgeEventRow(
             p.pk, p.kind, p.role, p.amount, p.state, p.created_at, p.need_id, p.council_id,
             "", "", "", e.sequence, e.from_state, e.to_state, e.created_at,
+            p.min_other_councils, p.match_percent, p.matched_amount,
         )
         for p in pledges or ()
         for e in p.events.all()

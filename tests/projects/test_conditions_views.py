@@ -114,6 +114,7 @@ def test_a_conditional_match_is_checked_made_and_shown_apart(client):
     assert "Pipeline (automatic)" in page  # who made the move in the history
     detail = client.get(project.get_absolute_url()).content.decode()
     assert "Match pledges give £2,000 now, following what other councils give." in detail
+    assert "Match of 50%, up to this: gives £2,000 now" in detail  # beside it in the pledges
 
 
 def test_the_project_page_and_listing_show_conditional_money_apart(client):
@@ -131,6 +132,7 @@ def test_the_project_page_and_listing_show_conditional_money_apart(client):
         detail
     )
     assert "£0 committed, £0 offered, of £5,000 needed" in detail
+    assert "Only if 3 other councils pledge too" in detail  # its row in the pledges
     listing = client.get("/projects/").content.decode()
     assert "Apart from this, £20,000 is conditional" in listing
 
@@ -209,3 +211,46 @@ def test_the_council_page_and_api_show_its_conditional_and_match_pledges_apart(c
     assert totals["conditional"]["money"]["amount_pence"] == 2_000_000
     assert totals["match"]["money"]["amount_pence"] == 200_000
     assert totals["accepted"]["count"] == 0
+
+
+def test_the_charts_count_what_the_totals_count(client):
+    """The project page's charts are drawn from the ledger: a pledge withdrawn or lapsed while
+    waiting never counted, a match is apart, and one met counts from its offer."""
+    from projects import selectors
+    from projects.selectors import _ledger_changes
+
+    project = published_project()
+    plain = make_pledge(project, amount=300_000, state=PledgeState.ACCEPTED)
+    council = CouncilFactory()
+    member = verified_member(council)
+    waiting = services.pledge_offer(
+        actor=member,
+        project=project,
+        council=council,
+        kind=Kind.MONEY,
+        amount=100_000,
+        min_other_councils=5,
+    )
+    services.pledge_withdraw(actor=member, pledge=waiting, reason="Changed plan")
+    met = services.pledge_offer(
+        actor=member,
+        project=project,
+        council=council,
+        kind=Kind.MONEY,
+        amount=50_000,
+        min_other_councils=1,
+    )
+    assert Pledge.objects.get(pk=met.pk).state == PledgeState.OFFERED
+    services.pledge_offer(
+        actor=member, project=project, council=council, kind=Kind.MONEY, amount=70_000,
+        match_percent=10,
+    )  # fmt: skip
+    changes = _ledger_changes("money", selectors.project_pledge_events(project=project))
+    project.refresh_from_db()
+    assert (
+        sum(c[1] for c in changes)
+        == 350_000
+        == (project.money_offered + project.money_accepted + project.money_fulfilled)
+    )
+    assert sum(c[2] for c in changes) == plain.amount
+    assert project.money_matched == 30_000
