@@ -15,8 +15,8 @@ from tests.threads import run_at_once
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 WRITERS = 50
-# Waiting for this many other councils: met early, met late, met only by the last writers (if
-# enough of them stay), and never (50 writers and the other waiting pledges are too few).
+# Waiting for this many other councils: met early, met late, and met only if enough of the 50
+# writers and the other waiting pledges are live at the same moment.
 CONDITIONS = (1, 3, 10, 25, 40, 50)
 MATCHES = ((50, 50_000), (10, 1_000_000), (100, 30_000))  # (percent, cap in pence)
 
@@ -83,8 +83,9 @@ def test_racing_writers_meet_each_condition_once_and_keep_matches_exact():
     outcome = {
         p.min_other_councils: p.state for p in Pledge.objects.filter(pk__in=[w.pk for w in waiting])
     }
+    # Met early by the racing writes (the later ones depend on how many withdrew when; the
+    # loop above checks each against the councils left).
     assert outcome[1] == outcome[3] == outcome[10] == PledgeState.OFFERED
-    assert outcome[50] == PledgeState.CONDITIONAL
 
     # Matches: the formula over what the other councils' accepted pledges give, capped.
     accepted = sum(

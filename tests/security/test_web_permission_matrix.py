@@ -430,6 +430,12 @@ MATRIX: dict[tuple[str, str], str] = {
     # Withdrawing is for the pledging council (and organisers), not the project's owner.
     ("projects:pledge_action@withdraw", "GET"): "login 403 403 403 ok 403 ok",
     ("projects:pledge_action@withdraw", "POST"): "login 403 403 403 done* 403 done*",
+    # A conditional pledge waiting for other councils: its council may withdraw it as any offer;
+    # nobody may accept it until Pipeline makes it an offer.
+    ("projects:pledge_action@withdraw_conditional", "GET"): "login 403 403 403 ok 403 ok",
+    ("projects:pledge_action@withdraw_conditional", "POST"): "login 403 403 403 done* 403 done*",
+    ("projects:pledge_action@accept_conditional", "GET"): "login 403 403 403 403 ok ok",
+    ("projects:pledge_action@accept_conditional", "POST"): "login 403 403 403 403 409 409",
     # Sign-off of a pledge over Partnerton's limit: its approvers only (not even organisers);
     # to anyone outside Partnerton the pledge does not exist.
     ("projects:pledge_action@approve", "GET"): "login 404 404 404 403 404 403",
