@@ -37,6 +37,11 @@ PROJECT_COLUMNS = [
     "days_fulfilled",
     "published_at",
     "url",
+    # Apart from the totals above (README, "Conditional and match pledges").
+    "money_conditional_pence",
+    "money_matched_pence",
+    "days_conditional",
+    "days_matched",
 ]
 
 PLEDGE_COLUMNS = [
@@ -59,6 +64,11 @@ PLEDGE_COLUMNS = [
     "decision_title",
     "decision_date",
     "decision_url",
+    "min_other_councils",
+    "match_percent",
+    "matched_pence",
+    "matched_days",
+    "condition_met_at",
 ]
 # A council's own CSV (/councils/<slug>/pledges.csv) adds the note only the pledging and the
 # lead council see: filled in for their verified members, empty for anyone else.
@@ -101,6 +111,10 @@ def project_rows(projects: Iterable[Project], base_url: str) -> Iterator[list]:
             half_days_to_days(p.half_days_fulfilled),
             _iso(p.published_at),
             base_url + p.get_absolute_url(),
+            p.money_conditional,
+            p.money_matched,
+            half_days_to_days(p.half_days_conditional),
+            half_days_to_days(p.half_days_matched),
         ]
 
 
@@ -111,6 +125,15 @@ def _decision_cells(pledge: Pledge) -> list[str]:
     except ObjectDoesNotExist:
         return ["", "", ""]
     return [record.title, record.decided_on.isoformat(), record.url]
+
+
+def _matched_cells(pledge: Pledge, is_money: bool) -> list:
+    """What a match pledge gives now, in pence or days; two empty cells if not a match."""
+    if not pledge.is_match:
+        return ["", ""]
+    if is_money:
+        return [pledge.matched_amount, ""]
+    return ["", half_days_to_days(pledge.matched_amount)]
 
 
 def pledge_rows(
@@ -138,6 +161,10 @@ def pledge_rows(
             pledge.pledged_by.get_full_name(),
             pledge.note,
             *_decision_cells(pledge),
+            pledge.min_other_councils or "",
+            pledge.match_percent or "",
+            *_matched_cells(pledge, is_money),
+            _iso(pledge.condition_met_at),
         ]
         if private_for is not None:
             mine = {pledge.council_id, pledge.project.lead_council_id} & private_for

@@ -4,12 +4,14 @@ from django import forms
 from django.utils import timezone
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from core.formatting import parse_days, parse_pounds
 from core.forms import GovukDateField, WebAddressField
 from councils.models import Council
 
 from .models import (
+    MAX_OTHER_COUNCILS,
     Kind,
     Language,
     Licence,
@@ -323,6 +325,35 @@ class PledgeForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 4}),
     )
     private_note = private_note_field()
+    # Conditions (README, "Conditional and match pledges"): each a checkbox revealing its number.
+    only_if_others = forms.BooleanField(
+        label=_("Only if other councils pledge too"),
+        help_text=_(
+            "Your pledge waits until enough other councils have pledged, then becomes an offer "
+            "by itself. If they have not by the pledging deadline, it lapses."
+        ),
+        required=False,
+    )
+    min_other_councils = forms.CharField(
+        label=_("How many other councils must pledge?"),
+        max_length=5,
+        required=False,
+        widget=forms.TextInput(attrs={"data-width": "3", "inputmode": "numeric"}),
+    )
+    match = forms.BooleanField(
+        label=_("Match what other councils give"),
+        help_text=_(
+            "Give a percentage of what other councils’ accepted pledges give. The amount above "
+            "is the most your council will give."
+        ),
+        required=False,
+    )
+    match_percent = forms.CharField(
+        label=_("What percentage will you match?"),
+        max_length=5,
+        required=False,
+        widget=forms.TextInput(attrs={"data-width": "3", "inputmode": "numeric"}),
+    )
 
     def __init__(self, *args, project: Project, councils, **kwargs):
         super().__init__(*args, **kwargs)
@@ -381,16 +412,68 @@ class PledgeForm(forms.Form):
             data["role"] = need.role
         if raw:
             parse_amount(self, kind, raw)
+        self._clean_conditions(data)
         return data
+
+    def condition_pairs(self) -> list[tuple]:
+        """Each condition's checkbox and the number it reveals, for the template."""
+        return [
+            (self["only_if_others"], self["min_other_councils"]),
+            (self["match"], self["match_percent"]),
+        ]
+
+    def _clean_conditions(self, data: dict) -> None:
+        """A ticked condition needs its whole number; an unticked one is ignored."""
+        data["min_other_councils_value"] = data["match_percent_value"] = None
+        checks = (
+            (
+                "only_if_others",
+                "min_other_councils",
+                MAX_OTHER_COUNCILS,
+                _("Enter how many other councils must pledge"),
+                _("Enter a whole number of councils between 1 and %(max)s")
+                % {"max": MAX_OTHER_COUNCILS},
+            ),
+            (
+                "match",
+                "match_percent",
+                100,
+                _("Enter the percentage your council will match"),
+                _("Enter a whole percentage between 1 and 100"),
+            ),
+        )
+        for ticked, name, most, missing, wrong in checks:
+            if not data.get(ticked):
+                continue
+            raw = (data.get(name) or "").strip().removesuffix("%").strip()
+            if not raw:
+                self.add_error(name, missing)
+            elif not (raw.isascii() and raw.isdigit()) or not 1 <= int(raw) <= most:
+                self.add_error(name, wrong)
+            else:
+                data[f"{name}_value"] = int(raw)
 
     def answers(self) -> dict[str, str]:
         """The checked answers in words, for Check your answers."""
         data = self.cleaned_data
+        others, percent = data.get("min_other_councils_value"), data.get("match_percent_value")
         return {
             "council": data["council"].display_name,
             "towards": dict(self.fields["towards"].choices)[data["towards"]],
             "amount": format_amount(data["kind"], data["amount_value"]),
             "role": dict(Role.choices).get(data.get("role"), ""),
+            "condition": ngettext(
+                "Only if at least %(n)s other council also pledges",
+                "Only if at least %(n)s other councils also pledge",
+                others,
+            )
+            % {"n": others}
+            if others
+            else _("None"),
+            "match": _("%(percent)s%% of what other councils’ accepted pledges give, up to %(cap)s")
+            % {"percent": percent, "cap": format_amount(data["kind"], data["amount_value"])}
+            if percent
+            else _("No"),
         }
 
     def over_by(self) -> tuple[str, str] | None:

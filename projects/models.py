@@ -189,6 +189,13 @@ class Project(index.Indexed, models.Model):
     demand_count = models.IntegerField(default=0)
     money_needed = models.BigIntegerField(default=0)
     half_days_needed = models.IntegerField(default=0)
+    # Conditional and match money, kept apart from the totals above (README, "Conditional and
+    # match pledges"): pledges still waiting for other councils, and what match pledges on the
+    # table give now. Recalculated with them.
+    money_conditional = models.BigIntegerField(default=0)
+    money_matched = models.BigIntegerField(default=0)
+    half_days_conditional = models.IntegerField(default=0)
+    half_days_matched = models.IntegerField(default=0)
 
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
@@ -231,6 +238,13 @@ class Project(index.Indexed, models.Model):
                 & Q(money_needed__gte=0)
                 & Q(half_days_needed__gte=0),
                 name="project_totals_not_negative",
+            ),
+            models.CheckConstraint(
+                condition=Q(money_conditional__gte=0)
+                & Q(money_matched__gte=0)
+                & Q(half_days_conditional__gte=0)
+                & Q(half_days_matched__gte=0),
+                name="project_conditional_totals_not_negative",
             ),
             models.CheckConstraint(
                 condition=Q(partner_target__isnull=True)
@@ -310,6 +324,10 @@ class Need(models.Model):
     offered = models.BigIntegerField(default=0)
     accepted = models.BigIntegerField(default=0)
     fulfilled = models.BigIntegerField(default=0)
+    # Apart from the three above, as on the project: waiting conditional pledges, and match
+    # pledges on the table at what they give now.
+    conditional = models.BigIntegerField(default=0)
+    matched = models.BigIntegerField(default=0)
 
     class Meta:
         ordering = ["position", "pk"]
@@ -329,6 +347,10 @@ class Need(models.Model):
             models.CheckConstraint(
                 condition=Q(offered__gte=0) & Q(accepted__gte=0) & Q(fulfilled__gte=0),
                 name="need_totals_not_negative",
+            ),
+            models.CheckConstraint(
+                condition=Q(conditional__gte=0) & Q(matched__gte=0),
+                name="need_conditional_totals_not_negative",
             ),
         ]
 
@@ -352,11 +374,15 @@ class PledgeState(models.TextChoices):
     PENDING = "pending", _("Awaiting approval")
     # Internal too, and final: an approver of the pledging council said no.
     REFUSED = "refused", _("Refused by the council")
+    # Public: an offer on the table that stands only once enough other councils pledge too.
+    CONDITIONAL = "conditional", _("Conditional: waiting for other councils")
     OFFERED = "offered", _("Offered")
     ACCEPTED = "accepted", _("Accepted")
     DECLINED = "declined", _("Declined")
     WITHDRAWN = "withdrawn", _("Withdrawn")
     FULFILLED = "fulfilled", _("Fulfilled")
+    # Final: its condition was not met by the pledging deadline or before the project closed.
+    LAPSED = "lapsed", _("Lapsed: condition not met")
 
 
 # Seen only by the pledging council and organisers; the lead council and the public never do.
@@ -365,16 +391,30 @@ INTERNAL_STATES = (PledgeState.PENDING, PledgeState.REFUSED)
 PUBLIC_PLEDGE_STATES = tuple(s for s in PledgeState.values if s not in INTERNAL_STATES)
 
 PLEDGE_TRANSITIONS: dict[str, tuple[str, ...]] = {
-    PledgeState.PENDING: (PledgeState.OFFERED, PledgeState.REFUSED, PledgeState.WITHDRAWN),
+    PledgeState.PENDING: (
+        PledgeState.OFFERED,
+        PledgeState.CONDITIONAL,
+        PledgeState.REFUSED,
+        PledgeState.WITHDRAWN,
+    ),
     PledgeState.REFUSED: (),
+    # To offered by the system when the condition is met, to lapsed when it can no longer be.
+    PledgeState.CONDITIONAL: (PledgeState.OFFERED, PledgeState.WITHDRAWN, PledgeState.LAPSED),
     PledgeState.OFFERED: (PledgeState.ACCEPTED, PledgeState.DECLINED, PledgeState.WITHDRAWN),
     PledgeState.ACCEPTED: (PledgeState.FULFILLED, PledgeState.WITHDRAWN),
     PledgeState.DECLINED: (),
     PledgeState.WITHDRAWN: (),
     PledgeState.FULFILLED: (),
+    PledgeState.LAPSED: (),
 }
 # States that count toward a total, and the total each feeds.
 COUNTED_STATES = (PledgeState.OFFERED, PledgeState.ACCEPTED, PledgeState.FULFILLED)
+# A council "also pledges" to a project with a pledge in one of these states (README,
+# "Conditional and match pledges").
+LIVE_PLEDGE_STATES = COUNTED_STATES
+# What a match pledge matches: other councils' pledges the project's owner has taken on.
+MATCHED_STATES = (PledgeState.ACCEPTED, PledgeState.FULFILLED)
+MAX_OTHER_COUNCILS = 50
 
 
 class PledgeQuerySet(models.QuerySet):
@@ -408,9 +448,23 @@ class Pledge(models.Model):
     )
     created_at = models.DateTimeField(default=timezone.now)
     state_changed_at = models.DateTimeField(default=timezone.now)
-    # When the lead council was first offered it: at once, or when an approver signed it off.
-    # Empty while it waits or if it never left the pledging council.
+    # When the lead council was first offered it (as an offer or a conditional one): at once, or
+    # when an approver signed it off. Empty while it waits or if it never left the council.
     offered_at = models.DateTimeField(null=True, blank=True)
+    # Conditions, fixed when the pledge is made, like its amount (README, "Conditional and match
+    # pledges"). "Only if at least N other councils also pledge to this project":
+    min_other_councils = models.PositiveSmallIntegerField(
+        _("only if this many other councils pledge too"), null=True, blank=True
+    )
+    # A match: this percentage of what other councils' accepted pledges of the same kind give,
+    # rounded down, and never more than ``amount`` (the cap).
+    match_percent = models.PositiveSmallIntegerField(_("match percentage"), null=True, blank=True)
+    # What a match pledge gives now, derived from the other pledges under the project's lock
+    # whenever any pledge to the project changes; fixed once it is fulfilled. Empty if not a
+    # match.
+    matched_amount = models.BigIntegerField(null=True, blank=True)
+    # When Pipeline found the condition met and made it an offer; empty otherwise.
+    condition_met_at = models.DateTimeField(null=True, blank=True)
 
     objects = PledgeQuerySet.as_manager()
 
@@ -431,6 +485,31 @@ class Pledge(models.Model):
             ),
             models.CheckConstraint(
                 condition=Q(state__in=PledgeState.values), name="pledge_state_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(min_other_councils__isnull=True)
+                | Q(min_other_councils__gte=1, min_other_councils__lte=MAX_OTHER_COUNCILS),
+                name="pledge_min_other_councils_range",
+            ),
+            models.CheckConstraint(
+                condition=(Q(match_percent__isnull=True) & Q(matched_amount__isnull=True))
+                | (
+                    Q(match_percent__gte=1)
+                    & Q(match_percent__lte=100)
+                    & Q(matched_amount__gte=0)
+                    & Q(matched_amount__lte=F("amount"))
+                ),
+                name="pledge_match_within_cap",
+            ),
+            # Waiting for other councils only makes sense with a condition to wait for.
+            models.CheckConstraint(
+                condition=~Q(state__in=(PledgeState.CONDITIONAL, PledgeState.LAPSED))
+                | Q(min_other_councils__isnull=False),
+                name="pledge_conditional_has_condition",
+            ),
+            models.CheckConstraint(
+                condition=Q(condition_met_at__isnull=True) | Q(min_other_councils__isnull=False),
+                name="pledge_condition_met_has_condition",
             ),
         ]
         indexes = [
@@ -459,14 +538,50 @@ class Pledge(models.Model):
     def is_public(self) -> bool:
         return self.offered_at is not None
 
+    @property
+    def is_match(self) -> bool:
+        return self.match_percent is not None
+
+    @property
+    def has_condition(self) -> bool:
+        return self.min_other_councils is not None
+
+    @property
+    def counted_amount(self) -> int:
+        """What the pledge gives toward totals now: its amount, or a match's matched amount."""
+        return (self.matched_amount or 0) if self.is_match else self.amount
+
+    @property
+    def condition_status(self) -> str | None:
+        """waiting, met, lapsed, or not_met (awaiting approval, refused, or withdrawn while
+        waiting); None without a condition."""
+        if not self.has_condition:
+            return None
+        if self.state == PledgeState.CONDITIONAL:
+            return "waiting"
+        if self.condition_met_at is not None:
+            return "met"
+        if self.state == PledgeState.LAPSED:
+            return "lapsed"
+        return "not_met"
+
+    @property
+    def matched_display(self) -> str:
+        return format_amount(self.kind, self.matched_amount or 0)
+
 
 class PledgeEvent(models.Model):
     """One line of the append-only pledge ledger. Never updated or deleted."""
 
     pledge = models.ForeignKey(Pledge, on_delete=models.PROTECT, related_name="events")
     sequence = models.PositiveIntegerField()
+    # Empty for Pipeline itself: a condition met or lapsed is nobody's act.
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="pledge_events"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="pledge_events",
     )
     from_state = models.CharField(max_length=12, choices=PledgeState.choices, blank=True)
     to_state = models.CharField(max_length=12, choices=PledgeState.choices)
@@ -486,15 +601,42 @@ class PledgeEvent(models.Model):
                 condition=(
                     Q(sequence=1)
                     & Q(from_state="")
-                    & Q(to_state__in=(PledgeState.OFFERED, PledgeState.PENDING))
+                    & Q(
+                        to_state__in=(
+                            PledgeState.OFFERED,
+                            PledgeState.PENDING,
+                            PledgeState.CONDITIONAL,
+                        )
+                    )
                 )
                 | (Q(sequence__gt=1) & ~Q(from_state="") & ~Q(to_state=F("from_state"))),
                 name="pledge_event_shape",
+            ),
+            # Only Pipeline moves a pledge when its condition is met or lapses, and only it.
+            models.CheckConstraint(
+                condition=(
+                    Q(actor__isnull=True)
+                    & Q(from_state=PledgeState.CONDITIONAL)
+                    & Q(to_state__in=(PledgeState.OFFERED, PledgeState.LAPSED))
+                )
+                | (
+                    Q(actor__isnull=False)
+                    & ~Q(to_state=PledgeState.LAPSED)
+                    & ~Q(from_state=PledgeState.CONDITIONAL, to_state=PledgeState.OFFERED)
+                ),
+                name="pledge_event_system_moves",
             ),
         ]
 
     def __str__(self) -> str:
         return f"#{self.pledge_id}.{self.sequence} {self.from_state or '∅'} → {self.to_state}"
+
+    @property
+    def actor_display(self) -> str:
+        """Who made the move, for people: a name, or Pipeline itself."""
+        if self.actor_id is None:
+            return str(_("Pipeline (automatic)"))
+        return str(self.actor)
 
 
 class PledgeDecisionRecord(models.Model):

@@ -85,7 +85,8 @@ def pledge_changed(pledge: Pledge, state: str, *, from_state: str = "") -> None:
             )
         return
     if from_state == PledgeState.PENDING:
-        if state == PledgeState.OFFERED:  # signed off: the pledger hears, then the owner below
+        if state in (PledgeState.OFFERED, PledgeState.CONDITIONAL):
+            # Signed off: the pledger hears, then the owner below.
             delivery_add(
                 key=f"pledge:{pledge.pk}:approved",
                 user_id=pledge.pledged_by_id,
@@ -94,7 +95,7 @@ def pledge_changed(pledge: Pledge, state: str, *, from_state: str = "") -> None:
             )
         elif state == PledgeState.WITHDRAWN:
             return
-    if state in (PledgeState.OFFERED, PledgeState.WITHDRAWN):
+    if state in (PledgeState.OFFERED, PledgeState.CONDITIONAL, PledgeState.WITHDRAWN):
         recipient = pledge.project.owner_id
     elif state in (
         PledgeState.ACCEPTED,
@@ -111,6 +112,19 @@ def pledge_changed(pledge: Pledge, state: str, *, from_state: str = "") -> None:
         kind="pledge",
         params={"pledge": pledge.pk, "state": str(state)},
     )
+
+
+def pledge_condition_settled(pledge: Pledge, state: str) -> None:
+    """Both sides hear when Pipeline settles a conditional pledge: its condition met (it is now
+    an offer to accept or decline) or lapsed. Once each, as the pledge moves once."""
+    event = "condition_met" if state == PledgeState.OFFERED else "lapsed"
+    for user_id in (pledge.pledged_by_id, pledge.project.owner_id):
+        delivery_add(
+            key=f"pledge:{pledge.pk}:{event}:{user_id}",
+            user_id=user_id,
+            kind="pledge",
+            params={"pledge": pledge.pk, "state": event},
+        )
 
 
 def team_changed(membership: TeamMembership, status: str) -> None:

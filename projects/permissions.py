@@ -93,7 +93,12 @@ def user_can_approve_pledge(user, pledge: Pledge) -> bool:
 
 
 # A decision record is attached while the pledge is live on the council's side.
-DECISION_RECORD_STATES = (PledgeState.PENDING, PledgeState.OFFERED, PledgeState.ACCEPTED)
+DECISION_RECORD_STATES = (
+    PledgeState.PENDING,
+    PledgeState.CONDITIONAL,
+    PledgeState.OFFERED,
+    PledgeState.ACCEPTED,
+)
 
 
 def user_can_record_decision(user, pledge: Pledge) -> bool:

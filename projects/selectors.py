@@ -12,6 +12,7 @@ from councils.models import Council
 
 from .models import (
     ACTIVE_TEAM_STATUSES,
+    COUNTED_STATES,
     INTERNAL_STATES,
     PHASE_ORDER,
     PUBLIC_PLEDGE_STATES,
@@ -120,6 +121,10 @@ class PledgeEventRow(NamedTuple):
     from_state: str
     to_state: str
     created_at: datetime.datetime
+    # The pledge's conditions (README, "Conditional and match pledges").
+    min_other_councils: int | None = None
+    match_percent: int | None = None
+    matched_amount: int | None = None
 
 
 def project_pledge_events(*, project: Project) -> list[PledgeEventRow]:
@@ -149,6 +154,9 @@ def project_pledge_events(*, project: Project) -> list[PledgeEventRow]:
             "from_state",
             "to_state",
             "created_at",
+            "pledge__min_other_councils",
+            "pledge__match_percent",
+            "pledge__matched_amount",
         )
     )
     events = [PledgeEventRow(*row) for row in rows]
@@ -198,6 +206,9 @@ def project_pledges_latest(
                 amount=row.amount,
                 state=row.pledge_state,
                 created_at=row.pledge_created_at,
+                min_other_councils=row.min_other_councils,
+                match_percent=row.match_percent,
+                matched_amount=row.matched_amount,
             )
             pledge.history = []
         pledge.history.append(
@@ -294,19 +305,32 @@ def council_pledges(*, council: Council) -> QuerySet[Pledge]:
 
 
 def council_pledge_totals(*, council: Council) -> dict[str, dict[str, int]]:
-    """{state: {"money": pence, "time": half_days, "count": n}} for every public state, in one
-    query."""
-    totals = {state: {"money": 0, "time": 0, "count": 0} for state in PUBLIC_PLEDGE_STATES}
+    """{state: {"money": pence, "time": half_days, "count": n}} for every public state, and
+    ``"match"`` for match pledges still on the table (conditional, offered, accepted or
+    fulfilled) at what they give now, kept apart from the states; in one query."""
+    totals = {
+        state: {"money": 0, "time": 0, "count": 0} for state in (*PUBLIC_PLEDGE_STATES, "match")
+    }
+    plain, match = Q(match_percent__isnull=True), Q(match_percent__isnull=False)
     rows = (
         Pledge.objects.public()
         .filter(council=council, project__is_hidden=False)
         .values("state", "kind")
-        .annotate(total=Sum("amount"), n=Count("pk"))
+        .annotate(
+            total=Sum("amount", filter=plain, default=0),
+            n=Count("pk", filter=plain),
+            matched=Sum("matched_amount", filter=match, default=0),
+            matches=Count("pk", filter=match),
+        )
         .order_by()
     )
+    on_the_table = (*COUNTED_STATES, PledgeState.CONDITIONAL)
     for row in rows:
-        totals[row["state"]][row["kind"]] = row["total"]
+        totals[row["state"]][row["kind"]] += row["total"]
         totals[row["state"]]["count"] += row["n"]
+        bucket = "match" if row["state"] in on_the_table else row["state"]
+        totals[bucket][row["kind"]] += row["matched"]
+        totals[bucket]["count"] += row["matches"]
     return totals
 
 
@@ -352,14 +376,18 @@ class CouncilPledgeParts:
 
     @cached_property
     def by_state(self) -> list[dict]:
-        return [
+        rows = [
             {"state": state, "label": PledgeState(state).label, **self.totals[state]}
             for state in PUBLIC_PLEDGE_STATES
         ]
+        if self.totals["match"]["count"]:
+            label = gettext_lazy("Match pledges on the table (what they give now)")
+            rows.append({"state": "match", "label": label, **self.totals["match"]})
+        return rows
 
     @cached_property
     def count(self) -> int:
-        return sum(self.totals[state]["count"] for state in PUBLIC_PLEDGE_STATES)
+        return sum(self.totals[state]["count"] for state in (*PUBLIC_PLEDGE_STATES, "match"))
 
     @cached_property
     def made(self) -> list[Pledge]:
@@ -667,13 +695,18 @@ def dashboard_for(*, user) -> dict:
 
 
 def _ledger_changes(kind: str, events: list[PledgeEventRow]) -> list[tuple]:
-    """(day, change to pledged, change to committed) for each ledger event of this kind."""
+    """(day, change to pledged, change to committed) for each ledger event of this kind.
+
+    Match pledges and pledges still waiting for other councils are not pledged: they are shown
+    apart (README, "Conditional and match pledges"); a conditional one counts from its offer."""
     from django.utils import timezone
 
     changes = []
     for row in events:
-        if row.kind != kind:
+        if row.kind != kind or row.match_percent is not None:
             continue
+        if row.from_state == PledgeState.CONDITIONAL and row.to_state != PledgeState.OFFERED:
+            continue  # withdrawn or lapsed while waiting: it never counted
         amount, from_state, to_state = row.amount, row.from_state, row.to_state
         pledged = committed = 0
         if to_state == PledgeState.OFFERED:
@@ -695,6 +728,7 @@ def _events_of(pledges) -> list[PledgeEventRow]:
         PledgeEventRow(
             p.pk, p.kind, p.role, p.amount, p.state, p.created_at, p.need_id, p.council_id,
             "", "", "", e.sequence, e.from_state, e.to_state, e.created_at,
+            p.min_other_councils, p.match_percent, p.matched_amount,
         )
         for p in pledges or ()
         for e in p.events.all()

@@ -304,7 +304,7 @@ class PledgeEventViewSet(ListingDefaults, ModelViewSet):
         Column("pledge", label=_("Pledge")),
         Column("get_from_state_display", label=_("From")),
         StatusTagColumn("get_to_state_display", label=_("To"), sort_key="to_state"),
-        Column("actor", label=_("By")),
+        Column("actor_display", label=_("By")),
         Column("note", label=_("Note")),
         DateColumn("created_at", label=_("When"), sort_key="created_at"),
     ]

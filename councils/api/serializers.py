@@ -104,7 +104,10 @@ class CouncilDetailSerializer(CouncilSerializer):
     pledge_totals = serializers.DictField(
         child=PledgeTotalSerializer(),
         help_text="What the council has pledged, by pledge state: "
-        + ", ".join(PUBLIC_PLEDGE_STATES),
+        + ", ".join(PUBLIC_PLEDGE_STATES)
+        + "; and match: its match pledges still on the table (conditional, offered, accepted "
+        "or fulfilled) at what they give now, kept apart from the states (which count its "
+        "other pledges, and match pledges that ended at what they last gave).",
     )
 
     def to_representation(self, c) -> dict:
@@ -117,6 +120,6 @@ class CouncilDetailSerializer(CouncilSerializer):
                 "money": money(totals[state]["money"]),
                 "days": days(totals[state]["time"]),
             }
-            for state in PUBLIC_PLEDGE_STATES
+            for state in (*PUBLIC_PLEDGE_STATES, "match")
         }
         return data

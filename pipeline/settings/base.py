@@ -327,6 +327,10 @@ PIPELINE_SCHEDULE = {
         "cron": env("SCHEDULE_DORMANCY_NUDGES", "30 6 * * *"),
         "task": "projects.notifications.nudge_dormant_owners_task",
     },
+    "lapse-conditional-pledges": {
+        "cron": env("SCHEDULE_LAPSE_CONDITIONAL_PLEDGES", "5 * * * *"),
+        "task": "projects.tasks.lapse_overdue_conditions_task",
+    },
     "publish-scheduled": {
         "cron": env("SCHEDULE_PUBLISH_SCHEDULED", "* * * * *"),
         "task": "jobs.tasks.run_command",

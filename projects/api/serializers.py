@@ -25,6 +25,7 @@ from ..models import (
     INTERNAL_STATES,
     MAX_HALF_DAYS,
     MAX_MONEY_PENCE,
+    MAX_OTHER_COUNCILS,
     Kind,
     Language,
     Licence,
@@ -75,6 +76,20 @@ class TotalsSerializer(serializers.Serializer):
     days_offered = serializers.DecimalField(max_digits=7, decimal_places=1)
     days_accepted = serializers.DecimalField(max_digits=7, decimal_places=1)
     days_fulfilled = serializers.DecimalField(max_digits=7, decimal_places=1)
+    money_conditional = MoneySerializer(
+        help_text="Apart from the totals above: conditional pledges still waiting for other "
+        "councils to pledge (a match among them at what it gives now)"
+    )
+    money_matched = MoneySerializer(
+        help_text="Apart from the totals above: what match pledges on the table (offered, "
+        "accepted or fulfilled) give now, following the other councils' accepted pledges"
+    )
+    days_conditional = serializers.DecimalField(
+        max_digits=7, decimal_places=1, help_text="As money_conditional, in days"
+    )
+    days_matched = serializers.DecimalField(
+        max_digits=7, decimal_places=1, help_text="As money_matched, in days"
+    )
     partner_count = serializers.IntegerField()
     partner_target = serializers.IntegerField(allow_null=True)
 
@@ -89,6 +104,10 @@ def project_totals(p) -> dict:
         "days_offered": days(p.half_days_offered),
         "days_accepted": days(p.half_days_accepted),
         "days_fulfilled": days(p.half_days_fulfilled),
+        "money_conditional": money(p.money_conditional),
+        "money_matched": money(p.money_matched),
+        "days_conditional": days(p.half_days_conditional),
+        "days_matched": days(p.half_days_matched),
         "partner_count": p.partner_count,
         "partner_target": p.partner_target,
     }
@@ -190,6 +209,12 @@ class NeedSerializer(serializers.Serializer):
     offered = QuantitySerializer(help_text="Pledged and still on offer")
     accepted = QuantitySerializer(help_text="Accepted by the project's owner")
     fulfilled = QuantitySerializer(help_text="Delivered")
+    conditional = QuantitySerializer(
+        help_text="Apart from the above: conditional pledges still waiting for other councils"
+    )
+    matched = QuantitySerializer(
+        help_text="Apart from the above: what match pledges on the table give now"
+    )
     met_at = serializers.DateTimeField(
         allow_null=True,
         help_text="When the project's team marked the need met; null while it is open. A met "
@@ -207,6 +232,8 @@ class NeedSerializer(serializers.Serializer):
             "offered": quantity(n.kind, n.offered),
             "accepted": quantity(n.kind, n.accepted),
             "fulfilled": quantity(n.kind, n.fulfilled),
+            "conditional": quantity(n.kind, n.conditional),
+            "matched": quantity(n.kind, n.matched),
             "met_at": _iso(n.met_at) if n.met_at else None,
         }
 
@@ -339,7 +366,10 @@ class PledgeEventSerializer(serializers.Serializer):
     sequence = serializers.IntegerField()
     from_state = serializers.CharField(allow_null=True)
     to_state = serializers.ChoiceField(choices=PledgeState.choices)
-    actor = serializers.CharField(help_text="Who made the change")
+    actor = serializers.CharField(
+        allow_null=True,
+        help_text="Who made the change; null when Pipeline did (a condition met or lapsed)",
+    )
     note = serializers.CharField(allow_blank=True)
     created_at = serializers.DateTimeField()
 
@@ -348,7 +378,7 @@ class PledgeEventSerializer(serializers.Serializer):
             "sequence": e.sequence,
             "from_state": e.from_state or None,
             "to_state": e.to_state,
-            "actor": e.actor.get_full_name(),
+            "actor": e.actor.get_full_name() if e.actor_id else None,
             "note": e.note,
             "created_at": _iso(e.created_at),
         }
@@ -400,6 +430,29 @@ class PledgeSerializer(serializers.Serializer):
         help_text="When the lead council was offered it: at once, or on an approver's sign-off. "
         "Null while it awaits approval (seen only by the pledging council and organisers).",
     )
+    min_other_councils = serializers.IntegerField(
+        allow_null=True,
+        help_text="A condition: the pledge stands only once at least this many other councils "
+        "have a live (offered, accepted or fulfilled) pledge to the project. Null: none.",
+    )
+    match_percent = serializers.IntegerField(
+        allow_null=True,
+        help_text="A match: the pledge gives this percentage of what other councils' accepted "
+        "and fulfilled pledges of the same kind give (not other matches), rounded down, never "
+        "more than its amount or days (the cap). Null: not a match.",
+    )
+    matched = QuantitySerializer(
+        allow_null=True,
+        help_text="What a match pledge gives now (fixed once fulfilled); null if not a match",
+    )
+    condition_status = serializers.ChoiceField(
+        choices=["waiting", "met", "lapsed", "not_met"],
+        allow_null=True,
+        help_text="waiting (state conditional), met (Pipeline made it an offer at "
+        "condition_met_at), lapsed (not met by the deadline or the project's close), not_met "
+        "(awaiting approval, refused, or withdrawn while waiting); null without a condition.",
+    )
+    condition_met_at = serializers.DateTimeField(allow_null=True)
     decision_record = DecisionRecordSerializer(
         allow_null=True,
         help_text="The council's published decision behind the pledge, once attached by an "
@@ -427,6 +480,11 @@ class PledgeSerializer(serializers.Serializer):
             "created_at": _iso(p.created_at),
             "state_changed_at": _iso(p.state_changed_at),
             "offered_at": _iso(p.offered_at) if p.offered_at else None,
+            "min_other_councils": p.min_other_councils,
+            "match_percent": p.match_percent,
+            "matched": quantity(p.kind, p.matched_amount) if p.is_match else None,
+            "condition_status": p.condition_status,
+            "condition_met_at": _iso(p.condition_met_at) if p.condition_met_at else None,
             "decision_record": DecisionRecordSerializer(record).data if record else None,
             "url": _abs(request, p.get_absolute_url()),
         }
@@ -457,6 +515,23 @@ class PledgeInputSerializer(StrictInputSerializer):
     amount_pence = serializers.IntegerField(required=False, min_value=1, max_value=MAX_MONEY_PENCE)
     days = DaysField(required=False)
     note = serializers.CharField(max_length=2000, required=False, allow_blank=True)
+    min_other_councils = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        min_value=1,
+        max_value=MAX_OTHER_COUNCILS,
+        help_text="Only if at least this many other councils also pledge to the project: it "
+        "waits as conditional until then, becomes an offer by itself when they do, and lapses "
+        "if they have not by the pledging deadline or the project's close.",
+    )
+    match_percent = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        min_value=1,
+        max_value=100,
+        help_text="Make it a match: this percentage of what other councils' accepted pledges "
+        "of the same kind give, with amount_pence or days as the cap.",
+    )
 
     def validate(self, attrs):
         attrs = super().validate(attrs)

@@ -403,6 +403,8 @@ class PledgeViewSet(
             need=need,
             role=data.get("role", ""),
             note=data.get("note", ""),
+            min_other_councils=data.get("min_other_councils"),
+            match_percent=data.get("match_percent"),
         )
         return self._detail(pledge, status.HTTP_201_CREATED)
 

@@ -17,6 +17,7 @@ from .pledges import (
     pledge_record_decision,
     pledge_refuse,
     pledge_withdraw,
+    pledges_lapse_overdue,
     recalculate_totals,
 )
 from .projects import (
@@ -55,5 +56,6 @@ __all__ = [
     "project_update",
     "public_body_add",
     "public_body_update",
+    "pledges_lapse_overdue",
     "recalculate_totals",
 ]

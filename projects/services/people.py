@@ -28,8 +28,8 @@ from ..models import (
     Update,
 )
 from ..permissions import demand_open, team_join_refusal, user_can_manage_project
-from .pledges import recalculate_totals
 from .projects import _lock_project, _require_manager, change_phase
+from .totals import recalculate_totals
 
 User = get_user_model()
 

@@ -9,7 +9,6 @@ from datetime import date
 
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
-from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -20,6 +19,7 @@ from councils.selectors import user_is_council_approver, user_may_act_for_counci
 
 from .. import notifications
 from ..models import (
+    MAX_OTHER_COUNCILS,
     PLEDGE_TRANSITIONS,
     Kind,
     Need,
@@ -36,56 +36,13 @@ from ..permissions import (
     user_can_record_decision,
     user_can_withdraw_pledge,
 )
-from ..selectors import project_team_partner_council_ids
 from .projects import _lock_project, _require_manager, _validate_kind_role, validate_amount
+from .totals import recalculate_totals
 
 User = get_user_model()
 
 
 # --- pledges --------------------------------------------------------------------------------
-
-
-def recalculate_totals(project: Project) -> None:
-    """Stored totals from the pledges' current states; the project row is already locked."""
-    rows = (
-        Pledge.objects.filter(project=project, state__in=PledgeState.values)
-        .values("need_id", "kind", "state")
-        .annotate(total=Sum("amount"))
-    )
-    fields = {
-        f"{prefix}_{state}": 0
-        for prefix in ("money", "half_days")
-        for state in ("offered", "accepted", "fulfilled")
-    }
-    per_need: dict[int, dict[str, int]] = {}
-    for row in rows:
-        if row["state"] not in ("offered", "accepted", "fulfilled"):
-            continue
-        prefix = "money" if row["kind"] == Kind.MONEY else "half_days"
-        fields[f"{prefix}_{row['state']}"] += row["total"]
-        if row["need_id"]:
-            need_totals = per_need.setdefault(
-                row["need_id"], {"offered": 0, "accepted": 0, "fulfilled": 0}
-            )
-            need_totals[row["state"]] += row["total"]
-    partner_ids = set(
-        Pledge.objects.filter(
-            project=project, state__in=(PledgeState.ACCEPTED, PledgeState.FULFILLED)
-        )
-        .exclude(council_id=project.lead_council_id)
-        .values_list("council_id", flat=True)
-    )
-    partner_ids |= project_team_partner_council_ids(project)
-    fields["partner_count"] = len(partner_ids)
-    Project.objects.filter(pk=project.pk).update(**fields)
-    for need in Need.objects.filter(project=project):
-        values = per_need.get(need.pk, {"offered": 0, "accepted": 0, "fulfilled": 0})
-        if (need.offered, need.accepted, need.fulfilled) != (
-            values["offered"],
-            values["accepted"],
-            values["fulfilled"],
-        ):
-            Need.objects.filter(pk=need.pk).update(**values)
 
 
 def _notes(note: str, private_note: str) -> tuple[str, str]:
@@ -134,11 +91,16 @@ def pledge_offer(
     role: str = "",
     note: str = "",
     private_note: str = "",
+    min_other_councils: int | None = None,
+    match_percent: int | None = None,
 ) -> Pledge:
     """A verified member offers money or staff time from their council.
 
     ``note`` is public (the pledge's page, its history, the open data); ``private_note`` is for
-    the pledging and the lead council only.
+    the pledging and the lead council only. ``min_other_councils`` makes the offer stand only
+    once that many other councils pledge too (it waits as conditional until then);
+    ``match_percent`` makes it a match of the others' accepted pledges, with ``amount`` as the
+    cap (README, "Conditional and match pledges").
     """
     project = _lock_project(project)
     if not (actor.is_organiser or user_may_act_for_council(user=actor, council=council)):
@@ -170,13 +132,19 @@ def pledge_offer(
         role = need.role
     _validate_kind_role(kind, role, role_required=False)
     validate_amount(kind, amount)
+    _validate_conditions(min_other_councils, match_percent)
     note, private_note = _notes(note, private_note)
     now = timezone.now()
     # Over the council's delegated limit anyone but an approver's offer waits inside the
     # council for one. The council row is read afresh: its limits may have just changed.
     council = Council.objects.get(pk=council.pk)
     waits = pledge_needs_sign_off(actor, council, kind, amount)
-    state = PledgeState.PENDING if waits else PledgeState.OFFERED
+    if waits:
+        state = PledgeState.PENDING
+    elif min_other_councils is not None:
+        state = PledgeState.CONDITIONAL
+    else:
+        state = PledgeState.OFFERED
     pledge = Pledge.objects.create(
         project=project,
         need=need,
@@ -191,6 +159,9 @@ def pledge_offer(
         created_at=now,
         state_changed_at=now,
         offered_at=None if waits else now,
+        min_other_councils=min_other_councils,
+        match_percent=match_percent,
+        matched_amount=None if match_percent is None else 0,
     )
     _append_event(
         pledge=pledge,
@@ -200,10 +171,32 @@ def pledge_offer(
         note=note,
         private_note=private_note,
     )
-    if not waits:
-        recalculate_totals(project)
     notifications.pledge_changed(pledge, state)
+    # Even one waiting for sign-off: a match follows the others from the start. A condition
+    # already met makes the new pledge an offer here, by Pipeline, in the same transaction.
+    recalculate_totals(project)
+    pledge.refresh_from_db()
     return pledge
+
+
+def _validate_conditions(min_other_councils: int | None, match_percent: int | None) -> None:
+    """Whole numbers in range; a bool is not a number of councils."""
+    if min_other_councils is not None and (
+        isinstance(min_other_councils, bool)
+        or not isinstance(min_other_councils, int)
+        or not 1 <= min_other_councils <= MAX_OTHER_COUNCILS
+    ):
+        raise InvalidInput(
+            _("Enter a whole number of councils between 1 and %(max)s.")
+            % {"max": MAX_OTHER_COUNCILS},
+            field="min_other_councils",
+        )
+    if match_percent is not None and (
+        isinstance(match_percent, bool)
+        or not isinstance(match_percent, int)
+        or not 1 <= match_percent <= 100
+    ):
+        raise InvalidInput(_("Enter a whole percentage between 1 and 100."), field="match_percent")
 
 
 def _transition(
@@ -230,7 +223,8 @@ def _transition(
     pledge.state = to_state
     pledge.state_changed_at = timezone.now()
     fields = ["state", "state_changed_at"]
-    if to_state == PledgeState.OFFERED:  # signed off: the lead council sees it from now
+    if pledge.offered_at is None and to_state in (PledgeState.OFFERED, PledgeState.CONDITIONAL):
+        # Signed off: the lead council sees it from now, as an offer or a conditional one.
         pledge.offered_at = pledge.state_changed_at
         fields.append("offered_at")
     pledge.save(update_fields=fields)
@@ -246,8 +240,9 @@ def _transition(
             )
     except IntegrityError as exc:  # a concurrent writer got there first
         raise Conflict(_("This pledge changed while you were deciding; look again.")) from exc
-    recalculate_totals(project)
     notifications.pledge_changed(pledge, to_state, from_state=from_state)
+    recalculate_totals(project)
+    pledge.refresh_from_db()  # a condition met, or a match amount moved, just now
     return pledge
 
 
@@ -293,13 +288,27 @@ def pledge_decline(
 
 @transaction.atomic
 def pledge_fulfil(*, actor: User, pledge: Pledge, note: str = "", private_note: str = "") -> Pledge:
+    """The owner marks an accepted pledge delivered. A match pledge is fulfilled at what it
+    gives at that moment, which it then keeps; one that gives nothing yet cannot be."""
+
+    def check(actor: User, pledge: Pledge) -> None:
+        _manager_check(actor, pledge)
+        if pledge.is_match and pledge.state == PledgeState.ACCEPTED and not pledge.matched_amount:
+            raise Conflict(
+                _(
+                    "This match gives nothing yet: other councils have no accepted pledges "
+                    "of this kind to match."
+                ),
+                field="state",
+            )
+
     return _transition(
         actor=actor,
         pledge=pledge,
         to_state=PledgeState.FULFILLED,
         note=note,
         private_note=private_note,
-        check=_manager_check,
+        check=check,
     )
 
 
@@ -335,11 +344,14 @@ def pledge_approve(
     *, actor: User, pledge: Pledge, note: str = "", private_note: str = ""
 ) -> Pledge:
     """An approver of the pledging council signs off a pledge over its delegated limit: it
-    becomes an offer the lead council sees."""
+    becomes an offer the lead council sees, or a conditional one if it has a condition (which
+    becomes an offer at once, by Pipeline, if the condition is already met)."""
+    # The condition is fixed when the pledge is made, so the one passed in tells it.
+    to_state = PledgeState.CONDITIONAL if pledge.has_condition else PledgeState.OFFERED
     return _transition(
         actor=actor,
         pledge=pledge,
-        to_state=PledgeState.OFFERED,
+        to_state=to_state,
         note=note,
         private_note=private_note,
         check=_approver_check,
@@ -429,3 +441,22 @@ def pledge_record_decision(
             field="decision_record",
         ) from exc
     return record
+
+
+def pledges_lapse_overdue() -> int:
+    """Lapse the waiting pledges of projects whose pledging deadline has passed (the scheduler
+    runs this every hour; closing or completing a project lapses them at once). Each project is
+    locked and settled as any pledge write would, so a run that overlaps another write, or
+    another run, lapses each pledge once. Returns the projects settled."""
+    overdue = list(
+        Project.objects.filter(
+            pledges__state=PledgeState.CONDITIONAL,
+            pledging_deadline__lt=timezone.localdate(),
+        )
+        .values_list("pk", flat=True)
+        .distinct()
+    )
+    for pk in overdue:
+        with transaction.atomic():
+            recalculate_totals(_lock_project(Project(pk=pk)))
+    return len(overdue)

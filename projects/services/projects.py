@@ -266,6 +266,10 @@ def project_set_state(*, actor: User, project: Project, state: str) -> Project:
         project.published_at = timezone.now()
     project.last_activity_at = timezone.now()
     project.save(update_fields=["state", "published_at", "last_activity_at", "updated_at"])
+    if state in (State.COMPLETED, State.CLOSED):
+        from .totals import recalculate_totals
+
+        recalculate_totals(project)  # conditional pledges still waiting lapse now
     if previous != State.DRAFT:
         timeline_record(
             project=project,

@@ -613,6 +613,8 @@ def pledge_check(request: HttpRequest, slug: str) -> HttpResponse:
                 role=data["role"],
                 note=data["note"],
                 private_note=data["private_note"],
+                min_other_councils=data["min_other_councils_value"],
+                match_percent=data["match_percent_value"],
             )
             return reverse("projects:pledge_confirmation", kwargs={"pk": pledge.pk})
 

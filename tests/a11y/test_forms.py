@@ -77,6 +77,13 @@ def test_error_summaries_link_to_their_fields_and_take_focus(new_page):
     submit(page, "Continue")
     check_error_summary(page, {"id_amount"})
 
+    # The conditions: each checkbox reveals its number, whose error links to it.
+    page.get_by_label("Only if other councils pledge too").check()
+    page.get_by_label("Match what other councils give").check()
+    page.get_by_label("What percentage will you match?").fill("150")
+    submit(page, "Continue")
+    check_error_summary(page, {"id_amount", "id_min_other_councils", "id_match_percent"})
+
     page.goto("/projects/new/")
     submit(page, "Save and continue")
     check_error_summary(page, {"id_title", "id_summary"})

@@ -343,6 +343,10 @@ def make_world() -> SimpleNamespace:
     w.waiting = make_pledge(
         project, council=partner, actor=pledger, amount=100_000, state=PledgeState.PENDING
     )
+    # Waiting for more other councils than there are: public, not yet the owner's to decide.
+    w.conditional = make_pledge(
+        project, council=partner, actor=pledger, amount=700, state=PledgeState.CONDITIONAL
+    )
     w.users = {
         "other": verified_member(other),
         "owner": project.owner,
@@ -455,6 +459,61 @@ def test_matrix(case: Case):
     if case.method == "HEAD":
         content = b"".join(response.streaming_content) if response.streaming else response.content
         assert content == b"", "HEAD has no body"
+
+
+# The actions on a conditional pledge (README, "Conditional and match pledges"): the same routes,
+# on a pledge waiting for other councils. Its council withdraws it as any offer; nobody accepts
+# or declines it until Pipeline makes it an offer (409); and a pledge is offered with its
+# conditions by whoever may pledge.
+#                                     anonymous other owner lead_member pledger organiser
+CONDITIONAL_MATRIX: dict[tuple[str, str], tuple[int, ...]] = {
+    ("pledge-withdraw", "POST"): (401, 403, 403, 403, 200, 200),
+    ("pledge-accept", "POST"): (401, 403, 409, 403, 403, 409),
+    ("pledge-decline", "POST"): (401, 403, 409, 403, 403, 409),
+    ("pledge-list", "POST"): (401, 403, 403, 403, 201, 201),
+}
+CONDITIONAL_BODIES = {
+    "pledge-withdraw": lambda w: {"reason": "Budget cut"},
+    "pledge-accept": lambda w: {"note": "Thank you"},
+    "pledge-decline": lambda w: {"note": "No thanks"},
+    "pledge-list": lambda w: {
+        "project": w.project.slug,
+        "council": w.partner.code,
+        "kind": "money",
+        "amount_pence": 700,
+        "min_other_councils": 3,
+        "match_percent": 50,
+    },
+}
+
+
+@pytest.mark.parametrize(
+    ("name", "method", "role", "expected"),
+    [
+        (name, method, role, statuses[i])
+        for (name, method), statuses in CONDITIONAL_MATRIX.items()
+        for i, role in enumerate(ROLES)
+    ],
+)
+def test_conditional_pledge_matrix(name, method, role, expected):
+    w = make_world()
+    url = (
+        reverse("api:pledge-list")
+        if name == "pledge-list"
+        else reverse(f"api:{name}", kwargs={"pk": w.conditional.pk})
+    )
+    client = client_for(role, w)  # a token client makes its token first
+    before = snapshot()
+    response = send(client, method, url, CONDITIONAL_BODIES[name](w))
+    assert response.status_code == expected, response.content[:300]
+    if expected >= 400:
+        assert_error(response, expected)
+        assert snapshot() == before, "a refused request changed something"
+    else:
+        assert snapshot() != before
+        if name == "pledge-list":
+            assert response.json()["state"] == PledgeState.CONDITIONAL
+            assert response.json()["match_percent"] == 50
 
 
 @pytest.mark.parametrize("role", ["anonymous", "other", "organiser"])

@@ -9,7 +9,17 @@ from django.db.models import Q, Sum
 from django.utils import timezone
 
 from projects import services
-from projects.models import Kind, Need, Phase, PledgeState, Project, Role, ServiceArea, State
+from projects.models import (
+    MAX_OTHER_COUNCILS,
+    Kind,
+    Need,
+    Phase,
+    PledgeState,
+    Project,
+    Role,
+    ServiceArea,
+    State,
+)
 
 from .councils import CouncilFactory, verified_member
 
@@ -106,7 +116,11 @@ def make_pledge(
     state: str = PledgeState.OFFERED,
     note: str = "",
 ):
-    """A pledge made and moved to ``state`` through the services (so the ledger has it all)."""
+    """A pledge made and moved to ``state`` through the services (so the ledger has it all).
+    A conditional one waits for more other councils than there can be; a lapsed one needs its
+    project closed, so it is not made here."""
+    if state == PledgeState.LAPSED:
+        raise ValueError("make_pledge: close the project to lapse a conditional pledge")
     council = council or CouncilFactory()
     actor = actor or verified_member(council)
     pledge = services.pledge_offer(
@@ -117,9 +131,13 @@ def make_pledge(
         amount=amount,
         need=need,
         note=note,
+        min_other_councils=MAX_OTHER_COUNCILS if state == PledgeState.CONDITIONAL else None,
     )
     manager = project.owner
-    if state in (PledgeState.OFFERED, PledgeState.PENDING) and pledge.state == state:
+    if (
+        state in (PledgeState.OFFERED, PledgeState.PENDING, PledgeState.CONDITIONAL)
+        and pledge.state == state
+    ):
         return pledge
     if pledge.state != PledgeState.OFFERED:  # over the council's limit: it waits for sign-off
         raise ValueError(f"make_pledge: the pledge is {pledge.state}, not offered")

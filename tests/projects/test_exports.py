@@ -13,7 +13,7 @@ from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
-from projects import exports, selectors
+from projects import exports, selectors, services
 from projects.models import Kind, PledgeState, Project, Role
 from tests.factories import (
     CouncilFactory,
@@ -87,6 +87,19 @@ def test_project_rows_in_column_order_with_exact_amounts():
         make_pledge(project, need=money, amount=100_001, state=PledgeState.FULFILLED)
         make_pledge(project, need=time, kind=Kind.TIME, amount=3, state=PledgeState.ACCEPTED)
         make_pledge(project, amount=5)
+        for kind, amount, conditions in (
+            (Kind.MONEY, 7_000, {"min_other_councils": 5}),  # waiting: conditional
+            (Kind.TIME, 4, {"match_percent": 50}),  # half of the accepted day and a half
+        ):
+            council = CouncilFactory()
+            services.pledge_offer(
+                actor=verified_member(council),
+                project=project,
+                council=council,
+                kind=kind,
+                amount=amount,
+                **conditions,
+            )
     rows = list(exports.project_rows(selectors.project_list(), "https://pipeline.example"))
     assert len(rows) == 1
     row = dict(zip(exports.PROJECT_COLUMNS, rows[0], strict=True))
@@ -113,6 +126,10 @@ def test_project_rows_in_column_order_with_exact_amounts():
         "days_fulfilled": row["days_fulfilled"],
         "published_at": "2026-05-04T08:15:00+00:00",
         "url": "https://pipeline.example/projects/leeds-thing/",
+        "money_conditional_pence": 7_000,
+        "money_matched_pence": 0,
+        "days_conditional": row["days_conditional"],
+        "days_matched": row["days_matched"],
     }
     assert [str(row[f"days_{k}"]) for k in ("needed", "offered", "accepted", "fulfilled")] == [
         "3.5",
@@ -120,6 +137,7 @@ def test_project_rows_in_column_order_with_exact_amounts():
         "1.5",
         "0",
     ]
+    assert (str(row["days_conditional"]), str(row["days_matched"])) == ("0", "0.5")
 
 
 def test_pledge_rows_for_money_and_time():
@@ -166,6 +184,11 @@ def test_pledge_rows_for_money_and_time():
         "decision_title": "",  # no decision recorded
         "decision_date": "",
         "decision_url": "",
+        "min_other_councils": "",  # an ordinary offer: no conditions
+        "match_percent": "",
+        "matched_pence": "",
+        "matched_days": "",
+        "condition_met_at": "",
     }
     assert as_dicts[1]["pledge_id"] == time.pk
     assert as_dicts[1]["need_id"] == need.pk

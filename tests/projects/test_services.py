@@ -17,7 +17,6 @@ from projects.ledger import check_ledger
 from projects.models import (
     MAX_HALF_DAYS,
     MAX_MONEY_PENCE,
-    PUBLIC_PLEDGE_STATES,
     Kind,
     Need,
     Phase,
@@ -152,7 +151,7 @@ def expected_totals(w, kind: str, amount: int, state: str) -> dict:
 
 @pytest.mark.parametrize("kind", [Kind.MONEY, Kind.TIME])
 @pytest.mark.parametrize("to_state", [ACCEPTED, DECLINED, FULFILLED, WITHDRAWN])
-@pytest.mark.parametrize("from_state", PUBLIC_PLEDGE_STATES)
+@pytest.mark.parametrize("from_state", list(PATHS))  # conditions: tests/projects/test_conditions.py
 def test_pledge_transition_table(world, from_state, to_state, kind):
     w = world
     make_pledge(w.project, amount=1_000, state=ACCEPTED)  # a third council, already a partner

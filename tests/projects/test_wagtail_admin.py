@@ -201,6 +201,28 @@ def test_a_pledge_shows_its_ledger(organiser_client, world):
     assert "Offered" in html and "Accepted" in html
 
 
+def test_a_move_by_pipeline_is_shown_as_such_in_the_ledger(organiser_client, world):
+    from projects import services
+    from projects.models import Kind
+    from tests.factories import CouncilFactory, verified_member
+
+    council = CouncilFactory()
+    waiting = services.pledge_offer(
+        actor=verified_member(council),
+        project=world["project"],
+        council=council,
+        kind=Kind.MONEY,
+        amount=100,
+        min_other_councils=1,
+    )
+    assert waiting.state == PledgeState.OFFERED  # met at once by the accepted pledge's council
+    inspect = organiser_client.get(f"/cms-admin/pledges/inspect/{waiting.pk}/").content.decode()
+    listing = organiser_client.get("/cms-admin/pledge_events/").content.decode()
+    for html in (inspect, listing):
+        assert "Pipeline (automatic)" in html
+        assert "Conditional: waiting for other councils" in html
+
+
 # --- moderation through the admin -----------------------------------------------------------
 
 

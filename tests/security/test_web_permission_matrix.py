@@ -86,6 +86,14 @@ KWARGS = {
     "projects:pledge_confirmation": lambda w: {"pk": w.offered.pk},
     "projects:pledge_action": lambda w: {"pk": w.offered.pk, "action": "accept"},
     "projects:pledge_action@withdraw": lambda w: {"pk": w.to_withdraw.pk, "action": "withdraw"},
+    "projects:pledge_action@withdraw_conditional": lambda w: {
+        "pk": w.conditional.pk,
+        "action": "withdraw",
+    },
+    "projects:pledge_action@accept_conditional": lambda w: {
+        "pk": w.conditional.pk,
+        "action": "accept",
+    },
     "projects:pledge_action@fulfil": lambda w: {"pk": w.accepted.pk, "action": "fulfil"},
     "projects:pledge_action@approve": lambda w: {"pk": w.waiting.pk, "action": "approve"},
     "projects:pledge_action@refuse": lambda w: {"pk": w.waiting.pk, "action": "refuse"},
@@ -152,6 +160,8 @@ BODIES = {
     "projects:pledge_action": lambda w: {"note": "Thank you"},
     "projects:pledge_action@fulfil": lambda w: {"note": "Received"},
     "projects:pledge_action@withdraw": lambda w: {"reason": "Budget cut"},
+    "projects:pledge_action@withdraw_conditional": lambda w: {"reason": "Budget cut"},
+    "projects:pledge_action@accept_conditional": lambda w: {"note": "Thank you"},
     "projects:pledge_action@approve": lambda w: {"note": "Delegated decision 12"},
     "projects:pledge_action@refuse": lambda w: {"reason": "Not in this year's budget"},
     "projects:pledge_action@decision": lambda w: {
@@ -430,6 +440,13 @@ MATRIX: dict[tuple[str, str], str] = {
     # Withdrawing is for the pledging council (and organisers), not the project's owner.
     ("projects:pledge_action@withdraw", "GET"): "login 403 403 403 ok 403 ok",
     ("projects:pledge_action@withdraw", "POST"): "login 403 403 403 done* 403 done*",
+    # A conditional pledge waiting for other councils: its council may withdraw it as any offer;
+    # nobody may accept it until Pipeline makes it an offer.
+    ("projects:pledge_action@withdraw_conditional", "GET"): "login 403 403 403 ok 403 ok",
+    ("projects:pledge_action@withdraw_conditional", "POST"): "login 403 403 403 done* 403 done*",
+    ("projects:pledge_action@accept_conditional", "GET"): "login 403 403 403 403 ok ok",
+    # The managers are answered on the form ("This pledge is conditional…"), and nothing changes.
+    ("projects:pledge_action@accept_conditional", "POST"): "login 403 403 403 403 ok ok",
     # Sign-off of a pledge over Partnerton's limit: its approvers only (not even organisers);
     # to anyone outside Partnerton the pledge does not exist.
     ("projects:pledge_action@approve", "GET"): "login 404 404 404 403 404 403",

@@ -28,7 +28,6 @@ from wagtail.models import APIToken
 
 from councils.models import MembershipRole, MembershipStatus
 from projects.models import (
-    PUBLIC_PLEDGE_STATES,
     Follow,
     Phase,
     PledgeState,
@@ -50,6 +49,15 @@ from tests.factories import (
     make_pledge,
     published_project,
     verified_member,
+)
+
+# A pledge in each state of the ordinary lifecycle (a conditional one is made apart).
+LIFECYCLE_STATES = (
+    PledgeState.OFFERED,
+    PledgeState.ACCEPTED,
+    PledgeState.DECLINED,
+    PledgeState.WITHDRAWN,
+    PledgeState.FULFILLED,
 )
 
 ROLES = ("anonymous", "pending", "other", "lead_member", "pledger", "owner", "organiser")
@@ -141,12 +149,16 @@ def make_world(**text) -> SimpleNamespace:
             state=state,
             note=t.note,
         )
-        for i, state in enumerate(PUBLIC_PLEDGE_STATES)
+        for i, state in enumerate(LIFECYCLE_STATES)
     }
     w.offered = w.pledges[PledgeState.OFFERED]
     w.accepted = w.pledges[PledgeState.ACCEPTED]
     # A second offer to withdraw, so accept and withdraw rows do not act on the same pledge.
     w.to_withdraw = make_pledge(w.project, council=w.partner, actor=pledger, amount=500)
+    # Waiting for 50 other councils: public, withdrawable by its council, not yet to decide.
+    w.conditional = make_pledge(
+        w.project, council=w.partner, actor=pledger, amount=700, state=PledgeState.CONDITIONAL
+    )
     # Over Partnerton's limit: it waits for the approver; the lead council does not see it.
     w.waiting = make_pledge(
         w.project, council=w.partner, actor=pledger, amount=100_000, state=PledgeState.PENDING
