@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "accounts",
     "councils",
     "projects",
+    "delivery",
     "cms",
     "mail",
     "jobs",
@@ -326,6 +327,10 @@ PIPELINE_SCHEDULE = {
     "dormancy-nudges": {
         "cron": env("SCHEDULE_DORMANCY_NUDGES", "30 6 * * *"),
         "task": "projects.notifications.nudge_dormant_owners_task",
+    },
+    "report-nudges": {
+        "cron": env("SCHEDULE_REPORT_NUDGES", "45 6 * * *"),
+        "task": "delivery.notifications.nudge_overdue_reports_task",
     },
     "publish-scheduled": {
         "cron": env("SCHEDULE_PUBLISH_SCHEDULED", "* * * * *"),
