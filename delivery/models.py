@@ -112,7 +112,7 @@ class StatusReport(models.Model):
         return f"{self.project} – {self.get_rating_display()}"
 
     def get_absolute_url(self) -> str:
-        return self.update.get_absolute_url()
+        return f"{self.project.get_absolute_url()}#update-{self.update_id}"
 
     @property
     def rating_tag(self) -> str:
