@@ -3,6 +3,7 @@ rows; input serializers name their fields and nothing else is accepted."""
 
 from decimal import Decimal
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from core.api.serializers import StrictInputSerializer, WebAddressField, days, money
@@ -70,6 +71,15 @@ class MilestoneDoneSerializer(StrictInputSerializer):
     evidence_url = WebAddressField(max_length=500, required=False, allow_blank=True)
 
 
+@extend_schema_field(
+    {
+        "type": "string",
+        "pattern": r"^[0-9]+(\.(0+|50*))?$",
+        "example": "12.5",
+        "description": 'Staff days used to date in whole or half days, as a decimal string ("0", '
+        '"12", "12.5"); no exponents. Up to 2,000 days.',
+    }
+)
 class UsedDaysField(serializers.Field):
     """Days used so far, read by the web form's parser: a decimal string in half-day steps,
     zero allowed. The value is in half-days."""
