@@ -50,6 +50,7 @@ urlpatterns += i18n_patterns(
     path("accounts/", include("allauth.urls")),
     path("accounts/", include("accounts.urls")),
     path("councils/", include("councils.urls")),
+    path("projects/", include("delivery.urls")),
     path("projects/", include("projects.urls")),
     path("my-pipeline/", project_views.dashboard, name="dashboard"),
     path("search/", cms_views.search, name="search"),

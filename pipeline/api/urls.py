@@ -4,6 +4,7 @@ from rest_framework.routers import DefaultRouter
 
 from accounts.api import TokenView
 from councils.api.views import CouncilViewSet
+from delivery.api.views import MilestoneDetail, MilestoneDone, MilestoneList, StatusReportList
 from projects.api.views import (
     FollowDetail,
     FollowList,
@@ -35,6 +36,18 @@ urlpatterns = [
     path("", ApiRootView.as_view(), name="root"),
     path("projects.csv", ProjectCsvView.as_view(), name="projects_csv"),
     path("pledges.csv", PledgeCsvView.as_view(), name="pledges_csv"),
+    path("projects/<slug:slug>/milestones/", MilestoneList.as_view(), name="project-milestones"),
+    path(
+        "projects/<slug:slug>/milestones/<int:pk>/",
+        MilestoneDetail.as_view(),
+        name="project-milestone",
+    ),
+    path(
+        "projects/<slug:slug>/milestones/<int:pk>/done/",
+        MilestoneDone.as_view(),
+        name="project-milestone-done",
+    ),
+    path("projects/<slug:slug>/reports/", StatusReportList.as_view(), name="project-reports"),
     path("", include(router.urls)),
     path("tags/", ServiceAreaList.as_view(), name="tags"),
     path("follows/", FollowList.as_view(), name="follows"),

@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "accounts",
     "councils",
     "projects",
+    "delivery",
     "cms",
     "mail",
     "jobs",
@@ -330,6 +331,10 @@ PIPELINE_SCHEDULE = {
     "lapse-conditional-pledges": {
         "cron": env("SCHEDULE_LAPSE_CONDITIONAL_PLEDGES", "5 * * * *"),
         "task": "projects.tasks.lapse_overdue_conditions_task",
+    },
+    "report-nudges": {
+        "cron": env("SCHEDULE_REPORT_NUDGES", "45 6 * * *"),
+        "task": "delivery.notifications.nudge_overdue_reports_task",
     },
     "publish-scheduled": {
         "cron": env("SCHEDULE_PUBLISH_SCHEDULED", "* * * * *"),

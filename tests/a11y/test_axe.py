@@ -134,6 +134,19 @@ def test_no_axe_violations_on_any_page(new_page, demo_data, subtests):
         f"{WELSH_PROJECT}manage/",
         ".govuk-radios",
     )
+    # Delivery: the team's milestone and status report forms, with their errors, in both languages.
+    sweep.visit(page, "Add a milestone", f"{WELSH_PROJECT}milestones/new/", ".govuk-date-input")
+    submit(page, "Add milestone")
+    sweep.check(page, "Add a milestone, with errors", ERROR_SUMMARY, ERROR_MESSAGE)
+    sweep.visit(
+        page, "Welsh add a milestone", f"/cy{WELSH_PROJECT}milestones/new/", ".govuk-radios"
+    )
+    sweep.visit(page, "File a status report", f"{WELSH_PROJECT}reports/new/", ".govuk-radios")
+    submit(page, "File report")
+    sweep.check(page, "File a status report, with errors", ERROR_SUMMARY, ERROR_MESSAGE)
+    sweep.visit(
+        page, "Welsh file a status report", f"/cy{WELSH_PROJECT}reports/new/", ".govuk-radios"
+    )
     sweep.visit(page, "Pledge refused to the lead council", f"{WELSH_PROJECT}pledge/", status=403)
     sweep.visit(page, "We need this too", f"{IDEA_PROJECT}need-this-too/", BREADCRUMBS)
     submit(page, "Record our need")

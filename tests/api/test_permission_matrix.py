@@ -29,6 +29,7 @@ from django.utils import timezone
 from wagtail.models import APIToken
 
 from councils.models import Council
+from delivery.models import Milestone, ReportSchedule, StatusReport
 from pipeline.api import urls as api_urls
 from projects.models import (
     Follow,
@@ -44,6 +45,7 @@ from projects.models import (
 )
 from tests.factories import (
     CouncilFactory,
+    MilestoneFactory,
     NeedFactory,
     OrganiserFactory,
     ProjectFactory,
@@ -139,6 +141,21 @@ MATRIX: dict[tuple[str, str], tuple[int, ...]] = {
     ("project-updates", "HEAD"): EVERYONE_200,
     ("project-updates", "OPTIONS"): EVERYONE_200,
     ("project-updates", "POST"): (401, 403, 201, 403, 403, 201),
+    # Milestones and status reports (delivery): public reads, writes by the project's team.
+    ("project-milestones", "GET"): EVERYONE_200,
+    ("project-milestones", "HEAD"): EVERYONE_200,
+    ("project-milestones", "OPTIONS"): EVERYONE_200,
+    ("project-milestones", "POST"): (401, 403, 201, 403, 403, 201),
+    ("project-milestone", "GET"): EVERYONE_200,
+    ("project-milestone", "HEAD"): EVERYONE_200,
+    ("project-milestone", "OPTIONS"): EVERYONE_200,
+    ("project-milestone", "PATCH"): (401, 403, 200, 403, 403, 200),
+    ("project-milestone-done", "POST"): (401, 403, 200, 403, 403, 200),
+    ("project-milestone-done", "OPTIONS"): EVERYONE_200,
+    ("project-reports", "GET"): EVERYONE_200,
+    ("project-reports", "HEAD"): EVERYONE_200,
+    ("project-reports", "OPTIONS"): EVERYONE_200,
+    ("project-reports", "POST"): (401, 403, 201, 403, 403, 201),
     # On a request to join from someone who is none of the roles.
     ("team-membership-approve", "POST"): (401, 403, 200, 403, 403, 200),
     ("team-membership-approve", "OPTIONS"): EVERYONE_200,
@@ -224,6 +241,20 @@ BODIES = {
     ("council-limits", "POST"): lambda w: {"money_limit_pence": 250_000, "days_limit": "3.5"},
     ("project-team", "POST"): lambda w: {"role": "developer", "message": "I can help"},
     ("project-updates", "POST"): lambda w: {"title": "Alpha done", "body": "We tested it."},
+    ("project-milestones", "POST"): lambda w: {
+        "title": "Beta assessment",
+        "phase": "beta",
+        "planned_on": "2027-03-31",
+    },
+    ("project-milestone", "PATCH"): lambda w: {"planned_on": "2027-04-30"},
+    ("project-milestone-done", "POST"): lambda w: {"evidence_url": "https://example.gov.uk/a"},
+    ("project-reports", "POST"): lambda w: {
+        "rating": "at_risk",
+        "happened": "Research done",
+        "money_spent_pence": 120_000,
+        "days_used": "4.5",
+        "next_steps": "Prototype",
+    },
     ("team-membership-approve", "POST"): lambda w: {"note": "Welcome"},
     ("team-membership-decline", "POST"): lambda w: {"note": "Team is full"},
     ("follows", "POST"): lambda w: {"project": w.second_project.slug},
@@ -242,6 +273,7 @@ PK_FOR_ROUTE = {
     "pledge-fulfil": "accepted",
     "pledge-": "offered",
     "team-membership-": "join_request",
+    "project-milestone": "milestone",
 }
 
 
@@ -361,6 +393,7 @@ def make_world() -> SimpleNamespace:
     for user in w.users.values():
         Follow.objects.create(project=project, user=user)
     w.second_project = ProjectFactory(published=True)
+    w.milestone = MilestoneFactory(project=project, created_by=project.owner)
     return w
 
 
@@ -405,6 +438,9 @@ def snapshot() -> tuple:
                 TeamMembership,
                 Follow,
                 Update,
+                Milestone,
+                StatusReport,
+                ReportSchedule,
             )
         ),
         list(APIToken.objects.order_by("pk").values_list("pk", "name", "revoked_at", "key_hash")),

@@ -6,6 +6,7 @@ from .councils import (
     approver,
     verified_member,
 )
+from .delivery import MilestoneFactory
 from .projects import (
     NeedFactory,
     ProjectFactory,
@@ -19,6 +20,7 @@ __all__ = [
     "CouncilDomainFactory",
     "CouncilFactory",
     "MembershipFactory",
+    "MilestoneFactory",
     "NeedFactory",
     "OrganiserFactory",
     "ProjectFactory",

@@ -107,6 +107,7 @@ KWARGS = {
     "projects:need_remove": lambda w: {"slug": w.project.slug, "pk": w.spare_need.pk},
     "projects:need_met": lambda w: {"slug": w.project.slug, "pk": w.spare_need.pk},
     "projects:adopt": lambda w: {"slug": w.live.slug},
+    "delivery:milestone_done": lambda w: {"slug": w.project.slug, "pk": w.milestone.pk},
 }
 
 
@@ -175,6 +176,25 @@ BODIES = {
     "projects:team_action": lambda w: {"note": "Welcome"},
     "projects:join": lambda w: {"role": "designer", "message": "Count me in"},
     "projects:update_new": lambda w: {"title": "Alpha", "body": "We started alpha."},
+    "delivery:milestone_new": lambda w: {
+        "title": "Beta assessment",
+        "phase": "beta",
+        "planned_on_day": "31",
+        "planned_on_month": "3",
+        "planned_on_year": "2027",
+    },
+    "delivery:milestone_done": lambda w: {
+        "done_on_day": "1",
+        "done_on_month": "3",
+        "done_on_year": "2026",
+    },
+    "delivery:report_new": lambda w: {
+        "rating": "on_track",
+        "happened": "Research done",
+        "money_spent": "1200",
+        "days_used": "4.5",
+        "next_steps": "Prototype",
+    },
     "projects:adopt": lambda w: {
         "council": w.partner.pk,
         "adopted_on_day": "1",
@@ -256,6 +276,7 @@ def snapshot() -> tuple:
     from wagtail.models import APIToken
 
     from councils.models import Council, CouncilDomain
+    from delivery.models import Milestone, ReportSchedule, StatusReport
 
     return tuple(
         list(model.objects.order_by("pk").values())
@@ -275,6 +296,9 @@ def snapshot() -> tuple:
             Adoption,
             DemandSignal,
             APIToken,
+            Milestone,
+            StatusReport,
+            ReportSchedule,
         )
     ) + (list(get_user_model().objects.order_by("pk").values("pk", "first_name", "job_title")),)
 
@@ -472,6 +496,13 @@ MATRIX: dict[tuple[str, str], str] = {
     ("projects:area_follow", "POST"): "login done* done* done* done* done* done*",
     ("projects:update_new", "GET"): MANAGERS_ONLY,
     ("projects:update_new", "POST"): MANAGERS_WRITE,
+    # Delivery: milestones and status reports, by the project's team (here its owner).
+    ("delivery:milestone_new", "GET"): MANAGERS_ONLY,
+    ("delivery:milestone_new", "POST"): MANAGERS_WRITE,
+    ("delivery:milestone_done", "GET"): MANAGERS_ONLY,
+    ("delivery:milestone_done", "POST"): MANAGERS_WRITE,
+    ("delivery:report_new", "GET"): MANAGERS_ONLY,
+    ("delivery:report_new", "POST"): MANAGERS_WRITE,
     # Partner councils record adoption (of a live project) and demand (of an idea/discovery).
     # Each is offered only to verified members of a council other than the lead one; the
     # others are told why not.

@@ -40,6 +40,7 @@ from projects.services import people
 from tests.factories import (
     CouncilFactory,
     MembershipFactory,
+    MilestoneFactory,
     NeedFactory,
     OrganiserFactory,
     ProjectFactory,
@@ -123,6 +124,8 @@ def make_world(**text) -> SimpleNamespace:
         users="Some users",
     )
     NeedFactory(project=w.draft)
+
+    w.milestone = MilestoneFactory(project=w.project, created_by=owner, title="Alpha assessment")
 
     w.users = {
         "pending": UserFactory(),

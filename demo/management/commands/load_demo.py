@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from demo import cms, councils, projects
+from demo import cms, councils, delivery, projects
 
 
 class Command(BaseCommand):
@@ -18,6 +18,7 @@ class Command(BaseCommand):
         councils.load()
         projects.load()
         projects.load_people()
+        delivery.load()
         cms.load()
         self.stdout.write(
             self.style.SUCCESS(

@@ -1,0 +1,301 @@
+"""Writes for milestones and status reports. Web forms, the API and the demo data call these.
+
+Who may: the project's team as ``projects`` defines it (owner, lead-council admins, organisers
+and active maker-team members: ``user_can_post_update``), checked here whatever the way in.
+"""
+
+import datetime
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from core.errors import InvalidInput, NotAllowed
+from core.formatting import format_half_days, format_pence
+from core.validators import validate_web_address
+from projects.models import MAX_HALF_DAYS, MAX_MONEY_PENCE, Phase, Project
+from projects.services.people import update_post, user_can_post_update
+
+from .models import (
+    DEFAULT_REPORT_INTERVAL_DAYS,
+    EARLIEST_DATE,
+    MAX_REPORT_INTERVAL_DAYS,
+    Milestone,
+    Rating,
+    ReportSchedule,
+    StatusReport,
+)
+
+User = get_user_model()
+
+LATEST_DATE = datetime.date(2100, 12, 31)
+
+
+def _lock_project(project: Project) -> Project:
+    # The project row only (see projects.services.projects): reports and milestones of one
+    # project are written one at a time.
+    return (
+        Project.objects.select_for_update(of=("self",))
+        .select_related("lead_council")
+        .get(pk=project.pk)
+    )
+
+
+def _require_team(actor: User, project: Project) -> None:
+    if not user_can_post_update(actor, project):
+        raise NotAllowed(_("Only the project's team can do this."))
+
+
+def _clean_text(value: str, *, field: str, label: str, limit: int, required: bool) -> str:
+    value = (value or "").strip()
+    if required and not value:
+        raise InvalidInput(_("Enter %(what)s.") % {"what": label}, field=field)
+    if len(value) > limit:
+        raise InvalidInput(
+            _("%(what)s must be %(limit)s characters or fewer.")
+            % {"what": label[:1].upper() + label[1:], "limit": f"{limit:,}"},
+            field=field,
+        )
+    return value
+
+
+def _clean_date(value: datetime.date | None, *, field: str) -> datetime.date:
+    if not isinstance(value, datetime.date):
+        raise InvalidInput(_("Enter a real date."), field=field)
+    if not EARLIEST_DATE <= value <= LATEST_DATE:
+        raise InvalidInput(_("Enter a date between 2000 and 2100."), field=field)
+    return value
+
+
+def _clean_url(value: str, *, field: str) -> str:
+    value = (value or "").strip()
+    if not value:
+        return ""
+    if len(value) > 500:
+        raise InvalidInput(_("The link must be 500 characters or fewer."), field=field)
+    try:
+        validate_web_address(value)
+    except ValidationError as exc:
+        raise InvalidInput(str(exc.messages[0]), field=field) from exc
+    return value
+
+
+def _clean_phase(value: str) -> str:
+    if value not in Phase.values:
+        raise InvalidInput(_("Choose the phase the milestone belongs to."), field="phase")
+    return value
+
+
+# --- milestones -----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def milestone_add(
+    *,
+    actor: User,
+    project: Project,
+    title: str,
+    phase: str,
+    planned_on: datetime.date,
+    evidence_url: str = "",
+) -> Milestone:
+    """The team plans a milestone; it shows on the project's timeline at once."""
+    project = _lock_project(project)
+    _require_team(actor, project)
+    return Milestone.objects.create(
+        project=project,
+        title=_clean_text(title, field="title", label=_("the milestone"), limit=150, required=True),
+        phase=_clean_phase(phase),
+        planned_on=_clean_date(planned_on, field="planned_on"),
+        evidence_url=_clean_url(evidence_url, field="evidence_url"),
+        created_by=actor,
+    )
+
+
+def _lock_milestone(milestone: Milestone) -> Milestone:
+    return (
+        Milestone.objects.select_for_update(of=("self",))
+        .select_related("project__lead_council")
+        .get(pk=milestone.pk)
+    )
+
+
+@transaction.atomic
+def milestone_update(
+    *,
+    actor: User,
+    milestone: Milestone,
+    title: str | None = None,
+    phase: str | None = None,
+    planned_on: datetime.date | None = None,
+    evidence_url: str | None = None,
+) -> Milestone:
+    """Change what was planned (only the fields given); the done date has its own action."""
+    milestone = _lock_milestone(milestone)
+    _require_team(actor, milestone.project)
+    if title is not None:
+        milestone.title = _clean_text(
+            title, field="title", label=_("the milestone"), limit=150, required=True
+        )
+    if phase is not None:
+        milestone.phase = _clean_phase(phase)
+    if planned_on is not None:
+        milestone.planned_on = _clean_date(planned_on, field="planned_on")
+    if evidence_url is not None:
+        milestone.evidence_url = _clean_url(evidence_url, field="evidence_url")
+    milestone.save()
+    return milestone
+
+
+@transaction.atomic
+def milestone_mark_done(
+    *,
+    actor: User,
+    milestone: Milestone,
+    done_on: datetime.date | None = None,
+    evidence_url: str | None = None,
+) -> Milestone:
+    """Record the day the milestone was reached (today unless given), never in the future.
+    Marking it again corrects the date."""
+    milestone = _lock_milestone(milestone)
+    _require_team(actor, milestone.project)
+    done_on = _clean_date(done_on or timezone.localdate(), field="done_on")
+    if done_on > timezone.localdate():
+        raise InvalidInput(_("The date done must be today or in the past."), field="done_on")
+    milestone.done_on = done_on
+    if evidence_url is not None:
+        milestone.evidence_url = _clean_url(evidence_url, field="evidence_url")
+    milestone.save()
+    return milestone
+
+
+# --- status reports -------------------------------------------------------------------------
+
+
+def _clean_quantity(value: int, *, field: str, limit: int, too_much: str) -> int:
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise InvalidInput(_("Enter a whole number."), field=field)
+    if value < 0:
+        raise InvalidInput(_("This cannot be less than zero."), field=field)
+    if value > limit:
+        raise InvalidInput(too_much, field=field)
+    return value
+
+
+def _report_body(report: StatusReport) -> str:
+    """The report as the update's Markdown, in the words of the language it was filed in."""
+    parts = [
+        (_("Rating"), report.get_rating_display()),
+        (_("What happened"), report.happened),
+        (
+            _("Spent to date"),
+            _("%(money)s and %(days)s")
+            % {
+                "money": format_pence(report.money_spent),
+                "days": format_half_days(report.half_days_used),
+            },
+        ),
+        (_("Next steps"), report.next_steps),
+        (_("Blockers"), report.blockers),
+        (_("Help wanted"), report.help_wanted),
+    ]
+    return "\n\n".join(f"**{heading}**\n\n{text}" for heading, text in parts if text)
+
+
+@transaction.atomic
+def status_report_file(
+    *,
+    actor: User,
+    project: Project,
+    rating: str,
+    happened: str,
+    next_steps: str,
+    money_spent: int = 0,
+    half_days_used: int = 0,
+    blockers: str = "",
+    help_wanted: str = "",
+) -> StatusReport:
+    """Report once: the report is posted as an update (followers and partner councils hear of
+    it through ``update_post``, as they chose), and the next report falls due one interval
+    from today."""
+    project = _lock_project(project)
+    _require_team(actor, project)
+    if rating not in Rating.values:
+        raise InvalidInput(_("Choose on track, at risk or off track."), field="rating")
+    report = StatusReport(
+        project=project,
+        author=actor,
+        rating=rating,
+        happened=_clean_text(
+            happened, field="happened", label=_("what happened"), limit=10_000, required=True
+        ),
+        next_steps=_clean_text(
+            next_steps, field="next_steps", label=_("the next steps"), limit=10_000, required=True
+        ),
+        blockers=_clean_text(
+            blockers, field="blockers", label=_("the blockers"), limit=10_000, required=False
+        ),
+        help_wanted=_clean_text(
+            help_wanted,
+            field="help_wanted",
+            label=_("the help wanted"),
+            limit=10_000,
+            required=False,
+        ),
+        money_spent=_clean_quantity(
+            money_spent,
+            field="money_spent",
+            limit=MAX_MONEY_PENCE,
+            too_much=_("The amount must be £10,000,000 or less."),
+        ),
+        half_days_used=_clean_quantity(
+            half_days_used,
+            field="half_days_used",
+            limit=MAX_HALF_DAYS,
+            too_much=_("The time must be 2,000 days or less."),
+        ),
+    )
+    update = update_post(
+        actor=actor,
+        project=project,
+        title=_("Status report: %(rating)s") % {"rating": report.get_rating_display()},
+        body=_report_body(report),
+    )
+    report.update = update
+    report.created_at = update.created_at
+    report.save()
+    schedule, _created = ReportSchedule.objects.select_for_update().get_or_create(
+        project=project,
+        defaults={
+            "next_due_on": timezone.localdate(),
+            "interval_days": DEFAULT_REPORT_INTERVAL_DAYS,
+        },
+    )
+    schedule.next_due_on = timezone.localdate() + datetime.timedelta(days=schedule.interval_days)
+    schedule.save(update_fields=["next_due_on"])
+    return report
+
+
+@transaction.atomic
+def report_schedule_set(*, actor: User, project: Project, interval_days: int) -> ReportSchedule:
+    """The team changes how often it reports; the next report is due one interval after the
+    latest (or from today, before the first)."""
+    project = _lock_project(project)
+    _require_team(actor, project)
+    if not isinstance(interval_days, int) or not 0 < interval_days <= MAX_REPORT_INTERVAL_DAYS:
+        raise InvalidInput(
+            _("Enter a number of days between 1 and %(max)s.") % {"max": MAX_REPORT_INTERVAL_DAYS},
+            field="interval_days",
+        )
+    latest = StatusReport.objects.filter(project=project).order_by("-created_at").first()
+    start = timezone.localdate(latest.created_at) if latest else timezone.localdate()
+    schedule, _created = ReportSchedule.objects.update_or_create(
+        project=project,
+        defaults={
+            "interval_days": interval_days,
+            "next_due_on": start + datetime.timedelta(days=interval_days),
+        },
+    )
+    return schedule
