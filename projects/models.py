@@ -357,6 +357,11 @@ class PledgeState(models.TextChoices):
     DECLINED = "declined", _("Declined")
     WITHDRAWN = "withdrawn", _("Withdrawn")
     FULFILLED = "fulfilled", _("Fulfilled")
+    # An amendment: a changed amount the pledging council proposes for an offered or accepted
+    # pledge, waiting for the project's owner. It counts toward nothing until accepted.
+    PROPOSED = "proposed", _("Change proposed")
+    # Final: the owner accepted an amendment of this pledge, which took its place.
+    SUPERSEDED = "superseded", _("Replaced by an amendment")
 
 
 # Seen only by the pledging council and organisers; the lead council and the public never do.
@@ -364,15 +369,46 @@ INTERNAL_STATES = (PledgeState.PENDING, PledgeState.REFUSED)
 # What the public ledger has ever shown: everything but the internal states.
 PUBLIC_PLEDGE_STATES = tuple(s for s in PledgeState.values if s not in INTERNAL_STATES)
 
+# An amendment's own moves are narrower than this table (signed off it becomes proposed, never
+# offered; accepted it takes the state its original had): ``check_ledger`` holds both to them.
 PLEDGE_TRANSITIONS: dict[str, tuple[str, ...]] = {
-    PledgeState.PENDING: (PledgeState.OFFERED, PledgeState.REFUSED, PledgeState.WITHDRAWN),
+    PledgeState.PENDING: (
+        PledgeState.OFFERED,
+        PledgeState.PROPOSED,
+        PledgeState.REFUSED,
+        PledgeState.WITHDRAWN,
+    ),
     PledgeState.REFUSED: (),
-    PledgeState.OFFERED: (PledgeState.ACCEPTED, PledgeState.DECLINED, PledgeState.WITHDRAWN),
-    PledgeState.ACCEPTED: (PledgeState.FULFILLED, PledgeState.WITHDRAWN),
+    PledgeState.OFFERED: (
+        PledgeState.ACCEPTED,
+        PledgeState.DECLINED,
+        PledgeState.WITHDRAWN,
+        PledgeState.SUPERSEDED,
+    ),
+    PledgeState.ACCEPTED: (PledgeState.FULFILLED, PledgeState.WITHDRAWN, PledgeState.SUPERSEDED),
     PledgeState.DECLINED: (),
     PledgeState.WITHDRAWN: (),
     PledgeState.FULFILLED: (),
+    PledgeState.PROPOSED: (
+        PledgeState.OFFERED,
+        PledgeState.ACCEPTED,
+        PledgeState.DECLINED,
+        PledgeState.WITHDRAWN,
+    ),
+    PledgeState.SUPERSEDED: (),
 }
+# A pledge an amendment may change, and the states an amendment is open in (waiting for its
+# council's approver or for the owner).
+AMENDABLE_STATES = (PledgeState.OFFERED, PledgeState.ACCEPTED)
+OPEN_AMENDMENT_STATES = (PledgeState.PENDING, PledgeState.PROPOSED)
+# An amendment still in play: open, or the replacement that took its original's place. At most
+# one per original (a database constraint), so two replacements can never both count.
+LIVE_AMENDMENT_STATES = (
+    *OPEN_AMENDMENT_STATES,
+    PledgeState.OFFERED,
+    PledgeState.ACCEPTED,
+    PledgeState.FULFILLED,
+)
 # States that count toward a total, and the total each feeds.
 COUNTED_STATES = (PledgeState.OFFERED, PledgeState.ACCEPTED, PledgeState.FULFILLED)
 
@@ -392,6 +428,16 @@ class Pledge(models.Model):
         Need, on_delete=models.PROTECT, null=True, blank=True, related_name="pledges"
     )
     council = models.ForeignKey(Council, on_delete=models.PROTECT, related_name="pledges")
+    # An amendment: the pledge whose amount it would change. Set once when it is proposed; the
+    # original is never edited, it is replaced (superseded) if the owner accepts the change.
+    amends = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="amendments",
+        verbose_name=_("amends"),
+    )
     pledged_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="pledges_made"
     )
@@ -431,6 +477,11 @@ class Pledge(models.Model):
             ),
             models.CheckConstraint(
                 condition=Q(state__in=PledgeState.values), name="pledge_state_valid"
+            ),
+            models.UniqueConstraint(
+                fields=["amends"],
+                condition=Q(state__in=LIVE_AMENDMENT_STATES),
+                name="pledge_one_live_amendment",
             ),
         ]
         indexes = [
@@ -473,6 +524,12 @@ class PledgeEvent(models.Model):
     note = models.TextField(blank=True, max_length=2000)
     # Like Pledge.private_note: for the pledging and the lead council only.
     private_note = models.TextField(blank=True, max_length=2000)
+    # Where an amendment meets its original: on the amendment's first event and on the event
+    # where it takes the original's place, the original; on the original's move to superseded,
+    # the amendment that replaced it. Empty on every other event.
+    linked_pledge = models.ForeignKey(
+        Pledge, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -486,7 +543,13 @@ class PledgeEvent(models.Model):
                 condition=(
                     Q(sequence=1)
                     & Q(from_state="")
-                    & Q(to_state__in=(PledgeState.OFFERED, PledgeState.PENDING))
+                    & Q(
+                        to_state__in=(
+                            PledgeState.OFFERED,
+                            PledgeState.PENDING,
+                            PledgeState.PROPOSED,
+                        )
+                    )
                 )
                 | (Q(sequence__gt=1) & ~Q(from_state="") & ~Q(to_state=F("from_state"))),
                 name="pledge_event_shape",

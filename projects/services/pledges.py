@@ -20,6 +20,8 @@ from councils.selectors import user_is_council_approver, user_may_act_for_counci
 
 from .. import notifications
 from ..models import (
+    AMENDABLE_STATES,
+    OPEN_AMENDMENT_STATES,
     PLEDGE_TRANSITIONS,
     Kind,
     Need,
@@ -108,6 +110,7 @@ def _append_event(
     to_state: str,
     note: str,
     private_note: str = "",
+    linked_pledge: Pledge | None = None,
 ) -> None:
     last = pledge.events.order_by("-sequence").values_list("sequence", flat=True).first() or 0
     PledgeEvent.objects.create(
@@ -118,6 +121,7 @@ def _append_event(
         to_state=to_state,
         note=note,
         private_note=private_note,
+        linked_pledge=linked_pledge,
         created_at=timezone.now(),
     )
 
@@ -230,7 +234,8 @@ def _transition(
     pledge.state = to_state
     pledge.state_changed_at = timezone.now()
     fields = ["state", "state_changed_at"]
-    if to_state == PledgeState.OFFERED:  # signed off: the lead council sees it from now
+    if to_state in (PledgeState.OFFERED, PledgeState.PROPOSED) and pledge.offered_at is None:
+        # Signed off: the lead council sees it (an offer, or a proposed change) from now.
         pledge.offered_at = pledge.state_changed_at
         fields.append("offered_at")
     pledge.save(update_fields=fields)
@@ -246,9 +251,34 @@ def _transition(
             )
     except IntegrityError as exc:  # a concurrent writer got there first
         raise Conflict(_("This pledge changed while you were deciding; look again.")) from exc
+    if from_state in AMENDABLE_STATES and to_state not in AMENDABLE_STATES:
+        _close_open_amendments(actor=actor, original=pledge)
     recalculate_totals(project)
     notifications.pledge_changed(pledge, to_state, from_state=from_state)
     return pledge
+
+
+def _close_open_amendments(*, actor: User, original: Pledge) -> None:
+    """A change proposed to a pledge that has just been declined, withdrawn or fulfilled has
+    nothing left to change: it is withdrawn, with a note saying why, in the same transaction."""
+    note = _("Closed: the pledge it would change was %(state)s.") % {
+        "state": original.get_state_display().lower()
+    }
+    now = timezone.now()
+    for amendment in Pledge.objects.select_for_update().filter(
+        amends=original, state__in=OPEN_AMENDMENT_STATES
+    ):
+        from_state = amendment.state
+        amendment.state = PledgeState.WITHDRAWN
+        amendment.state_changed_at = now
+        amendment.save(update_fields=["state", "state_changed_at"])
+        _append_event(
+            pledge=amendment,
+            actor=actor,
+            from_state=from_state,
+            to_state=PledgeState.WITHDRAWN,
+            note=note,
+        )
 
 
 def _manager_check(actor: User, pledge: Pledge) -> None:
@@ -267,6 +297,14 @@ def _withdraw_check(actor: User, pledge: Pledge) -> None:
 
 @transaction.atomic
 def pledge_accept(*, actor: User, pledge: Pledge, note: str = "", private_note: str = "") -> Pledge:
+    """Accept an offer; or, for a proposed change (an amendment), accept the change: the
+    amendment takes its original's place and the original is superseded."""
+    project = _lock_project(pledge.project)
+    current = Pledge.objects.filter(pk=pledge.pk).values_list("state", flat=True).first()
+    if current == PledgeState.PROPOSED:
+        return _amendment_take_over(
+            actor=actor, project=project, amendment=pledge, note=note, private_note=private_note
+        )
     return _transition(
         actor=actor,
         pledge=pledge,
@@ -335,11 +373,11 @@ def pledge_approve(
     *, actor: User, pledge: Pledge, note: str = "", private_note: str = ""
 ) -> Pledge:
     """An approver of the pledging council signs off a pledge over its delegated limit: it
-    becomes an offer the lead council sees."""
+    becomes an offer the lead council sees (an amendment: a change proposed to the owner)."""
     return _transition(
         actor=actor,
         pledge=pledge,
-        to_state=PledgeState.OFFERED,
+        to_state=PledgeState.PROPOSED if pledge.amends_id else PledgeState.OFFERED,
         note=note,
         private_note=private_note,
         check=_approver_check,
@@ -429,3 +467,150 @@ def pledge_record_decision(
             field="decision_record",
         ) from exc
     return record
+
+
+# --- amendments -----------------------------------------------------------------------------
+# A changed amount is a new pledge row that ``amends`` the original, so no pledge is ever
+# edited and each amount keeps its own ledger. While the change is proposed it counts toward
+# nothing and the original counts as it is; once the owner accepts it, in one transaction the
+# original is superseded and the amendment takes its state, so every total moves at once.
+
+
+@transaction.atomic
+def pledge_amend(
+    *, actor: User, pledge: Pledge, amount: int, note: str, private_note: str = ""
+) -> Pledge:
+    """The pledging council proposes a changed amount for an offered or accepted pledge.
+
+    ``note`` (the reason) is public, like a pledge's note. Over the council's delegated limit a
+    proposal by someone without that authority first waits for an approver, as a new pledge
+    would. Returns the amendment.
+    """
+    project = _lock_project(pledge.project)
+    original = (
+        Pledge.objects.select_for_update(of=("self",))
+        .select_related("council", "need")
+        .get(pk=pledge.pk)
+    )
+    council = Council.objects.get(pk=original.council_id)  # afresh: its limits may have changed
+    if not (actor.is_organiser or user_may_act_for_council(user=actor, council=council)):
+        raise NotAllowed(
+            _("Only verified members of %(council)s can change its pledge.")
+            % {"council": council.display_name}
+        )
+    if original.state not in AMENDABLE_STATES:
+        raise Conflict(
+            _("This pledge is %(state)s, so its amount cannot be changed.")
+            % {"state": original.get_state_display().lower()},
+            field="state",
+        )
+    closed = pledge_closed_reason(project)
+    if closed:
+        raise Conflict(closed)
+    if original.amendments.filter(state__in=OPEN_AMENDMENT_STATES).exists():
+        raise Conflict(
+            _("A change to this pledge is already waiting for a decision."), field="amount"
+        )
+    validate_amount(original.kind, amount)
+    if amount == original.amount:
+        raise InvalidInput(
+            _("The new amount is the same as the pledge’s: %(amount)s.")
+            % {"amount": original.amount_display},
+            field="amount",
+        )
+    if original.need is not None and original.need.is_met and amount > original.amount:
+        raise Conflict(
+            _("This need has been met, so the pledge toward it cannot grow."), field="amount"
+        )
+    note, private_note = _notes(note, private_note)
+    if not note:
+        raise InvalidInput(
+            _("Give a reason for the change; the project team will see it."), field="note"
+        )
+    now = timezone.now()
+    waits = pledge_needs_sign_off(actor, council, original.kind, amount)
+    state = PledgeState.PENDING if waits else PledgeState.PROPOSED
+    try:
+        with transaction.atomic():
+            amendment = Pledge.objects.create(
+                project=project,
+                need=original.need,
+                council=council,
+                amends=original,
+                pledged_by=actor,
+                kind=original.kind,
+                role=original.role,
+                amount=amount,
+                note=note,
+                private_note=private_note,
+                state=state,
+                created_at=now,
+                state_changed_at=now,
+                offered_at=None if waits else now,
+            )
+    except IntegrityError as exc:  # another proposal was made at the same moment
+        raise Conflict(
+            _("A change to this pledge is already waiting for a decision."), field="amount"
+        ) from exc
+    _append_event(
+        pledge=amendment,
+        actor=actor,
+        from_state="",
+        to_state=state,
+        note=note,
+        private_note=private_note,
+        linked_pledge=original,
+    )
+    notifications.pledge_changed(amendment, state)
+    return amendment
+
+
+def _amendment_take_over(
+    *, actor: User, project: Project, amendment: Pledge, note: str, private_note: str
+) -> Pledge:
+    """The owner accepts a proposed change: the original is superseded and the amendment takes
+    its state (offered stays offered, accepted stays accepted). The project row is locked."""
+    amendment = Pledge.objects.select_for_update().get(pk=amendment.pk, project=project)
+    amendment.project = project
+    _manager_check(actor, amendment)
+    original = Pledge.objects.select_for_update().get(pk=amendment.amends_id)
+    if amendment.state != PledgeState.PROPOSED:  # pragma: no cover - the caller read it locked
+        raise Conflict(_("This pledge changed while you were deciding; look again."))
+    if original.state not in AMENDABLE_STATES:
+        raise Conflict(
+            _("The pledge this would change is %(state)s, so the change cannot be accepted.")
+            % {"state": original.get_state_display().lower()},
+            field="state",
+        )
+    note, private_note = _notes(note, private_note)
+    now = timezone.now()
+    takes = original.state
+    original.state, original.state_changed_at = PledgeState.SUPERSEDED, now
+    original.save(update_fields=["state", "state_changed_at"])
+    amendment.state, amendment.state_changed_at = takes, now
+    amendment.save(update_fields=["state", "state_changed_at"])
+    try:
+        with transaction.atomic():
+            _append_event(
+                pledge=original,
+                actor=actor,
+                from_state=takes,
+                to_state=PledgeState.SUPERSEDED,
+                note=note,
+                private_note=private_note,
+                linked_pledge=amendment,
+            )
+            _append_event(
+                pledge=amendment,
+                actor=actor,
+                from_state=PledgeState.PROPOSED,
+                to_state=takes,
+                note=note,
+                private_note=private_note,
+                linked_pledge=original,
+            )
+    except IntegrityError as exc:  # a concurrent writer got there first
+        raise Conflict(_("This pledge changed while you were deciding; look again.")) from exc
+    recalculate_totals(project)
+    notifications.pledge_changed(amendment, takes, from_state=PledgeState.PROPOSED)
+    return amendment
