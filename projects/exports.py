@@ -59,6 +59,8 @@ PLEDGE_COLUMNS = [
     "decision_title",
     "decision_date",
     "decision_url",
+    "amends_pledge_id",
+    "amended_by_pledge_id",
 ]
 # A council's own CSV (/councils/<slug>/pledges.csv) adds the note only the pledging and the
 # lead council see: filled in for their verified members, empty for anyone else.
@@ -138,6 +140,8 @@ def pledge_rows(
             pledge.pledged_by.get_full_name(),
             pledge.note,
             *_decision_cells(pledge),
+            pledge.amends_id or "",
+            pledge.amended_by_id or "",
         ]
         if private_for is not None:
             mine = {pledge.council_id, pledge.project.lead_council_id} & private_for

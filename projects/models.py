@@ -510,6 +510,23 @@ class Pledge(models.Model):
     def is_public(self) -> bool:
         return self.offered_at is not None
 
+    @property
+    def amended_by_id(self) -> int | None:
+        """The public amendment that replaced this pledge (it is superseded), or the change
+        proposed to it and waiting for the owner; else None. Uses ``public_amendments``
+        (newest first, from ``selectors.with_amendment_links``) where a listing read them.
+
+        Only the newest can be either: one live amendment at a time, and once superseded a
+        pledge takes no more."""
+        newest = getattr(self, "public_amendments", None)
+        if newest is None:
+            newest = list(self.amendments.public().order_by("-pk")[:1])
+        if not newest:
+            return None
+        if self.state == PledgeState.SUPERSEDED or newest[0].state == PledgeState.PROPOSED:
+            return newest[0].pk
+        return None
+
 
 class PledgeEvent(models.Model):
     """One line of the append-only pledge ledger. Never updated or deleted."""

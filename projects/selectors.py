@@ -248,11 +248,20 @@ def pledge_with_history(*, pk: int) -> Pledge | None:
             "need",
             "pledged_by",
             "decision_record__recorded_by",
+            "amends",
         )
         .prefetch_related(
             Prefetch(
-                "events", queryset=PledgeEvent.objects.select_related("actor").order_by("sequence")
-            )
+                "events",
+                queryset=PledgeEvent.objects.select_related("actor", "linked_pledge").order_by(
+                    "sequence"
+                ),
+            ),
+            Prefetch(
+                "amendments",
+                queryset=Pledge.objects.public().only("pk", "amends_id", "state").order_by("-pk"),
+                to_attr="public_amendments",
+            ),
         )
         .filter(pk=pk)
         .first()
@@ -285,7 +294,7 @@ def council_pledges(*, council: Council) -> QuerySet[Pledge]:
     Pledges to projects an organiser has hidden are left out, as they are everywhere public,
     and so are those that never left the council (waiting for sign-off, or refused).
     """
-    return (
+    return with_amendment_links(
         Pledge.objects.public()
         .filter(council=council, project__is_hidden=False)
         .select_related("project", "project__lead_council", "need", "pledged_by", "decision_record")
@@ -380,9 +389,21 @@ def council_project_context(*, council: Council, user) -> dict:
     }
 
 
+def with_amendment_links(pledges: QuerySet[Pledge]) -> QuerySet[Pledge]:
+    """Each pledge's public amendments, newest first, in one query for the lot
+    (``Pledge.amended_by_id`` reads them)."""
+    return pledges.prefetch_related(
+        Prefetch(
+            "amendments",
+            queryset=Pledge.objects.public().only("pk", "amends_id", "state").order_by("-pk"),
+            to_attr="public_amendments",
+        )
+    )
+
+
 def pledge_list() -> QuerySet[Pledge]:
     """Public pledges to published, visible projects, with what a listing row shows."""
-    return (
+    return with_amendment_links(
         Pledge.objects.public()
         .filter(
             project__state__in=[s for s in State.values if s != State.DRAFT],

@@ -478,13 +478,20 @@ def pledge_record_decision(
 
 @transaction.atomic
 def pledge_amend(
-    *, actor: User, pledge: Pledge, amount: int, note: str, private_note: str = ""
+    *,
+    actor: User,
+    pledge: Pledge,
+    amount: int,
+    note: str,
+    private_note: str = "",
+    amount_field: str = "amount",
 ) -> Pledge:
     """The pledging council proposes a changed amount for an offered or accepted pledge.
 
-    ``note`` (the reason) is public, like a pledge's note. Over the council's delegated limit a
-    proposal by someone without that authority first waits for an approver, as a new pledge
-    would. Returns the amendment.
+    ``note`` (the reason) is public, like a pledge's note; ``amount_field`` names the input
+    the amount came in (``amount_pence`` or ``days`` in the API) for errors about it. Over
+    the council's delegated limit a proposal by someone without that authority first waits
+    for an approver, as a new pledge would. Returns the amendment.
     """
     project = _lock_project(pledge.project)
     original = (
@@ -509,18 +516,18 @@ def pledge_amend(
         raise Conflict(closed)
     if original.amendments.filter(state__in=OPEN_AMENDMENT_STATES).exists():
         raise Conflict(
-            _("A change to this pledge is already waiting for a decision."), field="amount"
+            _("A change to this pledge is already waiting for a decision."), field=amount_field
         )
-    validate_amount(original.kind, amount)
+    validate_amount(original.kind, amount, field=amount_field)
     if amount == original.amount:
         raise InvalidInput(
             _("The new amount is the same as the pledge’s: %(amount)s.")
             % {"amount": original.amount_display},
-            field="amount",
+            field=amount_field,
         )
     if original.need is not None and original.need.is_met and amount > original.amount:
         raise Conflict(
-            _("This need has been met, so the pledge toward it cannot grow."), field="amount"
+            _("This need has been met, so the pledge toward it cannot grow."), field=amount_field
         )
     note, private_note = _notes(note, private_note)
     if not note:
@@ -550,7 +557,7 @@ def pledge_amend(
             )
     except IntegrityError as exc:  # another proposal was made at the same moment
         raise Conflict(
-            _("A change to this pledge is already waiting for a decision."), field="amount"
+            _("A change to this pledge is already waiting for a decision."), field=amount_field
         ) from exc
     _append_event(
         pledge=amendment,

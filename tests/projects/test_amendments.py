@@ -229,7 +229,9 @@ def test_an_over_limit_change_waits_for_an_approver_first(world):
     assert amendment.state == PledgeState.PENDING
     assert amendment.offered_at is None
     approver_keys = keys(amendment)
-    assert approver_keys == {(f"pledge:{amendment.pk}:pending:{world.approver.pk}", world.approver.pk)}
+    assert approver_keys == {
+        (f"pledge:{amendment.pk}:pending:{world.approver.pk}", world.approver.pk)
+    }
     # The lead council cannot decide it yet.
     with pytest.raises(NotAllowed):
         services.pledge_accept(actor=world.owner, pledge=amendment)
@@ -283,7 +285,9 @@ def test_staff_time_changes_in_half_days():
     council = CouncilFactory()
     member = verified_member(council)
     need = project.needs.get(kind=Kind.TIME)
-    pledge = make_pledge(project, council=council, actor=member, kind=Kind.TIME, amount=6, need=need)
+    pledge = make_pledge(
+        project, council=council, actor=member, kind=Kind.TIME, amount=6, need=need
+    )
     amendment = services.pledge_amend(actor=member, pledge=pledge, amount=9, note="A third person")
     services.pledge_accept(actor=project.owner, pledge=amendment)
     project.refresh_from_db()
