@@ -13,6 +13,7 @@ from councils.models import Council
 from .models import (
     ACTIVE_TEAM_STATUSES,
     INTERNAL_STATES,
+    OPEN_AMENDMENT_STATES,
     PHASE_ORDER,
     PUBLIC_PLEDGE_STATES,
     Adoption,
@@ -264,6 +265,16 @@ def pledge_with_history(*, pk: int) -> Pledge | None:
             ),
         )
         .filter(pk=pk)
+        .first()
+    )
+
+
+def pledge_open_amendment(*, pledge: Pledge) -> Pledge | None:
+    """The change waiting on ``pledge`` (for its approver or for the owner), if any: one at
+    most."""
+    return (
+        Pledge.objects.filter(amends=pledge, state__in=OPEN_AMENDMENT_STATES)
+        .select_related("council", "project")
         .first()
     )
 
@@ -637,6 +648,12 @@ def dashboard_for(*, user) -> dict:
             .select_related("project", "council", "pledged_by")
             .order_by("created_at")[:100]
         ),
+        # Changes to pledges the pledging council proposed, waiting for the owner's answer.
+        "changes_waiting": list(
+            Pledge.objects.filter(state=PledgeState.PROPOSED, project__in=managed.values("pk"))
+            .select_related("project", "council", "amends")
+            .order_by("created_at")[:100]
+        ),
         "join_requests": list(
             TeamMembership.objects.filter(
                 status=TeamStatus.REQUESTED, project__in=managed.values("pk")
@@ -697,12 +714,18 @@ def _ledger_changes(kind: str, events: list[PledgeEventRow]) -> list[tuple]:
             continue
         amount, from_state, to_state = row.amount, row.from_state, row.to_state
         pledged = committed = 0
+        # A proposed change counts toward nothing until it takes its original's place (the
+        # original's move to superseded takes the old amount out the same day).
+        was_counted = from_state in (PledgeState.OFFERED, PledgeState.ACCEPTED)
         if to_state == PledgeState.OFFERED:
             pledged = amount
         elif to_state == PledgeState.ACCEPTED:
             committed = amount
-        elif to_state in (PledgeState.DECLINED, PledgeState.WITHDRAWN):
-            pledged = -amount
+            if from_state == PledgeState.PROPOSED:
+                pledged = amount
+        elif to_state in (PledgeState.DECLINED, PledgeState.WITHDRAWN, PledgeState.SUPERSEDED):
+            if was_counted:
+                pledged = -amount
             if from_state == PledgeState.ACCEPTED:
                 committed = -amount
         if pledged or committed:
