@@ -155,7 +155,9 @@ def test_in_the_pledges_csv_escaped(world):
     record(world.pledger, world.within, title="=HYPERLINK(1)")
     response = Client().get(reverse("api:pledges_csv"))
     lines = b"".join(response.streaming_content).decode().splitlines()
-    assert lines[0].endswith("note,decision_title,decision_date,decision_url")
+    assert lines[0].endswith(
+        "note,decision_title,decision_date,decision_url,amends_pledge_id,amended_by_pledge_id"
+    )
     row = next(line for line in lines[1:] if line.startswith(f"{world.within.pk},"))
-    assert row.endswith(f"'=HYPERLINK(1),2026-03-01,{LINK}")
-    assert exports.PLEDGE_COLUMNS[-3:] == ["decision_title", "decision_date", "decision_url"]
+    assert row.endswith(f"'=HYPERLINK(1),2026-03-01,{LINK},,")
+    assert exports.PLEDGE_COLUMNS[-5:-2] == ["decision_title", "decision_date", "decision_url"]
