@@ -5,7 +5,9 @@ import re
 from functools import cached_property
 from typing import NamedTuple
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Sum
+from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
 from councils.models import Council
@@ -267,6 +269,88 @@ def pledge_with_history(*, pk: int) -> Pledge | None:
         .filter(pk=pk)
         .first()
     )
+
+
+def pledge_governance(
+    *, pledge: Pledge, events: list[PledgeEvent]
+) -> list[tuple[str, str, Pledge | None]]:
+    """What organisers read about a pledge's governance, in words: its sign-off, the council's
+    decision behind it and its amendment links, as (label, text, linked pledge) rows.
+    ``events`` are the pledge's ledger, oldest first, with their actors and linked pledges."""
+    from django.utils.formats import date_format
+    from django.utils.translation import gettext as _
+
+    def when(event: PledgeEvent) -> str:
+        return date_format(timezone.localtime(event.created_at), "j F Y")
+
+    sign_off = _("Not needed: within the council’s delegated limit, or made by an approver")
+    for event in events:
+        if event.from_state != PledgeState.PENDING:
+            continue
+        who = {"person": event.actor.get_full_name(), "date": when(event)}
+        if event.to_state == PledgeState.REFUSED:
+            sign_off = _("Refused by %(person)s on %(date)s") % who
+        elif event.to_state == PledgeState.WITHDRAWN:
+            sign_off = _("Withdrawn on %(date)s while awaiting sign-off") % who
+        else:
+            sign_off = _("Signed off by %(person)s on %(date)s") % who
+    if pledge.state == PledgeState.PENDING:
+        sign_off = _("Awaiting an approver of %(council)s") % {
+            "council": pledge.council.display_name
+        }
+    rows: list[tuple[str, str, Pledge | None]] = [(_("Sign-off"), sign_off, None)]
+    try:
+        record = pledge.decision_record
+    except ObjectDoesNotExist:
+        record = None
+    rows.append(
+        (
+            _("Council’s decision"),
+            f"{record.title}, {date_format(record.decided_on, 'j F Y')} – {record.url}"
+            if record
+            else _("None recorded"),
+            None,
+        )
+    )
+    if pledge.amends_id:
+        original = pledge.amends
+        rows.append(
+            (
+                _("Amends"),
+                _("Pledge %(id)s of %(amount)s")
+                % {"id": original.pk, "amount": original.amount_display},
+                original,
+            )
+        )
+    replaced = next((e for e in events if e.to_state == PledgeState.SUPERSEDED), None)
+    if replaced is not None and replaced.linked_pledge is not None:
+        rows.append(
+            (
+                _("Replaced by"),
+                _("Pledge %(id)s of %(amount)s, accepted on %(date)s")
+                % {
+                    "id": replaced.linked_pledge.pk,
+                    "amount": replaced.linked_pledge.amount_display,
+                    "date": when(replaced),
+                },
+                replaced.linked_pledge,
+            )
+        )
+    waiting = pledge_open_amendment(pledge=pledge)
+    if waiting is not None:
+        rows.append(
+            (
+                _("Change waiting"),
+                _("Pledge %(id)s of %(amount)s (%(state)s)")
+                % {
+                    "id": waiting.pk,
+                    "amount": waiting.amount_display,
+                    "state": waiting.get_state_display().lower(),
+                },
+                waiting,
+            )
+        )
+    return rows
 
 
 def pledge_open_amendment(*, pledge: Pledge) -> Pledge | None:
@@ -706,7 +790,6 @@ def dashboard_for(*, user) -> dict:
 
 def _ledger_changes(kind: str, events: list[PledgeEventRow]) -> list[tuple]:
     """(day, change to pledged, change to committed) for each ledger event of this kind."""
-    from django.utils import timezone
 
     changes = []
     for row in events:
@@ -761,7 +844,6 @@ def project_pledge_charts(
     ``events``, the rows of ``project_pledge_events``, or ``pledges`` with their events
     prefetched (``project_pledges``); either way this adds no query.
     """
-    from django.utils import timezone
     from django.utils.formats import date_format
     from django.utils.translation import gettext as _
 
