@@ -214,11 +214,13 @@ def _transition(
     *, actor: User, pledge: Pledge, to_state: str, note: str, check, private_note: str = ""
 ) -> Pledge:
     project = _lock_project(pledge.project)
+    seen_state = pledge.state
     try:
         pledge = Pledge.objects.select_for_update().get(pk=pledge.pk, project=project)
     except Pledge.DoesNotExist as exc:  # pragma: no cover - a pledge never changes project
         raise Conflict(_("This pledge is not part of this project.")) from exc
     pledge.project = project
+    _answer_to_the_change_seen(seen_state, pledge.state)
     check(actor, pledge)
     if to_state not in PLEDGE_TRANSITIONS[pledge.state]:
         raise Conflict(
@@ -281,6 +283,14 @@ def _close_open_amendments(*, actor: User, original: Pledge) -> None:
         )
 
 
+def _answer_to_the_change_seen(seen: str, current: str) -> None:
+    """An answer to a proposed change is about that change: if the change was answered (or
+    took its original's place) since it was read, the answer is refused rather than applied to
+    the pledge it has become (a late "decline" must not decline the new offer)."""
+    if seen == PledgeState.PROPOSED and current != PledgeState.PROPOSED:
+        raise Conflict(_("This pledge changed while you were deciding; look again."))
+
+
 def _manager_check(actor: User, pledge: Pledge) -> None:
     _require_manager(actor, pledge.project)
     if not pledge.is_public:  # still inside the pledging council: not the project's to decide
@@ -301,6 +311,7 @@ def pledge_accept(*, actor: User, pledge: Pledge, note: str = "", private_note: 
     amendment takes its original's place and the original is superseded."""
     project = _lock_project(pledge.project)
     current = Pledge.objects.filter(pk=pledge.pk).values_list("state", flat=True).first()
+    _answer_to_the_change_seen(pledge.state, current)
     if current == PledgeState.PROPOSED:
         return _amendment_take_over(
             actor=actor, project=project, amendment=pledge, note=note, private_note=private_note
