@@ -1,10 +1,24 @@
 """Amendments: a changed amount is a new pledge that ``amends`` the original (never an edit),
 proposed to the owner, and the original is superseded when the owner accepts it. At most one
-live amendment per original; ledger events name the other pledge where the two meet."""
+live amendment per original; ledger events name the other pledge where the two meet.
+
+Changing the ledger table on SQLite rebuilds it, which drops its append-only trigger; it is put
+back at the end, as in 0006. PostgreSQL changes the table in place and keeps its trigger.
+"""
+
+import importlib
 
 import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
+
+append_only = importlib.import_module("projects.migrations.0002_ledger_append_only")
+
+
+def restore_sqlite_trigger(apps, schema_editor):
+    if schema_editor.connection.vendor == "sqlite":
+        schema_editor.execute(append_only.SQLITE_DOWN)
+        schema_editor.execute(append_only.SQLITE_UP)
 
 
 class Migration(migrations.Migration):
@@ -180,4 +194,5 @@ class Migration(migrations.Migration):
                 name="pledge_event_shape",
             ),
         ),
+        migrations.RunPython(restore_sqlite_trigger, migrations.RunPython.noop),
     ]
