@@ -358,3 +358,33 @@ def test_an_amendment_to_another_councils_pledge_or_never_proposed_is_reported(w
     assert f"{what} first state: stored offered, ledger says proposed" in found
     assert f"{what} first event link: stored None, ledger says {world.pledge.pk}" in found
     assert any(line.startswith(f"{what} project, need, council, kind, role") for line in found)
+
+
+# --- emails, sent by the workers once the change is committed --------------------------------
+
+
+def test_the_owner_and_the_pledger_are_emailed_in_their_language(
+    world, django_capture_on_commit_callbacks
+):
+    from django.core import mail
+
+    world.pledger.language = "cy"
+    world.pledger.save()
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        amendment = amend(world)
+    assert [m.to for m in mail.outbox] == [[world.owner.email]]
+    proposed = mail.outbox[0]
+    assert "Partnerton proposes a change to its pledge to Bin collection finder" in (
+        proposed.subject
+    )
+    assert "from £10,000 to £12,000" in proposed.body
+    assert "Cabinet added budget" in proposed.body
+    assert amendment.get_absolute_url() in proposed.body
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.pledge_accept(actor=world.owner, pledge=amendment)
+    assert [m.to for m in mail.outbox] == [[world.pledger.email]]
+    accepted = mail.outbox[0]
+    assert "Cafodd y newid i’ch addewid i Bin collection finder ei dderbyn" in accepted.subject
+    assert "mae bellach yn £12,000 yn lle £10,000" in accepted.body
