@@ -104,7 +104,10 @@ class CouncilDetailSerializer(CouncilSerializer):
     pledge_totals = serializers.DictField(
         child=PledgeTotalSerializer(),
         help_text="What the council has pledged, by pledge state: "
-        + ", ".join(PUBLIC_PLEDGE_STATES),
+        + ", ".join(PUBLIC_PLEDGE_STATES)
+        + ". A proposed change (proposed) counts toward nothing until accepted; then the old "
+        "amount stays under superseded and the new one is under the state it took, so a total "
+        "pledged adds up offered, accepted and fulfilled only.",
     )
 
     def to_representation(self, c) -> dict:

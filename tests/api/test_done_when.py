@@ -198,6 +198,8 @@ def test_propose_publish_pledge_decide_and_every_total_is_exact():
         "declined": ZERO,
         "withdrawn": {"count": 1, "money": money(50_000), "days": "0"},
         "fulfilled": {"count": 1, "money": money(400_000), "days": "0"},
+        "proposed": ZERO,
+        "superseded": ZERO,
     }
     cwmtown = ok(public.get("/api/v1/councils/cwm/"))
     assert cwmtown["name_cy"] == "Cwmtref"
@@ -207,10 +209,20 @@ def test_propose_publish_pledge_decide_and_every_total_is_exact():
         "declined": {"count": 1, "money": money(300_000), "days": "0"},
         "withdrawn": ZERO,
         "fulfilled": ZERO,
+        "proposed": ZERO,
+        "superseded": ZERO,
     }
     anyshire = ok(public.get("/api/v1/councils/ANY/"))["pledge_totals"]
     assert anyshire == dict.fromkeys(anyshire, ZERO)
-    assert set(anyshire) == {"offered", "accepted", "declined", "withdrawn", "fulfilled"}
+    assert set(anyshire) == {
+        "offered",
+        "accepted",
+        "declined",
+        "withdrawn",
+        "fulfilled",
+        "proposed",
+        "superseded",
+    }
 
     # The headline figures.
     stats = ok(public.get("/api/v1/stats/"))
