@@ -882,6 +882,13 @@ CHANGE_HEADINGS = {
 }
 
 
+CHANGE_DONE = {
+    "accept": gettext_lazy("The change was accepted: the pledge is now the new amount."),
+    "decline": gettext_lazy("The change was declined; the pledge stays as it was."),
+    "withdraw": gettext_lazy("The proposed change was withdrawn."),
+}
+
+
 @login_required
 def pledge_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     if action not in PLEDGE_ACTIONS:
@@ -889,7 +896,8 @@ def pledge_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     pledge = _pledge_or_404(request, pk)
     service, form_class, heading, done = PLEDGE_ACTIONS[action]
     if pledge.state == PledgeState.PROPOSED and action in CHANGE_HEADINGS:
-        heading = CHANGE_HEADINGS[action]  # a proposed change: its answer, not an offer's
+        # A proposed change: its answer, not an offer's.
+        heading, done = CHANGE_HEADINGS[action], CHANGE_DONE[action]
     if action == "withdraw":
         allowed = user_can_withdraw_pledge(request.user, pledge)
     elif action in ("approve", "refuse"):

@@ -116,6 +116,7 @@ def test_the_owner_accepts_the_change_and_the_history_links_both(world, client):
         reverse("projects:pledge_action", args=[amendment.pk, "accept"]), {"note": "Thank you"}
     )
     assert done.status_code == 302
+    assert "The change was accepted" in client.get(done["Location"]).text
     assert Pledge.objects.get(pk=world.pledge.pk).state == PledgeState.SUPERSEDED
     original_page = client.get(world.pledge.get_absolute_url()).text
     assert "Replaced by an amendment" in original_page
