@@ -124,7 +124,7 @@ def test_the_replacement_goes_on_like_any_pledge_and_can_be_changed_again(world)
     amendment = services.pledge_accept(actor=world.owner, pledge=amend(world))
     services.pledge_accept(actor=world.owner, pledge=amendment)
     again = amend(world, 900_000, pledge=amendment, note="Spend reduced")
-    services.pledge_accept(actor=world.owner, pledge=again)
+    again = services.pledge_accept(actor=world.owner, pledge=again)
     assert state_of(amendment) == PledgeState.SUPERSEDED
     assert totals(world.project) == (0, 900_000)
     services.pledge_fulfil(actor=world.owner, pledge=again)
