@@ -69,6 +69,8 @@ PLEDGE_COLUMNS = [
     "matched_pence",
     "matched_days",
     "condition_met_at",
+    "amends_pledge_id",
+    "amended_by_pledge_id",
 ]
 # A council's own CSV (/councils/<slug>/pledges.csv) adds the note only the pledging and the
 # lead council see: filled in for their verified members, empty for anyone else.
@@ -165,6 +167,8 @@ def pledge_rows(
             pledge.match_percent or "",
             *_matched_cells(pledge, is_money),
             _iso(pledge.condition_met_at),
+            pledge.amends_id or "",
+            pledge.amended_by_id or "",
         ]
         if private_for is not None:
             mine = {pledge.council_id, pledge.project.lead_council_id} & private_for

@@ -16,6 +16,7 @@ from .models import (
     Language,
     Licence,
     Phase,
+    Pledge,
     Project,
     Role,
     ServiceArea,
@@ -521,6 +522,70 @@ def still_needed(project: Project, needs) -> dict[str, tuple[str, int, int]]:
         max(0, project.half_days_needed - time_pledged),
     )
     return rows
+
+
+class AmendForm(forms.Form):
+    """A changed amount for a pledge, in the pledge's kind, and the reason for it."""
+
+    amount = forms.CharField(
+        label=_("What should the new amount be?"),
+        max_length=20,
+        widget=forms.TextInput(attrs={"data-width": "10", "inputmode": "decimal"}),
+        error_messages={"required": _("Enter the new amount")},
+    )
+    note = forms.CharField(
+        label=_("Why is the amount changing?"),
+        help_text=format_lazy(
+            "{} {}",
+            _("For example a budget that grew or was cut, or a team that changed."),
+            PUBLIC_NOTE_HINT,
+        ),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={"required": _("Give a reason for the change")},
+    )
+    private_note = private_note_field()
+
+    def __init__(self, *args, pledge: Pledge, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.pledge = pledge
+        self.fields["amount"].help_text = (
+            _("In pounds, like 12000 or 12000.50. The pledge is now %(amount)s.")
+            if pledge.kind == Kind.MONEY
+            else _("In whole or half days, like 10 or 2.5. The pledge is now %(amount)s.")
+        ) % {"amount": pledge.amount_display}
+
+    def clean(self):
+        data = super().clean()
+        raw = data.get("amount")
+        if raw:
+            parse_amount(self, self.pledge.kind, raw)
+        value = data.get("amount_value")
+        if value is not None and value == self.pledge.amount:
+            self.add_error(
+                "amount",
+                _("Enter an amount different from the pledge’s %(amount)s")
+                % {"amount": self.pledge.amount_display},
+            )
+        return data
+
+    def over_by(self) -> tuple[str, str] | None:
+        """(still to find, the increase) as text when the change adds more than is still
+        needed toward the pledge's need (or the project as a whole), as the pledge form warns."""
+        increase = self.cleaned_data["amount_value"] - self.pledge.amount
+        if increase <= 0:
+            return None
+        project, kind = self.pledge.project, self.pledge.kind
+        needs = [self.pledge.need] if self.pledge.need else []
+        rows = still_needed(project, needs)
+        whole = rows[WHOLE_MONEY if kind == Kind.MONEY else WHOLE_TIME]
+        asked, left = whole[1], whole[2]
+        if self.pledge.need:
+            _kind, asked, need_left = rows[str(self.pledge.need.pk)]
+            left = min(need_left, left) if whole[1] else need_left
+        if not asked or increase <= left:
+            return None
+        return (format_amount(kind, left) if left else "", format_amount(kind, increase))
 
 
 class NoteForm(forms.Form):

@@ -1,9 +1,10 @@
 """Reconciling stored totals with the append-only pledge ledger."""
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from .models import (
+    LIVE_AMENDMENT_STATES,
     LIVE_PLEDGE_STATES,
     MATCHED_STATES,
     PLEDGE_TRANSITIONS,
@@ -19,7 +20,7 @@ COUNTED = ("offered", "accepted", "fulfilled")
 # Kept apart from the counted totals: waiting conditional pledges, and match pledges on the table.
 APART = ("conditional", "matched")
 PARTNER_STATES = (PledgeState.ACCEPTED, PledgeState.FULFILLED)
-PUBLIC_ENTRIES = (PledgeState.OFFERED, PledgeState.CONDITIONAL)
+PUBLIC_ENTRIES = (PledgeState.OFFERED, PledgeState.CONDITIONAL, PledgeState.PROPOSED)
 SYSTEM_MOVES = {
     (PledgeState.CONDITIONAL, PledgeState.OFFERED),
     (PledgeState.CONDITIONAL, PledgeState.LAPSED),
@@ -37,6 +38,20 @@ class Mismatch:
 
 
 @dataclass
+class _Links:
+    """Where amendments meet their originals in the ledger, as ``_read_ledger`` found them."""
+
+    first_state: dict[int, str] = field(default_factory=dict)
+    first_link: dict[int, int | None] = field(default_factory=dict)
+    signed_off_to: dict[int, str] = field(default_factory=dict)  # pending → offered or proposed
+    took_over: dict[int, int | None] = field(default_factory=dict)  # proposed → offered/accepted
+    superseded_by: dict[int, int | None] = field(default_factory=dict)
+
+
+TAKE_OVER_STATES = (PledgeState.OFFERED, PledgeState.ACCEPTED)
+
+
+@dataclass
 class _Ledger:
     states: dict[int, str]
     broken: list[Mismatch]
@@ -44,7 +59,7 @@ class _Ledger:
     conditions_met: dict[int, int]  # pledge → how many times Pipeline found its condition met
 
 
-def _read_ledger() -> _Ledger:
+def _read_ledger(links: _Links | None = None) -> _Ledger:
     """Each pledge's state from its latest event, and every break in a pledge's chain of events.
 
     A pledge's events run 1, 2, 3… with no gaps; each starts where the one before ended and makes
@@ -56,10 +71,13 @@ def _read_ledger() -> _Ledger:
     broken: list[Mismatch] = []
     offered: set[int] = set()
     conditions_met: dict[int, int] = defaultdict(int)
+    links = links if links is not None else _Links()
     events = PledgeEvent.objects.order_by("pledge_id", "sequence").values_list(
-        "pledge_id", "sequence", "from_state", "to_state", "actor_id"
+        "pledge_id", "sequence", "from_state", "to_state", "actor_id", "linked_pledge_id"
     )
-    for pledge_id, sequence, from_state, to_state, actor_id in events.iterator(chunk_size=5000):
+    for pledge_id, sequence, from_state, to_state, actor_id, linked in events.iterator(
+        chunk_size=5000
+    ):
         previous = states.get(pledge_id, "")
         expected_sequence = last_sequence.get(pledge_id, 0) + 1
         what = f"pledge {pledge_id} event {sequence}"
@@ -82,6 +100,16 @@ def _read_ledger() -> _Ledger:
         last_sequence[pledge_id] = sequence
         if to_state in PUBLIC_ENTRIES:
             offered.add(pledge_id)
+        if not from_state:
+            links.first_state[pledge_id], links.first_link[pledge_id] = to_state, linked
+        elif from_state == PledgeState.PENDING and to_state in TAKE_OVER_STATES + (
+            PledgeState.PROPOSED,
+        ):
+            links.signed_off_to[pledge_id] = to_state
+        elif from_state == PledgeState.PROPOSED and to_state in TAKE_OVER_STATES:
+            links.took_over[pledge_id] = linked
+        if to_state == PledgeState.SUPERSEDED:
+            links.superseded_by[pledge_id] = linked
     return _Ledger(states, broken, offered, conditions_met)
 
 
@@ -103,7 +131,8 @@ def check_ledger() -> list[Mismatch]:
         match_amount,
     )
 
-    ledger = _read_ledger()
+    links = _Links()
+    ledger = _read_ledger(links)
     states, mismatches, offered = ledger.states, ledger.broken, ledger.offered
     project_totals: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     need_totals: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
@@ -126,10 +155,18 @@ def check_ledger() -> list[Mismatch]:
         "match_percent",
         "matched_amount",
         "condition_met_at",
+        "amends_id",
+        "role",
     )
+    # What an amendment must share with its original: project, need, council, kind and role.
+    shape: dict[int, tuple] = {}
+    amendments: list[tuple[int, int, int]] = []  # (amendment, original, amount)
     for row in pledges.iterator(chunk_size=5000):
         pk, project_id, need_id, council_id, kind, amount, stored_state, offered_at = row[:8]
-        min_others, percent, matched, condition_met_at = row[8:]
+        min_others, percent, matched, condition_met_at, amends_id, role = row[8:]
+        shape[pk] = (project_id, need_id, council_id, kind, role, amount)
+        if amends_id is not None:
+            amendments.append((pk, amends_id, amount))
         state = states.get(pk)
         if state is None:
             mismatches.append(Mismatch(f"pledge {pk} state", stored_state, "no events"))
@@ -187,6 +224,7 @@ def check_ledger() -> list[Mismatch]:
         expected = match_amount(percent=percent, cap=cap, others=others)
         if matched != expected:
             mismatches.append(Mismatch(f"pledge {pk} matched_amount", matched, expected))
+    mismatches += _check_amendments(states, links, shape, amendments)
     fields = [f"{p}_{s}" for p in ("money", "half_days") for s in (*COUNTED, *APART)]
     projects = Project.objects.only(
         "pk", "slug", "state", "pledging_deadline", "lead_council_id", "partner_count", *fields
@@ -224,3 +262,65 @@ def check_ledger() -> list[Mismatch]:
             if row[name] != expected:
                 mismatches.append(Mismatch(f"need {row['pk']} {name}", row[name], expected))
     return mismatches
+
+
+def _check_amendments(
+    states: dict[int, str],
+    links: _Links,
+    shape: dict[int, tuple],
+    amendments: list[tuple[int, int, int]],
+) -> list[Mismatch]:
+    """Amendments against their originals: an amendment changes only the amount of the pledge it
+    names; only an amendment is ever proposed, and it is never offered but by taking its
+    original's place; an original is superseded exactly when one amendment took its place, and
+    the two events name each other; no original has two live amendments. (Totals count the
+    replacement and never the superseded original: superseded is not a counted state.)"""
+    found: list[Mismatch] = []
+    original_of = {pk: original for pk, original, _amount in amendments}
+    live: dict[int, list[int]] = defaultdict(list)
+    replacements: dict[int, list[int]] = defaultdict(list)
+    for pk, original, amount in amendments:
+        what = f"pledge {pk} (amends {original})"
+        if original not in shape:  # pragma: no cover - the foreign key protects it
+            found.append(Mismatch(f"{what} original", "(missing)", "a pledge"))
+            continue
+        if shape[pk][:5] != shape[original][:5]:
+            found.append(
+                Mismatch(f"{what} project, need, council, kind, role", shape[pk][:5], "as amended")
+            )
+        if amount == shape[original][5]:
+            found.append(Mismatch(f"{what} amount", amount, "a changed amount"))
+        if links.first_state.get(pk) not in (PledgeState.PROPOSED, PledgeState.PENDING):
+            found.append(Mismatch(f"{what} first state", links.first_state.get(pk), "proposed"))
+        if links.first_link.get(pk) != original:
+            found.append(Mismatch(f"{what} first event link", links.first_link.get(pk), original))
+        if links.signed_off_to.get(pk, PledgeState.PROPOSED) != PledgeState.PROPOSED:
+            found.append(
+                Mismatch(f"{what} sign-off", links.signed_off_to[pk], "proposed, never offered")
+            )
+        if pk in links.took_over:
+            replacements[original].append(pk)
+            if links.took_over[pk] != original:
+                found.append(Mismatch(f"{what} take-over link", links.took_over[pk], original))
+        if states.get(pk) in LIVE_AMENDMENT_STATES:
+            live[original].append(pk)
+    for pk, first in links.first_state.items():
+        if pk not in original_of and first == PledgeState.PROPOSED:
+            found.append(Mismatch(f"pledge {pk} first state", first, "not an amendment"))
+    for pk, to_state in links.signed_off_to.items():
+        if pk not in original_of and to_state != PledgeState.OFFERED:
+            found.append(Mismatch(f"pledge {pk} sign-off", to_state, "offered"))
+    for pk in links.took_over:
+        if pk not in original_of:
+            found.append(Mismatch(f"pledge {pk} take-over", "from proposed", "not an amendment"))
+    for original, pks in live.items():
+        if len(pks) > 1:
+            found.append(Mismatch(f"pledge {original} live amendments", sorted(pks), "one at most"))
+    for original in set(links.superseded_by) | set(replacements):
+        by = replacements.get(original, [])
+        what = f"pledge {original} replacement"
+        if states.get(original) != PledgeState.SUPERSEDED or len(by) != 1:
+            found.append(Mismatch(what, sorted(by), "exactly one, for a superseded pledge"))
+        elif links.superseded_by.get(original) != by[0]:
+            found.append(Mismatch(f"{what} link", links.superseded_by.get(original), by[0]))
+    return found

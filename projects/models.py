@@ -383,6 +383,11 @@ class PledgeState(models.TextChoices):
     FULFILLED = "fulfilled", _("Fulfilled")
     # Final: its condition was not met by the pledging deadline or before the project closed.
     LAPSED = "lapsed", _("Lapsed: condition not met")
+    # An amendment: a changed amount the pledging council proposes for an offered or accepted
+    # pledge, waiting for the project's owner. It counts toward nothing until accepted.
+    PROPOSED = "proposed", _("Change proposed")
+    # Final: the owner accepted an amendment of this pledge, which took its place.
+    SUPERSEDED = "superseded", _("Replaced by an amendment")
 
 
 # Seen only by the pledging council and organisers; the lead council and the public never do.
@@ -390,23 +395,50 @@ INTERNAL_STATES = (PledgeState.PENDING, PledgeState.REFUSED)
 # What the public ledger has ever shown: everything but the internal states.
 PUBLIC_PLEDGE_STATES = tuple(s for s in PledgeState.values if s not in INTERNAL_STATES)
 
+# An amendment's own moves are narrower than this table (signed off it becomes proposed, never
+# offered; accepted it takes the state its original had): ``check_ledger`` holds both to them.
 PLEDGE_TRANSITIONS: dict[str, tuple[str, ...]] = {
     PledgeState.PENDING: (
         PledgeState.OFFERED,
         PledgeState.CONDITIONAL,
+        PledgeState.PROPOSED,
         PledgeState.REFUSED,
         PledgeState.WITHDRAWN,
     ),
     PledgeState.REFUSED: (),
     # To offered by the system when the condition is met, to lapsed when it can no longer be.
     PledgeState.CONDITIONAL: (PledgeState.OFFERED, PledgeState.WITHDRAWN, PledgeState.LAPSED),
-    PledgeState.OFFERED: (PledgeState.ACCEPTED, PledgeState.DECLINED, PledgeState.WITHDRAWN),
-    PledgeState.ACCEPTED: (PledgeState.FULFILLED, PledgeState.WITHDRAWN),
+    PledgeState.LAPSED: (),
+    PledgeState.OFFERED: (
+        PledgeState.ACCEPTED,
+        PledgeState.DECLINED,
+        PledgeState.WITHDRAWN,
+        PledgeState.SUPERSEDED,
+    ),
+    PledgeState.ACCEPTED: (PledgeState.FULFILLED, PledgeState.WITHDRAWN, PledgeState.SUPERSEDED),
     PledgeState.DECLINED: (),
     PledgeState.WITHDRAWN: (),
     PledgeState.FULFILLED: (),
-    PledgeState.LAPSED: (),
+    PledgeState.PROPOSED: (
+        PledgeState.OFFERED,
+        PledgeState.ACCEPTED,
+        PledgeState.DECLINED,
+        PledgeState.WITHDRAWN,
+    ),
+    PledgeState.SUPERSEDED: (),
 }
+# A pledge an amendment may change, and the states an amendment is open in (waiting for its
+# council's approver or for the owner).
+AMENDABLE_STATES = (PledgeState.OFFERED, PledgeState.ACCEPTED)
+OPEN_AMENDMENT_STATES = (PledgeState.PENDING, PledgeState.PROPOSED)
+# An amendment still in play: open, or the replacement that took its original's place. At most
+# one per original (a database constraint), so two replacements can never both count.
+LIVE_AMENDMENT_STATES = (
+    *OPEN_AMENDMENT_STATES,
+    PledgeState.OFFERED,
+    PledgeState.ACCEPTED,
+    PledgeState.FULFILLED,
+)
 # States that count toward a total, and the total each feeds.
 COUNTED_STATES = (PledgeState.OFFERED, PledgeState.ACCEPTED, PledgeState.FULFILLED)
 # A council "also pledges" to a project with a pledge in one of these states (README,
@@ -432,6 +464,16 @@ class Pledge(models.Model):
         Need, on_delete=models.PROTECT, null=True, blank=True, related_name="pledges"
     )
     council = models.ForeignKey(Council, on_delete=models.PROTECT, related_name="pledges")
+    # An amendment: the pledge whose amount it would change. Set once when it is proposed; the
+    # original is never edited, it is replaced (superseded) if the owner accepts the change.
+    amends = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="amendments",
+        verbose_name=_("amends"),
+    )
     pledged_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="pledges_made"
     )
@@ -511,6 +553,11 @@ class Pledge(models.Model):
                 condition=Q(condition_met_at__isnull=True) | Q(min_other_councils__isnull=False),
                 name="pledge_condition_met_has_condition",
             ),
+            models.UniqueConstraint(
+                fields=["amends"],
+                condition=Q(state__in=LIVE_AMENDMENT_STATES),
+                name="pledge_one_live_amendment",
+            ),
         ]
         indexes = [
             models.Index(fields=["project", "state"]),
@@ -569,6 +616,23 @@ class Pledge(models.Model):
     def matched_display(self) -> str:
         return format_amount(self.kind, self.matched_amount or 0)
 
+    @property
+    def amended_by_id(self) -> int | None:
+        """The public amendment that replaced this pledge (it is superseded), or the change
+        proposed to it and waiting for the owner; else None. Uses ``public_amendments``
+        (newest first, from ``selectors.with_amendment_links``) where a listing read them.
+
+        Only the newest can be either: one live amendment at a time, and once superseded a
+        pledge takes no more."""
+        newest = getattr(self, "public_amendments", None)
+        if newest is None:
+            newest = list(self.amendments.public().order_by("-pk")[:1])
+        if not newest:
+            return None
+        if self.state == PledgeState.SUPERSEDED or newest[0].state == PledgeState.PROPOSED:
+            return newest[0].pk
+        return None
+
 
 class PledgeEvent(models.Model):
     """One line of the append-only pledge ledger. Never updated or deleted."""
@@ -588,6 +652,12 @@ class PledgeEvent(models.Model):
     note = models.TextField(blank=True, max_length=2000)
     # Like Pledge.private_note: for the pledging and the lead council only.
     private_note = models.TextField(blank=True, max_length=2000)
+    # Where an amendment meets its original: on the amendment's first event and on the event
+    # where it takes the original's place, the original; on the original's move to superseded,
+    # the amendment that replaced it. Empty on every other event.
+    linked_pledge = models.ForeignKey(
+        Pledge, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -606,6 +676,7 @@ class PledgeEvent(models.Model):
                             PledgeState.OFFERED,
                             PledgeState.PENDING,
                             PledgeState.CONDITIONAL,
+                            PledgeState.PROPOSED,
                         )
                     )
                 )

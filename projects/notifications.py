@@ -84,6 +84,9 @@ def pledge_changed(pledge: Pledge, state: str, *, from_state: str = "") -> None:
                 params={"pledge": pledge.pk, "state": "pending"},
             )
         return
+    if pledge.amends_id and from_state in ("", PledgeState.PENDING, PledgeState.PROPOSED):
+        _amendment_changed(pledge, state, from_state=from_state)
+        return
     if from_state == PledgeState.PENDING:
         if state in (PledgeState.OFFERED, PledgeState.CONDITIONAL):
             # Signed off: the pledger hears, then the owner below.
@@ -124,6 +127,33 @@ def pledge_condition_settled(pledge: Pledge, state: str) -> None:
             user_id=user_id,
             kind="pledge",
             params={"pledge": pledge.pk, "state": event},
+        )
+
+
+def _amendment_changed(amendment: Pledge, state: str, *, from_state: str) -> None:
+    """A proposed change: the owner hears of it once it reaches them (at once, or when signed
+    off) and if it is withdrawn; the proposer hears the owner's answer. An amendment is proposed,
+    decided and withdrawn once each, so (amendment, what happened) names the event."""
+    sends: list[tuple[str, int]] = []
+    if state == PledgeState.PROPOSED:
+        if from_state == PledgeState.PENDING:
+            sends.append(("approved", amendment.pledged_by_id))
+        sends.append(("proposed", amendment.project.owner_id))
+    elif from_state == PledgeState.PROPOSED:
+        if state == PledgeState.DECLINED:
+            sends.append(("amendment_declined", amendment.pledged_by_id))
+        elif state == PledgeState.WITHDRAWN:
+            sends.append(("amendment_withdrawn", amendment.project.owner_id))
+        else:  # it took its original's place
+            sends.append(("amendment_accepted", amendment.pledged_by_id))
+    elif state == PledgeState.REFUSED:
+        sends.append(("refused", amendment.pledged_by_id))
+    for what, recipient in sends:
+        delivery_add(
+            key=f"pledge:{amendment.pk}:{what}",
+            user_id=recipient,
+            kind="pledge",
+            params={"pledge": amendment.pk, "state": what},
         )
 
 
@@ -420,7 +450,7 @@ def nudge_dormant_owners_task(scheduled_for: str = "") -> int:
 
 def _build_pledge(delivery: Delivery) -> tuple[str, str]:
     pledge = Pledge.objects.select_related(
-        "project__owner", "project__lead_council", "council", "pledged_by"
+        "project__owner", "project__lead_council", "council", "pledged_by", "amends"
     ).get(pk=delivery.params["pledge"])
     state = delivery.params["state"]
     context = {"pledge": pledge, "project": pledge.project, "state": state}

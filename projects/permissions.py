@@ -73,6 +73,11 @@ def user_can_withdraw_pledge(user, pledge: Pledge) -> bool:
     return user.is_organiser or user_may_act_for_council(user=user, council=pledge.council)
 
 
+def user_can_amend_pledge(user, pledge: Pledge) -> bool:
+    """Propose a changed amount: whoever may pledge for the pledging council."""
+    return user_can_withdraw_pledge(user, pledge)
+
+
 def user_sees_internal_pledges(user, pledge: Pledge) -> bool:
     """A pledge's internal states (awaiting sign-off, refused): the pledging council's verified
     members and organisers only, never the lead council or the public."""
@@ -96,6 +101,7 @@ def user_can_approve_pledge(user, pledge: Pledge) -> bool:
 DECISION_RECORD_STATES = (
     PledgeState.PENDING,
     PledgeState.CONDITIONAL,
+    PledgeState.PROPOSED,
     PledgeState.OFFERED,
     PledgeState.ACCEPTED,
 )

@@ -5,7 +5,9 @@ import re
 from functools import cached_property
 from typing import NamedTuple
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Sum
+from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
 from councils.models import Council
@@ -14,6 +16,7 @@ from .models import (
     ACTIVE_TEAM_STATUSES,
     COUNTED_STATES,
     INTERNAL_STATES,
+    OPEN_AMENDMENT_STATES,
     PHASE_ORDER,
     PUBLIC_PLEDGE_STATES,
     Adoption,
@@ -259,13 +262,114 @@ def pledge_with_history(*, pk: int) -> Pledge | None:
             "need",
             "pledged_by",
             "decision_record__recorded_by",
+            "amends",
         )
         .prefetch_related(
             Prefetch(
-                "events", queryset=PledgeEvent.objects.select_related("actor").order_by("sequence")
-            )
+                "events",
+                queryset=PledgeEvent.objects.select_related("actor", "linked_pledge").order_by(
+                    "sequence"
+                ),
+            ),
+            Prefetch(
+                "amendments",
+                queryset=Pledge.objects.public().only("pk", "amends_id", "state").order_by("-pk"),
+                to_attr="public_amendments",
+            ),
         )
         .filter(pk=pk)
+        .first()
+    )
+
+
+def pledge_governance(
+    *, pledge: Pledge, events: list[PledgeEvent]
+) -> list[tuple[str, str, Pledge | None]]:
+    """What organisers read about a pledge's governance, in words: its sign-off, the council's
+    decision behind it and its amendment links, as (label, text, linked pledge) rows.
+    ``events`` are the pledge's ledger, oldest first, with their actors and linked pledges."""
+    from django.utils.formats import date_format
+    from django.utils.translation import gettext as _
+
+    def when(event: PledgeEvent) -> str:
+        return date_format(timezone.localtime(event.created_at), "j F Y")
+
+    sign_off = _("Not needed: within the council’s delegated limit, or made by an approver")
+    for event in events:
+        if event.from_state != PledgeState.PENDING:
+            continue
+        who = {"person": event.actor.get_full_name(), "date": when(event)}
+        if event.to_state == PledgeState.REFUSED:
+            sign_off = _("Refused by %(person)s on %(date)s") % who
+        elif event.to_state == PledgeState.WITHDRAWN:
+            sign_off = _("Withdrawn on %(date)s while awaiting sign-off") % who
+        else:
+            sign_off = _("Signed off by %(person)s on %(date)s") % who
+    if pledge.state == PledgeState.PENDING:
+        sign_off = _("Awaiting an approver of %(council)s") % {
+            "council": pledge.council.display_name
+        }
+    rows: list[tuple[str, str, Pledge | None]] = [(_("Sign-off"), sign_off, None)]
+    try:
+        record = pledge.decision_record
+    except ObjectDoesNotExist:
+        record = None
+    rows.append(
+        (
+            _("Council’s decision"),
+            f"{record.title}, {date_format(record.decided_on, 'j F Y')} – {record.url}"
+            if record
+            else _("None recorded"),
+            None,
+        )
+    )
+    if pledge.amends_id:
+        original = pledge.amends
+        rows.append(
+            (
+                _("Amends"),
+                _("Pledge %(id)s of %(amount)s")
+                % {"id": original.pk, "amount": original.amount_display},
+                original,
+            )
+        )
+    replaced = next((e for e in events if e.to_state == PledgeState.SUPERSEDED), None)
+    if replaced is not None and replaced.linked_pledge is not None:
+        rows.append(
+            (
+                _("Replaced by"),
+                _("Pledge %(id)s of %(amount)s, accepted on %(date)s")
+                % {
+                    "id": replaced.linked_pledge.pk,
+                    "amount": replaced.linked_pledge.amount_display,
+                    "date": when(replaced),
+                },
+                replaced.linked_pledge,
+            )
+        )
+    waiting = pledge_open_amendment(pledge=pledge)
+    if waiting is not None:
+        rows.append(
+            (
+                _("Change waiting"),
+                _("Pledge %(id)s of %(amount)s (%(state)s)")
+                % {
+                    "id": waiting.pk,
+                    "amount": waiting.amount_display,
+                    "state": waiting.get_state_display().lower(),
+                },
+                waiting,
+            )
+        )
+    return rows
+
+
+def pledge_open_amendment(*, pledge: Pledge) -> Pledge | None:
+    """The change waiting on ``pledge`` (for its approver or for the owner), if any: one at
+    most."""
+    return (
+        Pledge.objects.filter(amends=pledge, state__in=OPEN_AMENDMENT_STATES)
+        .select_related("council", "project")
         .first()
     )
 
@@ -296,7 +400,7 @@ def council_pledges(*, council: Council) -> QuerySet[Pledge]:
     Pledges to projects an organiser has hidden are left out, as they are everywhere public,
     and so are those that never left the council (waiting for sign-off, or refused).
     """
-    return (
+    return with_amendment_links(
         Pledge.objects.public()
         .filter(council=council, project__is_hidden=False)
         .select_related("project", "project__lead_council", "need", "pledged_by", "decision_record")
@@ -408,9 +512,21 @@ def council_project_context(*, council: Council, user) -> dict:
     }
 
 
+def with_amendment_links(pledges: QuerySet[Pledge]) -> QuerySet[Pledge]:
+    """Each pledge's public amendments, newest first, in one query for the lot
+    (``Pledge.amended_by_id`` reads them)."""
+    return pledges.prefetch_related(
+        Prefetch(
+            "amendments",
+            queryset=Pledge.objects.public().only("pk", "amends_id", "state").order_by("-pk"),
+            to_attr="public_amendments",
+        )
+    )
+
+
 def pledge_list() -> QuerySet[Pledge]:
     """Public pledges to published, visible projects, with what a listing row shows."""
-    return (
+    return with_amendment_links(
         Pledge.objects.public()
         .filter(
             project__state__in=[s for s in State.values if s != State.DRAFT],
@@ -644,6 +760,12 @@ def dashboard_for(*, user) -> dict:
             .select_related("project", "council", "pledged_by")
             .order_by("created_at")[:100]
         ),
+        # Changes to pledges the pledging council proposed, waiting for the owner's answer.
+        "changes_waiting": list(
+            Pledge.objects.filter(state=PledgeState.PROPOSED, project__in=managed.values("pk"))
+            .select_related("project", "council", "amends")
+            .order_by("created_at")[:100]
+        ),
         "join_requests": list(
             TeamMembership.objects.filter(
                 status=TeamStatus.REQUESTED, project__in=managed.values("pk")
@@ -709,12 +831,18 @@ def _ledger_changes(kind: str, events: list[PledgeEventRow]) -> list[tuple]:
             continue  # withdrawn or lapsed while waiting: it never counted
         amount, from_state, to_state = row.amount, row.from_state, row.to_state
         pledged = committed = 0
+        # A proposed change counts toward nothing until it takes its original's place (the
+        # original's move to superseded takes the old amount out the same day).
+        was_counted = from_state in (PledgeState.OFFERED, PledgeState.ACCEPTED)
         if to_state == PledgeState.OFFERED:
             pledged = amount
         elif to_state == PledgeState.ACCEPTED:
             committed = amount
-        elif to_state in (PledgeState.DECLINED, PledgeState.WITHDRAWN):
-            pledged = -amount
+            if from_state == PledgeState.PROPOSED:
+                pledged = amount
+        elif to_state in (PledgeState.DECLINED, PledgeState.WITHDRAWN, PledgeState.SUPERSEDED):
+            if was_counted:
+                pledged = -amount
             if from_state == PledgeState.ACCEPTED:
                 committed = -amount
         if pledged or committed:
@@ -751,7 +879,6 @@ def project_pledge_charts(
     ``events``, the rows of ``project_pledge_events``, or ``pledges`` with their events
     prefetched (``project_pledges``); either way this adds no query.
     """
-    from django.utils import timezone
     from django.utils.formats import date_format
     from django.utils.translation import gettext as _
 

@@ -33,7 +33,7 @@ from core.admin_views import (
 )
 from councils.models import Council
 
-from . import services
+from . import selectors, services
 from .models import Phase, Pledge, PledgeEvent, PledgeState, Project, State
 from .selectors import project_list
 
@@ -250,6 +250,7 @@ class PledgeViewSet(ListingDefaults, ModelViewSet):
         Column("council", label=_("Council"), sort_key="council__short_name"),
         Column("amount_display", label=_("Amount")),
         StatusTagColumn("get_state_display", label=_("State"), sort_key="state"),
+        Column("amends", label=_("Amends")),
         Column("pledged_by", label=_("Pledged by")),
         DateColumn("created_at", label=_("Offered"), sort_key="created_at"),
     ]
@@ -272,7 +273,9 @@ class PledgeViewSet(ListingDefaults, ModelViewSet):
     def index_view_class(self):
         class PledgeIndexView(ModelViewSet.index_view_class):
             def get_base_queryset(self):
-                return Pledge.objects.select_related("project", "council", "pledged_by")
+                return Pledge.objects.select_related(
+                    "project", "council", "pledged_by", "amends__project", "amends__council"
+                )
 
         return PledgeIndexView
 
@@ -283,7 +286,14 @@ class PledgeViewSet(ListingDefaults, ModelViewSet):
 
             def get_context_data(self, **kwargs):
                 context = super().get_context_data(**kwargs)
-                context["events"] = self.object.events.select_related("actor").order_by("sequence")
+                events = list(
+                    self.object.events.select_related("actor", "linked_pledge").order_by("sequence")
+                )
+                context["events"] = events
+                # Sign-off, decision record and amendment links in words, not raw values.
+                context["governance"] = selectors.pledge_governance(
+                    pledge=self.object, events=events
+                )
                 return context
 
         return PledgeInspectView

@@ -107,7 +107,10 @@ class CouncilDetailSerializer(CouncilSerializer):
         + ", ".join(PUBLIC_PLEDGE_STATES)
         + "; and match: its match pledges still on the table (conditional, offered, accepted "
         "or fulfilled) at what they give now, kept apart from the states (which count its "
-        "other pledges, and match pledges that ended at what they last gave).",
+        "other pledges, and match pledges that ended at what they last gave). A proposed "
+        "change (proposed) counts toward nothing until accepted; then the old "
+        "amount stays under superseded and the new one is under the state it took, so a total "
+        "pledged adds up offered, accepted and fulfilled only.",
     )
 
     def to_representation(self, c) -> dict:

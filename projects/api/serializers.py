@@ -371,6 +371,12 @@ class PledgeEventSerializer(serializers.Serializer):
         help_text="Who made the change; null when Pipeline did (a condition met or lapsed)",
     )
     note = serializers.CharField(allow_blank=True)
+    linked_pledge = serializers.IntegerField(
+        allow_null=True,
+        help_text="Where an amendment meets its original: on an amendment's first event and "
+        "where it takes its original's place, the original's id; on the original's move to "
+        "superseded, the id of the amendment that replaced it. Null on every other event.",
+    )
     created_at = serializers.DateTimeField()
 
     def to_representation(self, e) -> dict:
@@ -380,6 +386,7 @@ class PledgeEventSerializer(serializers.Serializer):
             "to_state": e.to_state,
             "actor": e.actor.get_full_name() if e.actor_id else None,
             "note": e.note,
+            "linked_pledge": e.linked_pledge_id,
             "created_at": _iso(e.created_at),
         }
 
@@ -459,6 +466,17 @@ class PledgeSerializer(serializers.Serializer):
         "approver of the pledging council (or the pledger, within the delegated limit); null "
         "until then. Never changed once attached.",
     )
+    amends = serializers.IntegerField(
+        allow_null=True,
+        help_text="For an amendment (a changed amount the pledging council proposed): the id of "
+        "the pledge it changes. Null for an original pledge.",
+    )
+    amended_by = serializers.IntegerField(
+        allow_null=True,
+        help_text="The id of the amendment that replaced this pledge (its state is then "
+        "superseded), or of a change proposed to it and waiting for the project owner (that "
+        "pledge's state is proposed). Null when there is neither.",
+    )
     url = serializers.URLField()
 
     def to_representation(self, p) -> dict:
@@ -486,6 +504,8 @@ class PledgeSerializer(serializers.Serializer):
             "condition_status": p.condition_status,
             "condition_met_at": _iso(p.condition_met_at) if p.condition_met_at else None,
             "decision_record": DecisionRecordSerializer(record).data if record else None,
+            "amends": p.amends_id,
+            "amended_by": p.amended_by_id,
             "url": _abs(request, p.get_absolute_url()),
         }
 
@@ -537,6 +557,17 @@ class PledgeInputSerializer(StrictInputSerializer):
         attrs = super().validate(attrs)
         attrs["amount"] = _amount_fields(attrs, attrs["kind"])
         return attrs
+
+
+class PledgeAmendSerializer(StrictInputSerializer):
+    """A changed amount, in the pledge's own kind: ``amount_pence`` for money, ``days`` for
+    staff time."""
+
+    amount_pence = serializers.IntegerField(required=False, min_value=1, max_value=MAX_MONEY_PENCE)
+    days = DaysField(required=False)
+    note = serializers.CharField(
+        max_length=2000, help_text="Why the amount changes; public, like a pledge's note"
+    )
 
 
 class PledgeActionSerializer(StrictInputSerializer):

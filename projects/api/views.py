@@ -22,7 +22,7 @@ from councils.models import Council
 
 from .. import exports, scopes, selectors, services
 from ..filters import SORTS, PledgeFilterSet, ProjectFilterSet
-from ..models import Follow, Language, Need, Pledge, Project, ServiceArea, TeamMembership
+from ..models import Follow, Kind, Language, Need, Pledge, Project, ServiceArea, TeamMembership
 from ..permissions import user_can_see_pledge
 from ..services import people
 from . import serializers as s
@@ -416,7 +416,42 @@ class PledgeViewSet(
         return self._detail(pledge)
 
     @extend_schema(
-        summary="Accept an offered pledge (project owner)",
+        summary="Propose a changed amount for your council's offered or accepted pledge",
+        description="Creates an amendment: a new pledge in state `proposed` (or `pending` when "
+        "it is over your council's delegated limit and you are not an approver) whose `amends` "
+        "is this pledge. The pledge itself never changes and keeps counting until the project "
+        "owner accepts the change (POST …/pledges/<amendment id>/accept/), which supersedes it; "
+        "or declines it (…/decline/). Withdraw the proposal with …/withdraw/. 409 while another "
+        "change is waiting, or if the pledge is not offered or accepted.",
+        request=s.PledgeAmendSerializer,
+        responses={201: s.PledgeDetailSerializer, **ERRORS},
+    )
+    @action(detail=True, methods=["post"])
+    def amend(self, request, pk=None):
+        pledge = self.get_object()
+        data = _valid(s.PledgeAmendSerializer, request.data)
+        pence, half_days = data.get("amount_pence"), data.get("days")
+        if pledge.kind == Kind.MONEY and half_days is not None:
+            raise InvalidInput("This pledge is money: give amount_pence.", field="days")
+        if pledge.kind == Kind.TIME and pence is not None:
+            raise InvalidInput("This pledge is staff time: give days.", field="amount_pence")
+        if pledge.kind == Kind.MONEY and pence is None:
+            raise InvalidInput("Give the new amount in pence.", field="amount_pence")
+        if pledge.kind == Kind.TIME and half_days is None:
+            raise InvalidInput("Give the new number of days, like 2.5.", field="days")
+        amendment = services.pledge_amend(
+            actor=request.user,
+            pledge=pledge,
+            amount=pence if pledge.kind == Kind.MONEY else half_days,
+            note=data["note"],
+            amount_field="amount_pence" if pledge.kind == Kind.MONEY else "days",
+        )
+        return self._detail(amendment, status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="Accept an offered pledge, or a proposed change to one (project owner)",
+        description="For a pledge in state `proposed` (an amendment) this accepts the change: "
+        "the pledge it amends becomes `superseded` and the amendment takes its state.",
         request=s.PledgeActionSerializer,
         responses={200: s.PledgeDetailSerializer, **ERRORS},
     )
@@ -425,7 +460,9 @@ class PledgeViewSet(
         return self._act(request, services.pledge_accept, s.PledgeActionSerializer)
 
     @extend_schema(
-        summary="Decline an offered pledge (project owner)",
+        summary="Decline an offered pledge, or a proposed change to one (project owner)",
+        description="Declining a change (a pledge in state `proposed`) leaves the pledge it "
+        "would amend as it was.",
         request=s.PledgeActionSerializer,
         responses={200: s.PledgeDetailSerializer, **ERRORS},
     )

@@ -10,6 +10,7 @@ from .moderation import (
 )
 from .pledges import (
     pledge_accept,
+    pledge_amend,
     pledge_approve,
     pledge_decline,
     pledge_fulfil,
@@ -39,6 +40,7 @@ __all__ = [
     "need_remove",
     "need_reopen",
     "pledge_accept",
+    "pledge_amend",
     "pledge_approve",
     "pledge_decline",
     "pledge_fulfil",

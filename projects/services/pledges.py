@@ -19,7 +19,9 @@ from councils.selectors import user_is_council_approver, user_may_act_for_counci
 
 from .. import notifications
 from ..models import (
+    AMENDABLE_STATES,
     MAX_OTHER_COUNCILS,
+    OPEN_AMENDMENT_STATES,
     PLEDGE_TRANSITIONS,
     Kind,
     Need,
@@ -65,6 +67,7 @@ def _append_event(
     to_state: str,
     note: str,
     private_note: str = "",
+    linked_pledge: Pledge | None = None,
 ) -> None:
     last = pledge.events.order_by("-sequence").values_list("sequence", flat=True).first() or 0
     PledgeEvent.objects.create(
@@ -75,6 +78,7 @@ def _append_event(
         to_state=to_state,
         note=note,
         private_note=private_note,
+        linked_pledge=linked_pledge,
         created_at=timezone.now(),
     )
 
@@ -203,11 +207,13 @@ def _transition(
     *, actor: User, pledge: Pledge, to_state: str, note: str, check, private_note: str = ""
 ) -> Pledge:
     project = _lock_project(pledge.project)
+    seen_state = pledge.state
     try:
         pledge = Pledge.objects.select_for_update().get(pk=pledge.pk, project=project)
     except Pledge.DoesNotExist as exc:  # pragma: no cover - a pledge never changes project
         raise Conflict(_("This pledge is not part of this project.")) from exc
     pledge.project = project
+    _answer_to_the_change_seen(seen_state, pledge.state)
     check(actor, pledge)
     if to_state not in PLEDGE_TRANSITIONS[pledge.state]:
         raise Conflict(
@@ -223,8 +229,13 @@ def _transition(
     pledge.state = to_state
     pledge.state_changed_at = timezone.now()
     fields = ["state", "state_changed_at"]
-    if pledge.offered_at is None and to_state in (PledgeState.OFFERED, PledgeState.CONDITIONAL):
-        # Signed off: the lead council sees it from now, as an offer or a conditional one.
+    if pledge.offered_at is None and to_state in (
+        PledgeState.OFFERED,
+        PledgeState.CONDITIONAL,
+        PledgeState.PROPOSED,
+    ):
+        # Signed off: the lead council sees it from now, as an offer, a conditional one, or a
+        # proposed change.
         pledge.offered_at = pledge.state_changed_at
         fields.append("offered_at")
     pledge.save(update_fields=fields)
@@ -240,10 +251,43 @@ def _transition(
             )
     except IntegrityError as exc:  # a concurrent writer got there first
         raise Conflict(_("This pledge changed while you were deciding; look again.")) from exc
+    if from_state in AMENDABLE_STATES and to_state not in AMENDABLE_STATES:
+        _close_open_amendments(actor=actor, original=pledge)
     notifications.pledge_changed(pledge, to_state, from_state=from_state)
     recalculate_totals(project)
     pledge.refresh_from_db()  # a condition met, or a match amount moved, just now
     return pledge
+
+
+def _close_open_amendments(*, actor: User, original: Pledge) -> None:
+    """A change proposed to a pledge that has just been declined, withdrawn or fulfilled has
+    nothing left to change: it is withdrawn, with a note saying why, in the same transaction."""
+    note = _("Closed: the pledge it would change was %(state)s.") % {
+        "state": original.get_state_display().lower()
+    }
+    now = timezone.now()
+    for amendment in Pledge.objects.select_for_update().filter(
+        amends=original, state__in=OPEN_AMENDMENT_STATES
+    ):
+        from_state = amendment.state
+        amendment.state = PledgeState.WITHDRAWN
+        amendment.state_changed_at = now
+        amendment.save(update_fields=["state", "state_changed_at"])
+        _append_event(
+            pledge=amendment,
+            actor=actor,
+            from_state=from_state,
+            to_state=PledgeState.WITHDRAWN,
+            note=note,
+        )
+
+
+def _answer_to_the_change_seen(seen: str, current: str) -> None:
+    """An answer to a proposed change is about that change: if the change was answered (or
+    took its original's place) since it was read, the answer is refused rather than applied to
+    the pledge it has become (a late "decline" must not decline the new offer)."""
+    if seen == PledgeState.PROPOSED and current != PledgeState.PROPOSED:
+        raise Conflict(_("This pledge changed while you were deciding; look again."))
 
 
 def _manager_check(actor: User, pledge: Pledge) -> None:
@@ -262,6 +306,15 @@ def _withdraw_check(actor: User, pledge: Pledge) -> None:
 
 @transaction.atomic
 def pledge_accept(*, actor: User, pledge: Pledge, note: str = "", private_note: str = "") -> Pledge:
+    """Accept an offer; or, for a proposed change (an amendment), accept the change: the
+    amendment takes its original's place and the original is superseded."""
+    project = _lock_project(pledge.project)
+    current = Pledge.objects.filter(pk=pledge.pk).values_list("state", flat=True).first()
+    _answer_to_the_change_seen(pledge.state, current)
+    if current == PledgeState.PROPOSED:
+        return _amendment_take_over(
+            actor=actor, project=project, amendment=pledge, note=note, private_note=private_note
+        )
     return _transition(
         actor=actor,
         pledge=pledge,
@@ -345,9 +398,15 @@ def pledge_approve(
 ) -> Pledge:
     """An approver of the pledging council signs off a pledge over its delegated limit: it
     becomes an offer the lead council sees, or a conditional one if it has a condition (which
-    becomes an offer at once, by Pipeline, if the condition is already met)."""
+    becomes an offer at once, by Pipeline, if the condition is already met), or, for an
+    amendment, a change proposed to the owner."""
     # The condition is fixed when the pledge is made, so the one passed in tells it.
-    to_state = PledgeState.CONDITIONAL if pledge.has_condition else PledgeState.OFFERED
+    if pledge.amends_id:
+        to_state = PledgeState.PROPOSED
+    elif pledge.has_condition:
+        to_state = PledgeState.CONDITIONAL
+    else:
+        to_state = PledgeState.OFFERED
     return _transition(
         actor=actor,
         pledge=pledge,
@@ -460,3 +519,166 @@ def pledges_lapse_overdue() -> int:
         with transaction.atomic():
             recalculate_totals(_lock_project(Project(pk=pk)))
     return len(overdue)
+
+
+# --- amendments -----------------------------------------------------------------------------
+# A changed amount is a new pledge row that ``amends`` the original, so no pledge is ever
+# edited and each amount keeps its own ledger. While the change is proposed it counts toward
+# nothing and the original counts as it is; once the owner accepts it, in one transaction the
+# original is superseded and the amendment takes its state, so every total moves at once.
+
+
+@transaction.atomic
+def pledge_amend(
+    *,
+    actor: User,
+    pledge: Pledge,
+    amount: int,
+    note: str,
+    private_note: str = "",
+    amount_field: str = "amount",
+) -> Pledge:
+    """The pledging council proposes a changed amount for an offered or accepted pledge.
+
+    ``note`` (the reason) is public, like a pledge's note; ``amount_field`` names the input
+    the amount came in (``amount_pence`` or ``days`` in the API) for errors about it. Over
+    the council's delegated limit a proposal by someone without that authority first waits
+    for an approver, as a new pledge would. Returns the amendment.
+    """
+    project = _lock_project(pledge.project)
+    original = (
+        Pledge.objects.select_for_update(of=("self",))
+        .select_related("council", "need")
+        .get(pk=pledge.pk)
+    )
+    council = Council.objects.get(pk=original.council_id)  # afresh: its limits may have changed
+    if not (actor.is_organiser or user_may_act_for_council(user=actor, council=council)):
+        raise NotAllowed(
+            _("Only verified members of %(council)s can change its pledge.")
+            % {"council": council.display_name}
+        )
+    if original.state not in AMENDABLE_STATES:
+        raise Conflict(
+            _("This pledge is %(state)s, so its amount cannot be changed.")
+            % {"state": original.get_state_display().lower()},
+            field="state",
+        )
+    if original.is_match or original.has_condition:
+        # Its terms are more than an amount: a change would have to carry them too.
+        raise Conflict(
+            _(
+                "A match or conditional pledge cannot be changed. Withdraw it and make a new "
+                "pledge with the amount you want."
+            ),
+            field="state",
+        )
+    closed = pledge_closed_reason(project)
+    if closed:
+        raise Conflict(closed)
+    if original.amendments.filter(state__in=OPEN_AMENDMENT_STATES).exists():
+        raise Conflict(
+            _("A change to this pledge is already waiting for a decision."), field=amount_field
+        )
+    validate_amount(original.kind, amount, field=amount_field)
+    if amount == original.amount:
+        raise InvalidInput(
+            _("The new amount is the same as the pledge’s: %(amount)s.")
+            % {"amount": original.amount_display},
+            field=amount_field,
+        )
+    if original.need is not None and original.need.is_met and amount > original.amount:
+        raise Conflict(
+            _("This need has been met, so the pledge toward it cannot grow."), field=amount_field
+        )
+    note, private_note = _notes(note, private_note)
+    if not note:
+        raise InvalidInput(
+            _("Give a reason for the change; the project team will see it."), field="note"
+        )
+    now = timezone.now()
+    waits = pledge_needs_sign_off(actor, council, original.kind, amount)
+    state = PledgeState.PENDING if waits else PledgeState.PROPOSED
+    try:
+        with transaction.atomic():
+            amendment = Pledge.objects.create(
+                project=project,
+                need=original.need,
+                council=council,
+                amends=original,
+                pledged_by=actor,
+                kind=original.kind,
+                role=original.role,
+                amount=amount,
+                note=note,
+                private_note=private_note,
+                state=state,
+                created_at=now,
+                state_changed_at=now,
+                offered_at=None if waits else now,
+            )
+    except IntegrityError as exc:  # another proposal was made at the same moment
+        raise Conflict(
+            _("A change to this pledge is already waiting for a decision."), field=amount_field
+        ) from exc
+    _append_event(
+        pledge=amendment,
+        actor=actor,
+        from_state="",
+        to_state=state,
+        note=note,
+        private_note=private_note,
+        linked_pledge=original,
+    )
+    notifications.pledge_changed(amendment, state)
+    return amendment
+
+
+def _amendment_take_over(
+    *, actor: User, project: Project, amendment: Pledge, note: str, private_note: str
+) -> Pledge:
+    """The owner accepts a proposed change: the original is superseded and the amendment takes
+    its state (offered stays offered, accepted stays accepted). The project row is locked."""
+    amendment = Pledge.objects.select_for_update().get(pk=amendment.pk, project=project)
+    amendment.project = project
+    _manager_check(actor, amendment)
+    original = Pledge.objects.select_for_update().get(pk=amendment.amends_id)
+    if amendment.state != PledgeState.PROPOSED:  # pragma: no cover - the caller read it locked
+        raise Conflict(_("This pledge changed while you were deciding; look again."))
+    if original.state not in AMENDABLE_STATES:
+        raise Conflict(
+            _("The pledge this would change is %(state)s, so the change cannot be accepted.")
+            % {"state": original.get_state_display().lower()},
+            field="state",
+        )
+    note, private_note = _notes(note, private_note)
+    now = timezone.now()
+    takes = original.state
+    original.state, original.state_changed_at = PledgeState.SUPERSEDED, now
+    original.save(update_fields=["state", "state_changed_at"])
+    amendment.state, amendment.state_changed_at = takes, now
+    amendment.save(update_fields=["state", "state_changed_at"])
+    try:
+        with transaction.atomic():
+            _append_event(
+                pledge=original,
+                actor=actor,
+                from_state=takes,
+                to_state=PledgeState.SUPERSEDED,
+                note=note,
+                private_note=private_note,
+                linked_pledge=amendment,
+            )
+            _append_event(
+                pledge=amendment,
+                actor=actor,
+                from_state=PledgeState.PROPOSED,
+                to_state=takes,
+                note=note,
+                private_note=private_note,
+                linked_pledge=original,
+            )
+    except IntegrityError as exc:  # a concurrent writer got there first
+        raise Conflict(_("This pledge changed while you were deciding; look again.")) from exc
+    recalculate_totals(project)
+    notifications.pledge_changed(amendment, takes, from_state=PledgeState.PROPOSED)
+    return amendment

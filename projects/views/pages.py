@@ -24,6 +24,7 @@ from .. import exports, scopes, selectors, services
 from ..filters import ProjectFilterSet
 from ..forms import (
     AboutForm,
+    AmendForm,
     ApproveForm,
     DecisionRecordForm,
     DetailsForm,
@@ -36,12 +37,24 @@ from ..forms import (
     StateForm,
     WithdrawForm,
 )
-from ..models import STATE_TRANSITIONS, Need, Pledge, PledgeState, Project, State
+from ..models import (
+    AMENDABLE_STATES,
+    OPEN_AMENDMENT_STATES,
+    STATE_TRANSITIONS,
+    Need,
+    Pledge,
+    PledgeState,
+    Project,
+    State,
+    format_amount,
+)
 from ..permissions import (
     DECISION_RECORD_STATES,
     may_pledge,
+    pledge_closed_reason,
     pledge_needs_sign_off,
     private_note_council_ids,
+    user_can_amend_pledge,
     user_can_approve_pledge,
     user_can_manage_project,
     user_can_record_decision,
@@ -665,14 +678,33 @@ def pledge_confirmation(request: HttpRequest, pk: int) -> HttpResponse:
 def pledge_detail(request: HttpRequest, pk: int) -> HttpResponse:
     pledge = _pledge_or_404(request, pk)
     record = _decision_record(pledge)
+    can_withdraw = user_can_withdraw_pledge(request.user, pledge)
+    # The change waiting on this pledge, as this person may see it (one waiting for its
+    # council's approver only inside that council).
+    open_change = selectors.pledge_open_amendment(pledge=pledge)
+    if open_change and not user_can_see_pledge(request.user, open_change):
+        open_change = None
     return render(
         request,
         "projects/pledge_detail.html",
         {
             "pledge": pledge,
             "project": pledge.project,
+            "open_change": open_change,
+            "replaced_by": next(
+                (
+                    e.linked_pledge
+                    for e in pledge.shown_events
+                    if e.to_state == PledgeState.SUPERSEDED
+                ),
+                None,
+            ),
+            "can_amend": can_withdraw
+            and open_change is None
+            and pledge.state in AMENDABLE_STATES
+            and not pledge_closed_reason(pledge.project),
             "can_manage": user_can_manage_project(request.user, pledge.project),
-            "can_withdraw": user_can_withdraw_pledge(request.user, pledge),
+            "can_withdraw": can_withdraw,
             "can_approve": pledge.state == PledgeState.PENDING
             and user_can_approve_pledge(request.user, pledge),
             "sees_private_notes": user_sees_private_notes(request.user, pledge),
@@ -685,6 +717,105 @@ def pledge_detail(request: HttpRequest, pk: int) -> HttpResponse:
             and user_can_record_decision(request.user, pledge),
         },
     )
+
+
+def _amend_draft_key(pledge: Pledge) -> str:
+    return f"amend-draft:{pledge.pk}"
+
+
+def _amendable_or_refusal(request: HttpRequest, pk: int) -> Pledge | HttpResponse:
+    """The pledge a change is proposed to, or the page saying why it cannot be (the rules
+    ``services.pledge_amend`` applies; the service checks them again when it writes)."""
+    pledge = _pledge_or_404(request, pk)
+    if not user_can_amend_pledge(request.user, pledge):
+        return render(request, "403.html", status=403)
+    reason = ""
+    if pledge.state not in AMENDABLE_STATES:
+        reason = _("This pledge is %(state)s, so its amount cannot be changed.") % {
+            "state": pledge.get_state_display().lower()
+        }
+    elif pledge.amendments.filter(state__in=OPEN_AMENDMENT_STATES).exists():
+        reason = _("A change to this pledge is already waiting for a decision.")
+    else:
+        reason = pledge_closed_reason(pledge.project)
+    if reason:
+        return render(
+            request,
+            "projects/pledge_amend_closed.html",
+            {"pledge": pledge, "project": pledge.project, "reason": reason},
+            status=409,
+        )
+    return pledge
+
+
+@login_required
+def pledge_amend(request: HttpRequest, pk: int) -> HttpResponse:
+    """Propose a changed amount: the new amount and why. The answers wait in the session for
+    Check your answers, as a new pledge's do."""
+    pledge = _amendable_or_refusal(request, pk)
+    if isinstance(pledge, HttpResponse):
+        return pledge
+    draft = request.session.get(_amend_draft_key(pledge))
+    form = AmendForm(form_data(request), pledge=pledge, initial=draft)
+    if request.method == "POST" and form.is_valid():
+        request.session[_amend_draft_key(pledge)] = {
+            name: request.POST.get(name, "") for name in form.fields
+        }
+        return redirect("projects:pledge_amend_check", pk=pledge.pk)
+    return render(
+        request,
+        "projects/pledge_amend.html",
+        {"pledge": pledge, "project": pledge.project, "form": form},
+        status=form_status(form),
+    )
+
+
+@login_required
+@limit_shown_in_form
+def pledge_amend_check(request: HttpRequest, pk: int) -> HttpResponse:
+    """Check the change before it is proposed, with a warning if it adds more than is still
+    needed and a word on sign-off if it is over the council's delegated limit."""
+    if request.method == "POST":
+        repeat = already_done(request)  # sent twice: the first proposed it and cleared the draft
+        if repeat is not None:
+            return repeat
+    pledge = _amendable_or_refusal(request, pk)
+    if isinstance(pledge, HttpResponse):
+        return pledge
+    draft = request.session.get(_amend_draft_key(pledge))
+    if not draft:
+        return redirect("projects:pledge_amend", pk=pledge.pk)
+    form = AmendForm(draft, pledge=pledge)
+    context = {"pledge": pledge, "project": pledge.project, "form": form}
+    if not form.is_valid():  # the pledge changed since: answer again
+        return render(request, "projects/pledge_amend.html", context)
+    data = form.cleaned_data
+    if request.method == "POST":
+
+        def write() -> str:
+            amendment = services.pledge_amend(
+                actor=request.user,
+                pledge=pledge,
+                amount=data["amount_value"],
+                note=data["note"],
+                private_note=data["private_note"],
+            )
+            return reverse("projects:pledge_detail", kwargs={"pk": amendment.pk})
+
+        done = perform(
+            request, write, form=form, done=_("Your change is proposed to the project team.")
+        )
+        if done:
+            request.session.pop(_amend_draft_key(pledge), None)
+            return done
+    context.update(
+        new_amount=format_amount(pledge.kind, data["amount_value"]),
+        over_by=form.over_by(),
+        needs_sign_off=pledge_needs_sign_off(
+            request.user, pledge.council, pledge.kind, data["amount_value"]
+        ),
+    )
+    return render(request, "projects/pledge_amend_check.html", context, status=form_status(form))
 
 
 def _decision_record(pledge):
@@ -746,12 +877,29 @@ PLEDGE_ACTIONS = {
 }
 
 
+CHANGE_HEADINGS = {
+    "accept": gettext_lazy("Accept this change"),
+    "decline": gettext_lazy("Decline this change"),
+    "withdraw": gettext_lazy("Withdraw this proposed change"),
+}
+
+
+CHANGE_DONE = {
+    "accept": gettext_lazy("The change was accepted: the pledge is now the new amount."),
+    "decline": gettext_lazy("The change was declined; the pledge stays as it was."),
+    "withdraw": gettext_lazy("The proposed change was withdrawn."),
+}
+
+
 @login_required
 def pledge_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     if action not in PLEDGE_ACTIONS:
         raise Http404
     pledge = _pledge_or_404(request, pk)
     service, form_class, heading, done = PLEDGE_ACTIONS[action]
+    if pledge.state == PledgeState.PROPOSED and action in CHANGE_HEADINGS:
+        # A proposed change: its answer, not an offer's.
+        heading, done = CHANGE_HEADINGS[action], CHANGE_DONE[action]
     if action == "withdraw":
         allowed = user_can_withdraw_pledge(request.user, pledge)
     elif action in ("approve", "refuse"):

@@ -212,4 +212,17 @@ def test_no_axe_violations_on_any_page(new_page, demo_data, subtests):
     follow(page, "See your pledge and its history")
     sweep.check(page, "Pledge and its history", SUMMARY_LIST, TAG)
 
+    # Propose a change to that pledge, with the error state first.
+    follow(page, "Propose a change")
+    sweep.check(page, "Propose a change to a pledge", BREADCRUMBS, SUMMARY_LIST)
+    submit(page, "Continue")
+    sweep.check(page, "Propose a change, with errors", ERROR_SUMMARY, ERROR_MESSAGE)
+    page.get_by_label("What should the new amount be?").fill("1200000")
+    page.get_by_label("Why is the amount changing?").fill("Cabinet added budget")
+    submit(page, "Continue")
+    page.wait_for_url("**/amend/check/")
+    sweep.check(page, "Change: check your answers, over what is needed", SUMMARY_LIST, CHANGE_LINKS)
+    submit(page, "Propose change")
+    sweep.check(page, "A proposed change and its history", SUMMARY_LIST, TAG)
+
     print("\n" + sweep.report())

@@ -205,6 +205,8 @@ def test_propose_publish_pledge_decide_and_every_total_is_exact():
         "withdrawn": {"count": 1, "money": money(50_000), "days": "0"},
         "fulfilled": {"count": 1, "money": money(400_000), "days": "0"},
         **NO_CONDITIONS,
+        "proposed": ZERO,
+        "superseded": ZERO,
     }
     cwmtown = ok(public.get("/api/v1/councils/cwm/"))
     assert cwmtown["name_cy"] == "Cwmtref"
@@ -215,12 +217,20 @@ def test_propose_publish_pledge_decide_and_every_total_is_exact():
         "withdrawn": ZERO,
         "fulfilled": ZERO,
         **NO_CONDITIONS,
+        "proposed": ZERO,
+        "superseded": ZERO,
     }
     anyshire = ok(public.get("/api/v1/councils/ANY/"))["pledge_totals"]
     assert anyshire == dict.fromkeys(anyshire, ZERO)
-    assert set(anyshire) == {"offered", "accepted", "declined", "withdrawn", "fulfilled"} | set(
-        NO_CONDITIONS
-    )
+    assert set(anyshire) == {
+        "offered",
+        "accepted",
+        "declined",
+        "withdrawn",
+        "fulfilled",
+        "proposed",
+        "superseded",
+    } | set(NO_CONDITIONS)
 
     # The headline figures.
     stats = ok(public.get("/api/v1/stats/"))

@@ -122,6 +122,10 @@ MATRIX: dict[tuple[str, str], tuple[int, ...]] = {
     ("pledge-fulfil", "OPTIONS"): EVERYONE_200,
     ("pledge-withdraw", "POST"): (401, 403, 403, 403, 200, 200),
     ("pledge-withdraw", "OPTIONS"): EVERYONE_200,
+    # Proposing a changed amount (within Partnerton's limit): whoever may pledge for it. The
+    # owner's answer goes through accept and decline on the amendment (tests/api/test_amendments).
+    ("pledge-amend", "POST"): (401, 403, 403, 403, 201, 201),
+    ("pledge-amend", "OPTIONS"): EVERYONE_200,
     # Sign-off of the pledge awaiting approval: Partnerton's approvers only. Outside
     # Partnerton (the lead council too) it does not exist; organisers see it but do not sign.
     ("pledge-approve", "POST"): (401, 404, 404, 404, 403, 403),
@@ -231,6 +235,7 @@ BODIES = {
     ("pledge-decline", "POST"): lambda w: {"note": "Not this time"},
     ("pledge-fulfil", "POST"): lambda w: {"note": "Received"},
     ("pledge-withdraw", "POST"): lambda w: {"reason": "Budget cut"},
+    ("pledge-amend", "POST"): lambda w: {"amount_pence": 1_500, "note": "More budget"},
     ("pledge-approve", "POST"): lambda w: {"note": "Delegated decision 12"},
     ("pledge-refuse", "POST"): lambda w: {"reason": "Not in this year's budget"},
     ("pledge-decision", "POST"): lambda w: {

@@ -38,6 +38,27 @@ def _pledges(n: int, state: dict) -> None:
         make_pledge(project, need=need if i % 2 else None, state="accepted" if i % 3 else "offered")
 
 
+def _amended_pledges(n: int, state: dict) -> None:
+    """``n`` more pledge rows, half of them amendments (proposed, or accepted so that their
+    originals are superseded): each row's ``amends`` and ``amended_by`` cost no query of their
+    own."""
+    from projects import services
+
+    project = state.setdefault("project", published_project())
+    for _ in range(n):
+        last = state.get("last")
+        if last is not None and last.amends_id is None:
+            amendment = services.pledge_amend(
+                actor=last.pledged_by, pledge=last, amount=last.amount + 1, note="More"
+            )
+            state["accepting"] = not state.get("accepting")
+            if state["accepting"]:
+                amendment = services.pledge_accept(actor=project.owner, pledge=amendment)
+            state["last"] = amendment
+        else:
+            state["last"] = make_pledge(project, amount=1_000)
+
+
 def _councils(n: int, _state: dict) -> None:
     for _ in range(n):
         CouncilFactory()
@@ -53,6 +74,7 @@ LISTINGS = {
     "/api/v1/projects/?sort=closing&needs=money": _projects,
     "/api/v1/pledges/": _pledges,
     "/api/v1/pledges/?state=accepted&state=offered": _pledges,
+    "/api/v1/pledges/?kind=money": _amended_pledges,
     "/api/v1/councils/": _councils,
     "/api/v1/tags/": _tags,
 }

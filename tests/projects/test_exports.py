@@ -189,6 +189,8 @@ def test_pledge_rows_for_money_and_time():
         "matched_pence": "",
         "matched_days": "",
         "condition_met_at": "",
+        "amends_pledge_id": "",  # an original pledge, never amended
+        "amended_by_pledge_id": "",
     }
     assert as_dicts[1]["pledge_id"] == time.pk
     assert as_dicts[1]["need_id"] == need.pk
@@ -326,3 +328,20 @@ def test_projects_without_a_published_date_or_target_export_blanks():
     )
     assert row["partner_target"] == ""
     assert row["pledging_deadline"] == ""
+
+
+def test_an_amendment_and_its_original_name_each_other_in_the_csv():
+    project = published_project()
+    council = CouncilFactory()
+    member = verified_member(council)
+    original = make_pledge(project, council=council, actor=member, amount=1_000_000)
+    amendment = services.pledge_amend(
+        actor=member, pledge=original, amount=1_200_000, note="Budget grew"
+    )
+    services.pledge_accept(actor=project.owner, pledge=amendment)
+    rows = exports.pledge_rows(selectors.pledge_list().select_related("project__lead_council"), "")
+    by_id = {r[0]: dict(zip(exports.PLEDGE_COLUMNS, r, strict=True)) for r in rows}
+    assert by_id[original.pk]["state"] == "superseded"
+    assert by_id[original.pk]["amended_by_pledge_id"] == amendment.pk
+    assert by_id[amendment.pk]["amends_pledge_id"] == original.pk
+    assert by_id[amendment.pk]["amount_pence"] == 1_200_000

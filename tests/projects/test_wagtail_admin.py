@@ -223,6 +223,44 @@ def test_a_move_by_pipeline_is_shown_as_such_in_the_ledger(organiser_client, wor
         assert "Conditional: waiting for other councils" in html
 
 
+def test_a_pledge_shows_its_governance_in_words(organiser_client, world):
+    """Sign-off, the council's decision and the amendment links read as sentences with links,
+    not raw values."""
+    from projects import services
+    from tests.factories import CouncilFactory, approver, verified_member
+
+    project = world["project"]
+    partner = CouncilFactory(short_name="Partnerton", money_limit=100_000)
+    pledger, signer = verified_member(partner), approver(partner)
+    signer.first_name, signer.last_name = "Grace", "Hopper"
+    signer.save()
+    pledge = make_pledge(project, council=partner, actor=pledger, amount=500_000, state="pending")
+    services.pledge_approve(actor=signer, pledge=pledge)
+    services.pledge_record_decision(
+        actor=signer,
+        pledge=pledge,
+        title="Cabinet minute 12",
+        decided_on=datetime.date(2026, 3, 1),
+        url="https://partnerton.gov.uk/minutes/12",
+    )
+    amendment = services.pledge_amend(actor=signer, pledge=pledge, amount=600_000, note="More")
+    html = organiser_client.get(f"/cms-admin/pledges/inspect/{pledge.pk}/").content.decode()
+    assert "Signed off by Grace Hopper on" in html
+    assert "Cabinet minute 12, 1 March 2026" in html
+    assert f"Pledge {amendment.pk} of £6,000 (change proposed)" in html
+    assert f"/cms-admin/pledges/inspect/{amendment.pk}/" in html
+    services.pledge_accept(actor=project.owner, pledge=amendment)
+    html = organiser_client.get(f"/cms-admin/pledges/inspect/{pledge.pk}/").content.decode()
+    assert "Replaced by an amendment" in html
+    assert f"Pledge {amendment.pk} of £6,000, accepted on" in html
+    html = organiser_client.get(f"/cms-admin/pledges/inspect/{amendment.pk}/").content.decode()
+    assert f"Pledge {pledge.pk} of £5,000" in html
+    assert "Not needed: within the council’s delegated limit" in html
+    assert "None recorded" in html
+    listing = organiser_client.get("/cms-admin/pledges/").content.decode()
+    assert "True" not in listing and "False" not in listing
+
+
 # --- moderation through the admin -----------------------------------------------------------
 
 

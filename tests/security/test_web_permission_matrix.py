@@ -99,6 +99,15 @@ KWARGS = {
     "projects:pledge_action@refuse": lambda w: {"pk": w.waiting.pk, "action": "refuse"},
     "projects:pledge_action@decision": lambda w: {"pk": w.offered.pk, "action": "decision"},
     "projects:pledge_detail@waiting": lambda w: {"pk": w.waiting.pk},
+    "projects:pledge_detail@proposed": lambda w: {"pk": w.proposed.pk},
+    "projects:pledge_amend": lambda w: {"pk": w.offered.pk},
+    "projects:pledge_amend_check": lambda w: {"pk": w.offered.pk},
+    "projects:pledge_action@accept_change": lambda w: {"pk": w.proposed.pk, "action": "accept"},
+    "projects:pledge_action@decline_change": lambda w: {"pk": w.proposed.pk, "action": "decline"},
+    "projects:pledge_action@withdraw_change": lambda w: {
+        "pk": w.proposed.pk,
+        "action": "withdraw",
+    },
     "councils:limits": lambda w: {"slug": w.partner.slug},
     "projects:tasks": lambda w: {"slug": w.draft.slug},
     "projects:check": lambda w: {"slug": w.draft.slug},
@@ -160,6 +169,8 @@ BODIES = {
     },
     "projects:pledge_action": lambda w: {"note": "Thank you"},
     "projects:pledge_action@fulfil": lambda w: {"note": "Received"},
+    "projects:pledge_amend": lambda w: {"amount": "600", "note": "Budget grew"},
+    "projects:pledge_action@withdraw_change": lambda w: {"reason": "A mistake"},
     "projects:pledge_action@withdraw": lambda w: {"reason": "Budget cut"},
     "projects:pledge_action@withdraw_conditional": lambda w: {"reason": "Budget cut"},
     "projects:pledge_action@accept_conditional": lambda w: {"note": "Thank you"},
@@ -224,6 +235,17 @@ def _pledge_answers(client, w) -> None:
     session.save()
 
 
+def _amend_answers(client, w) -> None:
+    """A changed amount waiting for Check your answers, as the change form leaves it."""
+    session = client.session
+    session[f"amend-draft:{w.offered.pk}"] = {
+        "amount": "600",
+        "note": "Budget grew",
+        "private_note": "",
+    }
+    session.save()
+
+
 def _demand_said(client, w) -> None:
     DemandSignal.objects.create(project=w.project, council=w.partner, recorded_by=w.joiner)
 
@@ -231,6 +253,7 @@ def _demand_said(client, w) -> None:
 # What a person has done before the request (in the same rolled-back transaction).
 SETUP = {
     "projects:pledge_check": _pledge_answers,
+    "projects:pledge_amend_check": _amend_answers,
     "projects:demand_withdraw": _demand_said,
 }
 
@@ -481,6 +504,21 @@ MATRIX: dict[tuple[str, str], str] = {
     # (and Partnerton's approvers); not the lead council, nor organisers.
     ("projects:pledge_action@decision", "GET"): "login 403 403 403 ok 403 403",
     ("projects:pledge_action@decision", "POST"): "login 403 403 403 done* 403 403",
+    # Changing a pledge's amount: the pledging council proposes (a form, then Check your
+    # answers, which writes), the project's managers accept or decline the change, and the
+    # pledging council may withdraw its proposal.
+    ("projects:pledge_amend", "GET"): "login 403 403 403 ok 403 ok",
+    ("projects:pledge_amend", "POST"): "login 403 403 403 done 403 done",
+    ("projects:pledge_amend_check", "GET"): "login 403 403 403 ok 403 ok",
+    ("projects:pledge_amend_check", "POST"): "login 403 403 403 done* 403 done*",
+    ("projects:pledge_detail@proposed", "GET"): OK7,
+    ("projects:pledge_detail@proposed", "POST"): OK7,
+    ("projects:pledge_action@accept_change", "GET"): MANAGERS_ONLY,
+    ("projects:pledge_action@accept_change", "POST"): MANAGERS_WRITE,
+    ("projects:pledge_action@decline_change", "GET"): MANAGERS_ONLY,
+    ("projects:pledge_action@decline_change", "POST"): MANAGERS_WRITE,
+    ("projects:pledge_action@withdraw_change", "GET"): "login 403 403 403 ok 403 ok",
+    ("projects:pledge_action@withdraw_change", "POST"): "login 403 403 403 done* 403 done*",
     # --- teams, follows, updates, adoption and demand
     # The owner leads the team already: told so, not offered it.
     ("projects:join", "GET"): "login ok ok ok ok 403 ok",

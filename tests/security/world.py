@@ -27,6 +27,7 @@ from django.utils import timezone
 from wagtail.models import APIToken
 
 from councils.models import MembershipRole, MembershipStatus
+from projects import services
 from projects.models import (
     Follow,
     Phase,
@@ -165,6 +166,11 @@ def make_world(**text) -> SimpleNamespace:
     # Over Partnerton's limit: it waits for the approver; the lead council does not see it.
     w.waiting = make_pledge(
         w.project, council=w.partner, actor=pledger, amount=100_000, state=PledgeState.PENDING
+    )
+    # A change Partnerton proposed to another offer, waiting for the owner's answer.
+    w.amended = make_pledge(w.project, council=w.partner, actor=pledger, amount=300)
+    w.proposed = services.pledge_amend(
+        actor=pledger, pledge=w.amended, amount=400, note="Budget grew"
     )
     w.joiner = verified_member(w.partner)
     w.team_request = people.team_request_join(
