@@ -14,6 +14,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from bench.budgets import MAX_API_LIST_QUERIES, MAX_PAGE_QUERIES
+from projects import services
 from projects.models import Kind, Phase, PledgeState, Role, TeamStatus
 from projects.services import people
 from tests.factories import (
@@ -41,24 +42,32 @@ EXPECTED = {
     ("service areas", PAGE, "/projects/areas/"): 1,
     # The region and type filters list fixed vocabularies, no longer the database's values.
     ("council directory", PAGE, "/councils/"): 2,
-    ("project page", PAGE, "/projects/{project}/"): 8,
-    ("council page", PAGE, "/councils/{council}/"): 7,
-    ("pledge page", PAGE, "/projects/pledges/{pledge}/"): 4,
+    ("project page", PAGE, "/projects/{project}/"): 12,
+    ("council page", PAGE, "/councils/{council}/"): 8,
+    ("pledge page", PAGE, "/projects/pledges/{pledge}/"): 6,
     ("API projects", API_LIST, "/api/v1/projects/"): 2,
     ("API projects, filtered", API_LIST, "/api/v1/projects/?phase=idea&needs=money"): 2,
     ("API projects, by most supported", API_LIST, "/api/v1/projects/?sort=most_supported"): 2,
-    ("API pledges", API_LIST, "/api/v1/pledges/"): 1,
-    ("API pledges of a project", API_LIST, "/api/v1/pledges/?project={project}"): 1,
+    ("API pledges", API_LIST, "/api/v1/pledges/"): 2,
+    ("API pledges of a project", API_LIST, "/api/v1/pledges/?project={project}"): 2,
     ("API councils", API_LIST, "/api/v1/councils/"): 1,
     ("API tags", API_LIST, "/api/v1/tags/"): 1,
     ("API needs of a project", API_LIST, "/api/v1/projects/{project}/needs/"): 3,
     ("API team of a project", API_LIST, "/api/v1/projects/{project}/team/"): 3,
     ("API updates of a project", API_LIST, "/api/v1/projects/{project}/updates/"): 3,
     ("API project", API_DETAIL, "/api/v1/projects/{project}/"): 5,
-    ("API pledge", API_DETAIL, "/api/v1/pledges/{pledge}/"): 4,
+    ("API pledge", API_DETAIL, "/api/v1/pledges/{pledge}/"): 5,
     ("API council", API_DETAIL, "/api/v1/councils/{council_code}/"): 2,
     ("API stats", API_DETAIL, "/api/v1/stats/"): 2,
 }
+
+# Every state a pledge is made in directly. An amendment makes "proposed" and "superseded"
+# (grown below); "lapsed" needs the project closed, and closing it would empty its page.
+MADE_DIRECTLY = [
+    s
+    for s in PledgeState.values
+    if s not in (PledgeState.LAPSED, PledgeState.PROPOSED, PledgeState.SUPERSEDED)
+]
 
 
 class World:
@@ -79,7 +88,7 @@ class World:
             # More projects led by the same council, in the listings and on its page.
             published_project(lead_council=self.lead, service_areas=[self.area])
             # Pledges to the project in every state, from another council.
-            for i, state in enumerate(PledgeState.values):
+            for i, state in enumerate(MADE_DIRECTLY):
                 pledge = make_pledge(
                     self.project,
                     council=other,
@@ -88,6 +97,17 @@ class World:
                     amount=10_000 * (i + 1),
                 )
                 self.pledge = self.pledge or pledge
+            # Amendments: a pledge replaced by an accepted change, and one with a change waiting.
+            proposer = verified_member(other)
+            for amount, accept in ((7_000, True), (9_000, False)):
+                original = make_pledge(
+                    self.project, council=other, state=PledgeState.ACCEPTED, amount=amount
+                )
+                change = services.pledge_amend(
+                    actor=proposer, pledge=original, amount=amount + 500, note="Budget moved"
+                )
+                if accept:
+                    services.pledge_accept(actor=self.project.owner, pledge=change)
             # The lead council pledging to another council's project (its page lists pledges).
             make_pledge(published_project(), council=self.lead, state=PledgeState.ACCEPTED)
             # A maker-team member from another council, an update, a follower, and a council
@@ -144,7 +164,7 @@ def test_query_counts_are_pinned_equal_at_two_sizes_and_within_budget(
     small = {key: _count(client, world.url(key[2])) for key in EXPECTED}
     with django_capture_on_commit_callbacks(execute=True):
         world.grow(3)
-    assert world.project.pledges.count() == 4 * len(PledgeState.values)
+    assert world.project.pledges.count() == 4 * (len(MADE_DIRECTLY) + 4)
     assert world.project.team.filter(status=TeamStatus.ACTIVE).count() == 4
     large = {key: _count(client, world.url(key[2])) for key in EXPECTED}
 
