@@ -102,6 +102,9 @@ def test_pledge_with_the_keyboard_alone(new_page):
     assert press(page, "Tab")["id"] == "id_amount"
     assert page.locator("#id_amount").input_value() == "500"
     assert press(page, "Tab")["id"] == "id_role"
+    # The optional conditions: two checkboxes whose questions stay hidden until chosen.
+    assert press(page, "Tab")["id"] == "id_only_if_others"
+    assert press(page, "Tab")["id"] == "id_match"
     assert press(page, "Tab")["id"] == "id_note"
     page.keyboard.type("Our developer can start in March.")
     assert press(page, "Tab")["id"] == "id_private_note"
