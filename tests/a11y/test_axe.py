@@ -199,10 +199,12 @@ def test_no_axe_violations_on_any_page(new_page, demo_data, subtests):
     sweep.check(page, "Pledge form, with errors", ERROR_SUMMARY, ERROR_MESSAGE)
     page.get_by_label("Money for the project as a whole").check()
     page.get_by_label("How much?").fill("1000000")
-    # A conditional pledge: the checkbox reveals its number; its page shows it waiting.
+    # The condition's checkbox reveals its number. The pledge is made without it, so that a
+    # change can be proposed to it below (a conditional pledge is not amended).
     page.get_by_label("Only if other councils pledge too").check()
     page.get_by_label("How many other councils must pledge?").fill("40")
     sweep.check(page, "Pledge form, a condition revealed", "#conditional-id_only_if_others")
+    page.get_by_label("Only if other councils pledge too").uncheck()
     submit(page, "Continue")
     page.wait_for_url("**/pledge/check/")
     sweep.check(page, "Pledge: check your answers, over what is needed", SUMMARY_LIST, CHANGE_LINKS)

@@ -18,6 +18,7 @@ from projects import services
 from projects.models import Kind, Phase, PledgeState, Role, TeamStatus
 from projects.services import people
 from tests.factories import (
+    PLEDGE_STATES_MADE_DIRECTLY,
     CouncilFactory,
     ServiceAreaFactory,
     make_pledge,
@@ -61,14 +62,6 @@ EXPECTED = {
     ("API stats", API_DETAIL, "/api/v1/stats/"): 2,
 }
 
-# Every state a pledge is made in directly. An amendment makes "proposed" and "superseded"
-# (grown below); "lapsed" needs the project closed, and closing it would empty its page.
-MADE_DIRECTLY = [
-    s
-    for s in PledgeState.values
-    if s not in (PledgeState.LAPSED, PledgeState.PROPOSED, PledgeState.SUPERSEDED)
-]
-
 
 class World:
     """One lead council and its project, with ``grow(n)`` adding n more of everything."""
@@ -88,7 +81,7 @@ class World:
             # More projects led by the same council, in the listings and on its page.
             published_project(lead_council=self.lead, service_areas=[self.area])
             # Pledges to the project in every state, from another council.
-            for i, state in enumerate(MADE_DIRECTLY):
+            for i, state in enumerate(PLEDGE_STATES_MADE_DIRECTLY):
                 pledge = make_pledge(
                     self.project,
                     council=other,
@@ -164,7 +157,7 @@ def test_query_counts_are_pinned_equal_at_two_sizes_and_within_budget(
     small = {key: _count(client, world.url(key[2])) for key in EXPECTED}
     with django_capture_on_commit_callbacks(execute=True):
         world.grow(3)
-    assert world.project.pledges.count() == 4 * (len(MADE_DIRECTLY) + 4)
+    assert world.project.pledges.count() == 4 * (len(PLEDGE_STATES_MADE_DIRECTLY) + 4)
     assert world.project.team.filter(status=TeamStatus.ACTIVE).count() == 4
     large = {key: _count(client, world.url(key[2])) for key in EXPECTED}
 

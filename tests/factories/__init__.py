@@ -8,6 +8,7 @@ from .councils import (
 )
 from .delivery import MilestoneFactory
 from .projects import (
+    PLEDGE_STATES_MADE_DIRECTLY,
     NeedFactory,
     ProjectFactory,
     ServiceAreaFactory,
@@ -17,6 +18,7 @@ from .projects import (
 )
 
 __all__ = [
+    "PLEDGE_STATES_MADE_DIRECTLY",
     "CouncilDomainFactory",
     "CouncilFactory",
     "MembershipFactory",

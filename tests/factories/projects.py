@@ -105,6 +105,14 @@ def published_project(**kwargs) -> Project:
     return project
 
 
+# What ``make_pledge`` makes: every state but those that only follow from something else.
+PLEDGE_STATES_MADE_DIRECTLY = [
+    s
+    for s in PledgeState.values
+    if s not in (PledgeState.LAPSED, PledgeState.PROPOSED, PledgeState.SUPERSEDED)
+]
+
+
 def make_pledge(
     project: Project,
     *,
@@ -119,8 +127,11 @@ def make_pledge(
     """A pledge made and moved to ``state`` through the services (so the ledger has it all).
     A conditional one waits for more other councils than there can be; a lapsed one needs its
     project closed, so it is not made here."""
-    if state == PledgeState.LAPSED:
-        raise ValueError("make_pledge: close the project to lapse a conditional pledge")
+    if state not in PLEDGE_STATES_MADE_DIRECTLY:
+        raise ValueError(
+            f"make_pledge: a {state} pledge comes from closing the project (lapsed) or from an "
+            "amendment (proposed, superseded)"
+        )
     council = council or CouncilFactory()
     actor = actor or verified_member(council)
     pledge = services.pledge_offer(
@@ -152,6 +163,7 @@ def make_pledge(
 
 
 __all__ = [
+    "PLEDGE_STATES_MADE_DIRECTLY",
     "NeedFactory",
     "ProjectFactory",
     "ServiceAreaFactory",

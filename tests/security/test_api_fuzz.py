@@ -41,6 +41,7 @@ from schemathesis.specs.openapi.checks import (
 from projects.models import PledgeState, Role
 from projects.services import people
 from tests.factories import (
+    PLEDGE_STATES_MADE_DIRECTLY,
     CouncilFactory,
     MembershipFactory,
     make_pledge,
@@ -106,7 +107,7 @@ def _make_world() -> dict:
     other = verified_member(CouncilFactory(code="OTHR"))
     pledges = {
         state: make_pledge(project, council=CouncilFactory(), state=state)
-        for state in PledgeState.values
+        for state in PLEDGE_STATES_MADE_DIRECTLY
     }
     return {
         "slug": project.slug,
