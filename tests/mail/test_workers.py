@@ -194,7 +194,11 @@ def test_a_worker_that_loses_its_database_between_tasks_carries_on(processes):
             time.sleep(5)
         finally:
             admin.execute(f'ALTER DATABASE "{db["NAME"]}" WITH ALLOW_CONNECTIONS true')
-    connection.close()  # the test's own connection was cut off too
+    # The test's own pooled connections were cut off too: start its pool afresh rather than
+    # wait for it to find out, one dead connection at a time.
+    connection.close()
+    if hasattr(connection, "close_pool"):
+        connection.close_pool()
 
     project = published_project()
     readers = UserFactory.create_batch(5, notification_frequency=NotificationFrequency.IMMEDIATE)
