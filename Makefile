@@ -7,6 +7,9 @@ export PORT  # email links name where the site serves (PIPELINE_BASE_URL's defau
 MANAGE := $(BIN)/python manage.py
 
 WORKERS ?= 2
+# make test runs the suite in this many processes (pytest-xdist), each on its own test database;
+# the transactional tests stay last in each (tests/conftest.py). 1 runs it in one process.
+TEST_PROCESSES ?= 2
 
 .PHONY: help run demo worker test smoke lint format check install assets messages bench bench-mail fuzz clean chromium cluster cluster-stop cluster-test haproxy
 .DEFAULT_GOAL := help
@@ -32,7 +35,7 @@ worker: install ## Background work: $(WORKERS) task workers and the scheduler (C
 test: install assets ## The whole test suite (PostgreSQL when DATABASE_URL is set, else SQLite)
 	@if [ -n "$$DATABASE_URL" ]; then echo "make test: database from DATABASE_URL ($${DATABASE_URL%%://*})"; else echo "make test: SQLite (set DATABASE_URL for PostgreSQL)"; fi
 	@command -v chromium >/dev/null || echo "make test: no chromium, so the accessibility tests (tests/a11y) are skipped; 'make chromium' installs it"
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest $(if $(filter-out 0 1,$(TEST_PROCESSES)),-n $(TEST_PROCESSES) --dist loadgroup --no-loadscope-reorder) $(PYTEST_ARGS)
 
 smoke: install assets ## The production smoke test alone: collectstatic, gunicorn, every public page
 	$(BIN)/pytest -m production $(PYTEST_ARGS)

@@ -7,6 +7,7 @@ import socket
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django_tasks import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
@@ -70,6 +71,65 @@ def tasks_recover_stalled(now: datetime.datetime | None = None) -> tuple[int, in
                 result.worker_ids[-1] if result.worker_ids else "?",
             )
     return requeued, failed
+
+
+# What a task raises when its database connection is cut (a restart, a failover, dropped
+# connections): its transaction was rolled back, so it has done nothing and may run again.
+DATABASE_LOST = ("django.db.utils.OperationalError", "django.db.utils.InterfaceError")
+
+
+def _run_again(result: DBTaskResult, now: datetime.datetime, why: str) -> bool:
+    """Back to the queue, a little later each time, unless its tries are used up."""
+    if len(result.worker_ids) >= settings.TASK_MAX_WORKER_LOSSES:
+        logger.error("Task %s (%s) %s too often; not tried again", result.id, result.task_path, why)
+        if result.status != TaskResultStatus.FAILED:
+            result.status = TaskResultStatus.FAILED
+            result.finished_at = now
+            result.exception_class_path = "jobs.DatabaseLost"
+            result.traceback = f"The task {why} {len(result.worker_ids)} times."
+            result.save(
+                update_fields=["status", "finished_at", "exception_class_path", "traceback"]
+            )
+        return False
+    result.status = TaskResultStatus.READY
+    result.run_after = now + datetime.timedelta(seconds=2 ** len(result.worker_ids))
+    result.finished_at = None
+    result.save(update_fields=["status", "run_after", "finished_at"])
+    logger.warning("Task %s (%s) %s; queued again", result.id, result.task_path, why)
+    return True
+
+
+def task_retry_if_database_lost(*, result_id: str) -> bool:
+    """A task that failed only because its database connection was cut runs again (the tasks
+    are written to be run twice safely), as one cut off by a dead worker does."""
+    with transaction.atomic():
+        result = (
+            DBTaskResult.objects.select_for_update()
+            .filter(
+                pk=result_id,
+                status=TaskResultStatus.FAILED,
+                exception_class_path__in=DATABASE_LOST,
+            )
+            .first()
+        )
+        return result is not None and _run_again(result, timezone.now(), "lost its database")
+
+
+def tasks_release(*, worker_id: str) -> int:
+    """Once the database answers again, the task a worker held when it lost it goes back to the
+    queue: one still marked running (the worker could not record how it ended), or one failed by
+    the lost connection that the worker could not yet queue again."""
+    now = timezone.now()
+    released = 0
+    with transaction.atomic():
+        held = DBTaskResult.objects.select_for_update(skip_locked=True).filter(
+            Q(status=TaskResultStatus.RUNNING)
+            | Q(status=TaskResultStatus.FAILED, exception_class_path__in=DATABASE_LOST)
+        )
+        for result in held:
+            if result.worker_ids and result.worker_ids[-1] == worker_id:
+                released += _run_again(result, now, "lost its database")
+    return released
 
 
 def history_prune(*, older_than_days: int) -> int:

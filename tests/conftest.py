@@ -14,12 +14,40 @@ def pytest_report_header(config) -> str:
     return f"database: {engine}"
 
 
+@pytest.hookimpl(trylast=True)  # after pytest-django has put the transactional tests last
 def pytest_collection_modifyitems(config, items) -> None:
+    if config.pluginmanager.hasplugin("xdist") and config.getoption("dist") == "loadgroup":
+        _transactional_tests_in_two_groups(items)
+    _postgres_only(items)
+
+
+def _transactional_tests_in_two_groups(items) -> None:
+    """With ``-n 2 --dist loadgroup`` (``make test``), the transactional tests run as two groups,
+    one per worker, after all the others. Each empties its database when it ends (the data the
+    migrations made goes too), so on each worker nothing that expects that data may follow one;
+    a group is handed out only after every test before it, so none does."""
+    transactional = [
+        item
+        for item in items
+        if {"transactional_db", "live_server"} & set(getattr(item, "fixturenames", ()))
+        or any(m.kwargs.get("transaction") for m in item.iter_markers("django_db"))
+    ]
+    files: dict[str, list] = {}
+    for item in transactional:
+        files.setdefault(item.nodeid.split("::")[0], []).append(item)
+    sizes = [0, 0]
+    for tests in sorted(files.values(), key=len, reverse=True):  # whole files, balanced by count
+        group = sizes.index(min(sizes))
+        sizes[group] += len(tests)
+        for item in tests:
+            item.add_marker(pytest.mark.xdist_group(f"transactional-{group}"))
+
+
+def _postgres_only(items) -> None:
     """PostgreSQL-only tests skip loudly on SQLite locally and fail in CI if not on PostgreSQL."""
     from django.conf import settings
 
-    on_postgres = "postgresql" in settings.DATABASES["default"]["ENGINE"]
-    if on_postgres:
+    if "postgresql" in settings.DATABASES["default"]["ENGINE"]:
         return
     if os.environ.get("CI"):
         raise pytest.UsageError(

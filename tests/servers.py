@@ -81,7 +81,7 @@ class RedisServer:
 
     def start(self) -> None:
         if self.answers():
-            pytest.fail(f"port {self.port} is taken: set PIPELINE_TEST_REDIS_PORT to a free one")
+            pytest.fail(f"port {self.port} is taken: is another redis-server still running?")
         self.process = subprocess.Popen(  # noqa: S603 - fixed arguments
             [
                 shutil.which("redis-server"),

@@ -21,11 +21,10 @@ from pipeline.settings.base import cache_settings
 from tests.factories import UserFactory
 from tests.factories.accounts import PASSWORD
 from tests.factories.projects import published_project
-from tests.servers import RedisServer
+from tests.servers import RedisServer, free_port
 
 pytestmark = pytest.mark.django_db
 
-PORT = int(os.environ.get("PIPELINE_TEST_REDIS_PORT", "6391"))
 PAGES = ("/", "/projects/", "/councils/", "/about/", "/cy/", "/search/?q=waste", "/accounts/login/")
 
 
@@ -35,11 +34,12 @@ def redis_server(settings):
         if os.environ.get("CI"):
             pytest.fail("redis-server is needed for the Redis outage tests (apt-get install redis)")
         pytest.skip("no redis-server: the Redis outage tests need one")
-    server = RedisServer(PORT)
+    port = int(os.environ.get("PIPELINE_TEST_REDIS_PORT") or free_port())
+    server = RedisServer(port)
     server.start()
     settings.CACHES = {
-        "default": cache_settings(f"redis://127.0.0.1:{PORT}/0", "default"),
-        "pages": cache_settings(f"redis://127.0.0.1:{PORT}/1", "pages"),
+        "default": cache_settings(f"redis://127.0.0.1:{port}/0", "default"),
+        "pages": cache_settings(f"redis://127.0.0.1:{port}/1", "pages"),
     }
     settings.PAGE_CACHE_SECONDS = 60
     resilient._down_until.clear()
@@ -101,7 +101,8 @@ def test_the_site_carries_on_while_redis_is_stopped(redis_server, on_commit, cap
     assert "cannot count sign-in attempts" in token.json()["message"]
     # Once per cache server, not once per request.
     down = [m for m in outage_logs(caplog) if "is not answering" in m]
-    assert sorted(m.split()[1] for m in down) == [f"127.0.0.1:{PORT}/0", f"127.0.0.1:{PORT}/1"]
+    port = redis_server.port
+    assert sorted(m.split()[1] for m in down) == [f"127.0.0.1:{port}/0", f"127.0.0.1:{port}/1"]
 
     redis_server.start()
 

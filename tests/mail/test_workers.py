@@ -14,8 +14,9 @@ from pathlib import Path
 
 import psycopg
 import pytest
-from django.db import connection
+from django.db import OperationalError, connection
 from django.utils import timezone
+from django_tasks import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
 from accounts.models import NotificationFrequency
@@ -26,6 +27,7 @@ from projects.models import Follow, Notification, NotificationKind
 from projects.notifications import send_digests
 from projects.services.people import update_post
 from tests.factories import UserFactory, published_project
+from tests.jobs.tasks import cut_off_on_first_try
 
 from .conftest import DATABASE_QUEUE
 
@@ -206,4 +208,30 @@ def test_a_worker_that_loses_its_database_between_tasks_carries_on(processes):
     update_post(actor=project.owner, project=project, title="Alpha report", body="Done")
     wait_for(_all_sent(5), timeout=60, what="the emails written after the outage")
     received_once_each(server, readers)
+    assert worker.poll() is None, "the worker died with its database"
+
+
+@pytest.mark.parametrize(
+    "refuse_for",
+    [0, 3],
+    ids=["connection cut", "connection cut, then no connections for 3 s"],
+)
+def test_a_task_that_loses_its_database_mid_way_runs_again_once(processes, refuse_for):
+    _, running = processes
+    worker = running.worker()
+    result = cut_off_on_first_try.enqueue(f"cut-off-{refuse_for}", refuse_for=refuse_for)
+
+    def finished() -> bool:
+        connection.close()  # the test's own connection may have been cut meanwhile
+        try:
+            status = DBTaskResult.objects.get(pk=result.id).status
+        except OperationalError:
+            return False  # the database refuses connections for a while
+        return status in (TaskResultStatus.SUCCESSFUL, TaskResultStatus.FAILED)
+
+    wait_for(finished, timeout=60, what="the task's second try")
+    ran = DBTaskResult.objects.get(pk=result.id)
+    assert ran.status == TaskResultStatus.SUCCESSFUL, ran.traceback
+    assert ran.return_value == 2  # the second try got through
+    assert ScheduledRun.objects.filter(name=f"cut-off-{refuse_for}").count() == 1
     assert worker.poll() is None, "the worker died with its database"

@@ -3,7 +3,8 @@
 Run as many as you need (`manage.py run_worker`), on any machine. Each takes the next ready task
 from the PostgreSQL queue (row locks with SKIP LOCKED, so no two take the same one). A heartbeat
 thread writes ``jobs.WorkerHeartbeat``; when a worker dies mid-task (SIGKILL, out of memory, a
-lost machine) its heartbeat stops and the scheduler puts the task back for another worker.
+lost machine) its heartbeat stops and the scheduler puts the task back for another worker. A
+task cut off by a lost database connection is queued again by its own worker.
 SIGTERM or Ctrl+C finishes the task in hand, then stops.
 """
 
@@ -15,9 +16,16 @@ import time
 from django.conf import settings
 from django.db import DatabaseError, connection, connections
 from django.db.backends.signals import connection_created
+from django_tasks import TaskResultStatus
+from django_tasks.signals import task_finished
 from django_tasks_db.management.commands.db_worker import Command as DbWorkerCommand
 
-from jobs.services import worker_heartbeat, worker_stopped
+from jobs.services import (
+    task_retry_if_database_lost,
+    tasks_release,
+    worker_heartbeat,
+    worker_stopped,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -59,6 +67,11 @@ def _commit_asynchronously(sender, connection, **kwargs) -> None:
             cursor.execute("SET synchronous_commit TO OFF")
 
 
+def _run_again_if_database_lost(sender, task_result, **kwargs) -> None:
+    if task_result.status == TaskResultStatus.FAILED:
+        task_retry_if_database_lost(result_id=task_result.id)
+
+
 class Command(DbWorkerCommand):
     help = (
         "Run a background worker on the database queue (django-tasks-db's db_worker with a "
@@ -82,18 +95,22 @@ class Command(DbWorkerCommand):
         if not settings.TASKS_WORKER_SYNCHRONOUS_COMMIT:
             connection_created.connect(_commit_asynchronously, weak=False)
             connections.close_all()
+        task_finished.connect(_run_again_if_database_lost, weak=False)
         heartbeat = Heartbeat(worker_id, settings.WORKER_HEARTBEAT_SECONDS)
         heartbeat.start()
         try:
             for lost in itertools.count():
                 try:
+                    if lost:
+                        tasks_release(worker_id=worker_id)
                     super().handle(*args, worker_id=worker_id, **options)
                     break
                 except DatabaseError:
-                    # Between tasks, looking for the next one, the database went away (a
-                    # restart, a failover, dropped connections). A task in hand has its own
-                    # retries; this only keeps the worker alive until the database is back.
-                    logger.warning("Database lost between tasks; trying again", exc_info=True)
+                    # The database went away (a restart, a failover, dropped connections):
+                    # keep the worker alive until it is back, then queue again the task it
+                    # held, if any (a task cut off by the same loss while the database stayed up
+                    # is queued again as it ends: _run_again_if_database_lost).
+                    logger.warning("Database lost; trying again", exc_info=True)
                     connections.close_all()
                     time.sleep(min(0.5 * 2**lost, 5.0))
         finally:
