@@ -550,6 +550,12 @@ def headline_stats() -> dict:
             F("half_days_offered") + F("half_days_accepted") + F("half_days_fulfilled"), default=0
         ),
         "days_committed": Sum(F("half_days_accepted") + F("half_days_fulfilled"), default=0),
+        # Apart from the totals above, as everywhere: conditional offers, and what match
+        # pledges give now.
+        "money_conditional": Sum("money_conditional", default=0),
+        "money_matched": Sum("money_matched", default=0),
+        "days_conditional": Sum("half_days_conditional", default=0),
+        "days_matched": Sum("half_days_matched", default=0),
     }
     # One pass over the visible projects: counts and sums by phase, added up here.
     rows = list(

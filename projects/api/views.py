@@ -553,6 +553,18 @@ class StatsSerializer(serializers.Serializer):
     money_accepted = MoneySerializer()
     days_pledged = serializers.DecimalField(max_digits=9, decimal_places=1)
     days_accepted = serializers.DecimalField(max_digits=9, decimal_places=1)
+    money_conditional = MoneySerializer(
+        help_text="Offered only if enough other councils pledge too: not in money_pledged."
+    )
+    money_matched = MoneySerializer(
+        help_text="What match pledges give now, following others' pledges: not in money_pledged."
+    )
+    days_conditional = serializers.DecimalField(
+        max_digits=9, decimal_places=1, help_text="As money_conditional, for staff time."
+    )
+    days_matched = serializers.DecimalField(
+        max_digits=9, decimal_places=1, help_text="As money_matched, for staff time."
+    )
 
 
 @extend_schema(summary="The home page's headline figures", responses={200: StatsSerializer})
@@ -572,6 +584,10 @@ class StatsView(ApiView, APIView):
                 "money_accepted": money(stats["money_committed"]),
                 "days_pledged": days(stats["days_pledged"]),
                 "days_accepted": days(stats["days_committed"]),
+                "money_conditional": money(stats["money_conditional"]),
+                "money_matched": money(stats["money_matched"]),
+                "days_conditional": days(stats["days_conditional"]),
+                "days_matched": days(stats["days_matched"]),
             }
         )
 

@@ -182,6 +182,35 @@ def test_the_home_page_says_what_committed_means(client):
     assert "accepted</span>" not in html
 
 
+def test_the_home_page_and_the_api_keep_conditional_and_match_money_apart(client):
+    """A finance manager reading "pledged" must not count money that is not yet on the table."""
+    from projects import services
+    from projects.models import Kind, PledgeState
+    from tests.factories import CouncilFactory, make_pledge, verified_member
+
+    project = published_project()
+    make_pledge(project, amount=100_000, state=PledgeState.ACCEPTED)  # £1,000 from another
+    make_pledge(project, amount=2_000_000, state=PledgeState.CONDITIONAL)  # £20,000 if others
+    matcher = CouncilFactory()
+    services.pledge_offer(  # half of what the others give, up to £5,000: £500 now
+        actor=verified_member(matcher),
+        project=project,
+        council=matcher,
+        kind=Kind.MONEY,
+        amount=500_000,
+        match_percent=50,
+    )
+
+    html = client.get("/").content.decode()
+    assert "£1,000</span> pledged" in html
+    assert "Apart from this, £20,000 is conditional" in html
+    assert "Match pledges give £500 now" in html
+    stats = client.get("/api/v1/stats/").json()
+    assert stats["money_pledged"]["amount_pence"] == 100_000
+    assert stats["money_conditional"]["amount_pence"] == 2_000_000
+    assert stats["money_matched"]["amount_pence"] == 50_000
+
+
 def _home_queries(client) -> int:
     with CaptureQueriesContext(connection) as ctx:
         response = client.get("/")
