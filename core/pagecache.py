@@ -304,10 +304,12 @@ def cached_part(name: str, version: str, compute: Callable[[], object]):
     return value
 
 
-def cached_rows(rows: list, *, prefix: str, version_of, render) -> list:
+def cached_rows(rows: list, *, prefix: str, version_of, render, load=None) -> list:
     """``[render(row) for row in rows]``, each kept in the pages cache under ``prefix`` and
     ``version_of(row)`` (a ``part_versions`` string; empty means "do not keep"), read and
-    written in one round trip each: a listing's rows as the API serialises them."""
+    written in one round trip each: a listing's rows as the API serialises them. ``load``, given
+    the rows not in the cache, returns what to render for each, in order (None for a row to
+    leave out): so a listing need read whole rows only for those."""
     seconds = settings.PART_CACHE_SECONDS
     keys = []
     for row in rows:
@@ -317,11 +319,16 @@ def cached_rows(rows: list, *, prefix: str, version_of, render) -> list:
     cache = _cache()
     wanted = [k for k in keys if k]
     found = cache.get_many(wanted) if wanted else {}
+    missing = [i for i, key in enumerate(keys) if (found.get(key) if key else None) is None]
+    loaded = load([rows[i] for i in missing]) if load else [rows[i] for i in missing]
+    whole = dict(zip(missing, loaded, strict=True))
     out, fresh = [], {}
-    for row, key in zip(rows, keys, strict=True):
+    for i, key in enumerate(keys):
         value = found.get(key) if key else None
         if value is None:
-            value = render(row)
+            if whole[i] is None:
+                continue
+            value = render(whole[i])
             if key:
                 fresh[key] = value
         out.append(value)

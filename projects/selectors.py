@@ -48,11 +48,42 @@ def partner_q(*, project_ref) -> Q:
     return Q(Exists(committed)) | Q(Exists(on_team))
 
 
+# What a listing's filters, order and cursor read of each project. A listing reads only these
+# for its page, then the whole row only for the projects whose card or API row is not already
+# in the pages cache (``projects_in_order``): most of a page's cost was building rows the cache
+# then answered for.
+LISTING_KEY_FIELDS = ("id", "published_at", "created_at", "partner_count", "demand_count")
+
+
 def project_list() -> QuerySet[Project]:
     """Published, visible projects with what a listing row shows, in a fixed number of queries."""
     return (
         Project.objects.visible().select_related("lead_council").prefetch_related("service_areas")
     )
+
+
+def project_listing_keys() -> QuerySet[Project]:
+    """Published, visible projects, each only as a listing's filters, order and cursor read it."""
+    return Project.objects.visible().only(*LISTING_KEY_FIELDS)
+
+
+def project_cards() -> QuerySet[Project]:
+    """Projects with what a card shows, in a fixed number of queries; for ``projects_in_order``
+    (the listing or page that chose them has already checked who may see them)."""
+    return Project.objects.select_related("lead_council").prefetch_related("service_areas")
+
+
+def projects_in_order(keys: list, queryset: QuerySet[Project]) -> list[Project | None]:
+    """``queryset``'s rows for ``keys`` (rows of the same projects with less in them), in their
+    order, each with the key's ``part_version``; None for a project gone since."""
+    if not keys:
+        return []
+    full = {p.pk: p for p in queryset.filter(pk__in=[k.pk for k in keys])}
+    rows = [full.get(k.pk) for k in keys]
+    for key, row in zip(keys, rows, strict=True):
+        if row is not None:
+            row.part_version = getattr(key, "part_version", "")
+    return rows
 
 
 def project_sitemap_rows() -> QuerySet[Project]:
@@ -441,11 +472,7 @@ def council_pledge_totals(*, council: Council) -> dict[str, dict[str, int]]:
 def council_projects_led(*, council: Council, user) -> QuerySet[Project]:
     from councils.selectors import user_may_act_for_council
 
-    qs = (
-        Project.objects.filter(lead_council=council)
-        .select_related("lead_council")
-        .prefetch_related("service_areas")
-    )
+    qs = Project.objects.filter(lead_council=council).only(*LISTING_KEY_FIELDS)
     if user.is_authenticated and (
         user.is_organiser or user_may_act_for_council(user=user, council=council)
     ):

@@ -103,14 +103,15 @@ class ProjectViewSet(
         """Each row as serialised before while its project is unchanged (its ``part_version``):
         on a page of 50, serialising was half the cost."""
         mark = pagecache.change_mark()  # before the rows are read (they are kept)
-        rows = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        keys = self.paginate_queryset(self.filter_queryset(selectors.project_listing_keys()))
         serializer = self.get_serializer()
         data = pagecache.cached_rows(
-            scopes.with_part_versions(rows, since=mark),
+            scopes.with_part_versions(keys, since=mark),
             # Rows hold absolute addresses, and the page address follows the language.
             prefix=f"api-project\n{request.build_absolute_uri('/')}\n{get_language()}",
             version_of=lambda p: f"{p.pk}:{p.part_version}" if p.part_version else "",
             render=serializer.to_representation,
+            load=lambda missing: selectors.projects_in_order(missing, selectors.project_rows()),
         )
         return self.get_paginated_response(data)
 

@@ -9,6 +9,8 @@ from django.template.loader import get_template
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 
+from projects import selectors
+
 register = template.Library()
 CARD_TEMPLATE = "projects/_card_body.html"
 
@@ -32,13 +34,19 @@ def project_cards(projects, heading_level: int = 3) -> SafeString:
     keys = {p.pk: _key(p, heading_level) for p in projects} if seconds else {}
     wanted = [k for k in keys.values() if k]
     found = cache.get_many(wanted) if wanted else {}
+    # The projects came with only what chose and ordered them: read the rest for the cards
+    # to draw, in one go.
+    to_draw = [p for p in projects if found.get(keys.get(p.pk)) is None]
+    full = {p.pk: p for p in selectors.projects_in_order(to_draw, selectors.project_cards()) if p}
     card = get_template(CARD_TEMPLATE)
     drawn, html = {}, []
     for project in projects:
         key = keys.get(project.pk)
         text = found.get(key) if key else None
         if text is None:
-            text = card.render({"project": project, "heading_level": heading_level})
+            if project.pk not in full:
+                continue  # gone since the listing chose it
+            text = card.render({"project": full[project.pk], "heading_level": heading_level})
             if key:
                 drawn[key] = text
         html.append(text)

@@ -70,7 +70,7 @@ LIST_PAGE_SIZE = 20
 
 def project_list(request: HttpRequest) -> HttpResponse:
     mark = pagecache.change_mark()  # before the rows are read (their cards are kept)
-    filterset = ProjectFilterSet(request.GET, queryset=selectors.project_list())
+    filterset = ProjectFilterSet(request.GET, queryset=selectors.project_listing_keys())
     projects = filterset.qs if filterset.is_valid() else Project.objects.none()
     page = cursor_page(request, projects, ordering=filterset.ordering, page_size=LIST_PAGE_SIZE)
     active = sum(

@@ -105,3 +105,33 @@ def test_api_rows_kept_for_everyone_follow_the_project_and_the_address_asked(on_
     again = client.get("/api/v1/projects/").json()["results"]
     assert again[0]["totals"]["money_accepted"]["amount_pence"] == 10_000
     assert first[0]["totals"]["money_accepted"]["amount_pence"] == 0
+
+
+def test_listings_whose_rows_are_kept_read_only_which_projects_are_on_the_page(on_commit):
+    """Signed-in readers never get the page cache; with every card and API row kept, a listing
+    reads its page of projects, not their whole rows, and still shows each one."""
+    from django.core.cache import caches
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    projects = [on_commit(published_project) for _ in range(3)]
+    reader = signed_in(verified_member(CouncilFactory()))
+    counts = {}
+    pages = {
+        "listing": "/projects/",
+        "api": "/api/v1/projects/",
+        "council": f"/councils/{projects[0].lead_council.slug}/",
+    }
+    for name, url in pages.items():
+        reader.get(url)  # fills the process's own caches, and keeps the rows
+        with CaptureQueriesContext(connection) as kept:
+            again = reader.get(url).content.decode()
+        caches["pages"].clear()
+        with CaptureQueriesContext(connection) as drawn:
+            fresh = reader.get(url).content.decode()
+        counts[name] = (len(drawn), len(kept))
+        for project in projects if name != "council" else projects[:1]:
+            assert project.title in again and project.title in fresh, url
+    # (queries with nothing kept, with everything kept): with the rows kept, neither the whole
+    # rows nor their service areas are read (nor, on the pages, the other parts kept).
+    assert counts == {"listing": (6, 3), "api": (5, 3), "council": (14, 10)}
