@@ -167,6 +167,14 @@ class ResilientRedisCacheClient(RedisCacheClient):
     def clear(self):
         return super().clear()
 
+    @_or(lambda key, timeout: 0)
+    def count(self, key, timeout):
+        client = self.get_client(key, write=True)
+        with client.pipeline() as pipe:  # MULTI … EXEC: both or neither
+            pipe.set(key, 0, ex=timeout, nx=True)
+            pipe.incr(key)
+            return pipe.execute()[1]
+
 
 class ResilientRedisCache(RedisCache):
     """``django.core.cache.backends.redis.RedisCache`` that the site survives losing."""
@@ -174,3 +182,23 @@ class ResilientRedisCache(RedisCache):
     def __init__(self, server, params):
         super().__init__(server, params)
         self._class = ResilientRedisCacheClient
+
+    def count(self, key: str, timeout: int, version=None) -> int:
+        key = self.make_and_validate_key(key, version=version)
+        return self._cache.count(key, timeout)
+
+
+def count(cache, key: str, timeout: int) -> int:
+    """Add one to the counter at ``key``, started (to expire after ``timeout`` seconds) if it is
+    not there, and return it; atomic across app servers. On Redis one round trip (Django's own
+    ``add`` then ``incr`` take three); 0 when Redis does not answer (so the request goes ahead),
+    unless inside ``cache_required()``."""
+    counting = getattr(cache, "count", None)  # ``cache`` may be django.core.cache's proxy
+    if counting is not None:
+        return counting(key, timeout)
+    cache.add(key, 0, timeout=timeout)
+    try:
+        return cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, timeout=timeout)
+        return 1

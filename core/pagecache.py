@@ -225,16 +225,28 @@ def _changed_meanwhile(tags: set[str], before: int, after: int) -> bool:
 
 def _tag_versions(tags: Iterable[str]) -> dict[str, int] | None:
     """The current version of each tag (a missing one is started); None if the cache is down."""
+    found = _versions(tags, content=False)
+    return None if found is None else found[1]
+
+
+def _versions(tags: Iterable[str], *, content: bool) -> tuple[int | None, dict[str, int]] | None:
+    """The content version (if ``content``) and each tag's, read in one round trip (a missing
+    one is started); None if the cache is down."""
     cache = _cache()
     keys = {_tag_key(t): t for t in tags}
-    found = cache.get_many(list(keys))
+    found = cache.get_many([*keys, VERSION_KEY] if content else list(keys))
+    version = found.pop(VERSION_KEY, None)
+    if content and version is None:
+        version = content_version()
+        if version is None:
+            return None
     for key in keys.keys() - found.keys():
         cache.add(key, int(time.time() * 1000), timeout=None)
         value = cache.get(key)
         if value is None:
             return None
         found[key] = value
-    return {keys[k]: v for k, v in found.items()}
+    return version, {keys[k]: v for k, v in found.items()}
 
 
 def change_mark() -> int | None:
@@ -266,11 +278,11 @@ def part_versions(keyed: dict, *, shared: Iterable[str] = (), since: int | None 
     nothing personal. Empty strings (not kept) when the cache does not answer, or, given
     ``since`` (``change_mark``), for keys whose tags changed after it. Without ``since`` the
     caller reads this before it reads what the part shows."""
-    version = content_version()
     tags = {t for ts in keyed.values() for t in ts} | set(shared) | {ANY}
-    found = _tag_versions(tags) if version is not None else None
-    if found is None or since is None:
+    versions = _versions(tags, content=True)
+    if versions is None or since is None:
         return dict.fromkeys(keyed, "")
+    version, found = versions
     changed = _changed_tags_since(since, found[ANY]) if since != -1 else set()
     common = [str(version), *(f"{t}={found[t]}" for t in sorted(shared))]
     return {
