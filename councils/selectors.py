@@ -1,5 +1,7 @@
 """Reads for councils and memberships."""
 
+from typing import NamedTuple
+
 from django.contrib.auth import get_user_model
 from django.db.models import Count, Q, QuerySet
 
@@ -31,26 +33,36 @@ def council_at_user_domain(*, user: User) -> Council | None:
     )
 
 
-def user_may_act_for_council(*, user: User | None, council: Council) -> bool:
-    """The one answer to "may this person act for this council?": a verified membership."""
+class Standing(NamedTuple):
+    """What a person is to a council."""
+
+    membership: Membership | None  # verified, or waiting for a decision
+    may_act: bool  # may act for it: a verified member
+    is_admin: bool  # runs its members and domains: a verified admin, or an organiser
+
+
+def council_standing(*, user: User | None, council: Council) -> Standing:
+    """The one answer to "what is this person to this council?", in one query (a council's page
+    asks all three)."""
     if user is None or not user.is_authenticated:
-        return False
-    return Membership.objects.filter(
-        user=user, council=council, status=MembershipStatus.VERIFIED
-    ).exists()
+        return Standing(None, False, False)
+    membership = Membership.objects.filter(user=user, council=council).active().first()
+    verified = membership is not None and membership.is_verified
+    return Standing(
+        membership,
+        verified,
+        user.is_organiser or (verified and membership.role == MembershipRole.ADMIN),
+    )
+
+
+def user_may_act_for_council(*, user: User | None, council: Council) -> bool:
+    return council_standing(user=user, council=council).may_act
 
 
 def user_is_council_admin(*, user: User | None, council: Council) -> bool:
-    if user is None or not user.is_authenticated:
-        return False
-    if user.is_organiser:
-        return True
-    return Membership.objects.filter(
-        user=user,
-        council=council,
-        status=MembershipStatus.VERIFIED,
-        role=MembershipRole.ADMIN,
-    ).exists()
+    if user is not None and user.is_authenticated and user.is_organiser:
+        return True  # without asking for a membership
+    return council_standing(user=user, council=council).is_admin
 
 
 def user_is_council_approver(*, user: User | None, council: Council) -> bool:

@@ -54,16 +54,13 @@ def council_detail(request: HttpRequest, slug: str) -> HttpResponse:
     council = get_object_or_404(Council.objects.prefetch_related("domains"), slug=slug)
     mark = pagecache.change_mark()  # before its projects are read (their cards are kept)
     user = request.user
+    standing = selectors.council_standing(user=user, council=council)
     context = {
         "council": council,
-        "is_admin": selectors.user_is_council_admin(user=user, council=council),
-        "my_membership": (
-            selectors.user_memberships(user=user).filter(council=council).active().first()
-            if user.is_authenticated
-            else None
-        ),
+        "is_admin": standing.is_admin,
+        "my_membership": standing.membership,
         "join_form": JoinThisCouncilForm(),
-        **council_project_context(council=council, user=user),
+        **council_project_context(council=council, user=user, may_act=standing.may_act),
     }
     context["projects_led"] = scopes.with_part_versions(context["projects_led"], since=mark)
     context["parts_version"] = pagecache.part_version(scopes.council_tag(council.pk))

@@ -469,12 +469,19 @@ def council_pledge_totals(*, council: Council) -> dict[str, dict[str, int]]:
     return totals
 
 
-def council_projects_led(*, council: Council, user) -> QuerySet[Project]:
+def council_projects_led(
+    *, council: Council, user, may_act: bool | None = None
+) -> QuerySet[Project]:
+    """Its drafts too for those who may act for it (``may_act``, if already known) and
+    organisers."""
     from councils.selectors import user_may_act_for_council
 
     qs = Project.objects.filter(lead_council=council).only(*LISTING_KEY_FIELDS)
     if user.is_authenticated and (
-        user.is_organiser or user_may_act_for_council(user=user, council=council)
+        user.is_organiser
+        or (
+            may_act if may_act is not None else user_may_act_for_council(user=user, council=council)
+        )
     ):
         return qs.order_by("-created_at")
     return qs.filter(
@@ -525,11 +532,13 @@ class CouncilPledgeParts:
         return list(council_pledges(council=self.council)[:COUNCIL_PAGE_PLEDGES])
 
 
-def council_project_context(*, council: Council, user) -> dict:
+def council_project_context(*, council: Council, user, may_act: bool | None = None) -> dict:
     """What a council's page shows of projects: those it leads, its pledges and their totals."""
     # The newest projects it leads, and whether there are more (the listing has them all).
     projects_led = list(
-        council_projects_led(council=council, user=user)[: COUNCIL_PAGE_PROJECTS + 1]
+        council_projects_led(council=council, user=user, may_act=may_act)[
+            : COUNCIL_PAGE_PROJECTS + 1
+        ]
     )
     return {
         "projects_led": projects_led[:COUNCIL_PAGE_PROJECTS],
