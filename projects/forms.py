@@ -398,6 +398,21 @@ class PledgeForm(forms.Form):
             (WHOLE_TIME, _("Staff time for the project as a whole")),
         ]
         self.fields["towards"].choices = choices
+        self.fields["towards"].error_messages["invalid_choice"] = self._unavailable_choice()
+
+    def _unavailable_choice(self) -> str:
+        """What to say when the choice sent is no longer on the form: most often a need the
+        project marked met after this form was filled in (or its draft saved)."""
+        sent = str(self.data.get(self.add_prefix("towards"), "")) if self.is_bound else ""
+        met = next((n for n in self.met_needs if str(n.pk) == sent), None)
+        if met is not None:
+            message = _(
+                "%(need)s is now met and takes no new offers. Choose something else to "
+                "pledge toward."
+            ) % {"need": str(met)}
+        else:
+            message = _("That is no longer something this project needs. Choose again.")
+        return message.replace("%", "%%")  # the field fills in its own %(value)s after
 
     def clean(self):
         data = super().clean()
