@@ -802,9 +802,14 @@ def pledge_amend_check(request: HttpRequest, pk: int) -> HttpResponse:
             )
             return reverse("projects:pledge_detail", kwargs={"pk": amendment.pk})
 
-        done = perform(
-            request, write, form=form, done=_("Your change is proposed to the project team.")
-        )
+        if pledge_needs_sign_off(request.user, pledge.council, pledge.kind, data["amount_value"]):
+            said = _(
+                "Your change waits for an approver of %(council)s to sign it off. The project "
+                "team sees it once it is approved."
+            ) % {"council": pledge.council.display_name}
+        else:
+            said = _("Your change is proposed to the project team.")
+        done = perform(request, write, form=form, done=said)
         if done:
             request.session.pop(_amend_draft_key(pledge), None)
             return done
@@ -881,6 +886,8 @@ CHANGE_HEADINGS = {
     "accept": gettext_lazy("Accept this change"),
     "decline": gettext_lazy("Decline this change"),
     "withdraw": gettext_lazy("Withdraw this proposed change"),
+    "approve": gettext_lazy("Approve this change"),
+    "refuse": gettext_lazy("Refuse this change"),
 }
 
 
@@ -888,6 +895,8 @@ CHANGE_DONE = {
     "accept": gettext_lazy("The change was accepted: the pledge is now the new amount."),
     "decline": gettext_lazy("The change was declined; the pledge stays as it was."),
     "withdraw": gettext_lazy("The proposed change was withdrawn."),
+    "approve": gettext_lazy("The change was approved and is now proposed to the project team."),
+    "refuse": gettext_lazy("The change was refused. We have told the person who proposed it."),
 }
 
 
@@ -897,8 +906,11 @@ def pledge_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         raise Http404
     pledge = _pledge_or_404(request, pk)
     service, form_class, heading, done = PLEDGE_ACTIONS[action]
-    if pledge.state == PledgeState.PROPOSED and action in CHANGE_HEADINGS:
-        # A proposed change: its answer, not an offer's.
+    is_open_change = pledge.state == PledgeState.PROPOSED or (
+        pledge.state == PledgeState.PENDING and pledge.amends_id is not None
+    )
+    if is_open_change and action in CHANGE_HEADINGS:
+        # A proposed change (or one waiting for sign-off): its answer, not an offer's.
         heading, done = CHANGE_HEADINGS[action], CHANGE_DONE[action]
     if action == "withdraw":
         allowed = user_can_withdraw_pledge(request.user, pledge)
