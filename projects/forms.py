@@ -11,6 +11,7 @@ from core.forms import GovukDateField, WebAddressField
 from councils.models import Council
 
 from .models import (
+    EARLIEST_DECISION_DATE,
     MAX_OTHER_COUNCILS,
     Kind,
     Language,
@@ -678,6 +679,8 @@ class DecisionRecordForm(forms.Form):
         value = self.cleaned_data.get("date")
         if value and value > timezone.localdate():
             raise forms.ValidationError(_("The date of the decision must be today or in the past"))
+        if value and value < EARLIEST_DECISION_DATE:
+            raise forms.ValidationError(_("The date of the decision must be in 2000 or later"))
         return value
 
 

@@ -1,6 +1,7 @@
 """Thin views: forms check shape, services decide and write, selectors read."""
 
 from django import forms
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ObjectDoesNotExist
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
@@ -922,6 +923,12 @@ def pledge_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         allowed = user_can_manage_project(request.user, pledge.project)
     if not allowed:
         return render(request, "403.html", status=403)
+    if action == "decision" and request.method != "POST" and _decision_record(pledge):
+        # Recorded once and never changed: no form to fill in only to be told so.
+        messages.info(
+            request, _("A decision is already recorded for this pledge; it cannot be changed.")
+        )
+        return redirect("projects:pledge_detail", pk=pk)
     form = form_class(form_data(request))
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
