@@ -883,6 +883,12 @@ PLEDGE_ACTIONS = {
 }
 
 
+INTERNAL_REASON_HINT = gettext_lazy(
+    "Only members of %(council)s and Pipeline’s organisers see this. The project team never "
+    "saw this pledge."
+)
+
+
 CHANGE_HEADINGS = {
     "accept": gettext_lazy("Accept this change"),
     "decline": gettext_lazy("Decline this change"),
@@ -930,6 +936,12 @@ def pledge_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         )
         return redirect("projects:pledge_detail", pk=pk)
     form = form_class(form_data(request))
+    if action == "withdraw" and pledge.state == PledgeState.PENDING:
+        # Never offered, so its reason is never public and the lead council never sees it.
+        form.fields["reason"].help_text = INTERNAL_REASON_HINT % {
+            "council": pledge.council.display_name
+        }
+        del form.fields["private_note"]
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
 
