@@ -370,7 +370,7 @@ class PledgeForm(forms.Form):
         self.needs = {str(n.pk): n for n in needs if not n.is_met}
         self.met_needs = [n for n in needs if n.is_met]
         # What is still to find for each choice, shown beside it.
-        self.still_needed = still_needed(project, self.needs.values())
+        self.still_needed = still_needed(project, self.needs.values(), self.met_needs)
         self.fields["towards"].option_hints = {
             key: _("%(left)s still to find (%(asked)s asked, %(pledged)s pledged so far)")
             % {
@@ -512,9 +512,10 @@ class PledgeForm(forms.Form):
         return format_amount(kind, left) if left else "", format_amount(kind, amount)
 
 
-def still_needed(project: Project, needs) -> dict[str, tuple[str, int, int]]:
+def still_needed(project: Project, needs, met_needs=()) -> dict[str, tuple[str, int, int]]:
     """For each thing a pledge can go toward: (kind, asked, still to find), counting every offer
-    not declined or withdrawn. The project as a whole is the sum of its needs."""
+    not declined or withdrawn. The project as a whole is the sum of its needs, less those in
+    ``met_needs``: a need marked met is no longer asked for, nor are its pledges still to find."""
     rows = {
         str(need.pk): (
             need.kind,
@@ -523,20 +524,20 @@ def still_needed(project: Project, needs) -> dict[str, tuple[str, int, int]]:
         )
         for need in needs
     }
-    money_pledged = project.money_offered + project.money_accepted + project.money_fulfilled
+    met = {Kind.MONEY: [0, 0], Kind.TIME: [0, 0]}  # (asked, pledged) of the needs marked met
+    for need in met_needs:
+        met[need.kind][0] += need.amount
+        met[need.kind][1] += need.offered + need.accepted + need.fulfilled
+    money_asked = project.money_needed - met[Kind.MONEY][0]
+    money_pledged = (
+        project.money_offered + project.money_accepted + project.money_fulfilled
+    ) - met[Kind.MONEY][1]
+    time_asked = project.half_days_needed - met[Kind.TIME][0]
     time_pledged = (
         project.half_days_offered + project.half_days_accepted + project.half_days_fulfilled
-    )
-    rows[WHOLE_MONEY] = (
-        Kind.MONEY,
-        project.money_needed,
-        max(0, project.money_needed - money_pledged),
-    )
-    rows[WHOLE_TIME] = (
-        Kind.TIME,
-        project.half_days_needed,
-        max(0, project.half_days_needed - time_pledged),
-    )
+    ) - met[Kind.TIME][1]
+    rows[WHOLE_MONEY] = (Kind.MONEY, money_asked, max(0, money_asked - money_pledged))
+    rows[WHOLE_TIME] = (Kind.TIME, time_asked, max(0, time_asked - time_pledged))
     return rows
 
 
