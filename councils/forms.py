@@ -91,17 +91,38 @@ class CouncilLimitsForm(forms.Form):
             else str(half_days_to_days(council.half_days_limit)),
         }
 
-    def _parsed(self, name: str, parse) -> int | None:
+    def _parsed(self, name: str, parse, top: int, too_big) -> int | None:
         text = self.cleaned_data.get(name, "").strip()
         if not text:
             return None
+        if text.startswith("-"):  # 0 is a limit (everything needs sign-off); below it is not
+            raise forms.ValidationError(
+                _(
+                    "A limit cannot be below 0. Enter 0 if every pledge of this kind needs "
+                    "sign-off, or leave it empty for no limit."
+                )
+            )
         try:
-            return parse(text)
+            value = parse(text)
         except ValueError as exc:
             raise forms.ValidationError(str(exc)) from exc
+        if value > top:  # as big as the largest pledge Pipeline takes, and no bigger
+            raise forms.ValidationError(too_big)
+        return value
 
     def clean_money_limit(self) -> int | None:
-        return self._parsed("money_limit", parse_pounds)
+        from projects.models import MAX_MONEY_PENCE
+
+        return self._parsed(
+            "money_limit",
+            parse_pounds,
+            MAX_MONEY_PENCE,
+            _("The amount must be £10,000,000 or less."),
+        )
 
     def clean_half_days_limit(self) -> int | None:
-        return self._parsed("half_days_limit", parse_days)
+        from projects.models import MAX_HALF_DAYS
+
+        return self._parsed(
+            "half_days_limit", parse_days, MAX_HALF_DAYS, _("The time must be 2,000 days or less.")
+        )

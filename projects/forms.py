@@ -11,6 +11,7 @@ from core.forms import GovukDateField, WebAddressField
 from councils.models import Council
 
 from .models import (
+    EARLIEST_DECISION_DATE,
     MAX_OTHER_COUNCILS,
     Kind,
     Language,
@@ -369,7 +370,7 @@ class PledgeForm(forms.Form):
         self.needs = {str(n.pk): n for n in needs if not n.is_met}
         self.met_needs = [n for n in needs if n.is_met]
         # What is still to find for each choice, shown beside it.
-        self.still_needed = still_needed(project, self.needs.values())
+        self.still_needed = still_needed(project, self.needs.values(), self.met_needs)
         self.fields["towards"].option_hints = {
             key: _("%(left)s still to find (%(asked)s asked, %(pledged)s pledged so far)")
             % {
@@ -398,6 +399,21 @@ class PledgeForm(forms.Form):
             (WHOLE_TIME, _("Staff time for the project as a whole")),
         ]
         self.fields["towards"].choices = choices
+        self.fields["towards"].error_messages["invalid_choice"] = self._unavailable_choice()
+
+    def _unavailable_choice(self) -> str:
+        """What to say when the choice sent is no longer on the form: most often a need the
+        project marked met after this form was filled in (or its draft saved)."""
+        sent = str(self.data.get(self.add_prefix("towards"), "")) if self.is_bound else ""
+        met = next((n for n in self.met_needs if str(n.pk) == sent), None)
+        if met is not None:
+            message = _(
+                "%(need)s is now met and takes no new offers. Choose something else to "
+                "pledge toward."
+            ) % {"need": str(met)}
+        else:
+            message = _("That is no longer something this project needs. Choose again.")
+        return message.replace("%", "%%")  # the field fills in its own %(value)s after
 
     def clean(self):
         data = super().clean()
@@ -496,9 +512,10 @@ class PledgeForm(forms.Form):
         return format_amount(kind, left) if left else "", format_amount(kind, amount)
 
 
-def still_needed(project: Project, needs) -> dict[str, tuple[str, int, int]]:
+def still_needed(project: Project, needs, met_needs=()) -> dict[str, tuple[str, int, int]]:
     """For each thing a pledge can go toward: (kind, asked, still to find), counting every offer
-    not declined or withdrawn. The project as a whole is the sum of its needs."""
+    not declined or withdrawn. The project as a whole is the sum of its needs, less those in
+    ``met_needs``: a need marked met is no longer asked for, nor are its pledges still to find."""
     rows = {
         str(need.pk): (
             need.kind,
@@ -507,20 +524,20 @@ def still_needed(project: Project, needs) -> dict[str, tuple[str, int, int]]:
         )
         for need in needs
     }
-    money_pledged = project.money_offered + project.money_accepted + project.money_fulfilled
+    met = {Kind.MONEY: [0, 0], Kind.TIME: [0, 0]}  # (asked, pledged) of the needs marked met
+    for need in met_needs:
+        met[need.kind][0] += need.amount
+        met[need.kind][1] += need.offered + need.accepted + need.fulfilled
+    money_asked = project.money_needed - met[Kind.MONEY][0]
+    money_pledged = (
+        project.money_offered + project.money_accepted + project.money_fulfilled
+    ) - met[Kind.MONEY][1]
+    time_asked = project.half_days_needed - met[Kind.TIME][0]
     time_pledged = (
         project.half_days_offered + project.half_days_accepted + project.half_days_fulfilled
-    )
-    rows[WHOLE_MONEY] = (
-        Kind.MONEY,
-        project.money_needed,
-        max(0, project.money_needed - money_pledged),
-    )
-    rows[WHOLE_TIME] = (
-        Kind.TIME,
-        project.half_days_needed,
-        max(0, project.half_days_needed - time_pledged),
-    )
+    ) - met[Kind.TIME][1]
+    rows[WHOLE_MONEY] = (Kind.MONEY, money_asked, max(0, money_asked - money_pledged))
+    rows[WHOLE_TIME] = (Kind.TIME, time_asked, max(0, time_asked - time_pledged))
     return rows
 
 
@@ -663,6 +680,8 @@ class DecisionRecordForm(forms.Form):
         value = self.cleaned_data.get("date")
         if value and value > timezone.localdate():
             raise forms.ValidationError(_("The date of the decision must be today or in the past"))
+        if value and value < EARLIEST_DECISION_DATE:
+            raise forms.ValidationError(_("The date of the decision must be in 2000 or later"))
         return value
 
 

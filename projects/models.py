@@ -447,6 +447,8 @@ LIVE_PLEDGE_STATES = COUNTED_STATES
 # What a match pledge matches: other councils' pledges the project's owner has taken on.
 MATCHED_STATES = (PledgeState.ACCEPTED, PledgeState.FULFILLED)
 MAX_OTHER_COUNCILS = 50
+# A council decision behind a pledge is no older than this (a typo like 1026 or 1850 is caught).
+EARLIEST_DECISION_DATE = datetime.date(2000, 1, 1)
 
 
 class PledgeQuerySet(models.QuerySet):

@@ -20,6 +20,7 @@ from councils.selectors import user_is_council_approver, user_may_act_for_counci
 from .. import notifications
 from ..models import (
     AMENDABLE_STATES,
+    EARLIEST_DECISION_DATE,
     MAX_OTHER_COUNCILS,
     OPEN_AMENDMENT_STATES,
     PLEDGE_TRANSITIONS,
@@ -480,6 +481,8 @@ def pledge_record_decision(
         raise InvalidInput(
             _("The date of the decision must be today or in the past."), field="date"
         )
+    if decided_on < EARLIEST_DECISION_DATE:
+        raise InvalidInput(_("The date of the decision must be in 2000 or later."), field="date")
     url = url.strip()
     if len(url) > 500:
         raise InvalidInput(_("The link must be 500 characters or fewer."), field="url")

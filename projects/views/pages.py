@@ -1,6 +1,7 @@
 """Thin views: forms check shape, services decide and write, selectors read."""
 
 from django import forms
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ObjectDoesNotExist
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
@@ -802,9 +803,14 @@ def pledge_amend_check(request: HttpRequest, pk: int) -> HttpResponse:
             )
             return reverse("projects:pledge_detail", kwargs={"pk": amendment.pk})
 
-        done = perform(
-            request, write, form=form, done=_("Your change is proposed to the project team.")
-        )
+        if pledge_needs_sign_off(request.user, pledge.council, pledge.kind, data["amount_value"]):
+            said = _(
+                "Your change waits for an approver of %(council)s to sign it off. The project "
+                "team sees it once it is approved."
+            ) % {"council": pledge.council.display_name}
+        else:
+            said = _("Your change is proposed to the project team.")
+        done = perform(request, write, form=form, done=said)
         if done:
             request.session.pop(_amend_draft_key(pledge), None)
             return done
@@ -877,10 +883,18 @@ PLEDGE_ACTIONS = {
 }
 
 
+INTERNAL_REASON_HINT = gettext_lazy(
+    "Only members of %(council)s and Pipeline’s organisers see this. The project team never "
+    "saw this pledge."
+)
+
+
 CHANGE_HEADINGS = {
     "accept": gettext_lazy("Accept this change"),
     "decline": gettext_lazy("Decline this change"),
     "withdraw": gettext_lazy("Withdraw this proposed change"),
+    "approve": gettext_lazy("Approve this change"),
+    "refuse": gettext_lazy("Refuse this change"),
 }
 
 
@@ -888,6 +902,8 @@ CHANGE_DONE = {
     "accept": gettext_lazy("The change was accepted: the pledge is now the new amount."),
     "decline": gettext_lazy("The change was declined; the pledge stays as it was."),
     "withdraw": gettext_lazy("The proposed change was withdrawn."),
+    "approve": gettext_lazy("The change was approved and is now proposed to the project team."),
+    "refuse": gettext_lazy("The change was refused. We have told the person who proposed it."),
 }
 
 
@@ -897,8 +913,11 @@ def pledge_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         raise Http404
     pledge = _pledge_or_404(request, pk)
     service, form_class, heading, done = PLEDGE_ACTIONS[action]
-    if pledge.state == PledgeState.PROPOSED and action in CHANGE_HEADINGS:
-        # A proposed change: its answer, not an offer's.
+    is_open_change = pledge.state == PledgeState.PROPOSED or (
+        pledge.state == PledgeState.PENDING and pledge.amends_id is not None
+    )
+    if is_open_change and action in CHANGE_HEADINGS:
+        # A proposed change (or one waiting for sign-off): its answer, not an offer's.
         heading, done = CHANGE_HEADINGS[action], CHANGE_DONE[action]
     if action == "withdraw":
         allowed = user_can_withdraw_pledge(request.user, pledge)
@@ -910,7 +929,19 @@ def pledge_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         allowed = user_can_manage_project(request.user, pledge.project)
     if not allowed:
         return render(request, "403.html", status=403)
+    if action == "decision" and request.method != "POST" and _decision_record(pledge):
+        # Recorded once and never changed: no form to fill in only to be told so.
+        messages.info(
+            request, _("A decision is already recorded for this pledge; it cannot be changed.")
+        )
+        return redirect("projects:pledge_detail", pk=pk)
     form = form_class(form_data(request))
+    if action == "withdraw" and pledge.state == PledgeState.PENDING:
+        # Never offered, so its reason is never public and the lead council never sees it.
+        form.fields["reason"].help_text = INTERNAL_REASON_HINT % {
+            "council": pledge.council.display_name
+        }
+        del form.fields["private_note"]
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
 

@@ -78,8 +78,40 @@ def test_over_the_limit_the_check_page_says_an_approver_signs_it_off(world, clie
     assert (
         "one of its approvers must sign the change off" in client.get(check_url(world.pledge)).text
     )
-    client.post(check_url(world.pledge))
-    assert Pledge.objects.get(amends=world.pledge).state == PledgeState.PENDING
+    done = client.post(check_url(world.pledge), follow=True).text
+    amendment = Pledge.objects.get(amends=world.pledge)
+    assert amendment.state == PledgeState.PENDING
+    # It has not reached the project team, and the page says so, in the banner too.
+    assert "Your change is proposed to the project team." not in done
+    assert "Your change waits for an approver of Partnerton to sign it off." in done
+    # Its own withdraw button withdraws the change, not the pledge.
+    assert "Withdraw proposed change" in done and "Withdraw pledge" not in done
+
+
+def test_an_approver_answers_a_waiting_change_as_a_change(world, client):
+    amendment = services.pledge_amend(
+        actor=world.pledger, pledge=world.pledge, amount=2_500_000, note="Bigger"
+    )
+    client.force_login(approver(world.partner))
+    approve = reverse("projects:pledge_action", args=[amendment.pk, "approve"])
+    assert "Approve this change" in client.get(approve).text
+    refuse = reverse("projects:pledge_action", args=[amendment.pk, "refuse"])
+    assert "Refuse this change" in client.get(refuse).text
+    done = client.post(approve, {"note": ""}, follow=True).text
+    assert "The change was approved and is now proposed to the project team." in done
+    assert "now offered to the project team" not in done
+    assert Pledge.objects.get(pk=amendment.pk).state == PledgeState.PROPOSED
+
+
+def test_a_refused_change_says_so_in_welsh_too(world, client):
+    amendment = services.pledge_amend(
+        actor=world.pledger, pledge=world.pledge, amount=2_500_000, note="Bigger"
+    )
+    client.force_login(approver(world.partner))
+    refuse = reverse("projects:pledge_action", args=[amendment.pk, "refuse"])
+    done = client.post(f"/cy{refuse}", {"reason": "Dim arian"}, follow=True).text
+    assert Pledge.objects.get(pk=amendment.pk).state == PledgeState.REFUSED
+    assert "Cafodd y newid ei wrthod" in done
 
 
 @pytest.mark.parametrize(

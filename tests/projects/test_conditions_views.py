@@ -254,3 +254,19 @@ def test_the_charts_count_what_the_totals_count(client):
     )
     assert sum(c[2] for c in changes) == plain.amount
     assert project.money_matched == 30_000
+
+
+def test_the_confirmation_of_a_conditional_pledge_says_it_waits_for_other_councils(client):
+    project = published_project()
+    council = pledger(client, project)
+    post_form(client, project, council, only_if_others="on", min_other_councils="2")
+    response = client.post(reverse("projects:pledge_check", args=[project.slug]), follow=True)
+    pledge = Pledge.objects.get()
+    assert pledge.state == PledgeState.CONDITIONAL
+    page = response.content.decode()
+    assert "£20,000 to " in page and "waiting for other councils" in page
+    assert "at least 2 other councils have pledged to this project" in page
+    # Not an offer yet: nothing says the project team was told or can accept it.
+    assert "offered to" not in page
+    assert "We have told the project team" not in page
+    assert "shows on the project page as offered" not in page

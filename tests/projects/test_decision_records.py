@@ -104,6 +104,8 @@ def test_not_on_a_withdrawn_pledge(world):
         ({"url": "ftp://partnerton.gov.uk/d"}, "url"),
         ({"url": 'https://partnerton.gov.uk/"><script>'}, "url"),
         ({"decided_on": timezone.localdate() + datetime.timedelta(days=1)}, "date"),
+        ({"decided_on": datetime.date(1850, 1, 1)}, "date"),
+        ({"decided_on": datetime.date(1999, 12, 31)}, "date"),
     ],
 )
 def test_bad_input_is_refused_on_its_field(world, changes, field):
@@ -164,3 +166,31 @@ def test_in_the_pledges_csv_escaped(world):
         "decision_date",
         "decision_url",
     ]
+
+
+def test_the_web_form_refuses_a_date_before_2000_in_english_and_welsh(world):
+    client = Client()
+    client.force_login(world.pledger)
+    url = reverse("projects:pledge_action", args=[world.within.pk, "decision"])
+    data = {
+        "title": "Delegated decision 2026/041",
+        "date_day": "1",
+        "date_month": "1",
+        "date_year": "1850",
+        "url": LINK,
+    }
+    assert "must be in 2000 or later" in client.post(url, data).content.decode()
+    assert "yn 2000 neu’n hwyrach" in client.post(f"/cy{url}", data).content.decode()
+    assert not PledgeDecisionRecord.objects.exists()
+
+
+def test_once_recorded_the_form_is_not_offered_again(world):
+    record(world.pledger, world.within)
+    client = Client()
+    client.force_login(world.pledger)
+    url = reverse("projects:pledge_action", args=[world.within.pk, "decision"])
+    response = client.get(url, follow=True)
+    assert response.redirect_chain == [(world.within.get_absolute_url(), 302)]
+    page = response.content.decode()
+    assert "A decision is already recorded for this pledge; it cannot be changed." in page
+    assert url not in page  # the pledge's page no longer offers it either

@@ -74,6 +74,46 @@ def test_the_pages_show_it_met_and_the_pledge_form_offers_it_no_more(world):
     assert not Need.objects.get(pk=need.pk).is_met
 
 
+def test_the_project_as_a_whole_no_longer_counts_a_met_need_as_still_to_find(world):
+    project, need, _partner, pledger, _pledge = world  # £5,000 and £1,000 asked, £5 pledged
+    client = Client()
+    client.force_login(pledger)
+    url = reverse("projects:pledge", kwargs={"slug": project.slug})
+    hints = client.get(url).context["form"].fields["towards"].option_hints
+    assert hints["money"] == "£5,995 still to find (£6,000 asked, £5 pledged so far)"
+    services.need_mark_met(actor=project.owner, need=need)
+    hints = client.get(url).context["form"].fields["towards"].option_hints
+    # The £995 the met need never got is not still to find: only the open £5,000 need is.
+    assert hints["money"] == "£5,000 still to find (£5,000 asked, £0 pledged so far)"
+    assert hints["time"] == "20 days still to find (20 days asked, 0 days pledged so far)"
+
+
+@pytest.mark.parametrize("lang", ["", "/cy"])
+def test_an_offer_filled_in_before_the_need_was_met_is_told_why_in_plain_words(world, lang):
+    project, need, partner, pledger, _pledge = world
+    client = Client()
+    client.force_login(pledger)
+    form_url = f"{lang}{reverse('projects:pledge', args=[project.slug])}"
+    check_url = f"{lang}{reverse('projects:pledge_check', args=[project.slug])}"
+    data = {"council": partner.pk, "towards": str(need.pk), "amount": "7"}
+    response = client.post(form_url, data)
+    assert response.status_code == 302  # to Check your answers, with the draft saved
+    services.need_mark_met(actor=project.owner, need=need)
+    page = client.get(check_url)
+    text = page.content.decode()
+    assert "govuk-error-summary" in text
+    assert "is not one of the available choices" not in text  # Django's own words
+    assert "Dewiswch ddewisiad dilys" not in text
+    if lang:
+        assert "wedi’i ddiwallu ac nid yw’n derbyn cynigion newydd" in text
+    else:
+        assert "£1,000 is now met and takes no new offers" in text
+    # A choice that was never there gets plain words too.
+    data["towards"] = "999999"
+    page = client.post(form_url, data)
+    assert "is not one of the available choices" not in page.content.decode()
+
+
 def test_through_the_api(world):
     project, need, partner, pledger, _pledge = world
     url = reverse("api:project-need-met", kwargs={"slug": project.slug, "need_id": need.pk})

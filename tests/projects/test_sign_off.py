@@ -157,6 +157,25 @@ def test_withdrawing_while_it_waits_tells_no_one_outside_the_council(world):
     assert check_ledger() == []
 
 
+def test_the_withdraw_form_of_a_waiting_pledge_does_not_call_its_reason_public(world, client):
+    pledge = offer(world, 500_000)
+    client.force_login(world.pledger)
+    url = reverse("projects:pledge_action", args=[pledge.pk, "withdraw"])
+    page = client.get(url).text
+    assert "Only members of Partnerton and Pipeline’s organisers see this." in page
+    assert "anyone can read it" not in page
+    assert "Note for the two councils only" not in page  # the lead council never sees it
+    welsh = client.get(f"/cy{url}").text
+    assert "Dim ond aelodau Partnerton" in welsh
+    done = client.post(url, {"reason": "Wrong amount"})
+    assert done.status_code == 302
+    assert Pledge.objects.get(pk=pledge.pk).state == PledgeState.WITHDRAWN
+    # An offer's withdrawal reason is public, and says so.
+    offered = offer(world, 50_000)
+    page = client.get(reverse("projects:pledge_action", args=[offered.pk, "withdraw"])).text
+    assert "anyone can read it" in page and "Note for the two councils only" in page
+
+
 @pytest.mark.parametrize("action", ["accept", "decline"])
 def test_the_project_team_cannot_decide_a_pledge_that_waits(world, action):
     pledge = offer(world, 500_000)
