@@ -295,4 +295,32 @@ def test_my_pipeline_lists_what_waits_in_a_constant_number_of_queries(world, cli
     for i in range(20):
         offer(world, 500_001 + i)
     assert _dashboard_queries(client) == one
-    assert "£5,000.20" in client.get(reverse("dashboard")).text
+    page = client.get(reverse("dashboard")).text
+    assert "£5,000.20" in page
+    assert f'href="{world.project.get_absolute_url()}"' in page  # the project, to read first
+
+
+def test_the_check_page_does_not_promise_the_lead_council_a_pledge_that_waits(world, client):
+    client.force_login(world.pledger)
+    form = reverse("projects:pledge", args=[world.project.slug])
+    check = reverse("projects:pledge_check", args=[world.project.slug])
+    client.post(form, {"council": world.partner.pk, "towards": "money", "amount": "5000"})
+    page = client.get(check).text
+    assert "Until an approver signs it off, only your council and Pipeline’s organisers" in page
+    assert "will accept or decline it, and your council can withdraw" not in page
+    assert "Once it is offered, the amount, your name" in page
+    welsh = client.get(f"/cy{check}").text
+    assert "Until an approver" not in welsh  # in Welsh on the Welsh page
+    # Within the limit but on a condition: it becomes an offer only once others pledge.
+    client.post(
+        form,
+        {
+            "council": world.partner.pk,
+            "towards": "money",
+            "amount": "500",
+            "only_if_others": "on",
+            "min_other_councils": "2",
+        },
+    )
+    page = client.get(check).text
+    assert "on its condition. Once it becomes an offer" in page
