@@ -235,6 +235,7 @@ def test_the_pledge_page_is_found_only_inside_the_council_until_it_is_offered(wo
     assert page.status_code == 200
     assert "Awaiting approval" in page.text
     assert "Approve" not in page.text  # a member is not an approver
+    assert "Public note" not in page.text  # nothing about it is public yet
     client.force_login(OrganiserFactory())
     assert client.get(url).status_code == 200
 
