@@ -17,18 +17,20 @@ from dataclasses import dataclass, field
 
 from aiosmtpd.controller import Controller
 
-PORTS = range(*map(int, os.environ.get("SMTP_TEST_PORTS", "8500-8600").split("-")))
-
 
 def free_port() -> int:
-    for port in PORTS:
+    """The first port of ``SMTP_TEST_PORTS`` nothing listens on. Each test process has a range
+    of its own (tests/conftest.py): a server that is not listening yet (one that refuses
+    connections for a while) leaves its port looking free to the others."""
+    ports = range(*map(int, os.environ.get("SMTP_TEST_PORTS", "8500-8600").split("-")))
+    for port in ports:
         with socket.socket() as probe:
             try:
                 probe.bind(("127.0.0.1", port))
             except OSError:
                 continue
             return port
-    raise RuntimeError(f"no free port in {PORTS}")
+    raise RuntimeError(f"no free port in {ports}")
 
 
 @dataclass

@@ -7,6 +7,14 @@ from django.db import connection
 SHARED_DATA = Path(__file__).resolve().parent.parent.parent / "shared" / "data"
 
 
+def pytest_configure(config) -> None:
+    """Under ``make test``'s two processes, each its own SMTP ports (``bench.smtp.free_port``)."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    if worker.startswith("gw") and "SMTP_TEST_PORTS" not in os.environ:
+        start = 8500 + 100 * int(worker[2:])
+        os.environ["SMTP_TEST_PORTS"] = f"{start}-{start + 100}"
+
+
 def pytest_report_header(config) -> str:
     from django.conf import settings
 
