@@ -78,58 +78,44 @@ def tasks_recover_stalled(now: datetime.datetime | None = None) -> tuple[int, in
 DATABASE_LOST = ("django.db.utils.OperationalError", "django.db.utils.InterfaceError")
 
 
-def _run_again(result: DBTaskResult, now: datetime.datetime, why: str) -> bool:
-    """Back to the queue, a little later each time, unless its tries are used up."""
-    if len(result.worker_ids) >= settings.TASK_MAX_WORKER_LOSSES:
-        logger.error("Task %s (%s) %s too often; not tried again", result.id, result.task_path, why)
-        if result.status != TaskResultStatus.FAILED:
-            result.status = TaskResultStatus.FAILED
-            result.finished_at = now
-            result.exception_class_path = "jobs.DatabaseLost"
-            result.traceback = f"The task {why} {len(result.worker_ids)} times."
-            result.save(
-                update_fields=["status", "finished_at", "exception_class_path", "traceback"]
-            )
-        return False
-    result.status = TaskResultStatus.READY
-    result.run_after = now + datetime.timedelta(seconds=2 ** len(result.worker_ids))
-    result.finished_at = None
-    result.save(update_fields=["status", "run_after", "finished_at"])
-    logger.warning("Task %s (%s) %s; queued again", result.id, result.task_path, why)
-    return True
-
-
-def task_retry_if_database_lost(*, result_id: str) -> bool:
-    """A task that failed only because its database connection was cut runs again (the tasks
-    are written to be run twice safely), as one cut off by a dead worker does."""
+def task_run_again_after_database_loss(*, result_id: str) -> bool:
+    """The task ``result_id``, cut off by a lost database connection, goes back to the queue (the
+    tasks are written to be run twice safely), a little later each time, as one cut off by a
+    dead worker does; after ``TASK_MAX_WORKER_LOSSES`` tries it is failed for good. Whether it
+    failed from the lost connection or is still marked running (its worker could not even
+    record how it ended), it has done nothing: its transaction was rolled back."""
+    now = timezone.now()
     with transaction.atomic():
         result = (
             DBTaskResult.objects.select_for_update()
             .filter(
+                Q(status=TaskResultStatus.RUNNING)
+                | Q(status=TaskResultStatus.FAILED, exception_class_path__in=DATABASE_LOST),
                 pk=result_id,
-                status=TaskResultStatus.FAILED,
-                exception_class_path__in=DATABASE_LOST,
             )
             .first()
         )
-        return result is not None and _run_again(result, timezone.now(), "lost its database")
-
-
-def tasks_release(*, worker_id: str) -> int:
-    """Once the database answers again, the task a worker held when it lost it goes back to the
-    queue: one still marked running (the worker could not record how it ended), or one failed by
-    the lost connection that the worker could not yet queue again."""
-    now = timezone.now()
-    released = 0
-    with transaction.atomic():
-        held = DBTaskResult.objects.select_for_update(skip_locked=True).filter(
-            Q(status=TaskResultStatus.RUNNING)
-            | Q(status=TaskResultStatus.FAILED, exception_class_path__in=DATABASE_LOST)
-        )
-        for result in held:
-            if result.worker_ids and result.worker_ids[-1] == worker_id:
-                released += _run_again(result, now, "lost its database")
-    return released
+        if result is None:
+            return False
+        tries = len(result.worker_ids)
+        if tries >= settings.TASK_MAX_WORKER_LOSSES:
+            logger.error(
+                "Task %s (%s) lost its database %s times", result.id, result.task_path, tries
+            )
+            result.status = TaskResultStatus.FAILED
+            result.finished_at = now
+            result.exception_class_path = "jobs.DatabaseLost"
+            result.traceback = f"The task lost its database {tries} times; it is not tried again."
+            result.save(
+                update_fields=["status", "finished_at", "exception_class_path", "traceback"]
+            )
+            return False
+        result.status = TaskResultStatus.READY
+        result.run_after = now + datetime.timedelta(seconds=2**tries)
+        result.finished_at = None
+        result.save(update_fields=["status", "run_after", "finished_at"])
+        logger.warning("Task %s (%s) lost its database; queued again", result.id, result.task_path)
+        return True
 
 
 def history_prune(*, older_than_days: int) -> int:

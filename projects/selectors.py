@@ -75,15 +75,11 @@ def project_cards() -> QuerySet[Project]:
 
 def projects_in_order(keys: list, queryset: QuerySet[Project]) -> list[Project | None]:
     """``queryset``'s rows for ``keys`` (rows of the same projects with less in them), in their
-    order, each with the key's ``part_version``; None for a project gone since."""
+    order; None for a project gone since."""
     if not keys:
         return []
-    full = {p.pk: p for p in queryset.filter(pk__in=[k.pk for k in keys])}
-    rows = [full.get(k.pk) for k in keys]
-    for key, row in zip(keys, rows, strict=True):
-        if row is not None:
-            row.part_version = getattr(key, "part_version", "")
-    return rows
+    full = queryset.in_bulk([k.pk for k in keys])
+    return [full.get(k.pk) for k in keys]
 
 
 def project_sitemap_rows() -> QuerySet[Project]:
@@ -469,20 +465,11 @@ def council_pledge_totals(*, council: Council) -> dict[str, dict[str, int]]:
     return totals
 
 
-def council_projects_led(
-    *, council: Council, user, may_act: bool | None = None
-) -> QuerySet[Project]:
-    """Its drafts too for those who may act for it (``may_act``, if already known) and
-    organisers."""
-    from councils.selectors import user_may_act_for_council
-
+def council_projects_led(*, council: Council, user, may_act: bool) -> QuerySet[Project]:
+    """Its drafts too for organisers and those who may act for it (``may_act``:
+    ``councils.selectors.council_standing``)."""
     qs = Project.objects.filter(lead_council=council).only(*LISTING_KEY_FIELDS)
-    if user.is_authenticated and (
-        user.is_organiser
-        or (
-            may_act if may_act is not None else user_may_act_for_council(user=user, council=council)
-        )
-    ):
+    if user.is_authenticated and (user.is_organiser or may_act):
         return qs.order_by("-created_at")
     return qs.filter(
         Q(state__in=[s for s in State.values if s != State.DRAFT]), is_hidden=False
@@ -532,7 +519,7 @@ class CouncilPledgeParts:
         return list(council_pledges(council=self.council)[:COUNCIL_PAGE_PLEDGES])
 
 
-def council_project_context(*, council: Council, user, may_act: bool | None = None) -> dict:
+def council_project_context(*, council: Council, user, may_act: bool) -> dict:
     """What a council's page shows of projects: those it leads, its pledges and their totals."""
     # The newest projects it leads, and whether there are more (the listing has them all).
     projects_led = list(

@@ -17,15 +17,10 @@ from django.conf import settings
 from django.db import DatabaseError, connection, connections
 from django.db.backends.signals import connection_created
 from django_tasks import TaskResultStatus
-from django_tasks.signals import task_finished
+from django_tasks.signals import task_finished, task_started
 from django_tasks_db.management.commands.db_worker import Command as DbWorkerCommand
 
-from jobs.services import (
-    task_retry_if_database_lost,
-    tasks_release,
-    worker_heartbeat,
-    worker_stopped,
-)
+from jobs.services import task_run_again_after_database_loss, worker_heartbeat, worker_stopped
 
 logger = logging.getLogger(__name__)
 
@@ -67,11 +62,6 @@ def _commit_asynchronously(sender, connection, **kwargs) -> None:
             cursor.execute("SET synchronous_commit TO OFF")
 
 
-def _run_again_if_database_lost(sender, task_result, **kwargs) -> None:
-    if task_result.status == TaskResultStatus.FAILED:
-        task_retry_if_database_lost(result_id=task_result.id)
-
-
 class Command(DbWorkerCommand):
     help = (
         "Run a background worker on the database queue (django-tasks-db's db_worker with a "
@@ -95,23 +85,35 @@ class Command(DbWorkerCommand):
         if not settings.TASKS_WORKER_SYNCHRONOUS_COMMIT:
             connection_created.connect(_commit_asynchronously, weak=False)
             connections.close_all()
-        task_finished.connect(_run_again_if_database_lost, weak=False)
+        task_started.connect(self._took, weak=False)
+        task_finished.connect(self._ended, weak=False)
+        self._held: str | None = None  # the task in hand, until it ends and that is recorded
         heartbeat = Heartbeat(worker_id, settings.WORKER_HEARTBEAT_SECONDS)
         heartbeat.start()
         try:
             for lost in itertools.count():
                 try:
-                    if lost:
-                        tasks_release(worker_id=worker_id)
+                    if self._held is not None:
+                        task_run_again_after_database_loss(result_id=self._held)
+                        self._held = None
                     super().handle(*args, worker_id=worker_id, **options)
                     break
                 except DatabaseError:
                     # The database went away (a restart, a failover, dropped connections):
                     # keep the worker alive until it is back, then queue again the task it
-                    # held, if any (a task cut off by the same loss while the database stayed up
-                    # is queued again as it ends: _run_again_if_database_lost).
+                    # held, if it could not record how that ended.
                     logger.warning("Database lost; trying again", exc_info=True)
                     connections.close_all()
                     time.sleep(min(0.5 * 2**lost, 5.0))
         finally:
             heartbeat.stop()
+
+    def _took(self, sender, task_result, **kwargs) -> None:
+        self._held = task_result.id
+
+    def _ended(self, sender, task_result, **kwargs) -> None:
+        """A task failed only by a lost connection, while the database was back in time to
+        record it, goes back to the queue."""
+        if task_result.status == TaskResultStatus.FAILED:
+            task_run_again_after_database_loss(result_id=task_result.id)
+        self._held = None  # (not before: if the database is gone again, it is still held)
