@@ -14,6 +14,10 @@ BAR_HEIGHT = 28
 BAR_GAP = 12
 LABEL_WIDTH = 170
 VALUE_WIDTH = 110
+MIN_PLOT_WIDTH = 200
+# About how wide a character of a label is at the charts' 16px, wide letters included: the
+# label column grows to fit the longest label (Welsh state names run to 35 characters).
+LABEL_CHAR_WIDTH = 8.6
 
 
 @dataclass
@@ -41,7 +45,17 @@ class BarChart:
 def bar_chart(title: str, description: str, rows: list[tuple[str, int, str, str]]) -> BarChart:
     """Horizontal bars; ``rows`` are (label, value, value as text, css modifier)."""
     largest = max((value for _label, value, _display, _css in rows), default=0) or 1
-    chart = BarChart(title=title, description=description, bars=[])
+    longest = max((len(label) for label, _value, _display, _css in rows), default=0)
+    plot_x = max(LABEL_WIDTH, round(longest * LABEL_CHAR_WIDTH) + 16)
+    plot_width = max(MIN_PLOT_WIDTH, WIDTH - plot_x - VALUE_WIDTH)
+    chart = BarChart(
+        title=title,
+        description=description,
+        bars=[],
+        plot_x=plot_x,
+        plot_width=plot_width,
+        width=plot_x + plot_width + VALUE_WIDTH,
+    )
     for index, (label, value, display, css) in enumerate(rows):
         chart.bars.append(
             Bar(

@@ -108,3 +108,17 @@ def test_charts_are_accessible_svg_with_a_table(client):
     assert "Money pledged against the goal" in page
     assert "Staff time pledged against the goal" in page
     assert "1.5 days" in page
+
+
+def test_a_bar_chart_makes_room_for_its_longest_label():
+    """Welsh state names are long: none may start left of the chart (cut off on the page)."""
+    from core.charts import LABEL_CHAR_WIDTH, bar_chart
+
+    short = bar_chart("Money", "", [("Offered", 5, "£5", "")])
+    long_label = "Amodol: yn aros am gynghorau eraill"
+    long = bar_chart("Arian", "", [("Wedi'i gynnig", 5, "£5", ""), (long_label, 2, "£2", "")])
+    assert short.plot_x == 170 and short.width == 600
+    # The label is drawn right-aligned, ending 8 units before the bars.
+    assert long.plot_x - 8 - len(long_label) * LABEL_CHAR_WIDTH >= 0
+    assert long.plot_x + long.plot_width <= long.width
+    assert long.bars[0].width == long.plot_width  # the largest bar still fills the plot
