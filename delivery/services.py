@@ -10,13 +10,16 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.dateformat import format as date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from core.errors import InvalidInput, NotAllowed
 from core.formatting import format_half_days, format_pence
 from core.validators import validate_web_address
-from projects.models import MAX_HALF_DAYS, MAX_MONEY_PENCE, Phase, Project
+from projects.models import MAX_HALF_DAYS, MAX_MONEY_PENCE, Phase, Project, State
 from projects.services.people import update_post, user_can_post_update
+from projects.services.projects import timeline_record
 
 from .models import (
     DEFAULT_REPORT_INTERVAL_DAYS,
@@ -164,11 +167,41 @@ def milestone_mark_done(
     done_on = _clean_date(done_on or timezone.localdate(), field="done_on")
     if done_on > timezone.localdate():
         raise InvalidInput(_("The date done must be today or in the past."), field="done_on")
+    first_time = milestone.done_on is None
     milestone.done_on = done_on
     if evidence_url is not None:
         milestone.evidence_url = _clean_url(evidence_url, field="evidence_url")
     milestone.save()
+    if first_time and milestone.project.state != State.DRAFT:
+        _timeline_milestone_done(actor=actor, milestone=milestone)
     return milestone
+
+
+def _timeline_milestone_done(*, actor: User, milestone: Milestone) -> None:
+    """Reaching a milestone is news: it goes on the timeline and to followers and partner
+    councils. (Correcting the date later is not news again.)"""
+    body = gettext_lazy(
+        "%(name)s marked the %(phase)s milestone “%(milestone)s” done on %(done)s "
+        "(planned for %(planned)s)."
+    )
+    if milestone.evidence_url:
+        body = gettext_lazy(
+            "%(name)s marked the %(phase)s milestone “%(milestone)s” done on %(done)s "
+            "(planned for %(planned)s). Evidence: %(evidence)s"
+        )
+    timeline_record(
+        project=milestone.project,
+        actor=actor,
+        title=gettext_lazy("Milestone reached: %(milestone)s"),
+        body=body,
+        values={"phase": Phase(milestone.phase).label},
+        names={
+            "milestone": milestone.title,
+            "done": lambda: date_format(milestone.done_on, "j F Y"),
+            "planned": lambda: date_format(milestone.planned_on, "j F Y"),
+            "evidence": milestone.evidence_url,
+        },
+    )
 
 
 # --- status reports -------------------------------------------------------------------------
