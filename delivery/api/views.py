@@ -15,7 +15,7 @@ from rest_framework.views import APIView
 from core import pagecache
 from core.api.serializers import ErrorSerializer, money
 from core.api.views import ApiView
-from core.errors import InvalidInput
+from core.errors import InvalidInput, ServiceError
 from projects.api.views import CsvExportView
 from projects.exports import base_url, csv_response
 from projects.models import Adoption, Project
@@ -157,6 +157,7 @@ BENEFIT_ERRORS = {
     404: OpenApiResponse(ErrorSerializer, description="No such benefit"),
     409: OpenApiResponse(ErrorSerializer, description="The project is not published"),
 }
+BENEFIT_INPUT_NAMES = {"cashable_savings": "cashable_savings_pence"}
 BENEFIT_READ_ERRORS = {k: v for k, v in BENEFIT_ERRORS.items() if k in (400, 404, 429)}
 
 
@@ -219,9 +220,14 @@ class BenefitViewSet(
                 "this project.",
                 field="council",
             )
-        benefit, created = services.benefit_record(
-            actor=request.user, adoption=adoption, **serializer.service_arguments()
-        )
+        try:
+            benefit, created = services.benefit_record(
+                actor=request.user, adoption=adoption, **serializer.service_arguments()
+            )
+        except ServiceError as exc:
+            # The service's names for the fields, as this API names its input.
+            exc.field = BENEFIT_INPUT_NAMES.get(exc.field, exc.field)
+            raise
         benefit = selectors.benefit_list().get(pk=benefit.pk)
         return Response(
             s.BenefitSerializer(benefit, context={"request": request}).data,
