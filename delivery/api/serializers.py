@@ -8,6 +8,7 @@ from rest_framework import serializers
 
 from core.api.serializers import StrictInputSerializer, WebAddressField, days, money
 from core.formatting import parse_days
+from projects.api.serializers import CouncilRefSerializer, council_ref
 from projects.models import MAX_HALF_DAYS, MAX_MONEY_PENCE, Phase
 
 from ..models import (
@@ -170,16 +171,6 @@ CONFIDENCE_DOC = "How sure the council is of its figures: " + "; ".join(
 )
 
 
-def _council_ref(council) -> dict:
-    return {"code": council.code, "gss_code": council.gss_code or None, "name": council.short_name}
-
-
-class CouncilRefSerializer(serializers.Serializer):
-    code = serializers.CharField()
-    gss_code = serializers.CharField(allow_null=True)
-    name = serializers.CharField()
-
-
 class BenefitSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     project = serializers.SlugField()
@@ -201,7 +192,7 @@ class BenefitSerializer(serializers.Serializer):
         return {
             "id": b.pk,
             "project": b.adoption.project.slug,
-            "council": _council_ref(b.adoption.council),
+            "council": council_ref(b.adoption.council),
             "adopted_on": b.adoption.adopted_on.isoformat(),
             "cashable_savings": money(b.cashable_savings),
             "hours_saved": b.hours_saved,

@@ -62,6 +62,7 @@ def test_anyone_reads_a_benefit_in_pence():
             "code": adoption.council.code,
             "gss_code": adoption.council.gss_code or None,
             "name": adoption.council.short_name,
+            "name_cy": adoption.council.name_cy or None,
         },
         "adopted_on": adoption.adopted_on.isoformat(),
         "cashable_savings": {"amount_pence": 1_250_050, "currency": "GBP"},
