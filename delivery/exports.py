@@ -68,16 +68,16 @@ def benefit_rows(benefits: Iterable[Benefit], base_url: str) -> Iterator[list]:
         ]
 
 
-def summary_rows(rows: Iterable[dict], base_url: str) -> Iterator[list]:
+def summary_rows(rows: Iterable, base_url: str) -> Iterator[list]:
     """``rows`` from ``selectors.benefits_by_project``."""
     for row in rows:
         yield [
-            row["slug"],
-            row["title"],
-            base_url + reverse("projects:detail", args=[row["slug"]]),
-            row["lead_council_code"],
-            row["councils"],
-            row["cashable_savings"],
-            row["hours_saved"],
-            row["people_served"],
+            row.slug,
+            row.title,
+            base_url + reverse("projects:detail", args=[row.slug]),
+            row.lead_council_code,
+            row.councils,
+            row.cashable_savings,
+            row.hours_saved,
+            row.people_served,
         ]

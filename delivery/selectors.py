@@ -238,12 +238,24 @@ def national_benefit_totals() -> BenefitTotals:
     return BenefitTotals(**row)
 
 
-def benefits_by_project() -> list[dict]:
-    """Per project, what its adopting councils report, most savings first: one query.
+@dataclass(frozen=True)
+class ProjectBenefitRow:
+    """One project's benefits, added up over the councils that report them. ``language`` is the
+    project's (its title is written in it)."""
 
-    Each dict has ``slug``, ``title``, ``lead_council_code``, ``lead_council`` (short name),
-    ``councils``, ``cashable_savings``, ``hours_saved`` and ``people_served``.
-    """
+    slug: str
+    title: str
+    language: str
+    lead_council_code: str
+    lead_council: str  # short name
+    councils: int
+    cashable_savings: int
+    hours_saved: int
+    people_served: int
+
+
+def benefits_by_project() -> list[ProjectBenefitRow]:
+    """Per project, what its adopting councils report, most savings first: one query."""
     rows = (
         benefit_list()
         .order_by()
@@ -251,36 +263,40 @@ def benefits_by_project() -> list[dict]:
             "adoption__project_id",
             "adoption__project__slug",
             "adoption__project__title",
+            "adoption__project__language",
             "adoption__project__lead_council__code",
             "adoption__project__lead_council__short_name",
         )
         .annotate(
             councils=Count("adoption__council", distinct=True),
-            cashable_savings=Sum("cashable_savings"),
-            hours_saved=Sum("hours_saved"),
-            people_served=Sum("people_served"),
+            total_savings=Sum("cashable_savings"),
+            total_hours=Sum("hours_saved"),
+            total_people=Sum("people_served"),
         )
-        .order_by("-cashable_savings", "adoption__project__title", "adoption__project_id")
+        .order_by("-total_savings", "adoption__project__title", "adoption__project_id")
     )
     return [
-        {
-            "slug": row["adoption__project__slug"],
-            "title": row["adoption__project__title"],
-            "lead_council_code": row["adoption__project__lead_council__code"],
-            "lead_council": row["adoption__project__lead_council__short_name"],
-            "councils": row["councils"],
-            "cashable_savings": row["cashable_savings"],
-            "hours_saved": row["hours_saved"],
-            "people_served": row["people_served"],
-        }
+        ProjectBenefitRow(
+            slug=row["adoption__project__slug"],
+            title=row["adoption__project__title"],
+            language=row["adoption__project__language"],
+            lead_council_code=row["adoption__project__lead_council__code"],
+            lead_council=row["adoption__project__lead_council__short_name"],
+            councils=row["councils"],
+            cashable_savings=row["total_savings"],
+            hours_saved=row["total_hours"],
+            people_served=row["total_people"],
+        )
         for row in rows
     ]
 
 
-def benefit_savings_chart(rows: list[dict], *, top: int = CHART_TOP) -> BarChart | None:
+def benefit_savings_chart(
+    rows: list[ProjectBenefitRow], *, top: int = CHART_TOP
+) -> BarChart | None:
     """The projects saving councils most, as bars with a table alternative (none when no
     project reports a cashable saving)."""
-    shown = [row for row in rows if row["cashable_savings"] > 0][:top]
+    shown = [row for row in rows if row.cashable_savings > 0][:top]
     if not shown:
         return None
     return bar_chart(
@@ -291,7 +307,7 @@ def benefit_savings_chart(rows: list[dict], *, top: int = CHART_TOP) -> BarChart
         )
         % {"count": len(shown)},
         [
-            (row["title"], row["cashable_savings"], format_pence(row["cashable_savings"]), "")
+            (row.title, row.cashable_savings, format_pence(row.cashable_savings), "")
             for row in shown
         ],
     )

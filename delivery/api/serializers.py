@@ -249,15 +249,15 @@ class ProjectBenefitSummarySerializer(serializers.Serializer):
     hours_saved = serializers.IntegerField()
     people_served = serializers.IntegerField()
 
-    def to_representation(self, row: dict) -> dict:
+    def to_representation(self, row) -> dict:
         return {
-            "project": row["slug"],
-            "title": row["title"],
-            "lead_council": row["lead_council_code"],
-            "councils_reporting": row["councils"],
-            "cashable_savings": money(row["cashable_savings"]),
-            "hours_saved": row["hours_saved"],
-            "people_served": row["people_served"],
+            "project": row.slug,
+            "title": row.title,
+            "lead_council": row.lead_council_code,
+            "councils_reporting": row.councils,
+            "cashable_savings": money(row.cashable_savings),
+            "hours_saved": row.hours_saved,
+            "people_served": row.people_served,
         }
 
 

@@ -272,3 +272,10 @@ def test_the_home_page_runs_the_same_queries_for_1_or_many_benefits(client):
     for _ in range(12):
         BenefitFactory()
     assert _count(client, "/") == one
+
+
+def test_a_welsh_projects_title_says_its_language_on_the_national_page(client):
+    project = published_project(phase=Phase.LIVE, title="Biniau", language="cy")
+    BenefitFactory(adoption=AdoptionFactory(project=project))
+    page = client.get(reverse("benefits")).content.decode()
+    assert 'lang="cy">Biniau</a>' in page

@@ -234,7 +234,7 @@ def test_the_national_figures_take_two_queries_however_many(projects, django_ass
         benefit_savings_chart(rows)
     assert totals.projects == projects == len(rows)
     assert totals.councils == 2 * projects
-    assert totals.cashable_savings == sum(r["cashable_savings"] for r in rows)
+    assert totals.cashable_savings == sum(r.cashable_savings for r in rows)
     assert totals.cashable_savings == projects * (100_001 + 200_002)
 
 
@@ -245,7 +245,7 @@ def test_hidden_and_draft_projects_stay_out_of_the_public_figures():
     totals = national_benefit_totals()
     assert totals.projects == 1
     assert totals.cashable_savings == 100_001
-    assert [r["slug"] for r in benefits_by_project()] == [shown.slug]
+    assert [r.slug for r in benefits_by_project()] == [shown.slug]
     hidden_council = hidden.adoptions.first().council
     assert council_benefits(council=hidden_council).benefits == []
 
