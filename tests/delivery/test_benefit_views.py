@@ -208,6 +208,7 @@ def test_the_council_page_lists_what_it_reported_with_totals(client):
     assert "Bins online" in section
     assert "£12,501" in section  # £12,500.50 + £0.50
     assert "Benefits it reports" in page
+    assert f"/api/v1/benefits.csv?council={council.code}" in page
 
 
 def test_the_council_page_runs_the_same_queries_for_1_or_many_benefits(client):
