@@ -3,14 +3,16 @@
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import Count, QuerySet, Sum
+from django.db.models import Count, QuerySet, Sum, Window
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core import pagecache
 from core.charts import BarChart, bar_chart
 from core.formatting import format_pence
 from councils.models import Council
 from projects.models import PUBLIC_STATES, Adoption, Project, State
+from projects.scopes import project_tag
 
 from .models import (
     DEFAULT_REPORT_INTERVAL_DAYS,
@@ -88,18 +90,34 @@ class ProjectDelivery:
         return self.report_expected and self.next_report_due < timezone.localdate()
 
 
-def project_delivery(*, project: Project) -> ProjectDelivery:
-    """Milestones (1 query), the latest report and the count (2) and the schedule (1)."""
+def _delivery_rows(project: Project) -> tuple:
+    """Milestones (1 query), the latest report with the count of all (1: a window count) and
+    the schedule (1): what ``project_delivery`` keeps between changes."""
+    latest = list(status_report_list(project=project).annotate(total=Window(Count("pk")))[:1])
+    return (
+        list(milestone_list(project=project)),
+        latest[0] if latest else None,
+        latest[0].total if latest else 0,
+        report_schedule_for(project=project),
+    )
+
+
+def project_delivery(*, project: Project, version: str | None = None) -> ProjectDelivery:
+    """What the project's page shows of its delivery. The rows are kept in the pages cache
+    while the project is unchanged (``version``: its part version, if the caller has it; a
+    milestone, report or schedule written retires it, ``delivery.scopes``); how each milestone
+    stands is worked out afresh, since that changes with the date."""
+    if version is None:
+        version = pagecache.part_version(project_tag(project.pk))
+    milestones, latest, count, schedule = pagecache.cached_part(
+        f"delivery:{project.pk}", version, lambda: _delivery_rows(project)
+    )
     today = timezone.localdate()
-    milestones = [(m, milestone_status(m, today=today)) for m in milestone_list(project=project)]
-    reports = status_report_list(project=project)
     return ProjectDelivery(
-        milestones=milestones,
-        latest_report=reports.first(),
-        report_count=reports.count(),
-        next_report_due=report_due_on(
-            project=project, schedule=report_schedule_for(project=project)
-        ),
+        milestones=[(m, milestone_status(m, today=today)) for m in milestones],
+        latest_report=latest,
+        report_count=count,
+        next_report_due=report_due_on(project=project, schedule=schedule),
         report_expected=project.state in REPORTING_STATES and not project.is_hidden,
     )
 

@@ -7,7 +7,7 @@ from django import template
 from core import pagecache
 from councils.models import Council
 from projects.models import Project
-from projects.scopes import SUPPORT
+from projects.scopes import SUPPORT, council_tag
 
 from ..selectors import (
     BenefitTotals,
@@ -26,9 +26,10 @@ register = template.Library()
 
 
 @register.simple_tag
-def delivery_for(project: Project) -> ProjectDelivery:
-    """``{% delivery_for project as delivery %}``: milestones, latest report, next due date."""
-    return project_delivery(project=project)
+def delivery_for(project: Project, version: str | None = None) -> ProjectDelivery:
+    """``{% delivery_for project parts_version as delivery %}``: milestones, latest report, next
+    due date (kept while the project's parts are)."""
+    return project_delivery(project=project, version=version)
 
 
 @register.simple_tag(takes_context=True)
@@ -40,9 +41,14 @@ def benefits_for(context, project: Project) -> ProjectBenefits:
 
 
 @register.simple_tag
-def council_benefits_for(council: Council) -> CouncilBenefits:
-    """``{% council_benefits_for council as benefits %}``: what the council reported."""
-    return council_benefits(council=council)
+def council_benefits_for(council: Council, version: str | None = None) -> CouncilBenefits:
+    """``{% council_benefits_for council parts_version as benefits %}``: what the council
+    reported, kept while the council's parts are (a benefit written retires them)."""
+    if version is None:
+        version = pagecache.part_version(council_tag(council.pk))
+    return pagecache.cached_part(
+        f"council-benefits:{council.pk}", version, lambda: council_benefits(council=council)
+    )
 
 
 def _national() -> dict:

@@ -1,6 +1,8 @@
 """The parts of pages kept for everyone (``PART_CACHE_SECONDS``) hold nothing personal, never
 show a draft to someone who may not see it, and are never older than what they show."""
 
+import datetime
+
 import pytest
 from django.test import Client
 
@@ -138,7 +140,7 @@ def test_listings_whose_rows_are_kept_read_only_which_projects_are_on_the_page(o
             assert project.slug in again and project.slug in fresh, url
     # (queries with nothing kept, with everything kept): with the rows kept, neither the whole
     # rows nor their service areas are read (nor, on the pages, the other parts kept).
-    assert counts == {"listing": (6, 3), "api": (5, 3), "council": (12, 8), "api_pledges": (5, 3)}
+    assert counts == {"listing": (6, 3), "api": (5, 3), "council": (13, 8), "api_pledges": (5, 3)}
 
 
 def test_pledge_rows_kept_for_everyone_follow_the_pledge_its_council_and_what_is_public(
@@ -169,3 +171,33 @@ def test_pledge_rows_kept_for_everyone_follow_the_pledge_its_council_and_what_is
     )
     for who in (reader, client, signed_in(verified_member(waiting))):
         assert len(who.get(url).json()["results"]) == 1
+
+
+def test_the_delivery_section_kept_follows_milestones_and_reports(on_commit):
+    from delivery import services as delivery
+
+    project = on_commit(published_project)
+    reader = signed_in(verified_member(CouncilFactory()))
+    url = project.get_absolute_url()
+    assert "Alpha assessment" not in reader.get(url).content.decode()
+    milestone = on_commit(
+        delivery.milestone_add,
+        actor=project.owner,
+        project=project,
+        title="Alpha assessment",
+        phase="alpha",
+        planned_on=datetime.date(2020, 1, 1),
+    )
+    page = reader.get(url).content.decode()
+    assert "Alpha assessment" in page and "Overdue" in page
+    on_commit(delivery.milestone_mark_done, actor=project.owner, milestone=milestone)
+    on_commit(
+        delivery.status_report_file,
+        actor=project.owner,
+        project=project,
+        rating="at_risk",
+        happened="Supplier late",
+        next_steps="Chase them",
+    )
+    page = reader.get(url).content.decode()
+    assert "Overdue" not in page and "Supplier late" in page and "At risk" in page
