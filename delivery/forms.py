@@ -1,6 +1,8 @@
 """Web forms for milestones, status reports and benefits: shape only; the services decide the
 rest."""
 
+import re
+
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -147,13 +149,18 @@ class StatusReportForm(forms.Form):
         return data
 
 
+# Digits, with commas only between thousands ("1,200", never "1,2", which is not 12).
+_WHOLE = re.compile(r"[0-9]+|[0-9]{1,3}(?:,[0-9]{3})+")
+
+
 def _whole_number(text: str, *, limit: int, too_much: str) -> int:
     """'1,200' → 1200; empty → 0. Whole numbers only, zero or more, up to ``limit``."""
-    cleaned = (text or "").strip().replace(",", "")
+    cleaned = (text or "").strip()
     if not cleaned:
         return 0
-    if not (cleaned.isascii() and cleaned.isdigit()):
+    if not _WHOLE.fullmatch(cleaned):
         raise forms.ValidationError(_("Enter a whole number, like 1200, or leave it empty"))
+    cleaned = cleaned.replace(",", "")
     value = int(cleaned[:12])  # more digits than that are over any limit
     if len(cleaned) > 12 or value > limit:
         raise forms.ValidationError(too_much)
