@@ -126,6 +126,7 @@ class StatusReportForm(forms.Form):
     )
 
     def clean_money_spent(self) -> int:
+        _not_negative(self.cleaned_data["money_spent"])
         try:
             value = parse_pounds(self.cleaned_data["money_spent"])
         except ValueError as exc:
@@ -135,6 +136,7 @@ class StatusReportForm(forms.Form):
         return value
 
     def clean_days_used(self) -> int:
+        _not_negative(self.cleaned_data["days_used"])
         try:
             value = parse_days(self.cleaned_data["days_used"])
         except ValueError as exc:
@@ -153,11 +155,19 @@ class StatusReportForm(forms.Form):
 _WHOLE = re.compile(r"[0-9]+|[0-9]{1,3}(?:,[0-9]{3})+")
 
 
+def _not_negative(text: str) -> None:
+    """Zero is a fine answer here, so a minus sign gets that said, not "more than zero"."""
+    if (text or "").strip().removeprefix("£").strip().startswith("-"):
+        raise forms.ValidationError(_("This cannot be less than zero."))
+
+
 def _whole_number(text: str, *, limit: int, too_much: str) -> int:
     """'1,200' → 1200; empty → 0. Whole numbers only, zero or more, up to ``limit``."""
     cleaned = (text or "").strip()
     if not cleaned:
         return 0
+    if cleaned.startswith("-") and _WHOLE.fullmatch(cleaned[1:]):
+        raise forms.ValidationError(_("This cannot be less than zero."))
     if not _WHOLE.fullmatch(cleaned):
         raise forms.ValidationError(_("Enter a whole number, like 1200, or leave it empty"))
     cleaned = cleaned.replace(",", "")
@@ -230,6 +240,7 @@ class BenefitForm(forms.Form):
         raw = (self.cleaned_data.get("cashable_savings") or "").strip()
         if not raw:
             return 0
+        _not_negative(raw)
         try:
             value = parse_pounds(raw)
         except ValueError as exc:

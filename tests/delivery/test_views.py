@@ -245,12 +245,15 @@ def test_a_bad_report_form_keeps_what_was_typed(client):
 @pytest.mark.parametrize(
     ("money", "days", "message"),
     [
+        # Zero is allowed, so a minus sign must not be told "more than zero".
+        ("-5", "0", "This cannot be less than zero."),
+        ("0", "-1", "This cannot be less than zero."),
         # A decimal comma is refused, not read as a hundred times the amount.
         ("12,50", "0", "Enter an amount in pounds, like 2500 or 2500.50"),
         ("0", "1,5", "Enter a number of days, like 5 or 2.5"),
     ],
 )
-def test_a_report_refuses_misplaced_commas(client, money, days, message):
+def test_a_report_refuses_negative_and_misplaced_commas(client, money, days, message):
     project = published_project()
     client.force_login(project.owner)
     url = reverse("delivery:report_new", args=[project.slug])
@@ -259,6 +262,7 @@ def test_a_report_refuses_misplaced_commas(client, money, days, message):
     page = response.content.decode()
     assert response.status_code == 200
     assert message in page
+    assert "more than zero" not in page
     assert not StatusReport.objects.exists()
 
 
