@@ -246,8 +246,8 @@ def test_a_bad_report_form_keeps_what_was_typed(client):
     ("money", "days", "message"),
     [
         # Zero is allowed, so a minus sign must not be told "more than zero".
-        ("-5", "0", "This cannot be less than zero."),
-        ("0", "-1", "This cannot be less than zero."),
+        ("-5", "0", "The money spent cannot be less than zero. Enter 0 if none."),
+        ("0", "-1", "The staff days used cannot be less than zero. Enter 0 if none."),
         # A decimal comma is refused, not read as a hundred times the amount.
         ("12,50", "0", "Enter an amount in pounds, like 2500 or 2500.50"),
         ("0", "1,5", "Enter a number of days, like 5 or 2.5"),
