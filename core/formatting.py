@@ -30,6 +30,15 @@ def format_half_days(half_days: int) -> str:
 
 # Plain decimal notation only: no exponents ("1e3"), NaN or Infinity, which Decimal would accept.
 _NUMBER = re.compile(r"-?(?:\d+(?:\.\d*)?|\.\d+)")
+# Commas only as thousands separators: "12,500.50", never "12,50" (a decimal comma, which
+# dropping the comma would read as a hundred times the amount).
+_GROUPED = re.compile(r"-?\d{1,3}(?:,\d{3})+(?:\.\d*)?")
+
+
+def _ungroup(cleaned: str, message: str) -> str:
+    if "," in cleaned and not _GROUPED.fullmatch(cleaned):
+        raise ValueError(message)
+    return cleaned.replace(",", "")
 
 
 def _parse_decimal(cleaned: str, message: str) -> Decimal:
@@ -40,8 +49,9 @@ def _parse_decimal(cleaned: str, message: str) -> Decimal:
 
 def parse_pounds(text: str) -> int:
     """'£1,234.50' → 123450 pence. Raises ValueError with a message a person can act on."""
-    cleaned = str(text).strip().replace(",", "").removeprefix("£").strip()
-    value = _parse_decimal(cleaned, _("Enter an amount in pounds, like 2500 or 2500.50"))
+    message = _("Enter an amount in pounds, like 2500 or 2500.50")
+    cleaned = str(text).strip().removeprefix("£").strip()
+    value = _parse_decimal(_ungroup(cleaned, message), message)
     if value < 0:
         raise ValueError(_("The amount must be more than zero."))
     pence = value * 100
@@ -53,8 +63,8 @@ def parse_pounds(text: str) -> int:
 def parse_days(text: str) -> int:
     """'3.5' → 7 half-days. Only whole and half days are allowed."""
     cleaned = str(text).strip().lower().removesuffix("days").removesuffix("day").strip()
-    cleaned = cleaned.replace(",", "")
-    value = _parse_decimal(cleaned, _("Enter a number of days, like 5 or 2.5"))
+    message = _("Enter a number of days, like 5 or 2.5")
+    value = _parse_decimal(_ungroup(cleaned, message), message)
     if value < 0:
         raise ValueError(_("The time must be more than zero."))
     half_days = value * 2

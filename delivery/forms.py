@@ -1,6 +1,8 @@
 """Web forms for milestones, status reports and benefits: shape only; the services decide the
 rest."""
 
+import re
+
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -124,6 +126,10 @@ class StatusReportForm(forms.Form):
     )
 
     def clean_money_spent(self) -> int:
+        _not_negative(
+            self.cleaned_data["money_spent"],
+            _("The money spent cannot be less than zero. Enter 0 if none."),
+        )
         try:
             value = parse_pounds(self.cleaned_data["money_spent"])
         except ValueError as exc:
@@ -133,6 +139,10 @@ class StatusReportForm(forms.Form):
         return value
 
     def clean_days_used(self) -> int:
+        _not_negative(
+            self.cleaned_data["days_used"],
+            _("The staff days used cannot be less than zero. Enter 0 if none."),
+        )
         try:
             value = parse_days(self.cleaned_data["days_used"])
         except ValueError as exc:
@@ -147,13 +157,26 @@ class StatusReportForm(forms.Form):
         return data
 
 
-def _whole_number(text: str, *, limit: int, too_much: str) -> int:
+# Digits, with commas only between thousands ("1,200", never "1,2", which is not 12).
+_WHOLE = re.compile(r"[0-9]+|[0-9]{1,3}(?:,[0-9]{3})+")
+
+
+def _not_negative(text: str, message) -> None:
+    """Zero is a fine answer here, so a minus sign gets that said, not "more than zero"."""
+    if (text or "").strip().removeprefix("£").strip().startswith("-"):
+        raise forms.ValidationError(message)
+
+
+def _whole_number(text: str, *, limit: int, too_much: str, negative: str) -> int:
     """'1,200' → 1200; empty → 0. Whole numbers only, zero or more, up to ``limit``."""
-    cleaned = (text or "").strip().replace(",", "")
+    cleaned = (text or "").strip()
     if not cleaned:
         return 0
-    if not (cleaned.isascii() and cleaned.isdigit()):
+    if cleaned.startswith("-") and _WHOLE.fullmatch(cleaned[1:]):
+        raise forms.ValidationError(negative)
+    if not _WHOLE.fullmatch(cleaned):
         raise forms.ValidationError(_("Enter a whole number, like 1200, or leave it empty"))
+    cleaned = cleaned.replace(",", "")
     value = int(cleaned[:12])  # more digits than that are over any limit
     if len(cleaned) > 12 or value > limit:
         raise forms.ValidationError(too_much)
@@ -223,6 +246,7 @@ class BenefitForm(forms.Form):
         raw = (self.cleaned_data.get("cashable_savings") or "").strip()
         if not raw:
             return 0
+        _not_negative(raw, _("The savings cannot be less than zero."))
         try:
             value = parse_pounds(raw)
         except ValueError as exc:
@@ -236,6 +260,7 @@ class BenefitForm(forms.Form):
             self.cleaned_data.get("hours_saved"),
             limit=MAX_HOURS_SAVED,
             too_much=_("The hours saved must be 1,000,000 a year or fewer."),
+            negative=_("The hours saved cannot be less than zero."),
         )
 
     def clean_people_served(self) -> int:
@@ -243,4 +268,5 @@ class BenefitForm(forms.Form):
             self.cleaned_data.get("people_served"),
             limit=MAX_PEOPLE_SERVED,
             too_much=_("The people served must be 10,000,000 or fewer."),
+            negative=_("The people served cannot be less than zero."),
         )

@@ -91,7 +91,11 @@ def _timeline_pledge(*, actor: User, pledge: Pledge, words: tuple) -> None:
         title=title,
         body=body,
         values={},
-        names={"council": pledge.council.display_name, "amount": lambda: pledge.amount_display},
+        names={
+            # Callables, so the council and amount are named in the project's language.
+            "council": lambda: pledge.council.display_name,
+            "amount": lambda: pledge.amount_display,
+        },
         notify=False,  # the councils on both sides hear of it already
     )
 

@@ -30,6 +30,7 @@ DAYS_NEGATIVE = "The time must be more than zero."
         (".5", 50),
         ("7.", 700),
         ("10,000,000", 1_000_000_000),
+        ("12,500.50", 1_250_050),
         ("0", 0),
     ],
 )
@@ -55,6 +56,13 @@ def test_parse_pounds_gives_exact_pence(text, pence):
         ("12.3.4", POUNDS_FORMAT),
         ("0x10", POUNDS_FORMAT),
         ("5 pounds", POUNDS_FORMAT),
+        # A comma is a thousands separator or a mistake: "12,50" is not £1,250.
+        ("12,50", POUNDS_FORMAT),
+        ("1,5", POUNDS_FORMAT),
+        ("1,2345", POUNDS_FORMAT),
+        ("12,500,00", POUNDS_FORMAT),
+        (",500", POUNDS_FORMAT),
+        ("1,000.5,0", POUNDS_FORMAT),
         ("1.234", POUNDS_DECIMALS),
         ("0.001", POUNDS_DECIMALS),
         ("-5", POUNDS_NEGATIVE),
@@ -78,6 +86,7 @@ def test_parse_pounds_refuses_what_is_not_an_amount(text, message):
         ("1 day", 2),
         ("2.5 days", 5),
         (" 2000 ", 4000),
+        ("1,500.5", 3001),
         ("0", 0),
     ],
 )
@@ -98,6 +107,8 @@ def test_parse_days_gives_exact_half_days(text, half_days):
         ("1e2", DAYS_FORMAT),
         ("1E999999999", DAYS_FORMAT),
         ("1.2.3", DAYS_FORMAT),
+        ("1,5", DAYS_FORMAT),
+        ("12,5", DAYS_FORMAT),
         ("2.25", DAYS_HALVES),
         ("0.1", DAYS_HALVES),
         ("1.234", DAYS_HALVES),

@@ -242,6 +242,30 @@ def test_a_bad_report_form_keeps_what_was_typed(client):
     assert not StatusReport.objects.exists()
 
 
+@pytest.mark.parametrize(
+    ("money", "days", "message"),
+    [
+        # Zero is allowed, so a minus sign must not be told "more than zero".
+        ("-5", "0", "The money spent cannot be less than zero. Enter 0 if none."),
+        ("0", "-1", "The staff days used cannot be less than zero. Enter 0 if none."),
+        # A decimal comma is refused, not read as a hundred times the amount.
+        ("12,50", "0", "Enter an amount in pounds, like 2500 or 2500.50"),
+        ("0", "1,5", "Enter a number of days, like 5 or 2.5"),
+    ],
+)
+def test_a_report_refuses_negative_and_misplaced_commas(client, money, days, message):
+    project = published_project()
+    client.force_login(project.owner)
+    url = reverse("delivery:report_new", args=[project.slug])
+    data = {"rating": Rating.ON_TRACK, "happened": "Research", "next_steps": "Prototype"}
+    response = client.post(url, {**data, "money_spent": money, "days_used": days})
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert message in page
+    assert "more than zero" not in page
+    assert not StatusReport.objects.exists()
+
+
 @pytest.mark.parametrize("name", ["delivery:milestone_new", "delivery:report_new"])
 def test_people_outside_the_team_are_refused(client, name):
     project = published_project()

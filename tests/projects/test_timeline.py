@@ -64,6 +64,14 @@ def test_a_time_pledge_is_worded_in_days_in_the_projects_language():
     assert "3 diwrnod" in body and "Northshire" in body
 
 
+def test_a_welsh_project_names_a_welsh_council_in_welsh_whatever_the_deciders_language():
+    project = published_project(language=Language.WELSH)
+    council = CouncilFactory(short_name="Cardiff", name_cy="Caerdydd")
+    make_pledge(project, council=council, amount=10_000, state=PledgeState.ACCEPTED)  # in English
+    _title, body, _author = timeline(project)[-1]
+    assert "gan Caerdydd" in body and "Cardiff" not in body
+
+
 def test_what_stays_inside_the_pledging_council_never_reaches_the_timeline():
     project = published_project()
     council = CouncilFactory(money_limit=5_000)  # £50: a £100 pledge waits for an approver
