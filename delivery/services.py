@@ -12,7 +12,7 @@ import datetime
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.dateformat import format as date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -236,7 +236,7 @@ def _clean_quantity(value: int, *, field: str, limit: int, too_much: str) -> int
 
 
 def _report_body(report: StatusReport) -> str:
-    """The report as the update's Markdown, in the words of the language it was filed in."""
+    """The report as the update's Markdown (in the language active: the project's)."""
     parts = [
         (_("Rating"), report.get_rating_display()),
         (_("What happened"), report.happened),
@@ -308,12 +308,12 @@ def status_report_file(
             too_much=_("The time must be 2,000 days or less."),
         ),
     )
-    update = update_post(
-        actor=actor,
-        project=project,
-        title=_("Status report: %(rating)s") % {"rating": report.get_rating_display()},
-        body=_report_body(report),
-    )
+    # Its headings in the project's language, like the rest of its timeline, whatever
+    # language the team member filed it in.
+    with translation.override(project.language):
+        title = _("Status report: %(rating)s") % {"rating": report.get_rating_display()}
+        body = _report_body(report)
+    update = update_post(actor=actor, project=project, title=title, body=body)
     report.update = update
     report.created_at = update.created_at
     report.save()

@@ -224,3 +224,18 @@ def test_project_delivery_shows_the_latest_report_and_when_the_next_is_due():
     assert after.latest_report == latest
     assert after.report_count == 2
     assert not after.report_overdue
+
+
+def test_a_report_is_headed_in_the_projects_language_whatever_the_filer_reads():
+    from django.utils import translation
+
+    from projects.models import Language
+
+    english, welsh = published_project(), published_project(language=Language.WELSH)
+    with translation.override("cy"):
+        _report(english)
+    _report(welsh)
+    assert Update.objects.get(project=english).title == "Status report: At risk"
+    welsh_update = Update.objects.get(project=welsh)
+    assert welsh_update.title == "Adroddiad statws: Mewn perygl"
+    assert "**Beth ddigwyddodd**" in welsh_update.body
