@@ -185,14 +185,38 @@ def milestone_mark_done(
     done_on = _clean_date(done_on or timezone.localdate(), field="done_on")
     if done_on > timezone.localdate():
         raise InvalidInput(_("The date done must be today or in the past."), field="done_on")
-    first_time = milestone.done_on is None
+    was_done_on = milestone.done_on
     milestone.done_on = done_on
     if evidence_url is not None:
         milestone.evidence_url = _clean_url(evidence_url, field="evidence_url")
     milestone.save()
-    if first_time and milestone.project.state != State.DRAFT:
-        _timeline_milestone_done(actor=actor, milestone=milestone)
+    if milestone.project.state != State.DRAFT:
+        if was_done_on is None:
+            _timeline_milestone_done(actor=actor, milestone=milestone)
+        elif was_done_on != done_on:
+            _timeline_milestone_corrected(actor=actor, milestone=milestone, was=was_done_on)
     return milestone
+
+
+def _timeline_milestone_corrected(*, actor: User, milestone: Milestone, was) -> None:
+    """The timeline is history, never rewritten: a corrected date is a new entry saying so
+    (not news to send to anyone)."""
+    timeline_record(
+        project=milestone.project,
+        actor=actor,
+        title=gettext_lazy("Milestone date corrected: %(milestone)s"),
+        body=gettext_lazy(
+            "%(name)s corrected the date the milestone “%(milestone)s” was done: %(done)s, "
+            "not %(was)s."
+        ),
+        values={},
+        names={
+            "milestone": milestone.title,
+            "done": lambda: date_format(milestone.done_on, "j F Y"),
+            "was": lambda: date_format(was, "j F Y"),
+        },
+        notify=False,
+    )
 
 
 def _timeline_milestone_done(*, actor: User, milestone: Milestone) -> None:

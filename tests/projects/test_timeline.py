@@ -170,11 +170,23 @@ def test_a_milestone_reached_is_news_once(on_commit):
     assert "beta milestone “Beta assessment passed” done on 4 March 2026" in body
     assert "planned for 1 March 2026" in body and "https://example.gov.uk/report" in body
     assert author == project.owner.pk
-    # Correcting the date is not news again.
+    # Correcting the date is not news again, but the timeline says so (it is never rewritten).
+    mail.outbox.clear()
+    on_commit(
+        delivery.milestone_mark_done,
+        actor=project.owner,
+        milestone=milestone,
+        done_on=datetime.date(2026, 3, 3),
+    )
+    assert len(timeline(project)) == 2
+    title, body, _author = timeline(project)[-1]
+    assert title == "Milestone date corrected: Beta assessment passed"
+    assert "was done: 3 March 2026, not 4 March 2026." in body
+    assert mail.outbox == []
     delivery.milestone_mark_done(
         actor=project.owner, milestone=milestone, done_on=datetime.date(2026, 3, 3)
     )
-    assert len(timeline(project)) == 1
+    assert len(timeline(project)) == 2  # the same date again changes nothing
 
 
 def test_a_long_milestone_title_fits_the_timeline():
