@@ -14,7 +14,7 @@ import pytest
 from django.core.management import call_command
 
 from councils.models import Council
-from demo.councils import DEMO_PASSWORD
+from demo.councils import DEMO_PASSWORD, ORGANISER
 
 from .conftest import axe_results, describe, follow, sign_in, structure_problems, submit
 
@@ -99,6 +99,12 @@ def test_no_axe_violations_on_any_page(new_page, demo_data, subtests):
     sweep.visit(page, "Project page", PROJECT, BREADCRUMBS, SUMMARY_LIST, TAG, TABLE)
     sweep.visit(page, "Council page", council, BREADCRUMBS, SUMMARY_LIST, TABLE)
     sweep.visit(page, "Council directory", "/councils/", TABLE)
+    # Portfolios: the council's is public; the Welsh one; filtered to one with no rows.
+    sweep.visit(page, "Council portfolio", f"{council}portfolio/", BREADCRUMBS, TABLE, TAG)
+    sweep.visit(page, "Welsh council portfolio", f"/cy{council}portfolio/", BREADCRUMBS, TABLE)
+    sweep.visit(
+        page, "Council portfolio, bad filter", f"{council}portfolio/?rating=x", ERROR_SUMMARY
+    )
     sweep.visit(page, "Search results", "/search/?q=waste", "form[role=search]")
     sweep.visit(page, "News page", NEWS_PAGE, BREADCRUMBS)
     sweep.visit(page, "Collection page", "/collections/waste-and-recycling/", BREADCRUMBS, TAG)
@@ -226,5 +232,11 @@ def test_no_axe_violations_on_any_page(new_page, demo_data, subtests):
     sweep.check(page, "Change: check your answers, over what is needed", SUMMARY_LIST, CHANGE_LINKS)
     submit(page, "Propose change")
     sweep.check(page, "A proposed change and its history", SUMMARY_LIST, TAG)
+
+    # The national portfolio, for organisers, in both languages.
+    organiser = new_page()
+    sign_in(organiser, ORGANISER[0], DEMO_PASSWORD)
+    sweep.visit(organiser, "National portfolio", "/portfolio/", BREADCRUMBS, TABLE, TAG)
+    sweep.visit(organiser, "Welsh national portfolio", "/cy/portfolio/?phase=beta", TABLE)
 
     print("\n" + sweep.report())
