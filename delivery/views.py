@@ -154,6 +154,7 @@ def _render_portfolio(request: HttpRequest, *, council: Council | None) -> HttpR
         {
             "council": council,
             "filterset": filterset,
+            "form": filterset.form,  # the page's title starts "Error:" when a filter is wrong
             "page": page,
             "rows": portfolio.portfolio_rows(page.object_list, council=council),
             "total": portfolio.sums_total(projects=matching, council=council),

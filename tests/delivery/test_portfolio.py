@@ -172,6 +172,14 @@ def test_entering_the_phase_makes_later_pledges_due_and_says_so_on_the_timeline(
     assert "fall due" not in back.body
 
 
+def test_the_project_page_says_which_pledges_are_committed_for_a_later_phase(client):
+    w = World()
+    said = "Committed for beta: due when the project enters it"
+    assert client.get(w.project.get_absolute_url()).content.decode().count(said) == 2
+    services.project_set_phase(actor=w.project.owner, project=w.project, phase=Phase.BETA)
+    assert said not in client.get(w.project.get_absolute_url()).content.decode()
+
+
 def test_a_phase_change_without_pledges_for_it_says_nothing_of_pledges():
     project = published_project(phase=Phase.DISCOVERY)
     services.project_set_phase(actor=project.owner, project=project, phase=Phase.ALPHA)
@@ -293,6 +301,7 @@ def test_the_page_filters_by_role_rating_phase_area_and_overdue(client):
     response = client.get(_council_url(w.lead, rating="purple"))
     assert response.status_code == 200
     assert "Select a valid choice" in response.content.decode()
+    assert "<title>Error: " in response.content.decode()
 
 
 def test_the_csv_carries_the_filters_and_exact_pounds(client):
