@@ -353,6 +353,24 @@ def test_the_national_portfolio_is_for_organisers_only(client):
     assert "role" not in rows[0]
     dashboard = client.get(reverse("dashboard")).content.decode()
     assert url in dashboard
+    assert url in client.get("/cms-admin/").content.decode()  # the Wagtail admin's menu
+
+
+def test_the_national_page_costs_the_same_queries_for_1_and_10_projects(client):
+    client.force_login(OrganiserFactory())
+    url = reverse("portfolio:national")
+    published_project()
+    client.get(url)
+    with CaptureQueriesContext(connection) as one:
+        assert client.get(url).status_code == 200
+    for _ in range(9):
+        project = published_project()
+        make_pledge(project, state=PledgeState.FULFILLED)
+        MilestoneFactory(project=project)
+    with CaptureQueriesContext(connection) as ten:
+        page = client.get(url)
+    assert page.content.decode().count('<th scope="row" class="govuk-table__header"><a') == 10
+    assert len(ten.captured_queries) == len(one.captured_queries)
 
 
 def test_the_welsh_page_renders(client):
