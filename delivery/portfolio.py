@@ -37,13 +37,13 @@ from django.utils.translation import gettext_lazy as _
 
 from councils.models import Council
 from projects.models import (
-    PHASE_ORDER,
     Kind,
     Pledge,
     PledgeState,
     Project,
     TeamMembership,
     TeamStatus,
+    phase_rank,
 )
 
 from .models import DEFAULT_REPORT_INTERVAL_DAYS, RATING_TAG, Milestone, Rating, StatusReport
@@ -174,15 +174,11 @@ def _ledger(council: Council | None) -> QuerySet[Pledge]:
     return pledges
 
 
-def _phase_rank(phase: str) -> int:
-    return PHASE_ORDER.index(phase) if phase else -1
-
-
 def _into(sums: Sums, row: dict) -> None:
     figures = sums.money if row["kind"] == Kind.MONEY else sums.days
     if row["state"] == PledgeState.FULFILLED:
         figures.fulfilled += row["total"]
-    elif _phase_rank(row["need__phase"] or "") > _phase_rank(row["project__phase"]):
+    elif phase_rank(row["need__phase"] or "") > phase_rank(row["project__phase"]):
         figures.later += row["total"]
     else:
         figures.due_now += row["total"]
@@ -222,7 +218,7 @@ def sums_total(*, projects: QuerySet[Project], council: Council | None) -> Sums:
 # --- rows -----------------------------------------------------------------------------------
 
 
-def report_due_on(project: Project) -> datetime.date:
+def _report_due_on(project: Project) -> datetime.date:
     """As ``selectors.report_due_on``, from the row's annotation instead of another query."""
     if project.next_report_due is not None:
         return project.next_report_due
@@ -261,7 +257,7 @@ def portfolio_rows(
                 report_overdue=(
                     project.state in REPORTING_STATES
                     and not project.is_hidden
-                    and report_due_on(project) < today
+                    and _report_due_on(project) < today
                 ),
             )
         )
