@@ -1,5 +1,6 @@
-"""The portfolio's filters: one FilterSet for a council's portfolio page, the national one, and
-the CSV of each (the CSV link carries the page's query string)."""
+"""Filters for the benefit listing and its CSV export (the API and the CSV share them), and the
+portfolio's: one FilterSet for a council's portfolio page, the national one, and the CSV of
+each (the CSV link carries the page's query string)."""
 
 import django_filters
 from django import forms
@@ -9,8 +10,26 @@ from django.utils.translation import gettext_lazy as _
 from councils.models import Nation
 from projects.models import PUBLIC_STATES, Phase, Project, ServiceArea, State, report_overdue_q
 
-from .models import Rating
+from .models import Benefit, Confidence, Rating
 from .portfolio import NO_REPORT, PortfolioRole
+
+
+class BenefitFilterSet(django_filters.FilterSet):
+    project = django_filters.CharFilter(
+        field_name="adoption__project__slug", label=_("Project (slug)")
+    )
+    council = django_filters.CharFilter(
+        field_name="adoption__council__code",
+        lookup_expr="iexact",
+        label=_("Adopting council (code)"),
+    )
+    confidence = django_filters.MultipleChoiceFilter(
+        choices=Confidence.choices, label=_("Confidence")
+    )
+
+    class Meta:
+        model = Benefit
+        fields = ["project", "council", "confidence"]
 
 
 class PortfolioFilterSet(django_filters.FilterSet):

@@ -1,4 +1,5 @@
-"""Delivery: what a project plans (milestones) and how it is going (status reports).
+"""Delivery: what a project plans (milestones), how it is going (status reports) and what the
+councils that adopted it got from it (benefits).
 
 A status report is also an ``Update`` on the project's timeline (``report``), so followers and
 partner councils hear of it the way they chose to hear of updates; the report keeps the figures
@@ -13,7 +14,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from projects.models import Phase, Project, Update
+from projects.models import MAX_MONEY_PENCE, Adoption, Phase, Project, Update
 
 DEFAULT_REPORT_INTERVAL_DAYS = 30  # "monthly by default"
 MAX_REPORT_INTERVAL_DAYS = 366
@@ -141,3 +142,105 @@ class ReportSchedule(models.Model):
 
     def __str__(self) -> str:
         return f"{self.project}: next report due {self.next_due_on}"
+
+
+# A benefit's figures are per year, for one council: caps that no honest figure reaches, so a
+# typing slip (an extra nought or three) is refused with a clear error instead of skewing the
+# national totals.
+MAX_SAVINGS_PENCE = MAX_MONEY_PENCE  # £10,000,000 a year
+MAX_HOURS_SAVED = 1_000_000  # about 550 full-time staff
+MAX_PEOPLE_SERVED = 10_000_000  # more than live in any council's area
+MAX_NON_CASHABLE = 5_000
+
+
+class Confidence(models.TextChoices):
+    LOW = "low", _("Low")
+    MEDIUM = "medium", _("Medium")
+    HIGH = "high", _("High")
+
+
+# What each level means, in plain English, for the form and the API's documentation.
+CONFIDENCE_HELP = {
+    Confidence.LOW: _("An estimate: we have not measured it yet."),
+    Confidence.MEDIUM: _("Partly measured, or measured over a short time."),
+    Confidence.HIGH: _("Measured over months, with evidence others can check."),
+}
+CONFIDENCE_TAG = {
+    Confidence.LOW: "govuk-tag--grey",
+    Confidence.MEDIUM: "govuk-tag--blue",
+    Confidence.HIGH: "govuk-tag--green",
+}
+
+
+class Benefit(models.Model):
+    """What one council that adopted a project says it gets from it, per year.
+
+    One per adoption, brought up to date as the council learns more (a new measurement replaces
+    the old one), so totals across councils count each council once. Who recorded it and when
+    are kept, and who changed it last.
+    """
+
+    adoption = models.OneToOneField(Adoption, on_delete=models.CASCADE, related_name="benefit")
+    cashable_savings = models.BigIntegerField(_("cashable savings per year (pence)"), default=0)
+    non_cashable = models.TextField(
+        _("non-cashable benefits"), blank=True, max_length=MAX_NON_CASHABLE
+    )
+    hours_saved = models.IntegerField(_("staff hours saved per year"), default=0)
+    people_served = models.IntegerField(_("people served per year"), default=0)
+    evidence_url = models.URLField(_("evidence link"), blank=True, max_length=500)
+    confidence = models.CharField(_("confidence"), max_length=8, choices=Confidence.choices)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(default=timezone.now)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-cashable_savings", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(cashable_savings__gte=0, cashable_savings__lte=MAX_SAVINGS_PENCE),
+                name="benefit_savings_in_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(hours_saved__gte=0, hours_saved__lte=MAX_HOURS_SAVED),
+                name="benefit_hours_in_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(people_served__gte=0, people_served__lte=MAX_PEOPLE_SERVED),
+                name="benefit_people_in_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(confidence__in=Confidence.values), name="benefit_confidence_valid"
+            ),
+            # A benefit says something: a saving, hours, people or words.
+            models.CheckConstraint(
+                condition=Q(cashable_savings__gt=0)
+                | Q(hours_saved__gt=0)
+                | Q(people_served__gt=0)
+                | ~Q(non_cashable=""),
+                name="benefit_says_something",
+            ),
+            # "High" means others can check it.
+            models.CheckConstraint(
+                condition=~Q(confidence=Confidence.HIGH) | ~Q(evidence_url=""),
+                name="benefit_high_confidence_has_evidence",
+            ),
+            models.CheckConstraint(
+                condition=Q(updated_at__gte=models.F("recorded_at")),
+                name="benefit_updated_after_recorded",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.adoption.council} – {self.adoption.project}"
+
+    def get_absolute_url(self) -> str:
+        return f"{self.adoption.project.get_absolute_url()}#benefit-{self.pk}"
+
+    @property
+    def confidence_tag(self) -> str:
+        return CONFIDENCE_TAG[self.confidence]

@@ -1,7 +1,10 @@
-"""Writes for milestones and status reports. Web forms, the API and the demo data call these.
+"""Writes for milestones, status reports and benefits. Web forms, the API and the demo data
+call these.
 
-Who may: the project's team as ``projects`` defines it (owner, lead-council admins, organisers
-and active maker-team members: ``user_can_post_update``), checked here whatever the way in.
+Who may: for milestones and reports, the project's team as ``projects`` defines it (owner,
+lead-council admins, organisers and active maker-team members: ``user_can_post_update``); for a
+council's benefits, that council's verified members and organisers (``user_can_record_benefit``).
+Checked here whatever the way in.
 """
 
 import datetime
@@ -10,18 +13,36 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.dateformat import format as date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from core.errors import InvalidInput, NotAllowed
+from core.errors import Conflict, InvalidInput, NotAllowed
 from core.formatting import format_half_days, format_pence
 from core.validators import validate_web_address
-from projects.models import MAX_HALF_DAYS, MAX_MONEY_PENCE, Phase, Project
+from councils.selectors import user_may_act_for_council
+from projects.models import (
+    MAX_HALF_DAYS,
+    MAX_MONEY_PENCE,
+    PUBLIC_STATES,
+    Adoption,
+    Phase,
+    Project,
+    State,
+)
 from projects.services.people import update_post, user_can_post_update
+from projects.services.projects import timeline_record
 
 from .models import (
     DEFAULT_REPORT_INTERVAL_DAYS,
     EARLIEST_DATE,
+    MAX_HOURS_SAVED,
+    MAX_NON_CASHABLE,
+    MAX_PEOPLE_SERVED,
     MAX_REPORT_INTERVAL_DAYS,
+    MAX_SAVINGS_PENCE,
+    Benefit,
+    Confidence,
     Milestone,
     Rating,
     ReportSchedule,
@@ -164,11 +185,41 @@ def milestone_mark_done(
     done_on = _clean_date(done_on or timezone.localdate(), field="done_on")
     if done_on > timezone.localdate():
         raise InvalidInput(_("The date done must be today or in the past."), field="done_on")
+    first_time = milestone.done_on is None
     milestone.done_on = done_on
     if evidence_url is not None:
         milestone.evidence_url = _clean_url(evidence_url, field="evidence_url")
     milestone.save()
+    if first_time and milestone.project.state != State.DRAFT:
+        _timeline_milestone_done(actor=actor, milestone=milestone)
     return milestone
+
+
+def _timeline_milestone_done(*, actor: User, milestone: Milestone) -> None:
+    """Reaching a milestone is news: it goes on the timeline and to followers and partner
+    councils. (Correcting the date later is not news again.)"""
+    body = gettext_lazy(
+        "%(name)s marked the %(phase)s milestone “%(milestone)s” done on %(done)s "
+        "(planned for %(planned)s)."
+    )
+    if milestone.evidence_url:
+        body = gettext_lazy(
+            "%(name)s marked the %(phase)s milestone “%(milestone)s” done on %(done)s "
+            "(planned for %(planned)s). Evidence: %(evidence)s"
+        )
+    timeline_record(
+        project=milestone.project,
+        actor=actor,
+        title=gettext_lazy("Milestone reached: %(milestone)s"),
+        body=body,
+        values={"phase": Phase(milestone.phase).label},
+        names={
+            "milestone": milestone.title,
+            "done": lambda: date_format(milestone.done_on, "j F Y"),
+            "planned": lambda: date_format(milestone.planned_on, "j F Y"),
+            "evidence": milestone.evidence_url,
+        },
+    )
 
 
 # --- status reports -------------------------------------------------------------------------
@@ -299,3 +350,105 @@ def report_schedule_set(*, actor: User, project: Project, interval_days: int) ->
         },
     )
     return schedule
+
+
+# --- benefits -------------------------------------------------------------------------------
+
+
+def user_can_record_benefit(user: User, adoption: Adoption) -> bool:
+    """A verified member of the council that adopted it, or an organiser."""
+    if not user.is_authenticated:
+        return False
+    return bool(user.is_organiser) or user_may_act_for_council(user=user, council=adoption.council)
+
+
+@transaction.atomic
+def benefit_record(
+    *,
+    actor: User,
+    adoption: Adoption,
+    confidence: str,
+    cashable_savings: int = 0,
+    non_cashable: str = "",
+    hours_saved: int = 0,
+    people_served: int = 0,
+    evidence_url: str = "",
+) -> tuple[Benefit, bool]:
+    """The adopting council records what it gets from the product, per year; recording again
+    brings its figures up to date (one record per adoption, so totals count each council once).
+    Returns the benefit and whether it was new."""
+    # The adoption row, locked: two people of one council recording at once are one at a time.
+    adoption = (
+        Adoption.objects.select_for_update(of=("self",))
+        .select_related("council", "project")
+        .get(pk=adoption.pk)
+    )
+    if not user_can_record_benefit(actor, adoption):
+        raise NotAllowed(
+            _("Only verified members of %(council)s can record its benefits.")
+            % {"council": adoption.council.display_name}
+        )
+    if adoption.project.is_hidden or adoption.project.state not in PUBLIC_STATES:
+        raise Conflict(_("This project is not published."))
+    if confidence not in Confidence.values:
+        raise InvalidInput(
+            _("Choose how confident you are: low, medium or high."), field="confidence"
+        )
+    values = {
+        "cashable_savings": _clean_quantity(
+            cashable_savings,
+            field="cashable_savings",
+            limit=MAX_SAVINGS_PENCE,
+            too_much=_("The savings must be £10,000,000 a year or less."),
+        ),
+        "hours_saved": _clean_quantity(
+            hours_saved,
+            field="hours_saved",
+            limit=MAX_HOURS_SAVED,
+            too_much=_("The hours saved must be 1,000,000 a year or fewer."),
+        ),
+        "people_served": _clean_quantity(
+            people_served,
+            field="people_served",
+            limit=MAX_PEOPLE_SERVED,
+            too_much=_("The people served must be 10,000,000 or fewer."),
+        ),
+        "non_cashable": _clean_text(
+            non_cashable,
+            field="non_cashable",
+            label=_("the non-cashable benefits"),
+            limit=MAX_NON_CASHABLE,
+            required=False,
+        ),
+        "evidence_url": _clean_url(evidence_url, field="evidence_url"),
+        "confidence": confidence,
+    }
+    if not (
+        values["cashable_savings"]
+        or values["hours_saved"]
+        or values["people_served"]
+        or values["non_cashable"]
+    ):
+        raise InvalidInput(
+            _(
+                "Enter at least one benefit: savings, hours saved, people served or what "
+                "else improved."
+            ),
+            field="cashable_savings",
+        )
+    if confidence == Confidence.HIGH and not values["evidence_url"]:
+        raise InvalidInput(
+            _("Give a link to the evidence, or choose medium or low confidence."),
+            field="evidence_url",
+        )
+    now = timezone.now()
+    benefit = Benefit.objects.filter(adoption=adoption).first()
+    created = benefit is None
+    if created:
+        benefit = Benefit(adoption=adoption, recorded_by=actor, recorded_at=now)
+    for name, value in values.items():
+        setattr(benefit, name, value)
+    benefit.updated_by = actor
+    benefit.updated_at = now
+    benefit.save()
+    return benefit, created

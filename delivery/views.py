@@ -1,4 +1,5 @@
-"""Thin web views: add a milestone, mark one done, file a status report.
+"""Thin web views: add a milestone, mark one done, file a status report, record a council's
+benefits, the national benefits page, and the portfolios (a council's and the national one).
 
 They reuse the project pages' plumbing (``projects.views``): finding a project the person may
 see, the one-time submission key and the error handling of ``perform``.
@@ -11,20 +12,23 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
 
+from core import pagecache
 from core.api.pagination import cursor_page
 from core.forms import form_data
 from core.security import limit_shown_in_form
 from councils.models import Council
 from projects.exports import base_url, csv_response
+from projects.models import Adoption
+from projects.scopes import SUPPORT
 from projects.services.people import user_can_post_update
 from projects.views.pages import _project_or_404
 from projects.views.writes import form_status, perform
 
-from . import portfolio, services
+from . import portfolio, selectors, services
 from .exports import portfolio_columns, portfolio_csv_rows
 from .filters import PortfolioFilterSet
-from .forms import MilestoneDoneForm, MilestoneForm, StatusReportForm
-from .models import Milestone
+from .forms import BenefitForm, MilestoneDoneForm, MilestoneForm, StatusReportForm
+from .models import Benefit, Milestone
 
 
 def _team_project_or_403(request: HttpRequest, slug: str):
@@ -121,6 +125,91 @@ def report_new(request: HttpRequest, slug: str) -> HttpResponse:
         "delivery/report_form.html",
         {"project": project, "form": form},
         status=form_status(form),
+    )
+
+
+# --- benefits -------------------------------------------------------------------------------
+
+
+def _benefit_initial(benefit: Benefit | None) -> dict:
+    if benefit is None:
+        return {}
+    return {
+        "cashable_savings": _pounds(benefit.cashable_savings) if benefit.cashable_savings else "",
+        "hours_saved": benefit.hours_saved or "",
+        "people_served": benefit.people_served or "",
+        "non_cashable": benefit.non_cashable,
+        "evidence_url": benefit.evidence_url,
+        "confidence": benefit.confidence,
+    }
+
+
+def _pounds(pence: int) -> str:
+    """Pence as the pounds a person would type back: 1234550 → '12345.50'."""
+    pounds, rest = divmod(pence, 100)
+    return f"{pounds}.{rest:02d}" if rest else str(pounds)
+
+
+@login_required
+@limit_shown_in_form
+def benefit_edit(request: HttpRequest, slug: str, council: str) -> HttpResponse:
+    """Record, or bring up to date, what the adopting council gets from the product."""
+    project = _project_or_404(request, slug)
+    adoption = get_object_or_404(
+        Adoption.objects.select_related("council", "project"),
+        project=project,
+        council__slug=council,
+    )
+    if not services.user_can_record_benefit(request.user, adoption):
+        return render(
+            request,
+            "403.html",
+            {
+                "reason": _("Only verified members of %(council)s can record its benefits.")
+                % {"council": adoption.council.display_name}
+            },
+            status=403,
+        )
+    benefit = Benefit.objects.filter(adoption=adoption).first()
+    form = BenefitForm(form_data(request), initial=_benefit_initial(benefit))
+    if request.method == "POST" and form.is_valid():
+
+        def write() -> str:
+            saved, _created = services.benefit_record(
+                actor=request.user, adoption=adoption, **form.cleaned_data
+            )
+            return saved.get_absolute_url()
+
+        done = perform(
+            request,
+            write,
+            form=form,
+            done=_("Thank you. The project’s page now shows what %(council)s gets from it.")
+            % {"council": adoption.council.display_name},
+        )
+        if done:
+            return done
+    return render(
+        request,
+        "delivery/benefit_form.html",
+        {"project": project, "adoption": adoption, "benefit": benefit, "form": form},
+        status=form_status(form),
+    )
+
+
+def benefits_national(request: HttpRequest) -> HttpResponse:
+    """What every adopting council reports, added up nationally and per project."""
+    # Benefits retire the support figures' tag (``scopes``); a project's own row, every page.
+    pagecache.depends_on(SUPPORT)
+    rows = selectors.benefits_by_project()
+    return render(
+        request,
+        "delivery/benefits.html",
+        {
+            "totals": selectors.national_benefit_totals(),
+            "rows": rows,
+            "chart": selectors.benefit_savings_chart(rows),
+        },
     )
 
 

@@ -11,6 +11,7 @@ from cms import views as cms_views
 from cms.sitemaps import PageSitemap
 from core import views
 from councils.sitemaps import CouncilSitemap
+from delivery import views as delivery_views
 from projects import views as project_views
 from projects.sitemaps import ProjectSitemap
 
@@ -54,6 +55,7 @@ urlpatterns += i18n_patterns(
     path("projects/", include("delivery.urls")),
     path("projects/", include("projects.urls")),
     path("my-pipeline/", project_views.dashboard, name="dashboard"),
+    path("benefits/", delivery_views.benefits_national, name="benefits"),
     path("search/", cms_views.search, name="search"),
     path("", include(wagtail_urls)),
     prefix_default_language=False,

@@ -93,14 +93,28 @@ def listing_tags(projects: Iterable, *, support: bool) -> list[str]:
     return tags
 
 
+def _with_versions(rows: Iterable, tags_of, *, since: int | None) -> list:
+    rows = list(rows)
+    versions = pagecache.part_versions({r.pk: tags_of(r) for r in rows}, since=since)
+    for row in rows:
+        row.part_version = versions[row.pk]
+    return rows
+
+
 def with_part_versions(projects: Iterable, *, since: int | None) -> list:
     """``projects`` as a list, each with ``part_version``: the version of its card and row kept
     in the cache (``core.pagecache.part_versions``), read for all of them at once. ``since``:
     ``pagecache.change_mark()`` taken before the rows were read (a row changed since is drawn,
     not kept)."""
-    projects = list(projects)
-    keyed = {p.pk: (project_tag(p.pk),) for p in projects}
-    versions = pagecache.part_versions(keyed, since=since)
-    for project in projects:
-        project.part_version = versions[project.pk]
-    return projects
+    return _with_versions(projects, lambda p: (project_tag(p.pk),), since=since)
+
+
+def with_pledge_versions(pledges: Iterable, *, since: int | None) -> list:
+    """As ``with_part_versions``, for pledge listing rows: a pledge's row changes with its
+    project (its own moves, amendments and decision record are written under the project's
+    tag) and its council (the name it shows)."""
+    return _with_versions(
+        pledges,
+        lambda p: (project_tag(p.project_id), council_tag(p.council_id)),
+        since=since,
+    )

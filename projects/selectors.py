@@ -50,7 +50,7 @@ def partner_q(*, project_ref) -> Q:
 
 # What a listing's filters, order and cursor read of each project. A listing reads only these
 # for its page, then the whole row only for the projects whose card or API row is not already
-# in the pages cache (``projects_in_order``): most of a page's cost was building rows the cache
+# in the pages cache (``rows_in_order``): most of a page's cost was building rows the cache
 # then answered for.
 LISTING_KEY_FIELDS = ("id", "published_at", "created_at", "partner_count", "demand_count")
 
@@ -68,14 +68,14 @@ def project_listing_keys() -> QuerySet[Project]:
 
 
 def project_cards() -> QuerySet[Project]:
-    """Projects with what a card shows, in a fixed number of queries; for ``projects_in_order``
+    """Projects with what a card shows, in a fixed number of queries; for ``rows_in_order``
     (the listing or page that chose them has already checked who may see them)."""
     return Project.objects.select_related("lead_council").prefetch_related("service_areas")
 
 
-def projects_in_order(keys: list, queryset: QuerySet[Project]) -> list[Project | None]:
-    """``queryset``'s rows for ``keys`` (rows of the same projects with less in them), in their
-    order; None for a project gone since."""
+def rows_in_order(keys: list, queryset: QuerySet) -> list:
+    """``queryset``'s rows for ``keys`` (rows of the same model with less in them: a listing's
+    keys), in their order; None for a row gone since."""
     if not keys:
         return []
     full = queryset.in_bulk([k.pk for k in keys])
@@ -547,15 +547,30 @@ def with_amendment_links(pledges: QuerySet[Pledge]) -> QuerySet[Pledge]:
     )
 
 
+# What the pledge listing's filters, order, cursor and row versions read (``pledge_listing_keys``).
+PLEDGE_KEY_FIELDS = ("id", "project_id", "council_id", "created_at")
+
+
+def _public_pledges() -> QuerySet[Pledge]:
+    return Pledge.objects.public().filter(
+        project__state__in=[s for s in State.values if s != State.DRAFT],
+        project__is_hidden=False,
+    )
+
+
+def pledge_listing_keys() -> QuerySet[Pledge]:
+    """The public pledges, each only as the listing's filters, order and cursor read it: the
+    rows themselves are kept serialised in the cache (``pagecache.cached_rows``) and read whole
+    (``pledge_list``) only when missing."""
+    return _public_pledges().only(*PLEDGE_KEY_FIELDS)
+
+
 def pledge_list() -> QuerySet[Pledge]:
     """Public pledges to published, visible projects, with what a listing row shows."""
     return with_amendment_links(
-        Pledge.objects.public()
-        .filter(
-            project__state__in=[s for s in State.values if s != State.DRAFT],
-            project__is_hidden=False,
+        _public_pledges().select_related(
+            "project", "council", "pledged_by", "decision_record__recorded_by"
         )
-        .select_related("project", "council", "pledged_by", "decision_record__recorded_by")
     )
 
 

@@ -8,9 +8,21 @@ from rest_framework import serializers
 
 from core.api.serializers import StrictInputSerializer, WebAddressField, days, money
 from core.formatting import parse_days
+from projects.api.serializers import CouncilRefSerializer, council_ref
 from projects.models import MAX_HALF_DAYS, MAX_MONEY_PENCE, Phase
 
-from ..models import Milestone, Rating, StatusReport
+from ..models import (
+    CONFIDENCE_HELP,
+    MAX_HOURS_SAVED,
+    MAX_NON_CASHABLE,
+    MAX_PEOPLE_SERVED,
+    MAX_SAVINGS_PENCE,
+    Benefit,
+    Confidence,
+    Milestone,
+    Rating,
+    StatusReport,
+)
 from ..selectors import milestone_status
 
 
@@ -150,3 +162,111 @@ class StatusReportInputSerializer(StrictInputSerializer):
         data["money_spent"] = data.pop("money_spent_pence")
         data["half_days_used"] = data.pop("days_used")
         return data
+
+
+# --- benefits -------------------------------------------------------------------------------
+
+CONFIDENCE_DOC = "How sure the council is of its figures: " + "; ".join(
+    f"{value} – {text}" for value, text in CONFIDENCE_HELP.items()
+)
+
+
+class BenefitSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    project = serializers.SlugField()
+    council = CouncilRefSerializer(help_text="The adopting council that reports it")
+    adopted_on = serializers.DateField()
+    cashable_savings = serializers.DictField(
+        help_text="Cashable savings a year: amount_pence, currency"
+    )
+    hours_saved = serializers.IntegerField(help_text="Staff hours saved a year")
+    people_served = serializers.IntegerField(help_text="People served a year")
+    non_cashable = serializers.CharField(allow_blank=True, help_text="Other benefits, in words")
+    evidence_url = serializers.URLField(allow_blank=True)
+    confidence = serializers.ChoiceField(choices=Confidence.choices, help_text=CONFIDENCE_DOC)
+    recorded_at = serializers.DateTimeField()
+    updated_at = serializers.DateTimeField()
+    url = serializers.URLField()
+
+    def to_representation(self, b: Benefit) -> dict:
+        return {
+            "id": b.pk,
+            "project": b.adoption.project.slug,
+            "council": council_ref(b.adoption.council),
+            "adopted_on": b.adoption.adopted_on.isoformat(),
+            "cashable_savings": money(b.cashable_savings),
+            "hours_saved": b.hours_saved,
+            "people_served": b.people_served,
+            "non_cashable": b.non_cashable,
+            "evidence_url": b.evidence_url,
+            "confidence": b.confidence,
+            "recorded_at": _iso(b.recorded_at),
+            "updated_at": _iso(b.updated_at),
+            "url": _abs(self.context.get("request"), b.get_absolute_url()),
+        }
+
+
+class BenefitInputSerializer(StrictInputSerializer):
+    """Recording again for the same adoption replaces its figures."""
+
+    project = serializers.SlugField(help_text="The adopted project's slug")
+    council = serializers.CharField(
+        max_length=20, help_text="The adopting council's register code (you act for it)"
+    )
+    cashable_savings_pence = serializers.IntegerField(
+        min_value=0,
+        max_value=MAX_SAVINGS_PENCE,
+        required=False,
+        default=0,
+        help_text="Cashable savings a year, in pence",
+    )
+    hours_saved = serializers.IntegerField(
+        min_value=0, max_value=MAX_HOURS_SAVED, required=False, default=0
+    )
+    people_served = serializers.IntegerField(
+        min_value=0, max_value=MAX_PEOPLE_SERVED, required=False, default=0
+    )
+    non_cashable = serializers.CharField(
+        max_length=MAX_NON_CASHABLE, required=False, allow_blank=True, default=""
+    )
+    evidence_url = WebAddressField(max_length=500, required=False, allow_blank=True, default="")
+    confidence = serializers.ChoiceField(choices=Confidence.choices, help_text=CONFIDENCE_DOC)
+
+    def service_arguments(self) -> dict:
+        data = dict(self.validated_data)
+        data.pop("project")
+        data.pop("council")
+        data["cashable_savings"] = data.pop("cashable_savings_pence")
+        return data
+
+
+class ProjectBenefitSummarySerializer(serializers.Serializer):
+    project = serializers.SlugField()
+    title = serializers.CharField()
+    lead_council = serializers.CharField(help_text="Register code")
+    councils_reporting = serializers.IntegerField()
+    cashable_savings = serializers.DictField(help_text="A year: amount_pence, currency")
+    hours_saved = serializers.IntegerField()
+    people_served = serializers.IntegerField()
+
+    def to_representation(self, row) -> dict:
+        return {
+            "project": row.slug,
+            "title": row.title,
+            "lead_council": row.lead_council_code,
+            "councils_reporting": row.councils,
+            "cashable_savings": money(row.cashable_savings),
+            "hours_saved": row.hours_saved,
+            "people_served": row.people_served,
+        }
+
+
+class BenefitSummarySerializer(serializers.Serializer):
+    cashable_savings = serializers.DictField(
+        help_text="Every reporting council's cashable savings a year, added up"
+    )
+    hours_saved = serializers.IntegerField(help_text="Staff hours saved a year, added up")
+    people_served = serializers.IntegerField(help_text="People served a year, added up")
+    councils_reporting = serializers.IntegerField()
+    projects_reporting = serializers.IntegerField()
+    by_project = ProjectBenefitSummarySerializer(many=True, help_text="Most savings first")

@@ -1,20 +1,29 @@
-"""The delivery API: a project's milestones and status reports. Public reads for projects the
-reader may see; writes by the project's team, checked in the services."""
+"""The delivery API: a project's milestones and status reports, and the benefits adopting
+councils report. Public reads for projects the reader may see; writes by the project's team
+(milestones, reports) or the adopting council (benefits), checked in the services."""
 
 from django.http import Http404
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework import status
-from rest_framework.permissions import IsAuthenticatedOrReadOnly
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.permissions import AllowAny, IsAuthenticatedOrReadOnly
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from core.api.serializers import ErrorSerializer
+from core import pagecache
+from core.api.serializers import ErrorSerializer, money
 from core.api.views import ApiView
-from projects.models import Project
+from core.errors import InvalidInput, ServiceError
+from projects.api.views import CsvExportView
+from projects.exports import base_url, csv_response
+from projects.models import Adoption, Project
+from projects.scopes import SUPPORT
 from projects.selectors import project_for_page
 
-from .. import selectors, services
+from .. import exports, selectors, services
+from ..filters import BenefitFilterSet
 from ..models import Milestone
 from . import serializers as s
 
@@ -135,4 +144,153 @@ class StatusReportList(_ProjectPart):
         return Response(
             s.StatusReportSerializer(report, context={"request": request}).data,
             status=status.HTTP_201_CREATED,
+        )
+
+
+# --- benefits -------------------------------------------------------------------------------
+
+BENEFIT_ERRORS = {
+    **ERRORS,
+    403: OpenApiResponse(
+        ErrorSerializer, description="Only the adopting council's verified members may do this"
+    ),
+    404: OpenApiResponse(ErrorSerializer, description="No such benefit"),
+    409: OpenApiResponse(ErrorSerializer, description="The project is not published"),
+}
+BENEFIT_INPUT_NAMES = {"cashable_savings": "cashable_savings_pence"}
+BENEFIT_READ_ERRORS = {k: v for k, v in BENEFIT_ERRORS.items() if k in (400, 404, 429)}
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="Benefits adopting councils report, newest first",
+        description="Filter by project (slug), council (register code) and confidence. Cursor "
+        "pages; follow `next`.",
+        responses={200: s.BenefitSerializer(many=True), **BENEFIT_READ_ERRORS},
+    ),
+    retrieve=extend_schema(
+        summary="One council's benefits from one product",
+        responses={200: s.BenefitSerializer, **BENEFIT_READ_ERRORS},
+    ),
+)
+class BenefitViewSet(
+    ApiView, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
+    filterset_class = BenefitFilterSet
+    permission_classes = [IsAuthenticatedOrReadOnly]
+    serializer_class = s.BenefitSerializer
+
+    def get_queryset(self):
+        return selectors.benefit_list()
+
+    def get_cursor_ordering(self):
+        return ("-pk",)
+
+    def get_object(self):
+        pk = str(self.kwargs["pk"])
+        if not (pk.isascii() and pk.isdigit()) or len(pk) > 18:
+            raise Http404
+        return get_object_or_404(self.get_queryset(), pk=int(pk))
+
+    @extend_schema(
+        summary="Record your council's benefits from a product it adopted",
+        description="Per year. Recording again for the same project and council replaces the "
+        "figures (201 the first time, 200 after). High confidence needs an evidence link; at "
+        "least one of the savings, hours, people or other benefits must be given.",
+        request=s.BenefitInputSerializer,
+        responses={201: s.BenefitSerializer, 200: s.BenefitSerializer, **BENEFIT_ERRORS},
+    )
+    def create(self, request, *args, **kwargs):
+        serializer = s.BenefitInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        project = project_for_page(slug=data["project"], user=request.user)
+        if project is None:
+            raise InvalidInput(
+                f"No published project has the slug '{data['project']}'.", field="project"
+            )
+        adoption = (
+            Adoption.objects.select_related("council")
+            .filter(project=project, council__code__iexact=data["council"].strip())
+            .first()
+        )
+        if adoption is None:
+            raise InvalidInput(
+                f"No council with the register code '{data['council']}' has recorded adopting "
+                "this project.",
+                field="council",
+            )
+        try:
+            benefit, created = services.benefit_record(
+                actor=request.user, adoption=adoption, **serializer.service_arguments()
+            )
+        except ServiceError as exc:
+            # The service's names for the fields, as this API names its input.
+            exc.field = BENEFIT_INPUT_NAMES.get(exc.field, exc.field)
+            raise
+        benefit = selectors.benefit_list().get(pk=benefit.pk)
+        return Response(
+            s.BenefitSerializer(benefit, context={"request": request}).data,
+            status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
+        )
+
+    @extend_schema(
+        summary="The benefits added up nationally and by project",
+        responses={200: s.BenefitSummarySerializer, **READ_ERRORS},
+        filters=False,
+    )
+    @action(detail=False, methods=["get"], pagination_class=None, filterset_class=None)
+    def summary(self, request):
+        pagecache.depends_on(SUPPORT)
+        totals = selectors.national_benefit_totals()
+        rows = selectors.benefits_by_project()[:LIST_LIMIT]
+        return Response(
+            {
+                "cashable_savings": money(totals.cashable_savings),
+                "hours_saved": totals.hours_saved,
+                "people_served": totals.people_served,
+                "councils_reporting": totals.councils,
+                "projects_reporting": totals.projects,
+                "by_project": s.ProjectBenefitSummarySerializer(rows, many=True).data,
+            }
+        )
+
+
+@extend_schema(
+    summary="Benefits as CSV",
+    description="Same filters as GET /api/v1/benefits/. One row per adopting council and "
+    "product; amounts in pence a year. Columns: " + ", ".join(exports.BENEFIT_COLUMNS),
+    responses={(200, "text/csv"): OpenApiTypes.STR, **BENEFIT_READ_ERRORS},
+)
+class BenefitCsvView(CsvExportView):
+    filterset_class = BenefitFilterSet
+    columns = exports.BENEFIT_COLUMNS
+    filename = "pipeline-benefits.csv"
+
+    def get_queryset(self):
+        return selectors.benefit_list()
+
+    def rows(self, queryset, base):
+        return exports.benefit_rows(queryset, base)
+
+
+@extend_schema(
+    summary="Benefits added up by project, as CSV",
+    description="One row per project with reported benefits, most savings first; the columns "
+    "add up to the national summary. Columns: " + ", ".join(exports.SUMMARY_COLUMNS),
+    responses={(200, "text/csv"): OpenApiTypes.STR, **READ_ERRORS},
+)
+class BenefitSummaryCsvView(ApiView, APIView):
+    permission_classes = [AllowAny]
+
+    def perform_content_negotiation(self, request, force=False):
+        return super().perform_content_negotiation(request, force=True)
+
+    def get(self, request):
+        pagecache.depends_on(SUPPORT)
+        return csv_response(
+            request,
+            "pipeline-benefits-by-project.csv",
+            exports.SUMMARY_COLUMNS,
+            exports.summary_rows(selectors.benefits_by_project(), base_url(request)),
         )

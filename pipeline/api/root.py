@@ -19,6 +19,10 @@ LINKS = {
     "follows": "api:follows",
     "projects_csv": "api:projects_csv",
     "pledges_csv": "api:pledges_csv",
+    "benefits": "api:benefit-list",
+    "benefits_summary": "api:benefit-summary",
+    "benefits_csv": "api:benefits_csv",
+    "benefits_summary_csv": "api:benefits_summary_csv",
     "token": "api:token",
     "docs": "api:docs",
     "schema": "api:schema",
@@ -34,6 +38,10 @@ class ApiRootSerializer(serializers.Serializer):
     follows = serializers.URLField(help_text="Projects you follow (signed in)")
     projects_csv = serializers.URLField(help_text="Projects as CSV")
     pledges_csv = serializers.URLField(help_text="Pledges as CSV")
+    benefits = serializers.URLField(help_text="Benefits adopting councils report (cursor pages)")
+    benefits_summary = serializers.URLField(help_text="Benefits added up nationally and by project")
+    benefits_csv = serializers.URLField(help_text="Benefits as CSV")
+    benefits_summary_csv = serializers.URLField(help_text="Benefits by project as CSV")
     token = serializers.URLField(help_text="POST your email and password for a personal token")
     docs = serializers.URLField(help_text="This API's documentation")
     schema = serializers.URLField(help_text="This API's OpenAPI description")

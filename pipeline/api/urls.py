@@ -4,7 +4,15 @@ from rest_framework.routers import DefaultRouter
 
 from accounts.api import TokenView
 from councils.api.views import CouncilViewSet
-from delivery.api.views import MilestoneDetail, MilestoneDone, MilestoneList, StatusReportList
+from delivery.api.views import (
+    BenefitCsvView,
+    BenefitSummaryCsvView,
+    BenefitViewSet,
+    MilestoneDetail,
+    MilestoneDone,
+    MilestoneList,
+    StatusReportList,
+)
 from projects.api.views import (
     FollowDetail,
     FollowList,
@@ -28,6 +36,7 @@ router.register("projects", ProjectViewSet, basename="project")
 router.register("pledges", PledgeViewSet, basename="pledge")
 router.register("councils", CouncilViewSet, basename="council")
 router.register("team-memberships", TeamViewSet, basename="team-membership")
+router.register("benefits", BenefitViewSet, basename="benefit")
 
 app_name = "api"
 READ_ONLY = ["get", "head"]
@@ -36,6 +45,12 @@ urlpatterns = [
     path("", ApiRootView.as_view(), name="root"),
     path("projects.csv", ProjectCsvView.as_view(), name="projects_csv"),
     path("pledges.csv", PledgeCsvView.as_view(), name="pledges_csv"),
+    path("benefits.csv", BenefitCsvView.as_view(), name="benefits_csv"),
+    path(
+        "benefits-by-project.csv",
+        BenefitSummaryCsvView.as_view(),
+        name="benefits_summary_csv",
+    ),
     path("projects/<slug:slug>/milestones/", MilestoneList.as_view(), name="project-milestones"),
     path(
         "projects/<slug:slug>/milestones/<int:pk>/",

@@ -111,7 +111,7 @@ class ProjectViewSet(
             prefix=f"api-project\n{request.build_absolute_uri('/')}\n{get_language()}",
             version_of=lambda p: f"{p.pk}:{p.part_version}" if p.part_version else "",
             render=serializer.to_representation,
-            load=lambda missing: selectors.projects_in_order(missing, selectors.project_rows()),
+            load=lambda missing: selectors.rows_in_order(missing, selectors.project_rows()),
         )
         return self.get_paginated_response(data)
 
@@ -336,10 +336,28 @@ class PledgeViewSet(
     serializer_class = s.PledgeSerializer
 
     def get_queryset(self):
+        if self.action == "list":
+            return selectors.pledge_listing_keys()
         return selectors.pledge_list()
 
     def get_cursor_ordering(self):
         return ("-created_at", "-pk")
+
+    def list(self, request, *args, **kwargs):
+        """Keys first, then each row as serialised before while its project and council are
+        unchanged: a busy project's page was a join of all its pledges, sorted, and then
+        serialised row by row."""
+        mark = pagecache.change_mark()  # before the rows are read (they are kept)
+        keys = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        serializer = self.get_serializer()
+        data = pagecache.cached_rows(
+            scopes.with_pledge_versions(keys, since=mark),
+            prefix=f"api-pledge\n{request.build_absolute_uri('/')}\n{get_language()}",
+            version_of=lambda p: f"{p.pk}:{p.part_version}" if p.part_version else "",
+            render=serializer.to_representation,
+            load=lambda missing: selectors.rows_in_order(missing, selectors.pledge_list()),
+        )
+        return self.get_paginated_response(data)
 
     def paginate_queryset(self, queryset):
         """Pledges of one project, filtered by nothing else, depend on that project alone (an

@@ -6,6 +6,7 @@ from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from core.errors import Conflict, InvalidInput, NotAllowed
 from councils.models import Council
@@ -28,7 +29,7 @@ from ..models import (
     Update,
 )
 from ..permissions import demand_open, team_join_refusal, user_can_manage_project
-from .projects import _lock_project, _require_manager, change_phase
+from .projects import _lock_project, _require_manager, change_phase, public_name, timeline_record
 from .totals import recalculate_totals
 
 User = get_user_model()
@@ -40,6 +41,23 @@ def _require_published(project: Project) -> None:
 
 
 # --- maker teams --------------------------------------------------------------------------
+
+
+def _timeline_team(
+    *, actor: User, project: Project, membership: TeamMembership, title, body, values: dict
+) -> None:
+    """A change to who is on the team, on the project's timeline (not sent to followers: the
+    person and the team hear of it already). A person is named as on the team list, never by
+    their email address."""
+    timeline_record(
+        project=project,
+        actor=actor,
+        title=title,
+        body=body,
+        values=values,
+        names={"person": lambda: public_name(membership.user)},
+        notify=False,
+    )
 
 
 @transaction.atomic
@@ -95,6 +113,15 @@ def _decide(*, actor: User, membership: TeamMembership, status: str, note: str) 
     membership.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
     recalculate_totals(project)
     notifications.team_changed(membership, status)
+    if status == TeamStatus.ACTIVE:
+        _timeline_team(
+            actor=actor,
+            project=project,
+            membership=membership,
+            title=gettext_lazy("New team member"),
+            body=gettext_lazy("%(name)s welcomed %(person)s to the team as %(role)s."),
+            values={"role": Role(membership.role).label},
+        )
     return membership
 
 
@@ -119,10 +146,22 @@ def team_leave(*, actor: User, membership: TeamMembership) -> TeamMembership:
         status = TeamStatus.REMOVED
     if membership.status not in ACTIVE_TEAM_STATUSES:
         raise Conflict(_("This person is no longer on the team."))
+    was_member = membership.status == TeamStatus.ACTIVE  # not a request withdrawn
     membership.status = status
     membership.ended_at = timezone.now()
     membership.save(update_fields=["status", "ended_at"])
     recalculate_totals(project)
+    if was_member:
+        _timeline_team(
+            actor=actor,
+            project=project,
+            membership=membership,
+            title=gettext_lazy("Team member left"),
+            body=gettext_lazy("%(name)s left the team.")
+            if status == TeamStatus.LEFT
+            else gettext_lazy("%(name)s took %(person)s off the team."),
+            values={},
+        )
     return membership
 
 
@@ -134,8 +173,19 @@ def team_set_role(*, actor: User, membership: TeamMembership, role: str) -> Team
         raise InvalidInput(_("Choose a role."), field="role")
     if membership.status != TeamStatus.ACTIVE:
         raise Conflict(_("Only a current team member's role can change."))
+    previous = Role(membership.role).label
+    if role == membership.role:
+        return membership
     membership.role = role
     membership.save(update_fields=["role"])
+    _timeline_team(
+        actor=actor,
+        project=project,
+        membership=membership,
+        title=gettext_lazy("Team role changed"),
+        body=gettext_lazy("%(name)s changed the role of %(person)s from %(from)s to %(to)s."),
+        values={"from": previous, "to": Role(role).label},
+    )
     return membership
 
 

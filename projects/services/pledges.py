@@ -11,6 +11,7 @@ from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from core.errors import Conflict, InvalidInput, NotAllowed
 from core.validators import check_web_address
@@ -21,6 +22,7 @@ from .. import notifications
 from ..models import (
     AMENDABLE_STATES,
     EARLIEST_DECISION_DATE,
+    INTERNAL_STATES,
     MAX_OTHER_COUNCILS,
     OPEN_AMENDMENT_STATES,
     PLEDGE_TRANSITIONS,
@@ -39,13 +41,59 @@ from ..permissions import (
     user_can_record_decision,
     user_can_withdraw_pledge,
 )
-from .projects import _lock_project, _require_manager, _validate_kind_role, validate_amount
+from .projects import (
+    _lock_project,
+    _require_manager,
+    _validate_kind_role,
+    timeline_record,
+    validate_amount,
+)
 from .totals import recalculate_totals
 
 User = get_user_model()
 
 
 # --- pledges --------------------------------------------------------------------------------
+
+# The project's timeline records each decision on a pledge the public can see, in these words.
+# (Moves inside the pledging council, and Pipeline's own lapses, are not the project's history.)
+PLEDGE_TIMELINE = {
+    PledgeState.ACCEPTED: (
+        gettext_lazy("Pledge accepted"),
+        gettext_lazy("%(name)s accepted the pledge of %(amount)s from %(council)s."),
+    ),
+    PledgeState.DECLINED: (
+        gettext_lazy("Pledge declined"),
+        gettext_lazy("%(name)s declined the pledge of %(amount)s from %(council)s."),
+    ),
+    PledgeState.FULFILLED: (
+        gettext_lazy("Pledge fulfilled"),
+        gettext_lazy("%(name)s recorded that %(council)s delivered its pledge of %(amount)s."),
+    ),
+    PledgeState.WITHDRAWN: (
+        gettext_lazy("Pledge withdrawn"),
+        gettext_lazy("%(name)s withdrew the pledge of %(amount)s from %(council)s."),
+    ),
+}
+PLEDGE_CHANGED = (
+    gettext_lazy("Pledge changed"),
+    gettext_lazy(
+        "%(name)s accepted the change %(council)s proposed: its pledge is now %(amount)s."
+    ),
+)
+
+
+def _timeline_pledge(*, actor: User, pledge: Pledge, words: tuple) -> None:
+    title, body = words
+    timeline_record(
+        project=pledge.project,
+        actor=actor,
+        title=title,
+        body=body,
+        values={},
+        names={"council": pledge.council.display_name, "amount": lambda: pledge.amount_display},
+        notify=False,  # the councils on both sides hear of it already
+    )
 
 
 def _notes(note: str, private_note: str) -> tuple[str, str]:
@@ -254,6 +302,8 @@ def _transition(
         raise Conflict(_("This pledge changed while you were deciding; look again.")) from exc
     if from_state in AMENDABLE_STATES and to_state not in AMENDABLE_STATES:
         _close_open_amendments(actor=actor, original=pledge)
+    if to_state in PLEDGE_TIMELINE and from_state not in INTERNAL_STATES:
+        _timeline_pledge(actor=actor, pledge=pledge, words=PLEDGE_TIMELINE[to_state])
     notifications.pledge_changed(pledge, to_state, from_state=from_state)
     recalculate_totals(project)
     pledge.refresh_from_db()  # a condition met, or a match amount moved, just now
@@ -684,4 +734,5 @@ def _amendment_take_over(
         raise Conflict(_("This pledge changed while you were deciding; look again.")) from exc
     recalculate_totals(project)
     notifications.pledge_changed(amendment, takes, from_state=PledgeState.PROPOSED)
+    _timeline_pledge(actor=actor, pledge=amendment, words=PLEDGE_CHANGED)
     return amendment

@@ -8,7 +8,7 @@ from django.db import transaction
 from django.db.models import Q, Sum
 from django.utils import timezone
 from django.utils.dateformat import format as date_format
-from django.utils.text import slugify
+from django.utils.text import Truncator, capfirst, slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.utils.translation import gettext_lazy as _lazy
@@ -296,13 +296,31 @@ STATE_TITLES = {
 }
 
 
+def public_name(user: User) -> str:
+    """How the timeline names a person: their name, never their email address (which
+    ``get_full_name`` falls back to)."""
+    return f"{user.first_name} {user.last_name}".strip() or _("a Pipeline user")
+
+
 def timeline_record(
-    *, project: Project, actor: User, title, body, values: dict, from_phase="", to_phase=""
+    *,
+    project: Project,
+    actor: User,
+    title,
+    body,
+    values: dict,
+    names: dict | None = None,
+    from_phase: str = "",
+    to_phase: str = "",
+    notify: bool = True,
 ):
     """An automatic update on a published project's timeline: who changed what, and when.
 
-    Written in the project's own language, like the rest of its text, and sent to followers
-    and partner councils as any update is.
+    Written in the project's own language, like the rest of its text. ``values`` are labels
+    (states, phases, roles) set in lower case within the sentence; ``names`` (councils, people,
+    amounts) are kept as they are. Sent to followers and partner councils as any update is,
+    unless ``notify`` is false: entries such as a pledge decision or a team change, whose
+    parties hear of them already, stay on the timeline without a message to everyone.
     """
     from django.utils import translation
 
@@ -310,16 +328,24 @@ def timeline_record(
 
     with translation.override(project.language):
         values = {key: str(value).lower() for key, value in values.items()}
+        # A callable name (an amount in days, say) is worded in the project's language too.
+        values.update(
+            {
+                key: str(value() if callable(value) else value)
+                for key, value in (names or {}).items()
+            }
+        )
         update = Update.objects.create(
             project=project,
             author=actor,
-            title=str(title) % values,
-            body=str(body) % {"name": actor.get_full_name() or actor.email, **values},
+            title=Truncator(str(title) % values).chars(150),
+            body=capfirst(str(body) % {"name": public_name(actor), **values}),
             from_phase=from_phase,
             to_phase=to_phase,
             created_at=timezone.now(),
         )
-    notifications.update_posted(update)  # the task row is written in this transaction
+    if notify:
+        notifications.update_posted(update)  # the task row is written in this transaction
     return update
 
 

@@ -37,7 +37,7 @@ def project_cards(projects, heading_level: int = 3) -> SafeString:
     # The projects came with only what chose and ordered them: read the rest for the cards
     # to draw, in one go.
     to_draw = [p for p in projects if found.get(keys.get(p.pk)) is None]
-    full = {p.pk: p for p in selectors.projects_in_order(to_draw, selectors.project_cards()) if p}
+    full = {p.pk: p for p in selectors.rows_in_order(to_draw, selectors.project_cards()) if p}
     card = get_template(CARD_TEMPLATE)
     drawn, html = {}, []
     for project in projects:

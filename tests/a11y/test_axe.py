@@ -15,6 +15,7 @@ from django.core.management import call_command
 
 from councils.models import Council
 from demo.councils import DEMO_PASSWORD, ORGANISER
+from projects.models import Project
 
 from .conftest import axe_results, describe, follow, sign_in, structure_problems, submit
 
@@ -85,6 +86,14 @@ class Sweep:
 def test_no_axe_violations_on_any_page(new_page, demo_data, subtests):
     sweep = Sweep(subtests)
     council = Council.objects.get(code="LDS").get_absolute_url()
+    # Benefits: Kent reports what the housing repairs product saves it; Cardiff adopted the
+    # Welsh bin product, so the Cardiff admin below may update what it reports.
+    adopted = Project.objects.get(title="Report a housing repair").get_absolute_url()
+    reporter = Council.objects.get(code="KEN").get_absolute_url()
+    welsh_bins = Project.objects.get(title="Rhoi gwybod am fin heb ei gasglu")
+    benefit_form = (
+        f"{welsh_bins.get_absolute_url()}adoptions/{Council.objects.get(code='CRF').slug}/benefits/"
+    )
 
     page = new_page()
     sweep.visit(page, "Home", "/", TABLE, SUMMARY_LIST, TAG)
@@ -99,6 +108,10 @@ def test_no_axe_violations_on_any_page(new_page, demo_data, subtests):
     sweep.visit(page, "Project page", PROJECT, BREADCRUMBS, SUMMARY_LIST, TAG, TABLE)
     sweep.visit(page, "Council page", council, BREADCRUMBS, SUMMARY_LIST, TABLE)
     sweep.visit(page, "Council directory", "/councils/", TABLE)
+    sweep.visit(page, "Project page with benefits", f"{adopted}#benefits", SUMMARY_LIST, TAG)
+    sweep.visit(page, "Council page with benefits", reporter, TABLE, TAG)
+    sweep.visit(page, "National benefits", "/benefits/", TABLE, "figure.pipeline-chart svg")
+    sweep.visit(page, "Welsh national benefits", "/cy/benefits/", TABLE, "figure.pipeline-chart")
     # Portfolios: the council's is public; the Welsh one; filtered to one with no rows.
     sweep.visit(page, "Council portfolio", f"{council}portfolio/", BREADCRUMBS, TABLE, TAG)
     sweep.visit(page, "Welsh council portfolio", f"/cy{council}portfolio/", BREADCRUMBS, TABLE)
@@ -153,6 +166,13 @@ def test_no_axe_violations_on_any_page(new_page, demo_data, subtests):
     sweep.visit(
         page, "Welsh file a status report", f"/cy{WELSH_PROJECT}reports/new/", ".govuk-radios"
     )
+    # Benefits: the adopting council's form, with its errors, in both languages.
+    sweep.visit(page, "Update benefits", benefit_form, ".govuk-radios", ".govuk-input__prefix")
+    page.get_by_label("Evidence link (optional)").fill("")
+    page.get_by_label("High", exact=True).check()  # high confidence needs an evidence link
+    submit(page, "Save benefits")
+    sweep.check(page, "Update benefits, with errors", ERROR_SUMMARY, ERROR_MESSAGE)
+    sweep.visit(page, "Welsh update benefits", f"/cy{benefit_form}", ".govuk-radios")
     sweep.visit(page, "Pledge refused to the lead council", f"{WELSH_PROJECT}pledge/", status=403)
     sweep.visit(page, "We need this too", f"{IDEA_PROJECT}need-this-too/", BREADCRUMBS)
     submit(page, "Record our need")

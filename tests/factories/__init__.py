@@ -6,7 +6,7 @@ from .councils import (
     approver,
     verified_member,
 )
-from .delivery import MilestoneFactory
+from .delivery import AdoptionFactory, BenefitFactory, MilestoneFactory
 from .projects import (
     PLEDGE_STATES_MADE_DIRECTLY,
     NeedFactory,
@@ -19,6 +19,8 @@ from .projects import (
 
 __all__ = [
     "PLEDGE_STATES_MADE_DIRECTLY",
+    "AdoptionFactory",
+    "BenefitFactory",
     "CouncilDomainFactory",
     "CouncilFactory",
     "MembershipFactory",

@@ -1,10 +1,13 @@
 """The parts of pages kept for everyone (``PART_CACHE_SECONDS``) hold nothing personal, never
 show a draft to someone who may not see it, and are never older than what they show."""
 
+import datetime
+
 import pytest
 from django.test import Client
 
 from projects.models import PledgeState, Project
+from projects.services.pledges import pledge_accept, pledge_offer
 from tests.factories import (
     CouncilFactory,
     ProjectFactory,
@@ -121,7 +124,10 @@ def test_listings_whose_rows_are_kept_read_only_which_projects_are_on_the_page(o
         "listing": "/projects/",
         "api": "/api/v1/projects/",
         "council": f"/councils/{projects[0].lead_council.slug}/",
+        "api_pledges": f"/api/v1/pledges/?project={projects[0].slug}",
     }
+    for project in projects:
+        on_commit(make_pledge, project, council=CouncilFactory(name=f"Pledger {project.pk}"))
     for name, url in pages.items():
         reader.get(url)  # fills the process's own caches, and keeps the rows
         with CaptureQueriesContext(connection) as kept:
@@ -130,8 +136,68 @@ def test_listings_whose_rows_are_kept_read_only_which_projects_are_on_the_page(o
         with CaptureQueriesContext(connection) as drawn:
             fresh = reader.get(url).content.decode()
         counts[name] = (len(drawn), len(kept))
-        for project in projects if name != "council" else projects[:1]:
-            assert project.title in again and project.title in fresh, url
+        for project in projects if name in ("listing", "api") else projects[:1]:
+            assert project.slug in again and project.slug in fresh, url
     # (queries with nothing kept, with everything kept): with the rows kept, neither the whole
     # rows nor their service areas are read (nor, on the pages, the other parts kept).
-    assert counts == {"listing": (6, 3), "api": (5, 3), "council": (12, 8)}
+    assert counts == {"listing": (6, 3), "api": (5, 3), "council": (13, 8), "api_pledges": (5, 3)}
+
+
+def test_pledge_rows_kept_for_everyone_follow_the_pledge_its_council_and_what_is_public(
+    on_commit, client
+):
+    project = on_commit(published_project)
+    council = on_commit(CouncilFactory, name="Aberdyfi", short_name="Aberdyfi")
+    pledge = on_commit(make_pledge, project, council=council)
+    url = f"/api/v1/pledges/?project={project.slug}"
+    reader = signed_in(verified_member(CouncilFactory()))
+    first = reader.get(url).json()["results"]
+    assert [(r["state"], r["council"]["name"]) for r in first] == [("offered", "Aberdyfi")]
+    on_commit(pledge_accept, actor=project.owner, pledge=pledge)
+    council.name = council.short_name = "Aberdyfi Town"
+    on_commit(council.save)
+    again = reader.get(url).json()["results"]
+    assert [(r["state"], r["council"]["name"]) for r in again] == [("accepted", "Aberdyfi Town")]
+    # A pledge still inside its council (over the limit, waiting for sign-off) is in no one's
+    # list, kept or not.
+    waiting = on_commit(CouncilFactory, money_limit=100)
+    on_commit(
+        pledge_offer,
+        actor=verified_member(waiting),
+        project=project,
+        council=waiting,
+        kind="money",
+        amount=50_000,
+    )
+    for who in (reader, client, signed_in(verified_member(waiting))):
+        assert len(who.get(url).json()["results"]) == 1
+
+
+def test_the_delivery_section_kept_follows_milestones_and_reports(on_commit):
+    from delivery import services as delivery
+
+    project = on_commit(published_project)
+    reader = signed_in(verified_member(CouncilFactory()))
+    url = project.get_absolute_url()
+    assert "Alpha assessment" not in reader.get(url).content.decode()
+    milestone = on_commit(
+        delivery.milestone_add,
+        actor=project.owner,
+        project=project,
+        title="Alpha assessment",
+        phase="alpha",
+        planned_on=datetime.date(2020, 1, 1),
+    )
+    page = reader.get(url).content.decode()
+    assert "Alpha assessment" in page and "Overdue" in page
+    on_commit(delivery.milestone_mark_done, actor=project.owner, milestone=milestone)
+    on_commit(
+        delivery.status_report_file,
+        actor=project.owner,
+        project=project,
+        rating="at_risk",
+        happened="Supplier late",
+        next_steps="Chase them",
+    )
+    page = reader.get(url).content.decode()
+    assert "Overdue" not in page and "Supplier late" in page and "At risk" in page

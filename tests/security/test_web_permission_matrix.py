@@ -12,6 +12,7 @@ is a form that was accepted, and ``done`` without it a redirect with a message t
 nothing (a refusal or a no-op). A refusal can never carry a ``*``.
 """
 
+import datetime
 import re
 
 import pytest
@@ -117,6 +118,7 @@ KWARGS = {
     "projects:need_met": lambda w: {"slug": w.project.slug, "pk": w.spare_need.pk},
     "projects:adopt": lambda w: {"slug": w.live.slug},
     "delivery:milestone_done": lambda w: {"slug": w.project.slug, "pk": w.milestone.pk},
+    "delivery:benefit_edit": lambda w: {"slug": w.live.slug, "council": w.partner.slug},
     "portfolio:council": lambda w: {"slug": w.lead.slug},
     "portfolio:council_csv": lambda w: {"slug": w.lead.slug},
 }
@@ -208,6 +210,11 @@ BODIES = {
         "days_used": "4.5",
         "next_steps": "Prototype",
     },
+    "delivery:benefit_edit": lambda w: {
+        "cashable_savings": "12,500.50",
+        "hours_saved": "400",
+        "confidence": "low",
+    },
     "projects:adopt": lambda w: {
         "council": w.partner.pk,
         "adopted_on_day": "1",
@@ -252,8 +259,18 @@ def _demand_said(client, w) -> None:
     DemandSignal.objects.create(project=w.project, council=w.partner, recorded_by=w.joiner)
 
 
+def _partner_adopted(client, w) -> None:
+    Adoption.objects.create(
+        project=w.live,
+        council=w.partner,
+        adopted_on=datetime.date(2026, 3, 1),
+        recorded_by=w.users["pledger"],
+    )
+
+
 # What a person has done before the request (in the same rolled-back transaction).
 SETUP = {
+    "delivery:benefit_edit": _partner_adopted,
     "projects:pledge_check": _pledge_answers,
     "projects:pledge_amend_check": _amend_answers,
     "projects:demand_withdraw": _demand_said,
@@ -301,7 +318,7 @@ def snapshot() -> tuple:
     from wagtail.models import APIToken
 
     from councils.models import Council, CouncilDomain
-    from delivery.models import Milestone, ReportSchedule, StatusReport
+    from delivery.models import Benefit, Milestone, ReportSchedule, StatusReport
 
     return tuple(
         list(model.objects.order_by("pk").values())
@@ -324,6 +341,7 @@ def snapshot() -> tuple:
             Milestone,
             StatusReport,
             ReportSchedule,
+            Benefit,
         )
     ) + (list(get_user_model().objects.order_by("pk").values("pk", "first_name", "job_title")),)
 
@@ -543,6 +561,12 @@ MATRIX: dict[tuple[str, str], str] = {
     ("delivery:milestone_done", "POST"): MANAGERS_WRITE,
     ("delivery:report_new", "GET"): MANAGERS_ONLY,
     ("delivery:report_new", "POST"): MANAGERS_WRITE,
+    # Benefits: the adopting council (Partnerton adopted the live project) and organisers; the
+    # lead council does not report for others. The national page is public.
+    ("delivery:benefit_edit", "GET"): "login 403 403 403 ok 403 ok",
+    ("delivery:benefit_edit", "POST"): "login 403 403 403 done* 403 done*",
+    ("benefits", "GET"): OK7,
+    ("benefits", "POST"): OK7,
     # Portfolios: a council's is public (its visible projects only), like the council's page;
     # the national one is for organisers (sign in first; 403 for anyone else).
     ("portfolio:council", "GET"): OK7,
