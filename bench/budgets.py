@@ -129,6 +129,25 @@ def check(results: dict) -> list[Check]:
                 f"{e['signed_in_ms']:.1f} ms, {e['signed_in_ratio']:.0%} of the baseline "
                 f"({e['signed_in_baseline_ms']:.1f} ms; budget ≥ {floor:.0%})",
             )
+    # Pages measured signed in only (the portfolios): the same query and render budgets.
+    for e in results.get("signed_in_endpoints", []):
+        add(
+            f"queries: {e['label']}",
+            e["queries"] <= MAX_PAGE_QUERIES,
+            f"{e['queries']} queries (budget ≤ {MAX_PAGE_QUERIES})",
+        )
+        add(
+            f"queries constant: {e['label']}",
+            e["queries_small"] == e["queries"],
+            f"{e['queries']} on the busiest, {e['queries_small']} on a quiet one",
+        )
+        floor = MIN_SIGNED_IN_RATIO[e["group"]]
+        add(
+            f"signed in, uncached: {e['label']}",
+            e["signed_in_ratio"] >= floor,
+            f"{e['signed_in_ms']:.1f} ms, {e['signed_in_ratio']:.0%} of the baseline "
+            f"({e['signed_in_baseline_ms']:.1f} ms; budget ≥ {floor:.0%})",
+        )
     mixed = results.get("mixed")
     if mixed:
         for klass, c in mixed["classes"].items():

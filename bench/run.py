@@ -280,6 +280,79 @@ def _endpoints(deep_api_pages: int, log) -> tuple[list[dict], dict]:
     return [dict(zip(keys, row, strict=True)) for row in e], facts
 
 
+def _signed_in_endpoints(facts: dict) -> list[dict]:
+    """Pages only a signed-in person is shown as measured here, each with who asks for it: the
+    busiest council's portfolio (an officer of the council with most members; the page is
+    public, but officers are its readers) and the national portfolio (an organiser). They are
+    rendered for the person every time, so they are measured uncached, as signed-in pages are,
+    within the council page's budgets; not under anonymous load."""
+    from bench import budgets
+
+    busiest, quiet = facts["busiest_council"]["slug"], facts["quiet_council"]["slug"]
+    e = [
+        (
+            "council_portfolio",
+            "busiest council's portfolio",
+            f"/councils/{busiest}/portfolio/",
+            budgets.COUNCIL_PAGE,
+            f"/councils/{quiet}/portfolio/",
+            "officer",
+        ),
+        (
+            "national_portfolio",
+            "national portfolio (organiser)",
+            "/portfolio/",
+            budgets.COUNCIL_PAGE,
+            f"/portfolio/?lead_council={quiet}",
+            "organiser",
+        ),
+    ]
+    keys = ("key", "label", "path", "group", "small_path", "as")
+    return [dict(zip(keys, row, strict=True)) for row in e]
+
+
+def _organiser():
+    """An organiser (a member of the Organisers group), made once in the bench database."""
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group
+
+    from accounts.models import ORGANISERS_GROUP
+
+    user, _created = get_user_model().objects.get_or_create(
+        email="bench-organiser@example.com",
+        defaults={"first_name": "Bench", "last_name": "Organiser"},
+    )
+    user.groups.add(Group.objects.get_or_create(name=ORGANISERS_GROUP)[0])
+    return user
+
+
+def _count_signed_in(endpoints: list[dict], log) -> None:
+    """Queries of each signed-in endpoint as its person gets it, at the busiest and a quiet
+    target, and its render time against the baseline's (``_signed_in_renders``)."""
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    clients = {"officer": Client(), "organiser": Client()}
+    clients["officer"].force_login(_officer())
+    clients["organiser"].force_login(_organiser())
+
+    def count(client, path: str) -> int:
+        client.get(path)
+        with CaptureQueriesContext(connection) as ctx:
+            response = client.get(path)
+        if response.status_code != 200:
+            raise BenchError(f"{path} answered {response.status_code} in the test client")
+        return len(ctx.captured_queries)
+
+    for e in endpoints:
+        client = clients[e["as"]]
+        e["queries"] = count(client, e["path"])
+        e["queries_small"] = count(client, e.pop("small_path"))
+        log(f"  {e['queries']:>2} queries signed in as {e['as']}  {e['path']}")
+    _signed_in_renders(endpoints, log, clients=clients)
+
+
 def _count_queries(endpoints: list[dict], log) -> None:
     """Queries per request and the time to render each URL with the page cache off (what a
     signed-in reader, or the first reader after a change, waits for), through Django's test
@@ -336,18 +409,23 @@ def _officer():
     return membership.user
 
 
-def _signed_in_renders(endpoints: list[dict], log) -> None:
-    """Each URL as a signed-in officer gets it: never from the page cache, so rendered every
-    time (with the parts of pages that are the same for everyone kept in the cache, as in
-    production, so this is the time between changes). Samples alternate with the baseline's,
-    so both see the same machine; the ratio is the baseline's median over this one's."""
+def _signed_in_renders(endpoints: list[dict], log, *, clients: dict | None = None) -> None:
+    """Each URL as a signed-in officer gets it (or the person its ``as`` names, from
+    ``clients``): never from the page cache, so rendered every time (with the parts of pages
+    that are the same for everyone kept in the cache, as in production, so this is the time
+    between changes). Samples alternate with the baseline's, so both see the same machine; the
+    ratio is the baseline's median over this one's."""
     from django.test import Client
 
-    client = Client()
-    client.force_login(_officer())
-    baseline = next(e for e in endpoints if e["group"] == "baseline")
+    officer = Client()
+    officer.force_login(_officer())
+    # The portfolios' list has no baseline of its own: they compare with the same view.
+    baseline = next(
+        (e for e in endpoints if e["group"] == "baseline"),
+        {"group": "baseline", "path": "/bench/baseline/"},
+    )
 
-    def once(path: str) -> float:
+    def once(path: str, client=officer) -> float:
         started = time.perf_counter()
         response = client.get(path)
         took = (time.perf_counter() - started) * 1000
@@ -356,13 +434,14 @@ def _signed_in_renders(endpoints: list[dict], log) -> None:
         return took
 
     for e in endpoints:
-        if e is baseline:
+        if e["group"] == "baseline":
             continue
-        once(e["path"])  # the parts this page shares with everyone, as a reader left them
+        client = (clients or {}).get(e.get("as"), officer)
+        once(e["path"], client)  # the parts this page shares with everyone, as a reader left them
         mine, base = [], []
         for _ in range(SIGNED_IN_SAMPLES):
             base.append(once(baseline["path"]))
-            mine.append(once(e["path"]))
+            mine.append(once(e["path"], client))
         e["signed_in_ms"] = round(statistics.median(mine), 1)
         e["signed_in_baseline_ms"] = round(statistics.median(base), 1)
         e["signed_in_ratio"] = round(e["signed_in_baseline_ms"] / e["signed_in_ms"], 3)
@@ -701,6 +780,9 @@ def main(argv: list[str] | None = None) -> int:
         endpoints, facts = _endpoints(args.deep_api_pages, log)
         _count_queries(endpoints, log)
         results["targets"] = facts
+        log("bench: signed-in pages (portfolios)")
+        results["signed_in_endpoints"] = _signed_in_endpoints(facts)
+        _count_signed_in(results["signed_in_endpoints"], log)
         from bench import mixed
 
         plan = mixed.prepare(endpoints)
@@ -742,6 +824,13 @@ def main(argv: list[str] | None = None) -> int:
 
         print()
         print(table(results))
+        print()
+        for e in results["signed_in_endpoints"]:
+            print(
+                f"{e['label']} (signed in as {e['as']}): {e['queries']} queries "
+                f"({e['queries_small']} on a quiet one), {e['signed_in_ms']:.1f} ms, "
+                f"{e['signed_in_ratio']:.0%} of the baseline"
+            )
         print()
         print(mixed_table(results["mixed"]))
         print()

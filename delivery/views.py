@@ -1,9 +1,11 @@
 """Thin web views: add a milestone, mark one done, file a status report, record a council's
-benefits, and the national benefits page.
+benefits, the national benefits page, and the portfolios (a council's and the national one).
 
 They reuse the project pages' plumbing (``projects.views``): finding a project the person may
 see, the one-time submission key and the error handling of ``perform``.
 """
+
+from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -11,15 +13,20 @@ from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
 
 from core import pagecache
+from core.api.pagination import cursor_page
 from core.forms import form_data
 from core.security import limit_shown_in_form
+from councils.models import Council
+from projects.exports import base_url, csv_response
 from projects.models import Adoption
 from projects.scopes import SUPPORT
 from projects.services.people import user_can_post_update
 from projects.views.pages import _project_or_404
 from projects.views.writes import form_status, perform
 
-from . import selectors, services
+from . import portfolio, selectors, services
+from .exports import portfolio_columns, portfolio_csv_rows
+from .filters import PortfolioFilterSet
 from .forms import BenefitForm, MilestoneDoneForm, MilestoneForm, StatusReportForm
 from .models import Benefit, Milestone
 
@@ -204,3 +211,108 @@ def benefits_national(request: HttpRequest) -> HttpResponse:
             "chart": selectors.benefit_savings_chart(rows),
         },
     )
+
+
+# --- portfolios ---------------------------------------------------------------------------
+
+PORTFOLIO_PAGE_SIZE = 50
+# Newest published first, as the project listing: plain fields, so cursor pages are exact.
+PORTFOLIO_ORDERING = ("-published_at", "-pk")
+
+
+def _portfolio(request: HttpRequest, *, council: Council | None):
+    """The filterset and its matching projects, for the page and its CSV alike."""
+    if council is None:
+        projects = portfolio.national_portfolio_projects()
+    else:
+        projects = portfolio.council_portfolio_projects(council=council)
+    filterset = PortfolioFilterSet(request.GET, queryset=projects, council=council)
+    matching = filterset.qs if filterset.is_valid() else projects.none()
+    return filterset, matching.order_by(*PORTFOLIO_ORDERING)
+
+
+def _render_portfolio(request: HttpRequest, *, council: Council | None) -> HttpResponse:
+    filterset, matching = _portfolio(request, council=council)
+    page = cursor_page(
+        request, matching, ordering=PORTFOLIO_ORDERING, page_size=PORTFOLIO_PAGE_SIZE
+    )
+    query = urlencode([(k, v) for k, vs in request.GET.lists() if k != "cursor" for v in vs])
+    return render(
+        request,
+        "delivery/portfolio.html",
+        {
+            "council": council,
+            "filterset": filterset,
+            "form": filterset.form,  # the page's title starts "Error:" when a filter is wrong
+            "page": page,
+            "rows": portfolio.portfolio_rows(page.object_list, council=council),
+            "total": portfolio.sums_total(projects=matching, council=council),
+            "query": query,
+            "active_filters": sum(
+                1 for name, values in request.GET.lists() if name != "cursor" and any(values)
+            ),
+        },
+    )
+
+
+def _filter_errors(filterset: PortfolioFilterSet) -> str:
+    form = filterset.form
+    return "; ".join(
+        f"{form[name].label}: {' '.join(errors)}" if name in form.fields else " ".join(errors)
+        for name, errors in form.errors.items()
+    )
+
+
+def _portfolio_csv(request: HttpRequest, *, council: Council | None, filename: str):
+    filterset, matching = _portfolio(request, council=council)
+    if not filterset.is_valid():
+        return render(
+            request,
+            "400.html",
+            {"reason": _("Check the filters: %(errors)s") % {"errors": _filter_errors(filterset)}},
+            status=400,
+        )
+    rows = portfolio.portfolio_rows(matching, council=council)
+    return csv_response(
+        request,
+        filename,
+        portfolio_columns(national=council is None),
+        portfolio_csv_rows(rows, base_url(request), national=council is None),
+    )
+
+
+def council_portfolio(request: HttpRequest, slug: str) -> HttpResponse:
+    """A council's portfolio, public: the visible projects it leads and those it supports."""
+    council = get_object_or_404(Council, slug=slug)
+    return _render_portfolio(request, council=council)
+
+
+def council_portfolio_csv(request: HttpRequest, slug: str) -> HttpResponse:
+    council = get_object_or_404(Council, slug=slug)
+    return _portfolio_csv(
+        request, council=council, filename=f"pipeline-portfolio-{council.code}.csv"
+    )
+
+
+def _organiser_or_403(request: HttpRequest) -> HttpResponse | None:
+    if not request.user.is_organiser:
+        return render(
+            request,
+            "403.html",
+            {"reason": _("Only Pipeline's organisers can see the national portfolio.")},
+            status=403,
+        )
+    return None
+
+
+@login_required
+def national_portfolio(request: HttpRequest) -> HttpResponse:
+    """Every visible project's delivery and the money and days committed, for organisers."""
+    refused = _organiser_or_403(request)
+    return refused or _render_portfolio(request, council=None)
+
+
+@login_required
+def national_portfolio_csv(request: HttpRequest) -> HttpResponse:
+    refused = _organiser_or_403(request)
+    return refused or _portfolio_csv(request, council=None, filename="pipeline-portfolio.csv")

@@ -72,9 +72,10 @@ PROJECTS = [
         "problem": "Comments arrive by email and letter in every format; many cannot be considered because they are about matters outside planning law.",
         "users": "Neighbours of a development, community groups, planning officers.",
         "outcomes": "More useful comments, less time sorting them.",
+        # The designer days are for beta ("committed for a later phase" in the portfolios).
         "needs": [
             (Kind.MONEY, 4_000_000, "", ""),
-            (Kind.TIME, 40, "designer", ""),
+            (Kind.TIME, 40, "designer", "", "beta"),
             (Kind.TIME, 40, "content_designer", ""),
         ],
         "pledges": [
@@ -130,7 +131,10 @@ PROJECTS = [
         "summary": "Helps people and their families estimate what they might pay toward care before a formal financial assessment.",
         "problem": "Families wait weeks for an assessment to learn roughly what care will cost.",
         "users": "People needing care and their families; financial assessment officers.",
-        "needs": [(Kind.MONEY, 3_000_000, "", ""), (Kind.TIME, 20, "product_manager", "")],
+        "needs": [
+            (Kind.MONEY, 3_000_000, "", "Building the calculator in beta", "beta"),
+            (Kind.TIME, 20, "product_manager", ""),
+        ],
         "pledges": [
             ("MAN", Kind.MONEY, 1_000_000, 0, "accepted"),
             ("BFS", Kind.MONEY, 400_000, 0, "offered"),
@@ -429,8 +433,9 @@ def load() -> None:
                     amount=amount,
                     role=role,
                     description=description,
+                    phase=phase[0] if phase else "",  # a need for a later phase
                 )
-                for kind, amount, role, description in spec["needs"]
+                for kind, amount, role, description, *phase in spec["needs"]
             ]
         if spec["state"] == State.DRAFT:
             continue

@@ -50,6 +50,7 @@ urlpatterns = [
 urlpatterns += i18n_patterns(
     path("accounts/", include("allauth.urls")),
     path("accounts/", include("accounts.urls")),
+    path("", include("delivery.portfolio_urls")),
     path("councils/", include("councils.urls")),
     path("projects/", include("delivery.urls")),
     path("projects/", include("projects.urls")),

@@ -13,6 +13,7 @@ from councils.models import Council
 from .models import (
     EARLIEST_DECISION_DATE,
     MAX_OTHER_COUNCILS,
+    NEED_PHASES,
     Kind,
     Language,
     Licence,
@@ -214,6 +215,16 @@ class NeedForm(forms.Form):
     )
     description = forms.CharField(
         label=_("What it is for (optional)"), max_length=300, required=False
+    )
+    phase = forms.ChoiceField(
+        label=_("Which phase is it for? (optional)"),
+        choices=[("", _("Needed now")), *((p, Phase(p).label) for p in NEED_PHASES)],
+        required=False,
+        help_text=_(
+            "Pledges toward a need for a later phase are committed for that phase and fall due "
+            "when the project enters it."
+        ),
+        error_messages={"invalid_choice": _("Choose a phase from the list, or needed now")},
     )
 
     def clean(self):

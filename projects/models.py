@@ -35,6 +35,16 @@ class Phase(models.TextChoices):
 
 
 PHASE_ORDER = list(Phase.values)
+# What a need may be tied to ("£40,000 for beta"): a phase a project works in, not retired.
+NEED_PHASES = tuple(p for p in Phase.values if p != Phase.RETIRED)
+# A project being worked on is expected to report this often before its first report, and is
+# "not active" once its next report is overdue (``delivery`` keeps the schedule).
+FIRST_REPORT_AFTER = datetime.timedelta(days=30)
+
+
+def phase_rank(phase: str) -> int:
+    """A phase's place in ``PHASE_ORDER``; no phase (a need wanted now) ranks before all."""
+    return PHASE_ORDER.index(phase) if phase else -1
 
 
 class State(models.TextChoices):
@@ -129,12 +139,48 @@ class ProjectQuerySet(models.QuerySet):
     def seeking_support(self) -> "ProjectQuerySet":
         return self.visible().filter(state=State.SEEKING_SUPPORT)
 
-    def dormant(self) -> "ProjectQuerySet":
-        """Seeking support or in delivery, with no update for 90 days."""
+    def no_recent_update(self) -> "ProjectQuerySet":
+        """Seeking support or in delivery, with no update for 90 days (the owner's nudge to
+        post one; an overdue status report has its own nudge, in ``delivery``)."""
         return self.filter(
             state__in=(State.SEEKING_SUPPORT, State.IN_DELIVERY),
             last_activity_at__lt=timezone.now() - DORMANT_AFTER,
         )
+
+    def report_overdue(self) -> "ProjectQuerySet":
+        """Published, visible and being worked on, with the next status report overdue: the
+        schedule's date has passed, or, with no schedule and no report yet, the project was
+        published more than a month (``FIRST_REPORT_AFTER``) before today."""
+        return self.filter(report_overdue_q())
+
+    def dormant(self) -> "ProjectQuerySet":
+        """No recent activity: no update for 90 days, or a status report overdue."""
+        return self.filter(
+            Q(
+                state__in=(State.SEEKING_SUPPORT, State.IN_DELIVERY),
+                last_activity_at__lt=timezone.now() - DORMANT_AFTER,
+            )
+            | report_overdue_q()
+        )
+
+
+def report_overdue_q(*, today: datetime.date | None = None) -> Q:
+    """Projects whose next status report is overdue (``ProjectQuerySet.report_overdue``), as a
+    condition other filters can combine. Reads ``delivery``'s tables through their reverse
+    relations (``report_schedule``, ``status_reports``): projects never imports delivery."""
+    today = today or timezone.localdate()
+    # Published before the start of the day a month ago: its first report was due before today,
+    # as ``delivery.selectors.report_due_on`` counts (the local date of publication + 30 days).
+    cutoff = timezone.make_aware(
+        datetime.datetime.combine(today - FIRST_REPORT_AFTER, datetime.time.min)
+    )
+    reports = Project._meta.get_field("status_reports").related_model.objects.filter(
+        project=models.OuterRef("pk")
+    )
+    return Q(state__in=(State.SEEKING_SUPPORT, State.IN_DELIVERY), is_hidden=False) & (
+        Q(report_schedule__next_due_on__lt=today)
+        | (Q(report_schedule__isnull=True, published_at__lt=cutoff) & ~models.Exists(reports))
+    )
 
 
 class Project(index.Indexed, models.Model):
@@ -316,6 +362,15 @@ class Need(models.Model):
     role = models.CharField(_("role"), max_length=24, choices=Role.choices, blank=True)
     amount = models.BigIntegerField(_("amount"), help_text=_("Pence for money, half-days for time"))
     description = models.CharField(_("what it is for"), max_length=300, blank=True)
+    # Empty: needed now. A phase: needed for that phase ("£40,000 for beta"); pledges toward it
+    # are committed for that phase and fall due when the project enters it.
+    phase = models.CharField(
+        _("needed for phase"),
+        max_length=16,
+        choices=[(p, Phase(p).label) for p in NEED_PHASES],
+        blank=True,
+        default="",
+    )
     position = models.PositiveSmallIntegerField(default=0)
     # Set when the owner marks the need met: it takes no new offers until reopened. Pledges
     # already made toward it, and the totals, are untouched.
@@ -352,12 +407,31 @@ class Need(models.Model):
                 condition=Q(conditional__gte=0) & Q(matched__gte=0),
                 name="need_conditional_totals_not_negative",
             ),
+            models.CheckConstraint(
+                condition=Q(phase="") | Q(phase__in=NEED_PHASES), name="need_phase_valid"
+            ),
         ]
 
     def __str__(self) -> str:
         if self.kind == Kind.TIME:
-            return f"{self.get_role_display()}: {self.amount_display}"
-        return self.amount_display
+            text = f"{self.get_role_display()}: {self.amount_display}"
+        else:
+            text = self.amount_display
+        if self.phase:
+            return str(_("%(need)s for %(phase)s")) % {
+                "need": text,
+                "phase": self.phase_display,
+            }
+        return text
+
+    @property
+    def phase_display(self) -> str:
+        """The phase it is needed for, as a sentence reads it ("for beta"); empty if now."""
+        return str(Phase(self.phase).label).lower() if self.phase else ""
+
+    def is_for_later(self, project_phase: str) -> bool:
+        """Needed for a phase the project has not reached yet."""
+        return phase_rank(self.phase) > phase_rank(project_phase)
 
     @property
     def amount_display(self) -> str:

@@ -346,7 +346,7 @@ def nudge_dormant_owners() -> int:
     count = 0
     candidates = list(
         Project.objects.visible()
-        .dormant()
+        .no_recent_update()
         .filter(dormancy_nudged_at__isnull=True)
         .exclude(owner__notification_frequency=NotificationFrequency.NEVER)
         .values_list("pk", flat=True)
@@ -355,7 +355,7 @@ def nudge_dormant_owners() -> int:
         with transaction.atomic():
             project = (
                 Project.objects.visible()
-                .dormant()
+                .no_recent_update()
                 .select_for_update(of=("self",), skip_locked=True)
                 .filter(pk=pk, dormancy_nudged_at__isnull=True)
                 .first()

@@ -6,7 +6,7 @@ from django import template
 
 from core import pagecache
 from councils.models import Council
-from projects.models import Project
+from projects.models import PledgeState, Project
 from projects.scopes import SUPPORT, council_tag
 
 from ..selectors import (
@@ -69,3 +69,14 @@ def national_benefits() -> dict:
 def thousands(value) -> str:
     """A whole number with thousands separated: 25000 → '25,000'."""
     return f"{int(value or 0):,}"
+
+
+@register.filter
+def committed_for(pledge, project: Project) -> str:
+    """``pledge|committed_for:project``: the phase an accepted pledge is committed for when it
+    is toward a need for a phase the project has not reached yet ("beta"); else empty. It falls
+    due when the project enters that phase."""
+    need = pledge.need
+    if pledge.state != PledgeState.ACCEPTED or need is None or not need.is_for_later(project.phase):
+        return ""
+    return need.phase_display

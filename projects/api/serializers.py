@@ -26,6 +26,7 @@ from ..models import (
     MAX_HALF_DAYS,
     MAX_MONEY_PENCE,
     MAX_OTHER_COUNCILS,
+    NEED_PHASES,
     Kind,
     Language,
     Licence,
@@ -220,6 +221,11 @@ class NeedSerializer(serializers.Serializer):
         help_text="When the project's team marked the need met; null while it is open. A met "
         "need takes no new offers (409); what was pledged toward it stays.",
     )
+    phase = serializers.CharField(
+        allow_blank=True,
+        help_text="The phase it is needed for (idea to live); empty when it is needed now. "
+        "Pledges toward it are committed for that phase and fall due when the project enters it.",
+    )
 
     def to_representation(self, n) -> dict:
         need = quantity(n.kind, n.amount)
@@ -235,6 +241,7 @@ class NeedSerializer(serializers.Serializer):
             "conditional": quantity(n.kind, n.conditional),
             "matched": quantity(n.kind, n.matched),
             "met_at": _iso(n.met_at) if n.met_at else None,
+            "phase": n.phase,
         }
 
 
@@ -355,6 +362,13 @@ class NeedInputSerializer(StrictInputSerializer):
     amount_pence = serializers.IntegerField(required=False, min_value=1, max_value=MAX_MONEY_PENCE)
     days = DaysField(required=False)
     description = serializers.CharField(max_length=300, required=False, allow_blank=True)
+    phase = serializers.ChoiceField(
+        choices=[(p, Phase(p).label) for p in NEED_PHASES],
+        required=False,
+        allow_blank=True,
+        help_text="The phase it is needed for; leave out or empty when it is needed now. It "
+        "must be the project's phase now or one still ahead.",
+    )
 
     def validate(self, attrs):
         attrs = super().validate(attrs)

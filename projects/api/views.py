@@ -224,6 +224,7 @@ class ProjectViewSet(
             amount=data["amount"],
             role=data.get("role", ""),
             description=data.get("description", ""),
+            phase=data.get("phase", ""),
         )
         return Response(s.NeedSerializer(need).data, status=status.HTTP_201_CREATED)
 

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy
 from django.utils.translation import gettext_lazy as _lazy
 
 from core.errors import Conflict, InvalidInput, NotAllowed
+from core.formatting import format_half_days, format_pence
 from core.validators import check_web_address
 from councils.models import Council
 from councils.selectors import user_may_act_for_council
@@ -22,6 +23,7 @@ from .. import notifications
 from ..models import (
     MAX_HALF_DAYS,
     MAX_MONEY_PENCE,
+    NEED_PHASES,
     PHASE_ORDER,
     STATE_TRANSITIONS,
     Kind,
@@ -29,6 +31,8 @@ from ..models import (
     Licence,
     Need,
     Phase,
+    Pledge,
+    PledgeState,
     Project,
     Role,
     ServiceArea,
@@ -353,16 +357,66 @@ def project_set_phase(*, actor: User, project: Project, phase: str) -> Project:
     previous = project.phase
     project = change_phase(project, phase)
     if project.state != State.DRAFT:
+        values = {"from": Phase(previous).label, "to": Phase(phase).label}
+        body = gettext_lazy("%(name)s moved the project from %(from)s to %(to)s.")
+        due = pledges_falling_due(project=project, previous_phase=previous)
+        if due:
+            values["due"] = due
+            body = gettext_lazy(
+                "%(name)s moved the project from %(from)s to %(to)s. Pledges committed for "
+                "%(to)s now fall due: %(due)s."
+            )
         timeline_record(
             project=project,
             actor=actor,
             title=gettext_lazy("Now in %(to)s"),
-            body=gettext_lazy("%(name)s moved the project from %(from)s to %(to)s."),
-            values={"from": Phase(previous).label, "to": Phase(phase).label},
+            body=body,
+            values=values,
             from_phase=previous,
             to_phase=phase,
         )
     return project
+
+
+class _Amounts:
+    """Money and days as a sentence lists them ("£40,000 and 20 days"), put into words only
+    when shown, so the timeline writes them in the project's language."""
+
+    def __init__(self, pence: int, half_days: int):
+        self.pence, self.half_days = pence, half_days
+
+    def __bool__(self) -> bool:
+        return bool(self.pence or self.half_days)
+
+    def __str__(self) -> str:
+        parts = []
+        if self.pence:
+            parts.append(format_pence(self.pence))
+        if self.half_days:
+            parts.append(format_half_days(self.half_days))
+        if len(parts) == 2:
+            return _("%(money)s and %(days)s") % {"money": parts[0], "days": parts[1]}
+        return parts[0]
+
+
+def pledges_falling_due(*, project: Project, previous_phase: str) -> _Amounts:
+    """What accepted pledges become due as a project moves forward from ``previous_phase`` to
+    its phase now: those toward needs for the phases it has just entered. Moving back, nothing.
+    Matches count at what they give now, as the project's totals count them (apart)."""
+    before, now = PHASE_ORDER.index(previous_phase), PHASE_ORDER.index(project.phase)
+    entered = PHASE_ORDER[before + 1 : now + 1]
+    if not entered:
+        return _Amounts(0, 0)
+    totals = Pledge.objects.filter(
+        project=project,
+        state=PledgeState.ACCEPTED,
+        match_percent__isnull=True,
+        need__phase__in=entered,
+    ).aggregate(
+        pence=Sum("amount", filter=Q(kind=Kind.MONEY), default=0),
+        half_days=Sum("amount", filter=Q(kind=Kind.TIME), default=0),
+    )
+    return _Amounts(totals["pence"], totals["half_days"])
 
 
 def phase_moves(project: Project) -> list[str]:
@@ -439,16 +493,47 @@ def _refresh_needed_totals(project: Project) -> None:
     )
 
 
+def validate_need_phase(project: Project, phase: str, *, field: str = "phase") -> None:
+    """A need is for now (no phase), or for the phase the project is in or one still ahead."""
+    if not phase:
+        return
+    if phase not in NEED_PHASES:
+        raise InvalidInput(
+            _("Choose a phase from idea to live, or leave it empty if it is needed now."),
+            field=field,
+        )
+    if PHASE_ORDER.index(phase) < PHASE_ORDER.index(project.phase):
+        raise InvalidInput(
+            _(
+                "The project is already past %(phase)s. Leave the phase empty if it is needed "
+                "now, or choose a phase still ahead."
+            )
+            % {"phase": str(Phase(phase).label).lower()},
+            field=field,
+        )
+
+
 @transaction.atomic
 def need_add(
-    *, actor: User, project: Project, kind: str, amount: int, role: str = "", description: str = ""
+    *,
+    actor: User,
+    project: Project,
+    kind: str,
+    amount: int,
+    role: str = "",
+    description: str = "",
+    phase: str = "",
 ) -> Need:
+    """Add a need; ``phase`` ties it to a phase ("£40,000 for beta"), empty means now."""
     project = _lock_project(project)
     _require_manager(actor, project)
     if project.state in (State.COMPLETED, State.CLOSED):
         raise Conflict(_("A completed or closed project cannot add needs."))
     _validate_kind_role(kind, role, role_required=True)
     validate_amount(kind, amount)
+    if not isinstance(phase, str):
+        raise InvalidInput(_("Choose a phase."), field="phase")
+    validate_need_phase(project, phase)
     position = project.needs.count()
     need = Need.objects.create(
         project=project,
@@ -456,6 +541,7 @@ def need_add(
         role=role if kind == Kind.TIME else "",
         amount=amount,
         description=description.strip(),
+        phase=phase,
         position=position,
     )
     _refresh_needed_totals(project)

@@ -390,6 +390,7 @@ def project_needs(request: HttpRequest, slug: str) -> HttpResponse:
                 amount=data["amount_value"],
                 role=data["role"],
                 description=data["description"],
+                phase=data.get("phase", ""),
             )
             if moving_on:
                 return _next_step_url(project, "needs")

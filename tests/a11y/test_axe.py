@@ -14,7 +14,7 @@ import pytest
 from django.core.management import call_command
 
 from councils.models import Council
-from demo.councils import DEMO_PASSWORD
+from demo.councils import DEMO_PASSWORD, ORGANISER
 from projects.models import Project
 
 from .conftest import axe_results, describe, follow, sign_in, structure_problems, submit
@@ -112,6 +112,12 @@ def test_no_axe_violations_on_any_page(new_page, demo_data, subtests):
     sweep.visit(page, "Council page with benefits", reporter, TABLE, TAG)
     sweep.visit(page, "National benefits", "/benefits/", TABLE, "figure.pipeline-chart svg")
     sweep.visit(page, "Welsh national benefits", "/cy/benefits/", TABLE, "figure.pipeline-chart")
+    # Portfolios: the council's is public; the Welsh one; filtered to one with no rows.
+    sweep.visit(page, "Council portfolio", f"{council}portfolio/", BREADCRUMBS, TABLE, TAG)
+    sweep.visit(page, "Welsh council portfolio", f"/cy{council}portfolio/", BREADCRUMBS, TABLE)
+    sweep.visit(
+        page, "Council portfolio, bad filter", f"{council}portfolio/?rating=x", ERROR_SUMMARY
+    )
     sweep.visit(page, "Search results", "/search/?q=waste", "form[role=search]")
     sweep.visit(page, "News page", NEWS_PAGE, BREADCRUMBS)
     sweep.visit(page, "Collection page", "/collections/waste-and-recycling/", BREADCRUMBS, TAG)
@@ -246,5 +252,11 @@ def test_no_axe_violations_on_any_page(new_page, demo_data, subtests):
     sweep.check(page, "Change: check your answers, over what is needed", SUMMARY_LIST, CHANGE_LINKS)
     submit(page, "Propose change")
     sweep.check(page, "A proposed change and its history", SUMMARY_LIST, TAG)
+
+    # The national portfolio, for organisers, in both languages.
+    organiser = new_page()
+    sign_in(organiser, ORGANISER[0], DEMO_PASSWORD)
+    sweep.visit(organiser, "National portfolio", "/portfolio/", BREADCRUMBS, TABLE, TAG)
+    sweep.visit(organiser, "Welsh national portfolio", "/cy/portfolio/?phase=beta", TABLE)
 
     print("\n" + sweep.report())

@@ -12,8 +12,13 @@ def results(**overrides) -> dict:
             "signed_in_baseline_ms": 5.0, "signed_in_ratio": 0.125}  # fmt: skip
     klass = {"requests": 100, "ok": 100, "errors": 0, "error_kinds": {}, "rps": 77.0,
              "p50_ms": 10.0, "p95_ms": 40.0, "p99_ms": 90.0}  # fmt: skip
+    portfolio = {"key": "national_portfolio", "label": "national portfolio (organiser)",
+                 "group": "council_page", "as": "organiser", "queries": 6, "queries_small": 6,
+                 "signed_in_ms": 10.0, "signed_in_baseline_ms": 5.0,
+                 "signed_in_ratio": 0.5}  # fmt: skip
     out = {
         "endpoints": [page, base],
+        "signed_in_endpoints": [portfolio],
         "load": {"connections": 12},
         "dataset": {"build_seconds": 0, "ledger": {"mismatches": None}},
         "server": {"worker_peak_rss_mb": [120.0]},
@@ -47,7 +52,10 @@ def test_each_missed_budget_is_named():
     res["mixed"]["classes"]["signed_in"]["p99_ms"] = 150.0
     res["mixed"]["classes"]["write"]["errors"] = 2
     res["endpoints"][0]["signed_in_ratio"] = 0.09
+    res["signed_in_endpoints"][0].update(queries=7, signed_in_ratio=0.2)
     assert failed(res) == {
+        "queries constant: national portfolio (organiser)",
+        "signed in, uncached: national portfolio (organiser)",
         "mixed: writes a second",
         "mixed: anonymous page-cache hits while writes run",
         "mixed p99: signed_in",

@@ -119,6 +119,8 @@ KWARGS = {
     "projects:adopt": lambda w: {"slug": w.live.slug},
     "delivery:milestone_done": lambda w: {"slug": w.project.slug, "pk": w.milestone.pk},
     "delivery:benefit_edit": lambda w: {"slug": w.live.slug, "council": w.partner.slug},
+    "portfolio:council": lambda w: {"slug": w.lead.slug},
+    "portfolio:council_csv": lambda w: {"slug": w.lead.slug},
 }
 
 
@@ -565,6 +567,16 @@ MATRIX: dict[tuple[str, str], str] = {
     ("delivery:benefit_edit", "POST"): "login 403 403 403 done* 403 done*",
     ("benefits", "GET"): OK7,
     ("benefits", "POST"): OK7,
+    # Portfolios: a council's is public (its visible projects only), like the council's page;
+    # the national one is for organisers (sign in first; 403 for anyone else).
+    ("portfolio:council", "GET"): OK7,
+    ("portfolio:council", "POST"): OK7,
+    ("portfolio:council_csv", "GET"): OK7,
+    ("portfolio:council_csv", "POST"): OK7,
+    ("portfolio:national", "GET"): "login 403 403 403 403 403 ok",
+    ("portfolio:national", "POST"): "login 403 403 403 403 403 ok",
+    ("portfolio:national_csv", "GET"): "login 403 403 403 403 403 ok",
+    ("portfolio:national_csv", "POST"): "login 403 403 403 403 403 ok",
     # Partner councils record adoption (of a live project) and demand (of an idea/discovery).
     # Each is offered only to verified members of a council other than the lead one; the
     # others are told why not.
