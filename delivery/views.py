@@ -246,7 +246,11 @@ def _render_portfolio(request: HttpRequest, *, council: Council | None) -> HttpR
             "form": filterset.form,  # the page's title starts "Error:" when a filter is wrong
             "page": page,
             "rows": portfolio.portfolio_rows(page.object_list, council=council),
-            "total": portfolio.sums_total(projects=matching, council=council),
+            "total": portfolio.portfolio_total(
+                projects=matching,
+                council=council,
+                filters=filterset.form.cleaned_data if filterset.is_valid() else {},
+            ),
             "query": query,
             "active_filters": sum(
                 1 for name, values in request.GET.lists() if name != "cursor" and any(values)
