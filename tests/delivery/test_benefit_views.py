@@ -53,7 +53,7 @@ def test_a_member_of_the_adopting_council_records_benefits_in_pounds(client):
     client.force_login(member)
     page = client.get(_url(adoption))
     assert page.status_code == 200
-    assert "Record the benefits your council gets" in page.content.decode()
+    assert f"Record the benefits {adoption.council.display_name} gets" in page.content.decode()
     response = _post(client, adoption)
     benefit = Benefit.objects.get()
     assert response.status_code == 302
@@ -69,7 +69,8 @@ def test_the_form_shows_the_figures_to_update_them(client):
     benefit = BenefitFactory(cashable_savings=1_250_050, hours_saved=0)
     client.force_login(verified_member(benefit.adoption.council))
     page = client.get(_url(benefit.adoption)).content.decode()
-    assert "Update the benefits your council gets" in page
+    # It names the council: an organiser may record for any adopting council.
+    assert f"Update the benefits {benefit.adoption.council.display_name} gets" in page
     assert 'value="12500.50"' in page
     _post(client, benefit.adoption, cashable_savings="12500.50", confidence="low")
     benefit.refresh_from_db()
@@ -149,7 +150,7 @@ def test_the_welsh_form_is_in_welsh(client):
     client.force_login(verified_member(adoption.council))
     url = f"/cy{_url(adoption)}"
     page = client.get(url).content.decode()
-    assert "Cofnodi'r manteision y mae eich cyngor yn eu cael" in page
+    assert f"Cofnodi'r manteision y mae {adoption.council.display_name} yn eu cael" in page
     response = client.post(url, {"confidence": "", "submission_key": str(uuid.uuid4())})
     page = response.content.decode()
     assert "Mae problem" in page
