@@ -8,9 +8,12 @@ from django.core.exceptions import ObjectDoesNotExist
 from core import pagecache
 from projects.scopes import SUPPORT, council_tag, project_tag
 
+# Milestones, reports and schedules of every project: what the portfolios show of delivery.
+DELIVERY = "delivery"
+
 
 def _project(row) -> list[str]:
-    return [project_tag(row.project_id)]
+    return [project_tag(row.project_id), DELIVERY]
 
 
 def _benefit(row) -> list[str] | None:

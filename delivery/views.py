@@ -5,11 +5,13 @@ They reuse the project pages' plumbing (``projects.views``): finding a project t
 see, the one-time submission key and the error handling of ``perform``.
 """
 
+from functools import cached_property
 from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core import pagecache
@@ -19,7 +21,7 @@ from core.security import limit_shown_in_form
 from councils.models import Council
 from projects.exports import base_url, csv_response
 from projects.models import Adoption
-from projects.scopes import SUPPORT
+from projects.scopes import LISTING, SUPPORT
 from projects.services.people import user_can_post_update
 from projects.views.pages import _project_or_404
 from projects.views.writes import form_status, perform
@@ -29,6 +31,7 @@ from .exports import portfolio_columns, portfolio_csv_rows
 from .filters import PortfolioFilterSet
 from .forms import BenefitForm, MilestoneDoneForm, MilestoneForm, StatusReportForm
 from .models import Benefit, Milestone
+from .scopes import DELIVERY
 
 
 def _team_project_or_403(request: HttpRequest, slug: str):
@@ -231,11 +234,42 @@ def _portfolio(request: HttpRequest, *, council: Council | None):
     return filterset, matching.order_by(*PORTFOLIO_ORDERING)
 
 
+class _PortfolioParts:
+    """The page of rows and the totals, read only if the page's kept part is missing."""
+
+    def __init__(self, request: HttpRequest, matching, *, council, filterset):
+        self.request, self.matching, self.council, self.filterset = (
+            request,
+            matching,
+            council,
+            filterset,
+        )
+
+    @cached_property
+    def page(self):
+        return cursor_page(
+            self.request, self.matching, ordering=PORTFOLIO_ORDERING, page_size=PORTFOLIO_PAGE_SIZE
+        )
+
+    @cached_property
+    def rows(self) -> list:
+        return portfolio.portfolio_rows(self.page.object_list, council=self.council)
+
+    @cached_property
+    def total(self):
+        valid = self.filterset.is_valid()
+        return portfolio.portfolio_total(
+            projects=self.matching,
+            council=self.council,
+            filters=self.filterset.form.cleaned_data if valid else {},
+        )
+
+
 def _render_portfolio(request: HttpRequest, *, council: Council | None) -> HttpResponse:
+    """The table is kept (``PART_CACHE_SECONDS``) under the address asked, the date (days since
+    a report move with it) and the version of pledges, listings and delivery everywhere: the
+    same for every reader of the page, who has been let in before it is read."""
     filterset, matching = _portfolio(request, council=council)
-    page = cursor_page(
-        request, matching, ordering=PORTFOLIO_ORDERING, page_size=PORTFOLIO_PAGE_SIZE
-    )
     query = urlencode([(k, v) for k, vs in request.GET.lists() if k != "cursor" for v in vs])
     return render(
         request,
@@ -244,13 +278,9 @@ def _render_portfolio(request: HttpRequest, *, council: Council | None) -> HttpR
             "council": council,
             "filterset": filterset,
             "form": filterset.form,  # the page's title starts "Error:" when a filter is wrong
-            "page": page,
-            "rows": portfolio.portfolio_rows(page.object_list, council=council),
-            "total": portfolio.portfolio_total(
-                projects=matching,
-                council=council,
-                filters=filterset.form.cleaned_data if filterset.is_valid() else {},
-            ),
+            "parts": _PortfolioParts(request, matching, council=council, filterset=filterset),
+            "parts_version": pagecache.part_version(LISTING, SUPPORT, DELIVERY),
+            "today": timezone.localdate().isoformat(),
             "query": query,
             "active_filters": sum(
                 1 for name, values in request.GET.lists() if name != "cursor" and any(values)

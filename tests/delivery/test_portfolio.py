@@ -511,3 +511,36 @@ def test_kept_totals_follow_new_pledges_and_keep_filters_apart(client, settings,
     on_commit(make_pledge, other, amount=25_000, state=PledgeState.ACCEPTED)
     assert "£350" in client.get(url).text
     assert "£250" in client.get(_council_url(council, phase="beta")).text
+
+
+def test_the_kept_table_follows_reports_and_milestones_and_reads_nothing_when_kept(
+    client, settings, on_commit
+):
+    settings.PART_CACHE_SECONDS = 60
+    council = on_commit(CouncilFactory)
+    project = on_commit(published_project, lead_council=council)
+    url = _council_url(council)
+    tag = 'govuk-tag--red">Off track</strong>'  # the row's rating (the filter lists it too)
+    assert tag not in client.get(url).text
+    on_commit(
+        delivery_services.status_report_file,
+        actor=project.owner,
+        project=project,
+        rating=Rating.OFF_TRACK,
+        happened="Supplier went bust",
+        next_steps="Re-procure",
+    )
+    assert tag in client.get(url).text
+    # A milestone touches neither pledges nor the timeline: delivery's own tag retires the table.
+    on_commit(
+        delivery_services.milestone_add,
+        actor=project.owner,
+        project=project,
+        title="Re-procurement",
+        phase=project.phase,
+        planned_on=timezone.localdate() + datetime.timedelta(days=30),
+    )
+    assert "Re-procurement" in client.get(url).text
+    with CaptureQueriesContext(connection) as kept:
+        assert tag in client.get(url).text
+    assert not any("projects_pledge" in q["sql"] for q in kept.captured_queries)
