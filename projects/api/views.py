@@ -59,6 +59,23 @@ def _areas(slugs: list[str] | None):
     return areas
 
 
+def _kept_rows_list(view, keys, *, name: str, with_versions, rows) -> Response:
+    """A listing read keys first (filtered, ordered and paged), each row then taken from the
+    cache while its version holds, and read whole from ``rows`` only when missing."""
+    mark = pagecache.change_mark()  # before the rows are read (they are kept)
+    page = view.paginate_queryset(view.filter_queryset(keys))
+    request = view.request
+    data = pagecache.cached_rows(
+        with_versions(page, since=mark),
+        # Rows hold absolute addresses, and the page address follows the language.
+        prefix=f"{name}\n{request.build_absolute_uri('/')}\n{get_language()}",
+        version_of=lambda row: f"{row.pk}:{row.part_version}" if row.part_version else "",
+        render=view.get_serializer().to_representation,
+        load=lambda missing: selectors.rows_in_order(missing, rows),
+    )
+    return view.get_paginated_response(data)
+
+
 @extend_schema_view(
     list=extend_schema(
         summary="List published projects",
@@ -102,18 +119,13 @@ class ProjectViewSet(
     def list(self, request, *args, **kwargs):
         """Each row as serialised before while its project is unchanged (its ``part_version``):
         on a page of 50, serialising was half the cost."""
-        mark = pagecache.change_mark()  # before the rows are read (they are kept)
-        keys = self.paginate_queryset(self.filter_queryset(selectors.project_listing_keys()))
-        serializer = self.get_serializer()
-        data = pagecache.cached_rows(
-            scopes.with_part_versions(keys, since=mark),
-            # Rows hold absolute addresses, and the page address follows the language.
-            prefix=f"api-project\n{request.build_absolute_uri('/')}\n{get_language()}",
-            version_of=lambda p: f"{p.pk}:{p.part_version}" if p.part_version else "",
-            render=serializer.to_representation,
-            load=lambda missing: selectors.rows_in_order(missing, selectors.project_rows()),
+        return _kept_rows_list(
+            self,
+            selectors.project_listing_keys(),
+            name="api-project",
+            with_versions=scopes.with_part_versions,
+            rows=selectors.project_rows(),
         )
-        return self.get_paginated_response(data)
 
     def retrieve(self, request, *args, **kwargs):
         project = self.get_object()
@@ -347,17 +359,13 @@ class PledgeViewSet(
         """Keys first, then each row as serialised before while its project and council are
         unchanged: a busy project's page was a join of all its pledges, sorted, and then
         serialised row by row."""
-        mark = pagecache.change_mark()  # before the rows are read (they are kept)
-        keys = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
-        serializer = self.get_serializer()
-        data = pagecache.cached_rows(
-            scopes.with_pledge_versions(keys, since=mark),
-            prefix=f"api-pledge\n{request.build_absolute_uri('/')}\n{get_language()}",
-            version_of=lambda p: f"{p.pk}:{p.part_version}" if p.part_version else "",
-            render=serializer.to_representation,
-            load=lambda missing: selectors.rows_in_order(missing, selectors.pledge_list()),
+        return _kept_rows_list(
+            self,
+            self.get_queryset(),
+            name="api-pledge",
+            with_versions=scopes.with_pledge_versions,
+            rows=selectors.pledge_list(),
         )
-        return self.get_paginated_response(data)
 
     def paginate_queryset(self, queryset):
         """Pledges of one project, filtered by nothing else, depend on that project alone (an
