@@ -2,11 +2,13 @@ import django_filters
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from core.filters import FilterSet
+
 from .models import Council, Nation
 from .vocabulary import AUTHORITY_TYPES, REGIONS
 
 
-class CouncilFilterSet(django_filters.FilterSet):
+class CouncilFilterSet(FilterSet):
     """The council directory's filters, shared by /councils/ and /api/v1/councils/."""
 
     q = django_filters.CharFilter(method="filter_q", label=_("Name or code"))

@@ -7,6 +7,7 @@ from django import forms
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from core.filters import FilterSet
 from councils.models import Nation
 from projects.models import PUBLIC_STATES, Phase, Project, ServiceArea, State, report_overdue_q
 
@@ -14,7 +15,7 @@ from .models import Benefit, Confidence, Rating
 from .portfolio import NO_REPORT, PortfolioRole
 
 
-class BenefitFilterSet(django_filters.FilterSet):
+class BenefitFilterSet(FilterSet):
     project = django_filters.CharFilter(
         field_name="adoption__project__slug", label=_("Project (slug)")
     )
@@ -32,7 +33,7 @@ class BenefitFilterSet(django_filters.FilterSet):
         fields = ["project", "council", "confidence"]
 
 
-class PortfolioFilterSet(django_filters.FilterSet):
+class PortfolioFilterSet(FilterSet):
     """``council``: a council's portfolio (it has ``role``); None: the national portfolio (it
     has ``lead_council`` and ``nation`` instead)."""
 

@@ -6,6 +6,8 @@ from django.db.models import DateField, Exists, F, OuterRef, Q, QuerySet, Value
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
+from core.filters import FilterSet
+
 from .models import (
     PUBLIC_STATES,
     Kind,
@@ -57,7 +59,7 @@ def _council_q(prefix: str, value: str) -> Q:
     return Q(**{f"{prefix}__code__iexact": value}) | Q(**{f"{prefix}__slug": value.lower()})
 
 
-class ProjectFilterSet(django_filters.FilterSet):
+class ProjectFilterSet(FilterSet):
     """The project listing's filters, shared by /projects/ and /api/v1/projects/."""
 
     q = django_filters.CharFilter(method="filter_q", label=_("Search"))
@@ -176,7 +178,7 @@ class ProjectFilterSet(django_filters.FilterSet):
         return queryset  # applied by filter_queryset, after the other filters
 
 
-class PledgeFilterSet(django_filters.FilterSet):
+class PledgeFilterSet(FilterSet):
     """Filters for the pledge listing and its CSV export."""
 
     project = django_filters.CharFilter(field_name="project__slug", label=_("Project (slug)"))
