@@ -3,6 +3,7 @@ transaction as the change: who, when, why and what changed. Nothing else writes 
 
 import pytest
 from django.db import IntegrityError, transaction
+from django.utils import translation
 
 from activity.models import ActivityAction, ActivityEntry
 from activity.services import activity_record
@@ -281,3 +282,14 @@ def test_an_entry_without_a_person_is_pipelines_own(council):
 
     assert entry.actor_display == "Pipeline (automatic)"
     assert entry.details_lines == ["Provider: Entra ID", "Enforced: yes"]
+
+
+def test_entries_read_in_welsh(admin, council):
+    council_services.council_set_limits(
+        actor=admin, council=council, money_limit=250_000, half_days_limit=None
+    )
+    entry = only_entry()
+
+    with translation.override("cy"):
+        assert str(entry.get_action_display()) == "Newidiwyd terfynau'r cyngor"
+        assert entry.details_lines == ["Terfyn arian: dim terfyn → £2,500"]
