@@ -264,3 +264,19 @@ def test_the_log_reads_in_welsh(organiser_client, organiser, world):
     assert "Log gweithgarwch" in html
     assert "Gwrthodwyd aelodaeth" in html
     assert "Terfyn arian: dim terfyn → £2,500" in html
+
+
+def test_restoring_in_the_admin_takes_an_optional_reason_for_the_log(organiser_client, organiser):
+    project = published_project(title="Parking permits", is_hidden=True, hidden_reason="Spam")
+    url = f"/cms-admin/snippets/projects/project/restore/{project.pk}/"
+    assert "Reason (optional)" in organiser_client.get(url).content.decode()
+
+    response = organiser_client.post(url, {"reason": "The owner removed the links"})
+
+    assert response.status_code == 302
+    entry = ActivityEntry.objects.get()
+    assert (entry.action, entry.actor, entry.reason) == (
+        ActivityAction.PROJECT_RESTORED,
+        organiser,
+        "The owner removed the links",
+    )
