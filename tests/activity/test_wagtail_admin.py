@@ -232,7 +232,9 @@ def test_signed_in_people_who_are_not_organisers_are_refused(client, world):
     assert "/login" in response["Location"]
 
 
-@pytest.mark.parametrize("url", ["", "inspect/{pk}/", "?export=csv"])
+@pytest.mark.parametrize(
+    "url", ["", "results/", "inspect/{pk}/", "history/{pk}/", "usage/{pk}/", "?export=csv"]
+)
 def test_wagtail_users_outside_the_organisers_group_are_refused(client, world, url):
     client.force_login(wagtail_editor())
 
