@@ -5,6 +5,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from activity.models import ActivityAction
+from activity.services import activity_changes, activity_record, activity_record_membership
 from core.errors import Conflict, InvalidInput, NotAllowed
 from core.security import security_event
 from projects import notifications
@@ -92,6 +94,9 @@ def _log_decision(event: str, *, actor: User, membership: Membership) -> None:
     """Record a decision, and tell the person: the email is queued in the decision's own
     transaction, so it is sent only if the decision is saved, and then surely."""
     notifications.membership_decided(membership.pk, membership.status)
+    activity_record_membership(
+        actor=actor, action=event, membership=membership, reason=membership.reason
+    )
     security_event(
         event,
         actor_id=actor.pk,
@@ -127,8 +132,16 @@ def membership_set_role(*, actor: User, membership: Membership, role: str) -> Me
         raise Conflict(_("Only a verified member can be given a role."))
     if membership.user_id == actor.pk and role != MembershipRole.ADMIN:
         raise Conflict(_("You cannot remove your own admin role; ask another admin."))
+    changes = activity_changes(before={"role": membership.role}, after={"role": role})
     membership.role = role
     membership.save(update_fields=["role"])
+    if changes:
+        activity_record_membership(
+            actor=actor,
+            action=ActivityAction.MEMBERSHIP_ROLE_CHANGED,
+            membership=membership,
+            details=changes,
+        )
     return membership
 
 
@@ -144,6 +157,13 @@ def membership_leave(*, actor: User, membership: Membership) -> Membership:
     membership.decided_by = actor
     membership.decided_at = timezone.now()
     membership.save(update_fields=["status", "decided_by", "decided_at"])
+    activity_record_membership(
+        actor=actor,
+        action=ActivityAction.MEMBERSHIP_LEFT
+        if membership.user_id == actor.pk
+        else ActivityAction.MEMBERSHIP_REMOVED,
+        membership=membership,
+    )
     return membership
 
 
@@ -155,7 +175,14 @@ def council_domain_add(*, actor: User, council: Council, domain: str) -> Council
         raise InvalidInput(_("Enter a domain such as example.gov.uk."), field="domain")
     if CouncilDomain.objects.filter(domain=domain).exists():
         raise Conflict(_("That domain already belongs to a council."), field="domain")
-    return CouncilDomain.objects.create(council=council, domain=domain)
+    added = CouncilDomain.objects.create(council=council, domain=domain)
+    activity_record(
+        actor=actor,
+        action=ActivityAction.COUNCIL_DOMAINS_CHANGED,
+        council=council,
+        details={"added": [domain]},
+    )
+    return added
 
 
 @transaction.atomic
@@ -179,6 +206,10 @@ def council_set_limits(
                 field=field,
             )
     council = Council.objects.select_for_update().get(pk=council.pk)
+    changes = activity_changes(
+        before={"money_limit": council.money_limit, "half_days_limit": council.half_days_limit},
+        after={"money_limit": money_limit, "half_days_limit": half_days_limit},
+    )
     council.money_limit = money_limit
     council.half_days_limit = half_days_limit
     council.save(update_fields=["money_limit", "half_days_limit", "updated_at"])
@@ -189,4 +220,11 @@ def council_set_limits(
         money_limit=money_limit,
         half_days_limit=half_days_limit,
     )
+    if changes:
+        activity_record(
+            actor=actor,
+            action=ActivityAction.COUNCIL_LIMITS_CHANGED,
+            council=council,
+            details=changes,
+        )
     return council

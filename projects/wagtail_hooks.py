@@ -8,6 +8,7 @@ admin adds, edits or deletes them. Everyone else is refused (see core.admin_perm
 import datetime
 
 import django_filters
+from django import forms
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -155,7 +156,18 @@ class HideProjectView(ProjectActionView):
         )
 
 
+class RestoreReasonForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason (optional)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+        help_text=_("Kept in the activity log for organisers. The owner is not sent it."),
+    )
+
+
 class RestoreProjectView(ProjectActionView):
+    form_class = RestoreReasonForm
     action_label = _("Restore")
     confirmation = _(
         "“%(object)s” will show in listings, site search and the API again. Its owner is emailed."
@@ -163,7 +175,9 @@ class RestoreProjectView(ProjectActionView):
     success_message = _("“%(object)s” is visible again.")
 
     def perform(self, form):
-        services.project_restore(actor=self.request.user, project=self.object)
+        services.project_restore(
+            actor=self.request.user, project=self.object, reason=form.cleaned_data["reason"]
+        )
 
 
 class ProjectChooserViewSet(SnippetChooserViewSet):

@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "cms",
     "mail",
     "jobs",
+    "activity",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",

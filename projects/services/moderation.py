@@ -10,6 +10,8 @@ from django.db import transaction
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from activity.models import ActivityAction
+from activity.services import activity_record
 from core.errors import Conflict, InvalidInput, NotAllowed
 from core.validators import check_web_address
 from councils.models import Council, Nation
@@ -78,13 +80,24 @@ def project_hide(*, actor: User, project: Project, reason: str) -> Project:
     # save() (not update()) so the search index hears of it too.
     project.save(update_fields=["is_hidden", "hidden_reason", "is_featured", "updated_at"])
     notifications.project_moderated(project, "project_hidden")
+    activity_record(
+        actor=actor, action=ActivityAction.PROJECT_HIDDEN, project=project, reason=reason
+    )
     return project
 
 
 @transaction.atomic
-def project_restore(*, actor: User, project: Project) -> Project:
-    """Show a hidden project again; the owner is told."""
+def project_restore(*, actor: User, project: Project, reason: str = "") -> Project:
+    """Show a hidden project again; the owner is told. The optional reason is for the
+    activity log only."""
     _require_organiser(actor)
+    reason = (reason or "").strip()
+    if len(reason) > MAX_REASON_LENGTH:
+        raise InvalidInput(
+            _("The reason must be %(limit)s characters or fewer.")
+            % {"limit": f"{MAX_REASON_LENGTH:,}"},
+            field="reason",
+        )
     project = _lock(project)
     if not project.is_hidden:
         raise Conflict(_("This project is not hidden."))
@@ -92,6 +105,9 @@ def project_restore(*, actor: User, project: Project) -> Project:
     project.hidden_reason = ""
     project.save(update_fields=["is_hidden", "hidden_reason", "updated_at"])
     notifications.project_moderated(project, "project_restored")
+    activity_record(
+        actor=actor, action=ActivityAction.PROJECT_RESTORED, project=project, reason=reason
+    )
     return project
 
 
