@@ -108,8 +108,8 @@ def _web_case(w, scope):
         )
     return (
         client,
-        reverse("accounts:api_tokens"),
-        {"name": "Script"},
+        reverse("accounts:security"),
+        {"name": "Script", "access": "write", "expires": "never"},
         lambda: APIToken.objects.count(),
         "",
     )
