@@ -46,8 +46,7 @@ class TokenRequestSerializer(StrictInputSerializer):
         help_text="Days until the token expires: 30, 90 or 365; null or left out for a token "
         'that lasts until revoked. An expired token is refused with 401 (code "token_expired").',
         error_messages={
-            "invalid_choice": "Choose 30, 90 or 365 days, or null for a token that does not "
-            "expire."
+            "invalid_choice": "Choose 30, 90 or 365 days, or null for a token that does not expire."
         },
     )
 

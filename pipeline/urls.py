@@ -50,7 +50,11 @@ urlpatterns = [
 
 urlpatterns += i18n_patterns(
     # allauth.usersessions' own list: Pipeline's Sessions and tokens page shows the same.
-    path("accounts/sessions/", RedirectView.as_view(pattern_name="accounts:security")),
+    path(
+        "accounts/sessions/",
+        RedirectView.as_view(pattern_name="accounts:security"),
+        name="sessions_redirect",
+    ),
     path("accounts/", include("allauth.urls")),
     path("accounts/", include("accounts.urls")),
     path("", include("delivery.portfolio_urls")),
