@@ -75,5 +75,7 @@ class BearerTokenScheme(OpenApiAuthenticationExtension):
         return {
             "type": "http",
             "scheme": "bearer",
-            "description": "A personal token from your profile page or POST /api/v1/auth/token/.",
+            "description": "A personal token from your Sessions and tokens page or POST "
+            "/api/v1/auth/token/. A read-only token's writes are refused (403, code "
+            '"token_read_only"); an expired token is refused (401, code "token_expired").',
         }
