@@ -24,6 +24,7 @@ from tests.factories import (
     verified_member,
 )
 from tests.factories.accounts import PASSWORD
+from tests.pipeline.test_translations import compiled_locale, welsh_catalogues  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 
@@ -249,3 +250,16 @@ def test_the_service_checks_password_and_confirmation():
     _delete(user)
     with pytest.raises(Conflict):
         account_delete(user=user, password=PASSWORD, confirmation=user.email)
+
+
+@pytest.mark.usefixtures("welsh_catalogues")
+def test_a_welsh_projects_timeline_names_a_former_officer_in_welsh():
+    project = published_project(language="cy")
+    ann = verified_member(CouncilFactory(), first_name="Ann", last_name="Jones")
+    people.team_request_join(actor=ann, project=project, role="developer")
+    people.team_approve(actor=project.owner, membership=TeamMembership.objects.get(user=ann))
+    entry = Update.objects.get(project=project, body__contains="Ann Jones")
+    _delete(ann)
+    entry.refresh_from_db()
+    assert "Ann Jones" not in entry.body
+    assert "yn-swyddog" in entry.body, entry.body  # "cyn-swyddog", or capitalised to start
