@@ -16,7 +16,8 @@ from core.cache import cache_required
 from core.errors import NotAllowed
 from core.security import ScopedRateThrottle
 
-from .services import api_token_create, default_token_name
+from .models import TokenAccess
+from .services import TOKEN_LIFETIMES, api_token_create, default_token_name
 
 
 class TokenRequestSerializer(StrictInputSerializer):
@@ -26,8 +27,27 @@ class TokenRequestSerializer(StrictInputSerializer):
         max_length=80,
         required=False,
         allow_blank=True,
-        help_text="What the token is for, shown on your API tokens page. Optional: "
+        help_text="What the token is for, shown on your Sessions and tokens page. Optional: "
         '"Made with the API on <date>" if left out.',
+    )
+    access = serializers.ChoiceField(
+        choices=TokenAccess.choices,
+        required=False,
+        default=TokenAccess.WRITE,
+        help_text='"read": the token may only read (GET); a write with it is refused with 403 '
+        '(code "token_read_only"). "write" (the default): read and write.',
+        error_messages={"invalid_choice": 'Choose "read" or "write".'},
+    )
+    expires_in_days = serializers.ChoiceField(
+        choices=TOKEN_LIFETIMES,
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="Days until the token expires: 30, 90 or 365; null or left out for a token "
+        'that lasts until revoked. An expired token is refused with 401 (code "token_expired").',
+        error_messages={
+            "invalid_choice": "Choose 30, 90 or 365 days, or null for a token that does not expire."
+        },
     )
 
 
@@ -35,6 +55,8 @@ class TokenSerializer(serializers.Serializer):
     token = serializers.CharField(help_text="Send as 'Authorization: Bearer <token>'. Shown once.")
     name = serializers.CharField()
     prefix = serializers.CharField()
+    access = serializers.ChoiceField(choices=TokenAccess.choices)
+    expires_at = serializers.DateTimeField(allow_null=True, help_text="Null: never expires.")
 
 
 class TokenView(ApiView, APIView):
@@ -89,8 +111,17 @@ class TokenView(ApiView, APIView):
                 code="email_not_confirmed",
             )
         name = data.get("name", "").strip() or default_token_name()
-        token, plaintext = api_token_create(user=user, name=name)
-        return Response(
-            {"token": plaintext, "name": token.name, "prefix": token.prefix},
-            status=status.HTTP_201_CREATED,
+        token, plaintext = api_token_create(
+            user=user,
+            name=name,
+            access=data["access"],
+            expires_in_days=data["expires_in_days"],
         )
+        body = {
+            "token": plaintext,
+            "name": token.name,
+            "prefix": token.prefix,
+            "access": token.terms.access,
+            "expires_at": token.terms.expires_at,
+        }
+        return Response(TokenSerializer(body).data, status=status.HTTP_201_CREATED)

@@ -1,7 +1,9 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .models import User
+from .models import TokenAccess, User
+
+NEVER = "never"
 
 
 class SignupExtraForm(forms.Form):
@@ -43,3 +45,59 @@ class ApiTokenForm(forms.Form):
         max_length=80,
         error_messages={"required": _("Give the token a name")},
     )
+    access = forms.ChoiceField(
+        label=_("What may the token do?"),
+        choices=[
+            (TokenAccess.READ, _("Only read: look up projects, pledges and councils")),
+            (TokenAccess.WRITE, _("Read and write: also make changes as you")),
+        ],
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": _("Choose whether the token may only read, or read and write"),
+            "invalid_choice": _("Choose whether the token may only read, or read and write"),
+        },
+    )
+    expires = forms.ChoiceField(
+        label=_("When should it expire?"),
+        choices=[
+            ("30", _("After 30 days")),
+            ("90", _("After 90 days")),
+            ("365", _("After a year")),
+            (NEVER, _("Never (until you revoke it)")),
+        ],
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": _("Choose when the token expires"),
+            "invalid_choice": _("Choose when the token expires"),
+        },
+    )
+
+    def expires_in_days(self) -> int | None:
+        value = self.cleaned_data["expires"]
+        return None if value == NEVER else int(value)
+
+
+class AccountDeleteForm(forms.Form):
+    """Deleting an account asks for the password (whoever left a browser signed in cannot
+    delete it) and for the email address typed out (nobody deletes it by a slip)."""
+
+    password = forms.CharField(
+        label=_("Your password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        error_messages={"required": _("Enter your current password")},
+    )
+    confirmation = forms.CharField(
+        label=_("Type your email address to confirm"),
+        max_length=254,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "off", "spellcheck": "false", "autocapitalize": "none"}
+        ),
+        error_messages={"required": _("Type your email address exactly as shown, to confirm")},
+    )
+
+    def __init__(self, *args, email: str, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["confirmation"].help_text = _("Your email address is %(email)s") % {
+            "email": email
+        }

@@ -1,6 +1,7 @@
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.db import models
 from django.db.models.functions import Lower
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -59,6 +60,9 @@ class User(AbstractUser):
         choices=[("en-gb", _("English")), ("cy", _("Welsh"))],
         default="en-gb",
     )
+    # When the person deleted their account. The row stays (pledges, ledger events and updates
+    # refer to it and must not change), stripped of everything that identifies them.
+    deleted_at = models.DateTimeField(_("account deleted"), null=True, blank=True)
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS: list[str] = []
@@ -74,6 +78,8 @@ class User(AbstractUser):
         return self.get_full_name()
 
     def get_full_name(self) -> str:
+        if self.deleted_at is not None:
+            return str(_("A former officer"))
         return f"{self.first_name} {self.last_name}".strip() or self.email
 
     def get_short_name(self) -> str:
@@ -92,3 +98,40 @@ class User(AbstractUser):
 
 
 ORGANISERS_GROUP = "Organisers"
+
+
+class TokenAccess(models.TextChoices):
+    READ = "read", _("Read only")
+    WRITE = "write", _("Read and write")
+
+
+class TokenTerms(models.Model):
+    """What a personal API token may do and until when. Wagtail's ``APIToken`` has no room for
+    either, so they live beside it, made in the same transaction as the token. A token without
+    terms (none since migration 0004) may read and write and never expires."""
+
+    token = models.OneToOneField(
+        "wagtailcore.APIToken", on_delete=models.CASCADE, primary_key=True, related_name="terms"
+    )
+    access = models.CharField(
+        _("access"), max_length=8, choices=TokenAccess.choices, default=TokenAccess.WRITE
+    )
+    expires_at = models.DateTimeField(_("expires"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("API token terms")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(access__in=TokenAccess.values), name="token_terms_access_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.token_id}: {self.access}"
+
+    @property
+    def is_read_only(self) -> bool:
+        return self.access == TokenAccess.READ
+
+    def has_expired(self, now=None) -> bool:
+        return self.expires_at is not None and self.expires_at <= (now or timezone.now())

@@ -2,10 +2,18 @@
 
 from allauth.account.signals import password_changed, password_reset, password_set
 from django.contrib import messages
+from django.contrib.auth.signals import user_logged_in
 from django.dispatch import receiver
 from django.utils.translation import ngettext
 
-from .services import api_tokens_revoke_all
+from .services import api_tokens_revoke_all, user_session_record
+
+
+@receiver(user_logged_in, dispatch_uid="accounts.record_session")
+def record_session(sender, request, user, **kwargs) -> None:
+    """Every sign-in, however it happens, lists its browser on the Sessions and tokens page."""
+    if request is not None and hasattr(request, "session"):
+        user_session_record(request=request)
 
 
 @receiver(password_changed, dispatch_uid="accounts.revoke_tokens.changed")

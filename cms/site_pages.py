@@ -95,13 +95,19 @@ PRIVACY = f"""
 <li>the councils you belong to and your role in them, so that you can act for your council</li>
 <li>the projects you propose, the pledges you make or decide, the teams you join and the updates you post</li>
 <li>when you last used a personal API token, so that you can spot one you no longer use</li>
+<li>the browsers you are signed in with: their internet (IP) address, the kind of browser and when each was last used, so that you can spot one that is not yours and sign it out</li>
 </ul>
+<p>You can download all of this as a file from your profile page ("Download my data").</p>
 <h2>What is public</h2>
 <p>Your name, job title and council are shown on the projects, pledges and teams you take part in. Pledges are a public record of what councils have offered each other, and the ledger of changes to a pledge is never deleted.</p>
 <h2>Our lawful basis</h2>
 <p>We process this information as part of a task in the public interest: helping councils share the cost of building digital services.</p>
 <h2>How long we keep it</h2>
-<p>We keep your account for as long as you use it. To close it, email {CONTACT}: we remove your personal details within 30 days, but pledges your council made stay on the record without your contact details.</p>
+<p>We keep your account for as long as you use it. You can delete it yourself from your profile page ("Delete my account"), or email {CONTACT} and we will do it within 30 days.</p>
+<h2>What happens when you delete your account</h2>
+<p>Your name, job title, email addresses, password, council memberships, follows, team roles, notifications, API tokens and signed-in browsers are removed at once, and you are signed out everywhere.</p>
+<p>What you did for your council stays: the pledges you made, the changes you recorded in the pledge ledger and the updates you posted. Councils use this record to see what they offered each other, what was accepted and what was delivered, so its totals and history must never change. Wherever it named you, it now says "a former officer" beside your council's name, and nothing in it can be linked back to you. Emails already sent to other people are not recalled.</p>
+<p>You can sign up again with the same email address afterwards; the new account starts empty.</p>
 <h2>Your rights</h2>
 <p>You can ask to see, correct or delete the information we hold about you, or object to how we use it, by emailing {CONTACT}. If you are unhappy with how we have used your information you can complain to the Information Commissioner's Office (ICO).</p>
 <h2>Cookies</h2>

@@ -90,6 +90,7 @@ PRIVATE_MODELS = frozenset(
     {
         "accounts.user_groups",
         "accounts.user_user_permissions",
+        "accounts.tokenterms",  # a token's access and expiry
         "projects.follow",
         "projects.tagfollow",
         "projects.notification",
@@ -103,8 +104,9 @@ PRIVATE_MODELS = frozenset(
 # Rows in public apps that change no public page: image renditions made while rendering.
 QUIET_MODELS = frozenset({"wagtailimages.rendition"})
 # A person's row is public only for the name that pages show (get_full_name falls back to the
-# email address); signing in, a new password or email preferences are not.
-PUBLIC_FIELDS = {"accounts.user": ("first_name", "last_name", "email", "is_active")}
+# email address, and names a deleted account "a former officer"); signing in, a new password
+# or email preferences are not.
+PUBLIC_FIELDS = {"accounts.user": ("first_name", "last_name", "email", "is_active", "deleted_at")}
 # Cookies that do not make a response personal: the CSRF cookie (a page using the token is
 # never stored) and the language choice (the language is part of the key).
 NEUTRAL_COOKIES = frozenset({settings.CSRF_COOKIE_NAME, settings.LANGUAGE_COOKIE_NAME})

@@ -64,6 +64,7 @@ WEB_WRITE_SCOPES = {
     "councils:join_this": "join",
     "projects:update_new": "update",
     "accounts:api_tokens": "token",
+    "accounts:security": "token",  # Sessions and tokens: the token form
 }
 # API route (URL name) → scope; unsafe methods only. The token exchange
 # (``api:token``) has DRF's ``token`` throttle per address instead: it has no user yet.

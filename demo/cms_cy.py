@@ -102,13 +102,19 @@ PRIVACY = f"""
 <li>y cynghorau rydych yn perthyn iddynt a'ch rôl ynddynt, fel y gallwch weithredu ar ran eich cyngor</li>
 <li>y prosiectau rydych yn eu cynnig, yr addewidion rydych yn eu gwneud neu'n penderfynu arnynt, y timau rydych yn ymuno â nhw a'r diweddariadau rydych yn eu cyhoeddi</li>
 <li>pryd y gwnaethoch ddefnyddio tocyn API personol ddiwethaf, fel y gallwch weld un nad ydych yn ei ddefnyddio mwyach</li>
+<li>y porwyr rydych wedi mewngofnodi â nhw: eu cyfeiriad rhyngrwyd (IP), y math o borwr a phryd y defnyddiwyd pob un ddiwethaf, fel y gallwch weld un nad yw'n eiddo i chi a'i allgofnodi</li>
 </ul>
+<p>Gallwch lwytho hyn i gyd i lawr fel ffeil o dudalen eich proffil ("Llwytho fy nata i lawr").</p>
 <h2>Beth sy'n gyhoeddus</h2>
 <p>Mae eich enw, teitl eich swydd a'ch cyngor yn cael eu dangos ar y prosiectau, yr addewidion a'r timau rydych yn cymryd rhan ynddynt. Mae addewidion yn gofnod cyhoeddus o'r hyn y mae cynghorau wedi'i gynnig i'w gilydd, ac ni chaiff cyfriflyfr y newidiadau i addewid byth ei ddileu.</p>
 <h2>Ein sail gyfreithlon</h2>
 <p>Rydym yn prosesu'r wybodaeth hon fel rhan o dasg er budd y cyhoedd: helpu cynghorau i rannu'r gost o adeiladu gwasanaethau digidol.</p>
 <h2>Am faint rydym yn ei chadw</h2>
-<p>Rydym yn cadw eich cyfrif cyhyd ag y byddwch yn ei ddefnyddio. I'w gau, anfonwch e-bost at {CONTACT}: byddwn yn dileu eich manylion personol cyn pen 30 diwrnod, ond bydd yr addewidion a wnaeth eich cyngor yn aros ar y cofnod heb eich manylion cyswllt.</p>
+<p>Rydym yn cadw eich cyfrif cyhyd ag y byddwch yn ei ddefnyddio. Gallwch ei ddileu eich hun o dudalen eich proffil ("Dileu fy nghyfrif"), neu anfon e-bost at {CONTACT} a byddwn yn gwneud hynny cyn pen 30 diwrnod.</p>
+<h2>Beth sy'n digwydd pan fyddwch yn dileu eich cyfrif</h2>
+<p>Caiff eich enw, teitl eich swydd, eich cyfeiriadau e-bost, eich cyfrinair, eich aelodaeth o gynghorau, y prosiectau rydych yn eu dilyn, eich rolau mewn timau, eich hysbysiadau, eich tocynnau API a'ch porwyr sydd wedi mewngofnodi eu dileu ar unwaith, a chewch eich allgofnodi ym mhobman.</p>
+<p>Mae'r hyn a wnaethoch ar ran eich cyngor yn aros: yr addewidion a wnaethoch, y newidiadau a gofnodwyd gennych yng nghyfriflyfr yr addewidion a'r diweddariadau a gyhoeddwyd gennych. Mae cynghorau'n defnyddio'r cofnod hwn i weld beth a gynigiwyd ganddynt i'w gilydd, beth a dderbyniwyd a beth a gyflawnwyd, felly rhaid i'w gyfansymiau a'i hanes beidio byth â newid. Lle'r oedd yn eich enwi, mae bellach yn dweud "cyn-swyddog" wrth ymyl enw eich cyngor, ac ni ellir cysylltu dim ynddo â chi. Nid yw negeseuon e-bost sydd eisoes wedi'u hanfon at bobl eraill yn cael eu galw'n ôl.</p>
+<p>Gallwch gofrestru eto gyda'r un cyfeiriad e-bost wedyn; bydd y cyfrif newydd yn dechrau'n wag.</p>
 <h2>Eich hawliau</h2>
 <p>Gallwch ofyn am gael gweld, cywiro neu ddileu'r wybodaeth sydd gennym amdanoch, neu wrthwynebu'r ffordd rydym yn ei defnyddio, drwy anfon e-bost at {CONTACT}. Os ydych yn anfodlon ar y ffordd rydym wedi defnyddio eich gwybodaeth, gallwch gwyno i Swyddfa'r Comisiynydd Gwybodaeth (ICO).</p>
 <h2>Cwcis</h2>

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path, re_path
+from django.views.generic import RedirectView
 from django.views.i18n import set_language
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
@@ -48,6 +49,12 @@ urlpatterns = [
 ]
 
 urlpatterns += i18n_patterns(
+    # allauth.usersessions' own list: Pipeline's Sessions and tokens page shows the same.
+    path(
+        "accounts/sessions/",
+        RedirectView.as_view(pattern_name="accounts:security"),
+        name="sessions_redirect",
+    ),
     path("accounts/", include("allauth.urls")),
     path("accounts/", include("accounts.urls")),
     path("", include("delivery.portfolio_urls")),

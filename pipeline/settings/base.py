@@ -244,6 +244,19 @@ ACCOUNT_RATE_LIMITS = {
     "reset_password": "20/m/ip,5/m/key",
 }
 
+# --- Sessions and people's own data (issue 19, parts 3 and 4) -----------------------------
+# allauth.usersessions lists each signed-in browser (address, browser, last seen) on the
+# Sessions and tokens page and ends them. Its own activity tracking writes on every request,
+# so accounts.middleware.SessionActivityMiddleware refreshes "last seen" instead, at most once
+# every SESSION_ACTIVITY_SECONDS per browser.
+INSTALLED_APPS.insert(INSTALLED_APPS.index("allauth.account") + 1, "allauth.usersessions")
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("allauth.account.middleware.AccountMiddleware") + 1,
+    "accounts.middleware.SessionActivityMiddleware",
+)
+USERSESSIONS_TRACK_ACTIVITY = False
+SESSION_ACTIVITY_SECONDS = int(env("SESSION_ACTIVITY_SECONDS", "300"))
+
 # --- Internationalisation ------------------------------------------------------------------
 LANGUAGE_CODE = "en-gb"
 LANGUAGES = [("en-gb", _("English")), ("cy", _("Welsh"))]

@@ -144,7 +144,14 @@ def test_no_axe_violations_on_any_page(new_page, demo_data, subtests):
     sweep.visit(page, "Project page, signed in", OPEN_PROJECT, SUMMARY_LIST, TAG)
     sweep.visit(page, "Your profile", "/accounts/profile/", SUMMARY_LIST)
     sweep.visit(page, "Edit your profile", "/accounts/profile/edit/", ".govuk-radios")
-    sweep.visit(page, "API tokens", "/accounts/tokens/")
+    # Sessions and tokens: this browser and the token form, with its errors, in both languages.
+    sweep.visit(page, "Sessions and tokens", "/accounts/security/", BREADCRUMBS, TABLE, TAG)
+    submit(page, "Create token")
+    sweep.check(page, "Sessions and tokens, with errors", ERROR_SUMMARY, ERROR_MESSAGE)
+    sweep.visit(page, "Welsh sessions and tokens", "/cy/accounts/security/", TABLE, TAG)
+    # Rhian owns projects councils support: the page says why she cannot delete it yet.
+    sweep.visit(page, "Delete your account, refused", "/accounts/delete/", BREADCRUMBS)
+    sweep.visit(page, "Welsh delete your account, refused", "/cy/accounts/delete/")
     sweep.visit(page, "Join a council", "/councils/join/")
     sweep.visit(page, "Join the maker team", f"{OPEN_PROJECT}join/", BREADCRUMBS)
     sweep.visit(
@@ -258,5 +265,13 @@ def test_no_axe_violations_on_any_page(new_page, demo_data, subtests):
     sign_in(organiser, ORGANISER[0], DEMO_PASSWORD)
     sweep.visit(organiser, "National portfolio", "/portfolio/", BREADCRUMBS, TABLE, TAG)
     sweep.visit(organiser, "Welsh national portfolio", "/cy/portfolio/?phase=beta", TABLE)
+
+    # Delete my account, for a member nobody relies on: the form, with its errors, in Welsh too.
+    member = new_page()
+    sign_in(member, "tom.price@example.com", DEMO_PASSWORD)
+    sweep.visit(member, "Delete your account", "/accounts/delete/", BREADCRUMBS)
+    submit(member, "Delete my account")
+    sweep.check(member, "Delete your account, with errors", ERROR_SUMMARY, ERROR_MESSAGE)
+    sweep.visit(member, "Welsh delete your account", "/cy/accounts/delete/", "input[type=password]")
 
     print("\n" + sweep.report())

@@ -105,7 +105,9 @@ def test_the_busiest_pages_reflow_at_320_pixels(new_page, demo_data, subtests):
         "Your profile": "/accounts/profile/",
         "Manage a project": "/projects/trwyddedau-parcio-i-breswylwyr/manage/",
         "Council members": f"{council}members/",
-        "API tokens": "/accounts/tokens/",  # its Revoke buttons hold visually hidden text
+        # Its Sign out and Revoke buttons hold visually hidden text.
+        "Sessions and tokens": "/accounts/security/",
+        "Delete your account": "/accounts/delete/",
     }
     api_token_create(user=User.objects.get(email=PLEDGER), name="Nightly export to our BI tool")
     page = new_page()

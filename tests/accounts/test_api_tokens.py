@@ -1,4 +1,5 @@
-"""Personal API tokens on the profile: create (shown once), use, last use, revoke."""
+"""Personal API tokens on the Sessions and tokens page: create (shown once), use, last use,
+revoke; access (read-only or read-write) and expiry."""
 
 import pytest
 from django.urls import reverse
@@ -12,14 +13,17 @@ pytestmark = pytest.mark.django_db
 def test_create_token_shows_it_once_and_it_works_until_revoked(client):
     user = UserFactory()
     client.force_login(user)
-    response = client.post(reverse("accounts:api_tokens"), {"name": "Finance script"})
+    response = client.post(
+        reverse("accounts:security"),
+        {"name": "Finance script", "access": "write", "expires": "never"},
+    )
     token_value = response.context["new_token"]
     assert token_value and token_value.encode() in response.content
     token = APIToken.objects.get(user=user)
     assert token_value not in token.key_hash  # only a digest is stored
 
     # The list no longer shows the token itself.
-    page = client.get(reverse("accounts:api_tokens")).content
+    page = client.get(reverse("accounts:security")).content
     assert token_value.encode() not in page
     assert b"Finance script" in page and b"Never" in page
 
@@ -37,8 +41,10 @@ def test_create_token_shows_it_once_and_it_works_until_revoked(client):
 
 def test_token_needs_a_name(client):
     client.force_login(UserFactory())
-    response = client.post(reverse("accounts:api_tokens"), {"name": ""})
+    response = client.post(reverse("accounts:security"), {"name": ""})
     assert b"Give the token a name" in response.content
+    assert b"Choose whether the token may only read, or read and write" in response.content
+    assert b"Choose when the token expires" in response.content
     assert not APIToken.objects.exists()
 
 
@@ -91,7 +97,7 @@ def test_changing_the_password_revokes_every_token_and_says_so(client):
     assert (
         "Your 2 API tokens were revoked because your password changed" in response.content.decode()
     )
-    page = client.get(reverse("accounts:api_tokens")).content.decode()
+    page = client.get(reverse("accounts:security")).content.decode()
     assert page.count("Revoked") >= 2
     # New tokens work.
     assert _token_works(_two_tokens(user)[0])
@@ -121,8 +127,8 @@ def test_resetting_the_password_revokes_every_token(client):
 
 def test_the_tokens_page_says_a_new_password_revokes_them(client):
     client.force_login(UserFactory())
-    page = client.get(reverse("accounts:api_tokens")).content.decode()
+    page = client.get(reverse("accounts:security")).content.decode()
     assert "Changing or resetting your password revokes all your tokens" in page
     client.cookies["django_language"] = "cy"
-    welsh = client.get("/cy" + reverse("accounts:api_tokens")).content.decode()
+    welsh = client.get("/cy" + reverse("accounts:security")).content.decode()
     assert "Mae newid neu ailosod eich cyfrinair yn dirymu eich holl docynnau" in welsh

@@ -674,3 +674,50 @@ def test_session_writes_without_the_csrf_token_are_refused():
     assert snapshot() == before
     # Reads need no token, and a bearer token needs no CSRF token (it is not a cookie).
     assert client.get(reverse("api:pledge-list")).status_code == 200
+
+
+# A read-only token (accounts.TokenTerms) reads whatever its owner may read and writes nothing:
+# every write in MATRIX, with the organiser's read-only token (who may make most of them), is
+# 403 "token_read_only" and changes nothing. The token exchange takes no token at all.
+WRITES = sorted(
+    (name, method)
+    for name, method in MATRIX
+    if method in ("POST", "PUT", "PATCH", "DELETE") and name != "token"
+)
+
+
+def _read_only_client(user):
+    from rest_framework.test import APIClient
+
+    from accounts.models import TokenAccess
+    from accounts.services import api_token_create
+
+    _, plaintext = api_token_create(user=user, name="Report", access=TokenAccess.READ)
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {plaintext}")
+    return client
+
+
+@pytest.mark.parametrize(("name", "method"), WRITES, ids=str)
+def test_a_read_only_token_writes_nothing(name, method):
+    route = served_routes()[(name, method)]
+    w = make_world()
+    body_for = BODIES.get((name, method))
+    body = body_for(w) if body_for else None
+    before = snapshot()
+    response = send(_read_only_client(w.users["organiser"]), method, url_for(name, route, w), body)
+    error = assert_error(response, 403)
+    assert error["code"] == "token_read_only", (name, method, error)
+    assert snapshot()[:-1] == before[:-1], "a read-only token changed something"
+
+
+def test_a_read_only_token_reads_what_its_owner_may():
+    w = make_world()
+    client = _read_only_client(w.users["organiser"])
+    routes = served_routes()
+    organiser = ROLES.index("organiser")
+    reads = sorted(key for key in MATRIX if key[1] == "GET" and key[0] not in NOT_JSON)
+    assert len(reads) > 10
+    for name, method in reads:
+        response = send(client, method, url_for(name, routes[(name, method)], w))
+        assert response.status_code == MATRIX[(name, method)][organiser], (name, response.content)

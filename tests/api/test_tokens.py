@@ -33,7 +33,8 @@ def test_exchanging_email_and_password_for_a_token():
     response = send(APIClient(), "POST", "/api/v1/auth/token/", body)
     assert response.status_code == 201
     data = response.json()
-    assert set(data) == {"token", "name", "prefix"}
+    assert set(data) == {"token", "name", "prefix", "access", "expires_at"}
+    assert data["access"] == "write" and data["expires_at"] is None, "as before terms existed"
     assert data["name"] == "Finance report"
     assert data["token"].startswith(data["prefix"])
     token = APIToken.objects.get(user=user)

@@ -265,7 +265,8 @@ PAGES = [
     ("owner", "/projects/shared-waste/updates/new/"),
     ("pledger", "/projects/shared-waste/pledge/"),
     ("pledger", "/accounts/profile/"),
-    ("pledger", "/accounts/tokens/"),
+    ("pledger", "/accounts/security/"),
+    ("pledger", "/accounts/delete/"),
     ("organiser", "/councils/leadshire/members/"),
 ]
 

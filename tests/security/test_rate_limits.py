@@ -108,8 +108,8 @@ def _web_case(w, scope):
         )
     return (
         client,
-        reverse("accounts:api_tokens"),
-        {"name": "Script"},
+        reverse("accounts:security"),
+        {"name": "Script", "access": "write", "expires": "never"},
         lambda: APIToken.objects.count(),
         "",
     )
@@ -154,10 +154,11 @@ def test_over_the_limit_the_token_form_comes_back_with_the_name_typed():
     w = make_world()
     client, url, _body, count, _typed = _web_case(w, "token")
     with override_settings(PIPELINE_RATE_LIMITS=LOW):
+        terms = {"access": "read", "expires": "90"}
         for n in range(2):
-            assert client.post(url, {"name": f"Script {n}"}).status_code == 200
+            assert client.post(url, {"name": f"Script {n}", **terms}).status_code == 200
         made = count()
-        response = client.post(url, {"name": "Nightly export"})
+        response = client.post(url, {"name": "Nightly export", **terms})
     assert response.status_code == 429
     assert int(response["Retry-After"]) > 0
     text = response.content.decode()

@@ -116,7 +116,10 @@ def test_token_creation_and_revocation_are_logged(caplog):
     user = verified_member()
     client = Client()
     client.force_login(user)
-    client.post(reverse("accounts:api_tokens"), {"name": "Finance report"})
+    client.post(
+        reverse("accounts:security"),
+        {"name": "Finance report", "access": "read", "expires": "30"},
+    )
     token = APIToken.objects.get(user=user)
     client.post(reverse("accounts:api_token_revoke", args=[token.pk]))
     APIClient().post(

@@ -34,6 +34,7 @@ from projects.models import (
     TeamMembership,
     Update,
 )
+from tests.factories.accounts import PASSWORD
 
 from .world import APPROVER_ROLES, ROLES, make_world
 
@@ -67,6 +68,8 @@ EXCLUDED = {
         ),
         "allauth's own account page: public by design; flows tested in tests/accounts",
     ),
+    "usersessions_list": "allauth's sessions list: its address leads to Sessions and tokens "
+    "(sessions_redirect), so the view is never reached",
     "wagtailcore_authenticate_with_password": "Wagtail page serving (page privacy)",
     "wagtailcore_login": "Wagtail page serving (page privacy sign-in)",
     "wagtail_serve": "Wagtail page serving: CMS pages, tested in tests/cms",
@@ -75,6 +78,7 @@ EXCLUDED = {
 # URL arguments for each route, from the world.
 KWARGS = {
     "accounts:api_token_revoke": lambda w: {"pk": w.token.pk},
+    "accounts:session_end": lambda w: {"pk": w.owner_session.pk},
     "councils:membership_approve": lambda w: {"pk": w.pending_membership.pk},
     "councils:membership_refuse": lambda w: {"pk": w.pending_membership.pk},
     "councils:membership_role": lambda w: {"pk": w.lead_membership.pk},
@@ -144,7 +148,13 @@ BODIES = {
         "notification_frequency": "weekly",
         "language": "en-gb",
     },
-    "accounts:api_tokens": lambda w: {"name": "Report script"},
+    "accounts:api_tokens": lambda w: {"name": "Report script", "access": "read", "expires": "30"},
+    "accounts:security": lambda w: {"name": "Report script", "access": "read", "expires": "30"},
+    # Valid only for the pledger (everyone's password is the same; the email is their own).
+    "accounts:account_delete": lambda w: {
+        "password": PASSWORD,
+        "confirmation": w.users["pledger"].email,
+    },
     "councils:join": lambda w: {"council": w.partner.pk, "message": "I work there"},
     "councils:join_this": lambda w: {"message": "I work here"},
     "councils:members": lambda w: {"domain": "leadshire.gov.uk"},
@@ -314,6 +324,7 @@ def outcome(response, changed: bool) -> str:
 
 def snapshot() -> tuple:
     """Everything a web write could change."""
+    from allauth.usersessions.models import UserSession
     from django.contrib.auth import get_user_model
     from wagtail.models import APIToken
 
@@ -338,6 +349,7 @@ def snapshot() -> tuple:
             Adoption,
             DemandSignal,
             APIToken,
+            UserSession,
             Milestone,
             StatusReport,
             ReportSchedule,
@@ -412,11 +424,29 @@ MATRIX: dict[tuple[str, str], str] = {
     ("accounts:profile", "POST"): OK6,
     ("accounts:profile_edit", "GET"): OK6,
     ("accounts:profile_edit", "POST"): "login done* done* done* done* done* done*",
-    ("accounts:api_tokens", "GET"): OK6,
+    # allauth's sessions address: to Sessions and tokens (which asks to sign in).
+    ("sessions_redirect", "GET"): "done done done done done done done",
+    ("sessions_redirect", "POST"): "done done done done done done done",
+    ("accounts:security", "GET"): OK6,
+    ("accounts:security", "POST"): "login ok* ok* ok* ok* ok* ok*",
+    # The former tokens page: its address leads to Sessions and tokens; its form still works.
+    ("accounts:api_tokens", "GET"): "login done done done done done done",
     ("accounts:api_tokens", "POST"): "login ok* ok* ok* ok* ok* ok*",
     # Only the token's owner can revoke it; to anyone else it does not exist.
     ("accounts:api_token_revoke", "GET"): NOT_POST,
     ("accounts:api_token_revoke", "POST"): "login 404 404 404 404 done* 404",
+    # Only the owner's own browser can be signed out by them; to anyone else it is gone.
+    ("accounts:session_end", "GET"): NOT_POST,
+    ("accounts:session_end", "POST"): "login done done done done done* done",
+    ("accounts:sessions_end_others", "GET"): NOT_POST,
+    ("accounts:sessions_end_others", "POST"): "login done done done done done* done",
+    # Each person's own data, to them alone.
+    ("accounts:my_data", "GET"): OK6,
+    ("accounts:my_data", "POST"): NOT_POST,
+    # Only the person who types their own email and password; everyone else sees the form
+    # again with its errors (the owner and organisers also with why they cannot yet).
+    ("accounts:account_delete", "GET"): OK6,
+    ("accounts:account_delete", "POST"): "login ok ok ok done* ok ok",
     # --- councils
     ("councils:directory", "GET"): OK7,
     ("councils:directory", "POST"): OK7,
@@ -594,6 +624,7 @@ assert all(len(row.split()) == len(ROLES) for row in MATRIX.values())
 
 # The approver, a second member of the pledging council, gets what the pledger gets except:
 APPROVER: dict[tuple[str, str], str] = {
+    ("accounts:account_delete", "POST"): "ok",  # the email typed is the pledger's
     ("projects:pledge_action@approve", "GET"): "ok",
     ("projects:pledge_action@approve", "POST"): "done*",
     ("projects:pledge_action@refuse", "GET"): "ok",

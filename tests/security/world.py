@@ -23,6 +23,8 @@ in the states the pages deal with.
 import datetime
 from types import SimpleNamespace
 
+from allauth.usersessions.models import UserSession
+from django.test import Client
 from django.utils import timezone
 from wagtail.models import APIToken
 
@@ -185,6 +187,12 @@ def make_world(**text) -> SimpleNamespace:
     )
     Follow.objects.create(project=w.project, user=w.users["other"])
     w.token = APIToken.create_token(user=owner, name="Finance script")[0]
+    # The owner is also signed in on a phone (Sessions and tokens lists it).
+    phone = Client()
+    phone.force_login(owner)
+    w.owner_session = UserSession.objects.create(
+        user=owner, session_key=phone.session.session_key, ip="198.51.100.1", user_agent="Safari"
+    )
     Project.objects.filter(pk=w.project.pk).update(state=State.SEEKING_SUPPORT)
     for name in ("project", "live", "draft"):
         getattr(w, name).refresh_from_db()
