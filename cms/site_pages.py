@@ -107,6 +107,7 @@ PRIVACY = f"""
 <h2>What happens when you delete your account</h2>
 <p>Your name, job title, email addresses, password, council memberships, follows, team roles, notifications, API tokens and signed-in browsers are removed at once, and you are signed out everywhere.</p>
 <p>What you did for your council stays: the pledges you made, the changes you recorded in the pledge ledger and the updates you posted. Councils use this record to see what they offered each other, what was accepted and what was delivered, so its totals and history must never change. Wherever it named you, it now says "a former officer" beside your council's name, and nothing in it can be linked back to you. Emails already sent to other people are not recalled.</p>
+<p>One record keeps your name: the activity log, which only LocalGov Digital organisers can read. If you approved or refused someone's council membership, changed their role, or changed your council's email domains or limits, the log keeps who did it, so that those decisions can be checked later.</p>
 <p>You can sign up again with the same email address afterwards; the new account starts empty.</p>
 <h2>Your rights</h2>
 <p>You can ask to see, correct or delete the information we hold about you, or object to how we use it, by emailing {CONTACT}. If you are unhappy with how we have used your information you can complain to the Information Commissioner's Office (ICO).</p>
