@@ -48,6 +48,7 @@ urlpatterns = [
 ]
 
 urlpatterns += i18n_patterns(
+    path("accounts/", include("sso.urls")),  # before allauth's: guards its OIDC routes
     path("accounts/", include("allauth.urls")),
     path("accounts/", include("accounts.urls")),
     path("", include("delivery.portfolio_urls")),

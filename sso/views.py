@@ -1,0 +1,61 @@
+"""allauth's OpenID Connect sign-in and callback, behind a guard: a council's provider that is
+down or misconfigured gets a clear page (503), never a 500. allauth fetches the provider's
+discovery document outside its own error handling, so without this a refused connection on
+either step was a server error.
+
+Both steps run in the site's default language, so the redirect URI the provider sees is always
+/accounts/oidc/<provider>/login/callback/ (the one organisers register), whichever language
+the person reads Pipeline in.
+"""
+
+import logging
+
+from allauth.socialaccount.models import SocialApp
+from allauth.socialaccount.providers.oauth2.client import OAuth2Error
+from allauth.socialaccount.providers.openid_connect import views as oidc_views
+from django.conf import settings
+from django.http import Http404, HttpRequest, HttpResponse
+from django.utils import translation
+from requests import RequestException
+
+from . import crypto, selectors
+from .adapter import unreachable_response
+
+logger = logging.getLogger(__name__)
+
+
+LANGUAGE_KEY = "sso_language"
+
+
+def _guarded(allauth_view, request: HttpRequest, provider_id: str) -> HttpResponse:
+    # The person's language, for the pages this flow shows them (adapter.reader_language).
+    if allauth_view is oidc_views.login:
+        request.session[LANGUAGE_KEY] = translation.get_language()
+    request.sso_language = request.session.get(LANGUAGE_KEY) or translation.get_language()
+    provider = selectors.identity_provider_by_provider_id(provider_id=provider_id)
+    if provider is None:
+        raise Http404
+    try:
+        secret = provider.client_secret()
+    except crypto.SecretUnreadable:
+        secret = ""
+    if not secret:
+        logger.error("no client secret for %s (see its secret setting)", provider_id)
+        return unreachable_response(request, provider)
+    try:
+        with translation.override(settings.LANGUAGE_CODE):
+            response = allauth_view(request, provider_id)
+    except (RequestException, OAuth2Error, ValueError, KeyError) as exc:
+        logger.warning("could not reach %s: %s", provider_id, exc)
+        return unreachable_response(request, provider)
+    except SocialApp.DoesNotExist as exc:
+        raise Http404 from exc
+    return response
+
+
+def login(request: HttpRequest, provider_id: str) -> HttpResponse:
+    return _guarded(oidc_views.login, request, provider_id)
+
+
+def callback(request: HttpRequest, provider_id: str) -> HttpResponse:
+    return _guarded(oidc_views.callback, request, provider_id)
