@@ -11,4 +11,6 @@ urlpatterns = [
         views.callback,
         name="openid_connect_callback",
     ),
+    path("3rdparty/signup/", views.not_used, name="socialaccount_signup"),
+    path("3rdparty/", views.not_used, name="socialaccount_connections"),
 ]

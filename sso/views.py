@@ -15,6 +15,8 @@ from allauth.socialaccount.providers.oauth2.client import OAuth2Error
 from allauth.socialaccount.providers.openid_connect import views as oidc_views
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils import translation
 from requests import RequestException
 
@@ -54,7 +56,17 @@ def _guarded(allauth_view, request: HttpRequest, provider_id: str) -> HttpRespon
 
 
 def login(request: HttpRequest, provider_id: str) -> HttpResponse:
+    """POST starts a sign-in; a GET (an old link) goes to the sign-in page, where the council's
+    button is (allauth's own "Continue?" page is not needed)."""
+    if request.method != "POST":
+        return redirect(reverse("account_login") + "#council-sign-in")
     return _guarded(oidc_views.login, request, provider_id)
+
+
+def not_used(request: HttpRequest) -> HttpResponse:
+    """allauth's social sign-up form and connections page: Pipeline needs neither (the first
+    sign-in makes the account; a council's provider is not something to disconnect)."""
+    return redirect("account_login")
 
 
 def callback(request: HttpRequest, provider_id: str) -> HttpResponse:
