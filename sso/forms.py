@@ -29,6 +29,13 @@ class IdentityProviderForm(forms.ModelForm):
         ),
     )
 
+    issuer = forms.URLField(
+        label=CouncilIdentityProvider._meta.get_field("issuer").verbose_name,
+        help_text=CouncilIdentityProvider._meta.get_field("issuer").help_text,
+        max_length=500,
+        assume_scheme="https",
+    )
+
     class Meta:
         model = CouncilIdentityProvider
         fields = ["council", "enabled", "issuer", "client_id", "secret_env", "require_email_verified"]
@@ -36,10 +43,13 @@ class IdentityProviderForm(forms.ModelForm):
     def __init__(self, *args, for_user=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["council"].queryset = Council.objects.current()
-        self.fields["issuer"].assume_scheme = "https"
         if self.instance.pk:
             self.fields["council"].disabled = True
             self.initial["vouched_domains"] = "\n".join(self.instance.domain_names())
+
+    def _post_clean(self) -> None:
+        """No model validation here: the service checks each value and says which field is
+        wrong (the model's constraints would only say "constraint violated")."""
 
     def domain_list(self) -> list[str]:
         return self.cleaned_data.get("vouched_domains", "").replace(",", "\n").splitlines()
