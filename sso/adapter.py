@@ -2,9 +2,9 @@
 who may sign in through them.
 
 allauth (65.21) checks the ID token's issuer, audience (our client ID) and expiry itself
-(``socialaccount.internal.jwtkit.verify_and_decode``). Its signature is checked only when the
-token did not come straight from the token endpoint: OpenID Connect Core 3.1.3.7 lets a client
-trust a token it fetched itself over TLS, and Pipeline talks only to https issuers outside tests.
+(``socialaccount.internal.jwtkit.verify_and_decode``), but not its signature when the token
+came straight from the token endpoint; ``views.CouncilOIDCAdapter`` checks that too, and that
+the provider's discovery document names the issuer the organiser configured.
 """
 
 from collections.abc import Callable

@@ -1,11 +1,16 @@
 """The provider's claims, and the ways it can be told to misbehave (``state.MODE``)."""
 
+import json
 from datetime import timedelta
 
 from django.utils import timezone
+from jwcrypto import jwk, jwt
 from oauth2_provider.oauth2_validators import OAuth2Validator
 
 from . import state
+
+# A key the provider does not publish, for a forged ID token under the published key's id.
+FORGER = jwk.JWK.generate(kty="RSA", size=2048)
 
 
 class Validator(OAuth2Validator):
@@ -36,3 +41,12 @@ class Validator(OAuth2Validator):
             claims["exp"] = int((timezone.now() - timedelta(hours=1)).timestamp())
             claims["iat"] = int((timezone.now() - timedelta(hours=2)).timestamp())
         return claims, expiration_time
+
+    def finalize_id_token(self, id_token, token, token_handler, request):
+        signed = super().finalize_id_token(id_token, token, token_handler, request)
+        if state.MODE != "forged_signature":
+            return signed
+        original = jwt.JWT(jwt=signed, key=request.client.jwk_key)
+        forged = jwt.JWT(header=original.token.jose_header, claims=json.loads(original.claims))
+        forged.make_signed_token(FORGER)
+        return forged.serialize()
