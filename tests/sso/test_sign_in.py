@@ -203,7 +203,7 @@ def test_a_provider_that_is_down_gets_a_clear_page_not_an_error(client, council,
     assert response.status_code == 503
     page = response.content.decode()
     if prefix:
-        assert "Sir Oidc" in page
+        assert "Ni allem gyrraedd gwasanaeth mewngofnodi Sir Oidc" in page
         assert 'lang="cy"' in page
     else:
         assert "We could not reach Oidcshire’s sign-in service" in page
@@ -239,4 +239,5 @@ def test_a_disabled_provider_is_not_offered_and_its_routes_are_gone(client, coun
 
 def test_the_sign_in_page_names_welsh_councils_in_welsh(client, council):
     page = client.get("/cy/accounts/login/").content.decode()
-    assert "Sir Oidc" in page
+    assert "Mewngofnodi gyda Sir Oidc" in page
+    assert "Mewngofnodi gyda’ch cyngor" in page
