@@ -103,19 +103,25 @@ def _refusal(provider: CouncilIdentityProvider, claims: dict) -> Callable[[], st
         "domains": ", ".join(domains),
     }
     if not email:
-        return lambda: _(
-            "%(council)s’s sign-in service did not give Pipeline your email address."
-        ) % values
+        return lambda: (
+            _("%(council)s’s sign-in service did not give Pipeline your email address.") % values
+        )
     if email.rpartition("@")[2] not in domains:
-        return lambda: _(
-            "%(council)s’s sign-in service vouches for addresses at %(domains)s only, not "
-            "%(email)s. Sign in with your password instead."
-        ) % values
+        return lambda: (
+            _(
+                "%(council)s’s sign-in service vouches for addresses at %(domains)s only, not "
+                "%(email)s. Sign in with your password instead."
+            )
+            % values
+        )
     if provider.require_email_verified and claims.get("email_verified") is not True:
-        return lambda: _(
-            "%(council)s’s sign-in service has not verified your email address %(email)s. "
-            "Ask your IT team, or sign in with your password."
-        ) % values
+        return lambda: (
+            _(
+                "%(council)s’s sign-in service has not verified your email address %(email)s. "
+                "Ask your IT team, or sign in with your password."
+            )
+            % values
+        )
     return None
 
 
@@ -196,13 +202,13 @@ class CouncilSocialAccountAdapter(DefaultSocialAccountAdapter):
             raise ImmediateHttpResponse(unreachable_response(request, council_provider))
         raise ImmediateHttpResponse(
             refused_response(
-                request,
-                council_provider,
-                lambda: _(
-                    "%(council)s’s sign-in service answered, but Pipeline could not accept its "
-                    "answer, so you are not signed in. Try again, or sign in with your password."
-                )
-                % {"council": council_provider.council.display_name},
-                status=401,
+                request, council_provider, lambda: _not_accepted(council_provider), status=401
             )
         )
+
+
+def _not_accepted(provider: CouncilIdentityProvider) -> str:
+    return _(
+        "%(council)s’s sign-in service answered, but Pipeline could not accept its answer, "
+        "so you are not signed in. Try again, or sign in with your password."
+    ) % {"council": provider.council.display_name}

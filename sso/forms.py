@@ -38,7 +38,14 @@ class IdentityProviderForm(forms.ModelForm):
 
     class Meta:
         model = CouncilIdentityProvider
-        fields = ["council", "enabled", "issuer", "client_id", "secret_env", "require_email_verified"]
+        fields = [
+            "council",
+            "enabled",
+            "issuer",
+            "client_id",
+            "secret_env",
+            "require_email_verified",
+        ]
 
     def __init__(self, *args, for_user=None, **kwargs):
         super().__init__(*args, **kwargs)

@@ -13,7 +13,7 @@ from . import crypto
 
 PROVIDER_ID_PREFIX = "council-"
 LOOPBACK_PREFIXES = ("http://127.0.0.1", "http://localhost", "http://[::1]")
-SECRET_ENV_PATTERN = r"^[A-Z_][A-Z0-9_]{0,99}$"
+SECRET_ENV_PATTERN = r"^[A-Z_][A-Z0-9_]{0,99}$"  # noqa: S105 - a variable name's shape
 
 
 class CouncilIdentityProviderQuerySet(models.QuerySet):
@@ -25,7 +25,10 @@ class CouncilIdentityProvider(models.Model):
     """One council's OpenID Connect provider: the officers it vouches for sign in through it."""
 
     council = models.OneToOneField(
-        Council, on_delete=models.CASCADE, related_name="identity_provider", verbose_name=_("council")
+        Council,
+        on_delete=models.CASCADE,
+        related_name="identity_provider",
+        verbose_name=_("council"),
     )
     enabled = models.BooleanField(
         _("enabled"),

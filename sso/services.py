@@ -1,4 +1,5 @@
-"""Writes for councils' sign-in providers and the sign-ins through them. Every way in calls these."""
+"""Writes for councils' sign-in providers and the sign-ins through them; every way in calls
+these."""
 
 import re
 from urllib.parse import urlsplit
@@ -39,7 +40,9 @@ def _clean_issuer(issuer: str, *, allow_loopback: bool) -> str:
     if allow_loopback and parts.scheme == "http" and issuer.startswith(LOOPBACK_PREFIXES):
         return issuer
     raise InvalidInput(
-        _("Enter the issuer as an https:// address, such as https://login.microsoftonline.com/<tenant>/v2.0"),
+        _(
+            "Enter the issuer as an https:// address, such as https://login.microsoftonline.com/<tenant>/v2.0"
+        ),
         field="issuer",
     )
 

@@ -12,8 +12,8 @@ import logging
 
 from allauth.socialaccount.internal import jwtkit
 from allauth.socialaccount.models import SocialApp
-from allauth.socialaccount.providers.oauth2.views import OAuth2CallbackView
 from allauth.socialaccount.providers.oauth2.client import OAuth2Error
+from allauth.socialaccount.providers.oauth2.views import OAuth2CallbackView
 from allauth.socialaccount.providers.openid_connect import views as oidc_views
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse

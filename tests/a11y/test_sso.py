@@ -37,7 +37,9 @@ def _check(page, subtests, name: str) -> None:
         assert not problems, (page.url, problems)
 
 
-@pytest.mark.parametrize(("prefix", "button"), [("", "Sign in with Oidcshire"), ("/cy", "Sir Oidc")])
+@pytest.mark.parametrize(
+    ("prefix", "button"), [("", "Sign in with Oidcshire"), ("/cy", "Sir Oidc")]
+)
 def test_sso_pages_pass_axe(new_page, council_with_provider, subtests, prefix, button):
     page = new_page()
     page.goto(f"{prefix}/accounts/login/")

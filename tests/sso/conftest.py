@@ -19,6 +19,7 @@ SLUG = "oidcshire"
 CLIENT_ID = "pipeline-test-client"
 CLIENT_SECRET = "pipeline-test-secret-value"  # noqa: S105 - the test provider's own
 CONTROL_TOKEN = "control-token"  # noqa: S105
+PASSWORD = "provider-pass"  # noqa: S105 - people at the test provider
 CALLBACK = f"http://testserver/accounts/oidc/council-{SLUG}/login/callback/"
 
 
@@ -37,7 +38,7 @@ class Provider:
         response.raise_for_status()
         return response
 
-    def add_person(self, username: str, email: str, password: str = "provider-pass") -> str:
+    def add_person(self, username: str, email: str, password: str = PASSWORD) -> str:
         return self.control(
             user={
                 "username": username,
@@ -86,7 +87,7 @@ def provider_mode(oidc_provider):
     oidc_provider.control(mode="normal")
 
 
-def sign_in_at_provider(client, oidc_provider, *, username: str, password="provider-pass", next_url=""):
+def sign_in_at_provider(client, oidc_provider, *, username: str, password=PASSWORD, next_url=""):
     """A person presses "Sign in with <council>" on Pipeline, signs in at the provider with a
     browser of their own (requests), and comes back to Pipeline's callback with the code.
     Returns Pipeline's answer to the callback."""

@@ -18,12 +18,14 @@ def test_a_secret_is_encrypted_and_reads_back_only_with_the_same_key():
     assert "client-secret" not in token
     assert crypto.encrypt("client-secret") != token  # Fernet: a fresh IV each time
     assert crypto.decrypt(token) == "client-secret"
-    with override_settings(SSO_SECRET_KEY="another key"):
-        with pytest.raises(crypto.SecretUnreadable):
-            crypto.decrypt(token)
-    with override_settings(SECRET_KEY="a rotated secret key"):
-        with pytest.raises(crypto.SecretUnreadable):
-            crypto.decrypt(token)  # derived from SECRET_KEY when SSO_SECRET_KEY is not set
+    with override_settings(SSO_SECRET_KEY="another key"), pytest.raises(crypto.SecretUnreadable):
+        crypto.decrypt(token)
+    # Derived from SECRET_KEY when SSO_SECRET_KEY is not set.
+    with (
+        override_settings(SECRET_KEY="a rotated secret key"),
+        pytest.raises(crypto.SecretUnreadable),
+    ):
+        crypto.decrypt(token)
 
 
 def test_sso_secret_key_keeps_secrets_readable_when_the_secret_key_changes():

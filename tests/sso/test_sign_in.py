@@ -9,7 +9,6 @@ from sso import crypto, services
 from sso.models import CouncilSignIn
 from tests.factories.accounts import OrganiserFactory, UserFactory
 from tests.factories.councils import CouncilDomainFactory, CouncilFactory, MembershipFactory
-
 from tests.servers import free_port
 
 from .conftest import CLIENT_ID, CLIENT_SECRET, SLUG, sign_in_at_provider
@@ -117,9 +116,7 @@ def test_an_address_outside_the_vouched_domains_is_refused(client, oidc_provider
     assert not User.objects.filter(email="someone@other.oidcshire.gov.uk").exists()
 
 
-def test_a_changed_domain_lapses_the_membership_at_the_next_sign_in(
-    client, oidc_provider, council
-):
+def test_a_changed_domain_lapses_the_membership_at_the_next_sign_in(client, oidc_provider, council):
     oidc_provider.add_person("mover", "mover@oidcshire.gov.uk")
     assert sign_in_at_provider(client, oidc_provider, username="mover").status_code == 302
     membership = Membership.objects.get(user__email="mover@oidcshire.gov.uk")
@@ -163,9 +160,7 @@ def test_an_account_deleted_at_the_provider_lapses_the_membership_at_password_si
     assert "says your account there no longer exists" in response.content.decode()
 
 
-def test_a_provider_account_that_still_stands_keeps_the_membership(
-    client, oidc_provider, council
-):
+def test_a_provider_account_that_still_stands_keeps_the_membership(client, oidc_provider, council):
     user = _sso_person_with_password(client, oidc_provider, "stayer", "stayer@oidcshire.gov.uk")
     before = CouncilSignIn.objects.get(user=user).refresh_token_encrypted
 
@@ -179,9 +174,7 @@ def test_a_provider_account_that_still_stands_keeps_the_membership(
     assert refresh_token and refresh_token not in link.refresh_token_encrypted
 
 
-def test_a_provider_that_is_down_lapses_nothing_at_password_sign_in(
-    client, oidc_provider, council
-):
+def test_a_provider_that_is_down_lapses_nothing_at_password_sign_in(client, oidc_provider, council):
     user = _sso_person_with_password(client, oidc_provider, "calm", "calm@oidcshire.gov.uk")
     oidc_provider.control(delete="calm")
     council.identity_provider.issuer = f"http://127.0.0.1:{free_port()}/o"

@@ -81,7 +81,9 @@ def test_a_secret_from_the_environment_is_read_at_sign_in(client, council, monke
     client.force_login(OrganiserFactory())
     monkeypatch.setenv("SSO_SECRET_GREENSHIRE", "from-the-environment")
 
-    client.post(f"{ADMIN}new/", _form(council, secret_env="SSO_SECRET_GREENSHIRE", client_secret=""))
+    client.post(
+        f"{ADMIN}new/", _form(council, secret_env="SSO_SECRET_GREENSHIRE", client_secret="")
+    )
 
     provider = CouncilIdentityProvider.objects.get(council=council)
     assert provider.secret_encrypted == ""
