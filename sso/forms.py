@@ -2,6 +2,7 @@
 decides (and its refusals appear beside the field they are about)."""
 
 from django import forms
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from councils.models import Council
@@ -30,7 +31,7 @@ class IdentityProviderForm(forms.ModelForm):
     )
 
     issuer = forms.URLField(
-        label=CouncilIdentityProvider._meta.get_field("issuer").verbose_name,
+        label=capfirst(CouncilIdentityProvider._meta.get_field("issuer").verbose_name),
         help_text=CouncilIdentityProvider._meta.get_field("issuer").help_text,
         max_length=500,
         assume_scheme="https",
@@ -46,6 +47,17 @@ class IdentityProviderForm(forms.ModelForm):
             "secret_env",
             "require_email_verified",
         ]
+
+    field_order = [
+        "council",
+        "enabled",
+        "issuer",
+        "client_id",
+        "secret_env",
+        "client_secret",
+        "vouched_domains",
+        "require_email_verified",
+    ]
 
     def __init__(self, *args, for_user=None, **kwargs):
         super().__init__(*args, **kwargs)
