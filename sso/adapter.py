@@ -170,8 +170,8 @@ class CouncilSocialAccountAdapter(DefaultSocialAccountAdapter):
             raise ImmediateHttpResponse(refused_response(request, provider, refusal))
         # The council vouches for this address: it is verified, and the only one used.
         sociallogin.email_addresses = [EmailAddress(email=email, verified=True, primary=True)]
-        sociallogin.user.email = email
         if not sociallogin.is_existing:
+            sociallogin.user.email = email  # a new account's address (an existing one keeps its)
             user = User.objects.filter(email__iexact=email).first()
             if user is not None:
                 # Whoever set a password on an unconfirmed address is not its owner.

@@ -5,6 +5,7 @@ import re
 from urllib.parse import urlsplit
 
 import requests
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
@@ -80,12 +81,15 @@ def identity_provider_save(
     enabled: bool = True,
     require_email_verified: bool = True,
     provider: CouncilIdentityProvider | None = None,
-    allow_loopback: bool = False,
+    allow_loopback: bool | None = None,
 ) -> CouncilIdentityProvider:
     """Add or change a council's provider. The client secret comes from the environment
     (``secret_env``, a variable's name) or is stored encrypted; an empty ``client_secret`` on an
-    existing provider keeps the stored one."""
+    existing provider keeps the stored one. An http:// issuer on the loopback is accepted only
+    where ``SSO_ALLOW_LOOPBACK_ISSUER`` (or ``allow_loopback``) says so: tests and development."""
     _require_organiser(actor)
+    if allow_loopback is None:
+        allow_loopback = settings.SSO_ALLOW_LOOPBACK_ISSUER
     if provider is None:
         if CouncilIdentityProvider.objects.filter(council=council).exists():
             raise Conflict(

@@ -1,6 +1,5 @@
 """Organisers configure councils' sign-in providers in the Wagtail admin, through the services."""
 
-from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.ui.tables import BooleanColumn, Column, DateColumn
@@ -42,7 +41,6 @@ class ServiceFormMixin:
                 enabled=data.get("enabled", False),
                 require_email_verified=data.get("require_email_verified", False),
                 provider=existing,
-                allow_loopback=settings.SSO_ALLOW_LOOPBACK_ISSUER,
             )
         except ServiceError as exc:
             form.add_error(exc.field if exc.field in form.fields else None, exc.message)

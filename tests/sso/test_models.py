@@ -86,6 +86,8 @@ def test_a_loopback_issuer_is_refused_unless_allowed():
     council = CouncilFactory()
     CouncilDomainFactory(council=council)
     with pytest.raises(ServiceError, match="https://"):
+        _save(council, issuer="http://127.0.0.1:9000/o", allow_loopback=False)
+    with override_settings(SSO_ALLOW_LOOPBACK_ISSUER=False), pytest.raises(ServiceError):
         _save(council, issuer="http://127.0.0.1:9000/o")
     assert _save(council, issuer="http://127.0.0.1:9000/o/", allow_loopback=True).issuer == (
         "http://127.0.0.1:9000/o"
