@@ -87,12 +87,14 @@ def provider_mode(oidc_provider):
     oidc_provider.control(mode="normal")
 
 
-def sign_in_at_provider(client, oidc_provider, *, username: str, password=PASSWORD, next_url=""):
+def sign_in_at_provider(
+    client, oidc_provider, *, username: str, password=PASSWORD, next_url="", prefix=""
+):
     """A person presses "Sign in with <council>" on Pipeline, signs in at the provider with a
     browser of their own (requests), and comes back to Pipeline's callback with the code.
     Returns Pipeline's answer to the callback."""
     start = client.post(
-        f"/accounts/oidc/council-{SLUG}/login/", {"next": next_url} if next_url else {}
+        f"{prefix}/accounts/oidc/council-{SLUG}/login/", {"next": next_url} if next_url else {}
     )
     assert start.status_code == 302, start.content[:500]
     authorize = start["Location"]

@@ -51,8 +51,22 @@ def test_first_sign_in_creates_the_account_and_a_verified_membership(
     membership = Membership.objects.get(user=user, council=council)
     assert membership.status == MembershipStatus.VERIFIED
     assert CouncilSignIn.objects.get(user=user).membership == membership
+    assert response["Location"] == "/my-pipeline/"
     assert client.get("/my-pipeline/").status_code == 200
     assert int(client.session["_auth_user_id"]) == user.pk
+
+
+def test_a_welsh_reader_lands_on_their_welsh_dashboard(client, oidc_provider, council):
+    oidc_provider.add_person("darllenydd", "darllenydd@oidcshire.gov.uk")
+    page = client.get("/cy/accounts/login/").content.decode()
+    assert 'name="next" value="/cy/my-pipeline/"' in page
+
+    response = sign_in_at_provider(
+        client, oidc_provider, username="darllenydd", prefix="/cy", next_url="/cy/my-pipeline/"
+    )
+
+    assert response.status_code == 302
+    assert response["Location"] == "/cy/my-pipeline/"
 
 
 def test_sign_in_links_an_existing_account_and_verifies_its_waiting_membership(
@@ -234,3 +248,33 @@ def test_the_sign_in_page_names_welsh_councils_in_welsh(client, council):
     page = client.get("/cy/accounts/login/").content.decode()
     assert "Mewngofnodi gyda Sir Oidc" in page
     assert "Mewngofnodi gyda’ch cyngor" in page
+
+
+def test_a_sign_in_begun_in_welsh_is_answered_in_welsh_through_the_same_redirect_uri(
+    client, oidc_provider, council
+):
+    oidc_provider.add_person("cymro", "cymro@other.oidcshire.gov.uk")
+
+    # The helper checks the provider sent the person back to the one registered address.
+    response = sign_in_at_provider(client, oidc_provider, username="cymro", prefix="/cy")
+
+    assert response.status_code == 403
+    page = response.content.decode()
+    assert "Ni allech fewngofnodi gyda Sir Oidc" in page
+    assert "Dim ond am gyfeiriadau yn oidcshire.gov.uk" in page
+
+
+def test_linking_wipes_a_password_set_on_an_address_nobody_confirmed(
+    client, oidc_provider, council
+):
+    squatter = UserFactory(email="target@oidcshire.gov.uk")
+    EmailAddress.objects.filter(user=squatter).update(verified=False)
+    assert squatter.has_usable_password()
+    oidc_provider.add_person("target", "target@oidcshire.gov.uk")
+
+    assert sign_in_at_provider(client, oidc_provider, username="target").status_code == 302
+
+    squatter.refresh_from_db()
+    assert not squatter.has_usable_password()
+    assert EmailAddress.objects.get(user=squatter, email=squatter.email).verified
+    assert int(client.session["_auth_user_id"]) == squatter.pk
