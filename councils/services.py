@@ -207,7 +207,12 @@ def membership_vouch(*, user: User, council: Council) -> Membership:
     membership.status = MembershipStatus.VERIFIED
     membership.verified_by_domain = True
     membership.decided_at = timezone.now()
-    membership.save()
+    try:
+        with transaction.atomic():
+            membership.save()
+    except IntegrityError:
+        # Two first sign-ins at once: the other made the membership; verify that one.
+        return membership_vouch(user=user, council=council)
     security_event(
         "membership_vouched", member_id=user.pk, membership_id=membership.pk, council=council.code
     )
