@@ -97,14 +97,17 @@ def _refusal(provider: CouncilIdentityProvider, claims: dict) -> Callable[[], st
     """Why the provider's answer cannot sign the person in, or None if it can."""
     email = (claims.get("email") or "").strip().lower()
     domains = provider.domain_names()
-    values = {
-        "council": provider.council.display_name,
-        "email": email,
-        "domains": ", ".join(domains),
-    }
+
+    def values() -> dict:  # in the reader's language: a Welsh council's Welsh name
+        return {
+            "council": provider.council.display_name,
+            "email": email,
+            "domains": ", ".join(domains),
+        }
+
     if not email:
         return lambda: (
-            _("%(council)s’s sign-in service did not give Pipeline your email address.") % values
+            _("%(council)s’s sign-in service did not give Pipeline your email address.") % values()
         )
     if email.rpartition("@")[2] not in domains:
         return lambda: (
@@ -112,7 +115,7 @@ def _refusal(provider: CouncilIdentityProvider, claims: dict) -> Callable[[], st
                 "%(council)s’s sign-in service vouches for addresses at %(domains)s only, not "
                 "%(email)s. Sign in with your password instead."
             )
-            % values
+            % values()
         )
     if provider.require_email_verified and claims.get("email_verified") is not True:
         return lambda: (
@@ -120,7 +123,7 @@ def _refusal(provider: CouncilIdentityProvider, claims: dict) -> Callable[[], st
                 "%(council)s’s sign-in service has not verified your email address %(email)s. "
                 "Ask your IT team, or sign in with your password."
             )
-            % values
+            % values()
         )
     return None
 

@@ -32,7 +32,7 @@ LANGUAGE_KEY = "sso_language"
 
 
 def _guarded(allauth_view, request: HttpRequest, provider_id: str) -> HttpResponse:
-    # The person's language, for the pages this flow shows them (adapter.reader_language).
+    # The person's language, for the pages this flow shows them (adapter._page).
     if allauth_view is oidc_views.login:
         request.session[LANGUAGE_KEY] = translation.get_language()
     request.sso_language = request.session.get(LANGUAGE_KEY) or translation.get_language()
@@ -49,8 +49,12 @@ def _guarded(allauth_view, request: HttpRequest, provider_id: str) -> HttpRespon
     try:
         with translation.override(settings.LANGUAGE_CODE):
             response = allauth_view(request, provider_id)
-    except (RequestException, OAuth2Error, ValueError, KeyError) as exc:
+    except (RequestException, OAuth2Error) as exc:
         logger.warning("could not reach %s: %s", provider_id, exc)
+        return unreachable_response(request, provider)
+    except (ValueError, KeyError):
+        # A discovery document that is not JSON, or lacks an endpoint: misconfigured.
+        logger.exception("%s answered with something Pipeline cannot use", provider_id)
         return unreachable_response(request, provider)
     except SocialApp.DoesNotExist as exc:
         raise Http404 from exc

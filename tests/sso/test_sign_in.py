@@ -261,7 +261,9 @@ def test_a_sign_in_begun_in_welsh_is_answered_in_welsh_through_the_same_redirect
     assert response.status_code == 403
     page = response.content.decode()
     assert "Ni allech fewngofnodi gyda Sir Oidc" in page
-    assert "Dim ond am gyfeiriadau yn oidcshire.gov.uk" in page
+    assert (
+        "Dim ond am gyfeiriadau yn oidcshire.gov.uk y mae gwasanaeth mewngofnodi Sir Oidc" in page
+    )
 
 
 def test_linking_wipes_a_password_set_on_an_address_nobody_confirmed(
