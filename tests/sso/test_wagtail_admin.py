@@ -91,18 +91,49 @@ def test_a_secret_from_the_environment_is_read_at_sign_in(client, council, monke
     assert "SSO_SECRET_GREENSHIRE" in client.get(ADMIN).content.decode()
 
 
-@pytest.mark.parametrize("kind", ["anonymous", "member", "council_admin"])
+@pytest.mark.parametrize("kind", ["anonymous", "member", "council_admin", "staff"])
 def test_people_who_are_not_organisers_cannot_see_or_change_providers(client, council, kind):
+    """Every admin route for providers, read and write, for everyone but organisers."""
+    organiser = OrganiserFactory()
+    client.force_login(organiser)
+    assert client.post(f"{ADMIN}new/", _form(council)).status_code == 302
+    provider = CouncilIdentityProvider.objects.get()
+    client.logout()
     if kind != "anonymous":
-        user = UserFactory()
+        user = UserFactory(is_staff=kind == "staff")
         if kind == "council_admin":
             MembershipFactory(user=user, council=council, status="verified", role="admin")
         client.force_login(user)
+    routes = [
+        ADMIN,
+        f"{ADMIN}new/",
+        f"{ADMIN}edit/{provider.pk}/",
+        f"{ADMIN}inspect/{provider.pk}/",
+    ]
 
-    for url in (ADMIN, f"{ADMIN}new/"):
+    for url in routes:
         response = client.get(url)
         assert response.status_code in (302, 403), (url, response.status_code)
-        if response.status_code == 302:
-            assert "/login/" in response["Location"] or response["Location"] == "/cms-admin/"
+        assert "app-id-123" not in response.content.decode()
+    client.post(f"{ADMIN}edit/{provider.pk}/", _form(council, client_id="hijacked", enabled=""))
+    client.post(f"{ADMIN}new/", _form(CouncilFactory()))
+
+    provider.refresh_from_db()
+    assert (provider.client_id, provider.enabled) == ("app-id-123", True)
+    assert CouncilIdentityProvider.objects.count() == 1
+    assert client.get(f"{ADMIN}delete/{provider.pk}/").status_code in (302, 403, 404)
+
+
+def test_organisers_cannot_delete_a_provider_only_turn_it_off(client, council):
+    """Deleting would drop everyone's links (and with them the refresh tokens that let
+    memberships lapse); "Enabled" keeps them."""
+    client.force_login(OrganiserFactory())
     client.post(f"{ADMIN}new/", _form(council))
-    assert not CouncilIdentityProvider.objects.exists()
+    provider = CouncilIdentityProvider.objects.get()
+
+    refused = client.post(f"{ADMIN}delete/{provider.pk}/")
+    assert refused.status_code in (403, 404) or refused["Location"] == "/cms-admin/"
+    assert CouncilIdentityProvider.objects.filter(pk=provider.pk).exists()
+    assert client.post(f"{ADMIN}edit/{provider.pk}/", _form(council, enabled="")).status_code == 302
+    provider.refresh_from_db()
+    assert not provider.enabled
