@@ -280,3 +280,30 @@ def test_linking_wipes_a_password_set_on_an_address_nobody_confirmed(
     assert not squatter.has_usable_password()
     assert EmailAddress.objects.get(user=squatter, email=squatter.email).verified
     assert int(client.session["_auth_user_id"]) == squatter.pk
+
+
+def test_a_secret_missing_from_the_environment_gets_the_clear_page(client, council, monkeypatch):
+    monkeypatch.delenv("SSO_SECRET_NOT_SET", raising=False)
+    council.identity_provider.secret_env = "SSO_SECRET_NOT_SET"
+    council.identity_provider.secret_encrypted = ""
+    council.identity_provider.save()
+
+    response = client.post(f"/accounts/oidc/council-{SLUG}/login/")
+
+    assert response.status_code == 503
+    assert "We could not reach Oidcshire’s sign-in service" in response.content.decode()
+
+
+def test_a_wrong_client_secret_is_refused_by_the_provider_with_a_clear_page(
+    client, oidc_provider, council
+):
+    provider = council.identity_provider
+    provider.secret_encrypted = crypto.encrypt("not-the-secret")
+    provider.save()
+    oidc_provider.add_person("wrongsecret", "wrongsecret@oidcshire.gov.uk")
+
+    response = sign_in_at_provider(client, oidc_provider, username="wrongsecret")
+
+    assert response.status_code == 401
+    assert "Pipeline could not accept its answer" in response.content.decode()
+    assert "_auth_user_id" not in client.session
