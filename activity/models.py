@@ -136,6 +136,12 @@ DETAIL_LABELS = {
     "money_limit": _("Money limit"),
     "half_days_limit": _("Staff time limit"),
     "role": _("Role"),
+    "issuer": _("Issuer"),
+    "client_id": _("Client ID"),
+    "secret_env": _("Client secret from environment variable"),
+    "secret_replaced": _("New client secret stored"),
+    "enabled": _("Enabled"),
+    "vouched_domains": _("Email domains it vouches for"),
 }
 FORMATTERS = {
     "money_limit": lambda v: _limit_text("money_limit", v),

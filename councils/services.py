@@ -12,6 +12,7 @@ from core.security import security_event
 from projects import notifications
 
 from .models import (
+    ACTIVE_MEMBERSHIP_STATUSES,
     Council,
     CouncilDomain,
     Membership,
@@ -228,3 +229,50 @@ def council_set_limits(
             details=changes,
         )
     return council
+
+
+@transaction.atomic
+def membership_vouch(*, user: User, council: Council) -> Membership:
+    """A provider the council trusts vouched for the person (single sign-on): verify their
+    membership at once, creating it or deciding a waiting request; a verified one is kept."""
+    membership = (
+        Membership.objects.select_for_update().active().filter(user=user, council=council).first()
+    )
+    if membership is not None and membership.is_verified:
+        return membership
+    if membership is None:
+        membership = Membership(user=user, council=council)
+    membership.status = MembershipStatus.VERIFIED
+    membership.verified_by_domain = True
+    membership.decided_at = timezone.now()
+    try:
+        with transaction.atomic():
+            membership.save()
+    except IntegrityError:
+        # Two first sign-ins at once: the other made the membership; verify that one.
+        return membership_vouch(user=user, council=council)
+    security_event(
+        "membership_vouched", member_id=user.pk, membership_id=membership.pk, council=council.code
+    )
+    return membership
+
+
+@transaction.atomic
+def membership_lapse(*, membership: Membership, reason: str) -> Membership | None:
+    """The council's sign-in service no longer vouches for the person: the membership ends,
+    with the reason they are shown. Nothing happens to one that has already ended."""
+    membership = Membership.objects.select_for_update().filter(pk=membership.pk).first()
+    if membership is None or membership.status not in ACTIVE_MEMBERSHIP_STATUSES:
+        return None
+    membership.status = MembershipStatus.LEFT
+    membership.reason = reason
+    membership.decided_by = None
+    membership.decided_at = timezone.now()
+    membership.save(update_fields=["status", "reason", "decided_by", "decided_at"])
+    security_event(
+        "membership_lapsed",
+        member_id=membership.user_id,
+        membership_id=membership.pk,
+        council=membership.council.code,
+    )
+    return membership

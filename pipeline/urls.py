@@ -55,6 +55,7 @@ urlpatterns += i18n_patterns(
         RedirectView.as_view(pattern_name="accounts:security"),
         name="sessions_redirect",
     ),
+    path("accounts/", include("sso.urls")),  # before allauth's: guards its OIDC routes
     path("accounts/", include("allauth.urls")),
     path("accounts/", include("accounts.urls")),
     path("", include("delivery.portfolio_urls")),

@@ -257,6 +257,34 @@ MIDDLEWARE.insert(
 USERSESSIONS_TRACK_ACTIVITY = False
 SESSION_ACTIVITY_SECONDS = int(env("SESSION_ACTIVITY_SECONDS", "300"))
 
+# --- Single sign-on per council (OpenID Connect; sso/, README "Connecting a council's
+# identity provider") ----------------------------------------------------------------------
+# Councils' providers are configured by organisers in the Wagtail admin, not here: the adapter
+# builds allauth's apps from them. Passwords still work beside them.
+INSTALLED_APPS += [  # noqa: F405 - kept apart from the list above to ease merges
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.openid_connect",
+    "sso",
+]
+SOCIALACCOUNT_ADAPTER = "sso.adapter.CouncilSocialAccountAdapter"
+# First sign-in creates the account without a form; the adapter refuses unverified or
+# unvouched addresses before that, and links an existing account only by a vouched address.
+SOCIALACCOUNT_AUTO_SIGNUP = True
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = False
+SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT = False
+SOCIALACCOUNT_LOGIN_ON_GET = False  # starting a sign-in is a POST (no sign-in by link)
+# allauth keeps tokens in plain text: Pipeline keeps the refresh token itself, encrypted.
+SOCIALACCOUNT_STORE_TOKENS = False
+SOCIALACCOUNT_QUERY_EMAIL = True
+# Seconds to wait for a council's provider before saying it cannot be reached.
+SOCIALACCOUNT_REQUESTS_TIMEOUT = int(env("SSO_REQUESTS_TIMEOUT", "5"))
+# Key for client secrets and refresh tokens stored in the database (Fernet, via HKDF); without
+# it, derived from DJANGO_SECRET_KEY. Set it so that rotating the secret key keeps them.
+SSO_SECRET_KEY = env("SSO_SECRET_KEY", "")
+# An http:// issuer on the loopback (a test provider); never in production.
+SSO_ALLOW_LOOPBACK_ISSUER = env_bool("SSO_ALLOW_LOOPBACK_ISSUER", False)
+# --- End of single sign-on ------------------------------------------------------------------
+
 # --- Internationalisation ------------------------------------------------------------------
 LANGUAGE_CODE = "en-gb"
 LANGUAGES = [("en-gb", _("English")), ("cy", _("Welsh"))]

@@ -28,3 +28,5 @@ CONTENT_SECURITY_POLICY = {
     **CONTENT_SECURITY_POLICY,
     "DIRECTIVES": {**CONTENT_SECURITY_POLICY["DIRECTIVES"], "frame-ancestors": ["'none'"]},
 }
+# Single sign-on: councils' providers over https only, whatever the environment says.
+SSO_ALLOW_LOOPBACK_ISSUER = False

@@ -28,3 +28,5 @@ PIPELINE_BASE_URL = WAGTAILADMIN_BASE_URL = "http://testserver"
 # were rolled back without a commit); tests/pipeline/test_pagecache.py turns it on.
 PAGE_CACHE_SECONDS = 0
 PAGE_CACHE_HEADER = True
+# Single sign-on: the test provider (tests/sso/provider) serves http:// on the loopback.
+SSO_ALLOW_LOOPBACK_ISSUER = True
