@@ -13,6 +13,7 @@ from councils.selectors import user_memberships
 
 from . import services
 from .forms import ApiTokenForm, ProfileForm
+from .mfa import user_has_second_factor
 
 
 @login_required
@@ -20,7 +21,10 @@ def profile(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "accounts/profile.html",
-        {"memberships": user_memberships(user=request.user)},
+        {
+            "memberships": user_memberships(user=request.user),
+            "has_second_factor": user_has_second_factor(user=request.user),
+        },
     )
 
 
