@@ -65,3 +65,14 @@ def api_tokens_revoke_all(*, user: User, reason: str) -> int:
             reason=reason,
         )
     return len(tokens)
+
+
+@transaction.atomic
+def second_factor_reset(*, user: User) -> int:
+    """Remove all of a person's two-factor authenticators (an operator's last resort when both
+    the phone and the recovery codes are lost); logged. Returns how many were removed."""
+    from allauth.mfa.models import Authenticator
+
+    removed, _ = Authenticator.objects.filter(user=user).delete()
+    security_event("second_factor_reset", user_id=user.pk, removed=removed)
+    return removed

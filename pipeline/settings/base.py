@@ -246,7 +246,7 @@ ACCOUNT_RATE_LIMITS = {
     "reset_password": "20/m/ip,5/m/key",
     # Asking again for a password or a two-factor code before changing what protects the
     # account (adding or removing an authenticator, new recovery codes).
-    "reauthenticate": env("RATE_LIMIT_REAUTHENTICATE", "10/m/user"),
+    "reauthenticate": "10/m/user",
 }
 # Two-factor authentication (allauth's MFA; README, "Two-factor authentication"). Organisers,
 # council admins and approvers must enrol before they use those powers (accounts.mfa). A wrong
@@ -260,7 +260,7 @@ MFA_RECOVERY_CODE_COUNT = 10
 MFA_PASSKEY_LOGIN_ENABLED = False
 # Never on in production: WebAuthn over plain http (the demo at http://127.0.0.1, tests).
 MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = False
-MFA_RATE_LIMITS = {"webauthn_login": env("RATE_LIMIT_WEBAUTHN_LOGIN", "10/m/ip")}
+MFA_RATE_LIMITS = {"webauthn_login": "10/m/ip"}
 MFA_FORMS = {
     "authenticate": "accounts.mfa_forms.AuthenticateForm",
     "reauthenticate": "accounts.mfa_forms.ReauthenticateForm",

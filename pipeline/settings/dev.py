@@ -19,3 +19,5 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):  # noqa: F405
     DATABASES["default"].setdefault("OPTIONS", {}).update(  # noqa: F405
         {"timeout": 20, "transaction_mode": "EXCLUSIVE", "init_command": "PRAGMA journal_mode=WAL;"}
     )
+# Passkeys over plain http on this machine (WebAuthn wants https otherwise); never in production.
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = True

@@ -28,3 +28,5 @@ PIPELINE_BASE_URL = WAGTAILADMIN_BASE_URL = "http://testserver"
 # were rolled back without a commit); tests/pipeline/test_pagecache.py turns it on.
 PAGE_CACHE_SECONDS = 0
 PAGE_CACHE_HEADER = True
+# The test client and live server speak plain http; never in production.
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = True

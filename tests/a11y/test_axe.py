@@ -139,8 +139,29 @@ def test_no_axe_violations_on_any_page(new_page, demo_data, subtests):
     submit(page, "Sign In")
     sweep.check(page, "Sign in, with errors", ERROR_SUMMARY, ERROR_MESSAGE)
 
-    sign_in(page, PLEDGER, DEMO_PASSWORD)
+    # A council admin: two-factor authentication asks for the code after the password.
+    sign_in(
+        page,
+        PLEDGER,
+        DEMO_PASSWORD,
+        on_code_page=lambda p: sweep.check(p, "Two-factor code at sign-in", "#id_code"),
+    )
     sweep.visit(page, "My Pipeline", "/my-pipeline/", TABLE, TAG)
+    # Two-factor authentication: the overview, then (after the password again) its pages.
+    sweep.visit(page, "Two-factor authentication", "/accounts/2fa/", SUMMARY_LIST, TAG)
+    sweep.visit(page, "Welsh two-factor authentication", "/cy/accounts/2fa/", SUMMARY_LIST)
+    sweep.visit(page, "Confirm your password", "/accounts/2fa/recovery-codes/generate/")
+    page.fill("#id_password", DEMO_PASSWORD)
+    submit(page, "Confirm")
+    sweep.check(page, "Make new recovery codes", "form[action$='/recovery-codes/generate/']")
+    submit(page, "Make new codes")
+    sweep.check(page, "Recovery codes", "#recovery_codes code")
+    sweep.visit(page, "Welsh recovery codes", "/cy/accounts/2fa/recovery-codes/")
+    sweep.visit(page, "Passkeys and security keys", "/accounts/2fa/webauthn/")
+    sweep.visit(page, "Add a passkey", "/accounts/2fa/webauthn/add/", "#mfa_webauthn_add")
+    sweep.visit(page, "Welsh add a passkey", "/cy/accounts/2fa/webauthn/add/")
+    sweep.visit(page, "Turn off the authenticator app", "/accounts/2fa/totp/deactivate/")
+    sweep.visit(page, "Welsh turn off the app", "/cy/accounts/2fa/totp/deactivate/")
     sweep.visit(page, "Project page, signed in", OPEN_PROJECT, SUMMARY_LIST, TAG)
     sweep.visit(page, "Your profile", "/accounts/profile/", SUMMARY_LIST)
     sweep.visit(page, "Edit your profile", "/accounts/profile/edit/", ".govuk-radios")

@@ -430,3 +430,15 @@ def test_demo_code_refuses_outside_the_demo(settings):
 
     with pytest.raises(CommandError):
         call_command("demo_code", user.email)
+
+
+def test_an_operator_can_reset_a_lost_second_factor(capsys):
+    admin = verified_member(admin=True)
+    RecoveryCodes.activate(admin)
+
+    call_command("reset_two_factor", admin.email.upper())
+
+    assert not Authenticator.objects.filter(user=admin).exists()
+    assert "Removed 2 authenticator(s)" in capsys.readouterr().out
+    admin.__dict__.pop("_has_second_factor", None)
+    assert user_needs_second_factor(user=admin)

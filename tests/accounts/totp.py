@@ -30,3 +30,12 @@ def wrong_code(secret: str) -> str:
     """A six-digit code that is not the current one."""
     right = totp_code(secret)
     return f"{(int(right) + 1) % 10**6:06d}"
+
+
+def current_code_for(user) -> str:
+    """The code the person's authenticator app (allauth's TOTP) would show now."""
+    from allauth.mfa.models import Authenticator
+    from allauth.mfa.utils import decrypt
+
+    totp = Authenticator.objects.get(user=user, type=Authenticator.Type.TOTP)
+    return fresh_code(decrypt(totp.data["secret"]))

@@ -72,8 +72,24 @@ EXCLUDED = {
     "wagtail_serve": "Wagtail page serving: CMS pages, tested in tests/cms",
 }
 
+
+def _owner_passkey(w):
+    """A passkey record of the owner's, for the routes that name one (a stored row, not a
+    WebAuthn ceremony: these rows are about who may reach the page)."""
+    from allauth.mfa.models import Authenticator
+
+    key, _ = Authenticator.objects.get_or_create(
+        user=w.users["owner"],
+        type=Authenticator.Type.WEBAUTHN,
+        defaults={"data": {"name": "Owner's key", "credential": {}}},
+    )
+    return key
+
+
 # URL arguments for each route, from the world.
 KWARGS = {
+    "mfa_remove_webauthn": lambda w: {"pk": _owner_passkey(w).pk},
+    "mfa_edit_webauthn": lambda w: {"pk": _owner_passkey(w).pk},
     "accounts:api_token_revoke": lambda w: {"pk": w.token.pk},
     "councils:membership_approve": lambda w: {"pk": w.pending_membership.pk},
     "councils:membership_refuse": lambda w: {"pk": w.pending_membership.pk},
@@ -417,6 +433,35 @@ MATRIX: dict[tuple[str, str], str] = {
     # Only the token's owner can revoke it; to anyone else it does not exist.
     ("accounts:api_token_revoke", "GET"): NOT_POST,
     ("accounts:api_token_revoke", "POST"): "login 404 404 404 404 done* 404",
+    # --- two-factor authentication (allauth's MFA, templates/mfa/). Changing what protects an
+    # account asks for the password again first (allauth's reauthentication: "done" here, as
+    # these clients were signed in without it); the code prompt belongs to a sign-in under way.
+    ("mfa_index", "GET"): OK6,
+    ("mfa_index", "POST"): OK6,
+    ("mfa_authenticate", "GET"): "done done done done done done done",
+    ("mfa_authenticate", "POST"): "done done done done done done done",
+    ("mfa_reauthenticate", "GET"): "login done done done done done done",
+    ("mfa_reauthenticate", "POST"): "login done done done done done done",
+    ("mfa_activate_totp", "GET"): "login done done done done done done",
+    ("mfa_activate_totp", "POST"): "login done done done done done done",
+    ("mfa_deactivate_totp", "GET"): "login done done done done done done",
+    ("mfa_deactivate_totp", "POST"): "login done done done done done done",
+    ("mfa_view_recovery_codes", "GET"): "login done done done done done done",
+    ("mfa_view_recovery_codes", "POST"): "login done done done done done done",
+    ("mfa_generate_recovery_codes", "GET"): "login done done done done done done",
+    ("mfa_generate_recovery_codes", "POST"): "login done done done done done done",
+    ("mfa_download_recovery_codes", "GET"): "login done done done done done done",
+    ("mfa_download_recovery_codes", "POST"): "login done done done done done done",
+    ("mfa_list_webauthn", "GET"): "login done done done done done done",
+    ("mfa_list_webauthn", "POST"): "login done done done done done done",
+    ("mfa_add_webauthn", "GET"): "login done done done done done done",
+    ("mfa_add_webauthn", "POST"): "login done done done done done done",
+    ("mfa_reauthenticate_webauthn", "GET"): "login done done done done done done",
+    ("mfa_reauthenticate_webauthn", "POST"): "login done done done done done done",
+    ("mfa_remove_webauthn", "GET"): "login 404 404 404 404 done 404",
+    ("mfa_remove_webauthn", "POST"): "login 404 404 404 404 done 404",
+    ("mfa_edit_webauthn", "GET"): "login 404 404 404 404 done 404",
+    ("mfa_edit_webauthn", "POST"): "login 404 404 404 404 done 404",
     # --- councils
     ("councils:directory", "GET"): OK7,
     ("councils:directory", "POST"): OK7,
