@@ -442,3 +442,17 @@ def test_an_operator_can_reset_a_lost_second_factor(capsys):
     assert "Removed 2 authenticator(s)" in capsys.readouterr().out
     admin.__dict__.pop("_has_second_factor", None)
     assert user_needs_second_factor(user=admin)
+
+
+def test_someone_elses_passkey_is_not_found_even_after_the_password(client):
+    owner = UserFactory()
+    key = Authenticator.objects.create(
+        user=owner, type=Authenticator.Type.WEBAUTHN, data={"name": "Blue key", "credential": {}}
+    )
+    other = UserFactory()
+    sign_in(client, other)
+    confirm_password(client)
+
+    assert client.get(f"/accounts/2fa/webauthn/keys/{key.pk}/edit/").status_code == 404
+    assert client.post(f"/accounts/2fa/webauthn/keys/{key.pk}/remove/").status_code == 404
+    assert Authenticator.objects.filter(pk=key.pk).exists()

@@ -434,34 +434,38 @@ MATRIX: dict[tuple[str, str], str] = {
     ("accounts:api_token_revoke", "GET"): NOT_POST,
     ("accounts:api_token_revoke", "POST"): "login 404 404 404 404 done* 404",
     # --- two-factor authentication (allauth's MFA, templates/mfa/). Changing what protects an
-    # account asks for the password again first (allauth's reauthentication: "done" here, as
-    # these clients were signed in without it); the code prompt belongs to a sign-in under way.
+    # account asks for the password (or a code) again first: "done" is that redirect, as these
+    # clients were signed in without it. Pages about an authenticator a person lacks are 404
+    # (no one here but the organiser and the approver has an authenticator app or recovery
+    # codes); the owner's passkey is the world's only one. The code prompt at sign-in belongs to
+    # a sign-in under way, so without one it sends people on.
     ("mfa_index", "GET"): OK6,
-    ("mfa_index", "POST"): OK6,
-    ("mfa_authenticate", "GET"): "done done done done done done done",
-    ("mfa_authenticate", "POST"): "done done done done done done done",
-    ("mfa_reauthenticate", "GET"): "login done done done done done done",
-    ("mfa_reauthenticate", "POST"): "login done done done done done done",
+    ("mfa_index", "POST"): "login 405 405 405 405 405 405",
+    ("mfa_authenticate", "GET"): "login done done done done done done",
+    ("mfa_authenticate", "POST"): "login done done done done done done",
+    ("mfa_reauthenticate", "GET"): "login done done done done done ok",
+    ("mfa_reauthenticate", "POST"): "login done done done done done ok",
     ("mfa_activate_totp", "GET"): "login done done done done done done",
     ("mfa_activate_totp", "POST"): "login done done done done done done",
-    ("mfa_deactivate_totp", "GET"): "login done done done done done done",
-    ("mfa_deactivate_totp", "POST"): "login done done done done done done",
-    ("mfa_view_recovery_codes", "GET"): "login done done done done done done",
-    ("mfa_view_recovery_codes", "POST"): "login done done done done done done",
+    ("mfa_deactivate_totp", "GET"): "login 404 404 404 404 404 done",
+    ("mfa_deactivate_totp", "POST"): "login 404 404 404 404 404 done",
+    ("mfa_view_recovery_codes", "GET"): "login 404 404 404 404 404 404",
+    ("mfa_view_recovery_codes", "POST"): "login 405 405 405 405 405 405",
     ("mfa_generate_recovery_codes", "GET"): "login done done done done done done",
     ("mfa_generate_recovery_codes", "POST"): "login done done done done done done",
-    ("mfa_download_recovery_codes", "GET"): "login done done done done done done",
-    ("mfa_download_recovery_codes", "POST"): "login done done done done done done",
-    ("mfa_list_webauthn", "GET"): "login done done done done done done",
-    ("mfa_list_webauthn", "POST"): "login done done done done done done",
+    ("mfa_download_recovery_codes", "GET"): "login 404 404 404 404 404 404",
+    ("mfa_download_recovery_codes", "POST"): "login 404 404 404 404 404 404",
+    ("mfa_list_webauthn", "GET"): OK6,
+    ("mfa_list_webauthn", "POST"): "login 405 405 405 405 405 405",
     ("mfa_add_webauthn", "GET"): "login done done done done done done",
     ("mfa_add_webauthn", "POST"): "login done done done done done done",
     ("mfa_reauthenticate_webauthn", "GET"): "login done done done done done done",
     ("mfa_reauthenticate_webauthn", "POST"): "login done done done done done done",
-    ("mfa_remove_webauthn", "GET"): "login 404 404 404 404 done 404",
-    ("mfa_remove_webauthn", "POST"): "login 404 404 404 404 done 404",
-    ("mfa_edit_webauthn", "GET"): "login 404 404 404 404 done 404",
-    ("mfa_edit_webauthn", "POST"): "login 404 404 404 404 done 404",
+    # Someone else's key: the password first, then 404 (tests/accounts/test_mfa.py).
+    ("mfa_remove_webauthn", "GET"): "login done done done done done done",
+    ("mfa_remove_webauthn", "POST"): "login done done done done done done",
+    ("mfa_edit_webauthn", "GET"): "login done done done done done done",
+    ("mfa_edit_webauthn", "POST"): "login done done done done done done",
     # --- councils
     ("councils:directory", "GET"): OK7,
     ("councils:directory", "POST"): OK7,
@@ -645,6 +649,11 @@ APPROVER: dict[tuple[str, str], str] = {
     ("projects:pledge_action@refuse", "POST"): "done*",
     ("projects:pledge_action@decision", "GET"): "ok",
     ("projects:pledge_action@decision", "POST"): "done*",
+    # Enrolled, as approvers must be: asked for a code, and able to turn the app off.
+    ("mfa_reauthenticate", "GET"): "ok",
+    ("mfa_reauthenticate", "POST"): "ok",
+    ("mfa_deactivate_totp", "GET"): "done",
+    ("mfa_deactivate_totp", "POST"): "done",
 }
 
 
