@@ -456,3 +456,17 @@ def test_someone_elses_passkey_is_not_found_even_after_the_password(client):
     assert client.get(f"/accounts/2fa/webauthn/keys/{key.pk}/edit/").status_code == 404
     assert client.post(f"/accounts/2fa/webauthn/keys/{key.pk}/remove/").status_code == 404
     assert Authenticator.objects.filter(pk=key.pk).exists()
+
+
+def test_a_password_alone_gets_no_api_token_for_someone_with_a_second_factor():
+    admin = verified_member(admin=True)
+
+    response = Client().post(
+        "/api/v1/auth/token/",
+        {"email": admin.email, "password": PASSWORD, "name": "script"},
+        content_type="application/json",
+    )
+
+    assert response.status_code == 403
+    assert response.json()["code"] == "second_factor_required"
+    assert "/accounts/tokens/" in response.json()["message"]
