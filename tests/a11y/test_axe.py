@@ -14,7 +14,7 @@ import pytest
 from django.core.management import call_command
 
 from councils.models import Council
-from demo.councils import DEMO_PASSWORD, ORGANISER
+from demo.councils import DEMO_PASSWORD, NEWCOMER, ORGANISER
 from projects.models import Project
 
 from .conftest import axe_results, describe, follow, sign_in, structure_problems, submit
@@ -279,5 +279,18 @@ def test_no_axe_violations_on_any_page(new_page, demo_data, subtests):
     sign_in(organiser, ORGANISER[0], DEMO_PASSWORD)
     sweep.visit(organiser, "National portfolio", "/portfolio/", BREADCRUMBS, TABLE, TAG)
     sweep.visit(organiser, "Welsh national portfolio", "/cy/portfolio/?phase=beta", TABLE)
+
+    # Setting up an authenticator app, as the newcomer (no second factor yet), with the error
+    # state, in both languages.
+    newcomer = new_page()
+    sign_in(newcomer, NEWCOMER[0], DEMO_PASSWORD)
+    sweep.visit(newcomer, "Two-factor authentication, not set up", "/accounts/2fa/", SUMMARY_LIST)
+    newcomer.goto("/accounts/2fa/totp/activate/")
+    newcomer.fill("#id_password", DEMO_PASSWORD)
+    submit(newcomer, "Confirm")
+    sweep.check(newcomer, "Set up an authenticator app", "img[src^='data:image/svg']")
+    submit(newcomer, "Turn on two-factor authentication")
+    sweep.check(newcomer, "Set up an authenticator app, with errors", ERROR_SUMMARY, ERROR_MESSAGE)
+    sweep.visit(newcomer, "Welsh set up an authenticator app", "/cy/accounts/2fa/totp/activate/")
 
     print("\n" + sweep.report())
