@@ -3,12 +3,22 @@
 from typing import Any
 
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.mfa.adapter import DefaultMFAAdapter
+from django.contrib import messages
 from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 from core.cache import cache_required
 
+from .mfa import user_needs_second_factor
+
 CONFIRMED = "account/messages/email_confirmed.txt"
 SIGNED_IN = "account/messages/logged_in.txt"
+SIGN_IN_PROMPT = _(
+    "You are an organiser, council admin or approver. Set up two-factor authentication "
+    "before you use those powers: it keeps your account safe if your password is ever stolen."
+)
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -37,3 +47,23 @@ class AccountAdapter(DefaultAccountAdapter):
         too."""
         with cache_required():
             super().pre_authenticate(request, **credentials)
+
+    def get_login_redirect_url(self, request: HttpRequest) -> str:
+        """Organisers, council admins and approvers who have not set up two-factor
+        authentication go to set it up first (allauth itself asks the enrolled for a code)."""
+        if user_needs_second_factor(user=request.user):
+            messages.warning(request, str(SIGN_IN_PROMPT))
+            return reverse("mfa_index")
+        return super().get_login_redirect_url(request)
+
+
+class MFAAdapter(DefaultMFAAdapter):
+    """allauth's two-factor messages, worded to say what to do next."""
+
+    error_messages = {
+        **DefaultMFAAdapter.error_messages,
+        "incorrect_code": _(
+            "The code is not right. Enter the code your authenticator app shows now, or an "
+            "unused recovery code"
+        ),
+    }

@@ -2,6 +2,7 @@
 
 from allauth.account.adapter import get_adapter
 from allauth.account.models import EmailAddress
+from allauth.mfa.utils import is_mfa_enabled
 from django.core.exceptions import ValidationError
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
@@ -79,7 +80,13 @@ class TokenView(ApiView, APIView):
         responses={
             201: TokenSerializer,
             400: OpenApiResponse(ErrorSerializer),
-            403: OpenApiResponse(ErrorSerializer, description="Wrong email or password"),
+            403: OpenApiResponse(
+                ErrorSerializer,
+                description=(
+                    "Wrong email or password, an unconfirmed address, or an account with "
+                    "two-factor authentication (whose tokens are made on the site)"
+                ),
+            ),
             429: OpenApiResponse(ErrorSerializer),
             503: OpenApiResponse(
                 ErrorSerializer, description="Sign-in attempts cannot be counted just now"
@@ -109,6 +116,15 @@ class TokenView(ApiView, APIView):
             raise NotAllowed(
                 "Confirm your email address first: follow the link in the email we sent you.",
                 code="email_not_confirmed",
+            )
+        if is_mfa_enabled(user):
+            # A password alone must not be enough for someone who has a second factor: the
+            # token would carry all their powers without it.
+            raise NotAllowed(
+                "Your account has two-factor authentication, so a password alone gets no "
+                "token. Sign in on the site and create one on your profile's API tokens page "
+                "(/accounts/tokens/).",
+                code="second_factor_required",
             )
         name = data.get("name", "").strip() or default_token_name()
         token, plaintext = api_token_create(

@@ -279,3 +279,14 @@ def account_delete(*, user: User, password: str, confirmation: str) -> User:
     user.save()
     security_event("account_deleted", owner_id=user.pk)
     return user
+
+
+@transaction.atomic
+def second_factor_reset(*, user: User) -> int:
+    """Remove all of a person's two-factor authenticators (an operator's last resort when both
+    the phone and the recovery codes are lost); logged. Returns how many were removed."""
+    from allauth.mfa.models import Authenticator
+
+    removed, _ = Authenticator.objects.filter(user=user).delete()
+    security_event("second_factor_reset", user_id=user.pk, removed=removed)
+    return removed

@@ -21,6 +21,7 @@ from councils.selectors import user_memberships
 
 from . import selectors, services
 from .forms import AccountDeleteForm, ApiTokenForm, ProfileForm
+from .mfa import user_has_second_factor
 
 
 def privacy_url() -> str:
@@ -33,7 +34,11 @@ def profile(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "accounts/profile.html",
-        {"memberships": user_memberships(user=request.user), "privacy_url": privacy_url()},
+        {
+            "memberships": user_memberships(user=request.user),
+            "has_second_factor": user_has_second_factor(user=request.user),
+            "privacy_url": privacy_url(),
+        },
     )
 
 

@@ -5,6 +5,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.mfa import MANAGE_COUNCIL, require_second_factor
 from activity.models import ActivityAction
 from activity.services import activity_changes, activity_record, activity_record_membership
 from core.errors import Conflict, InvalidInput, NotAllowed
@@ -77,6 +78,8 @@ def _require_council_admin(*, actor: User, council: Council) -> None:
             _("Only an admin of %(council)s or an organiser may do this.")
             % {"council": council.display_name}
         )
+    # The role holds; its powers also need a second factor (accounts.mfa).
+    require_second_factor(user=actor, power=MANAGE_COUNCIL)
 
 
 @transaction.atomic

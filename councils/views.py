@@ -6,6 +6,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts.mfa import MANAGE_COUNCIL, require_second_factor
 from core import pagecache
 from core.errors import NotAllowed, ServiceError
 from core.forms import add_service_error
@@ -140,6 +141,7 @@ def council_members(request: HttpRequest, slug: str) -> HttpResponse:
     council = get_object_or_404(Council, slug=slug)
     if not selectors.user_is_council_admin(user=request.user, council=council):
         return _forbidden(request)
+    require_second_factor(user=request.user, power=MANAGE_COUNCIL)  # else: sent to set it up
     domain_form = CouncilDomainForm(_posted(request))
     if request.method == "POST" and domain_form.is_valid():
         try:
@@ -172,6 +174,7 @@ def council_limits(request: HttpRequest, slug: str) -> HttpResponse:
     council = get_object_or_404(Council, slug=slug)
     if not selectors.user_is_council_admin(user=request.user, council=council):
         return _forbidden(request)
+    require_second_factor(user=request.user, power=MANAGE_COUNCIL)  # else: sent to set it up
     form = CouncilLimitsForm(_posted(request), initial=CouncilLimitsForm.initial_for(council))
     if request.method == "POST" and form.is_valid():
         try:
@@ -214,6 +217,7 @@ def membership_refuse(request: HttpRequest, pk: int) -> HttpResponse:
     membership = get_object_or_404(Membership.objects.select_related("council", "user"), pk=pk)
     if not selectors.user_is_council_admin(user=request.user, council=membership.council):
         return _forbidden(request)
+    require_second_factor(user=request.user, power=MANAGE_COUNCIL)
     form = RefuseMembershipForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         try:

@@ -7,7 +7,10 @@ without ../shared; the people are invented.
 from pathlib import Path
 
 from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
+from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.db import transaction
+from django.db.models import Q
 
 from accounts.models import User
 from accounts.organisers import organisers_group
@@ -147,3 +150,28 @@ def load() -> None:
             status=MembershipStatus.PENDING,
             message="I joined the digital team last month.",
         )
+    enrol_privileged()
+
+
+def enrol_privileged() -> list[User]:
+    """Organisers, council admins and approvers need two-factor authentication before they use
+    those powers: give each demo one an authenticator app (a random secret of their own), so
+    someone trying the demo signs in with ``manage.py demo_code <email>`` for the code. People
+    who set one up themselves keep theirs."""
+    privileged = (
+        User.objects.filter(is_active=True)
+        .filter(
+            Q(is_superuser=True)
+            | Q(groups=organisers_group())
+            | Q(
+                memberships__status=MembershipStatus.VERIFIED,
+                memberships__role__in=[MembershipRole.ADMIN, MembershipRole.APPROVER],
+            )
+        )
+        .exclude(authenticator__type=Authenticator.Type.TOTP)
+        .distinct()
+    )
+    enrolled = list(privileged)
+    for user in enrolled:
+        TOTP.activate(user, generate_totp_secret())
+    return enrolled

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
+from accounts.mfa import user_has_second_factor
 from councils.models import Council, Membership, MembershipRole, MembershipStatus
 from councils.selectors import (
     user_may_act_for_council,
@@ -46,7 +47,8 @@ def user_can_manage_project(user, project: Project) -> bool:
     """Edit, change phase/state, accept, decline, fulfil: owner, lead-council admins, organisers."""
     if user is None or not user.is_authenticated:
         return False
-    if user.is_organiser:
+    # An organiser's or an admin's power needs a second factor (accounts.mfa); an owner's not.
+    if user.is_organiser and user_has_second_factor(user=user):
         return True
     if project.owner_id == user.pk:
         return _verified_membership(user, project.lead_council_id).exists()
@@ -54,7 +56,7 @@ def user_can_manage_project(user, project: Project) -> bool:
         _verified_membership(user, project.lead_council_id)
         .filter(role=MembershipRole.ADMIN)
         .exists()
-    )
+    ) and user_has_second_factor(user=user)
 
 
 def user_can_view_project(user, project: Project) -> bool:
@@ -114,7 +116,9 @@ def user_can_record_decision(user, pledge: Pledge) -> bool:
 
     if user is None or not user.is_authenticated:
         return False
-    if user_is_council_approver(user=user, council=pledge.council):
+    if user_is_council_approver(user=user, council=pledge.council) and user_has_second_factor(
+        user=user
+    ):
         return True
     return (
         pledge.pledged_by_id == user.pk
@@ -131,7 +135,10 @@ def pledge_needs_sign_off(user, council: Council, kind: str, amount: int) -> boo
     return (
         limit is not None
         and amount > limit
-        and not user_is_council_approver(user=user, council=council)
+        and not (
+            user_is_council_approver(user=user, council=council)
+            and user_has_second_factor(user=user)
+        )
     )
 
 

@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "allauth",
     "allauth.account",
+    "allauth.mfa",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -100,6 +101,7 @@ MIDDLEWARE = [
     "core.middleware.PreviewFramingMiddleware",
     "core.middleware.PermissionsPolicyMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "accounts.middleware.SecondFactorMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
 ]
 
@@ -119,6 +121,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "core.context_processors.site",
                 "cms.context_processors.navigation",
+                "accounts.context_processors.second_factor",
             ],
         },
     },
@@ -242,6 +245,31 @@ ACCOUNT_RATE_LIMITS = {
     "signup": env("RATE_LIMIT_SIGNUP", "20/m/ip"),
     "confirm_email": "1/3m/key",
     "reset_password": "20/m/ip,5/m/key",
+    # Asking again for a password or a two-factor code before changing what protects the
+    # account (adding or removing an authenticator, new recovery codes).
+    "reauthenticate": "10/m/user",
+}
+# Two-factor authentication (allauth's MFA; README, "Two-factor authentication"). Organisers,
+# council admins and approvers must enrol before they use those powers (accounts.mfa). A wrong
+# code at sign-in counts toward "login_failed" above, per account: five in five minutes and
+# the form refuses to check more.
+MFA_ADAPTER = "accounts.adapter.MFAAdapter"
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
+MFA_TOTP_ISSUER = "Pipeline"
+MFA_RECOVERY_CODE_COUNT = 10
+# Passkeys and security keys as a second factor only, not to sign in without a password.
+MFA_PASSKEY_LOGIN_ENABLED = False
+# Never on in production: WebAuthn over plain http (the demo at http://127.0.0.1, tests).
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = False
+MFA_RATE_LIMITS = {"webauthn_login": "10/m/ip"}
+MFA_FORMS = {
+    "authenticate": "accounts.mfa_forms.AuthenticateForm",
+    "reauthenticate": "accounts.mfa_forms.ReauthenticateForm",
+    "activate_totp": "accounts.mfa_forms.ActivateTOTPForm",
+    "add_webauthn": "accounts.mfa_forms.AddWebAuthnForm",
+    "authenticate_webauthn": "accounts.mfa_forms.AuthenticateWebAuthnForm",
+    "reauthenticate_webauthn": "accounts.mfa_forms.ReauthenticateWebAuthnForm",
+    "edit_webauthn": "accounts.mfa_forms.EditWebAuthnForm",
 }
 
 # --- Sessions and people's own data (issue 19, parts 3 and 4) -----------------------------

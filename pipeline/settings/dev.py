@@ -21,3 +21,6 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):  # noqa: F405
     )
 # Single sign-on: a provider on this machine may serve plain http:// on the loopback.
 SSO_ALLOW_LOOPBACK_ISSUER = True
+
+# Passkeys over plain http on this machine (WebAuthn wants https otherwise); never in production.
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = True

@@ -4,6 +4,8 @@ from .base import *  # noqa: F403
 from .base import CONTENT_SECURITY_POLICY, env, env_bool
 
 DEBUG = False
+# Passkeys only over https, whatever another settings module said (base has it off too).
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = False
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", True)
 # Load balancers probe /healthz/ready (and /healthz, the same) over plain HTTP and count a

@@ -30,3 +30,6 @@ PAGE_CACHE_SECONDS = 0
 PAGE_CACHE_HEADER = True
 # Single sign-on: the test provider (tests/sso/provider) serves http:// on the loopback.
 SSO_ALLOW_LOOPBACK_ISSUER = True
+
+# The test client and live server speak plain http; never in production.
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = True

@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from accounts.mfa import ORGANISE, require_second_factor
 from activity.models import ActivityAction
 from activity.services import activity_record
 from core.errors import Conflict, InvalidInput, NotAllowed
@@ -27,6 +28,7 @@ MAX_REASON_LENGTH = 2000
 def _require_organiser(actor) -> None:
     if actor is None or not actor.is_authenticated or not actor.is_organiser:
         raise NotAllowed(_("Only an organiser may do this."))
+    require_second_factor(user=actor, power=ORGANISE)
 
 
 def _lock(project: Project) -> Project:

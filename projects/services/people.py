@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from accounts.mfa import acts_as_organiser
 from core.errors import Conflict, InvalidInput, NotAllowed
 from councils.models import Council
 from councils.selectors import user_may_act_for_council
@@ -304,7 +305,7 @@ def update_post(
 
 
 def _require_member_of_other_council(actor: User, project: Project, council: Council) -> None:
-    if not (actor.is_organiser or user_may_act_for_council(user=actor, council=council)):
+    if not (user_may_act_for_council(user=actor, council=council) or acts_as_organiser(actor)):
         raise NotAllowed(
             _("Only verified members of %(council)s can record this.")
             % {"council": council.display_name},
@@ -369,7 +370,7 @@ def demand_signal_record(*, actor: User, project: Project, council: Council) -> 
 def demand_signal_withdraw(*, actor: User, project: Project, council: Council) -> bool:
     """Take back 'we need this too'. Idempotent: True if there was one to take back."""
     project = _lock_project(project)
-    if not (actor.is_organiser or user_may_act_for_council(user=actor, council=council)):
+    if not (user_may_act_for_council(user=actor, council=council) or acts_as_organiser(actor)):
         raise NotAllowed(
             _("Only verified members of %(council)s can change this.")
             % {"council": council.display_name},

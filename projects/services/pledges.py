@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from accounts.mfa import APPROVE_PLEDGES, acts_as_organiser, require_second_factor
 from core.errors import Conflict, InvalidInput, NotAllowed
 from core.validators import check_web_address
 from councils.models import Council
@@ -160,7 +161,7 @@ def pledge_offer(
     cap (README, "Conditional and match pledges").
     """
     project = _lock_project(project)
-    if not (actor.is_organiser or user_may_act_for_council(user=actor, council=council)):
+    if not (user_may_act_for_council(user=actor, council=council) or acts_as_organiser(actor)):
         raise NotAllowed(
             _("Only verified members of %(council)s can pledge for it.")
             % {"council": council.display_name},
@@ -445,6 +446,7 @@ def _approver_check(actor: User, pledge: Pledge) -> None:
             _("Only an approver of %(council)s can sign off its pledges.")
             % {"council": pledge.council.display_name}
         )
+    require_second_factor(user=actor, power=APPROVE_PLEDGES)
 
 
 @transaction.atomic
@@ -609,7 +611,7 @@ def pledge_amend(
         .get(pk=pledge.pk)
     )
     council = Council.objects.get(pk=original.council_id)  # afresh: its limits may have changed
-    if not (actor.is_organiser or user_may_act_for_council(user=actor, council=council)):
+    if not (user_may_act_for_council(user=actor, council=council) or acts_as_organiser(actor)):
         raise NotAllowed(
             _("Only verified members of %(council)s can change its pledge.")
             % {"council": council.display_name}

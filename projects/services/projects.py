@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.utils.translation import gettext_lazy as _lazy
 
+from accounts.mfa import acts_as_organiser
 from core.errors import Conflict, InvalidInput, NotAllowed
 from core.formatting import format_half_days, format_pence
 from core.validators import check_web_address
@@ -169,7 +170,7 @@ def project_create(
     service_areas: Iterable[ServiceArea] = (),
 ) -> Project:
     """A new draft, visible only to the lead council's members until it is published."""
-    if not (actor.is_organiser or user_may_act_for_council(user=actor, council=lead_council)):
+    if not (user_may_act_for_council(user=actor, council=lead_council) or acts_as_organiser(actor)):
         raise NotAllowed(
             _("You can only propose projects for a council you are a verified member of."),
             field="lead_council",

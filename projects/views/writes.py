@@ -15,6 +15,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 
+from accounts.mfa import SecondFactorRequired
 from core.errors import ServiceError
 from core.forms import add_service_error
 from core.security import note_refusal
@@ -74,6 +75,8 @@ def perform(
         if limited:
             raise RateLimited(limited)
         result = submission_once(actor=request.user, key=submission_key(request), write=write)
+    except SecondFactorRequired:
+        raise  # to the set-up page, with the reason (accounts.middleware)
     except ServiceError as exc:
         if form is None:
             note_refusal(exc)

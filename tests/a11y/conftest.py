@@ -179,11 +179,21 @@ def follow(page, link: str) -> None:
         page.get_by_role("link", name=link).click()
 
 
-def sign_in(page, email: str, password: str) -> None:
+def sign_in(page, email: str, password: str, *, on_code_page=None) -> None:
+    """Sign in; for a person with two-factor authentication, also enter the code their app
+    would show (``on_code_page(page)`` first, to check that page)."""
     page.goto("/accounts/login/")
     page.fill("#id_login", email)
     page.fill("#id_password", password)
     submit(page, "Sign In")
+    if page.url.rstrip("/").endswith("/2fa/authenticate"):
+        from accounts.models import User
+        from tests.accounts.totp import current_code_for
+
+        if on_code_page is not None:
+            on_code_page(page)
+        page.fill("#id_code", current_code_for(User.objects.get(email__iexact=email)))
+        submit(page, "Continue")
     assert page.locator("form[action$='/accounts/logout/']").count() == 1, page.url
 
 

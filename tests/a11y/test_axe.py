@@ -14,7 +14,7 @@ import pytest
 from django.core.management import call_command
 
 from councils.models import Council
-from demo.councils import DEMO_PASSWORD, ORGANISER
+from demo.councils import DEMO_PASSWORD, NEWCOMER, ORGANISER
 from projects.models import Project
 
 from .conftest import axe_results, describe, follow, sign_in, structure_problems, submit
@@ -139,8 +139,29 @@ def test_no_axe_violations_on_any_page(new_page, demo_data, subtests):
     submit(page, "Sign In")
     sweep.check(page, "Sign in, with errors", ERROR_SUMMARY, ERROR_MESSAGE)
 
-    sign_in(page, PLEDGER, DEMO_PASSWORD)
+    # A council admin: two-factor authentication asks for the code after the password.
+    sign_in(
+        page,
+        PLEDGER,
+        DEMO_PASSWORD,
+        on_code_page=lambda p: sweep.check(p, "Two-factor code at sign-in", "#id_code"),
+    )
     sweep.visit(page, "My Pipeline", "/my-pipeline/", TABLE, TAG)
+    # Two-factor authentication: the overview, then (after the password again) its pages.
+    sweep.visit(page, "Two-factor authentication", "/accounts/2fa/", SUMMARY_LIST, TAG)
+    sweep.visit(page, "Welsh two-factor authentication", "/cy/accounts/2fa/", SUMMARY_LIST)
+    sweep.visit(page, "Confirm your password", "/accounts/2fa/recovery-codes/generate/")
+    page.fill("#id_password", DEMO_PASSWORD)
+    submit(page, "Confirm")
+    sweep.check(page, "Make new recovery codes", "form[action$='/recovery-codes/generate/']")
+    submit(page, "Make new codes")
+    sweep.check(page, "Recovery codes", "#recovery_codes code")
+    sweep.visit(page, "Welsh recovery codes", "/cy/accounts/2fa/recovery-codes/")
+    sweep.visit(page, "Passkeys and security keys", "/accounts/2fa/webauthn/")
+    sweep.visit(page, "Add a passkey", "/accounts/2fa/webauthn/add/", "#mfa_webauthn_add")
+    sweep.visit(page, "Welsh add a passkey", "/cy/accounts/2fa/webauthn/add/")
+    sweep.visit(page, "Turn off the authenticator app", "/accounts/2fa/totp/deactivate/")
+    sweep.visit(page, "Welsh turn off the app", "/cy/accounts/2fa/totp/deactivate/")
     sweep.visit(page, "Project page, signed in", OPEN_PROJECT, SUMMARY_LIST, TAG)
     sweep.visit(page, "Your profile", "/accounts/profile/", SUMMARY_LIST)
     sweep.visit(page, "Edit your profile", "/accounts/profile/edit/", ".govuk-radios")
@@ -273,5 +294,18 @@ def test_no_axe_violations_on_any_page(new_page, demo_data, subtests):
     submit(member, "Delete my account")
     sweep.check(member, "Delete your account, with errors", ERROR_SUMMARY, ERROR_MESSAGE)
     sweep.visit(member, "Welsh delete your account", "/cy/accounts/delete/", "input[type=password]")
+
+    # Setting up an authenticator app, as the newcomer (no second factor yet), with the error
+    # state, in both languages.
+    newcomer = new_page()
+    sign_in(newcomer, NEWCOMER[0], DEMO_PASSWORD)
+    sweep.visit(newcomer, "Two-factor authentication, not set up", "/accounts/2fa/", SUMMARY_LIST)
+    newcomer.goto("/accounts/2fa/totp/activate/")
+    newcomer.fill("#id_password", DEMO_PASSWORD)
+    submit(newcomer, "Confirm")
+    sweep.check(newcomer, "Set up an authenticator app", "img[src^='data:image/svg']")
+    submit(newcomer, "Turn on two-factor authentication")
+    sweep.check(newcomer, "Set up an authenticator app, with errors", ERROR_SUMMARY, ERROR_MESSAGE)
+    sweep.visit(newcomer, "Welsh set up an authenticator app", "/cy/accounts/2fa/totp/activate/")
 
     print("\n" + sweep.report())

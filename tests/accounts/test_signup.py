@@ -10,8 +10,10 @@ from django.urls import reverse
 from wagtail.models import APIToken
 
 from accounts.models import User
-from tests.factories import OrganiserFactory, UserFactory
+from tests.factories import TOTP_SECRET, OrganiserFactory, UserFactory
 from tests.factories.accounts import PASSWORD
+
+from .totp import fresh_code
 
 pytestmark = pytest.mark.django_db
 
@@ -345,10 +347,14 @@ def test_throttling_cannot_be_bypassed_through_the_admin_sign_in_form(client):
 def test_an_organiser_signs_in_and_reaches_the_admin(client):
     OrganiserFactory(email="olu@example.org")
 
-    response = client.post(
+    asked = client.post(
         f"{LOGIN}?next=/cms-admin/",
         {"login": "olu@example.org", "password": PASSWORD},
         follow=True,
+    )
+    assert asked.redirect_chain[-1][0] == "/accounts/2fa/authenticate/"  # the second factor
+    response = client.post(
+        "/accounts/2fa/authenticate/", {"code": fresh_code(TOTP_SECRET)}, follow=True
     )
 
     assert response.redirect_chain[-1][0] == "/cms-admin/"

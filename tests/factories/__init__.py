@@ -1,4 +1,4 @@
-from .accounts import OrganiserFactory, UserFactory
+from .accounts import TOTP_SECRET, OrganiserFactory, UserFactory, enrol
 from .councils import (
     CouncilDomainFactory,
     CouncilFactory,
@@ -18,6 +18,7 @@ from .projects import (
 )
 
 __all__ = [
+    "TOTP_SECRET",
     "PLEDGE_STATES_MADE_DIRECTLY",
     "AdoptionFactory",
     "BenefitFactory",
@@ -31,6 +32,7 @@ __all__ = [
     "ServiceAreaFactory",
     "UserFactory",
     "approver",
+    "enrol",
     "make_pledge",
     "published_project",
     "refresh_needed_totals",

@@ -9,7 +9,7 @@ from councils.models import (
     Nation,
 )
 
-from .accounts import UserFactory
+from .accounts import UserFactory, enrol
 
 
 class CouncilFactory(factory.django.DjangoModelFactory):
@@ -38,28 +38,42 @@ class CouncilDomainFactory(factory.django.DjangoModelFactory):
 class MembershipFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Membership
+        skip_postgeneration_save = True
 
     user = factory.SubFactory(UserFactory)
     council = factory.SubFactory(CouncilFactory)
     role = MembershipRole.MEMBER
     status = MembershipStatus.VERIFIED
 
+    @factory.post_generation
+    def enrolled(obj, create, extracted, **kwargs):
+        """Admins and approvers have a second factor unless ``enrolled=False`` (their powers
+        need one, accounts.mfa)."""
+        if create and extracted is not False and obj.role != MembershipRole.MEMBER:
+            enrol(obj.user)
 
-def verified_member(council: Council | None = None, *, admin: bool = False, **user_kwargs):
-    """A person with a verified membership of ``council`` (a new one when not given)."""
+
+def verified_member(
+    council: Council | None = None, *, admin: bool = False, enrolled: bool = True, **user_kwargs
+):
+    """A person with a verified membership of ``council`` (a new one when not given); an admin
+    has a second factor unless ``enrolled=False``."""
     membership = MembershipFactory(
         council=council or CouncilFactory(),
         user=UserFactory(**user_kwargs),
         role=MembershipRole.ADMIN if admin else MembershipRole.MEMBER,
+        enrolled=enrolled,
     )
     return membership.user
 
 
-def approver(council: Council | None = None, **user_kwargs):
-    """A verified approver of ``council``: signs off pledges over its delegated limits."""
+def approver(council: Council | None = None, *, enrolled: bool = True, **user_kwargs):
+    """A verified approver of ``council``: signs off pledges over its delegated limits (with a
+    second factor unless ``enrolled=False``)."""
     membership = MembershipFactory(
         council=council or CouncilFactory(),
         user=UserFactory(**user_kwargs),
         role=MembershipRole.APPROVER,
+        enrolled=enrolled,
     )
     return membership.user

@@ -190,6 +190,22 @@ def test_allauth_account_pages_and_emails_have_welsh(tmp_path):
     assert not found, "Translate in locale/vendor/cy/LC_MESSAGES/django.po:\n" + "\n".join(found)
 
 
+def test_allauth_two_factor_forms_and_messages_have_welsh(tmp_path):
+    """allauth's MFA pages are ours (templates/mfa/), but its forms' labels and errors and its
+    adapter's messages still reach them: those need Welsh in locale/vendor/cy/ too."""
+    package = Path(allauth.__file__).parent / "mfa"
+    source = tmp_path / "allauth" / "mfa"
+    for part in ("base", "totp", "recovery_codes", "webauthn"):
+        if (package / part / "forms.py").exists():
+            (source / part).mkdir(parents=True)
+            shutil.copy(package / part / "forms.py", source / part)
+    shutil.copy(package / "adapter.py", source)
+    extracted = extract(tmp_path / "allauth", tmp_path)
+    assert len(extracted) > 5
+    found = problems(extracted, read_po(VENDOR_CATALOGUE))
+    assert not found, "Translate in locale/vendor/cy/LC_MESSAGES/django.po:\n" + "\n".join(found)
+
+
 def test_django_password_rules_and_form_errors_have_welsh(tmp_path):
     """Django's own Welsh misses some strings people meet in our forms; ours fills the gaps."""
     package = Path(django.__file__).parent

@@ -76,8 +76,24 @@ EXCLUDED = {
     "wagtail_serve": "Wagtail page serving: CMS pages, tested in tests/cms",
 }
 
+
+def _owner_passkey(w):
+    """A passkey record of the owner's, for the routes that name one (a stored row, not a
+    WebAuthn ceremony: these rows are about who may reach the page)."""
+    from allauth.mfa.models import Authenticator
+
+    key, _ = Authenticator.objects.get_or_create(
+        user=w.users["owner"],
+        type=Authenticator.Type.WEBAUTHN,
+        defaults={"data": {"name": "Owner's key", "credential": {}}},
+    )
+    return key
+
+
 # URL arguments for each route, from the world.
 KWARGS = {
+    "mfa_remove_webauthn": lambda w: {"pk": _owner_passkey(w).pk},
+    "mfa_edit_webauthn": lambda w: {"pk": _owner_passkey(w).pk},
     "accounts:api_token_revoke": lambda w: {"pk": w.token.pk},
     "accounts:session_end": lambda w: {"pk": w.owner_session.pk},
     "councils:membership_approve": lambda w: {"pk": w.pending_membership.pk},
@@ -467,6 +483,39 @@ MATRIX: dict[tuple[str, str], str] = {
     # allauth's "could not sign you in" page says so with its status too.
     ("socialaccount_login_error", "GET"): "401 401 401 401 401 401 401",
     ("socialaccount_login_error", "POST"): "405 405 405 405 405 405 405",
+    # --- two-factor authentication (allauth's MFA, templates/mfa/). Changing what protects an
+    # account asks for the password (or a code) again first: "done" is that redirect, as these
+    # clients were signed in without it. Pages about an authenticator a person lacks are 404
+    # (no one here but the organiser and the approver has an authenticator app or recovery
+    # codes); the owner's passkey is the world's only one. The code prompt at sign-in belongs to
+    # a sign-in under way, so without one it sends people on.
+    ("mfa_index", "GET"): OK6,
+    ("mfa_index", "POST"): "login 405 405 405 405 405 405",
+    ("mfa_authenticate", "GET"): "login done done done done done done",
+    ("mfa_authenticate", "POST"): "login done done done done done done",
+    ("mfa_reauthenticate", "GET"): "login done done done done done ok",
+    ("mfa_reauthenticate", "POST"): "login done done done done done ok",
+    ("mfa_activate_totp", "GET"): "login done done done done done done",
+    ("mfa_activate_totp", "POST"): "login done done done done done done",
+    ("mfa_deactivate_totp", "GET"): "login 404 404 404 404 404 done",
+    ("mfa_deactivate_totp", "POST"): "login 404 404 404 404 404 done",
+    ("mfa_view_recovery_codes", "GET"): "login 404 404 404 404 404 404",
+    ("mfa_view_recovery_codes", "POST"): "login 405 405 405 405 405 405",
+    ("mfa_generate_recovery_codes", "GET"): "login done done done done done done",
+    ("mfa_generate_recovery_codes", "POST"): "login done done done done done done",
+    ("mfa_download_recovery_codes", "GET"): "login 404 404 404 404 404 404",
+    ("mfa_download_recovery_codes", "POST"): "login 404 404 404 404 404 404",
+    ("mfa_list_webauthn", "GET"): OK6,
+    ("mfa_list_webauthn", "POST"): "login 405 405 405 405 405 405",
+    ("mfa_add_webauthn", "GET"): "login done done done done done done",
+    ("mfa_add_webauthn", "POST"): "login done done done done done done",
+    ("mfa_reauthenticate_webauthn", "GET"): "login done done done done done done",
+    ("mfa_reauthenticate_webauthn", "POST"): "login done done done done done done",
+    # Someone else's key: the password first, then 404 (tests/accounts/test_mfa.py).
+    ("mfa_remove_webauthn", "GET"): "login done done done done done done",
+    ("mfa_remove_webauthn", "POST"): "login done done done done done done",
+    ("mfa_edit_webauthn", "GET"): "login done done done done done done",
+    ("mfa_edit_webauthn", "POST"): "login done done done done done done",
     # --- councils
     ("councils:directory", "GET"): OK7,
     ("councils:directory", "POST"): OK7,
@@ -651,6 +700,11 @@ APPROVER: dict[tuple[str, str], str] = {
     ("projects:pledge_action@refuse", "POST"): "done*",
     ("projects:pledge_action@decision", "GET"): "ok",
     ("projects:pledge_action@decision", "POST"): "done*",
+    # Enrolled, as approvers must be: asked for a code, and able to turn the app off.
+    ("mfa_reauthenticate", "GET"): "ok",
+    ("mfa_reauthenticate", "POST"): "ok",
+    ("mfa_deactivate_totp", "GET"): "done",
+    ("mfa_deactivate_totp", "POST"): "done",
 }
 
 

@@ -20,6 +20,7 @@ class Command(BaseCommand):
         projects.load_people()
         delivery.load()
         cms.load()
+        councils.enrol_privileged()  # anyone the loaders made an admin or approver
         self.stdout.write(
             self.style.SUCCESS(
                 "Demo data loaded.\n"
@@ -27,6 +28,8 @@ class Command(BaseCommand):
                 f"  Council officer (Hackney admin):          {councils.PEOPLE[0][0]}\n"
                 f"  Council officer (Cardiff admin):          {councils.PEOPLE[2][0]}\n"
                 f"  Newcomer who asked to join Hackney:       {councils.NEWCOMER[0]}\n"
-                f"  Password for every demo account:          {councils.DEMO_PASSWORD}"
+                f"  Password for every demo account:          {councils.DEMO_PASSWORD}\n"
+                "  Organisers and admins sign in with a two-factor code too:\n"
+                "    python manage.py demo_code <email>   (prints the code their app would show)"
             )
         )
