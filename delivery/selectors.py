@@ -7,6 +7,7 @@ from django.db.models import Count, QuerySet, Sum, Window
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.mfa import user_has_second_factor
 from core import pagecache
 from core.charts import BarChart, bar_chart
 from core.formatting import format_pence
@@ -208,7 +209,7 @@ def project_benefits(*, project: Project, user=None) -> ProjectBenefits:
     benefits.sort(key=lambda b: (-b.cashable_savings, b.adoption.council.display_name))
     recordable: list[Adoption] = []
     if user is not None and user.is_authenticated and adoptions:
-        if user.is_organiser:
+        if user.is_organiser and user_has_second_factor(user=user):
             recordable = adoptions
         else:
             from councils.selectors import user_verified_councils

@@ -17,6 +17,7 @@ from django.utils.dateformat import format as date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from accounts.mfa import acts_as_organiser
 from core.errors import Conflict, InvalidInput, NotAllowed
 from core.formatting import format_half_days, format_pence
 from core.validators import validate_web_address
@@ -380,10 +381,12 @@ def report_schedule_set(*, actor: User, project: Project, interval_days: int) ->
 
 
 def user_can_record_benefit(user: User, adoption: Adoption) -> bool:
-    """A verified member of the council that adopted it, or an organiser."""
+    """A verified member of the council that adopted it, or an organiser (refused, saying why,
+    until they have a second factor)."""
     if not user.is_authenticated:
         return False
-    return bool(user.is_organiser) or user_may_act_for_council(user=user, council=adoption.council)
+    # An organiser's standing here needs a second factor, as every organiser power does.
+    return user_may_act_for_council(user=user, council=adoption.council) or acts_as_organiser(user)
 
 
 @transaction.atomic

@@ -14,6 +14,7 @@ from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.mfa import acts_as_organiser
 from core import pagecache
 from core.api.pagination import cursor_page
 from core.forms import form_data
@@ -329,7 +330,8 @@ def council_portfolio_csv(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 def _organiser_or_403(request: HttpRequest) -> HttpResponse | None:
-    if not request.user.is_organiser:
+    """Organisers only; one without a second factor is sent to set it up."""
+    if not acts_as_organiser(request.user):
         return render(
             request,
             "403.html",

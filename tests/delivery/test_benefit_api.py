@@ -141,7 +141,14 @@ def test_session_scripts_need_the_csrf_token():
 
 @pytest.mark.parametrize(
     ("who", "status"),
-    [("anonymous", 401), ("other", 403), ("lead", 403), ("organiser", 201), ("member", 201)],
+    [
+        ("anonymous", 401),
+        ("other", 403),
+        ("lead", 403),
+        ("organiser without a second factor", 403),
+        ("organiser", 201),
+        ("member", 201),
+    ],
 )
 def test_who_may_record(who, status):
     adoption = AdoptionFactory()
@@ -149,6 +156,7 @@ def test_who_may_record(who, status):
         "other": lambda: verified_member(CouncilFactory()),
         "lead": lambda: adoption.project.owner,
         "organiser": OrganiserFactory,
+        "organiser without a second factor": lambda: OrganiserFactory(enrolled=False),
         "member": lambda: verified_member(adoption.council),
     }
     client = APIClient() if who == "anonymous" else token_client(users[who]())

@@ -335,6 +335,9 @@ def test_the_national_portfolio_is_for_organisers_only(client):
     client.force_login(verified_member(w.lead))
     assert client.get(url).status_code == 403
     assert client.get(reverse("portfolio:national_csv")).status_code == 403
+    # An organiser without a second factor is sent to set one up first.
+    client.force_login(OrganiserFactory(enrolled=False))
+    assert client.get(url)["Location"] == reverse("mfa_index")
     organiser = OrganiserFactory()
     client.force_login(organiser)
     page = client.get(url).content.decode()
