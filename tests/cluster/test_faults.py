@@ -40,6 +40,8 @@ import pytest
 import requests
 from PIL import Image
 
+from tests.accounts.totp import fresh_code
+from tests.factories.accounts import TOTP_SECRET
 from tests.servers import RedisServer, wait_for_port
 
 pytestmark = pytest.mark.cluster
@@ -339,6 +341,17 @@ def sign_in(session: requests.Session, address: str) -> None:
         timeout=20,
     )
     assert answer.status_code == 302, f"signing in {address}: {answer.status_code}"
+    if urlsplit(answer.headers["Location"]).path == "/accounts/2fa/authenticate/":
+        # An organiser has an authenticator app (the factories' secret): enter its code.
+        form = session.get(f"{LB}/accounts/2fa/authenticate/", timeout=20)
+        answer = session.post(
+            f"{LB}/accounts/2fa/authenticate/",
+            data={"csrfmiddlewaretoken": csrf_token(form.text), "code": fresh_code(TOTP_SECRET)},
+            headers={"Referer": f"{LB}/accounts/2fa/authenticate/"},
+            allow_redirects=False,
+            timeout=20,
+        )
+        assert answer.status_code == 302, f"the code for {address}: {answer.status_code}"
 
 
 def direct(app: str, session: requests.Session | None = None, token: str = "") -> dict:
