@@ -44,6 +44,8 @@ class ActivityFilterSet(WagtailFilterSet):
 
 
 class ActivityIndexView(ModelViewSet.index_view_class):
+    page_title = _("Activity log")
+
     def get_base_queryset(self):
         return activity_list()
 
