@@ -107,6 +107,8 @@ def test_a_wrong_code_is_an_error_beside_the_field(client):
     assert 'class="govuk-error-summary"' in html
     assert '<a href="#id_code">The code is not right.' in html
     assert 'id="id_code-error"' in html
+    # No recovery codes exist yet, so the message does not offer one.
+    assert "recovery code" not in html.split('id="id_code-error"')[1].split("</p>")[0]
     assert not Authenticator.objects.filter(user=user).exists()
 
 
