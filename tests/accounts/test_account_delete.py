@@ -205,6 +205,21 @@ def test_the_page_asks_for_the_password_and_the_typed_email(world, client):
     assert ann.deleted_at is not None
 
 
+def test_someone_with_no_password_is_told_to_set_one_first(client):
+    """An officer who only ever signed in through their council has no password to give."""
+    officer = UserFactory()
+    officer.set_unusable_password()
+    officer.save()
+    client.force_login(officer)
+    url = reverse("accounts:account_delete")
+
+    page = client.get(url).content.decode()
+
+    assert "you have no Pipeline password yet" in page
+    assert f'href="{reverse("account_set_password")}?next={url}"' in page
+    assert 'name="password"' not in page
+
+
 def test_the_only_admin_of_a_council_with_members_is_refused(client):
     council = CouncilFactory(short_name="Swansea")
     admin = verified_member(council, admin=True)
