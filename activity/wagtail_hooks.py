@@ -60,6 +60,12 @@ class ActivityInspectView(ModelViewSet.inspect_view_class):
     def get_object(self, queryset=None):
         return get_object_or_404(activity_list(), pk=unquote(str(self.pk)))
 
+    def get_field_display_value(self, field_name, field):
+        """An entry with no project or no reason shows a dash, as its details do (not "None"
+        or nothing at all)."""
+        value = super().get_field_display_value(field_name, field)
+        return "—" if value is None or value == "" else value
+
     def get_details_display_value(self):
         lines = self.object.details_lines
         if not lines:

@@ -98,6 +98,8 @@ def test_the_inspect_view_shows_an_entry_in_words(organiser_client, world):
     assert "Council limits changed" in html
     assert "Money limit: no limit → £2,500" in html
     assert "Guildford" in html
+    # No project and no reason: a dash, not "None".
+    assert ">None<" not in html.replace(" ", "").replace("\n", "")
 
 
 @pytest.mark.parametrize(
