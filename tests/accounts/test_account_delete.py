@@ -278,3 +278,17 @@ def test_a_welsh_projects_timeline_names_a_former_officer_in_welsh():
     entry.refresh_from_db()
     assert "Ann Jones" not in entry.body
     assert "yn-swyddog" in entry.body, entry.body  # "cyn-swyddog", or capitalised to start
+
+
+def test_the_profile_says_when_there_is_no_password(client):
+    """An officer made by their council's sign-in has no password: the profile does not show
+    dots as if there were one."""
+    officer = UserFactory()
+    officer.set_unusable_password()
+    officer.save()
+    client.force_login(officer)
+
+    page = client.get(reverse("accounts:profile")).content.decode()
+
+    assert "Not set. You sign in with your council’s account." in page
+    assert "••••••••" not in page
