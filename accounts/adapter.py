@@ -17,6 +17,10 @@ from .mfa import user_needs_second_factor
 
 CONFIRMED = "account/messages/email_confirmed.txt"
 SIGNED_IN = "account/messages/logged_in.txt"
+# Turning on a first authenticator makes recovery codes too; "New recovery codes made. Your
+# old ones no longer work." beside it spoke of old codes nobody ever had.
+FIRST_FACTOR_ON = {"mfa/messages/totp_activated.txt", "mfa/messages/webauthn_added.txt"}
+CODES_MADE = "mfa/messages/recovery_codes_generated.txt"
 SIGN_IN_PROMPT = _(
     "You are an organiser, council admin or approver. Set up two-factor authentication "
     "before you use those powers: it keeps your account safe if your password is ever stolen."
@@ -39,6 +43,10 @@ class AccountAdapter(DefaultAccountAdapter):
             return
         if message_template == CONFIRMED:
             request._pipeline_confirmed = True
+        if message_template == CODES_MADE and getattr(request, "_pipeline_factor_on", False):
+            return
+        if message_template in FIRST_FACTOR_ON:
+            request._pipeline_factor_on = True
         # A council sign-in runs in the default language (sso.views); its banners are for the
         # language the person began in.
         with translation.override(getattr(request, "sso_language", None) or get_language()):

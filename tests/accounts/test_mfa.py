@@ -93,6 +93,21 @@ def test_enrolling_with_the_code_the_app_shows_turns_it_on_with_recovery_codes(c
     assert user_has_second_factor(user=user)
 
 
+@pytest.mark.django_db(transaction=True)  # allauth adds the banners when the change commits
+def test_enrolling_says_it_is_on_without_speaking_of_old_recovery_codes(client):
+    user = UserFactory()
+    sign_in(client, user)
+    confirm_password(client)
+    client.get(ACTIVATE)
+    secret = client.session[SECRET_SESSION_KEY]
+
+    response = client.post(ACTIVATE, {"code": fresh_code(secret)}, follow=True)
+
+    page = response.content.decode()
+    assert "Two-factor authentication is on." in page
+    assert "Your old ones no longer work" not in page  # there were none
+
+
 def test_a_wrong_code_is_an_error_beside_the_field(client):
     user = UserFactory()
     sign_in(client, user)
