@@ -7,6 +7,8 @@ from allauth.mfa.adapter import DefaultMFAAdapter
 from django.contrib import messages
 from django.http import HttpRequest
 from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from core.cache import cache_required
@@ -15,6 +17,10 @@ from .mfa import user_needs_second_factor
 
 CONFIRMED = "account/messages/email_confirmed.txt"
 SIGNED_IN = "account/messages/logged_in.txt"
+# Turning on a first authenticator makes recovery codes too; "New recovery codes made. Your
+# old ones no longer work." beside it spoke of old codes nobody ever had.
+FIRST_FACTOR_ON = {"mfa/messages/totp_activated.txt", "mfa/messages/webauthn_added.txt"}
+CODES_MADE = "mfa/messages/recovery_codes_generated.txt"
 SIGN_IN_PROMPT = _(
     "You are an organiser, council admin or approver. Set up two-factor authentication "
     "before you use those powers: it keeps your account safe if your password is ever stolen."
@@ -37,7 +43,16 @@ class AccountAdapter(DefaultAccountAdapter):
             return
         if message_template == CONFIRMED:
             request._pipeline_confirmed = True
-        super().add_message(request, level, message_template, message_context, extra_tags, message)
+        if message_template == CODES_MADE and getattr(request, "_pipeline_factor_on", False):
+            return
+        if message_template in FIRST_FACTOR_ON:
+            request._pipeline_factor_on = True
+        # A council sign-in runs in the default language (sso.views); its banners are for the
+        # language the person began in.
+        with translation.override(getattr(request, "sso_language", None) or get_language()):
+            super().add_message(
+                request, level, message_template, message_context, extra_tags, message
+            )
 
     def pre_authenticate(self, request: HttpRequest, **credentials: Any) -> None:
         """Count the attempt toward the failed sign-in limits (per address and per account),
@@ -52,7 +67,8 @@ class AccountAdapter(DefaultAccountAdapter):
         """Organisers, council admins and approvers who have not set up two-factor
         authentication go to set it up first (allauth itself asks the enrolled for a code)."""
         if user_needs_second_factor(user=request.user):
-            messages.warning(request, str(SIGN_IN_PROMPT))
+            with translation.override(getattr(request, "sso_language", None) or get_language()):
+                messages.warning(request, str(SIGN_IN_PROMPT))
             return reverse("mfa_index")
         return super().get_login_redirect_url(request)
 

@@ -58,6 +58,21 @@ class ActivateTOTPForm(totp_forms.ActivateTOTPForm):
             required=_("Enter the 6-digit code from your authenticator app"),
         )
 
+    def clean_code(self) -> str:
+        """Setting up, the person has no recovery codes yet: the adapter's wrong-code message
+        (which offers one) would send them looking for something they do not have."""
+        try:
+            return super().clean_code()
+        except forms.ValidationError as error:
+            if error.code == "incorrect_code":
+                raise forms.ValidationError(SETUP_CODE_WRONG, code="incorrect_code") from error
+            raise
+
+
+SETUP_CODE_WRONG = _(
+    "The code is not right. Enter the 6-digit code your authenticator app shows for Pipeline now"
+)
+
 
 # What a browser sends after a passkey ceremony is JSON that allauth takes apart; a made-up or
 # damaged one can raise KeyError and the like there, which would be a server error. Each is

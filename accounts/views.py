@@ -186,6 +186,8 @@ def account_delete(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "refusals": refusals,
+            # Someone who only ever signed in through their council has no password to give.
+            "has_password": request.user.has_usable_password(),
             "data_url": reverse("accounts:my_data"),
             "privacy_url": privacy_url(),
         },

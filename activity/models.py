@@ -71,7 +71,7 @@ class ActivityEntry(models.Model):
 
     class Meta:
         verbose_name = _("activity log entry")
-        verbose_name_plural = _("activity log")
+        verbose_name_plural = _("activity log entries")
         ordering = ["-created_at", "-pk"]
         constraints = [
             models.CheckConstraint(

@@ -44,6 +44,8 @@ class ActivityFilterSet(WagtailFilterSet):
 
 
 class ActivityIndexView(ModelViewSet.index_view_class):
+    page_title = _("Activity log")
+
     def get_base_queryset(self):
         return activity_list()
 
@@ -57,6 +59,12 @@ class ActivityIndexView(ModelViewSet.index_view_class):
 class ActivityInspectView(ModelViewSet.inspect_view_class):
     def get_object(self, queryset=None):
         return get_object_or_404(activity_list(), pk=unquote(str(self.pk)))
+
+    def get_field_display_value(self, field_name, field):
+        """An entry with no project or no reason shows a dash, as its details do (not "None"
+        or nothing at all)."""
+        value = super().get_field_display_value(field_name, field)
+        return "—" if value is None or value == "" else value
 
     def get_details_display_value(self):
         lines = self.object.details_lines

@@ -1,5 +1,7 @@
 """Reads for councils' sign-in providers."""
 
+from urllib.parse import urlsplit
+
 from django.contrib.auth import get_user_model
 from django.db.models import QuerySet
 
@@ -38,3 +40,15 @@ def council_sign_ins_to_check(*, user: User) -> QuerySet[CouncilSignIn]:
         .exclude(refresh_token_encrypted="")
         .select_related("provider__council", "membership")
     )
+
+
+def identity_provider_origins() -> list[str]:
+    """The origins of the enabled providers' issuers, which the sign-in page's forms may send
+    people on to (its Content-Security-Policy form-action)."""
+    origins = []
+    for issuer in CouncilIdentityProvider.objects.enabled().values_list("issuer", flat=True):
+        parts = urlsplit(issuer)
+        origin = f"{parts.scheme}://{parts.netloc}"
+        if parts.netloc and origin not in origins:
+            origins.append(origin)
+    return origins

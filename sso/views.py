@@ -8,6 +8,7 @@ Both steps run in the site's default language, so the redirect URI the provider 
 the person reads Pipeline in.
 """
 
+import functools
 import logging
 
 from allauth.socialaccount.internal import jwtkit
@@ -29,6 +30,22 @@ logger = logging.getLogger(__name__)
 
 
 LANGUAGE_KEY = "sso_language"
+
+
+def allow_provider_form_action(view):
+    """Wraps a page that shows the "Sign in with <council>" buttons. Each button posts here and
+    is redirected on to the council's provider, and browsers apply the page's CSP form-action to
+    that redirect too: without the providers' origins in it, the button did nothing."""
+
+    @functools.wraps(view)
+    def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        response = view(request, *args, **kwargs)
+        origins = selectors.identity_provider_origins()
+        if origins:
+            response._csp_update = {"form-action": origins}
+        return response
+
+    return wrapped
 
 
 def _guarded(allauth_view, request: HttpRequest, provider_id: str) -> HttpResponse:

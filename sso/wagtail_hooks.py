@@ -1,5 +1,6 @@
 """Organisers configure councils' sign-in providers in the Wagtail admin, through the services."""
 
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.ui.tables import BooleanColumn, Column, DateColumn
@@ -65,6 +66,16 @@ class ProviderEditView(ServiceFormMixin, ModelViewSet.edit_view_class):
         return self.saved_object
 
 
+class ProviderIndexView(ModelViewSet.index_view_class):
+    @cached_property
+    def columns(self):
+        """The council names the row and links to its edit form (a plain column left the
+        listing with no way to open a provider)."""
+        columns = super().columns
+        columns[0] = self._get_title_column("council")
+        return columns
+
+
 class IdentityProviderViewSet(ListingDefaults, ModelViewSet):
     model = CouncilIdentityProvider
     name = "council-sign-in"
@@ -73,6 +84,7 @@ class IdentityProviderViewSet(ListingDefaults, ModelViewSet):
     menu_label = _("Council sign-in")
     menu_order = 215
     add_to_admin_menu = True
+    index_view_class = ProviderIndexView
     add_view_class = ProviderCreateView
     edit_view_class = ProviderEditView
     search_fields = ["council__short_name", "council__name", "issuer", "client_id"]

@@ -205,6 +205,21 @@ def test_the_page_asks_for_the_password_and_the_typed_email(world, client):
     assert ann.deleted_at is not None
 
 
+def test_someone_with_no_password_is_told_to_set_one_first(client):
+    """An officer who only ever signed in through their council has no password to give."""
+    officer = UserFactory()
+    officer.set_unusable_password()
+    officer.save()
+    client.force_login(officer)
+    url = reverse("accounts:account_delete")
+
+    page = client.get(url).content.decode()
+
+    assert "you have no Pipeline password yet" in page
+    assert f'href="{reverse("account_set_password")}?next={url}"' in page
+    assert 'name="password"' not in page
+
+
 def test_the_only_admin_of_a_council_with_members_is_refused(client):
     council = CouncilFactory(short_name="Swansea")
     admin = verified_member(council, admin=True)
@@ -263,3 +278,17 @@ def test_a_welsh_projects_timeline_names_a_former_officer_in_welsh():
     entry.refresh_from_db()
     assert "Ann Jones" not in entry.body
     assert "yn-swyddog" in entry.body, entry.body  # "cyn-swyddog", or capitalised to start
+
+
+def test_the_profile_says_when_there_is_no_password(client):
+    """An officer made by their council's sign-in has no password: the profile does not show
+    dots as if there were one."""
+    officer = UserFactory()
+    officer.set_unusable_password()
+    officer.save()
+    client.force_login(officer)
+
+    page = client.get(reverse("accounts:profile")).content.decode()
+
+    assert "Not set. You sign in with your council’s account." in page
+    assert "••••••••" not in page

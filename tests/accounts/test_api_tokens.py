@@ -48,6 +48,19 @@ def test_token_needs_a_name(client):
     assert not APIToken.objects.exists()
 
 
+def test_a_refused_token_lands_on_the_error_summary(client):
+    """The form posts to #tokens, and a browser focuses a fragment's target once the page has
+    loaded: with errors, that target is the summary (focusable), not the section heading."""
+    client.force_login(UserFactory())
+    page = client.get(reverse("accounts:security")).content.decode()
+    assert '<h2 class="govuk-heading-m" id="tokens">' in page
+
+    refused = client.post(reverse("accounts:security"), {"name": ""}).content.decode()
+
+    assert 'data-module="govuk-error-summary" id="tokens" tabindex="-1"' in refused
+    assert refused.count('id="tokens"') == 1
+
+
 def test_cannot_revoke_someone_elses_token(client):
     owner = UserFactory()
     token, _ = APIToken.create_token(user=owner, name="theirs")

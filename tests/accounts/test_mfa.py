@@ -93,6 +93,21 @@ def test_enrolling_with_the_code_the_app_shows_turns_it_on_with_recovery_codes(c
     assert user_has_second_factor(user=user)
 
 
+@pytest.mark.django_db(transaction=True)  # allauth adds the banners when the change commits
+def test_enrolling_says_it_is_on_without_speaking_of_old_recovery_codes(client):
+    user = UserFactory()
+    sign_in(client, user)
+    confirm_password(client)
+    client.get(ACTIVATE)
+    secret = client.session[SECRET_SESSION_KEY]
+
+    response = client.post(ACTIVATE, {"code": fresh_code(secret)}, follow=True)
+
+    page = response.content.decode()
+    assert "Two-factor authentication is on." in page
+    assert "Your old ones no longer work" not in page  # there were none
+
+
 def test_a_wrong_code_is_an_error_beside_the_field(client):
     user = UserFactory()
     sign_in(client, user)
@@ -107,6 +122,8 @@ def test_a_wrong_code_is_an_error_beside_the_field(client):
     assert 'class="govuk-error-summary"' in html
     assert '<a href="#id_code">The code is not right.' in html
     assert 'id="id_code-error"' in html
+    # No recovery codes exist yet, so the message does not offer one.
+    assert "recovery code" not in html.split('id="id_code-error"')[1].split("</p>")[0]
     assert not Authenticator.objects.filter(user=user).exists()
 
 

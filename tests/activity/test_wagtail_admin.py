@@ -98,6 +98,8 @@ def test_the_inspect_view_shows_an_entry_in_words(organiser_client, world):
     assert "Council limits changed" in html
     assert "Money limit: no limit → £2,500" in html
     assert "Guildford" in html
+    # No project and no reason: a dash, not "None".
+    assert ">None<" not in html.replace(" ", "").replace("\n", "")
 
 
 @pytest.mark.parametrize(
@@ -282,3 +284,19 @@ def test_restoring_in_the_admin_takes_an_optional_reason_for_the_log(organiser_c
         organiser,
         "The owner removed the links",
     )
+
+
+def test_the_log_counts_its_entries_in_plain_english(organiser_client, organiser):
+    empty = organiser_client.get(LOG).content.decode()
+    assert "There are no activity log entries to display." in empty
+
+    council = CouncilFactory()
+    for _ in range(2):
+        with transaction.atomic():
+            activity_record(
+                actor=organiser, action=ActivityAction.COUNCIL_LIMITS_CHANGED, council=council
+            )
+
+    page = organiser_client.get(LOG).content.decode()
+    assert "2 activity log entries" in page
+    assert "<title>Activity log" in page

@@ -67,6 +67,31 @@ def test_a_welsh_reader_lands_on_their_welsh_dashboard(client, oidc_provider, co
 
     assert response.status_code == 302
     assert response["Location"] == "/cy/my-pipeline/"
+    # The banner is in Welsh too, though the callback itself runs in the default language.
+    dashboard = client.get("/cy/my-pipeline/").content.decode()
+    assert "Wedi mewngofnodi&#x27;n llwyddiannus fel Sam Officer." in dashboard
+    assert "Successfully signed in" not in dashboard
+
+
+@pytest.mark.parametrize("path", ["/accounts/login/", "/cy/accounts/login/", "/accounts/signup/"])
+def test_the_council_buttons_may_send_people_on_to_the_provider(
+    client, oidc_provider, council, path
+):
+    """Browsers apply the page's CSP form-action to the redirect after the button's POST: the
+    provider's origin must be in it, or the button does nothing."""
+    response = client.get(path)
+
+    assert "Sign in with Oidcshire" in response.content.decode() or "Sir Oidc" in (
+        response.content.decode()
+    )
+    form_action = next(
+        part for part in response["Content-Security-Policy"].split(";") if "form-action" in part
+    )
+    assert form_action.split() == [
+        "form-action",
+        "'self'",
+        f"http://127.0.0.1:{oidc_provider.port}",
+    ]
 
 
 def test_sign_in_links_an_existing_account_and_verifies_its_waiting_membership(

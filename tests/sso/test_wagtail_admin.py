@@ -48,6 +48,9 @@ def test_an_organiser_adds_a_provider_and_the_secret_is_never_shown_again(client
         assert "s3cret" not in page.content.decode()
         assert provider.secret_encrypted not in page.content.decode()
 
+    # The listing links each provider to its edit form.
+    assert f'href="{ADMIN}edit/{provider.pk}/"' in client.get(ADMIN).content.decode()
+
     # Saving again without a secret keeps the stored one.
     edit = client.post(f"{ADMIN}edit/{provider.pk}/", _form(council, client_secret=""))
     assert edit.status_code == 302
