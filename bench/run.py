@@ -312,7 +312,10 @@ def _signed_in_endpoints(facts: dict) -> list[dict]:
 
 
 def _organiser():
-    """An organiser (a member of the Organisers group), made once in the bench database."""
+    """An organiser (a member of the Organisers group) with an authenticator app, as every
+    organiser needs before using organiser powers; made once in the bench database."""
+    from allauth.mfa.models import Authenticator
+    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
     from django.contrib.auth import get_user_model
     from django.contrib.auth.models import Group
 
@@ -323,6 +326,8 @@ def _organiser():
         defaults={"first_name": "Bench", "last_name": "Organiser"},
     )
     user.groups.add(Group.objects.get_or_create(name=ORGANISERS_GROUP)[0])
+    if not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists():
+        TOTP.activate(user, generate_totp_secret())
     return user
 
 
