@@ -20,7 +20,9 @@ def _code_field(form, *, label, hint, required) -> None:
     field.widget.attrs.update({"inputmode": "numeric", "spellcheck": "false"})
 
 
-class AuthenticateForm(base_forms.AuthenticateForm):
+class _AnyCodeMixin:
+    """Signing in and confirming it is you take an app code or a recovery code alike."""
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         _code_field(
@@ -34,18 +36,12 @@ class AuthenticateForm(base_forms.AuthenticateForm):
         self.fields["code"].widget.attrs.pop("inputmode", None)  # recovery codes too
 
 
-class ReauthenticateForm(base_forms.ReauthenticateForm):
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        _code_field(
-            self,
-            label=_("Code"),
-            hint=_(
-                "The 6-digit code your authenticator app shows now, or one of your recovery codes."
-            ),
-            required=_("Enter the code from your authenticator app or a recovery code"),
-        )
-        self.fields["code"].widget.attrs.pop("inputmode", None)
+class AuthenticateForm(_AnyCodeMixin, base_forms.AuthenticateForm):
+    pass
+
+
+class ReauthenticateForm(_AnyCodeMixin, base_forms.ReauthenticateForm):
+    pass
 
 
 class ActivateTOTPForm(totp_forms.ActivateTOTPForm):
