@@ -2,8 +2,9 @@
 
 It records each accepted message with the time it arrived and counts connections. It can
 answer every message with a given reply (``451 …`` for a temporary refusal), and hold the nth
-message before accepting it so a test can kill the sending worker in that moment; a message
-whose sender vanished before the server's "250" is not accepted, as a real server would not.
+message so a test can kill the sending worker in that moment: at its recipient, before the
+message is complete (a sender that vanishes then leaves nothing), or after its final dot, kept
+before the answer as a real server queues it, whether or not the sender stays to hear.
 Ports come from ``SMTP_TEST_PORTS`` (default 8500-8600).
 """
 
@@ -48,23 +49,29 @@ class Recorder:
     sessions: list = field(default_factory=list)
     reply: str | None = None  # e.g. "451 4.3.0 Try again later"
     hold_at: int | None = None  # hold the nth message (1-based) until released
+    hold_in: str = "data"  # "rcpt": before the message is complete; "data": after its dot
     reached: threading.Event = field(default_factory=threading.Event)
     release: threading.Event = field(default_factory=threading.Event)
     seen: int = 0
+
+    async def _hold(self, stage: str) -> None:
+        if self.hold_in == stage:
+            self.seen += 1
+            if self.hold_at == self.seen:
+                self.reached.set()
+                loop = asyncio.get_running_loop()
+                await loop.run_in_executor(None, self.release.wait, 60)
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options) -> str:
+        await self._hold("rcpt")
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
     async def handle_DATA(self, server, session, envelope) -> str:
         if not any(s is session for s in self.sessions):
             self.sessions.append(session)
         if self.reply:
             return self.reply
-        self.seen += 1
-        if self.hold_at == self.seen:
-            self.reached.set()
-            loop = asyncio.get_running_loop()
-            await loop.run_in_executor(None, self.release.wait, 60)
-            await asyncio.sleep(0.2)  # let the loop notice a vanished client
-            if server.transport is None or server.transport.is_closing():
-                return "421 Connection lost"  # never accepted
         parsed = email.message_from_bytes(envelope.content)
         self.messages.append(
             Received(
@@ -77,6 +84,7 @@ class Recorder:
                 at=time.time(),
             )
         )
+        await self._hold("data")  # kept, as a real server queues it, before it answers
         return "250 OK"
 
     @property

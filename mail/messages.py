@@ -23,7 +23,8 @@ class MessageKind:
     # (subject, body) for this delivery; raises Gone, or ObjectDoesNotExist, when there is
     # nothing left to say.
     build: Callable[["Delivery"], tuple[str, str]]
-    # Runs in the transaction that marks the delivery sent (e.g. marking notifications told).
+    # Runs in the transaction that marks the delivery sent (e.g. marking notifications told),
+    # and again with no sent_at when the server refuses it after all.
     sent: Callable[["Delivery"], None] | None = None
 
 

@@ -3,22 +3,27 @@
 The rules, in the order a message meets them:
 - ``delivery_add`` / ``deliveries_add`` write the delivery and its task in the caller's
   transaction, so a rolled-back change sends nothing and a committed one cannot be lost.
-- ``deliveries_send`` (on a worker) locks each pending row while it sends, over one SMTP
-  connection for the whole batch, and marks it sent in the same transaction only once the server
-  has accepted the message. A second task for the same row finds it locked or sent and moves on.
-- A temporary failure (no connection, a timeout, a 4xx reply) is retried with exponential backoff
-  up to ``MAIL_MAX_ATTEMPTS``; then, or at once for a permanent one (5xx, a template error), the
+- ``deliveries_send`` (on a worker) locks each pending row, over one SMTP connection for the
+  whole batch. It hands the server the whole message except its final dot (without which a
+  server keeps nothing), commits the row as sent, and only then sends the dot. A worker killed
+  before the commit leaves the row pending and the server with nothing; killed after it, the
+  row says sent and the server gets the message. A second task for the same row finds it locked
+  or sent and moves on.
+- A refusal of the final dot records the message unsent again. A temporary failure (no
+  connection, a timeout, a 4xx reply) is retried with exponential backoff up to
+  ``MAIL_MAX_ATTEMPTS``; then, or at once for a permanent one (5xx, a template error), the
   delivery is failed and organisers see it in the admin, where ``delivery_retry`` sends it again.
 
-What stays at-least-once: if the worker dies after the server accepted a message but before its
-transaction commits (the row is marked sent before the send, so only the commit is left in that
-moment), the row is still pending and the message is sent again. Its Message-ID is
-the same both times, so mail clients that deduplicate by it show one.
+What is left: a worker killed in the microseconds between the commit's answer and writing the
+dot loses that message (the row says sent); a server that takes the dot and vanishes before it
+answers gets the message again on the retry, with the same Message-ID, which mail clients use to
+show one.
 """
 
 import hashlib
 import logging
 import random
+import re
 import smtplib
 import time
 from collections import Counter
@@ -29,6 +34,8 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ObjectDoesNotExist
 from django.core.mail import EmailMessage, get_connection
+from django.core.mail.backends.smtp import EmailBackend as SMTPBackend
+from django.core.mail.message import sanitize_address
 from django.db import DatabaseError, transaction
 from django.db import connection as db_connection
 from django.utils import timezone
@@ -112,25 +119,91 @@ class _ConnectionDown(Exception):
 
 
 class _Connection:
-    """One SMTP connection for a whole batch, opened when the first message is ready."""
+    """One SMTP connection for a whole batch, opened when the first message is ready.
+
+    A message goes in two steps around the commit that records it sent: ``begin`` hands the
+    server everything but the final dot (a server keeps nothing without it), ``finish`` sends
+    the dot. Other backends (the console, the tests' outbox) have no such moment and send
+    whole in ``finish``."""
 
     def __init__(self):
         self.backend = None
+        self.holding: Delivery | None = None  # begun, its final dot not yet sent
+        self._message: EmailMessage | None = None
 
-    def send(self, message: EmailMessage) -> None:
+    def _smtp(self) -> smtplib.SMTP | None:
         if self.backend is None:
             backend = get_connection(fail_silently=False)
             backend.open()
             self.backend = backend
-        message.connection = self.backend
-        self.backend.send_messages([message])
+        if isinstance(self.backend, SMTPBackend):
+            return self.backend.connection
+        return None
+
+    def begin(self, message: EmailMessage, delivery: Delivery) -> None:
+        smtp = self._smtp()
+        if smtp is not None:
+            encoding = message.encoding or settings.DEFAULT_CHARSET
+            sender = sanitize_address(message.from_email, encoding)
+            recipients = [sanitize_address(to, encoding) for to in message.recipients()]
+            body = message.message().as_bytes(linesep="\r\n")
+            _smtp_begin(smtp, sender, recipients, body)
+        self._message, self.holding = message, delivery
+
+    def finish(self) -> None:
+        message, self._message, self.holding = self._message, None, None
+        smtp = self._smtp()
+        if smtp is None:
+            message.connection = self.backend
+            self.backend.send_messages([message])
+            return
+        smtp.send(b".\r\n")
+        code, reply = smtp.getreply()
+        if code != 250:
+            if code == 421:
+                self.close()
+            raise smtplib.SMTPDataError(code, reply)
+
+    def abandon(self) -> None:
+        """Leave the begun message unfinished: closing without its dot, the server drops it."""
+        self._message, self.holding = None, None
+        if isinstance(self.backend, SMTPBackend):
+            self.close()
 
     def close(self) -> None:
-        if self.backend is not None:
+        backend, self.backend = self.backend, None
+        if backend is not None:
             try:
-                self.backend.close()
+                backend.close()
             except Exception:  # noqa: BLE001 - the messages are already recorded
                 logger.warning("Closing the SMTP connection failed", exc_info=True)
+
+
+def _smtp_begin(smtp: smtplib.SMTP, sender: str, recipients: list[str], body: bytes) -> None:
+    """``smtplib.SMTP.sendmail`` up to, not including, the final dot: the same refusals."""
+    smtp.ehlo_or_helo_if_needed()
+    options = [f"size={len(body)}"] if smtp.does_esmtp and smtp.has_extn("size") else []
+    code, reply = smtp.mail(sender, options)
+    if code != 250:
+        smtp.close() if code == 421 else smtp.rset()
+        raise smtplib.SMTPSenderRefused(code, reply, sender)
+    refused = {}
+    for recipient in recipients:
+        code, reply = smtp.rcpt(recipient)
+        if code not in (250, 251):
+            refused[recipient] = (code, reply)
+            if code == 421:
+                smtp.close()
+                raise smtplib.SMTPRecipientsRefused(refused)
+    if len(refused) == len(recipients):
+        smtp.rset()
+        raise smtplib.SMTPRecipientsRefused(refused)
+    code, reply = smtp.docmd("data")
+    if code != 354:
+        smtp.close() if code == 421 else smtp.rset()
+        raise smtplib.SMTPDataError(code, reply)
+    body = re.sub(rb"(?m)^\.", b"..", body)  # a line starting with a dot is doubled (RFC 5321)
+    smtp.send(body if body.endswith(b"\r\n") else body + b"\r\n")
 
 
 def _classify(exc: BaseException) -> str:
@@ -188,9 +261,23 @@ def _failed_attempt(delivery: Delivery, exc: BaseException) -> bool:
     return True
 
 
-def _send_one(pk: int, connection: _Connection, accepted: list[Delivery]) -> str:
-    """Send one delivery; once the server has accepted it, it is appended to ``accepted``, so a
-    caller whose database went away before the commit knows it still has to be recorded."""
+def _refused(delivery: Delivery, exc: BaseException) -> str:
+    """The server turned this message down: tried again with backoff while the refusal is
+    temporary, failed for organisers when it is permanent or has been tried too often."""
+    logger.warning("Email %s refused: %s", delivery.key, _describe(exc))
+    if _classify(exc) == "permanent":
+        delivery.attempts += 1
+        _fail(delivery, _describe(exc))
+        return "failed"
+    if _failed_attempt(delivery, exc):
+        deliveries_enqueue([delivery.pk], run_after=delivery.next_attempt_at)
+        return "retrying"
+    return "failed"
+
+
+def _prepare(pk: int, connection: _Connection) -> str:
+    """Lock and build one delivery, record it sent and begin it on the server, in one
+    transaction. ``"begun"`` when the commit is all that stands between it and its final dot."""
     with transaction.atomic():
         delivery = (
             Delivery.objects.select_for_update(skip_locked=True, of=("self",))
@@ -226,30 +313,52 @@ def _send_one(pk: int, connection: _Connection, accepted: list[Delivery]) -> str
             headers={"Message-ID": _message_id(delivery)},
         )
         try:
-            # Marked sent first, in a savepoint, so that once the server has accepted the
-            # message only the commit is left to do: the moment in which a killed worker leaves
-            # a sent message pending (and sends it twice) is as short as it can be made.
             with transaction.atomic():
                 _mark_sent(delivery, kind)
-                connection.send(message)
-                accepted.append(delivery)
+                connection.begin(message, delivery)
         except DatabaseError:
-            raise  # before the send: nothing went out; deliveries_send tries it again
+            raise  # deliveries_send finds out whether the commit landed
         except Exception as exc:  # noqa: BLE001 - sorted below; nothing is lost either way
             delivery.status, delivery.sent_at = DeliveryStatus.PENDING, None
             delivery.attempts -= 1  # the savepoint is undone; so is what it counted
-            kind_of_failure = _classify(exc)
-            if kind_of_failure == "connection":
+            if _classify(exc) == "connection":
                 raise _ConnectionDown(exc) from exc  # rolls back: the batch waits together
-            logger.warning("Email %s refused: %s", delivery.key, _describe(exc))
-            if kind_of_failure == "temporary" and _failed_attempt(delivery, exc):
-                deliveries_enqueue([delivery.pk], run_after=delivery.next_attempt_at)
-                return "retrying"
-            if kind_of_failure == "permanent":
-                delivery.attempts += 1
-                _fail(delivery, _describe(exc))
-            return "failed"
-        return "sent"
+            return _refused(delivery, exc)
+        return "begun"
+
+
+def _finish(connection: _Connection) -> str:
+    """The final dot of a message already recorded sent. Refused, or cut off before the
+    server's answer, it is recorded unsent again and retried or failed like any refusal."""
+    delivery = connection.holding
+    try:
+        connection.finish()
+    except Exception as exc:  # noqa: BLE001 - every way of not being accepted is sorted below
+        return _unsend(delivery, exc)
+    return "sent"
+
+
+def _unsend(delivery: Delivery, exc: BaseException) -> str:
+    for attempt in range(DATABASE_TRIES):
+        try:
+            with transaction.atomic():
+                row = (
+                    Delivery.objects.select_for_update()
+                    .filter(pk=delivery.pk, status=DeliveryStatus.SENT, sent_at=delivery.sent_at)
+                    .first()
+                )
+                if row is None:
+                    return "skipped"  # an organiser or a later send has changed it since
+                row.status, row.sent_at = DeliveryStatus.PENDING, None
+                row.save(update_fields=["status", "sent_at"])
+                kind = message_kind(row.kind)
+                if kind.sent is not None:
+                    kind.sent(row)  # with no sent_at: what it told is untold again
+                row.attempts -= 1  # _refused counts this attempt again
+                return _refused(row, exc)
+        except DatabaseError as error:
+            _again_after_database_error(attempt, error)
+    raise AssertionError("unreachable: the last try re-raises")
 
 
 def _mark_sent(delivery: Delivery, kind: MessageKind) -> None:
@@ -281,20 +390,18 @@ def _postpone(ids: list[int], exc: BaseException) -> int:
     return len(retry)
 
 
-def _record_sent(delivery: Delivery) -> None:
-    """Mark sent a message the server accepted while the database was lost (a failover, a
-    restart, a dropped connection): on a new connection, before anything else can send it."""
-    with transaction.atomic():
-        recorded = Delivery.objects.filter(pk=delivery.pk, status=DeliveryStatus.PENDING).update(
-            status=DeliveryStatus.SENT,
-            sent_at=delivery.sent_at or timezone.now(),
-            attempts=delivery.attempts,
-            last_error="",
-            subject=delivery.subject,
-        )
-        kind = message_kind(delivery.kind)
-        if recorded and kind.sent is not None:
-            kind.sent(delivery)
+def _recorded_sent(delivery: Delivery, error: DatabaseError) -> bool:
+    """Whether the commit that failed with ``error`` landed after all, asked on a new
+    connection; only then may the message it recorded be finished."""
+    for attempt in range(DATABASE_TRIES):
+        _again_after_database_error(attempt, error)
+        try:
+            return Delivery.objects.filter(
+                pk=delivery.pk, status=DeliveryStatus.SENT, sent_at=delivery.sent_at
+            ).exists()
+        except DatabaseError as again:
+            error = again
+    raise error
 
 
 def _again_after_database_error(attempt: int, error: DatabaseError) -> None:
@@ -309,35 +416,35 @@ def deliveries_send(delivery_ids: list[int]) -> dict[str, int]:
     """Send these deliveries over one SMTP connection; how many were sent, skipped, retrying,
     failed or cancelled.
 
-    A database that goes away mid-batch is waited for (``DATABASE_TRIES``): a message it had not
-    yet sent is tried again, and one the server had already accepted is recorded as sent, not
-    sent a second time. Only a worker killed in that moment leaves a message to be sent twice."""
+    A database that goes away mid-batch is waited for (``DATABASE_TRIES``). A message whose
+    commit did not land is dropped by the server (it never had its final dot) and tried again;
+    one whose commit landed is finished."""
     outcome: Counter[str] = Counter()
     connection = _Connection()
     try:
         for index, pk in enumerate(delivery_ids):
             for attempt in range(DATABASE_TRIES):
-                accepted: list[Delivery] = []
                 try:
-                    outcome[_send_one(pk, connection, accepted)] += 1
+                    result = _prepare(pk, connection)
+                    # Committed. The server has all of it but the final dot, so a worker
+                    # killed from here on neither loses it nor sends it twice.
+                    outcome[_finish(connection) if result == "begun" else result] += 1
                     break
                 except _ConnectionDown as down:
                     logger.warning("Mail server unreachable, %s", _describe(down.error))
                     outcome["retrying"] += _postpone(delivery_ids[index:], down.error)
                     return dict(outcome)
                 except DatabaseError as error:
-                    if not accepted:
+                    held = connection.holding
+                    if held is None:
                         _again_after_database_error(attempt, error)
-                        continue
-                    for record_attempt in range(DATABASE_TRIES):
-                        _again_after_database_error(record_attempt, error)
-                        try:
-                            _record_sent(accepted[0])
-                            break
-                        except DatabaseError as again:
-                            error = again
-                    outcome["sent"] += 1
-                    break
+                    elif _recorded_sent(held, error):
+                        outcome[_finish(connection)] += 1  # only the commit's answer was lost
+                        break
+                    else:
+                        connection.abandon()
+                        if attempt + 1 >= DATABASE_TRIES:
+                            raise
     finally:
         connection.close()
     return dict(outcome)

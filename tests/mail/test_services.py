@@ -108,11 +108,12 @@ def test_a_batch_is_sent_over_one_smtp_connection(smtp):
 
 
 def test_a_database_lost_mid_batch_sends_each_email_once(smtp, monkeypatch):
-    """One message's database goes away before it is sent, another's after the server accepted
-    it: the first is sent when the database is back, the second is recorded, not sent again."""
+    """The database goes away: before the first message is begun, at the commit of the second
+    (which landed; only its answer was lost) and at the commit of the third (which did not land,
+    with the server holding all of it but the final dot). Each arrives once."""
     deliveries = _deliveries(3)
-    first, second = deliveries[0].pk, deliveries[1].pk
-    failures = {"before": 1, "after": 1}
+    first, second, third = (d.pk for d in deliveries)
+    failures = {"before": 1, "landed": 1, "not landed": 1}
     original_build_kind = services.message_kind
 
     def message_kind(name):
@@ -121,27 +122,67 @@ def test_a_database_lost_mid_batch_sends_each_email_once(smtp, monkeypatch):
             raise OperationalError("terminating connection due to administrator command")
         return original_build_kind(name)
 
-    original_save = Delivery.save
+    original_prepare = services._prepare
 
-    def save(self, *args, **kwargs):
-        if self.pk == second and self.status == DeliveryStatus.SENT and failures["after"]:
-            failures["after"] -= 1
+    def prepare(pk, connection):
+        if pk == second and failures["landed"]:
+            failures["landed"] -= 1
+            original_prepare(pk, connection)
             raise OperationalError("server closed the connection unexpectedly")
-        return original_save(self, *args, **kwargs)
+        if pk == third and failures["not landed"]:
+            failures["not landed"] -= 1
+            with transaction.atomic():  # undone, as a commit that never reached the server
+                original_prepare(pk, connection)
+                raise OperationalError("server closed the connection unexpectedly")
+        return original_prepare(pk, connection)
 
     monkeypatch.setattr(services, "message_kind", message_kind)
-    monkeypatch.setattr(Delivery, "save", save)
+    monkeypatch.setattr(services, "_prepare", prepare)
     monkeypatch.setattr(services.db_connection, "close", lambda: None)  # the test's transaction
     monkeypatch.setattr(services.time, "sleep", lambda seconds: None)
 
     outcome = services.deliveries_send([d.pk for d in deliveries])
 
-    assert failures == {"before": 0, "after": 0}
+    assert failures == {"before": 0, "landed": 0, "not landed": 0}
     assert outcome == {"sent": 3}
     assert sorted(m.to[0] for m in smtp.recorder.messages) == sorted(
         d.user.email for d in deliveries
     )
     assert set(Delivery.objects.values_list("status", flat=True)) == {DeliveryStatus.SENT}
+    # The third's first try closed its connection without the final dot (the server kept
+    # nothing: one message each, above), so its retry opened a second.
+    assert smtp.recorder.connections == 2
+
+
+def test_a_message_refused_at_its_final_dot_is_recorded_unsent_and_retried(smtp):
+    reader = UserFactory(notification_frequency="daily")
+    Notification.objects.create(user=reader, kind="new_project", project=published_project())
+    with override_settings(
+        TASKS={"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    ):
+        send_digests("daily")
+    delivery = Delivery.objects.get(kind="digest")
+    smtp.recorder.reply = "452 4.3.1 Insufficient system storage"  # the answer to the dot
+
+    assert services.deliveries_send([delivery.pk]) == {"retrying": 1}
+
+    delivery.refresh_from_db()
+    assert (delivery.status, delivery.sent_at, delivery.attempts) == (
+        DeliveryStatus.PENDING,
+        None,
+        1,
+    )
+    assert "452" in delivery.last_error
+    # Its news is not marked told, so nothing is lost if it is never sent.
+    assert Notification.objects.get(delivery=delivery).sent_at is None
+    assert smtp.recorder.messages == []
+
+    smtp.recorder.reply = None
+    delivery.next_attempt_at = timezone.now()
+    delivery.save()
+    assert services.deliveries_send([delivery.pk]) == {"sent": 1}
+    assert Notification.objects.get(delivery=delivery).sent_at is not None
+    assert [m.to for m in smtp.recorder.messages] == [[reader.email]]
 
 
 def test_temporary_refusals_are_retried_with_backoff_then_fail_for_organisers(smtp, settings):
