@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "councils",
     "projects",
     "delivery",
+    "funding",
     "cms",
     "mail",
     "jobs",
