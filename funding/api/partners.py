@@ -1,0 +1,3 @@
+"""API routes: partners."""
+
+urlpatterns: list = []

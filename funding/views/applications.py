@@ -1,0 +1,3 @@
+"""Web routes: applications."""
+
+urlpatterns: list = []

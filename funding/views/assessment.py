@@ -1,0 +1,3 @@
+"""Web routes: assessment."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Web routes: calls."""
+
+urlpatterns: list = []

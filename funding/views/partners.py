@@ -1,0 +1,3 @@
+"""Web routes: partners."""
+
+urlpatterns: list = []
