@@ -33,6 +33,9 @@ class ActivityAction(models.TextChoices):
     COUNCIL_SSO_CONFIGURED = "council_sso_configured", _("Single sign-on configured")
     COUNCIL_SSO_CHANGED = "council_sso_changed", _("Single sign-on changed")
     COUNCIL_SSO_REMOVED = "council_sso_removed", _("Single sign-on removed")
+    FUNDING_SHORTLIST_CHANGED = "funding_shortlist_changed", _("Funding shortlist changed")
+    FUNDING_DECISION_RECORDED = "funding_decision_recorded", _("Funding decision recorded")
+    FUNDING_DECISIONS_PUBLISHED = "funding_decisions_published", _("Funding decisions published")
 
 
 class ActivityEntry(models.Model):

@@ -110,6 +110,11 @@ PRIVATE_MODELS = frozenset(
         "funding.funderdomain",
         "funding.fundermembership",
         "funding.answer",  # a bid's answers are for the funder; its summary is public
+        # Scores and conflicts are the funder's; a decision is private until the call's
+        # decisions are published, when it is copied onto the (public) application.
+        "funding.assessment",
+        "funding.score",
+        "funding.decision",
         "jobs.scheduledrun",
         "jobs.workerheartbeat",
     }

@@ -419,3 +419,119 @@ class ApplicationPartner(models.Model):
 
     def __str__(self) -> str:
         return f"{self.council} in {self.application}"
+
+
+# --- assessment and decisions ---------------------------------------------------------------
+
+
+class Assessment(models.Model):
+    """One assessor's work on one application: their scores (``Score``), submitted once every
+    criterion is scored, or a conflict of interest they declared instead (then no scores).
+
+    Conflicts that follow from membership (of the lead or a partner council) are not stored:
+    memberships change, so the services and selectors work them out each time.
+    """
+
+    application = models.ForeignKey(
+        Application, on_delete=models.CASCADE, related_name="assessments"
+    )
+    # PROTECT: deleting an account keeps its row (accounts.services.account_delete), and must
+    # not take the scores a decision rested on with it.
+    assessor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="funding_assessments"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+    # Null while in progress.
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    conflict_declared_at = models.DateTimeField(null=True, blank=True)
+    conflict_reason = models.TextField(_("reason for the conflict"), blank=True, max_length=2000)
+
+    class Meta:
+        ordering = ["application", "created_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["application", "assessor"], name="one_assessment_per_assessor"
+            ),
+            models.CheckConstraint(
+                condition=Q(submitted_at__isnull=True) | Q(conflict_declared_at__isnull=True),
+                name="assessment_not_submitted_and_conflicted",
+            ),
+            models.CheckConstraint(
+                condition=(Q(conflict_declared_at__isnull=True) & Q(conflict_reason=""))
+                | (Q(conflict_declared_at__isnull=False) & ~Q(conflict_reason="")),
+                name="assessment_conflict_has_reason",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.assessor} on {self.application}"
+
+
+class Score(models.Model):
+    """An assessor's mark for one criterion, 0 to ``MAX_SCORE``, with their reasons."""
+
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="scores")
+    criterion = models.ForeignKey(Criterion, on_delete=models.CASCADE, related_name="scores")
+    score = models.PositiveSmallIntegerField(_("score"))
+    comment = models.TextField(_("comment"), blank=True, max_length=5000)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["assessment", "criterion__position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["assessment", "criterion"], name="one_score_per_criterion"
+            ),
+            models.CheckConstraint(
+                condition=Q(score__gte=0) & Q(score__lte=MAX_SCORE), name="score_in_range"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.criterion}: {self.score}"
+
+
+class DecisionOutcome(models.TextChoices):
+    FUND = "fund", _("Fund")
+    NOT_FUND = "not_fund", _("Do not fund")
+
+
+class Decision(models.Model):
+    """The moderators' decision on one application, private until the call's decisions are
+    published: then it is copied onto the application (state, award, feedback), which is public.
+    Until then it can be changed."""
+
+    application = models.OneToOneField(
+        Application, on_delete=models.CASCADE, related_name="decision"
+    )
+    outcome = models.CharField(_("decision"), max_length=12, choices=DecisionOutcome.choices)
+    award_amount = models.BigIntegerField(_("amount awarded"), null=True, blank=True)
+    feedback = models.TextField(_("feedback to the applicants"), max_length=10_000)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["application"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(outcome__in=DecisionOutcome.values), name="decision_outcome_valid"
+            ),
+            models.CheckConstraint(
+                condition=(
+                    Q(outcome=DecisionOutcome.FUND)
+                    & Q(award_amount__isnull=False)
+                    & Q(award_amount__gt=0)
+                    & Q(award_amount__lte=MAX_MONEY_PENCE)
+                )
+                | (Q(outcome=DecisionOutcome.NOT_FUND) & Q(award_amount__isnull=True)),
+                name="decision_award_only_when_funded",
+            ),
+            models.CheckConstraint(condition=~Q(feedback=""), name="decision_has_feedback"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_outcome_display()}: {self.application}"

@@ -1,3 +1,0 @@
-"""Web routes: assessment."""
-
-urlpatterns: list = []
