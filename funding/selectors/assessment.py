@@ -246,7 +246,7 @@ def as_percentage(value: Fraction | None) -> Decimal | None:
     if value is None:
         return None
     tenths = (value.numerator * 1000 * 2 + value.denominator) // (2 * value.denominator)
-    return Decimal(tenths) / 10
+    return Decimal(tenths).scaleb(-1)  # 750 → 75.0
 
 
 def mean(values: list[Fraction]) -> Fraction | None:
