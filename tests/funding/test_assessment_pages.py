@@ -9,7 +9,7 @@ from django.db import connection, reset_queries
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from funding.models import (
     ApplicationState,
@@ -351,17 +351,23 @@ def test_deciding_and_publishing(w):
 def test_the_pages_speak_welsh(w):
     score_all(w.users["assessor"], w.application, [3, 3])
     assessor, moderator = client_for(w.users["assessor2"]), client_for(w.users["moderator"])
+    with translation.override("cy"):
+        urls = [
+            queue_url(w.call),
+            assess_url(w.application),
+            moderation_url(w.call),
+            reverse("funding:decide", kwargs={"pk": w.application.pk}),
+        ]
+    assert all(url.startswith("/cy/funding/") for url in urls)
 
-    queue = text(assessor.get("/cy" + queue_url(w.call)))
+    queue = text(assessor.get(urls[0]))
     assert "Asesu ceisiadau i Local Digital Fund 9" in queue
-    assess = text(assessor.get("/cy" + assess_url(w.application)))
-    assert "Eich asesiad" in assess and "Dim tystiolaeth" in assess
-    moderation = text(moderator.get("/cy" + moderation_url(w.call)))
-    assert "Cyfanswm wedi’i bwysoli" in moderation
-    decide = text(
-        moderator.post("/cy" + reverse("funding:decide", kwargs={"pk": w.application.pk}), {})
-    )
-    assert "Mae problem" in decide
+    assess = text(assessor.get(urls[1]))
+    assert "Eich asesiad" in assess and "0 – Dim tystiolaeth" in assess
+    moderation = text(moderator.get(urls[2]))
+    assert "Cyfanswm wedi’i bwysoli" in moderation and "75.0%" in moderation
+    decide = text(moderator.post(urls[3], {}))
+    assert "Mae problem" in decide and "Dewiswch a ddylid ariannu’r cais" in decide
 
 
 # --- query counts -------------------------------------------------------------------------------
