@@ -300,7 +300,7 @@ class BoardRowSerializer(serializers.Serializer):
     application = serializers.IntegerField()
     project = ProjectRefSerializer()
     lead_council = CouncilRefSerializer()
-    partner_councils = CouncilRefSerializer(many=True)
+    partner_councils = CouncilRefSerializer(many=True, help_text="Confirmed and invited")
     amount_requested = MoneySerializer(allow_null=True)
     state = serializers.ChoiceField(choices=ApplicationState.choices)
     weighted_total = serializers.DecimalField(
