@@ -93,10 +93,13 @@ def make_assessment_world() -> SimpleNamespace:
         "organiser": OrganiserFactory(),
         "applicant": w.application.project.owner,
         "no_second_factor": funder_member(w.funder, FunderRole.ASSESSOR),
+        "moderator_no_second_factor": funder_member(w.funder, FunderRole.MODERATOR),
     }
     from allauth.mfa.models import Authenticator
 
-    Authenticator.objects.filter(user=w.users["no_second_factor"]).delete()
+    Authenticator.objects.filter(
+        user__in=[w.users["no_second_factor"], w.users["moderator_no_second_factor"]]
+    ).delete()
     # An assessor who works at the partner council: a conflict of interest.
     w.users["conflicted"] = funder_member(w.funder, FunderRole.ASSESSOR, first_name="Con")
     MembershipFactory(user=w.users["conflicted"], council=w.partner)
