@@ -30,6 +30,7 @@ from wagtail.models import APIToken
 
 from councils.models import Council
 from delivery.models import Benefit, Milestone, ReportSchedule, StatusReport
+from funding.models import Application, Assessment, Call, Decision, Score
 from pipeline.api import urls as api_urls
 from projects.models import (
     Follow,
@@ -217,6 +218,27 @@ MATRIX: dict[tuple[str, str], tuple[int, ...]] = {
     ("schema", "HEAD"): EVERYONE_200,
     ("docs", "GET"): EVERYONE_200,
     ("docs", "HEAD"): EVERYONE_200,
+    # Funding: assessment and moderation. Nobody here belongs to the call's funder
+    # (tests/funding/test_assessment_permissions.py has the funder's roles); organisers read
+    # the moderation board and act on nothing.
+    ("call-assessment", "GET"): (401, 403, 403, 403, 403, 403),
+    ("call-assessment", "HEAD"): (401, 403, 403, 403, 403, 403),
+    ("call-assessment", "OPTIONS"): SIGNED_IN_200,
+    ("application-assessment", "GET"): (401, 403, 403, 403, 403, 403),
+    ("application-assessment", "HEAD"): (401, 403, 403, 403, 403, 403),
+    ("application-assessment", "POST"): (401, 403, 403, 403, 403, 403),
+    ("application-assessment", "OPTIONS"): SIGNED_IN_200,
+    ("application-assessment-conflict", "POST"): (401, 403, 403, 403, 403, 403),
+    ("application-assessment-conflict", "OPTIONS"): SIGNED_IN_200,
+    ("call-moderation", "GET"): (401, 403, 403, 403, 403, 200),
+    ("call-moderation", "HEAD"): (401, 403, 403, 403, 403, 200),
+    ("call-moderation", "OPTIONS"): SIGNED_IN_200,
+    ("application-shortlist", "POST"): (401, 403, 403, 403, 403, 403),
+    ("application-shortlist", "OPTIONS"): SIGNED_IN_200,
+    ("application-decision", "POST"): (401, 403, 403, 403, 403, 403),
+    ("application-decision", "OPTIONS"): SIGNED_IN_200,
+    ("call-decisions-publish", "POST"): (401, 403, 403, 403, 403, 403),
+    ("call-decisions-publish", "OPTIONS"): SIGNED_IN_200,
 }
 assert all(len(statuses) == len(ROLES) for statuses in MATRIX.values())
 
@@ -294,6 +316,13 @@ BODIES = {
         "password": PASSWORD,
         "name": "Finance report script",
     },
+    ("application-assessment", "POST"): lambda w: {
+        "scores": [{"criterion": w.call.criteria.first().pk, "score": 3}]
+    },
+    ("application-assessment-conflict", "POST"): lambda w: {"reason": "I used to work there"},
+    ("application-shortlist", "POST"): lambda w: {"shortlisted": True},
+    ("application-decision", "POST"): lambda w: {"outcome": "not_fund", "feedback": "Not now"},
+    ("call-decisions-publish", "POST"): lambda w: {},
 }
 
 # The object a route's ``pk`` is, by the route name's prefix (fulfilling needs an accepted
@@ -306,6 +335,7 @@ PK_FOR_ROUTE = {
     "team-membership-": "join_request",
     "project-milestone": "milestone",
     "benefit-": "benefit",
+    "application-": "application",
 }
 
 
@@ -429,6 +459,10 @@ def make_world() -> SimpleNamespace:
     # Partnerton adopted the project (no benefits recorded yet); another council has.
     w.adoption = AdoptionFactory(project=project, council=partner, recorded_by=pledger)
     w.benefit = BenefitFactory(adoption=AdoptionFactory(project=project, council=CouncilFactory()))
+    # Funding: a closed call with the project's application submitted (assessment is open).
+    from tests.funding.assessment_world import matrix_call
+
+    w.call, w.application = matrix_call(project=project)
     return w
 
 
@@ -445,7 +479,7 @@ def url_for(name: str, route: str, w: SimpleNamespace) -> str:
     params = set(re.findall(r"\(\?P<(\w+)>", route)) | set(re.findall(r"<(?:\w+:)?(\w+)>", route))
     kwargs = {}
     if "slug" in params:
-        kwargs["slug"] = w.project.slug
+        kwargs["slug"] = w.call.slug if name.startswith("call-") else w.project.slug
     if "need_id" in params:
         kwargs["need_id"] = (w.met_need if name == "project-need-reopen" else w.spare_need).pk
     if "code" in params:
@@ -477,6 +511,11 @@ def snapshot() -> tuple:
                 StatusReport,
                 ReportSchedule,
                 Benefit,
+                Call,
+                Application,
+                Assessment,
+                Score,
+                Decision,
             )
         ),
         list(APIToken.objects.order_by("pk").values_list("pk", "name", "revoked_at", "key_hash")),

@@ -110,3 +110,10 @@ def pending_member_of(council) -> object:
     user = UserFactory()
     MembershipFactory(user=user, council=council, status=MembershipStatus.PENDING)
     return user
+
+
+def matrix_call(*, project) -> tuple[Call, Application]:
+    """For the site-wide permission matrices: a closed call with ``project``'s application
+    submitted to it (nobody in those matrices belongs to the funder)."""
+    call = closed_call(title="Local Digital Fund 9", slug="ldf-9")
+    return call, submitted(call, project=project)

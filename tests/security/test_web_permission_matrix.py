@@ -145,6 +145,13 @@ KWARGS = {
     "delivery:benefit_edit": lambda w: {"slug": w.live.slug, "council": w.partner.slug},
     "portfolio:council": lambda w: {"slug": w.lead.slug},
     "portfolio:council_csv": lambda w: {"slug": w.lead.slug},
+    "funding:assessment": lambda w: {"slug": w.call.slug},
+    "funding:moderation": lambda w: {"slug": w.call.slug},
+    "funding:publish": lambda w: {"slug": w.call.slug},
+    "funding:assess": lambda w: {"pk": w.application.pk},
+    "funding:assess_conflict": lambda w: {"pk": w.application.pk},
+    "funding:shortlist": lambda w: {"pk": w.application.pk},
+    "funding:decide": lambda w: {"pk": w.application.pk},
 }
 
 
@@ -256,6 +263,9 @@ BODIES = {
     "projects:demand_withdraw": lambda w: {"council": w.partner.pk},
     "projects:area_follow": lambda w: {"action": "follow"},
     "projects:follow": lambda w: {"action": "follow"},
+    "funding:assess_conflict": lambda w: {"reason": "I used to work there"},
+    "funding:shortlist": lambda w: {"shortlisted": "1"},
+    "funding:decide": lambda w: {"outcome": "not_fund", "feedback": "Not this round"},
 }
 QUERY = {"search": {"q": "waste"}}
 
@@ -350,6 +360,7 @@ def snapshot() -> tuple:
 
     from councils.models import Council, CouncilDomain
     from delivery.models import Benefit, Milestone, ReportSchedule, StatusReport
+    from funding.models import Application, Assessment, Call, Decision, Score
 
     return tuple(
         list(model.objects.order_by("pk").values())
@@ -374,6 +385,11 @@ def snapshot() -> tuple:
             StatusReport,
             ReportSchedule,
             Benefit,
+            Call,
+            Application,
+            Assessment,
+            Score,
+            Decision,
         )
     ) + (list(get_user_model().objects.order_by("pk").values("pk", "first_name", "job_title")),)
 
@@ -687,6 +703,23 @@ MATRIX: dict[tuple[str, str], str] = {
     # with a message.
     ("projects:demand_withdraw", "GET"): NOT_POST,
     ("projects:demand_withdraw", "POST"): "login done done done done* done done*",
+    # --- funding: assessment and moderation. Nobody here belongs to the call's funder
+    # (tests/funding/test_assessment_permissions.py has the funder's roles); organisers read
+    # the moderation board, and act on nothing.
+    ("funding:assessment", "GET"): "login 403 403 403 403 403 403",
+    ("funding:assessment", "POST"): "login 403 403 403 403 403 403",
+    ("funding:assess", "GET"): "login 403 403 403 403 403 403",
+    ("funding:assess", "POST"): "login 403 403 403 403 403 403",
+    ("funding:assess_conflict", "GET"): "login 403 403 403 403 403 403",
+    ("funding:assess_conflict", "POST"): "login 403 403 403 403 403 403",
+    ("funding:moderation", "GET"): "login 403 403 403 403 403 ok",
+    ("funding:moderation", "POST"): "login 403 403 403 403 403 ok",
+    ("funding:shortlist", "GET"): NOT_POST,
+    ("funding:shortlist", "POST"): "login 403 403 403 403 403 403",
+    ("funding:decide", "GET"): "login 403 403 403 403 403 403",
+    ("funding:decide", "POST"): "login 403 403 403 403 403 403",
+    ("funding:publish", "GET"): "login 403 403 403 403 403 403",
+    ("funding:publish", "POST"): "login 403 403 403 403 403 403",
 }
 VARIANTS = {key for key, _ in MATRIX if "@" in key}
 assert all(len(row.split()) == len(ROLES) for row in MATRIX.values())

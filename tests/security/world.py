@@ -193,6 +193,10 @@ def make_world(**text) -> SimpleNamespace:
     w.owner_session = UserSession.objects.create(
         user=owner, session_key=phone.session.session_key, ip="198.51.100.1", user_agent="Safari"
     )
+    # Funding: a closed call with the project's application submitted (assessment is open).
+    from tests.funding.assessment_world import matrix_call
+
+    w.call, w.application = matrix_call(project=w.project)
     Project.objects.filter(pk=w.project.pk).update(state=State.SEEKING_SUPPORT)
     for name in ("project", "live", "draft"):
         getattr(w, name).refresh_from_db()
