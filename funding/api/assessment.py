@@ -88,7 +88,7 @@ class QueueRowSerializer(serializers.Serializer):
     amount_requested = MoneySerializer(allow_null=True)
     state = serializers.ChoiceField(choices=ApplicationState.choices)
     status = serializers.ChoiceField(
-        choices=["not_started", "in_progress", "submitted", "conflict"],
+        choices=selectors.ASSESSMENT_STATUSES,
         help_text="Your progress; `conflict` when it is not offered to you",
     )
     criteria_scored = serializers.IntegerField()
@@ -134,9 +134,7 @@ class ScoreSerializer(serializers.Serializer):
 
 class AssessmentSerializer(serializers.Serializer):
     application = serializers.IntegerField()
-    status = serializers.ChoiceField(
-        choices=["not_started", "in_progress", "submitted", "conflict"]
-    )
+    status = serializers.ChoiceField(choices=selectors.ASSESSMENT_STATUSES)
     submitted_at = serializers.DateTimeField(allow_null=True)
     conflict_declared_at = serializers.DateTimeField(allow_null=True)
     conflict_reason = serializers.CharField(allow_blank=True)

@@ -52,6 +52,8 @@ LIVE_STATES = (ApplicationState.SUBMITTED, ApplicationState.SHORTLISTED)
 ASSESSED_STATES = (*LIVE_STATES, ApplicationState.FUNDED, ApplicationState.NOT_FUNDED)
 # Partner councils that count for conflicts: invited or confirmed (not those that declined).
 CONFLICTING_PARTNER_STATES = (PartnerState.INVITED, PartnerState.CONFIRMED)
+# An assessor's progress on one application (the API's ``status``).
+ASSESSMENT_STATUSES = ("not_started", "in_progress", "submitted", "conflict")
 # Scores this far apart on one criterion are a disagreement for the moderator to look at.
 WIDE_SPREAD = 2
 

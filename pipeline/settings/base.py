@@ -515,6 +515,8 @@ SPECTACULAR_SETTINGS = {
         "KindEnum": "projects.models.Kind",
         "RoleEnum": "projects.models.Role",
         "LanguageEnum": "projects.models.Language",
+        "ApplicationStateEnum": "funding.models.ApplicationState",
+        "AssessmentStatusEnum": "funding.selectors.assessment.ASSESSMENT_STATUSES",
     },
 }
 WAGTAILAPI_TOKEN_LAST_USED_INTERVAL = 60
