@@ -57,14 +57,24 @@ MAX_SUGGESTIONS = 50
 # --- serializers ----------------------------------------------------------------------------
 
 
-class CouncilRefSerializer(serializers.Serializer):
+class PartnerCouncilSerializer(serializers.Serializer):
+    """A council as the other endpoints name one, with the slug that addresses it here."""
+
     code = serializers.CharField(help_text="The register code, such as KEN")
-    slug = serializers.CharField()
-    name = serializers.CharField(source="display_name")
+    gss_code = serializers.SerializerMethodField()
+    slug = serializers.CharField(help_text="Names the council in this API's addresses")
+    name = serializers.CharField(source="short_name")
+    name_cy = serializers.SerializerMethodField()
+
+    def get_gss_code(self, council: Council) -> str | None:
+        return council.gss_code or None
+
+    def get_name_cy(self, council: Council) -> str | None:
+        return council.name_cy or None
 
 
 class PartnerSerializer(serializers.Serializer):
-    council = CouncilRefSerializer()
+    council = PartnerCouncilSerializer()
     state = serializers.ChoiceField(choices=PartnerState.choices)
     contribution = serializers.CharField(
         help_text="What the council brings (confirmed), or what the lead asked it to bring"
@@ -142,7 +152,7 @@ class ReasonSerializer(serializers.Serializer):
 
 
 class SuggestionSerializer(serializers.Serializer):
-    council = CouncilRefSerializer()
+    council = PartnerCouncilSerializer()
     score = serializers.IntegerField()
     meets_required_commitments = serializers.BooleanField(
         source="meets_commitments",

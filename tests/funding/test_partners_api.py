@@ -101,8 +101,10 @@ def test_a_submitted_bids_confirmed_partners_are_public(w):
     row = rows[0]
     assert row["council"] == {
         "code": w.partner.code,
+        "gss_code": w.partner.gss_code,
         "slug": "partnerton",
         "name": "Partnerton",
+        "name_cy": None,
     }
     assert row["state"] == "confirmed"
     assert row["contribution"] == "Two researchers"
@@ -309,10 +311,16 @@ NOW = dt.datetime(2026, 3, 2, 9, 30, tzinfo=dt.UTC)
 def test_the_partner_list_matches_the_golden_file():
     with time_machine.travel(NOW, tick=False) as traveller:
         waste = ServiceAreaFactory(name="Waste and recycling", slug="waste-and-recycling")
-        lead = CouncilFactory(code="GRT", short_name="Greenton", slug="greenton")
-        kent = CouncilFactory(code="KEN", short_name="Kent", slug="kent")
+        lead = CouncilFactory(
+            code="GRT", short_name="Greenton", slug="greenton", gss_code="E07000901"
+        )
+        kent = CouncilFactory(code="KEN", short_name="Kent", slug="kent", gss_code="E10000016")
         cardiff = CouncilFactory(
-            code="CRF", short_name="Cardiff", name_cy="Caerdydd", slug="cardiff"
+            code="CRF",
+            short_name="Cardiff",
+            name_cy="Caerdydd",
+            slug="cardiff",
+            gss_code="W06000015",
         )
         project = published_project(
             lead_council=lead,
