@@ -145,6 +145,18 @@ KWARGS = {
     "delivery:benefit_edit": lambda w: {"slug": w.live.slug, "council": w.partner.slug},
     "portfolio:council": lambda w: {"slug": w.lead.slug},
     "portfolio:council_csv": lambda w: {"slug": w.lead.slug},
+    "funding:partners": lambda w: {"pk": w.partners_bid.pk},
+    "funding:partner_invite": lambda w: {"pk": w.partners_bid.pk},
+    "funding:partner_remove": lambda w: {"pk": w.partners_bid.pk, "council": w.partner.slug},
+    "funding:partner_decide": lambda w: {"pk": w.partners_bid.pk, "council": w.partner.slug},
+    "funding:partner_decide@accept": lambda w: {
+        "pk": w.partners_bid.pk,
+        "council": w.partner.slug,
+    },
+    "funding:partner_decide@withdraw": lambda w: {
+        "pk": w.partners_confirmed_bid.pk,
+        "council": w.partner.slug,
+    },
 }
 
 
@@ -256,6 +268,14 @@ BODIES = {
     "projects:demand_withdraw": lambda w: {"council": w.partner.pk},
     "projects:area_follow": lambda w: {"action": "follow"},
     "projects:follow": lambda w: {"action": "follow"},
+    "funding:partner_invite": lambda w: {
+        "council": w.elsewhere.code,
+        "contribution": "User research",
+        "message": "Join us",
+    },
+    "funding:partner_decide": lambda w: {"action": "decline", "reason": "No budget this year"},
+    "funding:partner_decide@accept": lambda w: {"action": "accept", "contribution": "Research"},
+    "funding:partner_decide@withdraw": lambda w: {"action": "withdraw", "reason": "Budget cut"},
 }
 QUERY = {"search": {"q": "waste"}}
 
@@ -350,6 +370,7 @@ def snapshot() -> tuple:
 
     from councils.models import Council, CouncilDomain
     from delivery.models import Benefit, Milestone, ReportSchedule, StatusReport
+    from funding.models import ApplicationPartner
 
     return tuple(
         list(model.objects.order_by("pk").values())
@@ -374,6 +395,7 @@ def snapshot() -> tuple:
             StatusReport,
             ReportSchedule,
             Benefit,
+            ApplicationPartner,
         )
     ) + (list(get_user_model().objects.order_by("pk").values("pk", "first_name", "job_title")),)
 
@@ -687,6 +709,28 @@ MATRIX: dict[tuple[str, str], str] = {
     # with a message.
     ("projects:demand_withdraw", "GET"): NOT_POST,
     ("projects:demand_withdraw", "POST"): "login done done done done* done done*",
+    # --- funding: a bid's partner councils. Leadshire's draft bid, Partnerton invited. The
+    # lead's page is for the bid's own side (Leadshire's members, the project's team,
+    # organisers); Partnerton's members are told to use their own page (403); to anyone else a
+    # draft bid does not exist (404). Leadshire's members invite (Elsewhere) and remove.
+    ("funding:partners", "GET"): "login 404 404 ok 403 ok ok",
+    ("funding:partners", "POST"): "login 405 405 405 405 405 405",
+    ("funding:partner_invite", "GET"): "login 404 404 ok 403 ok 403",
+    ("funding:partner_invite", "POST"): "login 404 404 done* 403 done* 403",
+    ("funding:partner_remove", "GET"): NOT_POST,
+    ("funding:partner_remove", "POST"): "login 404 404 done* 403 done* 403",
+    # Partnerton's answer: any verified member declines; only its approver (with a second
+    # factor) confirms, or withdraws a confirmation (on the bid where it confirmed). The lead's
+    # side is pointed back to its own page (403).
+    ("funding:partner_decide", "GET"): "login 404 404 403 ok 403 403",
+    ("funding:partner_decide", "POST"): "login 404 404 403 done* 403 403",
+    ("funding:partner_decide@accept", "GET"): "login 404 404 403 ok 403 403",
+    ("funding:partner_decide@accept", "POST"): "login 404 404 403 403 403 403",
+    ("funding:partner_decide@withdraw", "GET"): "login 404 404 403 ok 403 403",
+    ("funding:partner_decide@withdraw", "POST"): "login 404 404 403 403 403 403",
+    # The signed-in person's councils' invitations (none for most here).
+    ("funding:invitations", "GET"): OK6,
+    ("funding:invitations", "POST"): "login 405 405 405 405 405 405",
 }
 VARIANTS = {key for key, _ in MATRIX if "@" in key}
 assert all(len(row.split()) == len(ROLES) for row in MATRIX.values())
@@ -700,6 +744,8 @@ APPROVER: dict[tuple[str, str], str] = {
     ("projects:pledge_action@refuse", "POST"): "done*",
     ("projects:pledge_action@decision", "GET"): "ok",
     ("projects:pledge_action@decision", "POST"): "done*",
+    ("funding:partner_decide@accept", "POST"): "done*",
+    ("funding:partner_decide@withdraw", "POST"): "done*",
     # Enrolled, as approvers must be: asked for a code, and able to turn the app off.
     ("mfa_reauthenticate", "GET"): "ok",
     ("mfa_reauthenticate", "POST"): "ok",
