@@ -384,6 +384,8 @@ def test_the_emails_say_what_happened_in_each_persons_language(
     assert "User research" in english.body
     assert f"/funding/applications/{w.application.pk}/partners/partnerton/" in english.body
     welsh = sent[w.approver.email]
+    assert "Mae Leadshire yn gwahodd Partnerton i fod yn bartner yn ei gais" in welsh.subject
+    assert "Ateb y gwahoddiad:" in welsh.body
     assert f"/cy/funding/applications/{w.application.pk}/partners/partnerton/" in welsh.body
     assert "Please join us" in welsh.body
 

@@ -438,3 +438,32 @@ def test_the_invitations_page_runs_the_same_queries_for_few_and_many(client):
         client.force_login(person)
         counts.append(_count(client, reverse("funding:invitations")))
     assert counts[0] == counts[1]
+
+
+# --- Welsh ---------------------------------------------------------------------------------
+
+
+def test_the_pages_speak_welsh(client, w):
+    w.invite(contribution="Ymchwil")
+    DemandSignal.objects.create(
+        project=w.application.project,
+        council=CouncilFactory(short_name="Caint", authority_type="CTY", region="North West"),
+        recorded_by=w.member,
+        created_at=timezone.make_aware(datetime.datetime(2026, 3, 3, 10, 0)),
+    )
+    # The addresses first: a Welsh page leaves Welsh active, and reverse() would add /cy/.
+    partners, invite, decide = partners_url(w), invite_url(w), decide_url(w)
+    client.force_login(w.lead_member)
+    html = page(client, f"/cy{partners}")
+    assert '<html lang="cy"' in html
+    assert "Cynghorau partner" in html and "Cynghorau a awgrymir" in html
+    assert "Dywedodd “mae angen hwn arnom ni hefyd” ar 3 Mawrth 2026" in html
+    assert "Wedi’i wahodd" in html
+    html = post(client, f"/cy{invite}", council="Atlantis").content.decode()
+    assert "Nid oes cyngor presennol yn cyfateb i ‘Atlantis’" in html
+    client.force_login(w.member)
+    html = page(client, f"/cy{decide}")
+    assert "Gwrthod y gwahoddiad" in html and "Gofynnwch i un ohonynt:" in html
+    html = page(client, "/cy/funding/invitations/")
+    assert "Gwahoddiadau i fod yn bartner mewn ceisiadau" in html
+    assert "Yn aros am ateb eich cyngor" in html
