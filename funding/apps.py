@@ -6,4 +6,5 @@ class FundingConfig(AppConfig):
     verbose_name = "Funding"
 
     def ready(self) -> None:
+        from .notifications import partners  # noqa: F401 - registers the emails mail builds
         from .services import assessment  # noqa: F401 - registers the decision email

@@ -309,3 +309,68 @@ def test_no_axe_violations_on_any_page(new_page, demo_data, subtests):
     sweep.visit(newcomer, "Welsh set up an authenticator app", "/cy/accounts/2fa/totp/activate/")
 
     print("\n" + sweep.report())
+
+
+def test_no_axe_violations_on_the_partner_pages(new_page, subtests):
+    """A bid's partner councils (funding): the lead's page with its suggestions, the invite
+    form (with its errors and the choice among councils of one name), the invited council's
+    page for a member and for an approver (with errors), and the invitations, in both
+    languages. Built with factories: the demo has no bid yet."""
+    from funding.models import PartnerState
+    from projects.models import DemandSignal
+    from tests.factories import CouncilFactory, verified_member
+    from tests.factories.accounts import PASSWORD
+    from tests.funding.test_partners_services import World
+
+    sweep = Sweep(subtests)
+    w = World()
+    kent = CouncilFactory(short_name="Kent", slug="kent", authority_type="CTY", region="South East")
+    DemandSignal.objects.create(
+        project=w.application.project, council=kent, recorded_by=verified_member(kent)
+    )
+    CouncilFactory(short_name="Northshire")
+    CouncilFactory(short_name="Northtown")
+    w.invite(contribution="User research with residents")
+    confirmed = w.invite(council=w.elsewhere)
+    confirmed.state, confirmed.decided_by = PartnerState.CONFIRMED, w.other
+    confirmed.contribution = "£10,000"
+    from django.utils import timezone
+
+    confirmed.decided_at = timezone.now()
+    confirmed.save()
+    pk = w.application.pk
+    partners = f"/funding/applications/{pk}/partners/"
+    invite = f"/funding/applications/{pk}/invite/"
+    decide = f"{partners}partnerton/"
+
+    lead = new_page()
+    sign_in(lead, w.lead_member.email, PASSWORD)
+    sweep.visit(lead, "Partner councils", partners, BREADCRUMBS, SUMMARY_LIST, TAG)
+    sweep.visit(lead, "Welsh partner councils", f"/cy{partners}", SUMMARY_LIST, TAG)
+    sweep.visit(lead, "Invite a suggested council", f"{invite}?chosen=kent&suggested=1")
+    sweep.visit(lead, "Invite a council by name", invite, BREADCRUMBS)
+    submit(lead, "Send invitation")
+    sweep.check(lead, "Invite a council, with errors", ERROR_SUMMARY, ERROR_MESSAGE)
+    lead.get_by_label("Which council do you want to invite?").fill("North")
+    submit(lead, "Send invitation")
+    sweep.check(lead, "Invite a council, which one", ERROR_SUMMARY, ".govuk-radios")
+    sweep.visit(lead, "Welsh invite a council", f"/cy{invite}")
+
+    member = new_page()
+    sign_in(member, w.member.email, PASSWORD)
+    sweep.visit(member, "Invitation, for a member", decide, BREADCRUMBS, SUMMARY_LIST, TAG)
+    submit(member, "Decline the invitation")
+    sweep.check(member, "Decline, with errors", ERROR_SUMMARY, ERROR_MESSAGE)
+    sweep.visit(member, "Welsh invitation, for a member", f"/cy{decide}", SUMMARY_LIST)
+    sweep.visit(member, "Invitations", "/funding/invitations/", SUMMARY_LIST, TAG)
+    sweep.visit(member, "Welsh invitations", "/cy/funding/invitations/", SUMMARY_LIST)
+
+    approver_page = new_page()
+    sign_in(approver_page, w.approver.email, PASSWORD)
+    sweep.visit(approver_page, "Invitation, for an approver", decide, SUMMARY_LIST)
+    approver_page.get_by_label("What will your council bring?").fill("")
+    submit(approver_page, "Confirm our part")
+    sweep.check(approver_page, "Confirm, with errors", ERROR_SUMMARY, ERROR_MESSAGE)
+    sweep.visit(approver_page, "Welsh invitation, for an approver", f"/cy{decide}")
+
+    print("\n" + sweep.report())

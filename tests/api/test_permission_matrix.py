@@ -30,7 +30,15 @@ from wagtail.models import APIToken
 
 from councils.models import Council
 from delivery.models import Benefit, Milestone, ReportSchedule, StatusReport
-from funding.models import Application, Assessment, Call, Decision, Score
+from funding.models import (
+    Application,
+    ApplicationPartner,
+    Assessment,
+    Call,
+    Decision,
+    PartnerState,
+    Score,
+)
 from pipeline.api import urls as api_urls
 from projects.models import (
     Follow,
@@ -46,6 +54,8 @@ from projects.models import (
 )
 from tests.factories import (
     AdoptionFactory,
+    ApplicationFactory,
+    ApplicationPartnerFactory,
     BenefitFactory,
     CouncilFactory,
     MilestoneFactory,
@@ -211,6 +221,29 @@ MATRIX: dict[tuple[str, str], tuple[int, ...]] = {
     ("stats", "GET"): EVERYONE_200,
     ("stats", "HEAD"): EVERYONE_200,
     ("stats", "OPTIONS"): EVERYONE_200,
+    # A bid's partner councils (funding): Leadshire's draft bid with Partnerton invited. The
+    # bid's own side reads every row; Partnerton's members read their own invitation; to
+    # anyone else a draft bid does not exist. The lead invites (Elsewhere) and removes; any
+    # verified member of Partnerton declines; only its approver (with a second factor)
+    # confirms or, on a bid where it is confirmed, withdraws. Organisers read but do not act.
+    ("application-partners", "GET"): (404, 404, 200, 200, 200, 200),
+    ("application-partners", "HEAD"): (404, 404, 200, 200, 200, 200),
+    ("application-partners", "OPTIONS"): EVERYONE_200,
+    ("application-partners", "POST"): (401, 404, 201, 201, 403, 403),
+    ("application-partner", "GET"): (404, 404, 200, 200, 200, 200),
+    ("application-partner", "HEAD"): (404, 404, 200, 200, 200, 200),
+    ("application-partner", "OPTIONS"): EVERYONE_200,
+    ("application-partner", "DELETE"): (401, 404, 204, 204, 403, 403),
+    ("application-partner-accept", "POST"): (401, 404, 403, 403, 403, 403),
+    ("application-partner-accept", "OPTIONS"): EVERYONE_200,
+    ("application-partner-decline", "POST"): (401, 404, 403, 403, 200, 403),
+    ("application-partner-decline", "OPTIONS"): EVERYONE_200,
+    ("application-partner-withdraw", "POST"): (401, 404, 403, 403, 403, 403),
+    ("application-partner-withdraw", "OPTIONS"): EVERYONE_200,
+    # The consortium builder's suggestions: the lead council's verified members.
+    ("application-suggestions", "GET"): (404, 404, 200, 200, 403, 403),
+    ("application-suggestions", "HEAD"): (404, 404, 200, 200, 403, 403),
+    ("application-suggestions", "OPTIONS"): EVERYONE_200,
     # The token exchange ignores who is calling: the email and password are the credentials.
     ("token", "POST"): (201, 201, 201, 201, 201, 201),
     ("token", "OPTIONS"): EVERYONE_200,
@@ -246,6 +279,8 @@ MATRIX_ROLES = (*ROLES, "approver")
 APPROVER = {
     ("pledge-approve", "POST"): 200,
     ("pledge-refuse", "POST"): 200,
+    ("application-partner-accept", "POST"): 200,
+    ("application-partner-withdraw", "POST"): 200,
 }
 
 
@@ -308,6 +343,14 @@ BODIES = {
         "cashable_savings_pence": 1_250_050,
         "confidence": "medium",
     },
+    ("application-partners", "POST"): lambda w: {
+        "council": w.other.code,
+        "contribution": "User research",
+        "message": "Join us",
+    },
+    ("application-partner-accept", "POST"): lambda w: {"contribution": "Two researchers"},
+    ("application-partner-decline", "POST"): lambda w: {"reason": "No budget this year"},
+    ("application-partner-withdraw", "POST"): lambda w: {"reason": "Budget cut"},
     ("team-membership-approve", "POST"): lambda w: {"note": "Welcome"},
     ("team-membership-decline", "POST"): lambda w: {"note": "Team is full"},
     ("follows", "POST"): lambda w: {"project": w.second_project.slug},
@@ -335,6 +378,11 @@ PK_FOR_ROUTE = {
     "team-membership-": "join_request",
     "project-milestone": "milestone",
     "benefit-": "benefit",
+    # Partnerton is invited to ``partners_application`` and confirmed in
+    # ``partners_confirmed_application``.
+    "application-partner-withdraw": "partners_confirmed_application",
+    "application-partner": "partners_application",
+    "application-suggestions": "partners_application",
     "application-": "application",
 }
 
@@ -463,6 +511,21 @@ def make_world() -> SimpleNamespace:
     from tests.funding.assessment_world import matrix_call
 
     w.call, w.application = matrix_call(project=project)
+    # Leadshire's draft bid to an open call, with Partnerton invited; and a second bid, to
+    # another call, where Partnerton has confirmed its part.
+    w.partners_application = ApplicationFactory(project=project)
+    ApplicationPartnerFactory(
+        application=w.partners_application, council=partner, invited_by=w.owner
+    )
+    w.partners_confirmed_application = ApplicationFactory(project=project)
+    ApplicationPartnerFactory(
+        application=w.partners_confirmed_application,
+        council=partner,
+        invited_by=w.owner,
+        state=PartnerState.CONFIRMED,
+        decided_by=w.users["approver"],
+        decided_at=timezone.now(),
+    )
     return w
 
 
@@ -484,6 +547,8 @@ def url_for(name: str, route: str, w: SimpleNamespace) -> str:
         kwargs["need_id"] = (w.met_need if name == "project-need-reopen" else w.spare_need).pk
     if "code" in params:
         kwargs["code"] = w.lead.code
+    if "council" in params:
+        kwargs["council"] = w.partner.slug
     if "pk" in params:
         prefix = next((p for p in PK_FOR_ROUTE if name.startswith(p)), None)
         assert prefix, f"Add {name!r} to PK_FOR_ROUTE: which object in the world is its pk?"
@@ -516,6 +581,7 @@ def snapshot() -> tuple:
                 Assessment,
                 Score,
                 Decision,
+                ApplicationPartner,
             )
         ),
         list(APIToken.objects.order_by("pk").values_list("pk", "name", "revoked_at", "key_hash")),

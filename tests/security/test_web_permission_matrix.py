@@ -152,6 +152,18 @@ KWARGS = {
     "funding:assess_conflict": lambda w: {"pk": w.application.pk},
     "funding:shortlist": lambda w: {"pk": w.application.pk},
     "funding:decide": lambda w: {"pk": w.application.pk},
+    "funding:partners": lambda w: {"pk": w.partners_bid.pk},
+    "funding:partner_invite": lambda w: {"pk": w.partners_bid.pk},
+    "funding:partner_remove": lambda w: {"pk": w.partners_bid.pk, "council": w.partner.slug},
+    "funding:partner_decide": lambda w: {"pk": w.partners_bid.pk, "council": w.partner.slug},
+    "funding:partner_decide@accept": lambda w: {
+        "pk": w.partners_bid.pk,
+        "council": w.partner.slug,
+    },
+    "funding:partner_decide@withdraw": lambda w: {
+        "pk": w.partners_confirmed_bid.pk,
+        "council": w.partner.slug,
+    },
 }
 
 
@@ -266,6 +278,14 @@ BODIES = {
     "funding:assess_conflict": lambda w: {"reason": "I used to work there"},
     "funding:shortlist": lambda w: {"shortlisted": "1"},
     "funding:decide": lambda w: {"outcome": "not_fund", "feedback": "Not this round"},
+    "funding:partner_invite": lambda w: {
+        "council": w.elsewhere.code,
+        "contribution": "User research",
+        "message": "Join us",
+    },
+    "funding:partner_decide": lambda w: {"action": "decline", "reason": "No budget this year"},
+    "funding:partner_decide@accept": lambda w: {"action": "accept", "contribution": "Research"},
+    "funding:partner_decide@withdraw": lambda w: {"action": "withdraw", "reason": "Budget cut"},
 }
 QUERY = {"search": {"q": "waste"}}
 
@@ -360,7 +380,7 @@ def snapshot() -> tuple:
 
     from councils.models import Council, CouncilDomain
     from delivery.models import Benefit, Milestone, ReportSchedule, StatusReport
-    from funding.models import Application, Assessment, Call, Decision, Score
+    from funding.models import Application, ApplicationPartner, Assessment, Call, Decision, Score
 
     return tuple(
         list(model.objects.order_by("pk").values())
@@ -390,6 +410,7 @@ def snapshot() -> tuple:
             Assessment,
             Score,
             Decision,
+            ApplicationPartner,
         )
     ) + (list(get_user_model().objects.order_by("pk").values("pk", "first_name", "job_title")),)
 
@@ -720,6 +741,28 @@ MATRIX: dict[tuple[str, str], str] = {
     ("funding:decide", "POST"): "login 403 403 403 403 403 403",
     ("funding:publish", "GET"): "login 403 403 403 403 403 403",
     ("funding:publish", "POST"): "login 403 403 403 403 403 403",
+    # --- funding: a bid's partner councils. Leadshire's draft bid, Partnerton invited. The
+    # lead's page is for the bid's own side (Leadshire's members, the project's team,
+    # organisers); Partnerton's members are told to use their own page (403); to anyone else a
+    # draft bid does not exist (404). Leadshire's members invite (Elsewhere) and remove.
+    ("funding:partners", "GET"): "login 404 404 ok 403 ok ok",
+    ("funding:partners", "POST"): "login 405 405 405 405 405 405",
+    ("funding:partner_invite", "GET"): "login 404 404 ok 403 ok 403",
+    ("funding:partner_invite", "POST"): "login 404 404 done* 403 done* 403",
+    ("funding:partner_remove", "GET"): NOT_POST,
+    ("funding:partner_remove", "POST"): "login 404 404 done* 403 done* 403",
+    # Partnerton's answer: any verified member declines; only its approver (with a second
+    # factor) confirms, or withdraws a confirmation (on the bid where it confirmed). The lead's
+    # side is pointed back to its own page (403).
+    ("funding:partner_decide", "GET"): "login 404 404 403 ok 403 403",
+    ("funding:partner_decide", "POST"): "login 404 404 403 done* 403 403",
+    ("funding:partner_decide@accept", "GET"): "login 404 404 403 ok 403 403",
+    ("funding:partner_decide@accept", "POST"): "login 404 404 403 403 403 403",
+    ("funding:partner_decide@withdraw", "GET"): "login 404 404 403 ok 403 403",
+    ("funding:partner_decide@withdraw", "POST"): "login 404 404 403 403 403 403",
+    # The signed-in person's councils' invitations (none for most here).
+    ("funding:invitations", "GET"): OK6,
+    ("funding:invitations", "POST"): "login 405 405 405 405 405 405",
 }
 VARIANTS = {key for key, _ in MATRIX if "@" in key}
 assert all(len(row.split()) == len(ROLES) for row in MATRIX.values())
@@ -733,6 +776,8 @@ APPROVER: dict[tuple[str, str], str] = {
     ("projects:pledge_action@refuse", "POST"): "done*",
     ("projects:pledge_action@decision", "GET"): "ok",
     ("projects:pledge_action@decision", "POST"): "done*",
+    ("funding:partner_decide@accept", "POST"): "done*",
+    ("funding:partner_decide@withdraw", "POST"): "done*",
     # Enrolled, as approvers must be: asked for a code, and able to turn the app off.
     ("mfa_reauthenticate", "GET"): "ok",
     ("mfa_reauthenticate", "POST"): "ok",

@@ -29,6 +29,7 @@ from django.utils import timezone
 from wagtail.models import APIToken
 
 from councils.models import MembershipRole, MembershipStatus
+from funding.models import PartnerState
 from projects import services
 from projects.models import (
     Follow,
@@ -41,6 +42,8 @@ from projects.models import (
 )
 from projects.services import people
 from tests.factories import (
+    ApplicationFactory,
+    ApplicationPartnerFactory,
     CouncilFactory,
     MembershipFactory,
     MilestoneFactory,
@@ -200,4 +203,24 @@ def make_world(**text) -> SimpleNamespace:
     Project.objects.filter(pk=w.project.pk).update(state=State.SEEKING_SUPPORT)
     for name in ("project", "live", "draft"):
         getattr(w, name).refresh_from_db()
+    _funding_partners(w)
     return w
+
+
+def _funding_partners(w) -> None:
+    """Leadshire's draft bid with ``project`` to an open call, Partnerton invited
+    (``partners_bid``); and its bid to another call in which Partnerton has confirmed its part
+    (``partners_confirmed_bid``)."""
+    w.partners_bid = ApplicationFactory(project=w.project)
+    ApplicationPartnerFactory(
+        application=w.partners_bid, council=w.partner, invited_by=w.users["owner"]
+    )
+    w.partners_confirmed_bid = ApplicationFactory(project=w.project)
+    ApplicationPartnerFactory(
+        application=w.partners_confirmed_bid,
+        council=w.partner,
+        invited_by=w.users["owner"],
+        state=PartnerState.CONFIRMED,
+        decided_by=w.users["approver"],
+        decided_at=timezone.now(),
+    )

@@ -1,3 +1,0 @@
-"""Web routes: partners."""
-
-urlpatterns: list = []
