@@ -83,9 +83,10 @@ def call_sections(
     calls: QuerySet[Call], *, size: int, now: datetime.datetime | None = None
 ) -> dict[str, tuple[list[Call], bool]]:
     """The listing's sections: for each stage, up to ``size`` calls in its order and whether
-    there are more. One query per stage (and the prefetches of the rows), whatever the number
-    of calls."""
+    there are more. One query per stage, whatever the number of calls (the cards show no
+    rules, so nothing is prefetched)."""
     now = now or timezone.now()
+    calls = calls.prefetch_related(None)
     sections = {}
     for stage in STAGES:
         rows = list(calls.filter(stage_q(stage, now)).order_by(*STAGE_ORDERING[stage])[: size + 1])

@@ -212,7 +212,8 @@ def _check_questions(questions: list[QuestionInput]) -> list[QuestionInput]:
     for n, question in enumerate(questions, 1):
         text = (question.get("text") or "").strip()
         guidance = (question.get("guidance") or "").strip()
-        limit = question.get("word_limit") or 250
+        limit = question.get("word_limit")
+        limit = 250 if limit is None else limit
         if not text:
             raise InvalidInput(
                 _("Question %(n)s: enter the question") % {"n": n}, field="questions"

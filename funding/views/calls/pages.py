@@ -69,7 +69,10 @@ def call_list(request: HttpRequest) -> HttpResponse:
     if status:
         # One section, paged: its own order, cursor pages (no count).
         page = cursor_page(
-            request, calls, ordering=selectors.STAGE_ORDERING[status], page_size=PAGE_SIZE
+            request,
+            calls.prefetch_related(None),  # the cards show no rules
+            ordering=selectors.STAGE_ORDERING[status],
+            page_size=PAGE_SIZE,
         )
         sections.append((status, SECTION_TITLES[status], _dress(list(page), now), False))
     elif valid:
@@ -151,6 +154,9 @@ def _write(request, form, write, done: str) -> HttpResponse | None:
 def _render_form(request, template: str, context: dict, form) -> HttpResponse:
     formsets = [context[name] for name in ("questions", "criteria") if context.get(name)]
     context["formsets"] = formsets
+    context["any_errors"] = bool(form.errors) or any(
+        formset.is_bound and not formset.is_valid() for formset in formsets
+    )
     return render(request, template, context, status=form_status(form))
 
 
