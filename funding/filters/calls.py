@@ -36,6 +36,7 @@ class CallFilterSet(FilterSet):
         empty_label=_("Any nation"),
     )
     area = django_filters.ModelChoiceFilter(
+        field_name="service_areas",
         queryset=ServiceArea.objects.order_by("name"),
         to_field_name="slug",
         method="filter_area",

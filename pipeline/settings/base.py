@@ -515,6 +515,7 @@ SPECTACULAR_SETTINGS = {
         "KindEnum": "projects.models.Kind",
         "RoleEnum": "projects.models.Role",
         "LanguageEnum": "projects.models.Language",
+        "CallStatusEnum": "funding.api.calls.serializers.STATUSES",
     },
 }
 WAGTAILAPI_TOKEN_LAST_USED_INTERVAL = 60

@@ -46,6 +46,7 @@ from projects.models import (
 from tests.factories import (
     AdoptionFactory,
     BenefitFactory,
+    CallFactory,
     CouncilFactory,
     MilestoneFactory,
     NeedFactory,
@@ -204,6 +205,13 @@ MATRIX: dict[tuple[str, str], tuple[int, ...]] = {
     # Leadshire's delegated limits: its admins (none here but organisers).
     ("council-limits", "POST"): (401, 403, 403, 403, 403, 200),
     ("council-limits", "OPTIONS"): EVERYONE_200,
+    # Funding calls: public reads (an open call here; drafts: tests/funding/test_calls_api.py).
+    ("call-list", "GET"): EVERYONE_200,
+    ("call-list", "HEAD"): EVERYONE_200,
+    ("call-list", "OPTIONS"): EVERYONE_200,
+    ("call-detail", "GET"): EVERYONE_200,
+    ("call-detail", "HEAD"): EVERYONE_200,
+    ("call-detail", "OPTIONS"): EVERYONE_200,
     ("tags", "GET"): EVERYONE_200,
     ("tags", "HEAD"): EVERYONE_200,
     ("tags", "OPTIONS"): EVERYONE_200,
@@ -429,6 +437,7 @@ def make_world() -> SimpleNamespace:
     # Partnerton adopted the project (no benefits recorded yet); another council has.
     w.adoption = AdoptionFactory(project=project, council=partner, recorded_by=pledger)
     w.benefit = BenefitFactory(adoption=AdoptionFactory(project=project, council=CouncilFactory()))
+    w.call = CallFactory()
     return w
 
 
@@ -445,7 +454,7 @@ def url_for(name: str, route: str, w: SimpleNamespace) -> str:
     params = set(re.findall(r"\(\?P<(\w+)>", route)) | set(re.findall(r"<(?:\w+:)?(\w+)>", route))
     kwargs = {}
     if "slug" in params:
-        kwargs["slug"] = w.project.slug
+        kwargs["slug"] = w.call.slug if name.startswith("call-") else w.project.slug
     if "need_id" in params:
         kwargs["need_id"] = (w.met_need if name == "project-need-reopen" else w.spare_need).pk
     if "code" in params:
