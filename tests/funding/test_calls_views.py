@@ -539,3 +539,30 @@ def test_members_who_are_not_admins_are_refused_the_form(client, calls):
     response = client.get("/funding/funders/ddt/calls/new/")
     assert response.status_code == 403
     assert "Only an admin of Department for Digital Things" in text(response)
+
+
+# --- the anonymous page cache ------------------------------------------------------------------
+
+
+def test_publishing_a_call_retires_the_cached_listing_and_api(client, on_commit, settings):
+    settings.PAGE_CACHE_SECONDS = 60
+    funder = FunderFactory()
+    admin = funder_member(funder, role=FunderRole.ADMIN)
+    draft = on_commit(
+        CallFactory, funder=funder, title="Fresh round", status=CallStatus.DRAFT, published_at=None
+    )
+    for url in ("/funding/", "/api/v1/calls/", f"/funding/funders/{funder.slug}/"):
+        client.get(url)
+        assert client.get(url)["X-Page-Cache"] == "hit"
+        assert "Fresh round" not in client.get(url).content.decode()
+    assert client.get(f"/funding/calls/{draft.slug}/").status_code == 404
+
+    from funding.services.calls import call_publish
+
+    on_commit(call_publish, actor=admin, call=draft)
+
+    for url in ("/funding/", "/api/v1/calls/", f"/funding/funders/{funder.slug}/"):
+        response = client.get(url)
+        assert response["X-Page-Cache"] == "miss"
+        assert "Fresh round" in response.content.decode()
+    assert client.get(f"/funding/calls/{draft.slug}/").status_code == 200

@@ -86,6 +86,7 @@ def call_list(request: HttpRequest) -> HttpResponse:
         "funding/calls/list.html",
         {
             "filterset": filterset,
+            "form": filterset.form,  # the page's title starts "Error:" when a filter is wrong
             "sections": sections,
             "page": page,
             "status": status,
