@@ -7,4 +7,7 @@ class FundingConfig(AppConfig):
 
     def ready(self) -> None:
         from .notifications import partners  # noqa: F401 - registers the emails mail builds
-        from .services import assessment  # noqa: F401 - registers the decision email
+        from .services import (
+            assessment,  # noqa: F401 - registers the decision email
+            funders,  # noqa: F401 - registers the funder membership emails
+        )

@@ -517,6 +517,7 @@ SPECTACULAR_SETTINGS = {
         "LanguageEnum": "projects.models.Language",
         "ApplicationStateEnum": "funding.models.ApplicationState",
         "AssessmentStatusEnum": "funding.selectors.assessment.ASSESSMENT_STATUSES",
+        "CallStatusEnum": "funding.api.calls.serializers.STATUSES",
     },
 }
 WAGTAILAPI_TOKEN_LAST_USED_INTERVAL = 60

@@ -373,4 +373,89 @@ def test_no_axe_violations_on_the_partner_pages(new_page, subtests):
     sweep.check(approver_page, "Confirm, with errors", ERROR_SUMMARY, ERROR_MESSAGE)
     sweep.visit(approver_page, "Welsh invitation, for an approver", f"/cy{decide}")
 
+
+def test_no_axe_violations_on_the_funding_pages(new_page, subtests):
+    """Funders and their calls, in English and Welsh: the public pages, a funder admin's forms
+    (with their errors), the members page, and a council admin recording commitments."""
+    from funding.models import CallStatus, FunderRole
+    from tests.factories import (
+        CallFactory,
+        CommitmentFactory,
+        CouncilFactory,
+        FunderFactory,
+        FunderMembershipFactory,
+        ServiceAreaFactory,
+        funder_member,
+        verified_member,
+    )
+    from tests.factories.accounts import PASSWORD
+
+    sweep = Sweep(subtests)
+    funder = FunderFactory(
+        name="Department for Digital Things",
+        name_cy="Adran Pethau Digidol",
+        slug="ddt",
+        description="We fund **shared** services.",
+        website="https://ddt.gov.uk",
+    )
+    CouncilFactory(authority_type="UA", authority_type_name="Unitary authority")
+    call = CallFactory(
+        funder=funder,
+        slug="round-9",
+        title="Local Digital Fund, round 9",
+        min_partners=2,
+        nations=["England", "Wales"],
+        council_types=["UA"],
+        phases=["discovery"],
+        awards_per_service_area=1,
+        description="Read the **prospectus**.",
+    )
+    call.required_commitments.add(CommitmentFactory())
+    call.service_areas.add(ServiceAreaFactory(name="Waste and recycling"))
+    CallFactory(
+        funder=funder, slug="round-10", title="Round 10", status=CallStatus.DRAFT, published_at=None
+    )
+    FunderMembershipFactory(funder=funder, status="pending")
+    funder_member(funder, role=FunderRole.ASSESSOR)
+    admin = funder_member(funder, role=FunderRole.ADMIN)
+    council = CouncilFactory(short_name="Leadshire", slug="leadshire")
+    council_admin = verified_member(council, admin=True)
+
+    page = new_page()
+    sweep.visit(page, "Funding calls", "/funding/", TAG, SUMMARY_LIST)
+    sweep.visit(page, "Welsh funding calls", "/cy/funding/", TAG)
+    sweep.visit(page, "Funding calls, bad filter", "/funding/?status=soon", ERROR_SUMMARY)
+    sweep.visit(page, "A funding call", "/funding/calls/round-9/", BREADCRUMBS, SUMMARY_LIST, TABLE)
+    sweep.visit(page, "Welsh funding call", "/cy/funding/calls/round-9/", BREADCRUMBS, TABLE)
+    sweep.visit(page, "Funders", "/funding/funders/", TABLE)
+    sweep.visit(page, "A funder", "/funding/funders/ddt/", BREADCRUMBS, TAG)
+    sweep.visit(page, "Welsh funder", "/cy/funding/funders/ddt/", BREADCRUMBS)
+
+    sign_in(page, admin.email, PASSWORD)
+    sweep.visit(page, "New funding call", "/funding/funders/ddt/calls/new/", ".govuk-date-input")
+    page.get_by_label("Budget, in pounds").fill("1000")
+    page.get_by_label("Largest award, in pounds").fill("5000")
+    submit(page, "Save as a draft")
+    sweep.check(page, "New funding call, with errors", ERROR_SUMMARY, ERROR_MESSAGE)
+    sweep.visit(page, "Welsh new funding call", "/cy/funding/funders/ddt/calls/new/")
+    submit(page, "Cadw fel drafft")
+    sweep.check(page, "Welsh new funding call, with errors", ERROR_SUMMARY, ERROR_MESSAGE)
+    sweep.visit(page, "Change an open call", "/funding/calls/round-9/edit/", ".govuk-warning-text")
+    sweep.visit(page, "A draft call", "/funding/calls/round-10/", ".govuk-warning-text")
+    sweep.visit(page, "Change a draft call", "/funding/calls/round-10/edit/", ".govuk-checkboxes")
+    sweep.visit(page, "Welsh funder members", "/cy/funding/funders/ddt/members/", TABLE)
+    sweep.visit(page, "Funder members", "/funding/funders/ddt/members/", TABLE, TAG)
+    follow(page, "Refuse")
+    submit(page, "Refuse request")
+    sweep.check(page, "Refuse a funder membership, with errors", ERROR_SUMMARY, ERROR_MESSAGE)
+
+    joiner = new_page()
+    sign_in(joiner, council_admin.email, PASSWORD)
+    sweep.visit(joiner, "Join a funder", "/funding/funders/ddt/join/")
+    sweep.visit(joiner, "Welsh join a funder", "/cy/funding/funders/ddt/join/")
+    sweep.visit(joiner, "Council commitments", "/councils/leadshire/commitments/", BREADCRUMBS)
+    submit(joiner, "Record commitment")
+    sweep.check(joiner, "Council commitments, with errors", ERROR_SUMMARY, ERROR_MESSAGE)
+    sweep.visit(joiner, "Welsh council commitments", "/cy/councils/leadshire/commitments/")
+
     print("\n" + sweep.report())

@@ -215,6 +215,13 @@ MATRIX: dict[tuple[str, str], tuple[int, ...]] = {
     # Leadshire's delegated limits: its admins (none here but organisers).
     ("council-limits", "POST"): (401, 403, 403, 403, 403, 200),
     ("council-limits", "OPTIONS"): EVERYONE_200,
+    # Funding calls: public reads (an open call here; drafts: tests/funding/test_calls_api.py).
+    ("call-list", "GET"): EVERYONE_200,
+    ("call-list", "HEAD"): EVERYONE_200,
+    ("call-list", "OPTIONS"): EVERYONE_200,
+    ("call-detail", "GET"): EVERYONE_200,
+    ("call-detail", "HEAD"): EVERYONE_200,
+    ("call-detail", "OPTIONS"): EVERYONE_200,
     ("tags", "GET"): EVERYONE_200,
     ("tags", "HEAD"): EVERYONE_200,
     ("tags", "OPTIONS"): EVERYONE_200,

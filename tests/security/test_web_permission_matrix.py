@@ -164,6 +164,31 @@ KWARGS = {
         "pk": w.partners_confirmed_bid.pk,
         "council": w.partner.slug,
     },
+    "councils:commitment_remove": lambda w: {"slug": w.lead.slug, "pk": w.signed.pk},
+    "funding:call": lambda w: {"slug": w.open_call.slug},
+    "funding:call@draft": lambda w: {"slug": w.draft_call.slug},
+    "funding:call_edit": lambda w: {"slug": w.open_call.slug},
+    "funding:call_publish": lambda w: {"slug": w.draft_call.slug},
+    "funding:call_new": lambda w: {"slug": w.funder.slug},
+    "funding:funder": lambda w: {"slug": w.funder.slug},
+    "funding:funder_join": lambda w: {"slug": w.funder.slug},
+    "funding:funder_members": lambda w: {"slug": w.funder.slug},
+    "funding:funder_membership_approve": lambda w: {
+        "slug": w.funder.slug,
+        "pk": w.funder_request.pk,
+    },
+    "funding:funder_membership_refuse": lambda w: {
+        "slug": w.funder.slug,
+        "pk": w.funder_request.pk,
+    },
+    "funding:funder_membership_role": lambda w: {
+        "slug": w.funder.slug,
+        "pk": w.funder_membership.pk,
+    },
+    "funding:funder_membership_remove": lambda w: {
+        "slug": w.funder.slug,
+        "pk": w.funder_membership.pk,
+    },
 }
 
 
@@ -286,7 +311,45 @@ BODIES = {
     "funding:partner_decide": lambda w: {"action": "decline", "reason": "No budget this year"},
     "funding:partner_decide@accept": lambda w: {"action": "accept", "contribution": "Research"},
     "funding:partner_decide@withdraw": lambda w: {"action": "withdraw", "reason": "Budget cut"},
+    "councils:commitments": lambda w: {
+        "commitment": w.charter.pk,
+        "signed_on_day": "1",
+        "signed_on_month": "3",
+        "signed_on_year": "2024",
+        "evidence_url": "",
+    },
+    "funding:call_edit": lambda w: {"description": "Now with answers to common questions."},
+    "funding:call_new": lambda w: _call_form(),
+    "funding:funder_membership_refuse": lambda w: {"reason": "Not one of our staff"},
+    "funding:funder_membership_role": lambda w: {"role": "assessor"},
 }
+
+
+def _call_form() -> dict:
+    """A valid new call: opening next year, one question, one criterion."""
+    year = str(datetime.date.today().year + 1)
+    management = {"TOTAL_FORMS": "1", "INITIAL_FORMS": "0", "MIN_NUM_FORMS": "0"}
+    return {
+        "title": "Round 2",
+        "summary": "Money for shared services",
+        "language": "en",
+        "budget": "500000",
+        "max_award": "80000",
+        **{f"opens_on_{k}": v for k, v in (("day", "1"), ("month", "4"), ("year", year))},
+        "opens_time": "9:00",
+        **{f"closes_on_{k}": v for k, v in (("day", "30"), ("month", "4"), ("year", year))},
+        "closes_time": "12:00",
+        "min_partners": "2",
+        **{f"questions-{k}": v for k, v in management.items()},
+        "questions-0-text": "What problem will you solve?",
+        "questions-0-word_limit": "250",
+        "questions-0-required": "on",
+        **{f"criteria-{k}": v for k, v in management.items()},
+        "criteria-0-title": "Need",
+        "criteria-0-weight": "1",
+    }
+
+
 QUERY = {"search": {"q": "waste"}}
 
 
@@ -378,9 +441,19 @@ def snapshot() -> tuple:
     from django.contrib.auth import get_user_model
     from wagtail.models import APIToken
 
-    from councils.models import Council, CouncilDomain
+    from councils.models import Council, CouncilCommitment, CouncilDomain
     from delivery.models import Benefit, Milestone, ReportSchedule, StatusReport
-    from funding.models import Application, ApplicationPartner, Assessment, Call, Decision, Score
+    from funding.models import (
+        Application,
+        ApplicationPartner,
+        Assessment,
+        Call,
+        CallQuestion,
+        Criterion,
+        Decision,
+        FunderMembership,
+        Score,
+    )
 
     return tuple(
         list(model.objects.order_by("pk").values())
@@ -411,6 +484,11 @@ def snapshot() -> tuple:
             Score,
             Decision,
             ApplicationPartner,
+            CouncilCommitment,
+            FunderMembership,
+            Call,
+            CallQuestion,
+            Criterion,
         )
     ) + (list(get_user_model().objects.order_by("pk").values("pk", "first_name", "job_title")),)
 
@@ -763,6 +841,45 @@ MATRIX: dict[tuple[str, str], str] = {
     # The signed-in person's councils' invitations (none for most here).
     ("funding:invitations", "GET"): OK6,
     ("funding:invitations", "POST"): "login 405 405 405 405 405 405",
+    # --- councils' commitments: Leadshire's admins (here only the organiser).
+    ("councils:commitments", "GET"): "login 403 403 403 403 403 ok",
+    ("councils:commitments", "POST"): "login 403 403 403 403 403 done*",
+    ("councils:commitment_remove", "GET"): NOT_POST,
+    ("councils:commitment_remove", "POST"): "login 403 403 403 403 403 done*",
+    # --- funding: calls and funders are public; a draft call only for its funder's members
+    # and organisers. None of the roles belongs to the funder, so its admin powers are the
+    # organiser's here (tests/funding/test_calls_permissions.py has the funder's own roles).
+    ("funding:calls", "GET"): OK7,
+    ("funding:calls", "POST"): OK7,
+    ("funding:call", "GET"): OK7,
+    ("funding:call", "POST"): OK7,
+    ("funding:call@draft", "GET"): "404 404 404 404 404 404 ok",
+    ("funding:call@draft", "POST"): "404 404 404 404 404 404 ok",
+    ("funding:funders", "GET"): OK7,
+    ("funding:funders", "POST"): OK7,
+    ("funding:funder", "GET"): OK7,
+    ("funding:funder", "POST"): OK7,
+    # Anyone signed in may ask to join a funder.
+    ("funding:funder_join", "GET"): OK6,
+    ("funding:funder_join", "POST"): "login done* done* done* done* done* done*",
+    ("funding:call_new", "GET"): "login 403 403 403 403 403 ok",
+    ("funding:call_new", "POST"): "login 403 403 403 403 403 done*",
+    # The open call: only its description and decision date may still change.
+    ("funding:call_edit", "GET"): "login 403 403 403 403 403 ok",
+    ("funding:call_edit", "POST"): "login 403 403 403 403 403 done*",
+    # Publishing the draft: to anyone outside the funder it does not exist.
+    ("funding:call_publish", "GET"): NOT_POST,
+    ("funding:call_publish", "POST"): "login 404 404 404 404 404 done*",
+    ("funding:funder_members", "GET"): "login 403 403 403 403 403 ok",
+    ("funding:funder_members", "POST"): "login 403 403 403 403 403 ok",
+    ("funding:funder_membership_approve", "GET"): NOT_POST,
+    ("funding:funder_membership_approve", "POST"): "login 403 403 403 403 403 done*",
+    ("funding:funder_membership_refuse", "GET"): "login 403 403 403 403 403 ok",
+    ("funding:funder_membership_refuse", "POST"): "login 403 403 403 403 403 done*",
+    ("funding:funder_membership_role", "GET"): NOT_POST,
+    ("funding:funder_membership_role", "POST"): "login 403 403 403 403 403 done*",
+    ("funding:funder_membership_remove", "GET"): NOT_POST,
+    ("funding:funder_membership_remove", "POST"): "login 403 403 403 403 403 done*",
 }
 VARIANTS = {key for key, _ in MATRIX if "@" in key}
 assert all(len(row.split()) == len(ROLES) for row in MATRIX.values())

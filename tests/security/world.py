@@ -28,8 +28,8 @@ from django.test import Client
 from django.utils import timezone
 from wagtail.models import APIToken
 
-from councils.models import MembershipRole, MembershipStatus
-from funding.models import PartnerState
+from councils.models import Commitment, MembershipRole, MembershipStatus
+from funding.models import CallStatus, PartnerState
 from projects import services
 from projects.models import (
     Follow,
@@ -44,7 +44,12 @@ from projects.services import people
 from tests.factories import (
     ApplicationFactory,
     ApplicationPartnerFactory,
+    CallFactory,
+    CommitmentFactory,
+    CouncilCommitmentFactory,
     CouncilFactory,
+    FunderFactory,
+    FunderMembershipFactory,
     MembershipFactory,
     MilestoneFactory,
     NeedFactory,
@@ -200,6 +205,18 @@ def make_world(**text) -> SimpleNamespace:
     from tests.funding.assessment_world import matrix_call
 
     w.call, w.application = matrix_call(project=w.project)
+    # Funding: a funder (none of the roles above belongs to it) with an open call and a draft,
+    # a request to join it and a verified member; Leadshire signed the Local Digital
+    # Declaration and may record one more commitment.
+    w.funder = FunderFactory(name="Department for Testing", slug="dft")
+    w.open_call = CallFactory(funder=w.funder, slug="open-call")
+    w.draft_call = CallFactory(
+        funder=w.funder, slug="draft-call", status=CallStatus.DRAFT, published_at=None
+    )
+    w.funder_request = FunderMembershipFactory(funder=w.funder, status=MembershipStatus.PENDING)
+    w.funder_membership = FunderMembershipFactory(funder=w.funder)
+    w.signed = CouncilCommitmentFactory(council=w.lead, commitment=CommitmentFactory())
+    w.charter = Commitment.objects.create(name="Service Standard", slug="service-standard")
     Project.objects.filter(pk=w.project.pk).update(state=State.SEEKING_SUPPORT)
     for name in ("project", "live", "draft"):
         getattr(w, name).refresh_from_db()

@@ -1,3 +1,0 @@
-"""API routes: calls."""
-
-urlpatterns: list = []

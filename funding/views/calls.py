@@ -1,3 +1,0 @@
-"""Web routes: calls."""
-
-urlpatterns: list = []
