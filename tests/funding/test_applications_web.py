@@ -12,7 +12,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from funding.models import Answer, Application, ApplicationState, PartnerState
+from funding.models import Answer, Application, ApplicationState
 from projects.models import Phase, Role, State, TeamMembership, TeamStatus
 from tests.factories import (
     CallFactory,
@@ -106,8 +106,7 @@ def test_applying_asks_to_sign_in_and_a_draft_call_does_not_exist():
     project = published_project()
     assert signed_in(project.owner).get(reverse("funding:apply", args=[draft.slug])).status_code
     assert (
-        signed_in(project.owner).get(reverse("funding:apply", args=[draft.slug])).status_code
-        == 404
+        signed_in(project.owner).get(reverse("funding:apply", args=[draft.slug])).status_code == 404
     )
 
 
@@ -139,7 +138,9 @@ def test_applying_with_nonsense_is_a_form_error(project):
 
 def test_a_draft_project_is_not_offered():
     owner_project = published_project()
-    draft_project = ProjectFactory(lead_council=owner_project.lead_council, owner=owner_project.owner)
+    draft_project = ProjectFactory(
+        lead_council=owner_project.lead_council, owner=owner_project.owner
+    )
     call = CallFactory()
     response = signed_in(owner_project.owner).post(
         reverse("funding:apply", args=[call.slug]), {"project": draft_project.pk, **key()}
@@ -190,7 +191,8 @@ def test_a_submitted_bid_is_public_but_its_answers_are_not():
     assert w.partners[0].council.short_name in public
     for person in (w.member, funder_member(w.call.funder), OrganiserFactory()):
         assert "Our secret plan" in signed_in(person).get(page(w.application)).content.decode()
-    assert "Our secret plan" not in signed_in(verified_member()).get(page(w.application)).content.decode()
+    stranger = signed_in(verified_member()).get(page(w.application))
+    assert "Our secret plan" not in stranger.content.decode()
 
 
 def test_a_bid_withdrawn_before_submission_stays_private():
@@ -316,7 +318,9 @@ def test_only_the_team_in_the_lead_council_edits_and_not_after_submission():
 # --- submitting ---------------------------------------------------------------------------
 
 
-def test_an_approver_submits_and_the_team_and_partners_hear_of_it(django_capture_on_commit_callbacks):
+def test_an_approver_submits_and_the_team_and_partners_hear_of_it(
+    django_capture_on_commit_callbacks,
+):
     w = eligible()
     teammate = verified_member(CouncilFactory())
     TeamMembership.objects.create(
