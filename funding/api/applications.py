@@ -31,7 +31,7 @@ from projects.api.views import CsvExportView
 from projects.models import MAX_MONEY_PENCE, Project
 
 from ..eligibility import application_shortfalls, word_count
-from ..models import Application, ApplicationState, Call, CallStatus
+from ..models import Application, ApplicationState, Call, CallStatus, PartnerState
 from ..selectors import applications as selectors
 from ..services import applications as services
 
@@ -100,7 +100,7 @@ class ProjectRefSerializer(serializers.Serializer):
 class PartnerSerializer(serializers.Serializer):
     council = CouncilRefSerializer()
     state = serializers.ChoiceField(
-        choices=["invited", "confirmed", "declined"],
+        choices=PartnerState.choices,
         help_text="Open data lists confirmed partners only; the lead council and the project "
         "team see every invitation",
     )

@@ -515,6 +515,9 @@ SPECTACULAR_SETTINGS = {
         "KindEnum": "projects.models.Kind",
         "RoleEnum": "projects.models.Role",
         "LanguageEnum": "projects.models.Language",
+        "ApplicationStateEnum": "funding.models.ApplicationState",
+        "PartnerStateEnum": "funding.models.PartnerState",
+        "BidPhaseEnum": "funding.services.applications.BID_PHASES",
     },
 }
 WAGTAILAPI_TOKEN_LAST_USED_INTERVAL = 60

@@ -66,3 +66,27 @@ def eligible(*, min_partners: int = 1, call=None, **application) -> SimpleNamesp
         partners=partners,
         declaration=declaration,
     )
+
+
+def add_matrix_bid(w) -> None:
+    """For the permission matrices (tests/security/world.py, tests/api/test_permission_matrix):
+    an open call (``bid_call``) and a draft bid (``bid``) to it, ready to submit, by Partnerton
+    with a project (``bid_project``) whose team the pledger is on. So Partnerton's approver has
+    authority over it, the pledger works on it, and Leadshire's people are strangers to it; the
+    owner of Leadshire's projects may apply with them."""
+    from projects.models import Role, TeamMembership, TeamStatus
+
+    w.bid_call = CallFactory(title="Shared services fund", slug="shared-services-fund")
+    owner = verified_member(w.partner)
+    w.bid_project = published_project(
+        lead_council=w.partner, owner=owner, title="Shared bins", slug="shared-bins"
+    )
+    TeamMembership.objects.create(
+        project=w.bid_project,
+        user=w.users["pledger"],
+        council=w.partner,
+        role=Role.DEVELOPER,
+        status=TeamStatus.ACTIVE,
+    )
+    w.bid = ApplicationFactory(call=w.bid_call, project=w.bid_project, created_by=owner)
+    answer_all(w.bid)

@@ -54,6 +54,7 @@ from tests.factories import (
     published_project,
     verified_member,
 )
+from tests.funding.applying import add_matrix_bid
 
 # A pledge in each state of the ordinary lifecycle (a conditional one is made apart).
 LIFECYCLE_STATES = (
@@ -196,4 +197,5 @@ def make_world(**text) -> SimpleNamespace:
     Project.objects.filter(pk=w.project.pk).update(state=State.SEEKING_SUPPORT)
     for name in ("project", "live", "draft"):
         getattr(w, name).refresh_from_db()
+    add_matrix_bid(w)  # funding applications: a call and Partnerton's draft bid to it
     return w
