@@ -236,8 +236,17 @@ def test_shortfalls_come_in_welsh():
     w.call.save()
     with translation.override("cy"):
         found = messages(w.application)
-    assert "Mae’r alwad hon ar gyfer cynghorau yng Nghymru" in found[0]
+    assert found[0] == (
+        f"Mae’r alwad hon ar gyfer cynghorau yn y wlad hon: Cymru. Gwlad {w.lead.short_name} yw "
+        "Lloegr."
+    )
     assert found[1] == "Rhowch swm yr arian rydych yn gofyn amdano."
+    w.partners[0].delete()
+    with translation.override("cy"):
+        partners = messages(w.application)[1]
+    assert partners.startswith(
+        "Mae angen 1 cyngor partner arall sydd wedi llofnodi’r Datganiad Digidol Lleol"
+    )
 
 
 def test_everything_missing_at_once_in_the_order_an_applicant_works_through_it():

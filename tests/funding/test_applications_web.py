@@ -450,3 +450,27 @@ def test_only_authority_withdraws():
     w.application.refresh_from_db()
     assert w.application.state == ApplicationState.DRAFT
     assert approver(CouncilFactory())  # an approver elsewhere has no say
+
+
+# --- Welsh --------------------------------------------------------------------------------
+
+
+def test_the_pages_and_emails_come_in_welsh(django_capture_on_commit_callbacks):
+    w = eligible(amount_requested=None)
+    w.owner.language = "cy"
+    w.owner.save()
+    client = signed_in(w.owner)
+    body = client.get(f"/cy{page(w.application)}").content.decode()
+    assert 'lang="cy"' in body
+    assert "Cyn y gellir ei gyflwyno" in body
+    assert "Rhowch swm yr arian rydych yn gofyn amdano." in body
+    edit = client.get(f"/cy/funding/applications/{w.application.pk}/edit/").content.decode()
+    assert "Cadw’r drafft" in edit and "Swm y gofynnir amdano" in edit
+    Application.objects.filter(pk=w.application.pk).update(amount_requested=50_000_00)
+    with django_capture_on_commit_callbacks(execute=True):
+        signed_in(w.approver).post(
+            reverse("funding:application_submit", args=[w.application.pk]), key()
+        )
+    (email,) = [m for m in mail.outbox if m.to == [w.owner.email]]
+    assert email.subject.startswith("[Pipeline] Cyflwynodd ")
+    assert "Gweld y cais:" in email.body and "/cy/funding/applications/" in email.body
