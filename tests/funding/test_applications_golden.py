@@ -11,6 +11,7 @@ then review the diff of the golden files and commit them with the change.
 import datetime as dt
 import json
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -139,9 +140,11 @@ def test_payload_matches_the_golden_file(name):
     # Database ids differ between runs: number them in order.
     rows = payload.get("results", [payload])
     ids = {row["id"]: position for position, row in enumerate(rows, start=1)}
-    text = json.dumps(payload, indent=2, ensure_ascii=False)
-    for real, position in ids.items():
-        text = text.replace(f"/applications/{real}/", f"/applications/{position}/")
+    text = re.sub(
+        r"/applications/(\d+)/",
+        lambda match: f"/applications/{ids[int(match.group(1))]}/",
+        json.dumps(payload, indent=2, ensure_ascii=False),
+    )
     payload = json.loads(text)
     for row in payload.get("results", [payload]):
         row["id"] = ids[row["id"]]
