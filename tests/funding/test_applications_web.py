@@ -339,6 +339,10 @@ def test_an_approver_submits_and_the_team_and_partners_hear_of_it(
     told = sorted(address for message in mail.outbox for address in message.to)
     assert told == sorted([w.owner.email, teammate.email, w.partners[0].decided_by.email])
     assert all(w.project.title in message.subject for message in mail.outbox)
+    body = mail.outbox[0].body
+    assert f"{w.lead.short_name} submitted its application for {w.project.title}" in body
+    assert "It asks for £60,000 for the discovery phase." in body
+    assert f"/funding/applications/{w.application.pk}/" in body
     assert "The application is submitted." in client.get(page(w.application)).content.decode()
 
 
