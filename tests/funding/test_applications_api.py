@@ -418,3 +418,28 @@ def test_the_call_section_queries_do_not_grow_with_rows():
         submitted(eligible(min_partners=2, call=call))
     many = _count(render)
     assert one == many, (one, many)
+
+
+def test_no_draft_is_started_in_a_closed_or_unopened_call():
+    import datetime
+
+    project = published_project()
+    closed = CallFactory(
+        opens_at=timezone.now() - datetime.timedelta(days=30),
+        closes_at=timezone.now() - datetime.timedelta(seconds=1),
+    )
+    unopened = CallFactory(opens_at=timezone.now() + datetime.timedelta(days=1))
+    client = token_client(project.owner)
+    body = assert_error(
+        send(client, "POST", LIST, {"call": closed.slug, "project": project.slug}),
+        409,
+        field="call",
+    )
+    assert body["message"].startswith("This call closed at ")
+    body = assert_error(
+        send(client, "POST", LIST, {"call": unopened.slug, "project": project.slug}),
+        409,
+        field="call",
+    )
+    assert body["message"] == "This call is not open for applications."
+    assert not Application.objects.exists()
