@@ -6,7 +6,10 @@ class FundingConfig(AppConfig):
     verbose_name = "Funding"
 
     def ready(self) -> None:
-        from .notifications import partners  # noqa: F401 - registers the emails mail builds
+        from .notifications import (
+            applications,  # noqa: F401 - registers its emails
+            partners,  # noqa: F401 - registers the emails mail builds
+        )
         from .services import (
             assessment,  # noqa: F401 - registers the decision email
             funders,  # noqa: F401 - registers the funder membership emails

@@ -304,7 +304,25 @@ class Application(models.Model):
         _("state"), max_length=12, choices=ApplicationState.choices, default=ApplicationState.DRAFT
     )
     submitted_at = models.DateTimeField(null=True, blank=True)
+    # The officer with authority for the lead council who signed the bid off.
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     withdrawn_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    # Why the lead council withdrew it: told to its partners and team, and public once the bid
+    # was submitted (a withdrawn bid stays in the open data as withdrawn).
+    withdrawn_reason = models.TextField(_("why it was withdrawn"), blank=True, max_length=2000)
     decided_at = models.DateTimeField(null=True, blank=True)
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -341,7 +359,11 @@ class Application(models.Model):
             ),
             models.CheckConstraint(
                 condition=~Q(state=ApplicationState.FUNDED)
-                | (Q(award_amount__gt=0) & Q(decided_at__isnull=False)),
+                | (
+                    Q(award_amount__isnull=False)
+                    & Q(award_amount__gt=0)
+                    & Q(decided_at__isnull=False)
+                ),
                 name="application_funded_has_award",
             ),
         ]

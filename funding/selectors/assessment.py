@@ -16,7 +16,7 @@ from fractions import Fraction
 
 from django.contrib.auth import get_user_model
 from django.db.models import Prefetch, QuerySet
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -214,18 +214,12 @@ def application_conflicts(*, user, application: Application) -> list[str]:
 
 def call_url(call: Call) -> str:
     """The call's public page (``funding:call``)."""
-    try:
-        return reverse("funding:call", kwargs={"slug": call.slug})
-    except NoReverseMatch:  # the calls pages are built beside this part
-        return f"/funding/calls/{call.slug}/"
+    return reverse("funding:call", kwargs={"slug": call.slug})
 
 
 def application_url(application: Application) -> str:
     """The application's page (``funding:application``)."""
-    try:
-        return reverse("funding:application", kwargs={"pk": application.pk})
-    except NoReverseMatch:
-        return f"/funding/applications/{application.pk}/"
+    return reverse("funding:application", kwargs={"pk": application.pk})
 
 
 # --- weighted totals --------------------------------------------------------------------------

@@ -518,6 +518,8 @@ SPECTACULAR_SETTINGS = {
         "ApplicationStateEnum": "funding.models.ApplicationState",
         "AssessmentStatusEnum": "funding.selectors.assessment.ASSESSMENT_STATUSES",
         "CallStatusEnum": "funding.api.calls.serializers.STATUSES",
+        "PartnerStateEnum": "funding.models.PartnerState",
+        "BidPhaseEnum": "funding.services.applications.BID_PHASES",
     },
 }
 WAGTAILAPI_TOKEN_LAST_USED_INTERVAL = 60

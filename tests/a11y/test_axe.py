@@ -458,4 +458,69 @@ def test_no_axe_violations_on_the_funding_pages(new_page, subtests):
     sweep.check(joiner, "Council commitments, with errors", ERROR_SUMMARY, ERROR_MESSAGE)
     sweep.visit(joiner, "Welsh council commitments", "/cy/councils/leadshire/commitments/")
 
+
+def test_no_axe_violations_on_the_funding_application_pages(new_page, subtests):
+    """A bid's pages, in English and Welsh, with their error states: applying to a call, the
+    draft with what is missing, editing it, a refused submission and withdrawing. Built with the
+    factories (the demo has no funding call yet)."""
+    from django.utils import timezone
+
+    from funding.models import Answer, Application, ApplicationState
+    from tests.factories import CallFactory, published_project
+    from tests.factories.accounts import PASSWORD
+    from tests.funding.applying import eligible
+
+    sweep = Sweep(subtests)
+    w = eligible(min_partners=2, amount_requested=None)
+    w.partners[1].delete()
+    first = w.call.questions.first()
+    first.word_limit = 3
+    first.save()
+    Answer.objects.filter(question=first).update(text="")
+    # The owner has two more projects to apply with to another call.
+    published_project(lead_council=w.lead, owner=w.owner, title="Book a tip visit")
+    published_project(lead_council=w.lead, owner=w.owner, title="Parking permits")
+    other_call = CallFactory(title="Cronfa Ddigidol Leol", slug="cronfa")
+    bid = f"/funding/applications/{w.application.pk}/"
+    public = eligible()
+    Application.objects.filter(pk=public.application.pk).update(
+        state=ApplicationState.FUNDED,
+        submitted_at=timezone.now(),
+        decided_at=timezone.now(),
+        award_amount=50_000_00,
+    )
+
+    visitor = new_page()
+    public_bid = f"/funding/applications/{public.application.pk}/"
+    sweep.visit(visitor, "A funded application, public", public_bid, SUMMARY_LIST, TAG, TABLE)
+    sweep.visit(visitor, "Welsh funded application, public", f"/cy{public_bid}", SUMMARY_LIST)
+
+    owner = new_page()
+    sign_in(owner, w.owner.email, PASSWORD)
+    sweep.visit(
+        owner, "Apply to a call", f"/funding/calls/{other_call.slug}/apply/", ".govuk-radios"
+    )
+    submit(owner, "Start application")
+    sweep.check(owner, "Apply to a call, with errors", ERROR_SUMMARY, ERROR_MESSAGE)
+    sweep.visit(owner, "Welsh apply to a call", f"/cy/funding/calls/{other_call.slug}/apply/")
+    sweep.visit(owner, "A draft application", bid, SUMMARY_LIST, TAG, TABLE)
+    sweep.visit(owner, "Welsh draft application", f"/cy{bid}", SUMMARY_LIST, TAG, TABLE)
+    sweep.visit(
+        owner, "Edit an application", f"{bid}edit/", ".govuk-radios", ".govuk-input__prefix"
+    )
+    owner.get_by_label(first.text).fill("one two three four")
+    owner.get_by_label("Amount requested").fill("lots")
+    submit(owner, "Save draft")
+    sweep.check(owner, "Edit an application, with errors", ERROR_SUMMARY, ERROR_MESSAGE)
+    sweep.visit(owner, "Welsh edit an application", f"/cy{bid}edit/", ".govuk-radios")
+
+    approver = new_page()
+    sign_in(approver, w.approver.email, PASSWORD)
+    sweep.visit(approver, "A draft application, to an approver", bid, SUMMARY_LIST)
+    submit(approver, "Submit the application")
+    sweep.check(approver, "Submit an application, refused", ".govuk-error-summary__list a")
+    sweep.visit(approver, "Withdraw an application", f"{bid}withdraw/", "textarea")
+    submit(approver, "Withdraw the application")
+    sweep.check(approver, "Withdraw an application, with errors", ERROR_SUMMARY, ERROR_MESSAGE)
+    sweep.visit(approver, "Welsh withdraw an application", f"/cy{bid}withdraw/", "textarea")
     print("\n" + sweep.report())

@@ -31,6 +31,7 @@ from wagtail.models import APIToken
 from councils.models import Council
 from delivery.models import Benefit, Milestone, ReportSchedule, StatusReport
 from funding.models import (
+    Answer,
     Application,
     ApplicationPartner,
     Assessment,
@@ -69,6 +70,7 @@ from tests.factories import (
     verified_member,
 )
 from tests.factories.accounts import PASSWORD
+from tests.funding.applying import add_matrix_bid
 
 from .conftest import assert_error, send, session_client, token_client
 
@@ -279,6 +281,25 @@ MATRIX: dict[tuple[str, str], tuple[int, ...]] = {
     ("application-decision", "OPTIONS"): SIGNED_IN_200,
     ("call-decisions-publish", "POST"): (401, 403, 403, 403, 403, 403),
     ("call-decisions-publish", "OPTIONS"): SIGNED_IN_200,
+    # Funding applications: the open data is public. Partnerton's draft bid (``bid``) is seen
+    # by Partnerton's members (the pledger works on its project; the approver, see APPROVER,
+    # commits it) and organisers, and does not exist for anyone else. The owner of Leadshire's
+    # project may start a bid with it; nobody else here works on a Leadshire project.
+    ("application-list", "GET"): EVERYONE_200,
+    ("application-list", "HEAD"): EVERYONE_200,
+    ("application-list", "OPTIONS"): EVERYONE_200,
+    ("application-list", "POST"): (401, 403, 201, 403, 403, 403),
+    ("application-detail", "GET"): (404, 404, 404, 404, 200, 200),
+    ("application-detail", "HEAD"): (404, 404, 404, 404, 200, 200),
+    ("application-detail", "OPTIONS"): EVERYONE_200,
+    ("application-detail", "PATCH"): (401, 404, 404, 404, 200, 403),
+    ("application-submit", "POST"): (401, 404, 404, 404, 403, 403),
+    ("application-submit", "OPTIONS"): EVERYONE_200,
+    ("application-withdraw", "POST"): (401, 404, 404, 404, 403, 403),
+    ("application-withdraw", "OPTIONS"): EVERYONE_200,
+    ("applications_csv", "GET"): EVERYONE_200,
+    ("applications_csv", "HEAD"): EVERYONE_200,
+    ("applications_csv", "OPTIONS"): EVERYONE_200,
 }
 assert all(len(statuses) == len(ROLES) for statuses in MATRIX.values())
 
@@ -288,6 +309,10 @@ APPROVER = {
     ("pledge-refuse", "POST"): 200,
     ("application-partner-accept", "POST"): 200,
     ("application-partner-withdraw", "POST"): 200,
+    # Partnerton's approver commits its bid, but is not on the project's team.
+    ("application-detail", "PATCH"): 403,
+    ("application-submit", "POST"): 200,
+    ("application-withdraw", "POST"): 200,
 }
 
 
@@ -361,6 +386,10 @@ BODIES = {
     ("team-membership-approve", "POST"): lambda w: {"note": "Welcome"},
     ("team-membership-decline", "POST"): lambda w: {"note": "Team is full"},
     ("follows", "POST"): lambda w: {"project": w.second_project.slug},
+    ("application-list", "POST"): lambda w: {"call": w.bid_call.slug, "project": w.project.slug},
+    ("application-detail", "PATCH"): lambda w: {"amount_requested_pence": 45_000_00},
+    ("application-submit", "POST"): lambda w: {},
+    ("application-withdraw", "POST"): lambda w: {"reason": "Merged with another bid"},
     ("token", "POST"): lambda w: {
         "email": w.owner.email,
         "password": PASSWORD,
@@ -390,7 +419,11 @@ PK_FOR_ROUTE = {
     "application-partner-withdraw": "partners_confirmed_application",
     "application-partner": "partners_application",
     "application-suggestions": "partners_application",
-    "application-": "application",
+    # A closed call's submitted bid for assessment and decisions; Partnerton's draft otherwise.
+    "application-assessment": "application",
+    "application-shortlist": "application",
+    "application-decision": "application",
+    "application-": "bid",
 }
 
 
@@ -533,6 +566,7 @@ def make_world() -> SimpleNamespace:
         decided_by=w.users["approver"],
         decided_at=timezone.now(),
     )
+    add_matrix_bid(w)  # funding applications: a call and Partnerton's draft bid to it
     return w
 
 
@@ -589,6 +623,7 @@ def snapshot() -> tuple:
                 Score,
                 Decision,
                 ApplicationPartner,
+                Answer,
             )
         ),
         list(APIToken.objects.order_by("pk").values_list("pk", "name", "revoked_at", "key_hash")),

@@ -144,6 +144,11 @@ KWARGS = {
     "delivery:milestone_done": lambda w: {"slug": w.project.slug, "pk": w.milestone.pk},
     "delivery:benefit_edit": lambda w: {"slug": w.live.slug, "council": w.partner.slug},
     "portfolio:council": lambda w: {"slug": w.lead.slug},
+    "funding:apply": lambda w: {"slug": w.bid_call.slug},
+    "funding:application": lambda w: {"pk": w.bid.pk},
+    "funding:application_edit": lambda w: {"pk": w.bid.pk},
+    "funding:application_submit": lambda w: {"pk": w.bid.pk},
+    "funding:application_withdraw": lambda w: {"pk": w.bid.pk},
     "portfolio:council_csv": lambda w: {"slug": w.lead.slug},
     "funding:assessment": lambda w: {"slug": w.call.slug},
     "funding:moderation": lambda w: {"slug": w.call.slug},
@@ -322,6 +327,13 @@ BODIES = {
     "funding:call_new": lambda w: _call_form(),
     "funding:funder_membership_refuse": lambda w: {"reason": "Not one of our staff"},
     "funding:funder_membership_role": lambda w: {"role": "assessor"},
+    "funding:apply": lambda w: {"project": w.project.pk},
+    "funding:application_edit": lambda w: {
+        "summary": "Bin rounds planned together",
+        "amount": "45,000",
+        "phase": "alpha",
+    },
+    "funding:application_withdraw": lambda w: {"reason": "Merged with another bid"},
 }
 
 
@@ -444,6 +456,7 @@ def snapshot() -> tuple:
     from councils.models import Council, CouncilCommitment, CouncilDomain
     from delivery.models import Benefit, Milestone, ReportSchedule, StatusReport
     from funding.models import (
+        Answer,
         Application,
         ApplicationPartner,
         Assessment,
@@ -489,6 +502,9 @@ def snapshot() -> tuple:
             Call,
             CallQuestion,
             Criterion,
+            Application,
+            Answer,
+            ApplicationPartner,
         )
     ) + (list(get_user_model().objects.order_by("pk").values("pk", "first_name", "job_title")),)
 
@@ -880,6 +896,23 @@ MATRIX: dict[tuple[str, str], str] = {
     ("funding:funder_membership_role", "POST"): "login 403 403 403 403 403 done*",
     ("funding:funder_membership_remove", "GET"): NOT_POST,
     ("funding:funder_membership_remove", "POST"): "login 403 403 403 403 403 done*",
+    # --- funding applications. Partnerton's draft bid (``bid``): the pledger is on its
+    # project's team; Partnerton's approver (APPROVER) commits it. Leadshire's owner may apply
+    # to the call with Leadshire's projects; the pledger and the approver are shown
+    # Partnerton's bid instead of a form; anyone else is told who may apply.
+    ("funding:apply", "GET"): "login 403 403 403 ok ok 403",
+    ("funding:apply", "POST"): "login 403 403 403 ok done* 403",
+    # A draft: Partnerton's verified members and the project's team, and organisers.
+    ("funding:application", "GET"): "404 404 404 404 ok 404 ok",
+    ("funding:application", "POST"): "404 404 404 404 ok 404 ok",
+    # Editing: the team in the lead council (organisers see it, but do not write it).
+    ("funding:application_edit", "GET"): "login 404 404 404 ok 404 403",
+    ("funding:application_edit", "POST"): "login 404 404 404 done* 404 403",
+    # Submitting and withdrawing: an approver or admin of Partnerton, with a second factor.
+    ("funding:application_submit", "GET"): NOT_POST,
+    ("funding:application_submit", "POST"): "login 404 404 404 403 404 403",
+    ("funding:application_withdraw", "GET"): "login 404 404 404 403 404 403",
+    ("funding:application_withdraw", "POST"): "login 404 404 404 403 404 403",
 }
 VARIANTS = {key for key, _ in MATRIX if "@" in key}
 assert all(len(row.split()) == len(ROLES) for row in MATRIX.values())
@@ -900,6 +933,12 @@ APPROVER: dict[tuple[str, str], str] = {
     ("mfa_reauthenticate", "POST"): "ok",
     ("mfa_deactivate_totp", "GET"): "done",
     ("mfa_deactivate_totp", "POST"): "done",
+    # Partnerton's approver commits its bid, but is not on the project's team.
+    ("funding:application_edit", "GET"): "403",
+    ("funding:application_edit", "POST"): "403",
+    ("funding:application_submit", "POST"): "done*",
+    ("funding:application_withdraw", "GET"): "ok",
+    ("funding:application_withdraw", "POST"): "done*",
 }
 
 

@@ -62,6 +62,7 @@ from tests.factories import (
     published_project,
     verified_member,
 )
+from tests.funding.applying import add_matrix_bid
 
 # A pledge in each state of the ordinary lifecycle (a conditional one is made apart).
 LIFECYCLE_STATES = (
@@ -221,6 +222,7 @@ def make_world(**text) -> SimpleNamespace:
     for name in ("project", "live", "draft"):
         getattr(w, name).refresh_from_db()
     _funding_partners(w)
+    add_matrix_bid(w)  # funding applications: a call and Partnerton's draft bid to it
     return w
 
 

@@ -1,3 +1,0 @@
-"""Web routes: applications."""
-
-urlpatterns: list = []
