@@ -179,13 +179,22 @@ class _Connection:
                 logger.warning("Closing the SMTP connection failed", exc_info=True)
 
 
+def _end_transaction(smtp: smtplib.SMTP, code: int) -> None:
+    """After a refusal: a server closing down (421) has gone; any other is reset for the next
+    message on the same connection."""
+    if code == 421:
+        smtp.close()
+    else:
+        smtp.rset()
+
+
 def _smtp_begin(smtp: smtplib.SMTP, sender: str, recipients: list[str], body: bytes) -> None:
     """``smtplib.SMTP.sendmail`` up to, not including, the final dot: the same refusals."""
     smtp.ehlo_or_helo_if_needed()
     options = [f"size={len(body)}"] if smtp.does_esmtp and smtp.has_extn("size") else []
     code, reply = smtp.mail(sender, options)
     if code != 250:
-        smtp.close() if code == 421 else smtp.rset()
+        _end_transaction(smtp, code)
         raise smtplib.SMTPSenderRefused(code, reply, sender)
     refused = {}
     for recipient in recipients:
@@ -200,7 +209,7 @@ def _smtp_begin(smtp: smtplib.SMTP, sender: str, recipients: list[str], body: by
         raise smtplib.SMTPRecipientsRefused(refused)
     code, reply = smtp.docmd("data")
     if code != 354:
-        smtp.close() if code == 421 else smtp.rset()
+        _end_transaction(smtp, code)
         raise smtplib.SMTPDataError(code, reply)
     body = re.sub(rb"(?m)^\.", b"..", body)  # a line starting with a dot is doubled (RFC 5321)
     smtp.send(body if body.endswith(b"\r\n") else body + b"\r\n")

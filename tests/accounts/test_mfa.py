@@ -54,6 +54,14 @@ def confirm_password(client: Client) -> None:
     assert response.status_code == 302, response.content.decode()[:2000]
 
 
+def start_enrolling(client: Client, user) -> str:
+    """Signed in, password confirmed and the set-up page open: the secret the app would scan."""
+    sign_in(client, user)
+    confirm_password(client)
+    client.get(ACTIVATE)
+    return client.session[SECRET_SESSION_KEY]
+
+
 def signed_in_user(client: Client) -> int | None:
     return client.session.get("_auth_user_id")
 
@@ -80,10 +88,7 @@ def test_the_activate_page_shows_the_qr_code_and_the_key_as_text(client):
 
 def test_enrolling_with_the_code_the_app_shows_turns_it_on_with_recovery_codes(client):
     user = UserFactory()
-    sign_in(client, user)
-    confirm_password(client)
-    client.get(ACTIVATE)
-    secret = client.session[SECRET_SESSION_KEY]
+    secret = start_enrolling(client, user)
 
     response = client.post(ACTIVATE, {"code": fresh_code(secret)})
 
@@ -96,10 +101,7 @@ def test_enrolling_with_the_code_the_app_shows_turns_it_on_with_recovery_codes(c
 @pytest.mark.django_db(transaction=True)  # allauth adds the banners when the change commits
 def test_enrolling_says_it_is_on_without_speaking_of_old_recovery_codes(client):
     user = UserFactory()
-    sign_in(client, user)
-    confirm_password(client)
-    client.get(ACTIVATE)
-    secret = client.session[SECRET_SESSION_KEY]
+    secret = start_enrolling(client, user)
 
     response = client.post(ACTIVATE, {"code": fresh_code(secret)}, follow=True)
 
@@ -110,10 +112,7 @@ def test_enrolling_says_it_is_on_without_speaking_of_old_recovery_codes(client):
 
 def test_a_wrong_code_is_an_error_beside_the_field(client):
     user = UserFactory()
-    sign_in(client, user)
-    confirm_password(client)
-    client.get(ACTIVATE)
-    secret = client.session[SECRET_SESSION_KEY]
+    secret = start_enrolling(client, user)
 
     response = client.post(ACTIVATE, {"code": wrong_code(secret)})
 
@@ -128,9 +127,7 @@ def test_a_wrong_code_is_an_error_beside_the_field(client):
 
 
 def test_an_empty_code_says_what_to_enter(client):
-    sign_in(client, UserFactory())
-    confirm_password(client)
-    client.get(ACTIVATE)
+    start_enrolling(client, UserFactory())
 
     response = client.post(ACTIVATE, {"code": ""})
 
