@@ -20,6 +20,7 @@ SECOND_FACTOR_TYPES = (Authenticator.Type.TOTP, Authenticator.Type.WEBAUTHN)
 MANAGE_COUNCIL = "manage_council"
 APPROVE_PLEDGES = "approve_pledges"
 ORGANISE = "organise"
+MANAGE_FUNDER = "manage_funder"
 POWERS = {
     MANAGE_COUNCIL: _(
         "You need to set up two-factor authentication before you can manage your council’s "
@@ -30,6 +31,10 @@ POWERS = {
     ),
     ORGANISE: _(
         "You need to set up two-factor authentication before you can use your organiser powers."
+    ),
+    MANAGE_FUNDER: _(
+        "You need to set up two-factor authentication before you can manage your funder’s "
+        "members and calls."
     ),
 }
 
@@ -54,19 +59,24 @@ def user_has_second_factor(*, user) -> bool:
 
 
 def user_is_privileged(*, user) -> bool:
-    """Organisers, and verified admins and approvers of any council: the people who must
-    enrol."""
+    """Organisers, verified admins and approvers of any council, and verified admins of any
+    funder: the people who must enrol."""
     from councils.models import Membership, MembershipRole, MembershipStatus
 
     if user is None or not user.is_authenticated:
         return False
     if user.is_organiser:
         return True
-    return Membership.objects.filter(
+    if Membership.objects.filter(
         user=user,
         status=MembershipStatus.VERIFIED,
         role__in=(MembershipRole.ADMIN, MembershipRole.APPROVER),
-    ).exists()
+    ).exists():
+        return True
+    # Funder admins (funding.FunderMembership), through the reverse relation: accounts sits
+    # below funding and imports nothing from it. The values are FunderRole.ADMIN and
+    # MembershipStatus.VERIFIED.
+    return user.funder_memberships.filter(status=MembershipStatus.VERIFIED, role="admin").exists()
 
 
 def user_needs_second_factor(*, user) -> bool:

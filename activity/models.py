@@ -33,6 +33,23 @@ class ActivityAction(models.TextChoices):
     COUNCIL_SSO_CONFIGURED = "council_sso_configured", _("Single sign-on configured")
     COUNCIL_SSO_CHANGED = "council_sso_changed", _("Single sign-on changed")
     COUNCIL_SSO_REMOVED = "council_sso_removed", _("Single sign-on removed")
+    FUNDING_SHORTLIST_CHANGED = "funding_shortlist_changed", _("Funding shortlist changed")
+    FUNDING_DECISION_RECORDED = "funding_decision_recorded", _("Funding decision recorded")
+    FUNDING_DECISIONS_PUBLISHED = "funding_decisions_published", _("Funding decisions published")
+    COUNCIL_COMMITMENT_RECORDED = "council_commitment_recorded", _("Commitment recorded")
+    COUNCIL_COMMITMENT_REMOVED = "council_commitment_removed", _("Commitment record removed")
+    FUNDER_ADDED = "funder_added", _("Funder added")
+    FUNDER_CHANGED = "funder_changed", _("Funder changed")
+    FUNDER_MEMBERSHIP_APPROVED = "funder_membership_approved", _("Funder membership approved")
+    FUNDER_MEMBERSHIP_REFUSED = "funder_membership_refused", _("Funder membership refused")
+    FUNDER_MEMBERSHIP_ROLE_CHANGED = (
+        "funder_membership_role_changed",
+        _("Funder membership role changed"),
+    )
+    FUNDER_MEMBERSHIP_REMOVED = "funder_membership_removed", _("Funder membership removed")
+    FUNDER_MEMBERSHIP_LEFT = "funder_membership_left", _("Funder member left")
+    CALL_PUBLISHED = "call_published", _("Funding call published")
+    CALL_CHANGED = "call_changed", _("Published funding call changed")
 
 
 class ActivityEntry(models.Model):
@@ -142,6 +159,10 @@ DETAIL_LABELS = {
     "secret_replaced": _("New client secret stored"),
     "enabled": _("Enabled"),
     "vouched_domains": _("Email domains it vouches for"),
+    "funder_role": _("Funder role"),
+    "commitment": _("Commitment"),
+    "signed_on": _("Date signed"),
+    "evidence_url": _("Link to the signed commitment"),
 }
 FORMATTERS = {
     "money_limit": lambda v: _limit_text("money_limit", v),

@@ -55,6 +55,7 @@ def _links(path: str) -> dict:
     nav = [
         (reverse("projects:list"), _("Projects")),
         (reverse("councils:directory"), _("Councils")),
+        (reverse("funding:calls"), _("Funding")),
         (sections.get("collections"), _("Collections")),
         (sections.get("news"), _("News")),
         (_localised("/about/"), _("About")),

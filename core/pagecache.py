@@ -62,6 +62,8 @@ PUBLIC_MODELS = frozenset(
         "councils.council",
         "councils.councildomain",
         "councils.membership",  # the home page counts the councils taking part
+        "councils.commitment",
+        "councils.councilcommitment",  # the council page lists what it signed
         "projects.servicearea",
         "projects.project",
         "projects.project_service_areas",
@@ -77,6 +79,14 @@ PUBLIC_MODELS = frozenset(
         "delivery.statusreport",
         "delivery.reportschedule",
         "delivery.benefit",
+        "funding.funder",
+        "funding.call",
+        "funding.call_service_areas",
+        "funding.call_required_commitments",
+        "funding.callquestion",
+        "funding.criterion",
+        "funding.application",  # submitted bids and decisions are open data
+        "funding.applicationpartner",
         "wagtailcore.page",
         "wagtailcore.site",
         "wagtailcore.locale",
@@ -97,6 +107,14 @@ PRIVATE_MODELS = frozenset(
         "projects.formsubmission",  # one-time form keys
         "core.idempotencykey",  # API retries
         "mail.delivery",  # the email outbox
+        "funding.funderdomain",
+        "funding.fundermembership",
+        "funding.answer",  # a bid's answers are for the funder; its summary is public
+        # Scores and conflicts are the funder's; a decision is private until the call's
+        # decisions are published, when it is copied onto the (public) application.
+        "funding.assessment",
+        "funding.score",
+        "funding.decision",
         "jobs.scheduledrun",
         "jobs.workerheartbeat",
     }

@@ -1,9 +1,11 @@
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.formatting import half_days_to_days, parse_days, parse_pounds
+from core.forms import GovukDateField, WebAddressField
 
-from .models import Council, MembershipRole
+from .models import Commitment, Council, MembershipRole
 
 
 class JoinCouncilForm(forms.Form):
@@ -126,3 +128,49 @@ class CouncilLimitsForm(forms.Form):
         return self._parsed(
             "half_days_limit", parse_days, MAX_HALF_DAYS, _("The time must be 2,000 days or less.")
         )
+
+
+class CouncilCommitmentForm(forms.Form):
+    """A commitment the council signed: which one, when, and where anyone can check."""
+
+    commitment = forms.ModelChoiceField(
+        queryset=Commitment.objects.none(),  # those not yet recorded: see __init__
+        label=_("Which commitment did the council sign?"),
+        empty_label=_("Choose a commitment"),
+        error_messages={
+            "required": _("Choose the commitment the council signed"),
+            "invalid_choice": _("Choose a commitment from the list"),
+        },
+    )
+    signed_on = GovukDateField(
+        what=_("the date signed"),
+        label=_("Date signed"),
+        help_text=_("For example 4 7 2018"),
+        error_messages={"required": _("Enter the date the council signed it")},
+    )
+    evidence_url = WebAddressField(
+        label=_("Link to the signed commitment (optional)"),
+        help_text=_(
+            "Where anyone can check it, such as the list of signatories or your council’s "
+            "announcement, starting https://"
+        ),
+        max_length=200,
+        required=False,
+        assume_scheme="https",
+        error_messages={
+            "invalid": _("Enter a web address, like https://www.localdigital.gov.uk/signatories/"),
+        },
+    )
+
+    def __init__(self, *args, commitments=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if commitments is not None:
+            self.fields["commitment"].queryset = commitments
+
+    def clean_signed_on(self):
+        value = self.cleaned_data.get("signed_on")
+        if value and value > timezone.localdate():
+            raise forms.ValidationError(_("The date signed must be today or in the past"))
+        if value and value.year < 2000:
+            raise forms.ValidationError(_("The date signed must be in 2000 or later"))
+        return value

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.search import index
 
 from core.formatting import format_half_days, format_pence
-from core.vocabulary import Term, in_reader_language
+from core.vocabulary import Term, in_reader_language, reader_language
 
 from .vocabulary import AUTHORITY_TYPES, REGIONS
 
@@ -268,3 +268,49 @@ class Membership(models.Model):
     @property
     def is_approver(self) -> bool:
         return self.is_verified and self.role == MembershipRole.APPROVER
+
+
+class Commitment(models.Model):
+    """A public commitment a council can sign, such as the Local Digital Declaration; a call
+    may require it of every council in a bid."""
+
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    name_cy = models.CharField(_("Welsh name"), max_length=200, blank=True)
+    slug = models.SlugField(max_length=140, unique=True)
+    url = models.URLField(_("where to read it"), blank=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return str(self.display_name)
+
+    @property
+    def display_name(self) -> Term:
+        if self.name_cy and reader_language().startswith("cy"):
+            return Term(self.name_cy, "cy")
+        return Term(self.name, settings.LANGUAGE_CODE)
+
+
+class CouncilCommitment(models.Model):
+    """A council's record that it signed a commitment, with when and where to see it."""
+
+    council = models.ForeignKey(Council, on_delete=models.CASCADE, related_name="commitments")
+    commitment = models.ForeignKey(Commitment, on_delete=models.PROTECT, related_name="signatories")
+    signed_on = models.DateField(_("date signed"))
+    evidence_url = models.URLField(_("link to the signed commitment"), blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["commitment__name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["council", "commitment"], name="one_record_per_commitment"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.council} signed {self.commitment}"

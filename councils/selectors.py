@@ -5,7 +5,14 @@ from typing import NamedTuple
 from django.contrib.auth import get_user_model
 from django.db.models import Count, Q, QuerySet
 
-from .models import Council, Membership, MembershipRole, MembershipStatus
+from .models import (
+    Commitment,
+    Council,
+    CouncilCommitment,
+    Membership,
+    MembershipRole,
+    MembershipStatus,
+)
 
 User = get_user_model()
 
@@ -145,3 +152,18 @@ def memberships_awaiting_decision(*, user: User) -> QuerySet[Membership]:
         user=user, status=MembershipStatus.VERIFIED, role=MembershipRole.ADMIN
     ).values("council_id")
     return qs.filter(council_id__in=admin_of)
+
+
+def council_commitments(*, council: Council) -> QuerySet[CouncilCommitment]:
+    """What the council has recorded signing, with each commitment, by name."""
+    return council_commitments_prefetch().filter(council=council)
+
+
+def commitments_not_recorded(*, council: Council) -> QuerySet[Commitment]:
+    """The commitments the council could still record signing."""
+    return Commitment.objects.exclude(signatories__council=council).order_by("name")
+
+
+def council_commitments_prefetch() -> QuerySet[CouncilCommitment]:
+    """For ``Prefetch("commitments", …)`` on a council: each record with its commitment."""
+    return CouncilCommitment.objects.select_related("commitment").order_by("commitment__name", "pk")

@@ -1,5 +1,7 @@
 """Writes for councils and memberships. Every way in calls these."""
 
+import datetime
+
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -10,11 +12,14 @@ from activity.models import ActivityAction
 from activity.services import activity_changes, activity_record, activity_record_membership
 from core.errors import Conflict, InvalidInput, NotAllowed
 from core.security import security_event
+from core.validators import check_web_address
 from projects import notifications
 
 from .models import (
     ACTIVE_MEMBERSHIP_STATUSES,
+    Commitment,
     Council,
+    CouncilCommitment,
     CouncilDomain,
     Membership,
     MembershipRole,
@@ -232,6 +237,95 @@ def council_set_limits(
             details=changes,
         )
     return council
+
+
+# The earliest date a commitment can have been signed (the Local Digital Declaration dates from
+# 2018; nothing Pipeline records is older than this century).
+EARLIEST_SIGNED_ON = datetime.date(2000, 1, 1)
+
+
+@transaction.atomic
+def council_commitment_record(
+    *,
+    actor: User,
+    council: Council,
+    commitment: Commitment,
+    signed_on: datetime.date,
+    evidence_url: str = "",
+) -> CouncilCommitment:
+    """A council admin records that the council signed a commitment (such as the Local Digital
+    Declaration), so calls that require it can count the council. One record per commitment: a
+    wrong one is removed and recorded again, and both show in the activity log."""
+    _require_council_admin(actor=actor, council=council)
+    if signed_on > timezone.localdate():
+        raise InvalidInput(_("The date signed must be today or in the past"), field="signed_on")
+    if signed_on < EARLIEST_SIGNED_ON:
+        raise InvalidInput(_("The date signed must be in 2000 or later"), field="signed_on")
+    evidence_url = (evidence_url or "").strip()
+    if evidence_url:
+        check_web_address(evidence_url, field="evidence_url")
+    duplicate = Conflict(
+        _(
+            "%(council)s has already recorded signing “%(commitment)s”. To correct the record, "
+            "remove it and record it again."
+        )
+        % {"council": council.display_name, "commitment": commitment.display_name},
+        field="commitment",
+    )
+    if CouncilCommitment.objects.filter(council=council, commitment=commitment).exists():
+        raise duplicate
+    try:
+        with transaction.atomic():
+            record = CouncilCommitment.objects.create(
+                council=council,
+                commitment=commitment,
+                signed_on=signed_on,
+                evidence_url=evidence_url,
+                recorded_by=actor,
+            )
+    except IntegrityError as exc:  # recorded by someone else a moment ago
+        raise duplicate from exc
+    activity_record(
+        actor=actor,
+        action=ActivityAction.COUNCIL_COMMITMENT_RECORDED,
+        council=council,
+        target=commitment.name,
+        details={
+            "commitment": commitment.name,
+            "signed_on": signed_on.isoformat(),
+            "evidence_url": evidence_url,
+        },
+    )
+    return record
+
+
+@transaction.atomic
+def council_commitment_remove(*, actor: User, record: CouncilCommitment) -> None:
+    """A council admin removes a record (made in error, or the council withdrew). Bids that
+    counted on it are checked again by the calls' own eligibility checks."""
+    council = record.council
+    _require_council_admin(actor=actor, council=council)
+    locked = (
+        CouncilCommitment.objects.select_for_update()
+        .select_related("commitment")
+        .filter(pk=record.pk, council=council)
+        .first()
+    )
+    if locked is None:
+        raise Conflict(_("This record has already been removed."))
+    details = {
+        "commitment": locked.commitment.name,
+        "signed_on": locked.signed_on.isoformat(),
+        "evidence_url": locked.evidence_url,
+    }
+    locked.delete()
+    activity_record(
+        actor=actor,
+        action=ActivityAction.COUNCIL_COMMITMENT_REMOVED,
+        council=council,
+        target=locked.commitment.name,
+        details=details,
+    )
 
 
 @transaction.atomic

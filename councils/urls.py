@@ -21,4 +21,10 @@ urlpatterns = [
     path("<slug:slug>/join/", views.council_join_this, name="join_this"),
     path("<slug:slug>/members/", views.council_members, name="members"),
     path("<slug:slug>/limits/", views.council_limits, name="limits"),
+    path("<slug:slug>/commitments/", views.council_commitments, name="commitments"),
+    path(
+        "<slug:slug>/commitments/<int:pk>/remove/",
+        views.council_commitment_remove,
+        name="commitment_remove",
+    ),
 ]

@@ -1,12 +1,13 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts.mfa import MANAGE_COUNCIL, require_second_factor
+from accounts.mfa import MANAGE_COUNCIL, SecondFactorRequired, require_second_factor
 from core import pagecache
 from core.errors import NotAllowed, ServiceError
 from core.forms import add_service_error
@@ -17,6 +18,7 @@ from projects.selectors import council_project_context
 from . import selectors, services
 from .filters import CouncilFilterSet
 from .forms import (
+    CouncilCommitmentForm,
     CouncilDomainForm,
     CouncilLimitsForm,
     JoinCouncilForm,
@@ -24,7 +26,7 @@ from .forms import (
     MembershipRoleForm,
     RefuseMembershipForm,
 )
-from .models import Council, Membership, MembershipRole
+from .models import Council, CouncilCommitment, Membership, MembershipRole
 
 DIRECTORY_PAGE_SIZE = 50
 
@@ -52,7 +54,14 @@ def council_directory(request: HttpRequest) -> HttpResponse:
 
 
 def council_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    council = get_object_or_404(Council.objects.prefetch_related("domains"), slug=slug)
+    # What it signed comes with it (the query the page used to spend on its email domains,
+    # which it does not show).
+    council = get_object_or_404(
+        Council.objects.prefetch_related(
+            Prefetch("commitments", queryset=selectors.council_commitments_prefetch())
+        ),
+        slug=slug,
+    )
     mark = pagecache.change_mark()  # before its projects are read (their cards are kept)
     user = request.user
     standing = selectors.council_standing(user=user, council=council)
@@ -281,3 +290,71 @@ def _back(request: HttpRequest, membership: Membership) -> str:
     if membership.user_id == request.user.pk:
         return "accounts:profile"
     return membership.council.get_absolute_url() + "members/"
+
+
+# --- commitments the council signed -----------------------------------------------------------
+
+
+@login_required
+@limit_shown_in_form
+def council_commitments(request: HttpRequest, slug: str) -> HttpResponse:
+    """Council admins record the commitments the council signed (such as the Local Digital
+    Declaration), which funding calls may require, and remove records made in error."""
+    council = get_object_or_404(Council, slug=slug)
+    if not selectors.user_is_council_admin(user=request.user, council=council):
+        return _forbidden(request)
+    require_second_factor(user=request.user, power=MANAGE_COUNCIL)  # else: sent to set it up
+    available = selectors.commitments_not_recorded(council=council)
+    form = CouncilCommitmentForm(_posted(request), commitments=available)
+    limited = request.method == "POST" and rate_limited_on_form(request, form)
+    if request.method == "POST" and not limited and form.is_valid():
+        try:
+            record = services.council_commitment_record(
+                actor=request.user, council=council, **form.cleaned_data
+            )
+        except ServiceError as exc:
+            add_service_error(form, exc, default_field="commitment")
+        else:
+            messages.success(
+                request,
+                _("Recorded: %(council)s signed “%(commitment)s”.")
+                % {"council": council.display_name, "commitment": record.commitment.display_name},
+            )
+            return redirect("councils:commitments", slug=slug)
+    records = list(selectors.council_commitments(council=council))
+    return render(
+        request,
+        "councils/commitments.html",
+        {
+            "council": council,
+            "records": records,
+            "form": form,
+            "can_record": available.exists() or form.is_bound,
+        },
+        status=429 if limited else 200,
+    )
+
+
+@login_required
+@require_POST
+def council_commitment_remove(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    council = get_object_or_404(Council, slug=slug)
+    record = get_object_or_404(
+        CouncilCommitment.objects.select_related("commitment", "council"), pk=pk, council=council
+    )
+    try:
+        services.council_commitment_remove(actor=request.user, record=record)
+    except SecondFactorRequired:
+        raise  # to the set-up page, with the reason (accounts.middleware)
+    except NotAllowed as exc:
+        note_refusal(exc)
+        return _forbidden(request, exc.message)
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+        return redirect("councils:commitments", slug=slug)
+    messages.success(
+        request,
+        _("The record of “%(commitment)s” was removed.")
+        % {"commitment": record.commitment.display_name},
+    )
+    return redirect("councils:commitments", slug=slug)

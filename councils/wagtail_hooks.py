@@ -34,9 +34,14 @@ from core.errors import ServiceError
 from projects import services as project_services
 
 from . import services
-from .models import Council, Membership, MembershipStatus
+from .models import Commitment, Council, Membership, MembershipStatus
 
 register_permission_policy(Council, PublicBodyPermissionPolicy(Council, {VIEW, "add", "change"}))
+# Organisers add the commitments calls may require and correct them; none is deleted (councils'
+# records of signing it, and calls requiring it, point at it).
+register_permission_policy(
+    Commitment, OrganiserPermissionPolicy(Commitment, {VIEW, "add", "change"})
+)
 register_permission_policy(Membership, OrganiserPermissionPolicy(Membership, {VIEW, MODERATE}))
 
 PUBLIC_BODY_FORM_FIELDS = ["name", "short_name", "name_cy", "nation", "region", "website"]
@@ -274,11 +279,38 @@ class MembershipViewSet(ListingDefaults, ModelViewSet):
         ]
 
 
+# --- Commitments ------------------------------------------------------------------------------
+
+
+class CommitmentViewSet(ListingDefaults, ModelViewSet):
+    """Commitments councils sign (the Local Digital Declaration comes with every install)."""
+
+    model = Commitment
+    name = "commitments"
+    url_namespace = "admin_commitments"
+    icon = "tick-inverse"
+    menu_label = _("Commitments")
+    add_to_admin_menu = False
+    search_fields = ["name", "name_cy"]
+    form_fields = ["name", "name_cy", "slug", "url"]
+    list_display = [
+        "name",
+        Column("name_cy", label=_("Welsh name")),
+        Column("url", label=_("Where to read it")),
+    ]
+    inspect_view_fields = ["name", "name_cy", "slug", "url"]
+
+    def formfield_for_dbfield(self, db_field, **kwargs):
+        if isinstance(db_field, models.URLField):
+            kwargs.setdefault("assume_scheme", "https")
+        return super().formfield_for_dbfield(db_field, **kwargs)
+
+
 class CouncilsAdminGroup(ModelViewSetGroup):
     menu_label = _("Councils")
     menu_icon = "site"
     menu_order = 210
-    items = (CouncilViewSet, MembershipViewSet)
+    items = (CouncilViewSet, MembershipViewSet, CommitmentViewSet)
 
 
 @hooks.register("register_admin_viewset")

@@ -64,6 +64,7 @@ urlpatterns += i18n_patterns(
     path("projects/", include("projects.urls")),
     path("my-pipeline/", project_views.dashboard, name="dashboard"),
     path("benefits/", delivery_views.benefits_national, name="benefits"),
+    path("funding/", include("funding.urls")),
     path("search/", cms_views.search, name="search"),
     path("", include(wagtail_urls)),
     prefix_default_language=False,

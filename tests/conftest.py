@@ -29,6 +29,20 @@ def pytest_collection_modifyitems(config, items) -> None:
     _postgres_only(items)
 
 
+def pytest_collection_finish(session) -> None:
+    """Nothing may reach the database while tests are collected (a module-level schema load, say):
+    the connection pool would be made for the real database before the test database exists, and
+    every test after it would run there."""
+    from django.db import connections
+
+    for conn in connections.all(initialized_only=True):
+        if conn.alias in getattr(type(conn), "_connection_pools", {}):
+            raise pytest.UsageError(
+                f"the {conn.alias!r} database was used while collecting tests; read it in a "
+                "fixture instead"
+            )
+
+
 def _transactional_tests_in_two_groups(items) -> None:
     """With ``-n 2 --dist loadgroup`` (``make test``), the transactional tests run as two groups,
     one per worker, after all the others. Each empties its database when it ends (the data the

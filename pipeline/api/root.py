@@ -23,6 +23,9 @@ LINKS = {
     "benefits_summary": "api:benefit-summary",
     "benefits_csv": "api:benefits_csv",
     "benefits_summary_csv": "api:benefits_summary_csv",
+    "calls": "api:call-list",
+    "applications": "api:application-list",
+    "applications_csv": "api:applications_csv",
     "token": "api:token",
     "docs": "api:docs",
     "schema": "api:schema",
@@ -42,6 +45,11 @@ class ApiRootSerializer(serializers.Serializer):
     benefits_summary = serializers.URLField(help_text="Benefits added up nationally and by project")
     benefits_csv = serializers.URLField(help_text="Benefits as CSV")
     benefits_summary_csv = serializers.URLField(help_text="Benefits by project as CSV")
+    calls = serializers.URLField(help_text="Funding calls: open, opening soon, closed, decided")
+    applications = serializers.URLField(
+        help_text="Submitted funding applications and decisions (cursor pages)"
+    )
+    applications_csv = serializers.URLField(help_text="Submitted funding applications as CSV")
     token = serializers.URLField(help_text="POST your email and password for a personal token")
     docs = serializers.URLField(help_text="This API's documentation")
     schema = serializers.URLField(help_text="This API's OpenAPI description")

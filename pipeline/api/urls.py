@@ -64,6 +64,7 @@ urlpatterns = [
     ),
     path("projects/<slug:slug>/reports/", StatusReportList.as_view(), name="project-reports"),
     path("", include(router.urls)),
+    path("", include("funding.api.urls")),
     path("tags/", ServiceAreaList.as_view(), name="tags"),
     path("follows/", FollowList.as_view(), name="follows"),
     path("follows/<slug:slug>/", FollowDetail.as_view(), name="follow"),

@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "councils",
     "projects",
     "delivery",
+    "funding",
     "cms",
     "mail",
     "jobs",
@@ -514,6 +515,11 @@ SPECTACULAR_SETTINGS = {
         "KindEnum": "projects.models.Kind",
         "RoleEnum": "projects.models.Role",
         "LanguageEnum": "projects.models.Language",
+        "ApplicationStateEnum": "funding.models.ApplicationState",
+        "AssessmentStatusEnum": "funding.selectors.assessment.ASSESSMENT_STATUSES",
+        "CallStatusEnum": "funding.api.calls.serializers.STATUSES",
+        "PartnerStateEnum": "funding.models.PartnerState",
+        "BidPhaseEnum": "funding.services.applications.BID_PHASES",
     },
 }
 WAGTAILAPI_TOKEN_LAST_USED_INTERVAL = 60

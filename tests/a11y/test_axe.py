@@ -309,3 +309,218 @@ def test_no_axe_violations_on_any_page(new_page, demo_data, subtests):
     sweep.visit(newcomer, "Welsh set up an authenticator app", "/cy/accounts/2fa/totp/activate/")
 
     print("\n" + sweep.report())
+
+
+def test_no_axe_violations_on_the_partner_pages(new_page, subtests):
+    """A bid's partner councils (funding): the lead's page with its suggestions, the invite
+    form (with its errors and the choice among councils of one name), the invited council's
+    page for a member and for an approver (with errors), and the invitations, in both
+    languages. Built with factories: the demo has no bid yet."""
+    from funding.models import PartnerState
+    from projects.models import DemandSignal
+    from tests.factories import CouncilFactory, verified_member
+    from tests.factories.accounts import PASSWORD
+    from tests.funding.test_partners_services import World
+
+    sweep = Sweep(subtests)
+    w = World()
+    kent = CouncilFactory(short_name="Kent", slug="kent", authority_type="CTY", region="South East")
+    DemandSignal.objects.create(
+        project=w.application.project, council=kent, recorded_by=verified_member(kent)
+    )
+    CouncilFactory(short_name="Northshire")
+    CouncilFactory(short_name="Northtown")
+    w.invite(contribution="User research with residents")
+    confirmed = w.invite(council=w.elsewhere)
+    confirmed.state, confirmed.decided_by = PartnerState.CONFIRMED, w.other
+    confirmed.contribution = "£10,000"
+    from django.utils import timezone
+
+    confirmed.decided_at = timezone.now()
+    confirmed.save()
+    pk = w.application.pk
+    partners = f"/funding/applications/{pk}/partners/"
+    invite = f"/funding/applications/{pk}/invite/"
+    decide = f"{partners}partnerton/"
+
+    lead = new_page()
+    sign_in(lead, w.lead_member.email, PASSWORD)
+    sweep.visit(lead, "Partner councils", partners, BREADCRUMBS, SUMMARY_LIST, TAG)
+    sweep.visit(lead, "Welsh partner councils", f"/cy{partners}", SUMMARY_LIST, TAG)
+    sweep.visit(lead, "Invite a suggested council", f"{invite}?chosen=kent&suggested=1")
+    sweep.visit(lead, "Invite a council by name", invite, BREADCRUMBS)
+    submit(lead, "Send invitation")
+    sweep.check(lead, "Invite a council, with errors", ERROR_SUMMARY, ERROR_MESSAGE)
+    lead.get_by_label("Which council do you want to invite?").fill("North")
+    submit(lead, "Send invitation")
+    sweep.check(lead, "Invite a council, which one", ERROR_SUMMARY, ".govuk-radios")
+    sweep.visit(lead, "Welsh invite a council", f"/cy{invite}")
+
+    member = new_page()
+    sign_in(member, w.member.email, PASSWORD)
+    sweep.visit(member, "Invitation, for a member", decide, BREADCRUMBS, SUMMARY_LIST, TAG)
+    submit(member, "Decline the invitation")
+    sweep.check(member, "Decline, with errors", ERROR_SUMMARY, ERROR_MESSAGE)
+    sweep.visit(member, "Welsh invitation, for a member", f"/cy{decide}", SUMMARY_LIST)
+    sweep.visit(member, "Invitations", "/funding/invitations/", SUMMARY_LIST, TAG)
+    sweep.visit(member, "Welsh invitations", "/cy/funding/invitations/", SUMMARY_LIST)
+
+    approver_page = new_page()
+    sign_in(approver_page, w.approver.email, PASSWORD)
+    sweep.visit(approver_page, "Invitation, for an approver", decide, SUMMARY_LIST)
+    approver_page.get_by_label("What will your council bring?").fill("")
+    submit(approver_page, "Confirm our part")
+    sweep.check(approver_page, "Confirm, with errors", ERROR_SUMMARY, ERROR_MESSAGE)
+    sweep.visit(approver_page, "Welsh invitation, for an approver", f"/cy{decide}")
+
+
+def test_no_axe_violations_on_the_funding_pages(new_page, subtests):
+    """Funders and their calls, in English and Welsh: the public pages, a funder admin's forms
+    (with their errors), the members page, and a council admin recording commitments."""
+    from funding.models import CallStatus, FunderRole
+    from tests.factories import (
+        CallFactory,
+        CommitmentFactory,
+        CouncilFactory,
+        FunderFactory,
+        FunderMembershipFactory,
+        ServiceAreaFactory,
+        funder_member,
+        verified_member,
+    )
+    from tests.factories.accounts import PASSWORD
+
+    sweep = Sweep(subtests)
+    funder = FunderFactory(
+        name="Department for Digital Things",
+        name_cy="Adran Pethau Digidol",
+        slug="ddt",
+        description="We fund **shared** services.",
+        website="https://ddt.gov.uk",
+    )
+    CouncilFactory(authority_type="UA", authority_type_name="Unitary authority")
+    call = CallFactory(
+        funder=funder,
+        slug="round-9",
+        title="Local Digital Fund, round 9",
+        min_partners=2,
+        nations=["England", "Wales"],
+        council_types=["UA"],
+        phases=["discovery"],
+        awards_per_service_area=1,
+        description="Read the **prospectus**.",
+    )
+    call.required_commitments.add(CommitmentFactory())
+    call.service_areas.add(ServiceAreaFactory(name="Waste and recycling"))
+    CallFactory(
+        funder=funder, slug="round-10", title="Round 10", status=CallStatus.DRAFT, published_at=None
+    )
+    FunderMembershipFactory(funder=funder, status="pending")
+    funder_member(funder, role=FunderRole.ASSESSOR)
+    admin = funder_member(funder, role=FunderRole.ADMIN)
+    council = CouncilFactory(short_name="Leadshire", slug="leadshire")
+    council_admin = verified_member(council, admin=True)
+
+    page = new_page()
+    sweep.visit(page, "Funding calls", "/funding/", TAG, SUMMARY_LIST)
+    sweep.visit(page, "Welsh funding calls", "/cy/funding/", TAG)
+    sweep.visit(page, "Funding calls, bad filter", "/funding/?status=soon", ERROR_SUMMARY)
+    sweep.visit(page, "A funding call", "/funding/calls/round-9/", BREADCRUMBS, SUMMARY_LIST, TABLE)
+    sweep.visit(page, "Welsh funding call", "/cy/funding/calls/round-9/", BREADCRUMBS, TABLE)
+    sweep.visit(page, "Funders", "/funding/funders/", TABLE)
+    sweep.visit(page, "A funder", "/funding/funders/ddt/", BREADCRUMBS, TAG)
+    sweep.visit(page, "Welsh funder", "/cy/funding/funders/ddt/", BREADCRUMBS)
+
+    sign_in(page, admin.email, PASSWORD)
+    sweep.visit(page, "New funding call", "/funding/funders/ddt/calls/new/", ".govuk-date-input")
+    page.get_by_label("Budget, in pounds").fill("1000")
+    page.get_by_label("Largest award, in pounds").fill("5000")
+    submit(page, "Save as a draft")
+    sweep.check(page, "New funding call, with errors", ERROR_SUMMARY, ERROR_MESSAGE)
+    sweep.visit(page, "Welsh new funding call", "/cy/funding/funders/ddt/calls/new/")
+    submit(page, "Cadw fel drafft")
+    sweep.check(page, "Welsh new funding call, with errors", ERROR_SUMMARY, ERROR_MESSAGE)
+    sweep.visit(page, "Change an open call", "/funding/calls/round-9/edit/", ".govuk-warning-text")
+    sweep.visit(page, "A draft call", "/funding/calls/round-10/", ".govuk-warning-text")
+    sweep.visit(page, "Change a draft call", "/funding/calls/round-10/edit/", ".govuk-checkboxes")
+    sweep.visit(page, "Welsh funder members", "/cy/funding/funders/ddt/members/", TABLE)
+    sweep.visit(page, "Funder members", "/funding/funders/ddt/members/", TABLE, TAG)
+    follow(page, "Refuse")
+    submit(page, "Refuse request")
+    sweep.check(page, "Refuse a funder membership, with errors", ERROR_SUMMARY, ERROR_MESSAGE)
+
+    joiner = new_page()
+    sign_in(joiner, council_admin.email, PASSWORD)
+    sweep.visit(joiner, "Join a funder", "/funding/funders/ddt/join/")
+    sweep.visit(joiner, "Welsh join a funder", "/cy/funding/funders/ddt/join/")
+    sweep.visit(joiner, "Council commitments", "/councils/leadshire/commitments/", BREADCRUMBS)
+    submit(joiner, "Record commitment")
+    sweep.check(joiner, "Council commitments, with errors", ERROR_SUMMARY, ERROR_MESSAGE)
+    sweep.visit(joiner, "Welsh council commitments", "/cy/councils/leadshire/commitments/")
+
+
+def test_no_axe_violations_on_the_funding_application_pages(new_page, subtests):
+    """A bid's pages, in English and Welsh, with their error states: applying to a call, the
+    draft with what is missing, editing it, a refused submission and withdrawing. Built with the
+    factories (the demo has no funding call yet)."""
+    from django.utils import timezone
+
+    from funding.models import Answer, Application, ApplicationState
+    from tests.factories import CallFactory, published_project
+    from tests.factories.accounts import PASSWORD
+    from tests.funding.applying import eligible
+
+    sweep = Sweep(subtests)
+    w = eligible(min_partners=2, amount_requested=None)
+    w.partners[1].delete()
+    first = w.call.questions.first()
+    first.word_limit = 3
+    first.save()
+    Answer.objects.filter(question=first).update(text="")
+    # The owner has two more projects to apply with to another call.
+    published_project(lead_council=w.lead, owner=w.owner, title="Book a tip visit")
+    published_project(lead_council=w.lead, owner=w.owner, title="Parking permits")
+    other_call = CallFactory(title="Cronfa Ddigidol Leol", slug="cronfa")
+    bid = f"/funding/applications/{w.application.pk}/"
+    public = eligible()
+    Application.objects.filter(pk=public.application.pk).update(
+        state=ApplicationState.FUNDED,
+        submitted_at=timezone.now(),
+        decided_at=timezone.now(),
+        award_amount=50_000_00,
+    )
+
+    visitor = new_page()
+    public_bid = f"/funding/applications/{public.application.pk}/"
+    sweep.visit(visitor, "A funded application, public", public_bid, SUMMARY_LIST, TAG, TABLE)
+    sweep.visit(visitor, "Welsh funded application, public", f"/cy{public_bid}", SUMMARY_LIST)
+
+    owner = new_page()
+    sign_in(owner, w.owner.email, PASSWORD)
+    sweep.visit(
+        owner, "Apply to a call", f"/funding/calls/{other_call.slug}/apply/", ".govuk-radios"
+    )
+    submit(owner, "Start application")
+    sweep.check(owner, "Apply to a call, with errors", ERROR_SUMMARY, ERROR_MESSAGE)
+    sweep.visit(owner, "Welsh apply to a call", f"/cy/funding/calls/{other_call.slug}/apply/")
+    sweep.visit(owner, "A draft application", bid, SUMMARY_LIST, TAG, TABLE)
+    sweep.visit(owner, "Welsh draft application", f"/cy{bid}", SUMMARY_LIST, TAG, TABLE)
+    sweep.visit(
+        owner, "Edit an application", f"{bid}edit/", ".govuk-radios", ".govuk-input__prefix"
+    )
+    owner.get_by_label(first.text).fill("one two three four")
+    owner.get_by_label("Amount requested").fill("lots")
+    submit(owner, "Save draft")
+    sweep.check(owner, "Edit an application, with errors", ERROR_SUMMARY, ERROR_MESSAGE)
+    sweep.visit(owner, "Welsh edit an application", f"/cy{bid}edit/", ".govuk-radios")
+
+    approver = new_page()
+    sign_in(approver, w.approver.email, PASSWORD)
+    sweep.visit(approver, "A draft application, to an approver", bid, SUMMARY_LIST)
+    submit(approver, "Submit the application")
+    sweep.check(approver, "Submit an application, refused", ".govuk-error-summary__list a")
+    sweep.visit(approver, "Withdraw an application", f"{bid}withdraw/", "textarea")
+    submit(approver, "Withdraw the application")
+    sweep.check(approver, "Withdraw an application, with errors", ERROR_SUMMARY, ERROR_MESSAGE)
+    sweep.visit(approver, "Welsh withdraw an application", f"/cy{bid}withdraw/", "textarea")
+    print("\n" + sweep.report())

@@ -30,6 +30,16 @@ from wagtail.models import APIToken
 
 from councils.models import Council
 from delivery.models import Benefit, Milestone, ReportSchedule, StatusReport
+from funding.models import (
+    Answer,
+    Application,
+    ApplicationPartner,
+    Assessment,
+    Call,
+    Decision,
+    PartnerState,
+    Score,
+)
 from pipeline.api import urls as api_urls
 from projects.models import (
     Follow,
@@ -45,6 +55,8 @@ from projects.models import (
 )
 from tests.factories import (
     AdoptionFactory,
+    ApplicationFactory,
+    ApplicationPartnerFactory,
     BenefitFactory,
     CouncilFactory,
     MilestoneFactory,
@@ -58,6 +70,7 @@ from tests.factories import (
     verified_member,
 )
 from tests.factories.accounts import PASSWORD
+from tests.funding.applying import add_matrix_bid
 
 from .conftest import assert_error, send, session_client, token_client
 
@@ -204,12 +217,42 @@ MATRIX: dict[tuple[str, str], tuple[int, ...]] = {
     # Leadshire's delegated limits: its admins (none here but organisers).
     ("council-limits", "POST"): (401, 403, 403, 403, 403, 200),
     ("council-limits", "OPTIONS"): EVERYONE_200,
+    # Funding calls: public reads (an open call here; drafts: tests/funding/test_calls_api.py).
+    ("call-list", "GET"): EVERYONE_200,
+    ("call-list", "HEAD"): EVERYONE_200,
+    ("call-list", "OPTIONS"): EVERYONE_200,
+    ("call-detail", "GET"): EVERYONE_200,
+    ("call-detail", "HEAD"): EVERYONE_200,
+    ("call-detail", "OPTIONS"): EVERYONE_200,
     ("tags", "GET"): EVERYONE_200,
     ("tags", "HEAD"): EVERYONE_200,
     ("tags", "OPTIONS"): EVERYONE_200,
     ("stats", "GET"): EVERYONE_200,
     ("stats", "HEAD"): EVERYONE_200,
     ("stats", "OPTIONS"): EVERYONE_200,
+    # A bid's partner councils (funding): Leadshire's draft bid with Partnerton invited. The
+    # bid's own side reads every row; Partnerton's members read their own invitation; to
+    # anyone else a draft bid does not exist. The lead invites (Elsewhere) and removes; any
+    # verified member of Partnerton declines; only its approver (with a second factor)
+    # confirms or, on a bid where it is confirmed, withdraws. Organisers read but do not act.
+    ("application-partners", "GET"): (404, 404, 200, 200, 200, 200),
+    ("application-partners", "HEAD"): (404, 404, 200, 200, 200, 200),
+    ("application-partners", "OPTIONS"): EVERYONE_200,
+    ("application-partners", "POST"): (401, 404, 201, 201, 403, 403),
+    ("application-partner", "GET"): (404, 404, 200, 200, 200, 200),
+    ("application-partner", "HEAD"): (404, 404, 200, 200, 200, 200),
+    ("application-partner", "OPTIONS"): EVERYONE_200,
+    ("application-partner", "DELETE"): (401, 404, 204, 204, 403, 403),
+    ("application-partner-accept", "POST"): (401, 404, 403, 403, 403, 403),
+    ("application-partner-accept", "OPTIONS"): EVERYONE_200,
+    ("application-partner-decline", "POST"): (401, 404, 403, 403, 200, 403),
+    ("application-partner-decline", "OPTIONS"): EVERYONE_200,
+    ("application-partner-withdraw", "POST"): (401, 404, 403, 403, 403, 403),
+    ("application-partner-withdraw", "OPTIONS"): EVERYONE_200,
+    # The consortium builder's suggestions: the lead council's verified members.
+    ("application-suggestions", "GET"): (404, 404, 200, 200, 403, 403),
+    ("application-suggestions", "HEAD"): (404, 404, 200, 200, 403, 403),
+    ("application-suggestions", "OPTIONS"): EVERYONE_200,
     # The token exchange ignores who is calling: the email and password are the credentials.
     ("token", "POST"): (201, 201, 201, 201, 201, 201),
     ("token", "OPTIONS"): EVERYONE_200,
@@ -217,6 +260,46 @@ MATRIX: dict[tuple[str, str], tuple[int, ...]] = {
     ("schema", "HEAD"): EVERYONE_200,
     ("docs", "GET"): EVERYONE_200,
     ("docs", "HEAD"): EVERYONE_200,
+    # Funding: assessment and moderation. Nobody here belongs to the call's funder
+    # (tests/funding/test_assessment_permissions.py has the funder's roles); organisers read
+    # the moderation board and act on nothing.
+    ("call-assessment", "GET"): (401, 403, 403, 403, 403, 403),
+    ("call-assessment", "HEAD"): (401, 403, 403, 403, 403, 403),
+    ("call-assessment", "OPTIONS"): SIGNED_IN_200,
+    ("application-assessment", "GET"): (401, 403, 403, 403, 403, 403),
+    ("application-assessment", "HEAD"): (401, 403, 403, 403, 403, 403),
+    ("application-assessment", "POST"): (401, 403, 403, 403, 403, 403),
+    ("application-assessment", "OPTIONS"): SIGNED_IN_200,
+    ("application-assessment-conflict", "POST"): (401, 403, 403, 403, 403, 403),
+    ("application-assessment-conflict", "OPTIONS"): SIGNED_IN_200,
+    ("call-moderation", "GET"): (401, 403, 403, 403, 403, 200),
+    ("call-moderation", "HEAD"): (401, 403, 403, 403, 403, 200),
+    ("call-moderation", "OPTIONS"): SIGNED_IN_200,
+    ("application-shortlist", "POST"): (401, 403, 403, 403, 403, 403),
+    ("application-shortlist", "OPTIONS"): SIGNED_IN_200,
+    ("application-decision", "POST"): (401, 403, 403, 403, 403, 403),
+    ("application-decision", "OPTIONS"): SIGNED_IN_200,
+    ("call-decisions-publish", "POST"): (401, 403, 403, 403, 403, 403),
+    ("call-decisions-publish", "OPTIONS"): SIGNED_IN_200,
+    # Funding applications: the open data is public. Partnerton's draft bid (``bid``) is seen
+    # by Partnerton's members (the pledger works on its project; the approver, see APPROVER,
+    # commits it) and organisers, and does not exist for anyone else. The owner of Leadshire's
+    # project may start a bid with it; nobody else here works on a Leadshire project.
+    ("application-list", "GET"): EVERYONE_200,
+    ("application-list", "HEAD"): EVERYONE_200,
+    ("application-list", "OPTIONS"): EVERYONE_200,
+    ("application-list", "POST"): (401, 403, 201, 403, 403, 403),
+    ("application-detail", "GET"): (404, 404, 404, 404, 200, 200),
+    ("application-detail", "HEAD"): (404, 404, 404, 404, 200, 200),
+    ("application-detail", "OPTIONS"): EVERYONE_200,
+    ("application-detail", "PATCH"): (401, 404, 404, 404, 200, 403),
+    ("application-submit", "POST"): (401, 404, 404, 404, 403, 403),
+    ("application-submit", "OPTIONS"): EVERYONE_200,
+    ("application-withdraw", "POST"): (401, 404, 404, 404, 403, 403),
+    ("application-withdraw", "OPTIONS"): EVERYONE_200,
+    ("applications_csv", "GET"): EVERYONE_200,
+    ("applications_csv", "HEAD"): EVERYONE_200,
+    ("applications_csv", "OPTIONS"): EVERYONE_200,
 }
 assert all(len(statuses) == len(ROLES) for statuses in MATRIX.values())
 
@@ -224,6 +307,12 @@ MATRIX_ROLES = (*ROLES, "approver")
 APPROVER = {
     ("pledge-approve", "POST"): 200,
     ("pledge-refuse", "POST"): 200,
+    ("application-partner-accept", "POST"): 200,
+    ("application-partner-withdraw", "POST"): 200,
+    # Partnerton's approver commits its bid, but is not on the project's team.
+    ("application-detail", "PATCH"): 403,
+    ("application-submit", "POST"): 200,
+    ("application-withdraw", "POST"): 200,
 }
 
 
@@ -286,14 +375,33 @@ BODIES = {
         "cashable_savings_pence": 1_250_050,
         "confidence": "medium",
     },
+    ("application-partners", "POST"): lambda w: {
+        "council": w.other.code,
+        "contribution": "User research",
+        "message": "Join us",
+    },
+    ("application-partner-accept", "POST"): lambda w: {"contribution": "Two researchers"},
+    ("application-partner-decline", "POST"): lambda w: {"reason": "No budget this year"},
+    ("application-partner-withdraw", "POST"): lambda w: {"reason": "Budget cut"},
     ("team-membership-approve", "POST"): lambda w: {"note": "Welcome"},
     ("team-membership-decline", "POST"): lambda w: {"note": "Team is full"},
     ("follows", "POST"): lambda w: {"project": w.second_project.slug},
+    ("application-list", "POST"): lambda w: {"call": w.bid_call.slug, "project": w.project.slug},
+    ("application-detail", "PATCH"): lambda w: {"amount_requested_pence": 45_000_00},
+    ("application-submit", "POST"): lambda w: {},
+    ("application-withdraw", "POST"): lambda w: {"reason": "Merged with another bid"},
     ("token", "POST"): lambda w: {
         "email": w.owner.email,
         "password": PASSWORD,
         "name": "Finance report script",
     },
+    ("application-assessment", "POST"): lambda w: {
+        "scores": [{"criterion": w.call.criteria.first().pk, "score": 3}]
+    },
+    ("application-assessment-conflict", "POST"): lambda w: {"reason": "I used to work there"},
+    ("application-shortlist", "POST"): lambda w: {"shortlisted": True},
+    ("application-decision", "POST"): lambda w: {"outcome": "not_fund", "feedback": "Not now"},
+    ("call-decisions-publish", "POST"): lambda w: {},
 }
 
 # The object a route's ``pk`` is, by the route name's prefix (fulfilling needs an accepted
@@ -306,6 +414,16 @@ PK_FOR_ROUTE = {
     "team-membership-": "join_request",
     "project-milestone": "milestone",
     "benefit-": "benefit",
+    # Partnerton is invited to ``partners_application`` and confirmed in
+    # ``partners_confirmed_application``.
+    "application-partner-withdraw": "partners_confirmed_application",
+    "application-partner": "partners_application",
+    "application-suggestions": "partners_application",
+    # A closed call's submitted bid for assessment and decisions; Partnerton's draft otherwise.
+    "application-assessment": "application",
+    "application-shortlist": "application",
+    "application-decision": "application",
+    "application-": "bid",
 }
 
 
@@ -429,6 +547,26 @@ def make_world() -> SimpleNamespace:
     # Partnerton adopted the project (no benefits recorded yet); another council has.
     w.adoption = AdoptionFactory(project=project, council=partner, recorded_by=pledger)
     w.benefit = BenefitFactory(adoption=AdoptionFactory(project=project, council=CouncilFactory()))
+    # Funding: a closed call with the project's application submitted (assessment is open).
+    from tests.funding.assessment_world import matrix_call
+
+    w.call, w.application = matrix_call(project=project)
+    # Leadshire's draft bid to an open call, with Partnerton invited; and a second bid, to
+    # another call, where Partnerton has confirmed its part.
+    w.partners_application = ApplicationFactory(project=project)
+    ApplicationPartnerFactory(
+        application=w.partners_application, council=partner, invited_by=w.owner
+    )
+    w.partners_confirmed_application = ApplicationFactory(project=project)
+    ApplicationPartnerFactory(
+        application=w.partners_confirmed_application,
+        council=partner,
+        invited_by=w.owner,
+        state=PartnerState.CONFIRMED,
+        decided_by=w.users["approver"],
+        decided_at=timezone.now(),
+    )
+    add_matrix_bid(w)  # funding applications: a call and Partnerton's draft bid to it
     return w
 
 
@@ -445,11 +583,13 @@ def url_for(name: str, route: str, w: SimpleNamespace) -> str:
     params = set(re.findall(r"\(\?P<(\w+)>", route)) | set(re.findall(r"<(?:\w+:)?(\w+)>", route))
     kwargs = {}
     if "slug" in params:
-        kwargs["slug"] = w.project.slug
+        kwargs["slug"] = w.call.slug if name.startswith("call-") else w.project.slug
     if "need_id" in params:
         kwargs["need_id"] = (w.met_need if name == "project-need-reopen" else w.spare_need).pk
     if "code" in params:
         kwargs["code"] = w.lead.code
+    if "council" in params:
+        kwargs["council"] = w.partner.slug
     if "pk" in params:
         prefix = next((p for p in PK_FOR_ROUTE if name.startswith(p)), None)
         assert prefix, f"Add {name!r} to PK_FOR_ROUTE: which object in the world is its pk?"
@@ -477,6 +617,13 @@ def snapshot() -> tuple:
                 StatusReport,
                 ReportSchedule,
                 Benefit,
+                Call,
+                Application,
+                Assessment,
+                Score,
+                Decision,
+                ApplicationPartner,
+                Answer,
             )
         ),
         list(APIToken.objects.order_by("pk").values_list("pk", "name", "revoked_at", "key_hash")),

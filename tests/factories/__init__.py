@@ -7,6 +7,16 @@ from .councils import (
     verified_member,
 )
 from .delivery import AdoptionFactory, BenefitFactory, MilestoneFactory
+from .funding import (
+    ApplicationFactory,
+    ApplicationPartnerFactory,
+    CallFactory,
+    CommitmentFactory,
+    CouncilCommitmentFactory,
+    FunderFactory,
+    FunderMembershipFactory,
+    funder_member,
+)
 from .projects import (
     PLEDGE_STATES_MADE_DIRECTLY,
     NeedFactory,
@@ -21,6 +31,14 @@ __all__ = [
     "TOTP_SECRET",
     "PLEDGE_STATES_MADE_DIRECTLY",
     "AdoptionFactory",
+    "ApplicationFactory",
+    "ApplicationPartnerFactory",
+    "CallFactory",
+    "CommitmentFactory",
+    "CouncilCommitmentFactory",
+    "FunderFactory",
+    "FunderMembershipFactory",
+    "funder_member",
     "BenefitFactory",
     "CouncilDomainFactory",
     "CouncilFactory",

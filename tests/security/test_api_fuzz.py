@@ -42,6 +42,8 @@ from projects.models import PledgeState, Role
 from projects.services import people
 from tests.factories import (
     PLEDGE_STATES_MADE_DIRECTLY,
+    ApplicationFactory,
+    CallFactory,
     CouncilFactory,
     MembershipFactory,
     make_pledge,
@@ -118,6 +120,8 @@ def _make_world() -> dict:
         ).pk,
         "need_id": project.needs.first().pk,
         "token": token_for(member),
+        # A draft bid of the member's project (funding applications), which they may change.
+        "application_id": ApplicationFactory(project=project, call=CallFactory()).pk,
     }
 
 
@@ -126,7 +130,11 @@ def _strategy(operation, world):
         "slug": world["slug"],
         "code": world["code"],
         "need_id": world["need_id"],
-        "id": world["team_id"] if "team-memberships" in operation.path else world["pledge_id"],
+        "id": world["team_id"]
+        if "team-memberships" in operation.path
+        else world["application_id"]
+        if "applications" in operation.path
+        else world["pledge_id"],
     }
     fixed = {p.name: real[p.name] for p in operation.path_parameters if p.name in real}
     modes = [schemathesis.GenerationMode.POSITIVE, schemathesis.GenerationMode.NEGATIVE]

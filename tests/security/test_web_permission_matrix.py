@@ -144,7 +144,56 @@ KWARGS = {
     "delivery:milestone_done": lambda w: {"slug": w.project.slug, "pk": w.milestone.pk},
     "delivery:benefit_edit": lambda w: {"slug": w.live.slug, "council": w.partner.slug},
     "portfolio:council": lambda w: {"slug": w.lead.slug},
+    "funding:apply": lambda w: {"slug": w.bid_call.slug},
+    "funding:application": lambda w: {"pk": w.bid.pk},
+    "funding:application_edit": lambda w: {"pk": w.bid.pk},
+    "funding:application_submit": lambda w: {"pk": w.bid.pk},
+    "funding:application_withdraw": lambda w: {"pk": w.bid.pk},
     "portfolio:council_csv": lambda w: {"slug": w.lead.slug},
+    "funding:assessment": lambda w: {"slug": w.call.slug},
+    "funding:moderation": lambda w: {"slug": w.call.slug},
+    "funding:publish": lambda w: {"slug": w.call.slug},
+    "funding:assess": lambda w: {"pk": w.application.pk},
+    "funding:assess_conflict": lambda w: {"pk": w.application.pk},
+    "funding:shortlist": lambda w: {"pk": w.application.pk},
+    "funding:decide": lambda w: {"pk": w.application.pk},
+    "funding:partners": lambda w: {"pk": w.partners_bid.pk},
+    "funding:partner_invite": lambda w: {"pk": w.partners_bid.pk},
+    "funding:partner_remove": lambda w: {"pk": w.partners_bid.pk, "council": w.partner.slug},
+    "funding:partner_decide": lambda w: {"pk": w.partners_bid.pk, "council": w.partner.slug},
+    "funding:partner_decide@accept": lambda w: {
+        "pk": w.partners_bid.pk,
+        "council": w.partner.slug,
+    },
+    "funding:partner_decide@withdraw": lambda w: {
+        "pk": w.partners_confirmed_bid.pk,
+        "council": w.partner.slug,
+    },
+    "councils:commitment_remove": lambda w: {"slug": w.lead.slug, "pk": w.signed.pk},
+    "funding:call": lambda w: {"slug": w.open_call.slug},
+    "funding:call@draft": lambda w: {"slug": w.draft_call.slug},
+    "funding:call_edit": lambda w: {"slug": w.open_call.slug},
+    "funding:call_publish": lambda w: {"slug": w.draft_call.slug},
+    "funding:call_new": lambda w: {"slug": w.funder.slug},
+    "funding:funder": lambda w: {"slug": w.funder.slug},
+    "funding:funder_join": lambda w: {"slug": w.funder.slug},
+    "funding:funder_members": lambda w: {"slug": w.funder.slug},
+    "funding:funder_membership_approve": lambda w: {
+        "slug": w.funder.slug,
+        "pk": w.funder_request.pk,
+    },
+    "funding:funder_membership_refuse": lambda w: {
+        "slug": w.funder.slug,
+        "pk": w.funder_request.pk,
+    },
+    "funding:funder_membership_role": lambda w: {
+        "slug": w.funder.slug,
+        "pk": w.funder_membership.pk,
+    },
+    "funding:funder_membership_remove": lambda w: {
+        "slug": w.funder.slug,
+        "pk": w.funder_membership.pk,
+    },
 }
 
 
@@ -256,7 +305,63 @@ BODIES = {
     "projects:demand_withdraw": lambda w: {"council": w.partner.pk},
     "projects:area_follow": lambda w: {"action": "follow"},
     "projects:follow": lambda w: {"action": "follow"},
+    "funding:assess_conflict": lambda w: {"reason": "I used to work there"},
+    "funding:shortlist": lambda w: {"shortlisted": "1"},
+    "funding:decide": lambda w: {"outcome": "not_fund", "feedback": "Not this round"},
+    "funding:partner_invite": lambda w: {
+        "council": w.elsewhere.code,
+        "contribution": "User research",
+        "message": "Join us",
+    },
+    "funding:partner_decide": lambda w: {"action": "decline", "reason": "No budget this year"},
+    "funding:partner_decide@accept": lambda w: {"action": "accept", "contribution": "Research"},
+    "funding:partner_decide@withdraw": lambda w: {"action": "withdraw", "reason": "Budget cut"},
+    "councils:commitments": lambda w: {
+        "commitment": w.charter.pk,
+        "signed_on_day": "1",
+        "signed_on_month": "3",
+        "signed_on_year": "2024",
+        "evidence_url": "",
+    },
+    "funding:call_edit": lambda w: {"description": "Now with answers to common questions."},
+    "funding:call_new": lambda w: _call_form(),
+    "funding:funder_membership_refuse": lambda w: {"reason": "Not one of our staff"},
+    "funding:funder_membership_role": lambda w: {"role": "assessor"},
+    "funding:apply": lambda w: {"project": w.project.pk},
+    "funding:application_edit": lambda w: {
+        "summary": "Bin rounds planned together",
+        "amount": "45,000",
+        "phase": "alpha",
+    },
+    "funding:application_withdraw": lambda w: {"reason": "Merged with another bid"},
 }
+
+
+def _call_form() -> dict:
+    """A valid new call: opening next year, one question, one criterion."""
+    year = str(datetime.date.today().year + 1)
+    management = {"TOTAL_FORMS": "1", "INITIAL_FORMS": "0", "MIN_NUM_FORMS": "0"}
+    return {
+        "title": "Round 2",
+        "summary": "Money for shared services",
+        "language": "en",
+        "budget": "500000",
+        "max_award": "80000",
+        **{f"opens_on_{k}": v for k, v in (("day", "1"), ("month", "4"), ("year", year))},
+        "opens_time": "9:00",
+        **{f"closes_on_{k}": v for k, v in (("day", "30"), ("month", "4"), ("year", year))},
+        "closes_time": "12:00",
+        "min_partners": "2",
+        **{f"questions-{k}": v for k, v in management.items()},
+        "questions-0-text": "What problem will you solve?",
+        "questions-0-word_limit": "250",
+        "questions-0-required": "on",
+        **{f"criteria-{k}": v for k, v in management.items()},
+        "criteria-0-title": "Need",
+        "criteria-0-weight": "1",
+    }
+
+
 QUERY = {"search": {"q": "waste"}}
 
 
@@ -348,8 +453,20 @@ def snapshot() -> tuple:
     from django.contrib.auth import get_user_model
     from wagtail.models import APIToken
 
-    from councils.models import Council, CouncilDomain
+    from councils.models import Council, CouncilCommitment, CouncilDomain
     from delivery.models import Benefit, Milestone, ReportSchedule, StatusReport
+    from funding.models import (
+        Answer,
+        Application,
+        ApplicationPartner,
+        Assessment,
+        Call,
+        CallQuestion,
+        Criterion,
+        Decision,
+        FunderMembership,
+        Score,
+    )
 
     return tuple(
         list(model.objects.order_by("pk").values())
@@ -374,6 +491,20 @@ def snapshot() -> tuple:
             StatusReport,
             ReportSchedule,
             Benefit,
+            Call,
+            Application,
+            Assessment,
+            Score,
+            Decision,
+            ApplicationPartner,
+            CouncilCommitment,
+            FunderMembership,
+            Call,
+            CallQuestion,
+            Criterion,
+            Application,
+            Answer,
+            ApplicationPartner,
         )
     ) + (list(get_user_model().objects.order_by("pk").values("pk", "first_name", "job_title")),)
 
@@ -687,6 +818,101 @@ MATRIX: dict[tuple[str, str], str] = {
     # with a message.
     ("projects:demand_withdraw", "GET"): NOT_POST,
     ("projects:demand_withdraw", "POST"): "login done done done done* done done*",
+    # --- funding: assessment and moderation. Nobody here belongs to the call's funder
+    # (tests/funding/test_assessment_permissions.py has the funder's roles); organisers read
+    # the moderation board, and act on nothing.
+    ("funding:assessment", "GET"): "login 403 403 403 403 403 403",
+    ("funding:assessment", "POST"): "login 403 403 403 403 403 403",
+    ("funding:assess", "GET"): "login 403 403 403 403 403 403",
+    ("funding:assess", "POST"): "login 403 403 403 403 403 403",
+    ("funding:assess_conflict", "GET"): "login 403 403 403 403 403 403",
+    ("funding:assess_conflict", "POST"): "login 403 403 403 403 403 403",
+    ("funding:moderation", "GET"): "login 403 403 403 403 403 ok",
+    ("funding:moderation", "POST"): "login 403 403 403 403 403 ok",
+    ("funding:shortlist", "GET"): NOT_POST,
+    ("funding:shortlist", "POST"): "login 403 403 403 403 403 403",
+    ("funding:decide", "GET"): "login 403 403 403 403 403 403",
+    ("funding:decide", "POST"): "login 403 403 403 403 403 403",
+    ("funding:publish", "GET"): "login 403 403 403 403 403 403",
+    ("funding:publish", "POST"): "login 403 403 403 403 403 403",
+    # --- funding: a bid's partner councils. Leadshire's draft bid, Partnerton invited. The
+    # lead's page is for the bid's own side (Leadshire's members, the project's team,
+    # organisers); Partnerton's members are told to use their own page (403); to anyone else a
+    # draft bid does not exist (404). Leadshire's members invite (Elsewhere) and remove.
+    ("funding:partners", "GET"): "login 404 404 ok 403 ok ok",
+    ("funding:partners", "POST"): "login 405 405 405 405 405 405",
+    ("funding:partner_invite", "GET"): "login 404 404 ok 403 ok 403",
+    ("funding:partner_invite", "POST"): "login 404 404 done* 403 done* 403",
+    ("funding:partner_remove", "GET"): NOT_POST,
+    ("funding:partner_remove", "POST"): "login 404 404 done* 403 done* 403",
+    # Partnerton's answer: any verified member declines; only its approver (with a second
+    # factor) confirms, or withdraws a confirmation (on the bid where it confirmed). The lead's
+    # side is pointed back to its own page (403).
+    ("funding:partner_decide", "GET"): "login 404 404 403 ok 403 403",
+    ("funding:partner_decide", "POST"): "login 404 404 403 done* 403 403",
+    ("funding:partner_decide@accept", "GET"): "login 404 404 403 ok 403 403",
+    ("funding:partner_decide@accept", "POST"): "login 404 404 403 403 403 403",
+    ("funding:partner_decide@withdraw", "GET"): "login 404 404 403 ok 403 403",
+    ("funding:partner_decide@withdraw", "POST"): "login 404 404 403 403 403 403",
+    # The signed-in person's councils' invitations (none for most here).
+    ("funding:invitations", "GET"): OK6,
+    ("funding:invitations", "POST"): "login 405 405 405 405 405 405",
+    # --- councils' commitments: Leadshire's admins (here only the organiser).
+    ("councils:commitments", "GET"): "login 403 403 403 403 403 ok",
+    ("councils:commitments", "POST"): "login 403 403 403 403 403 done*",
+    ("councils:commitment_remove", "GET"): NOT_POST,
+    ("councils:commitment_remove", "POST"): "login 403 403 403 403 403 done*",
+    # --- funding: calls and funders are public; a draft call only for its funder's members
+    # and organisers. None of the roles belongs to the funder, so its admin powers are the
+    # organiser's here (tests/funding/test_calls_permissions.py has the funder's own roles).
+    ("funding:calls", "GET"): OK7,
+    ("funding:calls", "POST"): OK7,
+    ("funding:call", "GET"): OK7,
+    ("funding:call", "POST"): OK7,
+    ("funding:call@draft", "GET"): "404 404 404 404 404 404 ok",
+    ("funding:call@draft", "POST"): "404 404 404 404 404 404 ok",
+    ("funding:funders", "GET"): OK7,
+    ("funding:funders", "POST"): OK7,
+    ("funding:funder", "GET"): OK7,
+    ("funding:funder", "POST"): OK7,
+    # Anyone signed in may ask to join a funder.
+    ("funding:funder_join", "GET"): OK6,
+    ("funding:funder_join", "POST"): "login done* done* done* done* done* done*",
+    ("funding:call_new", "GET"): "login 403 403 403 403 403 ok",
+    ("funding:call_new", "POST"): "login 403 403 403 403 403 done*",
+    # The open call: only its description and decision date may still change.
+    ("funding:call_edit", "GET"): "login 403 403 403 403 403 ok",
+    ("funding:call_edit", "POST"): "login 403 403 403 403 403 done*",
+    # Publishing the draft: to anyone outside the funder it does not exist.
+    ("funding:call_publish", "GET"): NOT_POST,
+    ("funding:call_publish", "POST"): "login 404 404 404 404 404 done*",
+    ("funding:funder_members", "GET"): "login 403 403 403 403 403 ok",
+    ("funding:funder_members", "POST"): "login 403 403 403 403 403 ok",
+    ("funding:funder_membership_approve", "GET"): NOT_POST,
+    ("funding:funder_membership_approve", "POST"): "login 403 403 403 403 403 done*",
+    ("funding:funder_membership_refuse", "GET"): "login 403 403 403 403 403 ok",
+    ("funding:funder_membership_refuse", "POST"): "login 403 403 403 403 403 done*",
+    ("funding:funder_membership_role", "GET"): NOT_POST,
+    ("funding:funder_membership_role", "POST"): "login 403 403 403 403 403 done*",
+    ("funding:funder_membership_remove", "GET"): NOT_POST,
+    ("funding:funder_membership_remove", "POST"): "login 403 403 403 403 403 done*",
+    # --- funding applications. Partnerton's draft bid (``bid``): the pledger is on its
+    # project's team; Partnerton's approver (APPROVER) commits it. Leadshire's owner may apply
+    # to the call with Leadshire's projects; the pledger and the approver are shown
+    # Partnerton's bid instead of a form; anyone else is told who may apply.
+    ("funding:apply", "GET"): "login 403 403 403 ok ok 403",
+    ("funding:apply", "POST"): "login 403 403 403 ok done* 403",
+    # A draft: Partnerton's verified members and the project's team, and organisers.
+    ("funding:application", "GET"): "404 404 404 404 ok 404 ok",
+    ("funding:application", "POST"): "404 404 404 404 ok 404 ok",
+    # Editing: the team in the lead council (organisers see it, but do not write it).
+    ("funding:application_edit", "GET"): "login 404 404 404 ok 404 403",
+    ("funding:application_edit", "POST"): "login 404 404 404 done* 404 403",
+    # Submitting and withdrawing: an approver or admin of Partnerton, with a second factor.
+    ("funding:application_submit", "GET"): NOT_POST,
+    ("funding:application_submit", "POST"): "login 404 404 404 403 404 403",
+    ("funding:application_withdraw", "GET"): "login 404 404 404 403 404 403",
+    ("funding:application_withdraw", "POST"): "login 404 404 404 403 404 403",
 }
 VARIANTS = {key for key, _ in MATRIX if "@" in key}
 assert all(len(row.split()) == len(ROLES) for row in MATRIX.values())
@@ -700,11 +926,19 @@ APPROVER: dict[tuple[str, str], str] = {
     ("projects:pledge_action@refuse", "POST"): "done*",
     ("projects:pledge_action@decision", "GET"): "ok",
     ("projects:pledge_action@decision", "POST"): "done*",
+    ("funding:partner_decide@accept", "POST"): "done*",
+    ("funding:partner_decide@withdraw", "POST"): "done*",
     # Enrolled, as approvers must be: asked for a code, and able to turn the app off.
     ("mfa_reauthenticate", "GET"): "ok",
     ("mfa_reauthenticate", "POST"): "ok",
     ("mfa_deactivate_totp", "GET"): "done",
     ("mfa_deactivate_totp", "POST"): "done",
+    # Partnerton's approver commits its bid, but is not on the project's team.
+    ("funding:application_edit", "GET"): "403",
+    ("funding:application_edit", "POST"): "403",
+    ("funding:application_submit", "POST"): "done*",
+    ("funding:application_withdraw", "GET"): "ok",
+    ("funding:application_withdraw", "POST"): "done*",
 }
 
 

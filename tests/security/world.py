@@ -28,7 +28,8 @@ from django.test import Client
 from django.utils import timezone
 from wagtail.models import APIToken
 
-from councils.models import MembershipRole, MembershipStatus
+from councils.models import Commitment, MembershipRole, MembershipStatus
+from funding.models import CallStatus, PartnerState
 from projects import services
 from projects.models import (
     Follow,
@@ -41,7 +42,14 @@ from projects.models import (
 )
 from projects.services import people
 from tests.factories import (
+    ApplicationFactory,
+    ApplicationPartnerFactory,
+    CallFactory,
+    CommitmentFactory,
+    CouncilCommitmentFactory,
     CouncilFactory,
+    FunderFactory,
+    FunderMembershipFactory,
     MembershipFactory,
     MilestoneFactory,
     NeedFactory,
@@ -54,6 +62,7 @@ from tests.factories import (
     published_project,
     verified_member,
 )
+from tests.funding.applying import add_matrix_bid
 
 # A pledge in each state of the ordinary lifecycle (a conditional one is made apart).
 LIFECYCLE_STATES = (
@@ -193,7 +202,44 @@ def make_world(**text) -> SimpleNamespace:
     w.owner_session = UserSession.objects.create(
         user=owner, session_key=phone.session.session_key, ip="198.51.100.1", user_agent="Safari"
     )
+    # Funding: a closed call with the project's application submitted (assessment is open).
+    from tests.funding.assessment_world import matrix_call
+
+    w.call, w.application = matrix_call(project=w.project)
+    # Funding: a funder (none of the roles above belongs to it) with an open call and a draft,
+    # a request to join it and a verified member; Leadshire signed the Local Digital
+    # Declaration and may record one more commitment.
+    w.funder = FunderFactory(name="Department for Testing", slug="dft")
+    w.open_call = CallFactory(funder=w.funder, slug="open-call")
+    w.draft_call = CallFactory(
+        funder=w.funder, slug="draft-call", status=CallStatus.DRAFT, published_at=None
+    )
+    w.funder_request = FunderMembershipFactory(funder=w.funder, status=MembershipStatus.PENDING)
+    w.funder_membership = FunderMembershipFactory(funder=w.funder)
+    w.signed = CouncilCommitmentFactory(council=w.lead, commitment=CommitmentFactory())
+    w.charter = Commitment.objects.create(name="Service Standard", slug="service-standard")
     Project.objects.filter(pk=w.project.pk).update(state=State.SEEKING_SUPPORT)
     for name in ("project", "live", "draft"):
         getattr(w, name).refresh_from_db()
+    _funding_partners(w)
+    add_matrix_bid(w)  # funding applications: a call and Partnerton's draft bid to it
     return w
+
+
+def _funding_partners(w) -> None:
+    """Leadshire's draft bid with ``project`` to an open call, Partnerton invited
+    (``partners_bid``); and its bid to another call in which Partnerton has confirmed its part
+    (``partners_confirmed_bid``)."""
+    w.partners_bid = ApplicationFactory(project=w.project)
+    ApplicationPartnerFactory(
+        application=w.partners_bid, council=w.partner, invited_by=w.users["owner"]
+    )
+    w.partners_confirmed_bid = ApplicationFactory(project=w.project)
+    ApplicationPartnerFactory(
+        application=w.partners_confirmed_bid,
+        council=w.partner,
+        invited_by=w.users["owner"],
+        state=PartnerState.CONFIRMED,
+        decided_by=w.users["approver"],
+        decided_at=timezone.now(),
+    )

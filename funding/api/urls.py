@@ -1,0 +1,10 @@
+"""Under /api/v1/: the funding endpoints, each part's beside its views."""
+
+from . import applications, assessment, calls, partners
+
+urlpatterns = [
+    *calls.urlpatterns,
+    *applications.urlpatterns,
+    *partners.urlpatterns,
+    *assessment.urlpatterns,
+]
