@@ -155,9 +155,9 @@ def load() -> None:
 
 def enrol_privileged() -> list[User]:
     """Organisers, council admins and approvers need two-factor authentication before they use
-    those powers: give each demo one an authenticator app (a random secret of their own), so
-    someone trying the demo signs in with ``manage.py demo_code <email>`` for the code. People
-    who set one up themselves keep theirs."""
+    those powers, as do funders' admins, assessors and moderators: give each demo one an
+    authenticator app (a random secret of their own), so someone trying the demo signs in with
+    ``manage.py demo_code <email>`` for the code. People who set one up themselves keep theirs."""
     privileged = (
         User.objects.filter(is_active=True)
         .filter(
@@ -166,6 +166,11 @@ def enrol_privileged() -> list[User]:
             | Q(
                 memberships__status=MembershipStatus.VERIFIED,
                 memberships__role__in=[MembershipRole.ADMIN, MembershipRole.APPROVER],
+            )
+            # funding.FunderMembership, by its reverse relation (the values of FunderRole).
+            | Q(
+                funder_memberships__status=MembershipStatus.VERIFIED,
+                funder_memberships__role__in=["admin", "moderator", "assessor"],
             )
         )
         .exclude(authenticator__type=Authenticator.Type.TOTP)

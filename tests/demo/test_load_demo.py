@@ -47,9 +47,10 @@ def counts() -> dict[str, int]:
         "memberships": Membership.objects.count(),
         "pages": Page.objects.count(),
     }
-    # Whatever else the demo loads (projects, pledges, ...) must not double either.
-    for model in apps.get_app_config("projects").get_models():
-        found[model._meta.label] = model.objects.count()
+    # Whatever else the demo loads (projects, pledges, calls, bids, ...) must not double either.
+    for app in ("projects", "funding"):
+        for model in apps.get_app_config(app).get_models():
+            found[model._meta.label] = model.objects.count()
     return found
 
 
@@ -63,7 +64,8 @@ def test_load_demo_twice_adds_nothing_the_second_time(without_shared):
 
     assert counts() == first
     assert first["councils"] == 39
-    assert first["users"] == 14
+    assert first["users"] == 20  # 14 in councils, 6 in funders
+    assert first["funding.Call"] == 4
     assert first["pages"] > 2  # the root, the home page and the standard pages
     assert "organiser@example.com" in output
     assert "pipeline-demo-2026" in second_output
@@ -186,3 +188,88 @@ def test_what_the_demo_people_changed_survives_a_second_load(without_shared, dec
     assert not StandardPage.objects.filter(slug="about", locale__language_code="en-gb").exists()
     assert not User.objects.filter(email="amara.okafor@example.com").exists()
     assert EmailAddress.objects.get(user=amara, primary=True).email == "amara@hackney.example"
+
+
+def test_the_demo_has_a_funding_round_at_every_stage(without_shared):
+    """The README's worked example: an open call with a bid at every stage, a closed call being
+    assessed, a decided call with its decisions published, and one opening soon."""
+    from funding.models import (
+        Application,
+        ApplicationState,
+        Assessment,
+        Call,
+        FunderMembership,
+        FunderRole,
+        PartnerState,
+    )
+    from funding.selectors.applications import public_applications
+    from funding.selectors.calls import call_stage
+
+    load_demo()
+
+    calls = {call.slug: call for call in Call.objects.select_related("funder")}
+    stages = {slug: call_stage(call) for slug, call in calls.items()}
+    assert stages == {
+        "local-digital-fund-round-10": "open",
+        "local-digital-fund-round-9": "closed",
+        "reuse-fund-2026": "decided",
+        "digital-discovery-fund-for-welsh-councils": "upcoming",
+    }
+    open_call = calls["local-digital-fund-round-10"]
+    assert open_call.max_award == 80_000_00 and open_call.min_partners == 2
+    assert [c.slug for c in open_call.required_commitments.all()] == ["local-digital-declaration"]
+    assert open_call.questions.count() == 3
+    assert sorted(open_call.criteria.values_list("weight", flat=True)) == [25, 35, 40]
+
+    def bids(call) -> dict[str, Application]:
+        return {a.project.title: a for a in call.applications.select_related("project")}
+
+    # The open call: a draft, a draft waiting for Leeds to confirm, submitted, withdrawn.
+    open_bids = bids(open_call)
+    assert {title: a.state for title, a in open_bids.items()} == {
+        "Blue Badge renewals": ApplicationState.DRAFT,
+        "Council tax single person discount review": ApplicationState.DRAFT,
+        "Free school meals auto-enrolment": ApplicationState.SUBMITTED,
+        "Comment on a planning application": ApplicationState.WITHDRAWN,
+    }
+    waiting = open_bids["Council tax single person discount review"]
+    assert {p.council.code: p.state for p in waiting.partners.select_related("council")} == {
+        "SHF": PartnerState.CONFIRMED,
+        "LDS": PartnerState.INVITED,
+    }
+    withdrawn = open_bids["Comment on a planning application"]
+    assert withdrawn.submitted_at is not None and withdrawn.withdrawn_reason
+
+    # The closed call: scored, a conflict of interest declared, two bids shortlisted.
+    closed = bids(calls["local-digital-fund-round-9"])
+    assert sorted(a.state for a in closed.values()) == [
+        ApplicationState.SHORTLISTED,
+        ApplicationState.SHORTLISTED,
+        ApplicationState.SUBMITTED,
+    ]
+    assessments = Assessment.objects.filter(application__call__slug="local-digital-fund-round-9")
+    assert assessments.filter(submitted_at__isnull=False).count() == 4
+    conflict = assessments.get(conflict_declared_at__isnull=False)
+    assert conflict.application.project.title == "School admissions appeal form"
+
+    # The decided call: one funded with an award, one not funded with feedback, public.
+    decided = bids(calls["reuse-fund-2026"])
+    funded = decided["Trwyddedau parcio i breswylwyr"]
+    not_funded = decided["Report a pothole with a photo"]
+    assert (funded.state, funded.award_amount) == (ApplicationState.FUNDED, 40_000_00)
+    assert not_funded.state == ApplicationState.NOT_FUNDED and not_funded.feedback
+    assert {funded.pk, not_funded.pk} <= set(public_applications().values_list("pk", flat=True))
+
+    # The logins the README names, verified in their roles, with a second factor.
+    roles = {
+        (m.user.email, m.funder.slug): m.role
+        for m in FunderMembership.objects.filter(status="verified").select_related("user", "funder")
+    }
+    assert roles[("funder.admin@example.com", "local-digital")] == FunderRole.ADMIN
+    assert roles[("assessor@example.com", "local-digital")] == FunderRole.ASSESSOR
+    assert roles[("moderator@example.com", "local-digital")] == FunderRole.MODERATOR
+    from accounts.mfa import user_has_second_factor
+
+    for email in ("funder.admin@example.com", "assessor@example.com", "moderator@example.com"):
+        assert user_has_second_factor(user=User.objects.get(email=email))
+        assert User.objects.get(email=email).check_password("pipeline-demo-2026")
