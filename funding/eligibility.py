@@ -200,8 +200,39 @@ def _lead_shortfalls(application: Application, required) -> list[Shortfall]:
     return found
 
 
+def _fits(call, council) -> bool:
+    """The call's nations and council types bind partners counted toward the minimum too."""
+    return (not call.nations or council.nation in call.nations) and (
+        not call.council_types or council.authority_type in call.council_types
+    )
+
+
+def _partner_misfit(call, council) -> Shortfall:
+    if call.nations and council.nation not in call.nations:
+        text = _(
+            "%(council)s is in %(nation)s and this call is for councils in %(nations)s, so it "
+            "does not count as a partner."
+        ) % {
+            "council": council.display_name,
+            "nation": council.get_nation_display(),
+            "nations": joined_or([Nation(n).label for n in call.nations]),
+        }
+    else:
+        names = council_type_names([*call.council_types, council.authority_type])
+        text = _(
+            "%(council)s is a %(type)s and this call is for these council types: %(types)s, so it "
+            "does not count as a partner."
+        ) % {
+            "council": council.display_name,
+            "type": names.get(council.authority_type, council.authority_type),
+            "types": joined_or([names[code] for code in call.council_types]),
+        }
+    return Shortfall("partner_not_eligible", text, field="partners")
+
+
 def _partner_shortfalls(application: Application, required) -> list[Shortfall]:
-    """Confirmed partners count if they signed every required commitment."""
+    """Confirmed partners count if they meet the call's nations and council types and signed
+    every required commitment."""
     call = application.call
     if not call.min_partners:
         return []
@@ -211,7 +242,9 @@ def _partner_shortfalls(application: Application, required) -> list[Shortfall]:
         for p in application.partners.all()
         if p.state == PartnerState.CONFIRMED and p.council_id != application.lead_council_id
     ]
-    counted = [p for p in confirmed if required_ids <= _signed(p.council)]
+    counted = [
+        p for p in confirmed if required_ids <= _signed(p.council) and _fits(call, p.council)
+    ]
     needed = call.min_partners - len(counted)
     if needed <= 0:
         return []
@@ -240,6 +273,9 @@ def _partner_shortfalls(application: Application, required) -> list[Shortfall]:
         )
     ]
     for partner in confirmed:
+        if not _fits(call, partner.council):
+            found.append(_partner_misfit(call, partner.council))
+            continue
         missing = [c for c in required if c.pk not in _signed(partner.council)]
         if missing:
             found.append(

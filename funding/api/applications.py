@@ -176,7 +176,7 @@ class AnswerSerializer(serializers.Serializer):
 class ShortfallSerializer(serializers.Serializer):
     code = serializers.CharField(
         help_text="Stable: call_closed, call_not_open, call_not_published, lead_nation, "
-        "lead_council_type, lead_commitment, partners, partner_commitment, "
+        "lead_council_type, lead_commitment, partners, partner_not_eligible, partner_commitment, "
         "project_not_published, service_area, phase, summary_missing, amount_missing, "
         "amount_over_maximum, answer_missing, answer_too_long"
     )

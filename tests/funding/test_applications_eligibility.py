@@ -104,9 +104,35 @@ def test_a_call_for_councils_in_wales():
     w = eligible()
     w.call.nations = [Nation.WALES]
     w.call.save()
+    partner = w.partners[0].council.short_name
     assert messages(w.application) == [
-        f"This call is for councils in Wales; {w.lead.short_name} is in England."
+        f"This call is for councils in Wales; {w.lead.short_name} is in England.",
+        "1 more partner council that has signed the Local Digital Declaration (this call asks "
+        "for at least 1; confirmed and counted so far: 0).",
+        f"{partner} is in England and this call is for councils in Wales, so it does not count "
+        "as a partner.",
     ]
+
+
+def test_partners_must_be_in_the_calls_nations_and_types_too():
+    w = eligible(min_partners=1)
+    w.call.nations = [Nation.ENGLAND]
+    w.call.council_types = [w.lead.authority_type]
+    w.call.save()
+    assert shortfalls(w.application) == []
+    welsh = w.partners[0].council
+    welsh.nation = Nation.WALES
+    welsh.save()
+    assert codes(w.application) == ["partners", "partner_not_eligible"]
+    welsh.nation = Nation.ENGLAND
+    welsh.authority_type, welsh.authority_type_name = "UA", "Unitary authority"
+    welsh.save()
+    found = shortfalls(w.application)
+    assert [s.code for s in found] == ["partners", "partner_not_eligible"]
+    assert found[1].message == (
+        f"{welsh.short_name} is a Unitary authority and this call is for these council types: "
+        f"{w.lead.type_display}, so it does not count as a partner."
+    )
 
 
 def test_a_call_for_some_council_types():
@@ -115,10 +141,11 @@ def test_a_call_for_some_council_types():
     w = eligible()
     w.call.council_types = ["UA", "LBO"]
     w.call.save()
-    assert messages(w.application) == [
+    assert messages(w.application)[0] == (
         "This call is for these council types: Unitary authority or London borough; "
         f"{w.lead.short_name} is a Non-metropolitan district."
-    ]
+    )
+    assert codes(w.application) == ["lead_council_type", "partners", "partner_not_eligible"]
 
 
 def test_a_call_for_some_service_areas():
@@ -240,7 +267,11 @@ def test_shortfalls_come_in_welsh():
         f"Mae’r alwad hon ar gyfer cynghorau yn y wlad hon: Cymru. Gwlad {w.lead.short_name} yw "
         "Lloegr."
     )
-    assert found[1] == "Rhowch swm yr arian rydych yn gofyn amdano."
+    assert found[2] == (
+        f"Gwlad {w.partners[0].council.short_name} yw Lloegr, ac mae’r alwad hon ar gyfer "
+        "cynghorau yn y wlad hon: Cymru, felly nid yw’n cyfrif fel partner."
+    )
+    assert found[3] == "Rhowch swm yr arian rydych yn gofyn amdano."
     w.partners[0].delete()
     with translation.override("cy"):
         partners = messages(w.application)[1]

@@ -221,7 +221,7 @@ def test_a_calls_page_says_everything_in_plain_words(client, calls):
         "What problem will you solve? Up to 250 words",
         "Need and impact – 60 (60%)",
         "Collaboration – 40 (40%)",
-        "Applications No applications have been submitted yet.",
+        "No applications have been submitted yet.",
     ):
         assert words in page, words
     assert "<strong>prospectus</strong>" in response.content.decode()
@@ -264,6 +264,39 @@ def test_a_draft_is_seen_only_by_the_funders_members_and_organisers(client, call
         page = text(response)
         assert "This call is a draft" in page
         assert "No applications have been submitted yet" not in page
+
+
+@pytest.mark.parametrize(
+    ("who", "links"),
+    [
+        ("anonymous", []),
+        ("member", []),
+        ("other_assessor", []),
+        ("assessor", ["Score the applications"]),
+        ("moderator", ["Score the applications", "Compare the scores and decide"]),
+        ("admin", ["Compare the scores and decide"]),
+        ("org", ["Compare the scores and decide"]),
+    ],
+)
+def test_the_funders_team_finds_assessment_and_moderation_from_the_call(client, calls, who, links):
+    call = calls["closed"]
+    people = {
+        "member": funder_member(call.funder),
+        "other_assessor": funder_member(role=FunderRole.ASSESSOR),
+        "assessor": funder_member(call.funder, role=FunderRole.ASSESSOR),
+        "moderator": funder_member(call.funder, role=FunderRole.MODERATOR),
+        "admin": funder_member(call.funder, role=FunderRole.ADMIN),
+        "org": OrganiserFactory(),
+    }
+    if who != "anonymous":
+        client.force_login(people[who])
+    page = text(client.get(f"/funding/calls/{call.slug}/"))
+    found = [
+        label
+        for label in ("Score the applications", "Compare the scores and decide")
+        if label in page
+    ]
+    assert found == links
 
 
 def test_the_pages_in_welsh(client, calls):

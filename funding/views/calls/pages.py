@@ -115,6 +115,8 @@ def call_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "questions": list(call.questions.all()),
             "criteria": criteria_with_shares(call),
             "is_admin": standing.is_admin,
+            "role": standing.membership.role if standing.is_member else None,
+            "is_organiser": request.user.is_authenticated and request.user.is_organiser,
             "locked": selectors.call_is_locked(call, now),
         },
     )
