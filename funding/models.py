@@ -621,12 +621,29 @@ class AwardTranche(models.Model):
         return f"{self.application} #{self.position}"
 
     @property
-    def released(self) -> bool:
-        return self.pledge is not None and self.pledge.award_state == "released"
-
-    @property
     def state(self) -> str:
         """planned (until the decisions are published), awarded, or released."""
         if self.pledge_id is None:
             return "planned"
         return self.pledge.award_state
+
+    @property
+    def state_display(self) -> str:
+        return {
+            "planned": _("Planned"),
+            "awarded": _("Awarded"),
+            "released": _("Released"),
+        }[self.state]
+
+    @property
+    def when_display(self) -> str:
+        """What releases it, in words."""
+        if self.milestone_id is not None:
+            return _("When the milestone “%(milestone)s” is reached") % {
+                "milestone": self.milestone.title
+            }
+        if self.phase:
+            return _("When the project enters %(phase)s") % {
+                "phase": Phase(self.phase).label.lower()
+            }
+        return _("On award")
