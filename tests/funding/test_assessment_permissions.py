@@ -27,8 +27,8 @@ from django.test import Client
 from django.urls import reverse
 
 from funding.models import Application, Assessment, AwardTranche, Call, Decision, Score
-from projects.models import Pledge
 from funding.services import assessment as services
+from projects.models import Pledge
 from tests.api.conftest import send, token_client
 
 from .assessment_world import make_assessment_world
