@@ -279,10 +279,13 @@ class DecisionSerializer(serializers.Serializer):
     application = serializers.IntegerField()
     outcome = serializers.ChoiceField(choices=DecisionOutcome.choices)
     award_amount = MoneySerializer(allow_null=True)
-    tranches = AwardTrancheSerializer(many=True)
     feedback = serializers.CharField()
     decided_at = serializers.DateTimeField()
     published = serializers.BooleanField(help_text="False until the call's decisions are published")
+
+
+class DecisionWithTranchesSerializer(DecisionSerializer):
+    tranches = AwardTrancheSerializer(many=True, help_text="How the award is paid")
 
 
 def decision_data(decision: Decision, *, published: bool) -> dict:
@@ -290,15 +293,23 @@ def decision_data(decision: Decision, *, published: bool) -> dict:
         "application": decision.application_id,
         "outcome": decision.outcome,
         "award_amount": money(decision.award_amount) if decision.award_amount else None,
-        "tranches": [
-            tranche_data(t)
-            for t in AwardTranche.objects.filter(application=decision.application_id)
-            .select_related("milestone", "pledge")
-            .order_by("position")
-        ],
         "feedback": decision.feedback,
         "decided_at": _iso(decision.decided_at),
         "published": published,
+    }
+
+
+def decision_with_tranches(decision: Decision) -> dict:
+    """One decision as the moderator recorded it, with its award plan (the board leaves the
+    plans out: one query each)."""
+    tranches = (
+        AwardTranche.objects.filter(application=decision.application_id)
+        .select_related("milestone", "pledge")
+        .order_by("position")
+    )
+    return {
+        **decision_data(decision, published=False),
+        "tranches": [tranche_data(t) for t in tranches],
     }
 
 
@@ -581,7 +592,7 @@ class DecisionView(ApiView, _Base):
     @extend_schema(
         summary="Record or change the decision on an application (private until published)",
         request=DecisionInputSerializer,
-        responses={200: DecisionSerializer, **ERRORS},
+        responses={200: DecisionWithTranchesSerializer, **ERRORS},
     )
     def post(self, request, pk: int):
         application = self.application(pk)
@@ -606,7 +617,7 @@ class DecisionView(ApiView, _Base):
             raise _field_for_api(
                 exc, {"award_amount": "award_amount_pence", "tranche": "tranches"}
             ) from None
-        return Response(decision_data(decision, published=False))
+        return Response(decision_with_tranches(decision))
 
 
 class TrancheReleaseInputSerializer(StrictInputSerializer):
