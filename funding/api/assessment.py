@@ -254,6 +254,16 @@ class TrancheInputSerializer(StrictInputSerializer):
         help_text="Released when the project enters this phase or a later one",
     )
 
+    def to_internal_value(self, data):
+        # Nested in a list, ``validate`` never sees the sent keys: refuse unknown ones here.
+        if isinstance(data, dict):
+            unknown = sorted(set(data) - set(self.fields))
+            if unknown:
+                raise serializers.ValidationError(
+                    {name: ["This field is not accepted here."] for name in unknown}
+                )
+        return super().to_internal_value(data)
+
 
 class DecisionInputSerializer(StrictInputSerializer):
     outcome = serializers.ChoiceField(choices=DecisionOutcome.choices)
