@@ -356,9 +356,7 @@ def pledge_governance(
         else:
             sign_off = _("Signed off by %(person)s on %(date)s") % who
     if pledge.state == PledgeState.PENDING:
-        sign_off = _("Awaiting an approver of %(council)s") % {
-            "council": pledge.pledger_name
-        }
+        sign_off = _("Awaiting an approver of %(council)s") % {"council": pledge.pledger_name}
     rows: list[tuple[str, str, Pledge | None]] = [(_("Sign-off"), sign_off, None)]
     try:
         record = pledge.decision_record
