@@ -36,6 +36,7 @@ class ActivityAction(models.TextChoices):
     FUNDING_SHORTLIST_CHANGED = "funding_shortlist_changed", _("Funding shortlist changed")
     FUNDING_DECISION_RECORDED = "funding_decision_recorded", _("Funding decision recorded")
     FUNDING_DECISIONS_PUBLISHED = "funding_decisions_published", _("Funding decisions published")
+    FUNDING_TRANCHE_RELEASED = "funding_tranche_released", _("Award tranche released")
     COUNCIL_COMMITMENT_RECORDED = "council_commitment_recorded", _("Commitment recorded")
     COUNCIL_COMMITMENT_REMOVED = "council_commitment_removed", _("Commitment record removed")
     FUNDER_ADDED = "funder_added", _("Funder added")

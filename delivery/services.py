@@ -49,6 +49,7 @@ from .models import (
     ReportSchedule,
     StatusReport,
 )
+from .signals import milestone_reached
 
 User = get_user_model()
 
@@ -191,6 +192,8 @@ def milestone_mark_done(
     if evidence_url is not None:
         milestone.evidence_url = _clean_url(evidence_url, field="evidence_url")
     milestone.save()
+    if was_done_on is None:
+        milestone_reached.send(sender=Milestone, milestone=milestone, actor=actor)
     if milestone.project.state != State.DRAFT:
         if was_done_on is None:
             _timeline_milestone_done(actor=actor, milestone=milestone)

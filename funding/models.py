@@ -11,12 +11,14 @@ part before the bid can be submitted.
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.vocabulary import Term, reader_language
 from councils.models import ACTIVE_MEMBERSHIP_STATUSES, Commitment, Council, MembershipStatus
-from projects.models import MAX_MONEY_PENCE, Language, Phase, Project, ServiceArea
+from delivery.models import Milestone
+from projects.models import MAX_MONEY_PENCE, Language, Phase, Pledge, Project, ServiceArea
 
 # Scores run 0 (no evidence) to 4 (strong evidence) on every criterion.
 MAX_SCORE = 4
@@ -48,6 +50,9 @@ class Funder(models.Model):
 
     def __str__(self) -> str:
         return str(self.display_name)
+
+    def get_absolute_url(self) -> str:
+        return reverse("funding:funder", kwargs={"slug": self.slug})
 
     @property
     def display_name(self) -> Term:
@@ -557,3 +562,88 @@ class Decision(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_outcome_display()}: {self.application}"
+
+
+# --- awards in the ledger ---------------------------------------------------------------------
+
+# A tranche may wait for a phase the project works in (not idea, where every project starts).
+TRANCHE_PHASES = tuple(p for p in Phase.values if p not in (Phase.IDEA, Phase.RETIRED))
+MAX_TRANCHES = 6
+
+
+class AwardTranche(models.Model):
+    """One part of a funded application's award, planned with the decision: released at once
+    when the decisions are published, or when the project reaches a milestone or enters a phase.
+    On publication each becomes the funder's pledge on the project (``pledge``), accepted, and
+    fulfilled when released (README, "Awards in the ledger"). The amounts add up to the award
+    (checked by the service that plans them, under the decision's lock)."""
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="tranches")
+    position = models.PositiveSmallIntegerField(_("order"))
+    amount = models.BigIntegerField(_("amount"), help_text=_("In pence"))
+    milestone = models.ForeignKey(
+        Milestone,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="award_tranches",
+        verbose_name=_("milestone"),
+    )
+    phase = models.CharField(_("phase"), max_length=16, choices=Phase.choices, blank=True)
+    pledge = models.OneToOneField(
+        Pledge,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="award_tranche",
+    )
+
+    class Meta:
+        ordering = ["application", "position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["application", "position"], name="one_tranche_per_place"
+            ),
+            models.CheckConstraint(
+                condition=Q(amount__gt=0) & Q(amount__lte=MAX_MONEY_PENCE),
+                name="tranche_amount_positive",
+            ),
+            models.CheckConstraint(
+                condition=Q(phase="") | Q(phase__in=TRANCHE_PHASES), name="tranche_phase_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(milestone__isnull=True) | Q(phase=""),
+                name="tranche_milestone_or_phase",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.application} #{self.position}"
+
+    @property
+    def state(self) -> str:
+        """planned (until the decisions are published), awarded, or released."""
+        if self.pledge_id is None:
+            return "planned"
+        return self.pledge.award_state
+
+    @property
+    def state_display(self) -> str:
+        return {
+            "planned": _("Planned"),
+            "awarded": _("Awarded"),
+            "released": _("Released"),
+        }[self.state]
+
+    @property
+    def when_display(self) -> str:
+        """What releases it, in words."""
+        if self.milestone_id is not None:
+            return _("When the milestone “%(milestone)s” is reached") % {
+                "milestone": self.milestone.title
+            }
+        if self.phase:
+            return _("When the project enters %(phase)s") % {
+                "phase": Phase(self.phase).label.lower()
+            }
+        return _("On award")

@@ -71,6 +71,10 @@ PLEDGE_COLUMNS = [
     "condition_met_at",
     "amends_pledge_id",
     "amended_by_pledge_id",
+    # A funder's award (README, "Awards in the ledger"): the funder's slug, and awarded or
+    # released; both empty for a council's pledge, whose council columns are then empty.
+    "funder",
+    "award_state",
 ]
 # A council's own CSV (/councils/<slug>/pledges.csv) adds the note only the pledging and the
 # lead council see: filled in for their verified members, empty for anyone else.
@@ -151,8 +155,8 @@ def pledge_rows(
             pledge.project.title,
             base_url + pledge.project.get_absolute_url(),
             pledge.project.lead_council.code,
-            pledge.council.code,
-            pledge.council.gss_code,
+            pledge.council.code if pledge.council_id else "",
+            pledge.council.gss_code if pledge.council_id else "",
             pledge.kind,
             pledge.need_id or "",
             pledge.role,
@@ -169,6 +173,8 @@ def pledge_rows(
             _iso(pledge.condition_met_at),
             pledge.amends_id or "",
             pledge.amended_by_id or "",
+            pledge.funder.slug if pledge.is_award else "",
+            pledge.award_state or "",
         ]
         if private_for is not None:
             mine = {pledge.council_id, pledge.project.lead_council_id} & private_for

@@ -21,6 +21,7 @@ COUNTED = ("offered", "accepted", "fulfilled")
 APART = ("conditional", "matched")
 PARTNER_STATES = (PledgeState.ACCEPTED, PledgeState.FULFILLED)
 PUBLIC_ENTRIES = (PledgeState.OFFERED, PledgeState.CONDITIONAL, PledgeState.PROPOSED)
+AWARD_STATES = (PledgeState.ACCEPTED, PledgeState.FULFILLED)
 SYSTEM_MOVES = {
     (PledgeState.CONDITIONAL, PledgeState.OFFERED),
     (PledgeState.CONDITIONAL, PledgeState.LAPSED),
@@ -122,7 +123,8 @@ def check_ledger() -> list[Mismatch]:
     """Every way stored state disagrees with the ledger: event chains and who made each move,
     pledge states, conditions (each met at most once, none left waiting once met or once it can
     no longer be), match amounts (the formula, within the cap), need and project totals
-    (counted, conditional and matched), and partner counts."""
+    (counted, conditional and matched), partner counts, and funders' awards (only ever accepted,
+    then released)."""
     from .selectors import project_team_partner_council_ids
     from .services.conditions import (
         FOLLOWING_STATES,
@@ -157,13 +159,14 @@ def check_ledger() -> list[Mismatch]:
         "condition_met_at",
         "amends_id",
         "role",
+        "funder_id",
     )
     # What an amendment must share with its original: project, need, council, kind and role.
     shape: dict[int, tuple] = {}
     amendments: list[tuple[int, int, int]] = []  # (amendment, original, amount)
     for row in pledges.iterator(chunk_size=5000):
         pk, project_id, need_id, council_id, kind, amount, stored_state, offered_at = row[:8]
-        min_others, percent, matched, condition_met_at, amends_id, role = row[8:]
+        min_others, percent, matched, condition_met_at, amends_id, role, funder_id = row[8:]
         shape[pk] = (project_id, need_id, council_id, kind, role, amount)
         if amends_id is not None:
             amendments.append((pk, amends_id, amount))
@@ -173,6 +176,11 @@ def check_ledger() -> list[Mismatch]:
             continue
         if state != stored_state:
             mismatches.append(Mismatch(f"pledge {pk} state", stored_state, state))
+        # A funder's award is accepted when it is made and only ever released (fulfilled).
+        if funder_id is not None and state not in AWARD_STATES:
+            mismatches.append(
+                Mismatch(f"pledge {pk} (an award) state", state, "accepted or fulfilled")
+            )
         # Public from its offer: a pledge seen by the lead council has an offer (or a
         # conditional one) in its ledger, and one only ever inside its council has none.
         if (offered_at is not None) != (pk in offered):
@@ -199,7 +207,7 @@ def check_ledger() -> list[Mismatch]:
                 mismatches.append(Mismatch(f"pledge {pk} matched_amount", matched, f"≤ {amount}"))
             if state in FOLLOWING_STATES:
                 matches.append((pk, project_id, council_id, kind, amount, percent, matched))
-        elif state in MATCHED_STATES:
+        elif state in MATCHED_STATES and council_id is not None:  # never a funder's award
             given[(project_id, kind)] += amount
             given_by[(project_id, kind, council_id)] += amount
         prefix = "money" if kind == Kind.MONEY else "half_days"
@@ -215,9 +223,10 @@ def check_ledger() -> list[Mismatch]:
             project_totals[project_id][f"{prefix}_{bucket}"] += gives
             if need_id:
                 need_totals[need_id][bucket] += gives
-        if state in LIVE_PLEDGE_STATES:
+        # A funder's award counts in the totals, but no council pledges it or partners by it.
+        if council_id is not None and state in LIVE_PLEDGE_STATES:
             pledging[project_id].add(council_id)
-        if state in PARTNER_STATES:
+        if council_id is not None and state in PARTNER_STATES:
             partners[project_id].add(council_id)
     for pk, project_id, council_id, kind, cap, percent, matched in matches:
         others = given[(project_id, kind)] - given_by[(project_id, kind, council_id)]

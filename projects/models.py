@@ -539,7 +539,19 @@ class Pledge(models.Model):
     need = models.ForeignKey(
         Need, on_delete=models.PROTECT, null=True, blank=True, related_name="pledges"
     )
-    council = models.ForeignKey(Council, on_delete=models.PROTECT, related_name="pledges")
+    # Who pledges: a council, or a funder whose award is paid into the project (README, "Awards
+    # in the ledger"). Exactly one of the two.
+    council = models.ForeignKey(
+        Council, on_delete=models.PROTECT, null=True, blank=True, related_name="pledges"
+    )
+    funder = models.ForeignKey(
+        "funding.Funder",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="pledges",
+        verbose_name=_("funder"),
+    )
     # An amendment: the pledge whose amount it would change. Set once when it is proposed; the
     # original is never edited, it is replaced (superseded) if the owner accepts the change.
     amends = models.ForeignKey(
@@ -634,6 +646,24 @@ class Pledge(models.Model):
                 condition=Q(state__in=LIVE_AMENDMENT_STATES),
                 name="pledge_one_live_amendment",
             ),
+            models.CheckConstraint(
+                condition=Q(council__isnull=False, funder__isnull=True)
+                | Q(council__isnull=True, funder__isnull=False),
+                name="pledge_council_or_funder",
+            ),
+            # An award is money, plain: no conditions, no match, no amendment, no need.
+            models.CheckConstraint(
+                condition=Q(funder__isnull=True)
+                | Q(
+                    kind=Kind.MONEY,
+                    min_other_councils__isnull=True,
+                    match_percent__isnull=True,
+                    amends__isnull=True,
+                    need__isnull=True,
+                    private_note="",
+                ),
+                name="pledge_award_is_plain_money",
+            ),
         ]
         indexes = [
             models.Index(fields=["project", "state"]),
@@ -648,10 +678,36 @@ class Pledge(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.council} → {self.project}: {self.amount_display}"
+        return f"{self.pledger} → {self.project}: {self.amount_display}"
 
     def get_absolute_url(self) -> str:
         return reverse("projects:pledge_detail", kwargs={"pk": self.pk})
+
+    @property
+    def is_award(self) -> bool:
+        """A funder's award (or one tranche of it), not a council's offer."""
+        return self.funder_id is not None
+
+    @property
+    def pledger(self):
+        """The council or the funder behind the pledge: both have ``display_name`` and
+        ``get_absolute_url``."""
+        return self.funder if self.is_award else self.council
+
+    @property
+    def pledger_name(self) -> Term:
+        return self.pledger.display_name
+
+    @property
+    def award_state(self) -> str | None:
+        """For an award: "awarded" until it is released to the project, then "released"."""
+        if not self.is_award:
+            return None
+        return "released" if self.state == PledgeState.FULFILLED else "awarded"
+
+    @property
+    def award_state_display(self) -> str:
+        return {"awarded": _("Awarded"), "released": _("Released")}.get(self.award_state, "")
 
     @property
     def amount_display(self) -> str:

@@ -70,7 +70,9 @@ def user_can_view_project(user, project: Project) -> bool:
 
 
 def user_can_withdraw_pledge(user, pledge: Pledge) -> bool:
-    if user is None or not user.is_authenticated:
+    """A council's pledge, by its members or an organiser; never a funder's award, which only
+    its funder releases (README, "Awards in the ledger")."""
+    if user is None or not user.is_authenticated or pledge.is_award:
         return False
     return user.is_organiser or user_may_act_for_council(user=user, council=pledge.council)
 
@@ -85,6 +87,8 @@ def user_sees_internal_pledges(user, pledge: Pledge) -> bool:
     members and organisers only, never the lead council or the public."""
     if user is None or not user.is_authenticated:
         return False
+    if pledge.is_award:  # an award has no internal states
+        return user.is_organiser
     return user.is_organiser or _verified_membership(user, pledge.council_id).exists()
 
 
@@ -96,6 +100,8 @@ def user_can_see_pledge(user, pledge: Pledge) -> bool:
 def user_can_approve_pledge(user, pledge: Pledge) -> bool:
     from councils.selectors import user_is_council_approver
 
+    if pledge.is_award:
+        return False
     return user_is_council_approver(user=user, council=pledge.council)
 
 
@@ -114,7 +120,7 @@ def user_can_record_decision(user, pledge: Pledge) -> bool:
     or the verified member who pledged it when it is within the council's delegated limit."""
     from councils.selectors import user_is_council_approver
 
-    if user is None or not user.is_authenticated:
+    if user is None or not user.is_authenticated or pledge.is_award:
         return False
     if user_is_council_approver(user=user, council=pledge.council) and user_has_second_factor(
         user=user
@@ -143,8 +149,9 @@ def pledge_needs_sign_off(user, council: Council, kind: str, amount: int) -> boo
 
 
 def user_sees_private_notes(user, pledge: Pledge) -> bool:
-    """A pledge's private notes: verified members of the pledging and of the lead council only."""
-    if user is None or not user.is_authenticated:
+    """A pledge's private notes: verified members of the pledging and of the lead council only.
+    An award has none (a funder is not a council)."""
+    if user is None or not user.is_authenticated or pledge.is_award:
         return False
     return Membership.objects.filter(
         user=user,

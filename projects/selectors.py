@@ -120,7 +120,7 @@ def project_pledges(*, project: Project) -> QuerySet[Pledge]:
     return (
         Pledge.objects.public()
         .filter(project=project)
-        .select_related("council", "pledged_by", "need", "decision_record__recorded_by")
+        .select_related("council", "funder", "pledged_by", "need", "decision_record__recorded_by")
         .prefetch_related(
             Prefetch(
                 "events", queryset=PledgeEvent.objects.select_related("actor").order_by("sequence")
@@ -143,10 +143,10 @@ class PledgeEventRow(NamedTuple):
     pledge_state: str
     pledge_created_at: datetime.datetime
     need_id: int | None
-    council_id: int
-    council_slug: str
-    council_short_name: str
-    council_name_cy: str
+    council_id: int | None
+    council_slug: str | None
+    council_short_name: str | None
+    council_name_cy: str | None
     sequence: int
     from_state: str
     to_state: str
@@ -155,6 +155,11 @@ class PledgeEventRow(NamedTuple):
     min_other_councils: int | None = None
     match_percent: int | None = None
     matched_amount: int | None = None
+    # A funder's award instead of a council's pledge (README, "Awards in the ledger").
+    funder_id: int | None = None
+    funder_slug: str | None = None
+    funder_name: str | None = None
+    funder_name_cy: str | None = None
 
 
 def project_pledge_events(*, project: Project) -> list[PledgeEventRow]:
@@ -187,6 +192,10 @@ def project_pledge_events(*, project: Project) -> list[PledgeEventRow]:
             "pledge__min_other_councils",
             "pledge__match_percent",
             "pledge__matched_amount",
+            "pledge__funder_id",
+            "pledge__funder__slug",
+            "pledge__funder__name",
+            "pledge__funder__name_cy",
         )
     )
     events = [PledgeEventRow(*row) for row in rows]
@@ -195,7 +204,19 @@ def project_pledge_events(*, project: Project) -> list[PledgeEventRow]:
     ]
 
 
-def _council_of(row: PledgeEventRow) -> Council:
+def _funder_of(row: PledgeEventRow):
+    """The funder of an award row, built without a query (and without importing funding)."""
+    if row.funder_id is None:
+        return None
+    funder_model = Pledge._meta.get_field("funder").related_model
+    return funder_model(
+        pk=row.funder_id, slug=row.funder_slug, name=row.funder_name, name_cy=row.funder_name_cy
+    )
+
+
+def _council_of(row: PledgeEventRow) -> Council | None:
+    if row.council_id is None:
+        return None
     return Council(
         pk=row.council_id,
         slug=row.council_slug,
@@ -230,6 +251,7 @@ def project_pledges_latest(
                 pk=row.pledge_id,
                 project=project,
                 council=_council_of(row),
+                funder=_funder_of(row),
                 need=need_by_id.get(row.need_id),
                 kind=row.kind,
                 role=row.role,
@@ -262,7 +284,7 @@ def project_partners(
     partners: dict[int, Council] = {}
     for row in events:
         committed = row.pledge_state in (PledgeState.ACCEPTED, PledgeState.FULFILLED)
-        if committed and row.council_id not in partners:
+        if committed and row.council_id is not None and row.council_id not in partners:
             partners[row.council_id] = _council_of(row)
     for member in team:
         if member.status == TeamStatus.ACTIVE and member.council_id is not None:
@@ -286,6 +308,7 @@ def pledge_with_history(*, pk: int) -> Pledge | None:
             "project__lead_council",
             "project__owner",
             "council",
+            "funder",
             "need",
             "pledged_by",
             "decision_record__recorded_by",
@@ -333,9 +356,7 @@ def pledge_governance(
         else:
             sign_off = _("Signed off by %(person)s on %(date)s") % who
     if pledge.state == PledgeState.PENDING:
-        sign_off = _("Awaiting an approver of %(council)s") % {
-            "council": pledge.council.display_name
-        }
+        sign_off = _("Awaiting an approver of %(council)s") % {"council": pledge.pledger_name}
     rows: list[tuple[str, str, Pledge | None]] = [(_("Sign-off"), sign_off, None)]
     try:
         record = pledge.decision_record
@@ -569,7 +590,7 @@ def pledge_list() -> QuerySet[Pledge]:
     """Public pledges to published, visible projects, with what a listing row shows."""
     return with_amendment_links(
         _public_pledges().select_related(
-            "project", "council", "pledged_by", "decision_record__recorded_by"
+            "project", "council", "funder", "pledged_by", "decision_record__recorded_by"
         )
     )
 
@@ -801,7 +822,7 @@ def dashboard_for(*, user) -> dict:
     return {
         "offers_waiting": list(
             Pledge.objects.filter(state=PledgeState.OFFERED, project__in=managed.values("pk"))
-            .select_related("project", "council", "pledged_by")
+            .select_related("project", "council", "funder", "pledged_by")
             .order_by("created_at")[:100]
         ),
         # Changes to pledges the pledging council proposed, waiting for the owner's answer.
@@ -846,7 +867,7 @@ def dashboard_for(*, user) -> dict:
                     memberships__role=MembershipRole.APPROVER,
                 ).values("pk"),
             )
-            .select_related("project", "council", "pledged_by")
+            .select_related("project", "council", "funder", "pledged_by")
             .order_by("created_at")[:100]
         ),
         "council_pledges": list(

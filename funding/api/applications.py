@@ -33,7 +33,9 @@ from projects.models import MAX_MONEY_PENCE, Project
 from ..eligibility import application_shortfalls, word_count
 from ..models import Application, ApplicationState, Call, CallStatus, PartnerState
 from ..selectors import applications as selectors
+from ..selectors.applications import published_tranches
 from ..services import applications as services
+from .awards import AwardTrancheSerializer, tranche_data
 
 ERRORS = {
     400: OpenApiResponse(ErrorSerializer, description="Bad input: `errors` names each field"),
@@ -123,6 +125,12 @@ class ApplicationSerializer(serializers.Serializer):
     withdrawn_reason = serializers.CharField(allow_blank=True)
     decided_at = serializers.DateTimeField(allow_null=True)
     award_amount = MoneySerializer(allow_null=True, help_text="Once the funder has decided")
+    tranches = AwardTrancheSerializer(
+        many=True,
+        help_text="A funded bid's award, in the tranches the funder pays it in: each is the "
+        "funder's pledge on the project, awarded, then released at once, at a milestone, in a "
+        "phase or by the funder. Empty until the decisions are published.",
+    )
     url = serializers.URLField(help_text="The application's page on Pipeline")
     api_url = serializers.URLField()
 
@@ -159,6 +167,9 @@ class ApplicationSerializer(serializers.Serializer):
             "award_amount": money(a.award_amount)
             if decided and a.award_amount is not None
             else None,
+            "tranches": [tranche_data(t) for t in published_tranches(a)]
+            if a.state == ApplicationState.FUNDED
+            else [],
             "url": _abs(request, reverse("funding:application", args=[a.pk])),
             "api_url": _abs(request, reverse("api:application-detail", args=[a.pk])),
         }

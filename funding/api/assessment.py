@@ -7,8 +7,9 @@
 - ``POST applications/<pk>/assessment/conflict/``: declare a conflict of interest.
 - ``GET calls/<slug>/moderation/``: every assessor's scores side by side (moderators and admins
   of the funder; organisers read it too).
-- ``POST applications/<pk>/shortlist/``, ``POST applications/<pk>/decision/`` and
-  ``POST calls/<slug>/decisions/publish/``: the moderators' actions.
+- ``POST applications/<pk>/shortlist/``, ``POST applications/<pk>/decision/`` (with the award's
+  tranches), ``POST calls/<slug>/decisions/publish/`` and
+  ``POST applications/<pk>/tranches/<position>/release/``: the moderators' actions.
 
 Every rule (role, second factor, conflicts, timing, money) is the services' and selectors',
 as for the pages; this module only turns JSON into their arguments and their answers into JSON.
@@ -31,9 +32,12 @@ from projects.models import MAX_MONEY_PENCE
 
 from ..models import (
     MAX_SCORE,
+    MAX_TRANCHES,
+    TRANCHE_PHASES,
     Application,
     ApplicationState,
     Assessment,
+    AwardTranche,
     Call,
     CallStatus,
     Decision,
@@ -41,6 +45,8 @@ from ..models import (
 )
 from ..selectors import assessment as selectors
 from ..services import assessment as services
+from ..services.awards import award_tranche_release
+from .awards import AwardTrancheSerializer, tranche_data
 
 ERRORS = {
     400: OpenApiResponse(ErrorSerializer, description="Bad input: `errors` names each field"),
@@ -76,14 +82,14 @@ def _percent(value) -> str | None:
 # --- shapes -----------------------------------------------------------------------------------
 
 
-class ProjectRefSerializer(serializers.Serializer):
+class AssessedProjectSerializer(serializers.Serializer):
     slug = serializers.SlugField()
     title = serializers.CharField()
 
 
 class QueueRowSerializer(serializers.Serializer):
     application = serializers.IntegerField(help_text="The application's id")
-    project = ProjectRefSerializer()
+    project = AssessedProjectSerializer()
     lead_council = CouncilRefSerializer()
     amount_requested = MoneySerializer(allow_null=True)
     state = serializers.ChoiceField(choices=ApplicationState.choices)
@@ -234,6 +240,31 @@ class ShortlistSerializer(serializers.Serializer):
     state = serializers.ChoiceField(choices=ApplicationState.choices)
 
 
+class TrancheInputSerializer(StrictInputSerializer):
+    amount_pence = serializers.IntegerField(min_value=1, max_value=MAX_MONEY_PENCE)
+    milestone = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        help_text="Released when this milestone of the project is marked done (its id)",
+    )
+    phase = serializers.ChoiceField(
+        choices=list(TRANCHE_PHASES),
+        required=False,
+        allow_blank=True,
+        help_text="Released when the project enters this phase or a later one",
+    )
+
+    def to_internal_value(self, data):
+        # Nested in a list, ``validate`` never sees the sent keys: refuse unknown ones here.
+        if isinstance(data, dict):
+            unknown = sorted(set(data) - set(self.fields))
+            if unknown:
+                raise serializers.ValidationError(
+                    {name: ["This field is not accepted here."] for name in unknown}
+                )
+        return super().to_internal_value(data)
+
+
 class DecisionInputSerializer(StrictInputSerializer):
     outcome = serializers.ChoiceField(choices=DecisionOutcome.choices)
     award_amount_pence = serializers.IntegerField(
@@ -244,6 +275,14 @@ class DecisionInputSerializer(StrictInputSerializer):
         help_text="Needed to fund: no more than asked for and the call's maximum award",
     )
     feedback = serializers.CharField(max_length=services.FEEDBACK_LIMIT)
+    tranches = TrancheInputSerializer(
+        many=True,
+        required=False,
+        max_length=MAX_TRANCHES,
+        help_text="How the award is paid: tranches adding up exactly to the award, each "
+        "released on award (neither milestone nor phase), at a milestone, or in a phase. "
+        "Left out: one tranche of the whole award, released on award.",
+    )
 
 
 class DecisionSerializer(serializers.Serializer):
@@ -255,6 +294,10 @@ class DecisionSerializer(serializers.Serializer):
     published = serializers.BooleanField(help_text="False until the call's decisions are published")
 
 
+class DecisionWithTranchesSerializer(DecisionSerializer):
+    tranches = AwardTrancheSerializer(many=True, help_text="How the award is paid")
+
+
 def decision_data(decision: Decision, *, published: bool) -> dict:
     return {
         "application": decision.application_id,
@@ -263,6 +306,20 @@ def decision_data(decision: Decision, *, published: bool) -> dict:
         "feedback": decision.feedback,
         "decided_at": _iso(decision.decided_at),
         "published": published,
+    }
+
+
+def decision_with_tranches(decision: Decision) -> dict:
+    """One decision as the moderator recorded it, with its award plan (the board leaves the
+    plans out: one query each)."""
+    tranches = (
+        AwardTranche.objects.filter(application=decision.application_id)
+        .select_related("milestone", "pledge")
+        .order_by("position")
+    )
+    return {
+        **decision_data(decision, published=False),
+        "tranches": [tranche_data(t) for t in tranches],
     }
 
 
@@ -296,7 +353,7 @@ class SpreadSerializer(serializers.Serializer):
 
 class BoardRowSerializer(serializers.Serializer):
     application = serializers.IntegerField()
-    project = ProjectRefSerializer()
+    project = AssessedProjectSerializer()
     lead_council = CouncilRefSerializer()
     partner_councils = CouncilRefSerializer(many=True, help_text="Confirmed and invited")
     amount_requested = MoneySerializer(allow_null=True)
@@ -545,7 +602,7 @@ class DecisionView(ApiView, _Base):
     @extend_schema(
         summary="Record or change the decision on an application (private until published)",
         request=DecisionInputSerializer,
-        responses={200: DecisionSerializer, **ERRORS},
+        responses={200: DecisionWithTranchesSerializer, **ERRORS},
     )
     def post(self, request, pk: int):
         application = self.application(pk)
@@ -557,10 +614,48 @@ class DecisionView(ApiView, _Base):
                 outcome=data["outcome"],
                 award_amount=data.get("award_amount_pence"),
                 feedback=data["feedback"],
+                tranches=[
+                    {
+                        "amount": t["amount_pence"],
+                        "milestone": t.get("milestone"),
+                        "phase": t.get("phase", ""),
+                    }
+                    for t in data.get("tranches") or []
+                ],
             )
         except ServiceError as exc:
-            raise _field_for_api(exc, {"award_amount": "award_amount_pence"}) from None
-        return Response(decision_data(decision, published=False))
+            raise _field_for_api(
+                exc, {"award_amount": "award_amount_pence", "tranche": "tranches"}
+            ) from None
+        return Response(decision_with_tranches(decision))
+
+
+class TrancheReleaseInputSerializer(StrictInputSerializer):
+    note = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=2000,
+        help_text="Why it is released now (public, in the pledge's ledger)",
+    )
+
+
+class TrancheReleaseView(ApiView, _Base):
+    @extend_schema(
+        summary="Release one tranche of a published award to the project by hand "
+        "(the funder's moderators and admins)",
+        request=TrancheReleaseInputSerializer,
+        responses={200: AwardTrancheSerializer, **ERRORS},
+    )
+    def post(self, request, pk: int, position: int):
+        application = self.application(pk)
+        # Who may comes first: a tranche's existence tells of a decision still private.
+        selectors.require_moderator(user=request.user, call=application.call)
+        tranche = get_object_or_404(AwardTranche, application=application, position=position)
+        data = self.valid(TrancheReleaseInputSerializer)
+        tranche = award_tranche_release(
+            actor=request.user, tranche=tranche, note=data.get("note", "")
+        )
+        return Response(tranche_data(tranche))
 
 
 class PublishView(ApiView, _Base):
@@ -601,6 +696,11 @@ urlpatterns: list = [
     path("calls/<slug:slug>/moderation/", ModerationView.as_view(), name="call-moderation"),
     path("applications/<int:pk>/shortlist/", ShortlistView.as_view(), name="application-shortlist"),
     path("applications/<int:pk>/decision/", DecisionView.as_view(), name="application-decision"),
+    path(
+        "applications/<int:pk>/tranches/<int:position>/release/",
+        TrancheReleaseView.as_view(),
+        name="application-tranche-release",
+    ),
     path(
         "calls/<slug:slug>/decisions/publish/",
         PublishView.as_view(),

@@ -25,6 +25,7 @@ from ..models import (
     Application,
     ApplicationPartner,
     ApplicationState,
+    AwardTranche,
     Call,
     FunderMembership,
     PartnerState,
@@ -137,7 +138,8 @@ def user_has_authority(user, application: Application) -> bool:
 def application_rows() -> QuerySet[Application]:
     """Applications with what every page, API row and CSV line shows, in a constant number of
     queries: the call and its funder, the project, the lead council, the confirmed partners
-    (``confirmed_partners``) and the project's service areas."""
+    (``confirmed_partners``), the project's service areas, and a funded bid's published award
+    tranches (``published_tranches``)."""
     return Application.objects.select_related(
         "call__funder", "project__lead_council", "lead_council"
     ).prefetch_related(
@@ -149,7 +151,27 @@ def application_rows() -> QuerySet[Application]:
             to_attr="confirmed_partners",
         ),
         "project__service_areas",
+        published_tranches_prefetch(),
     )
+
+
+def published_tranches_prefetch() -> Prefetch:
+    """An award's tranches, public once the decisions are published (each then has its
+    pledge, whose state says awarded or released)."""
+    return Prefetch(
+        "tranches",
+        queryset=AwardTranche.objects.filter(pledge__isnull=False)
+        .select_related("pledge", "milestone")
+        .order_by("position"),
+        to_attr="published_tranches",
+    )
+
+
+def published_tranches(application: Application) -> list[AwardTranche]:
+    found = getattr(application, "published_tranches", None)
+    if found is None:
+        found = list(published_tranches_prefetch().queryset.filter(application=application))
+    return found
 
 
 def application_for_page(*, pk, user) -> Application | None:

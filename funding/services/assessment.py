@@ -9,8 +9,9 @@ Who may, checked here whatever the way in (page, API, demo):
 - moderators and admins of the funder shortlist, decide and publish, with a second factor.
 
 Decisions are private (``Decision``) until "Publish decisions" copies them onto the
-applications, whose state, award and feedback are public, and the call becomes decided. The
-award does not yet become a pledge in the ledger (see the README).
+applications, whose state, award and feedback are public, and the call becomes decided. Each
+funded award becomes the funder's pledge on the project, in the tranches the moderator planned
+with the decision (``services.awards``; README, "Awards in the ledger").
 """
 
 from __future__ import annotations
@@ -54,6 +55,7 @@ from ..selectors.assessment import (
     require_assessor,
     require_moderator,
 )
+from .awards import award_plan_clean, award_plan_replace, award_publish
 
 User = get_user_model()
 
@@ -302,11 +304,13 @@ def application_decide(
     outcome: str,
     feedback: str,
     award_amount: int | None = None,
+    tranches: list[dict] | None = None,
 ) -> Decision:
     """Record (or change) the decision on one application, with the feedback the applicants
     will read. Funding needs the application on the shortlist, an award no more than it asked
-    for and the call's maximum, and the call's awards within its budget. Private until the
-    call's decisions are published."""
+    for and the call's maximum, and the call's awards within its budget. ``tranches`` plans
+    how the award is paid (``awards.award_plan_clean``; none: all of it on award), checked
+    here under the application's lock. Private until the call's decisions are published."""
     call = _lock_call(application.call)  # one decision at a time per call: the budget holds
     application = _lock_application(application)
     require_moderator(user=actor, call=call)
@@ -357,9 +361,14 @@ def application_decide(
                 },
                 field="award_amount",
             )
+        plan = award_plan_clean(
+            application=application, award_amount=award_amount, tranches=tranches
+        )
     else:
         award_amount = None
+        plan = []
     previous = Decision.objects.filter(application=application).first()
+    award_plan_replace(application=application, tranches=plan)
     decision, _created = Decision.objects.update_or_create(
         application=application,
         defaults={
@@ -383,6 +392,7 @@ def application_decide(
                 "before": previous.award_amount if previous else None,
                 "after": award_amount,
             },
+            "tranches": [t["amount"] for t in plan],
         },
     )
     return decision
@@ -443,6 +453,11 @@ def call_publish_decisions(*, actor: User, call: Call) -> list[Application]:
                 "updated_at",
             ]
         )
+    for application in applications:
+        if application.state == ApplicationState.FUNDED:
+            award_publish(
+                actor=actor, application=application, award_amount=application.award_amount
+            )
     call.status = "decided"
     call.decided_at = now
     call.save(update_fields=["status", "decided_at", "updated_at"])

@@ -68,6 +68,16 @@ class CouncilRefSerializer(serializers.Serializer):
     name_cy = serializers.CharField(allow_null=True)
 
 
+def funder_ref(funder) -> dict:
+    return {"slug": funder.slug, "name": funder.name, "name_cy": funder.name_cy or None}
+
+
+class PledgeFunderRefSerializer(serializers.Serializer):
+    slug = serializers.SlugField()
+    name = serializers.CharField()
+    name_cy = serializers.CharField(allow_null=True)
+
+
 class TotalsSerializer(serializers.Serializer):
     money_needed = MoneySerializer()
     money_offered = MoneySerializer()
@@ -435,7 +445,20 @@ def decision_record_of(pledge):
 class PledgeSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     project = serializers.SlugField()
-    council = CouncilRefSerializer()
+    council = CouncilRefSerializer(
+        allow_null=True, help_text="The pledging council; null for a funder's award"
+    )
+    funder = PledgeFunderRefSerializer(
+        allow_null=True,
+        help_text="For a funder's award (or one tranche of it): the funder; null for a "
+        "council's pledge",
+    )
+    award_state = serializers.ChoiceField(
+        choices=["awarded", "released"],
+        allow_null=True,
+        help_text="For an award: awarded (state accepted) until the funder releases it "
+        "(state fulfilled); null for a council's pledge",
+    )
     need = serializers.IntegerField(allow_null=True)
     kind = serializers.ChoiceField(choices=Kind.choices)
     role = serializers.CharField(allow_blank=True)
@@ -500,7 +523,9 @@ class PledgeSerializer(serializers.Serializer):
         return {
             "id": p.pk,
             "project": p.project.slug,
-            "council": council_ref(p.council),
+            "council": council_ref(p.council) if p.council_id else None,
+            "funder": funder_ref(p.funder) if p.is_award else None,
+            "award_state": p.award_state,
             "need": p.need_id,
             "kind": p.kind,
             "role": p.role,

@@ -116,9 +116,10 @@ def conditions_settle(project: Project) -> None:
             _system_move(pledge, PledgeState.LAPSED)
         return
     pledging = set(
-        Pledge.objects.filter(project=project, state__in=LIVE_PLEDGE_STATES).values_list(
-            "council_id", flat=True
-        )
+        # Councils only: a funder's award is not another council pledging.
+        Pledge.objects.filter(
+            project=project, state__in=LIVE_PLEDGE_STATES, council__isnull=False
+        ).values_list("council_id", flat=True)
     )
     met = councils_meeting([(p.pk, p.council_id, p.min_other_councils) for p in waiting], pledging)
     for pledge in waiting:
@@ -137,7 +138,13 @@ def matches_follow(project: Project) -> None:
     if not matches:
         return
     given = (
-        Pledge.objects.filter(project=project, match_percent__isnull=True, state__in=MATCHED_STATES)
+        # Councils' pledges only: a match never matches a funder's award.
+        Pledge.objects.filter(
+            project=project,
+            match_percent__isnull=True,
+            state__in=MATCHED_STATES,
+            council__isnull=False,
+        )
         .values("council_id", "kind")
         .annotate(total=Sum("amount"))
     )

@@ -285,7 +285,7 @@ def update_post(
     if to_phase:
         # Team members may record a phase change with their update.
         from_phase = project.phase
-        project = change_phase(project, to_phase, field="to_phase")
+        project = change_phase(project, to_phase, actor=actor, field="to_phase")
     now = timezone.now()
     update = Update.objects.create(
         project=project,

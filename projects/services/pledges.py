@@ -94,7 +94,7 @@ def _timeline_pledge(*, actor: User, pledge: Pledge, words: tuple) -> None:
         values={},
         names={
             # Callables, so the council and amount are named in the project's language.
-            "council": lambda: pledge.council.display_name,
+            "council": lambda: pledge.pledger_name,
             "amount": lambda: pledge.amount_display,
         },
         notify=False,  # the councils on both sides hear of it already
@@ -346,6 +346,18 @@ def _answer_to_the_change_seen(seen: str, current: str) -> None:
         raise Conflict(_("This pledge changed while you were deciding; look again."))
 
 
+def _refuse_award(pledge: Pledge) -> None:
+    """A funder's award moves only through its funder (``pledge_award_release``): the
+    council-side flows (withdraw, amend, sign-off, decision record) and the owner's "fulfilled"
+    do not apply to it."""
+    if pledge.is_award:
+        raise Conflict(
+            _("This is an award from %(funder)s: only the funder can change it.")
+            % {"funder": pledge.pledger_name},
+            field="state",
+        )
+
+
 def _manager_check(actor: User, pledge: Pledge) -> None:
     _require_manager(actor, pledge.project)
     if not pledge.is_public:  # still inside the pledging council: not the project's to decide
@@ -353,6 +365,7 @@ def _manager_check(actor: User, pledge: Pledge) -> None:
 
 
 def _withdraw_check(actor: User, pledge: Pledge) -> None:
+    _refuse_award(pledge)
     if not user_can_withdraw_pledge(actor, pledge):
         raise NotAllowed(
             _("Only verified members of %(council)s can withdraw its pledge.")
@@ -402,6 +415,7 @@ def pledge_fulfil(*, actor: User, pledge: Pledge, note: str = "", private_note: 
 
     def check(actor: User, pledge: Pledge) -> None:
         _manager_check(actor, pledge)
+        _refuse_award(pledge)
         if pledge.is_match and pledge.state == PledgeState.ACCEPTED and not pledge.matched_amount:
             raise Conflict(
                 _(
@@ -441,6 +455,7 @@ def pledge_withdraw(*, actor: User, pledge: Pledge, reason: str, private_note: s
 
 
 def _approver_check(actor: User, pledge: Pledge) -> None:
+    _refuse_award(pledge)
     if not user_is_council_approver(user=actor, council=pledge.council):
         raise NotAllowed(
             _("Only an approver of %(council)s can sign off its pledges.")
@@ -504,9 +519,14 @@ def pledge_record_decision(
     """Attach the council's published decision (a delegated decision, a cabinet or committee
     minute) to its pledge. Once only: the record, like the ledger, is never changed."""
     try:
-        pledge = Pledge.objects.select_for_update().select_related("council").get(pk=pledge.pk)
+        pledge = (
+            Pledge.objects.select_for_update(of=("self",))
+            .select_related("council")
+            .get(pk=pledge.pk)
+        )
     except Pledge.DoesNotExist as exc:  # pragma: no cover - pledges are never deleted
         raise Conflict(_("This pledge no longer exists.")) from exc
+    _refuse_award(pledge)
     if not user_can_record_decision(actor, pledge):
         raise NotAllowed(
             _(
@@ -607,9 +627,10 @@ def pledge_amend(
     project = _lock_project(pledge.project)
     original = (
         Pledge.objects.select_for_update(of=("self",))
-        .select_related("council", "need")
+        .select_related("council", "funder", "need")
         .get(pk=pledge.pk)
     )
+    _refuse_award(original)
     council = Council.objects.get(pk=original.council_id)  # afresh: its limits may have changed
     if not (user_may_act_for_council(user=actor, council=council) or acts_as_organiser(actor)):
         raise NotAllowed(
@@ -742,3 +763,86 @@ def _amendment_take_over(
     notifications.pledge_changed(amendment, takes, from_state=PledgeState.PROPOSED)
     _timeline_pledge(actor=actor, pledge=amendment, words=PLEDGE_CHANGED)
     return amendment
+
+
+# --- awards ---------------------------------------------------------------------------------
+# A funder's award (or one tranche of it) enters the ledger as an accepted pledge: the funder
+# offered it and the lead council asked for it, so both moves are recorded at once, by the
+# person who published the decision. It is released (fulfilled) when the funder says so, by
+# hand or because the project reached what the tranche was tied to. The funding app checks who
+# may; projects knows nothing of funders beyond the foreign key (README, "Awards in the ledger").
+
+
+@transaction.atomic
+def pledge_award(
+    *, actor: User, project: Project, funder, amount: int, note: str = "", release: bool = False
+) -> Pledge:
+    """Record a funder's award of ``amount`` pence as an accepted pledge (offered, then accepted,
+    in its ledger), and with ``release`` release it at once (fulfilled). The caller has checked
+    that ``actor`` decides for ``funder``."""
+    project = _lock_project(project)
+    validate_amount(Kind.MONEY, amount)
+    note, _private = _notes(note, "")
+    now = timezone.now()
+    pledge = Pledge.objects.create(
+        project=project,
+        funder=funder,
+        pledged_by=actor,
+        kind=Kind.MONEY,
+        amount=amount,
+        note=note,
+        state=PledgeState.ACCEPTED,
+        created_at=now,
+        state_changed_at=now,
+        offered_at=now,
+    )
+    _append_event(
+        pledge=pledge, actor=actor, from_state="", to_state=PledgeState.OFFERED, note=note
+    )
+    _append_event(
+        pledge=pledge,
+        actor=actor,
+        from_state=PledgeState.OFFERED,
+        to_state=PledgeState.ACCEPTED,
+        note=note,
+    )
+    if release:
+        _award_release(actor=actor, pledge=pledge, note=note)
+    recalculate_totals(project)
+    return pledge
+
+
+def _award_release(*, actor: User, pledge: Pledge, note: str) -> None:
+    pledge.state = PledgeState.FULFILLED
+    pledge.state_changed_at = timezone.now()
+    pledge.save(update_fields=["state", "state_changed_at"])
+    _append_event(
+        pledge=pledge,
+        actor=actor,
+        from_state=PledgeState.ACCEPTED,
+        to_state=PledgeState.FULFILLED,
+        note=note,
+    )
+
+
+@transaction.atomic
+def pledge_award_release(*, actor: User, pledge: Pledge, note: str = "") -> bool:
+    """Release an accepted award to the project (it becomes fulfilled). Idempotent: an award
+    already released is left as it is and False is returned, so a repeated signal or a second
+    click releases nothing twice. The caller has checked who may."""
+    project = _lock_project(pledge.project)
+    pledge = Pledge.objects.select_for_update().get(pk=pledge.pk, project=project)
+    if not pledge.is_award:
+        raise Conflict(_("Only a funder's award is released."), field="state")
+    if pledge.state == PledgeState.FULFILLED:
+        return False
+    if pledge.state != PledgeState.ACCEPTED:  # pragma: no cover - an award never leaves these
+        raise Conflict(
+            _("This pledge is %(state)s, so it cannot be released.")
+            % {"state": pledge.get_state_display().lower()},
+            field="state",
+        )
+    note, _private = _notes(note, "")
+    _award_release(actor=actor, pledge=pledge, note=note)
+    recalculate_totals(project)
+    return True

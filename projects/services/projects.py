@@ -40,6 +40,7 @@ from ..models import (
     State,
 )
 from ..permissions import user_can_manage_project
+from ..signals import phase_entered
 
 User = get_user_model()
 
@@ -356,7 +357,7 @@ def project_set_phase(*, actor: User, project: Project, phase: str) -> Project:
     project = _lock_project(project)
     _require_manager(actor, project)
     previous = project.phase
-    project = change_phase(project, phase)
+    project = change_phase(project, phase, actor=actor)
     if project.state != State.DRAFT:
         values = {"from": Phase(previous).label, "to": Phase(phase).label}
         body = gettext_lazy("%(name)s moved the project from %(from)s to %(to)s.")
@@ -432,8 +433,9 @@ def phase_moves(project: Project) -> list[str]:
     return [p for i, p in enumerate(PHASE_ORDER) if i >= current - 1 and i != current]
 
 
-def change_phase(project: Project, phase: str, *, field: str = "phase") -> Project:
-    """Apply the phase rules to a locked project; callers check who may."""
+def change_phase(project: Project, phase: str, *, actor: User, field: str = "phase") -> Project:
+    """Apply the phase rules to a locked project; callers check who may. A move forward tells
+    the apps that follow phases (``signals.phase_entered``), in the same transaction."""
     if phase not in Phase.values:
         raise InvalidInput(_("Choose a phase."), field=field)
     if project.state == State.DRAFT and phase != project.phase:
@@ -451,9 +453,12 @@ def change_phase(project: Project, phase: str, *, field: str = "phase") -> Proje
         raise Conflict(_("The project is already in that phase."), field=field)
     if target < current - 1:
         raise Conflict(_("A project can only go back one phase at a time."), field=field)
+    previous = project.phase
     project.phase = phase
     project.last_activity_at = timezone.now()
     project.save(update_fields=["phase", "last_activity_at", "updated_at"])
+    if target > current:
+        phase_entered.send(sender=Project, project=project, previous_phase=previous, actor=actor)
     return project
 
 

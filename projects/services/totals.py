@@ -43,7 +43,9 @@ def recalculate_totals(project: Project) -> None:
                 need_totals[name] += value
     partner_ids = set(
         Pledge.objects.filter(
-            project=project, state__in=(PledgeState.ACCEPTED, PledgeState.FULFILLED)
+            project=project,
+            state__in=(PledgeState.ACCEPTED, PledgeState.FULFILLED),
+            council__isnull=False,  # a funder's award makes no partner council
         )
         .exclude(council_id=project.lead_council_id)
         .values_list("council_id", flat=True)

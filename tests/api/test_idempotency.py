@@ -193,6 +193,7 @@ FUNDER_WRITES = {
     ("application-shortlist", "POST"): "moderator",
     ("application-decision", "POST"): "moderator",
     ("call-decisions-publish", "POST"): "moderator",
+    ("application-tranche-release", "POST"): "moderator",
 }
 
 
@@ -225,6 +226,23 @@ def test_every_write_route_replays_instead_of_doing_the_work_twice(name, method)
             outcome="not_fund",
             feedback="Not this round",
         )
+    if (name, method) == ("application-tranche-release", "POST"):  # a published award
+        from funding.services.assessment import (
+            application_decide,
+            application_shortlist,
+            call_publish_decisions,
+        )
+
+        application_shortlist(actor=w.funder_person, application=w.application, shortlisted=True)
+        application_decide(
+            actor=w.funder_person,
+            application=w.application,
+            outcome="fund",
+            award_amount=10_000_00,
+            feedback="Good",
+            tranches=[{"amount": 10_000_00, "phase": "live"}],
+        )
+        call_publish_decisions(actor=w.funder_person, call=w.call)
     url = url_for(name, served_routes()[(name, method)], w)
     body_for = BODIES.get((name, method))
     body = body_for(w) if body_for else None

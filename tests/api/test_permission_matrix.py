@@ -281,6 +281,9 @@ MATRIX: dict[tuple[str, str], tuple[int, ...]] = {
     ("application-decision", "OPTIONS"): SIGNED_IN_200,
     ("call-decisions-publish", "POST"): (401, 403, 403, 403, 403, 403),
     ("call-decisions-publish", "OPTIONS"): SIGNED_IN_200,
+    # Releasing a tranche of an award by hand: the funder's moderators only.
+    ("application-tranche-release", "POST"): (401, 403, 403, 403, 403, 403),
+    ("application-tranche-release", "OPTIONS"): SIGNED_IN_200,
     # Funding applications: the open data is public. Partnerton's draft bid (``bid``) is seen
     # by Partnerton's members (the pledger works on its project; the approver, see APPROVER,
     # commits it) and organisers, and does not exist for anyone else. The owner of Leadshire's
@@ -402,6 +405,7 @@ BODIES = {
     ("application-shortlist", "POST"): lambda w: {"shortlisted": True},
     ("application-decision", "POST"): lambda w: {"outcome": "not_fund", "feedback": "Not now"},
     ("call-decisions-publish", "POST"): lambda w: {},
+    ("application-tranche-release", "POST"): lambda w: {"note": "Paid early"},
 }
 
 # The object a route's ``pk`` is, by the route name's prefix (fulfilling needs an accepted
@@ -423,6 +427,7 @@ PK_FOR_ROUTE = {
     "application-assessment": "application",
     "application-shortlist": "application",
     "application-decision": "application",
+    "application-tranche-release": "application",
     "application-": "bid",
 }
 
@@ -590,6 +595,8 @@ def url_for(name: str, route: str, w: SimpleNamespace) -> str:
         kwargs["code"] = w.lead.code
     if "council" in params:
         kwargs["council"] = w.partner.slug
+    if "position" in params:  # an award's first tranche
+        kwargs["position"] = 1
     if "pk" in params:
         prefix = next((p for p in PK_FOR_ROUTE if name.startswith(p)), None)
         assert prefix, f"Add {name!r} to PK_FOR_ROUTE: which object in the world is its pk?"

@@ -26,8 +26,9 @@ from django.db import transaction
 from django.test import Client
 from django.urls import reverse
 
-from funding.models import Application, Assessment, Call, Decision, Score
+from funding.models import Application, Assessment, AwardTranche, Call, Decision, Score
 from funding.services import assessment as services
+from projects.models import Pledge
 from tests.api.conftest import send, token_client
 
 from .assessment_world import make_assessment_world
@@ -64,6 +65,8 @@ WEB = {
     ("decide", "POST"): "login 403 403 403 403 done* done done* 403 403 403",
     ("publish", "GET"): "login 403 403 403 403 ok done ok 403 403 403",
     ("publish", "POST"): "login 403 403 403 403 done* done done* 403 403 403",
+    ("tranche_release", "GET"): "login 403 403 403 403 ok done ok 403 403 403",
+    ("tranche_release", "POST"): "login 403 403 403 403 done* done done* 403 403 403",
 }
 API = {
     ("call-assessment", "GET"): "401 403 200 200 403 200 403 403 403 403 403",
@@ -74,6 +77,7 @@ API = {
     ("application-shortlist", "POST"): "401 403 403 403 403 200 403 200 403 403 403",
     ("application-decision", "POST"): "401 403 403 403 403 200 403 200 403 403 403",
     ("call-decisions-publish", "POST"): "401 403 403 403 403 200 403 200 403 403 403",
+    ("application-tranche-release", "POST"): "401 403 403 403 403 200 403 200 403 403 403",
 }
 assert all(len(row.split()) == len(ROLES) for row in (*WEB.values(), *API.values()))
 
@@ -93,12 +97,33 @@ def _decide_everything(w):
         )
 
 
-SETUP = {"publish": _decide_everything, "call-decisions-publish": _decide_everything}
+def _award_published(w):
+    """A published award whose one tranche waits for beta: a moderator may release it."""
+    _decide_everything(w)
+    services.application_decide(
+        actor=w.users["moderator"],
+        application=w.application,
+        outcome="fund",
+        award_amount=50_000_00,
+        feedback="Thank you",
+        tranches=[{"amount": 50_000_00, "phase": "beta"}],
+    )
+    services.call_publish_decisions(actor=w.users["moderator"], call=w.call)
+
+
+SETUP = {
+    "publish": _decide_everything,
+    "call-decisions-publish": _decide_everything,
+    "tranche_release": _award_published,
+    "application-tranche-release": _award_published,
+}
 
 
 def _web_url(w, route):
     if route in ("assessment", "moderation", "publish"):
         return reverse(f"funding:{route}", kwargs={"slug": w.call.slug})
+    if route == "tranche_release":
+        return reverse(f"funding:{route}", kwargs={"pk": w.application.pk, "position": 1})
     return reverse(f"funding:{route}", kwargs={"pk": w.application.pk})
 
 
@@ -115,6 +140,8 @@ def _web_body(w, route):
 def _api_url(w, route):
     if route.startswith("call-"):
         return reverse(f"api:{route}", kwargs={"slug": w.call.slug})
+    if route == "application-tranche-release":
+        return reverse(f"api:{route}", kwargs={"pk": w.application.pk, "position": 1})
     return reverse(f"api:{route}", kwargs={"pk": w.application.pk})
 
 
@@ -126,13 +153,14 @@ def _api_body(w, route):
         "application-shortlist": {"shortlisted": True},
         "application-decision": {"outcome": "not_fund", "feedback": "Not this round"},
         "call-decisions-publish": {},
+        "application-tranche-release": {"note": "Paid early"},
     }.get(route)
 
 
 def snapshot() -> tuple:
     return tuple(
         list(model.objects.order_by("pk").values())
-        for model in (Assessment, Score, Decision, Application, Call)
+        for model in (Assessment, Score, Decision, Application, Call, AwardTranche, Pledge)
     )
 
 

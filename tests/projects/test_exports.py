@@ -191,6 +191,8 @@ def test_pledge_rows_for_money_and_time():
         "condition_met_at": "",
         "amends_pledge_id": "",  # an original pledge, never amended
         "amended_by_pledge_id": "",
+        "funder": "",  # a council's pledge, not a funder's award
+        "award_state": "",
     }
     assert as_dicts[1]["pledge_id"] == time.pk
     assert as_dicts[1]["need_id"] == need.pk

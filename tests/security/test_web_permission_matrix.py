@@ -157,6 +157,7 @@ KWARGS = {
     "funding:assess_conflict": lambda w: {"pk": w.application.pk},
     "funding:shortlist": lambda w: {"pk": w.application.pk},
     "funding:decide": lambda w: {"pk": w.application.pk},
+    "funding:tranche_release": lambda w: {"pk": w.application.pk, "position": 1},
     "funding:partners": lambda w: {"pk": w.partners_bid.pk},
     "funding:partner_invite": lambda w: {"pk": w.partners_bid.pk},
     "funding:partner_remove": lambda w: {"pk": w.partners_bid.pk, "council": w.partner.slug},
@@ -835,6 +836,9 @@ MATRIX: dict[tuple[str, str], str] = {
     ("funding:decide", "POST"): "login 403 403 403 403 403 403",
     ("funding:publish", "GET"): "login 403 403 403 403 403 403",
     ("funding:publish", "POST"): "login 403 403 403 403 403 403",
+    # Releasing a tranche of an award: the funder's moderators only (nobody here).
+    ("funding:tranche_release", "GET"): "login 403 403 403 403 403 403",
+    ("funding:tranche_release", "POST"): "login 403 403 403 403 403 403",
     # --- funding: a bid's partner councils. Leadshire's draft bid, Partnerton invited. The
     # lead's page is for the bid's own side (Leadshire's members, the project's team,
     # organisers); Partnerton's members are told to use their own page (403); to anyone else a

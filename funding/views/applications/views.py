@@ -20,6 +20,7 @@ from projects.views.writes import form_status, perform
 from ...eligibility import application_shortfalls, closed_message, word_count
 from ...models import DECIDED_STATES, Application, ApplicationState, Call, CallStatus
 from ...selectors import applications as selectors
+from ...selectors.assessment import MODERATING_ROLES, funder_role
 from ...services import applications as services
 from .forms import ApplicationForm, ApplyForm, WithdrawForm, answer_field_name, pounds
 
@@ -143,6 +144,11 @@ def _page_context(request: HttpRequest, application: Application) -> dict:
         and application.state not in (*DECIDED_STATES, ApplicationState.WITHDRAWN),
         "shortfalls": application_shortfalls(application) if is_draft and draft_viewer else [],
         "show_checklist": is_draft and draft_viewer,
+        # A funded bid's award, in the tranches the funder pays it in (public once published).
+        "tranches": selectors.published_tranches(application)
+        if application.state == ApplicationState.FUNDED
+        else [],
+        "release_links": funder_role(user=user, call=application.call) in MODERATING_ROLES,
         **_links(application),
     }
     return context

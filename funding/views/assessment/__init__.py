@@ -17,4 +17,9 @@ urlpatterns: list = [
     path("applications/<int:pk>/shortlist/", pages.shortlist, name="shortlist"),
     path("applications/<int:pk>/decision/", pages.decide, name="decide"),
     path("calls/<slug:slug>/moderation/publish/", pages.publish, name="publish"),
+    path(
+        "applications/<int:pk>/tranches/<int:position>/release/",
+        pages.tranche_release,
+        name="tranche_release",
+    ),
 ]

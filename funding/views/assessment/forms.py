@@ -4,8 +4,19 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from core.formatting import format_pence, parse_pounds
+from delivery.models import Milestone
+from projects.models import Phase
 
-from ...models import MAX_SCORE, Application, Call, Criterion, DecisionOutcome
+from ...models import (
+    MAX_SCORE,
+    MAX_TRANCHES,
+    TRANCHE_PHASES,
+    Application,
+    AwardTranche,
+    Call,
+    Criterion,
+    DecisionOutcome,
+)
 
 # What each mark means, in words an assessor can apply the same way across applications.
 SCORE_WORDS = {
@@ -107,8 +118,42 @@ class DecisionForm(forms.Form):
         error_messages={"required": _("Enter feedback for the applicants")},
     )
 
-    def __init__(self, *args, application: Application, call: Call, **kwargs):
+    def __init__(
+        self,
+        *args,
+        application: Application,
+        call: Call,
+        milestones: list[Milestone] = (),
+        **kwargs,
+    ):
         super().__init__(*args, **kwargs)
+        when = [("", _("On award"))]
+        when += [
+            (
+                f"milestone:{m.pk}",
+                _("When the milestone “%(milestone)s” is reached") % {"milestone": m.title},
+            )
+            for m in milestones
+        ]
+        when += [
+            (
+                f"phase:{p}",
+                _("When the project enters %(phase)s") % {"phase": Phase(p).label.lower()},
+            )
+            for p in TRANCHE_PHASES
+        ]
+        for number in range(1, MAX_TRANCHES + 1):
+            self.fields[f"tranche_{number}_amount"] = forms.CharField(
+                label=_("Tranche %(number)s: amount") % {"number": number},
+                required=False,
+                max_length=20,
+                widget=forms.TextInput(attrs={"data-width": "10", "inputmode": "decimal"}),
+            )
+            self.fields[f"tranche_{number}_when"] = forms.ChoiceField(
+                label=_("Tranche %(number)s: released") % {"number": number},
+                choices=when,
+                required=False,
+            )
         self.fields["outcome"].option_hints = {
             DecisionOutcome.FUND: _("Only an application on the shortlist can be funded."),
         }
@@ -120,10 +165,17 @@ class DecisionForm(forms.Form):
             "asked": format_pence(application.amount_requested or 0),
         }
 
+    def tranche_rows(self) -> list[tuple]:
+        return [
+            (number, self[f"tranche_{number}_amount"], self[f"tranche_{number}_when"])
+            for number in range(1, MAX_TRANCHES + 1)
+        ]
+
     def clean(self):
         data = super().clean()
         raw = (data.get("award_amount") or "").strip()
         data["award_amount"] = None
+        data["tranches"] = []
         if data.get("outcome") == DecisionOutcome.FUND:
             if not raw:
                 self.add_error("award_amount", _("Enter the amount to award"))
@@ -132,7 +184,36 @@ class DecisionForm(forms.Form):
                 data["award_amount"] = parse_pounds(raw)
             except ValueError as exc:
                 self.add_error("award_amount", str(exc))
+            data["tranches"] = self._tranches(data)
         return data
+
+    def _tranches(self, data) -> list[dict]:
+        """The filled-in rows, in order: the amount in pence and what releases it."""
+        tranches = []
+        for number in range(1, MAX_TRANCHES + 1):
+            raw = (data.get(f"tranche_{number}_amount") or "").strip()
+            when = data.get(f"tranche_{number}_when") or ""
+            if not raw:
+                if when:
+                    self.add_error(
+                        f"tranche_{number}_amount",
+                        _("Enter the amount of tranche %(number)s") % {"number": number},
+                    )
+                continue
+            try:
+                amount = parse_pounds(raw)
+            except ValueError as exc:
+                self.add_error(f"tranche_{number}_amount", str(exc))
+                continue
+            kind, _sep, value = when.partition(":")
+            tranches.append(
+                {
+                    "amount": amount,
+                    "milestone": int(value) if kind == "milestone" else None,
+                    "phase": value if kind == "phase" else "",
+                }
+            )
+        return tranches
 
     def service_arguments(self) -> dict:
         data = self.cleaned_data
@@ -140,4 +221,34 @@ class DecisionForm(forms.Form):
             "outcome": data["outcome"],
             "award_amount": data["award_amount"],
             "feedback": data["feedback"],
+            "tranches": data["tranches"],
         }
+
+
+def pounds_text(pence: int) -> str:
+    """Pence as the pounds a person would type back: 1234550 → '12345.50'."""
+    pounds, rest = divmod(pence, 100)
+    return f"{pounds}.{rest:02d}" if rest else str(pounds)
+
+
+def tranche_initial(tranches: list[AwardTranche]) -> dict:
+    """The plan as the form shows it again (pounds a person would type)."""
+    initial = {}
+    for tranche in tranches:
+        number = tranche.position
+        initial[f"tranche_{number}_amount"] = pounds_text(tranche.amount)
+        if tranche.milestone_id:
+            initial[f"tranche_{number}_when"] = f"milestone:{tranche.milestone_id}"
+        elif tranche.phase:
+            initial[f"tranche_{number}_when"] = f"phase:{tranche.phase}"
+    return initial
+
+
+class TrancheReleaseForm(forms.Form):
+    note = forms.CharField(
+        label=_("Why release it now? (optional)"),
+        help_text=_("Public: it is shown in the pledge’s history on the project."),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )

@@ -11,14 +11,25 @@ from django.views.decorators.http import require_POST
 
 from accounts.mfa import SecondFactorRequired
 from core.errors import NotAllowed
+from core.formatting import format_pence
 from core.forms import form_data
 from core.security import limit_shown_in_form
+from delivery.models import Milestone
 from projects.views.writes import form_status, perform
 
-from ...models import Application, Call, CallStatus, Decision
+from ...models import Application, AwardTranche, Call, CallStatus, Decision
 from ...selectors import assessment as selectors
 from ...services import assessment as services
-from .forms import SCORE_WORDS, AssessmentForm, ConflictForm, DecisionForm
+from ...services.awards import award_tranche_release
+from .forms import (
+    SCORE_WORDS,
+    AssessmentForm,
+    ConflictForm,
+    DecisionForm,
+    TrancheReleaseForm,
+    pounds_text,
+    tranche_initial,
+)
 
 
 def _refused(request: HttpRequest, exc: NotAllowed) -> HttpResponse:
@@ -264,10 +275,21 @@ def decide(request: HttpRequest, pk: int) -> HttpResponse:
     if decision is not None:
         initial = {
             "outcome": decision.outcome,
-            "award_amount": _pounds(decision.award_amount) if decision.award_amount else "",
+            "award_amount": pounds_text(decision.award_amount) if decision.award_amount else "",
             "feedback": decision.feedback,
+            **tranche_initial(
+                list(AwardTranche.objects.filter(application=application).order_by("position"))
+            ),
         }
-    form = DecisionForm(form_data(request), application=application, call=call, initial=initial)
+    form = DecisionForm(
+        form_data(request),
+        application=application,
+        call=call,
+        milestones=list(
+            Milestone.objects.filter(project=application.project_id).order_by("planned_on", "pk")
+        ),
+        initial=initial,
+    )
     if request.method == "POST" and form.is_valid():
 
         def write() -> str:
@@ -302,12 +324,6 @@ def decide(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _pounds(pence: int) -> str:
-    """Pence as the pounds a person would type back: 1234550 → '12345.50'."""
-    pounds, rest = divmod(pence, 100)
-    return f"{pounds}.{rest:02d}" if rest else str(pounds)
-
-
 @login_required
 @limit_shown_in_form
 def publish(request: HttpRequest, slug: str) -> HttpResponse:
@@ -334,4 +350,52 @@ def publish(request: HttpRequest, slug: str) -> HttpResponse:
         request,
         "funding/assessment/publish.html",
         {**_base(call), "board": board, "rows": selectors.ranked(board.rows)},
+    )
+
+
+@login_required
+@limit_shown_in_form
+def tranche_release(request: HttpRequest, pk: int, position: int) -> HttpResponse:
+    """Release one tranche of a published award to the project by hand, with a note."""
+    application = _application_or_404(pk)
+    call = application.call
+    try:
+        # Who may comes first: a tranche's existence tells of a decision.
+        selectors.require_moderator(user=request.user, call=call)
+    except NotAllowed as exc:
+        return _refused(request, exc)
+    tranche = get_object_or_404(
+        AwardTranche.objects.select_related("milestone", "pledge"),
+        application=application,
+        position=position,
+    )
+    form = TrancheReleaseForm(form_data(request))
+    if request.method == "POST" and form.is_valid():
+
+        def write() -> str:
+            award_tranche_release(
+                actor=request.user, tranche=tranche, note=form.cleaned_data["note"]
+            )
+            return selectors.application_url(application)
+
+        done = perform(
+            request,
+            write,
+            form=form,
+            done=_("The tranche of %(amount)s is released to %(title)s.")
+            % {"amount": format_pence(tranche.amount), "title": application.project.title},
+        )
+        if done:
+            return done
+    return render(
+        request,
+        "funding/assessment/tranche_release.html",
+        {
+            **_base(call),
+            "application": application,
+            "application_url": selectors.application_url(application),
+            "tranche": tranche,
+            "form": form,
+        },
+        status=form_status(form),
     )
