@@ -50,6 +50,11 @@ class ActivityAction(models.TextChoices):
     FUNDER_MEMBERSHIP_LEFT = "funder_membership_left", _("Funder member left")
     CALL_PUBLISHED = "call_published", _("Funding call published")
     CALL_CHANGED = "call_changed", _("Published funding call changed")
+    COMBINE_SUGGESTED = "combine_suggested", _("Combining two bids suggested")
+    COMBINE_AGREED = "combine_agreed", _("Council agreed to combine bids")
+    COMBINE_DECLINED = "combine_declined", _("Council declined to combine bids")
+    COMBINE_WITHDRAWN = "combine_withdrawn", _("Suggestion to combine bids withdrawn")
+    BIDS_COMBINED = "bids_combined", _("Bids and projects combined")
 
 
 class ActivityEntry(models.Model):
