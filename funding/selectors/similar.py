@@ -57,7 +57,7 @@ WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*", re.UNICODE)
 
 def _stem(word: str) -> str:
     """A plural ``s`` off ("bins" and "bin" are one word); never from ``ss`` or short words."""
-    if len(word) > 4 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
+    if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
         return word[:-1]
     return word
 
