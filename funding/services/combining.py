@@ -116,7 +116,7 @@ def combine_suggest(
     )
     if live.exists():
         raise Conflict(
-            _("Combining these two bids is already suggested: wait for their councils' answers.")
+            _("Combining these two bids is already suggested: wait for their councils’ answers.")
         )
     similar = pair_similarity(first=continuing, second=absorbed)
     try:
@@ -131,7 +131,7 @@ def combine_suggest(
             )
     except IntegrityError:  # the same pair suggested at the same moment
         raise Conflict(
-            _("Combining these two bids is already suggested: wait for their councils' answers.")
+            _("Combining these two bids is already suggested: wait for their councils’ answers.")
         ) from None
     suggestion.continuing, suggestion.absorbed = continuing, absorbed
     combine_event(suggestion, "suggested")
@@ -181,7 +181,7 @@ def _require_answerer(actor: User, suggestion: CombineSuggestion) -> list[str]:
         raise SecondFactorRequired(
             _(
                 "You need to set up two-factor authentication before you can answer for your "
-                "council's bid."
+                "council’s bid."
             )
         )
     return sides
@@ -241,7 +241,7 @@ def _combine(
     absorbed.withdrawn_at = now
     absorbed.withdrawn_by = actor
     absorbed.withdrawn_reason = _(
-        "Combined into the bid for %(title)s, led by %(council)s, with both councils' agreement."
+        "Combined into the bid for %(title)s, led by %(council)s, with both councils’ agreement."
     ) % {"title": continuing.project.title, "council": continuing.lead_council.display_name}
     absorbed.save(
         update_fields=["state", "withdrawn_at", "withdrawn_by", "withdrawn_reason", "updated_at"]
