@@ -116,3 +116,23 @@ def suggest(w, **kwargs):
     kwargs.setdefault("continuing", w.continuing)
     kwargs.setdefault("absorbed", w.absorbed)
     return combine_suggest(**kwargs)
+
+
+def add_matrix_combining(w) -> None:
+    """For the site-wide permission matrices: on the closed call ``w.call`` (with Leadshire's
+    ``w.application``), Partnerton's similar bid and a suggestion that it join Leadshire's
+    (``combine_suggestion``), and a third council's bid (``combine_third``) to suggest anew."""
+    from funding.models import CombineSuggestion
+
+    w.combine_bid = bid(
+        w.call, w.partner, "Partnerton missed bins", "Report a missed bin collection"
+    )
+    w.combine_third = bid(
+        w.call, CouncilFactory(short_name="Thirdham"), "Thirdham bins", "Report a missed bin"
+    )
+    w.combine_suggestion = CombineSuggestion.objects.create(
+        call=w.call,
+        continuing=w.application,
+        absorbed=w.combine_bid,
+        suggested_by=w.users["organiser"],
+    )

@@ -200,7 +200,11 @@ def test_a_plain_member_of_a_lead_council_reads_but_cannot_answer(client, w):
     html = text(client.get(suggestion_url(suggestion)))
     assert "Only an approver or council admin of each lead council" in html
     response = post(client, suggestion_url(suggestion), action="agree")
-    assert response.status_code == 200 and "Only an approver or council admin" in text(response)
+    assert response.status_code == 403 and "Only an approver or council admin" in text(response)
+    response = post(client, suggestion_url(suggestion), action="withdraw")
+    assert response.status_code == 403
+    suggestion.refresh_from_db()
+    assert suggestion.state == CombineState.SUGGESTED
 
 
 @pytest.mark.parametrize("who", ["assessor", "partner_approver", "stranger"])

@@ -138,10 +138,27 @@ ANSWERS = {
 def suggestion(request: HttpRequest, pk: int) -> HttpResponse:
     """One suggestion: both bids, who has agreed, and the forms to answer or withdraw it."""
     suggestion = _suggestion_or_404(request, pk)
+    sides = services.answering_sides(user=request.user, suggestion=suggestion)
     form = AnswerForm(form_data(request))
     if request.method == "POST" and form.is_valid():
         action = form.cleaned_data["action"]
         service, message = ANSWERS[action]
+        # Those who may read but not do this are refused outright, as on the partner pages.
+        if action == "withdraw" and not _may_suggest(request, suggestion):
+            return _refused(
+                request,
+                NotAllowed(_("Only organisers and the funder’s moderators can withdraw it.")),
+            )
+        if action != "withdraw" and not sides:
+            return _refused(
+                request,
+                NotAllowed(
+                    _(
+                        "Only an approver or council admin of each lead council can agree or "
+                        "decline."
+                    )
+                ),
+            )
 
         def write() -> str:
             kwargs = {"actor": request.user, "suggestion": suggestion}
@@ -155,7 +172,6 @@ def suggestion(request: HttpRequest, pk: int) -> HttpResponse:
         done = perform(request, write, form=form)
         if done:
             return done
-    sides = services.answering_sides(user=request.user, suggestion=suggestion)
     return render(
         request,
         "funding/combining/suggestion.html",
