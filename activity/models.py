@@ -168,6 +168,10 @@ DETAIL_LABELS = {
     "commitment": _("Commitment"),
     "signed_on": _("Date signed"),
     "evidence_url": _("Link to the signed commitment"),
+    "call": _("Funding call"),
+    "pledges_moved": _("Pledges moved"),
+    "partners_joined": _("Partner councils joined"),
+    "withdrawn_bid": _("Bid withdrawn"),
 }
 FORMATTERS = {
     "money_limit": lambda v: _limit_text("money_limit", v),

@@ -268,7 +268,7 @@ def _combine(
         details={
             "pledges_moved": len(moved),
             "partners_joined": sorted(joined),
-            "withdrawn_bid": absorbed.pk,
+            "withdrawn_bid": absorbed.project.title,
         },
     )
 
