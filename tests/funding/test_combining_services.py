@@ -373,3 +373,34 @@ def test_a_moved_conditional_pledge_is_offered_when_the_new_project_meets_its_co
     assert waiting.project == continuing
     assert waiting.state == PledgeState.OFFERED and waiting.condition_met_at is not None
     assert check_ledger() == []
+
+
+# --- the emails as sent -----------------------------------------------------------------------
+
+
+def test_the_emails_say_what_happened_in_each_persons_language(
+    w, django_capture_on_commit_callbacks
+):
+    from django.core import mail
+
+    w.users["borough_approver"].language = "cy"
+    w.users["borough_approver"].save()
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        suggestion = suggest(w, note="Both want a missed-bin form")
+    sent = {m.to[0]: m for m in mail.outbox}
+    english = sent[w.users["lead_approver"].email]
+    assert "Combine Missed bin reporting with Report a missed bin collection?" in english.subject
+    assert "Both want a missed-bin form" in english.body
+    assert f"/funding/combining/{suggestion.pk}/" in english.body
+    welsh = sent[w.users["borough_approver"].email]
+    assert "Cyfuno Missed bin reporting â Report a missed bin collection?" in welsh.subject
+    assert f"/cy/funding/combining/{suggestion.pk}/" in welsh.body
+
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        _both_agree(w, suggestion)
+    combined = {m.to[0]: m for m in mail.outbox if "Report a missed bin collection" in m.subject}
+    assert set(combined) == {w.users["lead_approver"].email, w.users["borough_approver"].email}
+    assert "is combined into" in combined[w.users["lead_approver"].email].subject
+    assert "wedi’i gyfuno i mewn i" in combined[w.users["borough_approver"].email].subject
