@@ -51,6 +51,11 @@ class ActivityAction(models.TextChoices):
     FUNDER_MEMBERSHIP_LEFT = "funder_membership_left", _("Funder member left")
     CALL_PUBLISHED = "call_published", _("Funding call published")
     CALL_CHANGED = "call_changed", _("Published funding call changed")
+    COMBINE_SUGGESTED = "combine_suggested", _("Combining two bids suggested")
+    COMBINE_AGREED = "combine_agreed", _("Council agreed to combine bids")
+    COMBINE_DECLINED = "combine_declined", _("Council declined to combine bids")
+    COMBINE_WITHDRAWN = "combine_withdrawn", _("Suggestion to combine bids withdrawn")
+    BIDS_COMBINED = "bids_combined", _("Bids and projects combined")
 
 
 class ActivityEntry(models.Model):
@@ -164,6 +169,10 @@ DETAIL_LABELS = {
     "commitment": _("Commitment"),
     "signed_on": _("Date signed"),
     "evidence_url": _("Link to the signed commitment"),
+    "call": _("Funding call"),
+    "pledges_moved": _("Pledges moved"),
+    "partners_joined": _("Partner councils joined"),
+    "withdrawn_bid": _("Bid withdrawn"),
 }
 FORMATTERS = {
     "money_limit": lambda v: _limit_text("money_limit", v),

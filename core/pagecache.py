@@ -115,6 +115,9 @@ PRIVATE_MODELS = frozenset(
         "funding.assessment",
         "funding.score",
         "funding.decision",
+        # Seen only by the two lead councils, the funder's moderators and organisers; the
+        # combination it leads to changes public rows, which retire the cache themselves.
+        "funding.combinesuggestion",
         "jobs.scheduledrun",
         "jobs.workerheartbeat",
     }

@@ -11,6 +11,7 @@ class FundingConfig(AppConfig):
 
         from .notifications import (
             applications,  # noqa: F401 - registers its emails
+            combining,  # noqa: F401 - registers the combining emails
             partners,  # noqa: F401 - registers the emails mail builds
         )
         from .services import (

@@ -647,3 +647,111 @@ class AwardTranche(models.Model):
                 "phase": Phase(self.phase).label.lower()
             }
         return _("On award")
+
+
+# --- similar bids and combining ---------------------------------------------------------------
+
+
+class CombineState(models.TextChoices):
+    SUGGESTED = "suggested", _("Suggested")
+    ACCEPTED = "accepted", _("Combined")
+    DECLINED = "declined", _("Declined")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+class CombineSuggestion(models.Model):
+    """An organiser's or the funder's suggestion that two similar bids to one call become one:
+    ``continuing`` goes on, ``absorbed`` joins it. Each lead council's officer with authority
+    agrees or declines; once both agree, the bids and their projects are combined
+    (``funding.services.combining``). At most one live suggestion per pair, whichever way round."""
+
+    call = models.ForeignKey(Call, on_delete=models.CASCADE, related_name="combine_suggestions")
+    continuing = models.ForeignKey(
+        Application, on_delete=models.CASCADE, related_name="combine_suggestions_continuing"
+    )
+    absorbed = models.ForeignKey(
+        Application, on_delete=models.CASCADE, related_name="combine_suggestions_absorbed"
+    )
+    state = models.CharField(
+        _("state"), max_length=12, choices=CombineState.choices, default=CombineState.SUGGESTED
+    )
+    note = models.TextField(_("note to both councils"), blank=True, max_length=2000)
+    # What the similarity check showed when it was suggested, 0 to 1 (none if typed in by hand).
+    similarity = models.DecimalField(max_digits=5, decimal_places=4, null=True, blank=True)
+    suggested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    continuing_agreed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    continuing_agreed_at = models.DateTimeField(null=True, blank=True)
+    absorbed_agreed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    absorbed_agreed_at = models.DateTimeField(null=True, blank=True)
+    # Who declined or withdrew it, and why (declined) or when (both).
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    closed_at = models.DateTimeField(null=True, blank=True)
+    reason = models.TextField(_("reason"), blank=True, max_length=2000)
+    combined_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(state__in=CombineState.values), name="combine_state_valid"
+            ),
+            models.CheckConstraint(
+                condition=~Q(continuing=F("absorbed")), name="combine_two_different_bids"
+            ),
+            models.UniqueConstraint(
+                models.functions.Least("continuing", "absorbed"),
+                models.functions.Greatest("continuing", "absorbed"),
+                condition=Q(state=CombineState.SUGGESTED),
+                name="combine_one_live_suggestion_per_pair",
+            ),
+            models.CheckConstraint(
+                condition=~Q(state=CombineState.ACCEPTED)
+                | (
+                    Q(continuing_agreed_at__isnull=False)
+                    & Q(absorbed_agreed_at__isnull=False)
+                    & Q(combined_at__isnull=False)
+                ),
+                name="combine_accepted_when_both_agreed",
+            ),
+            models.CheckConstraint(
+                condition=Q(state=CombineState.ACCEPTED) | Q(combined_at__isnull=True),
+                name="combine_combined_at_when_accepted",
+            ),
+            models.CheckConstraint(
+                condition=~Q(state__in=(CombineState.DECLINED, CombineState.WITHDRAWN))
+                | Q(closed_at__isnull=False),
+                name="combine_closed_at_when_closed",
+            ),
+            models.CheckConstraint(
+                condition=~Q(state=CombineState.DECLINED) | ~Q(reason=""),
+                name="combine_declined_has_reason",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.absorbed} ⇒ {self.continuing} ({self.get_state_display()})"
+
+    @property
+    def is_live(self) -> bool:
+        return self.state == CombineState.SUGGESTED

@@ -1,6 +1,6 @@
 """Under /funding/: each part of the funding journey keeps its routes beside its views."""
 
-from .views import applications, assessment, calls, partners
+from .views import applications, assessment, calls, combining, partners
 
 app_name = "funding"
 
@@ -9,4 +9,5 @@ urlpatterns = [
     *applications.urlpatterns,
     *partners.urlpatterns,
     *assessment.urlpatterns,
+    *combining.urlpatterns,
 ]

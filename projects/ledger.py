@@ -58,6 +58,7 @@ class _Ledger:
     broken: list[Mismatch]
     offered: set[int]  # pledges the lead council was ever shown (as an offer or conditional)
     conditions_met: dict[int, int]  # pledge → how many times Pipeline found its condition met
+    moved_to: dict[int, int] = field(default_factory=dict)  # pledge → project of its last move
 
 
 def _read_ledger(links: _Links | None = None) -> _Ledger:
@@ -73,17 +74,40 @@ def _read_ledger(links: _Links | None = None) -> _Ledger:
     offered: set[int] = set()
     conditions_met: dict[int, int] = defaultdict(int)
     links = links if links is not None else _Links()
+    moved_to: dict[int, int] = {}
     events = PledgeEvent.objects.order_by("pledge_id", "sequence").values_list(
-        "pledge_id", "sequence", "from_state", "to_state", "actor_id", "linked_pledge_id"
+        "pledge_id",
+        "sequence",
+        "from_state",
+        "to_state",
+        "actor_id",
+        "linked_pledge_id",
+        "moved_from_id",
+        "moved_to_id",
     )
-    for pledge_id, sequence, from_state, to_state, actor_id, linked in events.iterator(
-        chunk_size=5000
-    ):
+    for row in events.iterator(chunk_size=5000):
+        pledge_id, sequence, from_state, to_state, actor_id, linked, moved_from, moved_into = row
         previous = states.get(pledge_id, "")
         expected_sequence = last_sequence.get(pledge_id, 0) + 1
         what = f"pledge {pledge_id} event {sequence}"
         if sequence != expected_sequence:
             broken.append(Mismatch(f"{what} sequence", sequence, expected_sequence))
+        if moved_into is not None:
+            # A move to a combined project: the state stays, and each move starts where the
+            # one before it ended.
+            if from_state != previous or to_state != previous:
+                broken.append(
+                    Mismatch(f"{what} move", f"{from_state} → {to_state}", f"{previous} kept")
+                )
+            if pledge_id in moved_to and moved_to[pledge_id] != moved_from:
+                broken.append(
+                    Mismatch(f"{what} moved from", moved_from, f"project {moved_to[pledge_id]}")
+                )
+            if actor_id is None:
+                broken.append(Mismatch(f"{what} actor", "Pipeline", "whoever combined them"))
+            moved_to[pledge_id] = moved_into
+            last_sequence[pledge_id] = sequence
+            continue
         if from_state != previous:
             broken.append(Mismatch(f"{what} from state", from_state or "(none)", previous))
         elif previous and to_state not in PLEDGE_TRANSITIONS.get(previous, ()):
@@ -111,7 +135,7 @@ def _read_ledger(links: _Links | None = None) -> _Ledger:
             links.took_over[pledge_id] = linked
         if to_state == PledgeState.SUPERSEDED:
             links.superseded_by[pledge_id] = linked
-    return _Ledger(states, broken, offered, conditions_met)
+    return _Ledger(states, broken, offered, conditions_met, moved_to)
 
 
 def ledger_states() -> dict[int, str]:
@@ -121,10 +145,11 @@ def ledger_states() -> dict[int, str]:
 
 def check_ledger() -> list[Mismatch]:
     """Every way stored state disagrees with the ledger: event chains and who made each move,
-    pledge states, conditions (each met at most once, none left waiting once met or once it can
-    no longer be), match amounts (the formula, within the cap), need and project totals
-    (counted, conditional and matched), partner counts, and funders' awards (only ever accepted,
-    then released)."""
+    pledge states, moves to combined projects (a moved pledge is where its last move took it,
+    and counts toward needs of that project only), conditions (each met at most once, none left
+    waiting once met or once it can no longer be), match amounts (the formula, within the cap),
+    need and project totals (counted, conditional and matched), partner counts, and funders'
+    awards (only ever accepted, then released)."""
     from .selectors import project_team_partner_council_ids
     from .services.conditions import (
         FOLLOWING_STATES,
@@ -164,10 +189,19 @@ def check_ledger() -> list[Mismatch]:
     # What an amendment must share with its original: project, need, council, kind and role.
     shape: dict[int, tuple] = {}
     amendments: list[tuple[int, int, int]] = []  # (amendment, original, amount)
+    need_project = dict(Need.objects.values_list("pk", "project_id"))
     for row in pledges.iterator(chunk_size=5000):
         pk, project_id, need_id, council_id, kind, amount, stored_state, offered_at = row[:8]
         min_others, percent, matched, condition_met_at, amends_id, role, funder_id = row[8:]
         shape[pk] = (project_id, need_id, council_id, kind, role, amount)
+        # A pledge that moved is where its last move took it, and toward none of the needs of
+        # the project it left.
+        if pk in ledger.moved_to and ledger.moved_to[pk] != project_id:
+            mismatches.append(Mismatch(f"pledge {pk} project", project_id, ledger.moved_to[pk]))
+        if need_id is not None and need_project.get(need_id) != project_id:
+            mismatches.append(
+                Mismatch(f"pledge {pk} need", need_id, f"a need of project {project_id}")
+            )
         if amends_id is not None:
             amendments.append((pk, amends_id, amount))
         state = states.get(pk)

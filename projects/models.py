@@ -222,6 +222,17 @@ class Project(index.Indexed, models.Model):
     is_featured = models.BooleanField(_("featured"), default=False)
     is_hidden = models.BooleanField(_("hidden by an organiser"), default=False)
     hidden_reason = models.TextField(_("reason for hiding"), blank=True)
+    # Set when the project was combined into another (two councils' similar bids joined, through
+    # ``projects.services.combine``): its followers and live pledges moved there.
+    combined_into = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="combined_from",
+        verbose_name=_("combined into"),
+    )
+    combined_at = models.DateTimeField(null=True, blank=True)
 
     # Stored totals, recalculated from the pledges inside every pledge transaction
     # (the project row is locked), and reconciled with the ledger by `check_ledger`.
@@ -300,6 +311,15 @@ class Project(index.Indexed, models.Model):
             models.CheckConstraint(
                 condition=Q(is_hidden=False) | ~Q(hidden_reason=""),
                 name="project_hidden_has_reason",
+            ),
+            models.CheckConstraint(
+                condition=(Q(combined_into__isnull=True) & Q(combined_at__isnull=True))
+                | (
+                    Q(combined_into__isnull=False)
+                    & Q(combined_at__isnull=False)
+                    & ~Q(combined_into=F("pk"))
+                ),
+                name="project_combined_into_another",
             ),
         ]
         indexes = [
@@ -790,6 +810,15 @@ class PledgeEvent(models.Model):
     linked_pledge = models.ForeignKey(
         Pledge, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+    # A move, not a change of state: the pledge went from one project to another when the first
+    # was combined into the second (``projects.services.combine``). ``from_state`` and
+    # ``to_state`` are then both the state it kept; both projects are set, and only on a move.
+    moved_from = models.ForeignKey(
+        Project, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    moved_to = models.ForeignKey(
+        Project, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -812,7 +841,20 @@ class PledgeEvent(models.Model):
                         )
                     )
                 )
-                | (Q(sequence__gt=1) & ~Q(from_state="") & ~Q(to_state=F("from_state"))),
+                | (
+                    Q(sequence__gt=1)
+                    & ~Q(from_state="")
+                    & ~Q(to_state=F("from_state"))
+                    & Q(moved_from__isnull=True)
+                    & Q(moved_to__isnull=True)
+                )
+                | (
+                    Q(sequence__gt=1)
+                    & Q(to_state=F("from_state"))
+                    & Q(moved_from__isnull=False)
+                    & Q(moved_to__isnull=False)
+                    & ~Q(moved_to=F("moved_from"))
+                ),
                 name="pledge_event_shape",
             ),
             # Only Pipeline moves a pledge when its condition is met or lapses, and only it.
@@ -826,13 +868,20 @@ class PledgeEvent(models.Model):
                     Q(actor__isnull=False)
                     & ~Q(to_state=PledgeState.LAPSED)
                     & ~Q(from_state=PledgeState.CONDITIONAL, to_state=PledgeState.OFFERED)
-                ),
+                )
+                # A move to a combined project is the act of whoever combined them.
+                | (Q(actor__isnull=False) & Q(moved_to__isnull=False)),
                 name="pledge_event_system_moves",
             ),
         ]
 
     def __str__(self) -> str:
         return f"#{self.pledge_id}.{self.sequence} {self.from_state or '∅'} → {self.to_state}"
+
+    @property
+    def is_move(self) -> bool:
+        """A move to another project when two were combined, not a change of state."""
+        return self.moved_to_id is not None
 
     @property
     def actor_display(self) -> str:

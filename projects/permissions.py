@@ -210,6 +210,11 @@ def pledge_closed_reason(project: Project) -> str:
     """Why a project takes no pledges now ("" when it does)."""
     if project.is_hidden or project.state == State.DRAFT:
         return _("This project is not published, so it cannot take pledges.")
+    if project.combined_into_id is not None:
+        return _(
+            "This project was combined into another: pledge to that one instead. Its pledges "
+            "moved there."
+        )
     if project.state not in PLEDGEABLE_STATES:
         return _("This project is %(state)s and no longer takes pledges.") % {
             "state": project.get_state_display().lower()

@@ -101,7 +101,7 @@ def project_rows() -> QuerySet[Project]:
 
 def project_for_page(*, slug: str, user) -> Project | None:
     project = (
-        Project.objects.select_related("lead_council", "owner")
+        Project.objects.select_related("lead_council", "owner", "combined_into")
         .prefetch_related("service_areas")
         .filter(slug=slug)
         .first()
@@ -109,6 +109,16 @@ def project_for_page(*, slug: str, user) -> Project | None:
     if project is None or not user_can_view_project(user, project):
         return None
     return project
+
+
+def project_combined_from(*, project: Project) -> list[Project]:
+    """The public projects that were combined into ``project``, oldest combination first."""
+    return list(
+        Project.objects.visible()
+        .filter(combined_into=project)
+        .only("pk", "slug", "title", "language")
+        .order_by("combined_at", "pk")
+    )
 
 
 def project_needs(*, project: Project) -> QuerySet[Need]:
@@ -317,9 +327,9 @@ def pledge_with_history(*, pk: int) -> Pledge | None:
         .prefetch_related(
             Prefetch(
                 "events",
-                queryset=PledgeEvent.objects.select_related("actor", "linked_pledge").order_by(
-                    "sequence"
-                ),
+                queryset=PledgeEvent.objects.select_related(
+                    "actor", "linked_pledge", "moved_from", "moved_to"
+                ).order_by("sequence"),
             ),
             Prefetch(
                 "amendments",
@@ -892,6 +902,8 @@ def _ledger_changes(kind: str, events: list[PledgeEventRow]) -> list[tuple]:
     for row in events:
         if row.kind != kind or row.match_percent is not None:
             continue
+        if row.from_state and row.from_state == row.to_state:
+            continue  # moved here from a combined project: it counted from its first events
         if row.from_state == PledgeState.CONDITIONAL and row.to_state != PledgeState.OFFERED:
             continue  # withdrawn or lapsed while waiting: it never counted
         amount, from_state, to_state = row.amount, row.from_state, row.to_state

@@ -177,6 +177,7 @@ def project_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "parts": ProjectPageParts(project),
             "parts_version": pagecache.part_version(tag),
             "adoptions": selectors.project_adoptions(project=project),
+            "combined_from": selectors.project_combined_from(project=project),
             "demand": demand,
             "can_manage": user_can_manage_project(request.user, project),
             "can_post_update": user_can_post_update(request.user, project),

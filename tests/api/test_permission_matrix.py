@@ -36,6 +36,7 @@ from funding.models import (
     ApplicationPartner,
     Assessment,
     Call,
+    CombineSuggestion,
     Decision,
     PartnerState,
     Score,
@@ -71,6 +72,7 @@ from tests.factories import (
 )
 from tests.factories.accounts import PASSWORD
 from tests.funding.applying import add_matrix_bid
+from tests.funding.combining_world import add_matrix_combining
 
 from .conftest import assert_error, send, session_client, token_client
 
@@ -303,6 +305,21 @@ MATRIX: dict[tuple[str, str], tuple[int, ...]] = {
     ("applications_csv", "GET"): EVERYONE_200,
     ("applications_csv", "HEAD"): EVERYONE_200,
     ("applications_csv", "OPTIONS"): EVERYONE_200,
+    # Similar bids and combining: organisers (and the funder's moderators, in
+    # tests/funding/test_combining_permissions.py) see the clusters and suggest. A suggestion
+    # (Partnerton's bid to join Leadshire's) is seen by the two lead councils' verified
+    # members and organisers, and does not exist for anyone else; only an officer with
+    # authority for a lead council answers (the approver, see APPROVER).
+    ("call-similar", "GET"): (401, 403, 403, 403, 403, 200),
+    ("call-similar", "HEAD"): (401, 403, 403, 403, 403, 200),
+    ("call-similar", "OPTIONS"): SIGNED_IN_200,
+    ("call-combine-suggestions", "POST"): (401, 403, 403, 403, 403, 201),
+    ("call-combine-suggestions", "OPTIONS"): SIGNED_IN_200,
+    ("combine-suggestion", "GET"): (401, 404, 200, 200, 200, 200),
+    ("combine-suggestion", "HEAD"): (401, 404, 200, 200, 200, 200),
+    ("combine-suggestion", "OPTIONS"): SIGNED_IN_200,
+    ("combine-suggestion-answer", "POST"): (401, 404, 403, 403, 403, 403),
+    ("combine-suggestion-answer", "OPTIONS"): SIGNED_IN_200,
 }
 assert all(len(statuses) == len(ROLES) for statuses in MATRIX.values())
 
@@ -316,6 +333,8 @@ APPROVER = {
     ("application-detail", "PATCH"): 403,
     ("application-submit", "POST"): 200,
     ("application-withdraw", "POST"): 200,
+    # Partnerton's approver agrees for its bid.
+    ("combine-suggestion-answer", "POST"): 200,
 }
 
 
@@ -406,6 +425,11 @@ BODIES = {
     ("application-decision", "POST"): lambda w: {"outcome": "not_fund", "feedback": "Not now"},
     ("call-decisions-publish", "POST"): lambda w: {},
     ("application-tranche-release", "POST"): lambda w: {"note": "Paid early"},
+    ("call-combine-suggestions", "POST"): lambda w: {
+        "continuing": w.application.pk,
+        "absorbed": w.combine_third.pk,
+    },
+    ("combine-suggestion-answer", "POST"): lambda w: {"action": "agree"},
 }
 
 # The object a route's ``pk`` is, by the route name's prefix (fulfilling needs an accepted
@@ -429,6 +453,7 @@ PK_FOR_ROUTE = {
     "application-decision": "application",
     "application-tranche-release": "application",
     "application-": "bid",
+    "combine-suggestion": "combine_suggestion",
 }
 
 
@@ -572,6 +597,7 @@ def make_world() -> SimpleNamespace:
         decided_at=timezone.now(),
     )
     add_matrix_bid(w)  # funding applications: a call and Partnerton's draft bid to it
+    add_matrix_combining(w)  # similar bids: Partnerton's bid suggested to join Leadshire's
     return w
 
 
@@ -631,6 +657,7 @@ def snapshot() -> tuple:
                 Decision,
                 ApplicationPartner,
                 Answer,
+                CombineSuggestion,
             )
         ),
         list(APIToken.objects.order_by("pk").values_list("pk", "name", "revoked_at", "key_hash")),

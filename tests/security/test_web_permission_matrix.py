@@ -171,6 +171,9 @@ KWARGS = {
         "council": w.partner.slug,
     },
     "councils:commitment_remove": lambda w: {"slug": w.lead.slug, "pk": w.signed.pk},
+    "funding:similar": lambda w: {"slug": w.call.slug},
+    "funding:combine_suggest": lambda w: {"slug": w.call.slug},
+    "funding:combine_suggestion": lambda w: {"pk": w.combine_suggestion.pk},
     "funding:call": lambda w: {"slug": w.open_call.slug},
     "funding:call@draft": lambda w: {"slug": w.draft_call.slug},
     "funding:call_edit": lambda w: {"slug": w.open_call.slug},
@@ -335,6 +338,12 @@ BODIES = {
         "phase": "alpha",
     },
     "funding:application_withdraw": lambda w: {"reason": "Merged with another bid"},
+    "funding:combine_suggest": lambda w: {
+        "first": w.application.pk,
+        "second": w.combine_third.pk,
+        "continuing": str(w.application.pk),
+    },
+    "funding:combine_suggestion": lambda w: {"action": "agree"},
 }
 
 
@@ -363,7 +372,10 @@ def _call_form() -> dict:
     }
 
 
-QUERY = {"search": {"q": "waste"}}
+QUERY = {
+    "search": {"q": "waste"},
+    "funding:combine_suggest": lambda w: {"first": w.application.pk, "second": w.combine_third.pk},
+}
 
 
 def _pledge_answers(client, w) -> None:
@@ -463,6 +475,7 @@ def snapshot() -> tuple:
         Assessment,
         Call,
         CallQuestion,
+        CombineSuggestion,
         Criterion,
         Decision,
         FunderMembership,
@@ -506,6 +519,7 @@ def snapshot() -> tuple:
             Application,
             Answer,
             ApplicationPartner,
+            CombineSuggestion,
         )
     ) + (list(get_user_model().objects.order_by("pk").values("pk", "first_name", "job_title")),)
 
@@ -535,7 +549,8 @@ def request(w, role: str, key: str, method: str, route: str, client=None):
     url = reverse(name, kwargs=_kwargs(key, route, w))
     client = client or client_for(role, w)
     if method == "GET":
-        return client.get(url, QUERY.get(name, {}))
+        query = QUERY.get(name, {})
+        return client.get(url, query(w) if callable(query) else query)
     body = BODIES.get(key) or BODIES.get(name) or (lambda w: {})
     return client.post(url, body(w))
 
@@ -917,6 +932,17 @@ MATRIX: dict[tuple[str, str], str] = {
     ("funding:application_submit", "POST"): "login 404 404 404 403 404 403",
     ("funding:application_withdraw", "GET"): "login 404 404 404 403 404 403",
     ("funding:application_withdraw", "POST"): "login 404 404 404 403 404 403",
+    # --- similar bids and combining: organisers see the clusters and suggest (the funder's
+    # moderators too: tests/funding/test_combining_permissions.py). The suggestion that
+    # Partnerton's bid join Leadshire's is seen by the two lead councils' verified members and
+    # organisers, and does not exist for anyone else; only an officer with authority for a
+    # lead council (Partnerton's approver, APPROVER) agrees.
+    ("funding:similar", "GET"): "login 403 403 403 403 403 ok",
+    ("funding:similar", "POST"): "login 403 403 403 403 403 ok",
+    ("funding:combine_suggest", "GET"): "login 403 403 403 403 403 ok",
+    ("funding:combine_suggest", "POST"): "login 403 403 403 403 403 done*",
+    ("funding:combine_suggestion", "GET"): "login 404 404 ok ok ok ok",
+    ("funding:combine_suggestion", "POST"): "login 404 404 403 403 403 403",
 }
 VARIANTS = {key for key, _ in MATRIX if "@" in key}
 assert all(len(row.split()) == len(ROLES) for row in MATRIX.values())
@@ -943,6 +969,7 @@ APPROVER: dict[tuple[str, str], str] = {
     ("funding:application_submit", "POST"): "done*",
     ("funding:application_withdraw", "GET"): "ok",
     ("funding:application_withdraw", "POST"): "done*",
+    ("funding:combine_suggestion", "POST"): "done*",
 }
 
 

@@ -63,6 +63,7 @@ from tests.factories import (
     verified_member,
 )
 from tests.funding.applying import add_matrix_bid
+from tests.funding.combining_world import add_matrix_combining
 
 # A pledge in each state of the ordinary lifecycle (a conditional one is made apart).
 LIFECYCLE_STATES = (
@@ -223,6 +224,7 @@ def make_world(**text) -> SimpleNamespace:
         getattr(w, name).refresh_from_db()
     _funding_partners(w)
     add_matrix_bid(w)  # funding applications: a call and Partnerton's draft bid to it
+    add_matrix_combining(w)  # similar bids: Partnerton's bid suggested to join Leadshire's
     return w
 
 
