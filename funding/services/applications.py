@@ -166,7 +166,7 @@ def _refuse_unless_editable(application: Application) -> None:
     if application.state != ApplicationState.DRAFT:
         raise Conflict(
             _("This application is %(state)s, so it can no longer be changed.")
-            % {"state": str(application.get_state_display()).lower()}
+            % {"state": str(application.get_public_state_display()).lower()}
         )
     if timezone.now() >= application.call.closes_at:
         raise Conflict(closed_message(application.call))
@@ -243,7 +243,7 @@ def submit_refusal(actor, application: Application) -> str:
     """Why this person may not submit this bid ("" when they may, second factor aside)."""
     if application.state != ApplicationState.DRAFT:
         return _("This application is %(state)s.") % {
-            "state": str(application.get_state_display()).lower()
+            "state": str(application.get_public_state_display()).lower()
         }
     if not user_has_authority(actor, application):
         return _(
@@ -268,7 +268,7 @@ def application_submit(*, actor: User, application: Application) -> Application:
     if application.state != ApplicationState.DRAFT:
         raise Conflict(
             _("This application is %(state)s, so it cannot be submitted again.")
-            % {"state": str(application.get_state_display()).lower()}
+            % {"state": str(application.get_public_state_display()).lower()}
         )
     now = timezone.now()
     if now >= call.closes_at or call.status == CallStatus.DECIDED:

@@ -149,7 +149,7 @@ def partner_invite(
     """A verified member of the lead council invites a council into the bid while it is a draft
     and the call is open. From a suggestion, the builder's reasons are stored with it (worked
     out again here, never taken from the request) and shown to the invited council. A council
-    that declined may be invited again; one invited or confirmed may not be twice."""
+    that declined or withdrew may be invited again; one invited or confirmed may not be twice."""
     application = _lock(application)
     _require_lead_member(actor, application)
     _require_open(application)
@@ -209,7 +209,7 @@ def partner_invite(
         partner = ApplicationPartner.objects.create(
             application=application, council=council, **values
         )
-    else:  # declined before: invited again
+    else:  # declined or withdrew before: invited again
         partner = existing
         for name, value in values.items():
             setattr(partner, name, value)
@@ -223,13 +223,19 @@ def partner_invite(
 @transaction.atomic
 def partner_remove(*, actor: User, partner: ApplicationPartner) -> None:
     """The lead takes an invited or confirmed council out of its bid before submission; the
-    council hears of it. A declined invitation stays, as the record of the council's answer."""
+    council hears of it. A declined invitation or a withdrawal stays, as the record of the
+    council's answer."""
     application, partner = _lock_partner(partner)
     _require_lead_member(actor, application)
     _require_draft(application)
     if partner.state == PartnerState.DECLINED:
         raise Conflict(
             _("%(council)s declined; there is nothing to remove.") % {"council": partner.council},
+            field="council",
+        )
+    if partner.state == PartnerState.WITHDRAWN:
+        raise Conflict(
+            _("%(council)s withdrew; there is nothing to remove.") % {"council": partner.council},
             field="council",
         )
     council = partner.council
@@ -269,6 +275,14 @@ def partner_accept(
             )
             % {"lead": application.lead_council.display_name}
         )
+    if partner.state == PartnerState.WITHDRAWN:
+        raise Conflict(
+            _(
+                "Your council withdrew from this bid. %(lead)s can invite it again if you have "
+                "changed your mind."
+            )
+            % {"lead": application.lead_council.display_name}
+        )
     partner.contribution = _text(
         contribution,
         field="contribution",
@@ -289,9 +303,12 @@ def partner_decline(*, actor: User, partner: ApplicationPartner, reason: str) ->
     _require_draft(application)
     if partner.state != PartnerState.INVITED:
         raise Conflict(
-            _("Your council has already confirmed its part; withdraw it instead.")
-            if partner.state == PartnerState.CONFIRMED
-            else _("Your council has already declined this invitation.")
+            {
+                PartnerState.CONFIRMED: _(
+                    "Your council has already confirmed its part; withdraw it instead."
+                ),
+                PartnerState.WITHDRAWN: _("Your council has already withdrawn from this bid."),
+            }.get(partner.state, _("Your council has already declined this invitation."))
         )
     reason = _text(
         reason,
@@ -310,7 +327,8 @@ def partner_withdraw(
     *, actor: User, partner: ApplicationPartner, reason: str
 ) -> ApplicationPartner:
     """An approver or admin of a confirmed council withdraws its confirmation, with a reason,
-    until the bid is submitted. The council no longer counts toward the call's minimum."""
+    until the bid is submitted. It is then shown as withdrawn (not declined), with its reason,
+    and no longer counts toward the call's minimum."""
     application, partner = _lock_partner(partner)
     _require_authority(actor, partner.council)
     _require_draft(application)
@@ -325,6 +343,6 @@ def partner_withdraw(
         required=_("Give a reason for withdrawing; %(lead)s will see it.")
         % {"lead": application.lead_council.display_name},
     )
-    partner = _decide(partner, actor=actor, state=PartnerState.DECLINED, reason=reason)
+    partner = _decide(partner, actor=actor, state=PartnerState.WITHDRAWN, reason=reason)
     notifications.decision_made(partner, "withdrawn")
     return partner

@@ -125,8 +125,11 @@ def _page_context(request: HttpRequest, application: Application) -> dict:
         ]
     authority = selectors.user_has_authority(user, application)
     call_open = application.call.is_open()
+    state = selectors.state_shown(user, application)
     context = {
         "application": application,
+        "state": state,
+        "state_label": ApplicationState(state).label,
         "call": application.call,
         "project": application.project,
         "full": full,
@@ -175,7 +178,7 @@ def application_edit(request: HttpRequest, pk: int) -> HttpResponse:
         messages.info(
             request,
             _("This application is %(state)s, so it can no longer be changed.")
-            % {"state": str(application.get_state_display()).lower()},
+            % {"state": str(application.get_public_state_display()).lower()},
         )
         return redirect(page)
     if not application.call.is_open():
@@ -268,7 +271,7 @@ def application_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
         messages.info(
             request,
             _("This application is %(state)s, so it can no longer be withdrawn.")
-            % {"state": str(application.get_state_display()).lower()},
+            % {"state": str(application.get_public_state_display()).lower()},
         )
         return redirect(page)
     form = WithdrawForm(form_data(request))
