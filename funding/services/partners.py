@@ -25,6 +25,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.mfa import SecondFactorRequired, user_has_second_factor
+from activity.models import ActivityAction
+from activity.services import activity_record
 from core.errors import Conflict, InvalidInput, NotAllowed
 from councils.models import Council, Membership, MembershipStatus
 
@@ -78,6 +80,30 @@ def _text(value: str, *, field: str, what: str, required: str = "") -> str:
             _("%(what)s must be 2,000 characters or fewer.") % {"what": what}, field=field
         )
     return value
+
+
+def _log(
+    action: ActivityAction,
+    *,
+    actor: User,
+    application: Application,
+    council: Council,
+    reason: str = "",
+    contribution: str = "",
+) -> None:
+    """One entry in the organisers' activity log, under the partner council and the project."""
+    details: dict = {"application": application.pk}
+    if contribution:
+        details["contribution"] = contribution
+    activity_record(
+        actor=actor,
+        action=action,
+        council=council,
+        project=application.project,
+        target=f"{council.short_name}: {application}",
+        reason=reason,
+        details=details,
+    )
 
 
 def _require_draft(application: Application) -> None:
@@ -216,6 +242,13 @@ def partner_invite(
         partner.save()
     partner.application = application
     partner.council = council
+    _log(
+        ActivityAction.FUNDING_PARTNER_INVITED,
+        actor=actor,
+        application=application,
+        council=council,
+        contribution=contribution,
+    )
     notifications.invitation_sent(partner, message=message)
     return partner
 
@@ -240,6 +273,12 @@ def partner_remove(*, actor: User, partner: ApplicationPartner) -> None:
         )
     council = partner.council
     partner.delete()
+    _log(
+        ActivityAction.FUNDING_PARTNER_REMOVED,
+        actor=actor,
+        application=application,
+        council=council,
+    )
     notifications.partner_removed(
         application=application, council=council, actor=actor, when=timezone.now()
     )
@@ -290,6 +329,13 @@ def partner_accept(
         required=_("Say what your council will bring to the bid."),
     )
     partner = _decide(partner, actor=actor, state=PartnerState.CONFIRMED)
+    _log(
+        ActivityAction.FUNDING_PARTNER_CONFIRMED,
+        actor=actor,
+        application=application,
+        council=partner.council,
+        contribution=partner.contribution,
+    )
     notifications.decision_made(partner, "confirmed")
     return partner
 
@@ -318,6 +364,13 @@ def partner_decline(*, actor: User, partner: ApplicationPartner, reason: str) ->
         % {"lead": application.lead_council.display_name},
     )
     partner = _decide(partner, actor=actor, state=PartnerState.DECLINED, reason=reason)
+    _log(
+        ActivityAction.FUNDING_PARTNER_DECLINED,
+        actor=actor,
+        application=application,
+        council=partner.council,
+        reason=reason,
+    )
     notifications.decision_made(partner, "declined")
     return partner
 
@@ -344,5 +397,12 @@ def partner_withdraw(
         % {"lead": application.lead_council.display_name},
     )
     partner = _decide(partner, actor=actor, state=PartnerState.WITHDRAWN, reason=reason)
+    _log(
+        ActivityAction.FUNDING_PARTNER_WITHDREW,
+        actor=actor,
+        application=application,
+        council=partner.council,
+        reason=reason,
+    )
     notifications.decision_made(partner, "withdrawn")
     return partner
