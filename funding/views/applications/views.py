@@ -35,15 +35,6 @@ def _refused(request: HttpRequest, reason: str) -> HttpResponse:
     return render(request, "403.html", {"reason": reason}, status=403)
 
 
-def _links(application: Application) -> dict:
-    """Addresses of the other parts of the funding journey, where they exist."""
-    return {
-        "calls_url": reverse("funding:calls"),
-        "call_url": reverse("funding:call", args=[application.call.slug]),
-        "partners_url": reverse("funding:partners", args=[application.pk]),
-    }
-
-
 # --- applying -----------------------------------------------------------------------------------
 
 
@@ -58,8 +49,6 @@ def apply(request: HttpRequest, slug: str) -> HttpResponse:
     )
     context = {
         "call": call,
-        "calls_url": reverse("funding:calls"),
-        "call_url": reverse("funding:call", args=[call.slug]),
         "live": list(selectors.live_applications_by(user=request.user, call=call)),
     }
     if not call.is_open():
@@ -146,7 +135,6 @@ def _page_context(request: HttpRequest, application: Application) -> dict:
         and application.state not in (*DECIDED_STATES, ApplicationState.WITHDRAWN),
         "shortfalls": application_shortfalls(application) if is_draft and draft_viewer else [],
         "show_checklist": is_draft and draft_viewer,
-        **_links(application),
     }
     return context
 
@@ -213,7 +201,6 @@ def application_edit(request: HttpRequest, pk: int) -> HttpResponse:
             "project": application.project,
             "form": form,
             "answer_fields": [form[answer_field_name(q)] for q in form.questions],
-            **_links(application),
         },
         status=form_status(form),
     )
@@ -303,7 +290,6 @@ def application_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
             "call": application.call,
             "project": application.project,
             "form": form,
-            **_links(application),
         },
         status=form_status(form),
     )
