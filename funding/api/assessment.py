@@ -76,14 +76,14 @@ def _percent(value) -> str | None:
 # --- shapes -----------------------------------------------------------------------------------
 
 
-class ProjectRefSerializer(serializers.Serializer):
+class AssessedProjectRefSerializer(serializers.Serializer):
     slug = serializers.SlugField()
     title = serializers.CharField()
 
 
 class QueueRowSerializer(serializers.Serializer):
     application = serializers.IntegerField(help_text="The application's id")
-    project = ProjectRefSerializer()
+    project = AssessedProjectRefSerializer()
     lead_council = CouncilRefSerializer()
     amount_requested = MoneySerializer(allow_null=True)
     state = serializers.ChoiceField(choices=ApplicationState.choices)
@@ -296,7 +296,7 @@ class SpreadSerializer(serializers.Serializer):
 
 class BoardRowSerializer(serializers.Serializer):
     application = serializers.IntegerField()
-    project = ProjectRefSerializer()
+    project = AssessedProjectRefSerializer()
     lead_council = CouncilRefSerializer()
     partner_councils = CouncilRefSerializer(many=True, help_text="Confirmed and invited")
     amount_requested = MoneySerializer(allow_null=True)

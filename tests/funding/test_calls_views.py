@@ -221,7 +221,7 @@ def test_a_calls_page_says_everything_in_plain_words(client, calls):
         "What problem will you solve? Up to 250 words",
         "Need and impact – 60 (60%)",
         "Collaboration – 40 (40%)",
-        "Applications No applications have been submitted yet.",
+        "Apply with a project No applications have been submitted yet.",
     ):
         assert words in page, words
     assert "<strong>prospectus</strong>" in response.content.decode()
