@@ -106,6 +106,16 @@ def _log(
     )
 
 
+def _reason(value: str, *, required: str, application: Application) -> str:
+    """The council's reason for declining or withdrawing: the lead council reads it."""
+    return _text(
+        value,
+        field="reason",
+        what=_("The reason"),
+        required=required % {"lead": application.lead_council.display_name},
+    )
+
+
 def _require_draft(application: Application) -> None:
     refusal = change_refusal(application)
     if refusal:
@@ -284,14 +294,33 @@ def partner_remove(*, actor: User, partner: ApplicationPartner) -> None:
     )
 
 
+# Each answer of the invited council: its entry in the activity log, and its word in the email.
+ANSWERS = {
+    PartnerState.CONFIRMED: (ActivityAction.FUNDING_PARTNER_CONFIRMED, "confirmed"),
+    PartnerState.DECLINED: (ActivityAction.FUNDING_PARTNER_DECLINED, "declined"),
+    PartnerState.WITHDRAWN: (ActivityAction.FUNDING_PARTNER_WITHDREW, "withdrawn"),
+}
+
+
 def _decide(
     partner: ApplicationPartner, *, actor: User, state: str, reason: str = ""
 ) -> ApplicationPartner:
+    """Record the council's answer, log it, and tell the lead (in this transaction)."""
     partner.state = state
     partner.decided_by = actor
     partner.decided_at = timezone.now()
     partner.reason = reason
     partner.save(update_fields=["state", "decided_by", "decided_at", "reason", "contribution"])
+    action, decision = ANSWERS[state]
+    _log(
+        action,
+        actor=actor,
+        application=partner.application,
+        council=partner.council,
+        reason=reason,
+        contribution=partner.contribution if state == PartnerState.CONFIRMED else "",
+    )
+    notifications.decision_made(partner, decision)
     return partner
 
 
@@ -328,16 +357,7 @@ def partner_accept(
         what=_("What your council brings"),
         required=_("Say what your council will bring to the bid."),
     )
-    partner = _decide(partner, actor=actor, state=PartnerState.CONFIRMED)
-    _log(
-        ActivityAction.FUNDING_PARTNER_CONFIRMED,
-        actor=actor,
-        application=application,
-        council=partner.council,
-        contribution=partner.contribution,
-    )
-    notifications.decision_made(partner, "confirmed")
-    return partner
+    return _decide(partner, actor=actor, state=PartnerState.CONFIRMED)
 
 
 @transaction.atomic
@@ -356,23 +376,12 @@ def partner_decline(*, actor: User, partner: ApplicationPartner, reason: str) ->
                 PartnerState.WITHDRAWN: _("Your council has already withdrawn from this bid."),
             }.get(partner.state, _("Your council has already declined this invitation."))
         )
-    reason = _text(
+    reason = _reason(
         reason,
-        field="reason",
-        what=_("The reason"),
-        required=_("Give a reason for declining; %(lead)s will see it.")
-        % {"lead": application.lead_council.display_name},
-    )
-    partner = _decide(partner, actor=actor, state=PartnerState.DECLINED, reason=reason)
-    _log(
-        ActivityAction.FUNDING_PARTNER_DECLINED,
-        actor=actor,
+        required=_("Give a reason for declining; %(lead)s will see it."),
         application=application,
-        council=partner.council,
-        reason=reason,
     )
-    notifications.decision_made(partner, "declined")
-    return partner
+    return _decide(partner, actor=actor, state=PartnerState.DECLINED, reason=reason)
 
 
 @transaction.atomic
@@ -389,20 +398,9 @@ def partner_withdraw(
         raise Conflict(
             _("Your council has not confirmed its part, so there is nothing to withdraw.")
         )
-    reason = _text(
+    reason = _reason(
         reason,
-        field="reason",
-        what=_("The reason"),
-        required=_("Give a reason for withdrawing; %(lead)s will see it.")
-        % {"lead": application.lead_council.display_name},
-    )
-    partner = _decide(partner, actor=actor, state=PartnerState.WITHDRAWN, reason=reason)
-    _log(
-        ActivityAction.FUNDING_PARTNER_WITHDREW,
-        actor=actor,
+        required=_("Give a reason for withdrawing; %(lead)s will see it."),
         application=application,
-        council=partner.council,
-        reason=reason,
     )
-    notifications.decision_made(partner, "withdrawn")
-    return partner
+    return _decide(partner, actor=actor, state=PartnerState.WITHDRAWN, reason=reason)
