@@ -56,6 +56,19 @@ class ActivityAction(models.TextChoices):
     COMBINE_DECLINED = "combine_declined", _("Council declined to combine bids")
     COMBINE_WITHDRAWN = "combine_withdrawn", _("Suggestion to combine bids withdrawn")
     BIDS_COMBINED = "bids_combined", _("Bids and projects combined")
+    FUNDING_PARTNER_INVITED = "funding_partner_invited", _("Council invited to partner in a bid")
+    FUNDING_PARTNER_CONFIRMED = "funding_partner_confirmed", _("Partner council confirmed its part")
+    FUNDING_PARTNER_DECLINED = "funding_partner_declined", _("Council declined to partner in a bid")
+    FUNDING_PARTNER_WITHDREW = "funding_partner_withdrew", _("Partner council withdrew from a bid")
+    FUNDING_PARTNER_REMOVED = "funding_partner_removed", _("Council removed from a bid")
+    FUNDING_APPLICATION_SUBMITTED = (
+        "funding_application_submitted",
+        _("Funding application submitted"),
+    )
+    FUNDING_APPLICATION_WITHDRAWN = (
+        "funding_application_withdrawn",
+        _("Funding application withdrawn"),
+    )
 
 
 class ActivityEntry(models.Model):
@@ -173,8 +186,12 @@ DETAIL_LABELS = {
     "pledges_moved": _("Pledges moved"),
     "partners_joined": _("Partner councils joined"),
     "withdrawn_bid": _("Bid withdrawn"),
+    "application": _("Application number"),
+    "contribution": _("What the council brings"),
+    "amount_requested": _("Amount requested"),
 }
 FORMATTERS = {
+    "amount_requested": lambda v: gettext("not given") if v is None else format_pence(v),
     "money_limit": lambda v: _limit_text("money_limit", v),
     "half_days_limit": lambda v: _limit_text("half_days_limit", v),
     "role": _role_text,

@@ -25,13 +25,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from core.formatting import format_pence
-from core.vocabulary import in_reader_language
-from councils.models import Council, CouncilCommitment, Nation
-from councils.vocabulary import AUTHORITY_TYPES
+from councils.models import CouncilCommitment, Nation
 from projects.models import PUBLIC_STATES as PROJECT_PUBLIC_STATES
 from projects.models import Phase
 
 from .models import Application, ApplicationPartner, CallStatus, PartnerState
+from .selectors.calls import council_type_display, council_type_names
 
 
 @dataclass(frozen=True)
@@ -90,21 +89,6 @@ def joined_or(items: list[str]) -> str:
 
 def _commitment_names(commitments) -> str:
     return joined_and([_("the %(name)s") % {"name": c.display_name} for c in commitments])
-
-
-def council_type_names(codes: list[str]) -> dict[str, str]:
-    """The register's type names for type codes ("NMD" → "Non-metropolitan district"), in the
-    reader's language; a code no council on the register has is shown as it is."""
-    found = dict(
-        Council.objects.filter(authority_type__in=codes)
-        .exclude(authority_type_name="")
-        .values_list("authority_type", "authority_type_name")
-        .distinct()
-    )
-    return {
-        code: str(in_reader_language(found[code], AUTHORITY_TYPES)) if code in found else code
-        for code in codes
-    }
 
 
 # --- reading everything at once ----------------------------------------------------------------
@@ -172,16 +156,20 @@ def _lead_shortfalls(application: Application, required) -> list[Shortfall]:
         )
     if call.council_types and lead.authority_type not in call.council_types:
         names = council_type_names([*call.council_types, lead.authority_type])
+
+        def type_name(code: str) -> str:
+            return str(council_type_display(code, names))
+
         found.append(
             Shortfall(
                 "lead_council_type",
                 _("This call is for these council types: %(types)s; %(council)s is a %(type)s.")
                 % {
-                    "types": joined_or([names[code] for code in call.council_types]),
+                    "types": joined_or([type_name(code) for code in call.council_types]),
                     "council": lead.display_name,
                     "type": lead.type_display
                     if lead.authority_type_name
-                    else names.get(lead.authority_type, lead.authority_type),
+                    else type_name(lead.authority_type),
                 },
             )
         )

@@ -279,13 +279,16 @@ class ApplicationState(models.TextChoices):
 
 # Past these, nothing about the bid changes but the funder's decision.
 DECIDED_STATES = (ApplicationState.FUNDED, ApplicationState.NOT_FUNDED)
-# Published as open data (with the decision once there is one).
+# Published as open data (with the decision once there is one). A shortlisted bid is published
+# too, but as submitted: see ``Application.public_state``.
 PUBLIC_STATES = (
     ApplicationState.SUBMITTED,
     ApplicationState.SHORTLISTED,
     ApplicationState.FUNDED,
     ApplicationState.NOT_FUNDED,
 )
+# The states the public (and the applicants) ever see: the shortlist is not one of them.
+SHOWN_STATES = tuple(s for s in ApplicationState.values if s != ApplicationState.SHORTLISTED)
 
 
 class Application(models.Model):
@@ -376,6 +379,19 @@ class Application(models.Model):
     def __str__(self) -> str:
         return f"{self.project} → {self.call}"
 
+    @property
+    def public_state(self) -> str:
+        """The state as everyone but the funder's assessors, moderators and admins and the
+        organisers sees it. The shortlist is the funder's working list until it publishes its
+        decisions (which turns every shortlisted bid into funded or not funded), so until then
+        a shortlisted bid reads as submitted, to the applicants too."""
+        if self.state == ApplicationState.SHORTLISTED:
+            return ApplicationState.SUBMITTED
+        return self.state
+
+    def get_public_state_display(self) -> str:
+        return ApplicationState(self.public_state).label
+
 
 class Answer(models.Model):
     application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="answers")
@@ -398,6 +414,8 @@ class PartnerState(models.TextChoices):
     INVITED = "invited", _("Invited")
     CONFIRMED = "confirmed", _("Confirmed")
     DECLINED = "declined", _("Declined")
+    # Confirmed, then took the confirmation back (with a reason) before the bid was submitted.
+    WITHDRAWN = "withdrawn", _("Withdrew")
 
 
 class ApplicationPartner(models.Model):
@@ -441,6 +459,12 @@ class ApplicationPartner(models.Model):
             models.CheckConstraint(
                 condition=Q(state=PartnerState.INVITED) | Q(decided_at__isnull=False),
                 name="partner_decided_at_when_decided",
+            ),
+            # Declining and withdrawing are explained to the lead council.
+            models.CheckConstraint(
+                condition=~Q(state__in=[PartnerState.DECLINED, PartnerState.WITHDRAWN])
+                | ~Q(reason=""),
+                name="partner_reason_when_declined_or_withdrawn",
             ),
         ]
 

@@ -119,7 +119,12 @@ class ApplicationSerializer(serializers.Serializer):
     summary = serializers.CharField(allow_blank=True)
     amount_requested = MoneySerializer(allow_null=True)
     phase = serializers.ChoiceField(choices=services.BID_PHASES, help_text="What the money is for")
-    state = serializers.ChoiceField(choices=ApplicationState.choices)
+    state = serializers.ChoiceField(
+        choices=ApplicationState.choices,
+        help_text="A shortlisted bid shows as submitted until the funder publishes its decisions "
+        "(it is `shortlisted` only to the funder's assessors, moderators and admins and to "
+        "organisers, in the one application's record)",
+    )
     submitted_at = serializers.DateTimeField(allow_null=True)
     withdrawn_at = serializers.DateTimeField(allow_null=True)
     withdrawn_reason = serializers.CharField(allow_blank=True)
@@ -159,7 +164,7 @@ class ApplicationSerializer(serializers.Serializer):
             if a.amount_requested is not None
             else None,
             "phase": a.phase,
-            "state": a.state,
+            "state": a.public_state,
             "submitted_at": _iso(a.submitted_at),
             "withdrawn_at": _iso(a.withdrawn_at),
             "withdrawn_reason": a.withdrawn_reason if a.state == ApplicationState.WITHDRAWN else "",
@@ -211,6 +216,7 @@ class ApplicationDetailSerializer(ApplicationSerializer):
     def to_representation(self, a: Application) -> dict:
         data = super().to_representation(a)
         user = self.context["request"].user
+        data["state"] = selectors.state_shown(user, a)
         full = selectors.user_sees_answers(user, a)
         if full:
             data["partners"] = [
@@ -527,7 +533,7 @@ def application_csv_rows(applications, base_url: str):
             "" if a.amount_requested is None else a.amount_requested,
             _pounds(a.amount_requested),
             a.phase,
-            a.state,
+            a.public_state,
             a.submitted_at.isoformat() if a.submitted_at else "",
             a.withdrawn_at.isoformat() if a.withdrawn_at else "",
             a.decided_at.isoformat() if decided and a.decided_at else "",

@@ -228,7 +228,7 @@ class PartnerList(_BidPart):
     @extend_schema(
         summary="Invite a council into the bid (verified members of the lead council)",
         description="While the bid is a draft and the call is open. The council's approvers "
-        "and admins are emailed. A council that declined may be invited again.",
+        "and admins are emailed. A council that declined or withdrew may be invited again.",
         request=InviteInputSerializer,
         responses={201: PartnerSerializer, **ERRORS},
     )

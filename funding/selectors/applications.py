@@ -7,6 +7,10 @@ withdrawn after submission, shown as withdrawn), as its public record only (call
 council, confirmed partners, summary, amount requested, phase, state, dates, the decision and
 award). Never its answers, a draft, or a bid withdrawn before it was submitted.
 
+The shortlist is the funder's until it publishes its decisions: a shortlisted bid is shown as
+submitted (``Application.public_state``) everywhere but to the funder's assessors, moderators and
+admins and to organisers (``state_shown``), in the open data's filters too.
+
 Drafts are seen by the lead council's verified members, the project's team and organisers; the
 funder's verified members see bids from their submission (answers included).
 """
@@ -22,12 +26,14 @@ from projects.models import Project, ServiceArea, State, TeamMembership, TeamSta
 
 from ..models import (
     PUBLIC_STATES,
+    SHOWN_STATES,
     Application,
     ApplicationPartner,
     ApplicationState,
     AwardTranche,
     Call,
     FunderMembership,
+    FunderRole,
     PartnerState,
 )
 
@@ -35,6 +41,10 @@ from ..models import (
 LIVE_STATES = tuple(s for s in ApplicationState.values if s != ApplicationState.WITHDRAWN)
 # The states the open data shows (a withdrawn bid only if it had been submitted).
 OPEN_DATA_STATES = (*PUBLIC_STATES, ApplicationState.WITHDRAWN)
+# The states its filter offers: as shown, so never the shortlist.
+OPEN_DATA_FILTER_STATES = tuple(s for s in OPEN_DATA_STATES if s in SHOWN_STATES)
+# The funder's roles that see its shortlist (those who assess, moderate and run its calls).
+SHORTLIST_ROLES = (FunderRole.ASSESSOR, FunderRole.MODERATOR, FunderRole.ADMIN)
 # Projects that may apply: published, visible and being worked on.
 APPLYING_PROJECT_STATES = (State.SEEKING_SUPPORT, State.IN_DELIVERY)
 
@@ -108,6 +118,30 @@ def user_sees_answers(user, application: Application) -> bool:
     if user_sees_draft(user, application):
         return True
     return application.submitted_at is not None and user_is_funder_member(user, application)
+
+
+def user_sees_shortlist(user, application: Application) -> bool:
+    """Whether the bid is on the shortlist: the funder's verified assessors, moderators and
+    admins, and organisers. Not its applicants, nor the funder's other members."""
+    if not _signed_in(user):
+        return False
+    return (
+        user.is_organiser
+        or FunderMembership.objects.filter(
+            user=user,
+            funder_id=application.call.funder_id,
+            status=MembershipStatus.VERIFIED,
+            role__in=SHORTLIST_ROLES,
+        ).exists()
+    )
+
+
+def state_shown(user, application: Application) -> str:
+    """The bid's state as this person may see it (``Application.public_state`` unless they see
+    the shortlist)."""
+    if application.state == ApplicationState.SHORTLISTED and user_sees_shortlist(user, application):
+        return application.state
+    return application.public_state
 
 
 def user_can_view_application(user, application: Application) -> bool:
@@ -274,7 +308,8 @@ class ApplicationFilterSet(FilterSet):
         method="filter_lead_council", label=_("Lead council (register code or slug)")
     )
     state = django_filters.MultipleChoiceFilter(
-        choices=[(s, ApplicationState(s).label) for s in OPEN_DATA_STATES],
+        choices=[(s, ApplicationState(s).label) for s in OPEN_DATA_FILTER_STATES],
+        method="filter_state",
         label=_("State"),
         widget=forms.CheckboxSelectMultiple,
         distinct=False,
@@ -291,6 +326,16 @@ class ApplicationFilterSet(FilterSet):
     class Meta:
         model = Application
         fields = ["call", "lead_council", "state", "area"]
+
+    def filter_state(self, queryset: QuerySet, name: str, value: list[str]) -> QuerySet:
+        """By the state as shown: "submitted" takes in the shortlisted bids, which are
+        submitted as far as anyone filtering the open data knows."""
+        if not value:
+            return queryset
+        states = set(value)
+        if ApplicationState.SUBMITTED in states:
+            states.add(ApplicationState.SHORTLISTED)
+        return queryset.filter(state__in=sorted(states))
 
     def filter_lead_council(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         value = value.strip()

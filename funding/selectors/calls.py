@@ -6,6 +6,7 @@ clock (``now``), never from a stored flag, so a call opens and closes on time wi
 """
 
 import datetime
+from collections.abc import Iterable
 
 from django.contrib.auth import get_user_model
 from django.db.models import Prefetch, Q, QuerySet
@@ -131,18 +132,25 @@ def funder_by_slug(slug: str) -> Funder | None:
 # --- the vocabularies of a call's rules --------------------------------------------------------
 
 
-def council_type_names() -> dict[str, str]:
-    """Register type code → its name in English, for the types councils on Pipeline have."""
-    rows = (
-        Council.objects.exclude(authority_type="")
-        .values_list("authority_type", "authority_type_name")
+def council_type_names(codes: Iterable[str] | None = None) -> dict[str, str]:
+    """Register type code → its name in English (one query): for each of ``codes``, or else for
+    every type the councils on Pipeline have. A code no council names stands for itself. Show
+    a name with ``council_type_display``, in the reader's language."""
+    rows = Council.objects.exclude(authority_type="")
+    order: list[str] = []
+    if codes is not None:
+        order = list(codes)
+        rows = rows.filter(authority_type__in=order)
+    names: dict[str, str] = {}
+    for code, name in (
+        rows.values_list("authority_type", "authority_type_name")
         .order_by("authority_type_name", "authority_type")
         .distinct()
-    )
-    names: dict[str, str] = {}
-    for code, name in rows:
-        names.setdefault(code, name or code)
-    return names
+    ):
+        if name:
+            names.setdefault(code, name)
+        order.append(code)
+    return {code: names.get(code, code) for code in dict.fromkeys(order)}
 
 
 def council_type_display(code: str, names: dict[str, str]) -> Term:

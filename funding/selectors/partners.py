@@ -176,7 +176,7 @@ def change_refusal(application: Application) -> str:
     if application.state == ApplicationState.DRAFT:
         return ""
     return _("This bid is %(state)s, so its partners can no longer change.") % {
-        "state": application.get_state_display().lower()
+        "state": application.get_public_state_display().lower()
     }
 
 

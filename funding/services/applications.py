@@ -19,6 +19,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.mfa import SecondFactorRequired, user_has_second_factor
+from activity.models import ActivityAction
+from activity.services import activity_record
 from core.errors import Conflict, InvalidInput, NotAllowed
 from projects.models import Kind, Phase
 from projects.services.projects import validate_amount
@@ -166,7 +168,7 @@ def _refuse_unless_editable(application: Application) -> None:
     if application.state != ApplicationState.DRAFT:
         raise Conflict(
             _("This application is %(state)s, so it can no longer be changed.")
-            % {"state": str(application.get_state_display()).lower()}
+            % {"state": str(application.get_public_state_display()).lower()}
         )
     if timezone.now() >= application.call.closes_at:
         raise Conflict(closed_message(application.call))
@@ -243,7 +245,7 @@ def submit_refusal(actor, application: Application) -> str:
     """Why this person may not submit this bid ("" when they may, second factor aside)."""
     if application.state != ApplicationState.DRAFT:
         return _("This application is %(state)s.") % {
-            "state": str(application.get_state_display()).lower()
+            "state": str(application.get_public_state_display()).lower()
         }
     if not user_has_authority(actor, application):
         return _(
@@ -268,7 +270,7 @@ def application_submit(*, actor: User, application: Application) -> Application:
     if application.state != ApplicationState.DRAFT:
         raise Conflict(
             _("This application is %(state)s, so it cannot be submitted again.")
-            % {"state": str(application.get_state_display()).lower()}
+            % {"state": str(application.get_public_state_display()).lower()}
         )
     now = timezone.now()
     if now >= call.closes_at or call.status == CallStatus.DECIDED:
@@ -282,6 +284,13 @@ def application_submit(*, actor: User, application: Application) -> Application:
     application.submitted_at = timezone.now()
     application.submitted_by = actor
     application.save(update_fields=["state", "submitted_at", "submitted_by", "updated_at"])
+    activity_record(
+        actor=actor,
+        action=ActivityAction.FUNDING_APPLICATION_SUBMITTED,
+        project=application.project,
+        target=str(application),
+        details={"application": application.pk, "amount_requested": application.amount_requested},
+    )
     application_changed(application, "submitted", actor=actor)
     # Last of all: the server's clock decides. A request that started before the closing time
     # but got here at or after it (slow checks, a lock held by someone else) is refused, and
@@ -326,6 +335,14 @@ def application_withdraw(*, actor: User, application: Application, reason: str) 
     application.withdrawn_reason = reason
     application.save(
         update_fields=["state", "withdrawn_at", "withdrawn_by", "withdrawn_reason", "updated_at"]
+    )
+    activity_record(
+        actor=actor,
+        action=ActivityAction.FUNDING_APPLICATION_WITHDRAWN,
+        project=application.project,
+        target=str(application),
+        reason=reason,
+        details={"application": application.pk},
     )
     application_changed(application, "withdrawn", actor=actor)
     return application

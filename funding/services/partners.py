@@ -25,6 +25,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.mfa import SecondFactorRequired, user_has_second_factor
+from activity.models import ActivityAction
+from activity.services import activity_record
 from core.errors import Conflict, InvalidInput, NotAllowed
 from councils.models import Council, Membership, MembershipStatus
 
@@ -78,6 +80,40 @@ def _text(value: str, *, field: str, what: str, required: str = "") -> str:
             _("%(what)s must be 2,000 characters or fewer.") % {"what": what}, field=field
         )
     return value
+
+
+def _log(
+    action: ActivityAction,
+    *,
+    actor: User,
+    application: Application,
+    council: Council,
+    reason: str = "",
+    contribution: str = "",
+) -> None:
+    """One entry in the organisers' activity log, under the partner council and the project."""
+    details: dict = {"application": application.pk}
+    if contribution:
+        details["contribution"] = contribution
+    activity_record(
+        actor=actor,
+        action=action,
+        council=council,
+        project=application.project,
+        target=f"{council.short_name}: {application}",
+        reason=reason,
+        details=details,
+    )
+
+
+def _reason(value: str, *, required: str, application: Application) -> str:
+    """The council's reason for declining or withdrawing: the lead council reads it."""
+    return _text(
+        value,
+        field="reason",
+        what=_("The reason"),
+        required=required % {"lead": application.lead_council.display_name},
+    )
 
 
 def _require_draft(application: Application) -> None:
@@ -149,7 +185,7 @@ def partner_invite(
     """A verified member of the lead council invites a council into the bid while it is a draft
     and the call is open. From a suggestion, the builder's reasons are stored with it (worked
     out again here, never taken from the request) and shown to the invited council. A council
-    that declined may be invited again; one invited or confirmed may not be twice."""
+    that declined or withdrew may be invited again; one invited or confirmed may not be twice."""
     application = _lock(application)
     _require_lead_member(actor, application)
     _require_open(application)
@@ -209,13 +245,20 @@ def partner_invite(
         partner = ApplicationPartner.objects.create(
             application=application, council=council, **values
         )
-    else:  # declined before: invited again
+    else:  # declined or withdrew before: invited again
         partner = existing
         for name, value in values.items():
             setattr(partner, name, value)
         partner.save()
     partner.application = application
     partner.council = council
+    _log(
+        ActivityAction.FUNDING_PARTNER_INVITED,
+        actor=actor,
+        application=application,
+        council=council,
+        contribution=contribution,
+    )
     notifications.invitation_sent(partner, message=message)
     return partner
 
@@ -223,7 +266,8 @@ def partner_invite(
 @transaction.atomic
 def partner_remove(*, actor: User, partner: ApplicationPartner) -> None:
     """The lead takes an invited or confirmed council out of its bid before submission; the
-    council hears of it. A declined invitation stays, as the record of the council's answer."""
+    council hears of it. A declined invitation or a withdrawal stays, as the record of the
+    council's answer."""
     application, partner = _lock_partner(partner)
     _require_lead_member(actor, application)
     _require_draft(application)
@@ -232,21 +276,51 @@ def partner_remove(*, actor: User, partner: ApplicationPartner) -> None:
             _("%(council)s declined; there is nothing to remove.") % {"council": partner.council},
             field="council",
         )
+    if partner.state == PartnerState.WITHDRAWN:
+        raise Conflict(
+            _("%(council)s withdrew; there is nothing to remove.") % {"council": partner.council},
+            field="council",
+        )
     council = partner.council
     partner.delete()
+    _log(
+        ActivityAction.FUNDING_PARTNER_REMOVED,
+        actor=actor,
+        application=application,
+        council=council,
+    )
     notifications.partner_removed(
         application=application, council=council, actor=actor, when=timezone.now()
     )
 
 
+# Each answer of the invited council: its entry in the activity log, and its word in the email.
+ANSWERS = {
+    PartnerState.CONFIRMED: (ActivityAction.FUNDING_PARTNER_CONFIRMED, "confirmed"),
+    PartnerState.DECLINED: (ActivityAction.FUNDING_PARTNER_DECLINED, "declined"),
+    PartnerState.WITHDRAWN: (ActivityAction.FUNDING_PARTNER_WITHDREW, "withdrawn"),
+}
+
+
 def _decide(
     partner: ApplicationPartner, *, actor: User, state: str, reason: str = ""
 ) -> ApplicationPartner:
+    """Record the council's answer, log it, and tell the lead (in this transaction)."""
     partner.state = state
     partner.decided_by = actor
     partner.decided_at = timezone.now()
     partner.reason = reason
     partner.save(update_fields=["state", "decided_by", "decided_at", "reason", "contribution"])
+    action, decision = ANSWERS[state]
+    _log(
+        action,
+        actor=actor,
+        application=partner.application,
+        council=partner.council,
+        reason=reason,
+        contribution=partner.contribution if state == PartnerState.CONFIRMED else "",
+    )
+    notifications.decision_made(partner, decision)
     return partner
 
 
@@ -269,15 +343,21 @@ def partner_accept(
             )
             % {"lead": application.lead_council.display_name}
         )
+    if partner.state == PartnerState.WITHDRAWN:
+        raise Conflict(
+            _(
+                "Your council withdrew from this bid. %(lead)s can invite it again if you have "
+                "changed your mind."
+            )
+            % {"lead": application.lead_council.display_name}
+        )
     partner.contribution = _text(
         contribution,
         field="contribution",
         what=_("What your council brings"),
         required=_("Say what your council will bring to the bid."),
     )
-    partner = _decide(partner, actor=actor, state=PartnerState.CONFIRMED)
-    notifications.decision_made(partner, "confirmed")
-    return partner
+    return _decide(partner, actor=actor, state=PartnerState.CONFIRMED)
 
 
 @transaction.atomic
@@ -289,20 +369,19 @@ def partner_decline(*, actor: User, partner: ApplicationPartner, reason: str) ->
     _require_draft(application)
     if partner.state != PartnerState.INVITED:
         raise Conflict(
-            _("Your council has already confirmed its part; withdraw it instead.")
-            if partner.state == PartnerState.CONFIRMED
-            else _("Your council has already declined this invitation.")
+            {
+                PartnerState.CONFIRMED: _(
+                    "Your council has already confirmed its part; withdraw it instead."
+                ),
+                PartnerState.WITHDRAWN: _("Your council has already withdrawn from this bid."),
+            }.get(partner.state, _("Your council has already declined this invitation."))
         )
-    reason = _text(
+    reason = _reason(
         reason,
-        field="reason",
-        what=_("The reason"),
-        required=_("Give a reason for declining; %(lead)s will see it.")
-        % {"lead": application.lead_council.display_name},
+        required=_("Give a reason for declining; %(lead)s will see it."),
+        application=application,
     )
-    partner = _decide(partner, actor=actor, state=PartnerState.DECLINED, reason=reason)
-    notifications.decision_made(partner, "declined")
-    return partner
+    return _decide(partner, actor=actor, state=PartnerState.DECLINED, reason=reason)
 
 
 @transaction.atomic
@@ -310,7 +389,8 @@ def partner_withdraw(
     *, actor: User, partner: ApplicationPartner, reason: str
 ) -> ApplicationPartner:
     """An approver or admin of a confirmed council withdraws its confirmation, with a reason,
-    until the bid is submitted. The council no longer counts toward the call's minimum."""
+    until the bid is submitted. It is then shown as withdrawn (not declined), with its reason,
+    and no longer counts toward the call's minimum."""
     application, partner = _lock_partner(partner)
     _require_authority(actor, partner.council)
     _require_draft(application)
@@ -318,13 +398,9 @@ def partner_withdraw(
         raise Conflict(
             _("Your council has not confirmed its part, so there is nothing to withdraw.")
         )
-    reason = _text(
+    reason = _reason(
         reason,
-        field="reason",
-        what=_("The reason"),
-        required=_("Give a reason for withdrawing; %(lead)s will see it.")
-        % {"lead": application.lead_council.display_name},
+        required=_("Give a reason for withdrawing; %(lead)s will see it."),
+        application=application,
     )
-    partner = _decide(partner, actor=actor, state=PartnerState.DECLINED, reason=reason)
-    notifications.decision_made(partner, "withdrawn")
-    return partner
+    return _decide(partner, actor=actor, state=PartnerState.WITHDRAWN, reason=reason)

@@ -524,3 +524,64 @@ def test_no_axe_violations_on_the_funding_application_pages(new_page, subtests):
     sweep.check(approver, "Withdraw an application, with errors", ERROR_SUMMARY, ERROR_MESSAGE)
     sweep.visit(approver, "Welsh withdraw an application", f"/cy{bid}withdraw/", "textarea")
     print("\n" + sweep.report())
+
+
+def test_no_axe_violations_on_a_call_with_its_applications(new_page, subtests):
+    """A call's public page with its applications filled in (submitted, shortlisted, withdrawn,
+    funded and not funded: the shortlisted one shows as submitted), and a bid's page as its lead
+    council sees it, with partner councils that confirmed, are invited, declined and withdrew
+    (with their reasons); each in English and Welsh."""
+    from django.utils import timezone
+
+    from funding.models import Application, ApplicationPartner, ApplicationState, PartnerState
+    from tests.factories import CouncilFactory, verified_member
+    from tests.factories.accounts import PASSWORD
+    from tests.funding.applying import eligible
+
+    sweep = Sweep(subtests)
+    w = eligible(min_partners=1, amount_requested=40_000_00)
+    now = timezone.now()
+    states = [
+        (ApplicationState.SHORTLISTED, {}),
+        (ApplicationState.FUNDED, {"decided_at": now, "award_amount": 30_000_00}),
+        (ApplicationState.NOT_FUNDED, {"decided_at": now}),
+        (ApplicationState.WITHDRAWN, {"withdrawn_at": now, "withdrawn_reason": "Merged"}),
+    ]
+    for state, extra in states:
+        other = eligible(call=w.call, amount_requested=20_000_00)
+        Application.objects.filter(pk=other.application.pk).update(
+            state=state, submitted_at=now, summary="Shared bins for three councils", **extra
+        )
+    Application.objects.filter(pk=w.application.pk).update(
+        state=ApplicationState.SUBMITTED, submitted_at=now, summary="Report a missed bin"
+    )
+    for name, state, reason in (
+        ("Invitedham", PartnerState.INVITED, ""),
+        ("Declinebury", PartnerState.DECLINED, "No budget this year"),
+        ("Withdrewton", PartnerState.WITHDRAWN, "Our team moved to other work"),
+    ):
+        council = CouncilFactory(short_name=name)
+        ApplicationPartner.objects.create(
+            application=w.application,
+            council=council,
+            state=state,
+            contribution="User research",
+            invited_by=w.owner,
+            decided_by=None if state == PartnerState.INVITED else verified_member(council),
+            decided_at=None if state == PartnerState.INVITED else now,
+            reason=reason,
+        )
+    call = f"/funding/calls/{w.call.slug}/"
+    bid = f"/funding/applications/{w.application.pk}/"
+
+    visitor = new_page()
+    sweep.visit(visitor, "A call with applications", call, TABLE, TAG, BREADCRUMBS)
+    sweep.visit(visitor, "Welsh call with applications", f"/cy{call}", TABLE, TAG)
+    sweep.visit(visitor, "A submitted application, public", bid, SUMMARY_LIST, TAG, TABLE)
+
+    lead = new_page()
+    sign_in(lead, w.owner.email, PASSWORD)
+    sweep.visit(lead, "An application with its partners", bid, SUMMARY_LIST, TAG, TABLE)
+    sweep.visit(lead, "Welsh application with its partners", f"/cy{bid}", SUMMARY_LIST, TABLE)
+    sweep.visit(lead, "Partner councils, with a withdrawal", f"{bid}partners/", SUMMARY_LIST, TAG)
+    print("\n" + sweep.report())

@@ -15,6 +15,7 @@ from funding.models import (
     FunderKind,
     FunderMembership,
     FunderRole,
+    PartnerState,
 )
 from projects.models import Phase
 
@@ -131,3 +132,8 @@ class ApplicationPartnerFactory(factory.django.DjangoModelFactory):
 
     application = factory.SubFactory(ApplicationFactory)
     council = factory.SubFactory(CouncilFactory)
+    state = PartnerState.INVITED
+    # Declining and withdrawing need a reason (a database constraint).
+    reason = factory.LazyAttribute(
+        lambda p: "" if p.state in (PartnerState.INVITED, PartnerState.CONFIRMED) else "No budget"
+    )

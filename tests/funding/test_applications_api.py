@@ -120,7 +120,7 @@ def test_filters_by_call_lead_council_state_and_service_area():
 
     assert ids(call=a.call.slug) == [a.application.pk]
     assert ids(lead_council=b.lead.code.lower()) == [b.application.pk]
-    assert ids(state="shortlisted") == [b.application.pk]
+    assert ids(state="submitted", call=b.call.slug) == [b.application.pk]  # shortlisted
     assert ids(area="waste") == [a.application.pk]
     assert_error(client.get(LIST, {"state": "draft"}), 400, field="state")
     assert_error(client.get(LIST, {"area": "no-such-area"}), 400, field="area")

@@ -72,10 +72,13 @@ def test_partners_that_have_not_signed_do_not_count_and_are_named():
     assert found[1].fix_url == w.partners[0].council.get_absolute_url()
 
 
-@pytest.mark.parametrize("state", [PartnerState.INVITED, PartnerState.DECLINED])
+@pytest.mark.parametrize(
+    "state", [PartnerState.INVITED, PartnerState.DECLINED, PartnerState.WITHDRAWN]
+)
 def test_only_confirmed_partners_count(state):
     w = eligible(min_partners=1)
     w.partners[0].state = state
+    w.partners[0].reason = "" if state == PartnerState.INVITED else "Budget cut"
     w.partners[0].save()
     assert codes(w.application) == ["partners"]
 
@@ -321,3 +324,35 @@ def test_the_check_reads_a_constant_number_of_queries():
         CouncilCommitmentFactory(council=partner.council, commitment=extra)
     assert shortfalls(large.application) == []
     assert _queries(small.application) == _queries(large.application)
+
+
+def test_council_type_names_serve_a_calls_rules_and_its_shortfalls_alike():
+    """One reading of the register's type names: for some codes (the shortfall) or for every
+    type on Pipeline (the call's form and page); a code no council names stands for itself,
+    and a council with no name for its type does not hide another's."""
+    from funding.selectors.calls import council_type_names
+
+    CouncilFactory(authority_type="UA", authority_type_name="")
+    CouncilFactory(authority_type="UA", authority_type_name="Unitary authority")
+    CouncilFactory(authority_type="LBO", authority_type_name="London borough")
+    assert council_type_names(["LBO", "XYZ", "UA"]) == {
+        "LBO": "London borough",
+        "XYZ": "XYZ",
+        "UA": "Unitary authority",
+    }
+    assert council_type_names() == {
+        "LBO": "London borough",
+        "UA": "Unitary authority",
+    }
+
+
+def test_a_call_for_a_council_type_names_it_in_welsh():
+    from django.utils import translation
+
+    CouncilFactory(authority_type="UA", authority_type_name="Unitary authority")
+    w = eligible()
+    w.call.council_types = ["UA"]
+    w.call.save()
+    with translation.override("cy"):
+        (message,) = messages(w.application)
+    assert "Unitary authority" not in message

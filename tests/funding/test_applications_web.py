@@ -469,7 +469,7 @@ def test_the_pages_and_emails_come_in_welsh(django_capture_on_commit_callbacks):
     assert "Cyn y gellir ei gyflwyno" in body
     assert "Rhowch swm yr arian rydych yn gofyn amdano." in body
     edit = client.get(f"/cy/funding/applications/{w.application.pk}/edit/").content.decode()
-    assert "Cadw’r drafft" in edit and "Swm y gofynnir amdano" in edit
+    assert "Cadw’r drafft" in edit and "Swm y gofynnwyd amdano" in edit
     Application.objects.filter(pk=w.application.pk).update(amount_requested=50_000_00)
     with django_capture_on_commit_callbacks(execute=True):
         signed_in(w.approver).post(

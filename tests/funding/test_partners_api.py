@@ -219,7 +219,10 @@ def test_declining_and_withdrawing(w):
     send(client, one_url(w, action="accept"), {"contribution": "Money"})
     assert_error(send(member, one_url(w, action="withdraw"), {"reason": "Cut"}), 403)
     response = send(client, one_url(w, action="withdraw"), {"reason": "Budget cut"})
-    assert response.status_code == 200 and response.json()["state"] == "declined"
+    assert response.status_code == 200 and response.json()["state"] == "withdrawn"
+    assert response.json()["reason"] == "Budget cut"
+    listed = token_client(w.lead_member).get(list_url(w)).json()
+    assert [(p["state"], p["reason"]) for p in listed] == [("withdrawn", "Budget cut")]
 
 
 def test_the_lead_removes(w):

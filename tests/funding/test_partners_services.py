@@ -342,7 +342,7 @@ def test_a_confirmed_council_withdraws_until_submission(w):
     with pytest.raises(NotAllowed):
         partner_withdraw(actor=w.member, partner=partner, reason="Budget cut")
     partner = partner_withdraw(actor=w.admin, partner=partner, reason="Budget cut")
-    assert partner.state == PartnerState.DECLINED
+    assert partner.state == PartnerState.WITHDRAWN
     assert partner.reason == "Budget cut"
     assert partner.decided_by == w.admin
     decisions = Delivery.objects.filter(kind="partner_decided").values_list("params", flat=True)

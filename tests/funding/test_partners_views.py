@@ -308,7 +308,7 @@ def test_an_approver_confirms_then_withdraws(client, w):
 
     post(client, decide_url(w), action="withdraw", reason="Budget cut")
     partner.refresh_from_db()
-    assert partner.state == PartnerState.DECLINED and partner.reason == "Budget cut"
+    assert partner.state == PartnerState.WITHDRAWN and partner.reason == "Budget cut"
 
 
 def test_an_approver_without_a_second_factor_is_asked_to_set_one_up(client, w):

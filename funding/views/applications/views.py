@@ -36,15 +36,6 @@ def _refused(request: HttpRequest, reason: str) -> HttpResponse:
     return render(request, "403.html", {"reason": reason}, status=403)
 
 
-def _links(application: Application) -> dict:
-    """Addresses of the other parts of the funding journey, where they exist."""
-    return {
-        "calls_url": reverse("funding:calls"),
-        "call_url": reverse("funding:call", args=[application.call.slug]),
-        "partners_url": reverse("funding:partners", args=[application.pk]),
-    }
-
-
 # --- applying -----------------------------------------------------------------------------------
 
 
@@ -59,8 +50,6 @@ def apply(request: HttpRequest, slug: str) -> HttpResponse:
     )
     context = {
         "call": call,
-        "calls_url": reverse("funding:calls"),
-        "call_url": reverse("funding:call", args=[call.slug]),
         "live": list(selectors.live_applications_by(user=request.user, call=call)),
     }
     if not call.is_open():
@@ -126,8 +115,11 @@ def _page_context(request: HttpRequest, application: Application) -> dict:
         ]
     authority = selectors.user_has_authority(user, application)
     call_open = application.call.is_open()
+    state = selectors.state_shown(user, application)
     context = {
         "application": application,
+        "state": state,
+        "state_label": ApplicationState(state).label,
         "call": application.call,
         "project": application.project,
         "full": full,
@@ -149,7 +141,6 @@ def _page_context(request: HttpRequest, application: Application) -> dict:
         if application.state == ApplicationState.FUNDED
         else [],
         "release_links": funder_role(user=user, call=application.call) in MODERATING_ROLES,
-        **_links(application),
     }
     return context
 
@@ -181,7 +172,7 @@ def application_edit(request: HttpRequest, pk: int) -> HttpResponse:
         messages.info(
             request,
             _("This application is %(state)s, so it can no longer be changed.")
-            % {"state": str(application.get_state_display()).lower()},
+            % {"state": str(application.get_public_state_display()).lower()},
         )
         return redirect(page)
     if not application.call.is_open():
@@ -216,7 +207,6 @@ def application_edit(request: HttpRequest, pk: int) -> HttpResponse:
             "project": application.project,
             "form": form,
             "answer_fields": [form[answer_field_name(q)] for q in form.questions],
-            **_links(application),
         },
         status=form_status(form),
     )
@@ -274,7 +264,7 @@ def application_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
         messages.info(
             request,
             _("This application is %(state)s, so it can no longer be withdrawn.")
-            % {"state": str(application.get_state_display()).lower()},
+            % {"state": str(application.get_public_state_display()).lower()},
         )
         return redirect(page)
     form = WithdrawForm(form_data(request))
@@ -306,7 +296,6 @@ def application_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
             "call": application.call,
             "project": application.project,
             "form": form,
-            **_links(application),
         },
         status=form_status(form),
     )
