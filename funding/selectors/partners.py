@@ -530,10 +530,17 @@ def consortium_suggestions(application: Application, limit: int = 20) -> list[Su
         similar |= Q(authority_type=lead.authority_type)
     if lead.region:
         similar |= Q(region=lead.region)
+    # A council outside the call's nations or council types could never count: not suggested.
+    eligible = Q()
+    if call.nations:
+        eligible &= Q(nation__in=call.nations)
+    if call.council_types:
+        eligible &= Q(authority_type__in=call.council_types)
     councils = list(
         Council.objects.current()
         .filter(on_register=True)
         .filter(similar)
+        .filter(eligible)
         .exclude(pk=lead.pk)
         .exclude(pk__in=in_bid)
     )

@@ -354,5 +354,5 @@ def test_a_call_for_a_council_type_names_it_in_welsh():
     w.call.council_types = ["UA"]
     w.call.save()
     with translation.override("cy"):
-        (message,) = messages(w.application)
+        message = messages(w.application)[0]
     assert "Unitary authority" not in message

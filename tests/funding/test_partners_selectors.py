@@ -325,3 +325,18 @@ def test_a_fixed_number_of_queries_however_many_councils(n, django_assert_num_qu
         Evidence.SERVICE_AREA,
         Evidence.SIMILAR,
     }
+
+
+def test_councils_outside_the_calls_nations_or_types_are_not_suggested():
+    application, _waste = make_bid(nations=[Nation.ENGLAND], council_types=["CTY", "NMD"])
+    for name, nation, code in (
+        ("Kent", Nation.ENGLAND, "CTY"),
+        ("Cardiff", Nation.WALES, "CTY"),
+        ("Hackney", Nation.ENGLAND, "LBO"),
+    ):
+        said = unlike(short_name=name, nation=nation, authority_type=code)
+        DemandSignal.objects.create(
+            project=application.project, council=said, recorded_by=verified_member(said)
+        )
+
+    assert [s.council.short_name for s in consortium_suggestions(application)] == ["Kent"]
