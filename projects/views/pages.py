@@ -131,6 +131,10 @@ class ProjectPageParts:
         return selectors.project_pledge_events(project=self.project)
 
     @cached_property
+    def combined_from(self) -> list[Project]:
+        return selectors.project_combined_from(project=self.project)
+
+    @cached_property
     def needs(self) -> list[Need]:
         return list(selectors.project_needs(project=self.project))
 
@@ -177,7 +181,6 @@ def project_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "parts": ProjectPageParts(project),
             "parts_version": pagecache.part_version(tag),
             "adoptions": selectors.project_adoptions(project=project),
-            "combined_from": selectors.project_combined_from(project=project),
             "demand": demand,
             "can_manage": user_can_manage_project(request.user, project),
             "can_post_update": user_can_post_update(request.user, project),

@@ -49,8 +49,9 @@ EXPECTED = {
     # The region and type filters list fixed vocabularies, no longer the database's values.
     ("council directory", PAGE, "/councils/"): 2,
     # With nothing kept: the delivery section (milestones, the latest report with the count,
-    # the schedule) and the adopters' benefits are read too; kept, the page makes 3 (make bench).
-    ("project page", PAGE, "/projects/{project}/"): 11,
+    # the schedule), the adopters' benefits and the projects combined into it are read too;
+    # kept, the page makes 3 (make bench).
+    ("project page", PAGE, "/projects/{project}/"): 12,
     ("council page", PAGE, "/councils/{council}/"): 10,
     # Its portfolio: the council, the service areas (filter), the rows (latest report, next
     # milestone and schedule are subqueries), the page's pledges, and for the totals (kept
