@@ -62,6 +62,9 @@ class Council(index.Indexed, models.Model):
     start_date = models.DateField(_("start date"), null=True, blank=True)
     end_date = models.DateField(_("end date"), null=True, blank=True)
     replaced_by = models.CharField(_("replaced by"), max_length=60, blank=True)
+    # People living in the area (the register's 2020 estimate): the consortium builder suggests
+    # councils of a similar size.
+    population = models.PositiveIntegerField(_("population"), null=True, blank=True)
     website = models.URLField(_("website"), blank=True)
     on_register = models.BooleanField(
         _("on the register"),

@@ -32,7 +32,7 @@ REQUIRED_COLUMNS = (
     "local-authority-type",
     "local-authority-type-name",
 )
-OPTIONAL_COLUMNS = ("county-la", "replaced-by")
+OPTIONAL_COLUMNS = ("county-la", "replaced-by", "pop-2020")
 WELSH_COLUMNS = ("principal-local-authority", "name-cy", "official-name-cy")
 
 # Model field for each register column; the importer compares and writes only these.
@@ -48,6 +48,7 @@ FIELD_FOR_COLUMN = {
     "local-authority-type-name": "authority_type_name",
     "county-la": "county_code",
     "replaced-by": "replaced_by",
+    "pop-2020": "population",
 }
 
 
@@ -107,6 +108,19 @@ def _parse_date(value: str, *, line: int, column: str) -> datetime.date | None:
         ) from exc
 
 
+def _parse_population(value: str, *, line: int, column: str) -> int | None:
+    """The register writes estimates as "217232.0"; whole people, or none when blank."""
+    if not value:
+        return None
+    try:
+        number = float(value)
+    except ValueError:
+        number = -1.0
+    if not 0 <= number < 2**31:
+        raise RegisterError(f"Row {line}, column '{column}': '{value}' is not a population")
+    return round(number)
+
+
 def parse_register(text: str) -> list[dict]:
     """Rows as dicts of model field values; raises RegisterError on the first problem."""
     reader = csv.DictReader(io.StringIO(text))
@@ -136,6 +150,8 @@ def parse_register(text: str) -> list[dict]:
             raw_value = (raw.get(column) or "").strip()
             if field_name in ("start_date", "end_date"):
                 values[field_name] = _parse_date(raw_value, line=line, column=column)
+            elif field_name == "population":
+                values[field_name] = _parse_population(raw_value, line=line, column=column)
             else:
                 limit = Council._meta.get_field(field_name).max_length
                 if len(raw_value) > limit:

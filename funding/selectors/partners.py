@@ -1,7 +1,9 @@
 """Reads for a bid's partner councils: who may see and do what, the partner list, the
 invitations a council has, and the consortium builder (``consortium_suggestions``)."""
 
+import math
 from dataclasses import dataclass, field
+from fractions import Fraction
 
 from django.contrib.auth import get_user_model
 from django.db.models import Count, F, Max, Q, QuerySet
@@ -271,7 +273,9 @@ DEMAND_POINTS = 100
 FOLLOW_POINTS, FOLLOW_MORE, FOLLOW_MOST = 40, 8, 60
 WORKED_POINTS, WORKED_MORE, WORKED_MOST = 25, 5, 35
 AREA_LEAD_POINTS, AREA_PLEDGE_POINTS, AREA_MORE, AREA_MOST = 12, 10, 2, 22
-SAME_TYPE_POINTS, SAME_REGION_POINTS = 5, 4
+SAME_TYPE_POINTS, SAME_REGION_POINTS, SIMILAR_SIZE_POINTS = 5, 4, 3
+# "A similar size": the larger population at most this many times the smaller.
+SIMILAR_SIZE_RATIO = Fraction(3, 2)
 COMMITMENT_POINTS = 3
 
 
@@ -337,8 +341,8 @@ def consortium_suggestions(application: Application, limit: int = 20) -> list[Su
     - same service area: the council leads, or pledged to, published projects in the service
       areas of the bid's project (its best area counts): 12 for leading one, 10 for pledging to
       one, 2 more for each other project, at most 22 in all;
-    - similar council: the same type as the lead (5) and the same region (4). The register
-      records no population, so similarity by size is not used.
+    - similar council: the same type as the lead (5), the same region (4), and a similar
+      population (3: the larger at most 1.5 times the smaller, from the register's estimate).
 
     A council that signed every commitment the call requires (such as the Local Digital
     Declaration) gets 3 more, and is marked, as only such partners count toward the call's
@@ -530,6 +534,11 @@ def consortium_suggestions(application: Application, limit: int = 20) -> list[Su
         similar |= Q(authority_type=lead.authority_type)
     if lead.region:
         similar |= Q(region=lead.region)
+    if lead.population:
+        similar |= Q(
+            population__gte=math.ceil(lead.population / SIMILAR_SIZE_RATIO),
+            population__lte=math.floor(lead.population * SIMILAR_SIZE_RATIO),
+        )
     # A council outside the call's nations or council types could never count: not suggested.
     eligible = Q()
     if call.nations:
@@ -580,6 +589,19 @@ def consortium_suggestions(application: Application, limit: int = 20) -> list[Su
                     SAME_TYPE_POINTS * same_type + SAME_REGION_POINTS * same_region,
                 )
             )
+        if similar_size(lead.population, council.population):
+            reasons.append(
+                Reason(
+                    Evidence.SIMILAR,
+                    _("A similar size to %(lead)s (%(people)s people; %(lead)s: %(lead_people)s)")
+                    % {
+                        "lead": lead.display_name,
+                        "people": f"{council.population:,}",
+                        "lead_people": f"{lead.population:,}",
+                    },
+                    SIMILAR_SIZE_POINTS,
+                )
+            )
         if not reasons:
             continue
         suggestion = Suggestion(council=council, reasons=reasons)
@@ -606,6 +628,13 @@ def consortium_suggestions(application: Application, limit: int = 20) -> list[Su
 
     suggestions.sort(key=lambda s: (-s.score, s.council.short_name.lower(), s.council.pk))
     return suggestions[:limit]
+
+
+def similar_size(first: int | None, second: int | None) -> bool:
+    """Both populations known, the larger at most ``SIMILAR_SIZE_RATIO`` times the smaller."""
+    if not first or not second:
+        return False
+    return max(first, second) <= min(first, second) * SIMILAR_SIZE_RATIO
 
 
 def suggestion_for(application: Application, council: Council) -> Suggestion | None:

@@ -84,6 +84,9 @@ def test_importing_the_register_creates_every_council_with_welsh_names(shared_da
     assert cardiff.slug == "cardiff"
     # English councils have no Welsh name.
     assert Council.objects.get(code="GRT").name_cy == ""
+    # The register's 2020 population estimate ("369202.0"), in whole people.
+    assert cardiff.population == 369_202
+    assert Council.objects.filter(population__isnull=False).count() == 415
 
 
 def test_a_current_council_keeps_the_plain_slug_when_an_ended_one_shares_its_name(imported):
@@ -203,6 +206,9 @@ def _break(rows: list[dict[str, str]], how: str) -> tuple[int, str]:
     if how == "empty name":
         rows[bad]["nice-name"] = ""
         return bad, "nice-name"
+    if how == "bad population":
+        rows[bad]["pop-2020"] = "about a million"
+        return bad, "pop-2020"
     raise AssertionError(how)
 
 
@@ -216,6 +222,7 @@ def _break(rows: list[dict[str, str]], how: str) -> tuple[int, str]:
         ("long region", "longer than 60 characters"),
         ("ends before it starts", "before the start date"),
         ("empty name", "the name is empty"),
+        ("bad population", "'about a million' is not a population"),
     ],
 )
 def test_a_malformed_row_is_named_and_nothing_changes(imported, tmp_path, how, message):

@@ -11,6 +11,7 @@ from funding.models import PartnerState
 from funding.selectors.partners import (
     COMMITMENT_POINTS,
     DEMAND_POINTS,
+    SIMILAR_SIZE_POINTS,
     Evidence,
     consortium_suggestions,
 )
@@ -340,3 +341,21 @@ def test_councils_outside_the_calls_nations_or_types_are_not_suggested():
         )
 
     assert [s.council.short_name for s in consortium_suggestions(application)] == ["Kent"]
+
+
+def test_councils_of_a_similar_size_are_suggested_with_both_populations():
+    application, _waste = make_bid()
+    lead = application.lead_council
+    lead.population = 120_000
+    lead.save()
+    unlike(short_name="Alike", population=179_000)  # within 1.5 times
+    unlike(short_name="Smaller", population=79_000)  # 120,000 is more than 1.5 times this
+    unlike(short_name="Unknown")
+
+    found = by_council(consortium_suggestions(application))
+
+    assert set(found) == {"Alike"}
+    assert reasons(found["Alike"]) == [
+        "A similar size to Leadshire (179,000 people; Leadshire: 120,000)"
+    ]
+    assert found["Alike"].score == SIMILAR_SIZE_POINTS
