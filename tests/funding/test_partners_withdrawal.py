@@ -112,7 +112,7 @@ def test_the_migration_tells_old_withdrawals_from_declines_by_their_email(w):
     partner_decline(actor=w.other, partner=other, reason="No budget")
     ApplicationPartner.objects.filter(pk=gone.pk).update(state=PartnerState.DECLINED)
     assert Delivery.objects.filter(key__contains=f"partner:{gone.pk}:withdrawn:").exists()
-    migration = importlib.import_module("funding.migrations.0004_partner_withdrawn")
+    migration = importlib.import_module("funding.migrations.0006_partner_withdrawn")
     migration.mark_withdrawals(apps, None)
     states = dict(ApplicationPartner.objects.values_list("pk", "state"))
     assert states == {gone.pk: PartnerState.WITHDRAWN, other.pk: PartnerState.DECLINED}
