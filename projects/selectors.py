@@ -810,43 +810,55 @@ def _words(text: str) -> list[str]:
 # --- My Pipeline ------------------------------------------------------------------------------
 
 
+DASHBOARD_COUNCIL_PLEDGES = 20
+
+
 def dashboard_for(*, user) -> dict:
-    """What waits for a person and what they are part of, in a fixed number of queries."""
-    from councils.models import MembershipRole, MembershipStatus
+    """What waits for a person and what they are part of, in a fixed number of queries.
+
+    The person's councils and the projects they manage are read first, as plain ids, so each
+    list after it is an index read of a few rows: asked as subqueries, the planner sorted every
+    offered pledge in the country before filtering (90 ms for an officer of the busiest
+    council)."""
+    from councils.models import Membership, MembershipRole, MembershipStatus
     from councils.selectors import memberships_awaiting_decision
 
-    admin_councils = Council.objects.filter(
-        memberships__user=user,
-        memberships__status=MembershipStatus.VERIFIED,
-        memberships__role=MembershipRole.ADMIN,
-    ).values("pk")
-    member_councils = Council.objects.filter(
-        memberships__user=user, memberships__status=MembershipStatus.VERIFIED
-    ).values("pk")
+    roles = list(
+        Membership.objects.filter(user=user, status=MembershipStatus.VERIFIED)
+        .select_related("council")
+        .order_by("council__name")
+    )
+    councils = [m.council for m in roles]
+    member_ids = [m.council_id for m in roles]
+    admin_ids = [m.council_id for m in roles if m.role == MembershipRole.ADMIN]
+    approver_ids = [m.council_id for m in roles if m.role == MembershipRole.APPROVER]
     if user.is_organiser:
-        managed = Project.objects.all()
+        managed = Q()
     else:
-        managed = Project.objects.filter(
-            Q(owner=user, lead_council__in=member_councils) | Q(lead_council__in=admin_councils)
+        managed_ids = list(
+            Project.objects.filter(
+                Q(owner=user, lead_council_id__in=member_ids) | Q(lead_council_id__in=admin_ids)
+            )
+            .order_by()
+            .values_list("pk", flat=True)
         )
+        managed = Q(project_id__in=managed_ids)
     return {
         "offers_waiting": list(
-            Pledge.objects.filter(state=PledgeState.OFFERED, project__in=managed.values("pk"))
+            Pledge.objects.filter(managed, state=PledgeState.OFFERED)
             .select_related("project", "council", "funder", "pledged_by")
-            .order_by("created_at")[:100]
+            .order_by("created_at", "pk")[:100]
         ),
         # Changes to pledges the pledging council proposed, waiting for the owner's answer.
         "changes_waiting": list(
-            Pledge.objects.filter(state=PledgeState.PROPOSED, project__in=managed.values("pk"))
+            Pledge.objects.filter(managed, state=PledgeState.PROPOSED)
             .select_related("project", "council", "amends")
-            .order_by("created_at")[:100]
+            .order_by("created_at", "pk")[:100]
         ),
         "join_requests": list(
-            TeamMembership.objects.filter(
-                status=TeamStatus.REQUESTED, project__in=managed.values("pk")
-            )
+            TeamMembership.objects.filter(managed, status=TeamStatus.REQUESTED)
             .select_related("project", "user", "council")
-            .order_by("created_at")[:100]
+            .order_by("created_at", "pk")[:100]
         ),
         "memberships_waiting": list(memberships_awaiting_decision(user=user)[:100]),
         "projects_owned": list(
@@ -869,22 +881,17 @@ def dashboard_for(*, user) -> dict:
         ),
         # Pledges over a delegated limit waiting for this person's sign-off, oldest first.
         "approvals_waiting": list(
-            Pledge.objects.filter(
-                state=PledgeState.PENDING,
-                council__in=Council.objects.filter(
-                    memberships__user=user,
-                    memberships__status=MembershipStatus.VERIFIED,
-                    memberships__role=MembershipRole.APPROVER,
-                ).values("pk"),
-            )
+            Pledge.objects.filter(state=PledgeState.PENDING, council_id__in=approver_ids)
             .select_related("project", "council", "funder", "pledged_by")
-            .order_by("created_at")[:100]
+            .order_by("created_at", "pk")[:100]
         ),
+        # The newest few; each council's page and CSV have the rest.
         "council_pledges": list(
-            Pledge.objects.filter(council__in=member_councils)
+            Pledge.objects.filter(council_id__in=member_ids)
             .select_related("project", "council")
-            .order_by("-created_at")[:100]
+            .order_by("-created_at", "-id")[:DASHBOARD_COUNCIL_PLEDGES]
         ),
+        "councils": councils,
     }
 
 
@@ -997,24 +1004,20 @@ def project_pledge_charts(
         start = min(start, changes[0][0])
         if start == changes[0][0]:
             start -= datetime.timedelta(days=1)  # the first rise is seen, not lost on the axis
-        pledged_points, committed_points, table = [], [], []
+        pledged_points, committed_points = [], []
         total_pledged = total_committed = 0
         for day, more_pledged, more_committed in changes:
             total_pledged += more_pledged
             total_committed += more_committed
             if pledged_points and pledged_points[-1][0] == day:
-                pledged_points.pop(), committed_points.pop(), table.pop()
+                pledged_points.pop(), committed_points.pop()
             pledged_points.append((day, total_pledged))
             committed_points.append((day, total_committed))
-            table.append(
-                {
-                    "date": day,
-                    "values": [
-                        format_amount(kind, total_pledged),
-                        format_amount(kind, total_committed),
-                    ],
-                }
-            )
+        # Formatted once per day shown, not once per change (a busy project has thousands).
+        table = [
+            {"date": day, "values": [format_amount(kind, p), format_amount(kind, c)]}
+            for (day, p), (_day, c) in zip(pledged_points, committed_points, strict=True)
+        ]
         chart = step_line_chart(
             _("%(what)s pledged over time") % {"what": what},
             _(

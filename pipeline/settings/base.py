@@ -138,14 +138,15 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Django's backend with fast timestamp reading (core/db/postgresql/base.py).
+    DATABASES["default"]["ENGINE"] = "core.db.postgresql"
 # PostgreSQL through psycopg 3's connection pool, one pool per process: a request borrows a
 # connection and gives it back, so a worker never pays for a new connection and the server never
 # sees more than (processes x DATABASE_POOL_MAX_SIZE). The pool only hands out connections that
 # answer, so a restarted database costs a retry, not an error page. DATABASE_POOL=0 turns it off
 # (for PgBouncer in transaction mode, say).
-if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env_bool(
-    "DATABASE_POOL", True
-):
+if DATABASES["default"]["ENGINE"] == "core.db.postgresql" and env_bool("DATABASE_POOL", True):
     DATABASES["default"]["CONN_MAX_AGE"] = 0  # the pool keeps connections, not Django
     DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
         "min_size": int(env("DATABASE_POOL_MIN_SIZE", "1")),

@@ -343,4 +343,6 @@ def area_follow(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
-    return render(request, "projects/dashboard.html", selectors.dashboard_for(user=request.user))
+    context = selectors.dashboard_for(user=request.user)
+    context["council_pledges_shown"] = selectors.DASHBOARD_COUNCIL_PLEDGES
+    return render(request, "projects/dashboard.html", context)

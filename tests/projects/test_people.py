@@ -25,6 +25,7 @@ from projects.models import (
     TagFollow,
     TeamStatus,
 )
+from projects import selectors
 from projects.services import people
 from tests.factories import (
     CouncilFactory,
@@ -577,6 +578,36 @@ def test_dashboard_shows_what_waits_with_constant_queries(client):
     assert "Offers waiting for your decision" in page
     assert "Requests to join your teams" in page
     assert "People asking to join your council" in page
+
+
+def test_dashboard_shows_a_councils_newest_pledges_and_links_to_all_of_them(client):
+    council = CouncilFactory()
+    officer = verified_member(council)
+    project = published_project()
+    for pence in range(100, 100 + selectors.DASHBOARD_COUNCIL_PLEDGES + 5):
+        make_pledge(project, council=council, amount=pence * 100)
+    client.force_login(officer)
+
+    page = client.get("/my-pipeline/").content.decode()
+
+    newest, oldest = selectors.DASHBOARD_COUNCIL_PLEDGES + 104, 100
+    assert f"£{newest:,}<" in page and f"£{oldest:,}<" not in page
+    assert f"These are the {selectors.DASHBOARD_COUNCIL_PLEDGES} newest pledges." in page
+    assert f'href="/councils/{council.slug}/pledges.csv"' in page
+
+
+def test_an_officer_sees_offers_on_their_own_projects_and_no_one_elses(client):
+    council = CouncilFactory()
+    officer = verified_member(council)
+    theirs = published_project(lead_council=council, owner=officer, title="Their own")
+    colleagues = published_project(lead_council=council, title="A colleague's")
+    make_pledge(theirs, amount=123_400)
+    make_pledge(colleagues, amount=567_800)
+    client.force_login(officer)
+
+    page = client.get("/my-pipeline/").content.decode()
+
+    assert "£1,234<" in page and "£5,678<" not in page
 
 
 def test_organiser_sees_every_offer_waiting(client):

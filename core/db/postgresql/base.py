@@ -1,0 +1,31 @@
+"""Django's PostgreSQL backend, reading timestamps with psycopg's compiled loader.
+
+Django registers its own ``timestamptz`` loader, a subclass of psycopg's pure-Python one
+(Django ticket #36960), so every timestamp in every row is parsed by a regular expression in
+Python: 40 ms of the busiest project page's 150 ms when its kept parts are redrawn (2,900
+timestamps from its ledger). Django's loader exists to stamp each value with the connection's
+time zone; when that zone is UTC, as ours always is (``USE_TZ`` with ``TIME_ZONE`` unset on the
+database), psycopg's compiled loader returns the very same values (aware, ``datetime.timezone.utc``),
+so each cursor is given that one instead.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.conf import settings
+from django.db.backends.postgresql import base
+from psycopg.types.datetime import TimestamptzLoader
+
+
+class DatabaseWrapper(base.DatabaseWrapper):
+    @property
+    def _reads_utc(self) -> bool:
+        return settings.USE_TZ and self.timezone is datetime.UTC and self.timezone_name == "UTC"
+
+    def create_cursor(self, name=None):
+        cursor = super().create_cursor(name)
+        if self._reads_utc:
+            # Registered by psycopg's public class, the adapters map picks the compiled one.
+            cursor.adapters.register_loader("timestamptz", TimestamptzLoader)
+        return cursor
