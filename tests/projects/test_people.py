@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from accounts.models import NotificationFrequency
 from core.errors import Conflict, InvalidInput, NotAllowed
+from projects import selectors
 from projects.models import (
     Follow,
     Notification,
@@ -25,7 +26,6 @@ from projects.models import (
     TagFollow,
     TeamStatus,
 )
-from projects import selectors
 from projects.services import people
 from tests.factories import (
     CouncilFactory,
