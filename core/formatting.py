@@ -1,10 +1,11 @@
 """Showing exact quantities: integer pence as pounds, integer half-days as days."""
 
+import functools
 import re
 from decimal import Decimal
 
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
 
 def format_pence(pence: int) -> str:
@@ -21,6 +22,13 @@ def half_days_to_days(half_days: int) -> Decimal:
 
 
 def format_half_days(half_days: int) -> str:
+    return _format_half_days(int(half_days), get_language())
+
+
+@functools.lru_cache(maxsize=8192)
+def _format_half_days(half_days: int, language: str | None) -> str:
+    # Kept per language: a chart's table writes thousands, and choosing a plural form through
+    # Django's merged catalogues costs more than the rest of the formatting together.
     days = half_days_to_days(half_days)
     text = f"{days:,.1f}".removesuffix(".0")
     # A whole number picks its own plural form (Welsh has four); a half day takes the general one.

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from wagtail.search import index
 
+from core.choices import choice_label
 from core.formatting import format_half_days, format_pence
 from core.vocabulary import Term, reader_language
 from councils.models import Council
@@ -484,6 +485,19 @@ class PledgeState(models.TextChoices):
     SUPERSEDED = "superseded", _("Replaced by an amendment")
 
 
+# The GOV.UK tag colour of each state, as every list of pledges shows it.
+STATE_TAG_COLOURS = {
+    PledgeState.OFFERED: "yellow",
+    PledgeState.ACCEPTED: "blue",
+    PledgeState.FULFILLED: "green",
+    PledgeState.DECLINED: "red",
+    PledgeState.REFUSED: "red",
+    PledgeState.PENDING: "orange",
+    PledgeState.CONDITIONAL: "purple",
+    PledgeState.PROPOSED: "purple",
+}
+
+
 # Seen only by the pledging council and organisers; the lead council and the public never do.
 INTERNAL_STATES = (PledgeState.PENDING, PledgeState.REFUSED)
 # What the public ledger has ever shown: everything but the internal states.
@@ -725,6 +739,17 @@ class Pledge(models.Model):
             return None
         return "released" if self.state == PledgeState.FULFILLED else "awarded"
 
+    def get_state_display(self) -> str:
+        return choice_label(PledgeState, self.state)
+
+    def get_role_display(self) -> str:
+        return choice_label(Role, self.role)
+
+    @property
+    def state_colour(self) -> str:
+        """The colour of the pledge's state tag (``projects/_pledge_state.html``)."""
+        return STATE_TAG_COLOURS.get(self.state, "grey")
+
     @property
     def award_state_display(self) -> str:
         return {"awarded": _("Awarded"), "released": _("Released")}.get(self.award_state, "")
@@ -878,6 +903,12 @@ class PledgeEvent(models.Model):
     def __str__(self) -> str:
         return f"#{self.pledge_id}.{self.sequence} {self.from_state or '∅'} → {self.to_state}"
 
+    def get_from_state_display(self) -> str:
+        return choice_label(PledgeState, self.from_state)
+
+    def get_to_state_display(self) -> str:
+        return choice_label(PledgeState, self.to_state)
+
     @property
     def is_move(self) -> bool:
         """A move to another project when two were combined, not a change of state."""
@@ -980,6 +1011,9 @@ class TeamMembership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} – {self.project} ({self.get_role_display()})"
+
+    def get_role_display(self) -> str:
+        return choice_label(Role, self.role)
 
 
 class Follow(models.Model):

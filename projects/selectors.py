@@ -905,6 +905,7 @@ def _ledger_changes(kind: str, events: list[PledgeEventRow]) -> list[tuple]:
     apart (README, "Conditional and match pledges"); a conditional one counts from its offer."""
     from django.utils import timezone
 
+    here = timezone.get_current_timezone()
     changes = []
     for row in events:
         if row.kind != kind or row.match_percent is not None:
@@ -930,7 +931,7 @@ def _ledger_changes(kind: str, events: list[PledgeEventRow]) -> list[tuple]:
             if from_state == PledgeState.ACCEPTED:
                 committed = -amount
         if pledged or committed:
-            changes.append((timezone.localdate(row.created_at), pledged, committed))
+            changes.append((row.created_at.astimezone(here).date(), pledged, committed))
     changes.sort(key=lambda c: c[0])
     return changes
 
