@@ -213,9 +213,26 @@ def _tag_key(tag: str) -> str:
 
 
 def tags_changed(tags: Iterable[str]) -> None:
-    """Retire the responses that depend on any of ``tags`` once the transaction commits."""
-    tags = sorted(set(tags) - {ANY})
-    transaction.on_commit(lambda: _bump_tags(tags), robust=True)
+    """Retire the responses that depend on any of ``tags`` once the transaction commits.
+
+    A write saves several scoped rows (a pledge, its event, its decision record), each naming
+    the same tags: they are gathered on the connection and bumped once, at the first callback
+    to run, which is one change for readers rather than three. Every call still registers its
+    own callback, so a tag noted inside a savepoint that rolled back (its callback dropped) is
+    bumped by a later one; a tag from a transaction that rolled back whole is bumped with the
+    next: one needless bump, never a missing one."""
+    connection = transaction.get_connection()
+    pending = connection.__dict__.setdefault("pipeline_pending_tags", set())
+    pending.update(set(tags) - {ANY})
+    transaction.on_commit(lambda: _bump_pending(connection), robust=True)
+
+
+def _bump_pending(connection) -> None:
+    pending = connection.__dict__.get("pipeline_pending_tags")
+    if pending:
+        tags = sorted(pending)
+        pending.clear()
+        _bump_tags(tags)
 
 
 def _incr(key: str) -> int:

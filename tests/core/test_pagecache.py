@@ -14,7 +14,7 @@ from core import cache as resilient
 from core import pagecache
 from pipeline.settings.base import cache_settings
 from projects.models import Notification, PledgeState, Update
-from projects.services import people
+from projects.services import people, pledges
 from tests.factories import (
     CouncilFactory,
     UserFactory,
@@ -119,6 +119,37 @@ def test_an_update_to_a_project_with_25_followers_retires_its_pages_once(
     assert len(mail.outbox) == 25
     assert bumps == []
     assert tag_bumps == [{f"project:{project.pk}", "projects:support"}]
+
+
+def test_a_pledge_accepted_is_one_change_to_its_pages_not_one_per_row_saved(on_commit, tag_bumps):
+    project = on_commit(published_project)
+    pledge = on_commit(make_pledge, project)
+    tag_bumps.clear()
+
+    # The pledge, its ledger event and the decision record: three scoped rows, one change.
+    on_commit(pledges.pledge_accept, actor=project.owner, pledge=pledge)
+
+    assert tag_bumps == [
+        {f"project:{project.pk}", f"council:{pledge.council_id}", "projects:support"}
+    ]
+
+
+def test_tags_noted_in_a_savepoint_that_rolled_back_are_still_bumped(on_commit, tag_bumps):
+    from django.db import transaction
+
+    def write():
+        try:
+            with transaction.atomic():
+                pagecache.tags_changed(["project:1"])
+                raise RuntimeError("this part of the write failed")
+        except RuntimeError:
+            pass
+        pagecache.tags_changed(["council:2"])
+
+    on_commit(transaction.atomic(write))
+    # The savepoint's callback was dropped; the later one bumps both (one bump too many at
+    # worst, never one missing).
+    assert tag_bumps == [{"project:1", "council:2"}]
 
 
 def test_a_person_changes_public_pages_only_through_their_name(client, on_commit, bumps):
