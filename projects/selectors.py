@@ -338,6 +338,16 @@ def pledge_with_history(*, pk: int) -> Pledge | None:
     )
 
 
+def pledge_for_action(*, pk: int) -> Pledge | None:
+    """A pledge about to be acted on: with its project and councils, for the permission
+    checks, and without the history that ``pledge_with_history`` reads for showing it."""
+    return first_match(
+        Pledge.objects.select_related(
+            "project__lead_council", "project__owner", "council", "funder"
+        ).filter(pk=pk)
+    )
+
+
 def pledge_governance(
     *, pledge: Pledge, events: list[PledgeEvent]
 ) -> list[tuple[str, str, Pledge | None]]:

@@ -377,18 +377,24 @@ class PledgeViewSet(
             pagecache.depends_on(scopes.project_tag(projects.pop()))
         return rows
 
-    def get_object(self) -> Pledge:
+    def get_object(self, *, history: bool = True) -> Pledge:
+        """The pledge, if this person may see it; ``history=False`` for an action, which acts
+        on the pledge and then reads it afresh, with its history, for the response."""
         pk = str(self.kwargs["pk"])
         if not (pk.isascii() and pk.isdigit()):  # /pledges/abc/ was a ValueError (500)
             raise Http404
-        pledge = selectors.pledge_with_history(pk=int(pk))
+        read = selectors.pledge_with_history if history else selectors.pledge_for_action
+        pledge = read(pk=int(pk))
         if (
             pledge is None
             or selectors.project_for_page(slug=pledge.project.slug, user=self.request.user) is None
             or not user_can_see_pledge(self.request.user, pledge)
         ):
             raise Http404
-        pledge.shown_events = selectors.pledge_shown_events(pledge=pledge, user=self.request.user)
+        if history:
+            pledge.shown_events = selectors.pledge_shown_events(
+                pledge=pledge, user=self.request.user
+            )
         return pledge
 
     def retrieve(self, request, *args, **kwargs):
@@ -437,7 +443,7 @@ class PledgeViewSet(
         return self._detail(pledge, status.HTTP_201_CREATED)
 
     def _act(self, request, service, serializer_class, **extra):
-        pledge = self.get_object()
+        pledge = self.get_object(history=False)
         serializer = serializer_class(data=request.data)
         serializer.is_valid(raise_exception=True)
         pledge = service(actor=request.user, pledge=pledge, **serializer.validated_data, **extra)
