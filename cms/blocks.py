@@ -4,7 +4,9 @@ from django.utils.translation import gettext_lazy as _
 from wagtail import blocks
 from wagtail.snippets.blocks import SnippetChooserBlock
 
+from core import pagecache
 from projects.models import PUBLIC_STATES
+from projects.scopes import project_tag
 
 RICH_TEXT_FEATURES = ["h2", "h3", "bold", "italic", "ol", "ul", "link", "document-link"]
 
@@ -61,6 +63,12 @@ class ProjectChooserBlock(SnippetChooserBlock):
         icon = "clipboard-list"
 
 
+def depends_on_projects(projects) -> None:
+    """The cached page shows these projects' cards: a change to any of them retires it
+    (``core.pagecache``); the featured list itself changes only with projects' own rows."""
+    pagecache.depends_on(*(project_tag(project.pk) for project in projects if project))
+
+
 class FeaturedProjectsBlock(blocks.StructBlock):
     """The projects organisers have featured (Projects › Feature in the admin): one meaning of
     "featured" everywhere. Most recently active first, hidden and unpublished ones never."""
@@ -71,6 +79,7 @@ class FeaturedProjectsBlock(blocks.StructBlock):
         context = super().get_context(value, parent_context=parent_context)
         # The page's featured projects, read once however many blocks show them.
         context["projects"] = list((parent_context or {}).get("featured_projects", []))
+        depends_on_projects(context["projects"])
         return context
 
     class Meta:
@@ -100,6 +109,7 @@ class HandPickedProjectsBlock(blocks.StructBlock):
         context["projects"] = [
             project for project in value["projects"] if is_public_project(project)
         ]
+        depends_on_projects(value["projects"])  # shown or not: a change may show one
         return context
 
     class Meta:

@@ -112,13 +112,15 @@ class HomePage(Page):
     def get_context(self, request, *args, **kwargs):
         from core import pagecache
         from projects.models import Phase
-        from projects.scopes import LISTING, SUPPORT
+        from projects.scopes import LISTING, TOTALS
         from projects.selectors import headline_stats, project_list
 
-        # National totals and featured projects: every pledge, update or need changes them.
-        pagecache.depends_on(LISTING, SUPPORT)
+        # National totals: every pledge, adoption or need changes them. The projects its blocks
+        # show add their own tags as they are drawn (cms.blocks), so an update to a project
+        # that is not on the page leaves it cached.
+        pagecache.depends_on(LISTING, TOTALS)
         context = super().get_context(request, *args, **kwargs)
-        version = pagecache.part_version(LISTING, SUPPORT)
+        version = pagecache.part_version(LISTING, TOTALS)
         stats = pagecache.cached_part("headline-stats", version, headline_stats)
         context["stats"] = stats
         context["phases"] = [

@@ -10,8 +10,11 @@ that show them declare them (``pagecache.depends_on``):
 - ``projects:list``: which projects a listing holds, in what order, for the orderings and
   filters that read only a project's own fields and needs;
 - ``projects:support``: support figures that other orderings and filters (most supported,
-  partner council, councils that need it too, no recent activity) and the home page's national
-  totals read across projects.
+  partner council, councils that need it too, no recent activity) read across projects;
+- ``projects:totals``: the national totals on the home page (money and time pledged, councils
+  taking part, benefits): pledges, their events and decision records, adoptions and benefits.
+  The home page depends on it and on the tags of the projects its blocks show, not on
+  ``projects:support``, so an update to a project it does not show keeps it.
 
 A project's own row is not scoped: publishing, hiding, retitling or moving one changes which
 listings and council pages hold it, and is rare next to pledges. That, and anything else public
@@ -26,6 +29,7 @@ from core import pagecache
 
 SUPPORT = "projects:support"
 LISTING = "projects:list"
+TOTALS = "projects:totals"
 
 
 def project_tag(pk: int) -> str:
@@ -41,7 +45,7 @@ def _need(need) -> list[str]:
 
 
 def _pledge(pledge) -> list[str]:
-    return [project_tag(pledge.project_id), council_tag(pledge.council_id), SUPPORT]
+    return [project_tag(pledge.project_id), council_tag(pledge.council_id), SUPPORT, TOTALS]
 
 
 def _pledge_event(event) -> list[str]:
@@ -55,6 +59,10 @@ def _with_council(row) -> list[str]:
     return tags
 
 
+def _adoption(adoption) -> list[str]:
+    return [*_with_council(adoption), TOTALS]  # the national benefits count adopters
+
+
 SCOPES = {
     "projects.need": _need,
     "projects.pledge": _pledge,
@@ -62,7 +70,7 @@ SCOPES = {
     "projects.pledgedecisionrecord": _pledge_event,  # shown with its pledge, on every page of it
     "projects.teammembership": _with_council,
     "projects.update": _with_council,
-    "projects.adoption": _with_council,
+    "projects.adoption": _adoption,
     "projects.demandsignal": _with_council,
 }
 

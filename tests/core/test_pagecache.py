@@ -130,7 +130,12 @@ def test_a_pledge_accepted_is_one_change_to_its_pages_not_one_per_row_saved(on_c
     on_commit(pledges.pledge_accept, actor=project.owner, pledge=pledge)
 
     assert tag_bumps == [
-        {f"project:{project.pk}", f"council:{pledge.council_id}", "projects:support"}
+        {
+            f"project:{project.pk}",
+            f"council:{pledge.council_id}",
+            "projects:support",
+            "projects:totals",
+        }
     ]
 
 
@@ -336,6 +341,37 @@ def test_a_pledge_retires_its_project_council_and_listing_pages_and_keeps_the_ot
         assert response["X-Page-Cache"] == "miss", url
     page = get(client, pledged_to.get_absolute_url())[0]
     assert b"Ceredigion" in page.content and page["X-Page-Cache"] == "hit"
+
+
+def test_an_update_retires_the_home_page_only_when_the_home_page_shows_its_project(
+    client, on_commit
+):
+    from cms.models import HomePage
+
+    shown = on_commit(published_project, title="Featured one", is_featured=True)
+    picked = on_commit(published_project, title="Picked one")
+    elsewhere = on_commit(published_project, title="Not on the home page")
+    home = HomePage.objects.get()
+    home.body = [
+        {"type": "featured_projects", "value": {"heading": "Featured"}},
+        {"type": "hand_picked_projects", "value": {"heading": "Picked", "projects": [picked.pk]}},
+    ]
+    on_commit(lambda: home.save_revision().publish())
+    get(client, "/")
+    assert get(client, "/")[0]["X-Page-Cache"] == "hit"
+
+    on_commit(people.update_post, actor=elsewhere.owner, project=elsewhere, title="A", body="B")
+    assert get(client, "/")[0]["X-Page-Cache"] == "hit"
+
+    for project in (shown, picked):
+        on_commit(people.update_post, actor=project.owner, project=project, title="A", body="B")
+        response, _ = get(client, "/")
+        assert response["X-Page-Cache"] == "miss", project.title
+        assert get(client, "/")[0]["X-Page-Cache"] == "hit"
+
+    # A pledge to any project changes the national totals.
+    on_commit(make_pledge, elsewhere, state=PledgeState.ACCEPTED)
+    assert get(client, "/")[0]["X-Page-Cache"] == "miss"
 
 
 def test_a_listing_ordered_by_support_is_retired_by_a_pledge_to_a_project_not_on_it(
