@@ -594,6 +594,8 @@ def test_dashboard_shows_a_councils_newest_pledges_and_links_to_all_of_them(clie
     assert f"£{newest:,}<" in page and f"£{oldest:,}<" not in page
     assert f"These are the {selectors.DASHBOARD_COUNCIL_PLEDGES} newest pledges." in page
     assert f'href="/councils/{council.slug}/pledges.csv"' in page
+    # The CSV holds the council's public pledges, and says so.
+    assert f"All of {council.display_name}'s public pledges (CSV)" in html.unescape(page)
 
 
 def test_an_officer_sees_offers_on_their_own_projects_and_no_one_elses(client):
