@@ -10,7 +10,7 @@ from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, 
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
-from core.db import first_match
+from core.db import first_match, key_rows
 from councils.models import Council
 
 from .models import (
@@ -65,7 +65,7 @@ def project_list() -> QuerySet[Project]:
 
 def project_listing_keys() -> QuerySet[Project]:
     """Published, visible projects, each only as a listing's filters, order and cursor read it."""
-    return Project.objects.visible().only(*LISTING_KEY_FIELDS)
+    return key_rows(Project.objects.visible(), *LISTING_KEY_FIELDS)
 
 
 def project_cards() -> QuerySet[Project]:
@@ -75,8 +75,8 @@ def project_cards() -> QuerySet[Project]:
 
 
 def rows_in_order(keys: list, queryset: QuerySet) -> list:
-    """``queryset``'s rows for ``keys`` (rows of the same model with less in them: a listing's
-    keys), in their order; None for a row gone since."""
+    """``queryset``'s rows for ``keys`` (a listing's ``core.db.KeyRow``s, or rows of the same
+    model), in their order; None for a row gone since."""
     if not keys:
         return []
     full = queryset.in_bulk([k.pk for k in keys])
@@ -505,7 +505,7 @@ def council_pledge_totals(*, council: Council) -> dict[str, dict[str, int]]:
 def council_projects_led(*, council: Council, user, may_act: bool) -> QuerySet[Project]:
     """Its drafts too for organisers and those who may act for it (``may_act``:
     ``councils.selectors.council_standing``)."""
-    qs = Project.objects.filter(lead_council=council).only(*LISTING_KEY_FIELDS)
+    qs = key_rows(Project.objects.filter(lead_council=council), *LISTING_KEY_FIELDS)
     if user.is_authenticated and (user.is_organiser or may_act):
         return qs.order_by("-created_at")
     return qs.filter(
@@ -599,7 +599,7 @@ def pledge_listing_keys() -> QuerySet[Pledge]:
     """The public pledges, each only as the listing's filters, order and cursor read it: the
     rows themselves are kept serialised in the cache (``pagecache.cached_rows``) and read whole
     (``pledge_list``) only when missing."""
-    return _public_pledges().only(*PLEDGE_KEY_FIELDS)
+    return key_rows(_public_pledges(), *PLEDGE_KEY_FIELDS)
 
 
 def pledge_list() -> QuerySet[Pledge]:

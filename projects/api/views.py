@@ -15,6 +15,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core import pagecache
+from core.api.renderers import json_bytes, json_fragment
 from core.api.serializers import ErrorSerializer, MoneySerializer, days, money
 from core.api.views import ApiView
 from core.errors import InvalidInput
@@ -61,19 +62,21 @@ def _areas(slugs: list[str] | None):
 
 def _kept_rows_list(view, keys, *, name: str, with_versions, rows) -> Response:
     """A listing read keys first (filtered, ordered and paged), each row then taken from the
-    cache while its version holds, and read whole from ``rows`` only when missing."""
+    cache, as encoded JSON, while its version holds, and read whole from ``rows`` only when
+    missing."""
     mark = pagecache.change_mark()  # before the rows are read (they are kept)
     page = view.paginate_queryset(view.filter_queryset(keys))
     request = view.request
-    data = pagecache.cached_rows(
+    serializer = view.get_serializer()
+    encoded = pagecache.cached_rows(
         with_versions(page, since=mark),
         # Rows hold absolute addresses, and the page address follows the language.
-        prefix=f"{name}\n{request.build_absolute_uri('/')}\n{get_language()}",
+        prefix=f"{name}.json\n{request.build_absolute_uri('/')}\n{get_language()}",
         version_of=lambda row: f"{row.pk}:{row.part_version}" if row.part_version else "",
-        render=view.get_serializer().to_representation,
+        render=lambda row: json_bytes(serializer.to_representation(row)),
         load=lambda missing: selectors.rows_in_order(missing, rows),
     )
-    return view.get_paginated_response(data)
+    return view.get_paginated_response([json_fragment(row) for row in encoded])
 
 
 @extend_schema_view(

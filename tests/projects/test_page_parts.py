@@ -201,3 +201,18 @@ def test_the_delivery_section_kept_follows_milestones_and_reports(on_commit):
     )
     page = reader.get(url).content.decode()
     assert "Overdue" not in page and "Supplier late" in page and "At risk" in page
+
+
+def test_api_rows_kept_read_back_byte_for_byte_as_first_served(on_commit):
+    """Kept rows are encoded JSON placed in the page as they are: the second reader gets the
+    same document, in the same order, as the first (signed in, so no page cache between)."""
+    for n in range(3):
+        on_commit(published_project, title=f"Shared waste service {n}")
+    reader = signed_in(verified_member(CouncilFactory()))
+    for url in ("/api/v1/projects/", "/api/v1/pledges/"):
+        first = reader.get(url)
+        second = reader.get(url)
+        assert first.status_code == second.status_code == 200
+        assert second.content == first.content
+    rows = reader.get("/api/v1/projects/").json()["results"]
+    assert [r["title"] for r in rows] == [f"Shared waste service {n}" for n in (2, 1, 0)]

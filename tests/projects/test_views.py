@@ -53,6 +53,12 @@ def test_listing_with_filters_applied_keeps_a_constant_query_count(client):
     assert count_queries(client, url) == one
 
 
+def _titles(page) -> list[str]:
+    """The titles of a listing page's projects (its rows hold only their keys)."""
+    titles = dict(Project.objects.filter(pk__in=[p.pk for p in page]).values_list("pk", "title"))
+    return [titles[p.pk] for p in page]
+
+
 def _walk(client, url: str) -> list[tuple[str, list[str], int, list[str]]]:
     """Follow Next from ``url``: each page's address, titles, query count and SQL."""
     pages = []
@@ -62,7 +68,7 @@ def _walk(client, url: str) -> list[tuple[str, list[str], int, list[str]]]:
         assert response.status_code == 200
         page = response.context["page"]
         sql = [q["sql"] for q in ctx.captured_queries]
-        pages.append((url, [p.title for p in page], len(sql), sql))
+        pages.append((url, _titles(page), len(sql), sql))
         url = f"/projects/{page.next_url}" if page.next_url else None
     return pages
 
@@ -95,7 +101,7 @@ def test_listing_pages_by_cursor_with_no_count_and_the_last_page_as_cheap_as_the
     assert 'rel="prev"' in content and 'rel="next"' not in content
     assert "Showing 2 projects on this page" in content
     back = client.get(f"/projects/{last.context['page'].previous_url}")
-    assert [p.title for p in back.context["page"]] == titles[5:10]
+    assert _titles(back.context["page"]) == titles[5:10]
 
 
 def test_listing_pages_keep_the_chosen_sort(client, monkeypatch):
