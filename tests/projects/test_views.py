@@ -879,3 +879,18 @@ def test_the_details_form_refuses_what_the_api_refuses(client, fields, field, me
     errors = response.context["form"].errors
     assert message in " ".join(errors[field]), errors
     assert Project.objects.filter(pk=project.pk).values().get() == before
+
+
+@pytest.mark.parametrize(
+    ("url", "bad_filter", "title"),
+    [("/projects/", "sort=nope", "Projects"), ("/councils/", "nation=nowhere", "Councils")],
+)
+def test_a_listing_with_a_filter_it_cannot_read_says_error_in_its_title(
+    client, url, bad_filter, title
+):
+    """A screen reader hears the page title first: "Error:" tells its user at once that the
+    filters they sent were not applied, as on any form with errors."""
+    bad = client.get(f"{url}?{bad_filter}").content.decode()
+    good = client.get(url).content.decode()
+    assert f"<title>Error: {title} – Pipeline</title>" in bad
+    assert f"<title>{title} – Pipeline</title>" in good
