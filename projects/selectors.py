@@ -63,8 +63,9 @@ def project_list() -> QuerySet[Project]:
     )
 
 
-def project_listing_keys() -> QuerySet[Project]:
-    """Published, visible projects, each only as a listing's filters, order and cursor read it."""
+def project_listing_keys() -> QuerySet:
+    """Published, visible projects, each only as a listing's filters, order and cursor read it
+    (``core.db.KeyRow``s, not projects)."""
     return key_rows(Project.objects.visible(), *LISTING_KEY_FIELDS)
 
 
@@ -502,8 +503,9 @@ def council_pledge_totals(*, council: Council) -> dict[str, dict[str, int]]:
     return totals
 
 
-def council_projects_led(*, council: Council, user, may_act: bool) -> QuerySet[Project]:
-    """Its drafts too for organisers and those who may act for it (``may_act``:
+def council_projects_led(*, council: Council, user, may_act: bool) -> QuerySet:
+    """The keys (``core.db.KeyRow``s) of the projects a council leads; its drafts too for
+    organisers and those who may act for it (``may_act``:
     ``councils.selectors.council_standing``)."""
     qs = key_rows(Project.objects.filter(lead_council=council), *LISTING_KEY_FIELDS)
     if user.is_authenticated and (user.is_organiser or may_act):
@@ -595,10 +597,10 @@ def _public_pledges() -> QuerySet[Pledge]:
     )
 
 
-def pledge_listing_keys() -> QuerySet[Pledge]:
-    """The public pledges, each only as the listing's filters, order and cursor read it: the
-    rows themselves are kept serialised in the cache (``pagecache.cached_rows``) and read whole
-    (``pledge_list``) only when missing."""
+def pledge_listing_keys() -> QuerySet:
+    """The public pledges, each only as the listing's filters, order and cursor read it
+    (``core.db.KeyRow``s, not pledges): the rows themselves are kept serialised in the cache
+    (``pagecache.cached_rows``) and read whole (``pledge_list``) only when missing."""
     return key_rows(_public_pledges(), *PLEDGE_KEY_FIELDS)
 
 
