@@ -73,6 +73,7 @@ from tests.factories import (
 from tests.factories.accounts import PASSWORD
 from tests.funding.applying import add_matrix_bid
 from tests.funding.combining_world import add_matrix_combining
+from tests.worlds import module_world
 
 from .conftest import assert_error, send, session_client, token_client
 
@@ -601,6 +602,10 @@ def make_world() -> SimpleNamespace:
     return w
 
 
+# Built once for the module; each case runs in a savepoint that is rolled back.
+world = module_world(make_world)
+
+
 def client_for(role: str, w: SimpleNamespace):
     from rest_framework.test import APIClient
 
@@ -683,12 +688,12 @@ CASES = [
 
 
 @pytest.mark.parametrize("case", CASES, ids=str)
-def test_matrix(case: Case):
+def test_matrix(case: Case, world):
     routes = served_routes()
     route = routes.get((case.name, case.method))
     if route is None:
         pytest.fail(f"{case.method} {case.name} is in MATRIX but not served")
-    w = make_world()
+    w = world
     client = client_for(case.role, w)
     body_for = BODIES.get((case.name, case.method))
     body = body_for(w) if body_for else None
@@ -748,8 +753,8 @@ CONDITIONAL_BODIES = {
         for i, role in enumerate(ROLES)
     ],
 )
-def test_conditional_pledge_matrix(name, method, role, expected):
-    w = make_world()
+def test_conditional_pledge_matrix(name, method, role, expected, world):
+    w = world
     url = (
         reverse("api:pledge-list")
         if name == "pledge-list"
@@ -773,10 +778,10 @@ def test_conditional_pledge_matrix(name, method, role, expected):
 @pytest.mark.parametrize(
     "name", sorted({name for name, _ in MATRIX}), ids=lambda n: f"unserved methods on {n}"
 )
-def test_methods_not_served_are_405_with_allow_for_everyone(name: str, role: str):
+def test_methods_not_served_are_405_with_allow_for_everyone(name: str, role: str, world):
     """Methods a route does not serve are refused as such, with the methods it does serve, to
     anyone: a signed-out DELETE on a pledge was a 401, as if signing in would let it through."""
-    w = make_world()
+    w = world
     client = client_for(role, w)
     routes = served_routes()
     route = next(r for (n, _), r in routes.items() if n == name)
@@ -791,9 +796,9 @@ def test_methods_not_served_are_405_with_allow_for_everyone(name: str, role: str
 
 
 @pytest.mark.parametrize("method", ["GET", "POST", "PUT", "PATCH", "DELETE"])
-def test_an_address_without_its_final_slash_is_a_308_to_the_real_one(method):
+def test_an_address_without_its_final_slash_is_a_308_to_the_real_one(method, world):
     """``DELETE /api/v1/pledges/1`` was a 404; a 308 keeps the method and the body."""
-    w = make_world()
+    w = world
     client = client_for("organiser", w)
     for path in (f"/api/v1/pledges/{w.offered.pk}", "/api/v1", "/api/v1/projects"):
         response = send(client, method, f"{path}?page_size=2", {} if method != "GET" else None)
@@ -814,8 +819,8 @@ DRAFT_VISIBILITY = dict(zip(ROLES, (404, 404, 200, 200, 404, 200), strict=True))
 
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize("route", ["project-detail", "project-needs"])
-def test_drafts_are_seen_only_by_the_lead_council_and_organisers(role, route):
-    w = make_world()
+def test_drafts_are_seen_only_by_the_lead_council_and_organisers(role, route, world):
+    w = world
     Project.objects.filter(pk=w.project.pk).update(state="draft", published_at=None)
     client = client_for(role, w)
     response = client.get(reverse(f"api:{route}", kwargs={"slug": w.project.slug}))
@@ -827,8 +832,8 @@ def test_drafts_are_seen_only_by_the_lead_council_and_organisers(role, route):
 
 
 @pytest.mark.parametrize("role", ROLES)
-def test_hidden_projects_and_their_pledges_are_not_public(role):
-    w = make_world()
+def test_hidden_projects_and_their_pledges_are_not_public(role, world):
+    w = world
     Project.objects.filter(pk=w.project.pk).update(is_hidden=True, hidden_reason="Spam")
     client = client_for(role, w)
     detail = client.get(reverse("api:project-detail", kwargs={"slug": w.project.slug}))
@@ -840,8 +845,8 @@ def test_hidden_projects_and_their_pledges_are_not_public(role):
     assert client.get(reverse("api:pledge-list")).json()["results"] == []
 
 
-def test_session_writes_without_the_csrf_token_are_refused():
-    w = make_world()
+def test_session_writes_without_the_csrf_token_are_refused(world):
+    w = world
     client = session_client(w.users["pledger"], csrf=False)
     before = snapshot()
     response = send(
@@ -880,9 +885,9 @@ def _read_only_client(user):
 
 
 @pytest.mark.parametrize(("name", "method"), WRITES, ids=str)
-def test_a_read_only_token_writes_nothing(name, method):
+def test_a_read_only_token_writes_nothing(name, method, world):
     route = served_routes()[(name, method)]
-    w = make_world()
+    w = world
     body_for = BODIES.get((name, method))
     body = body_for(w) if body_for else None
     before = snapshot()
@@ -892,8 +897,8 @@ def test_a_read_only_token_writes_nothing(name, method):
     assert snapshot()[:-1] == before[:-1], "a read-only token changed something"
 
 
-def test_a_read_only_token_reads_what_its_owner_may():
-    w = make_world()
+def test_a_read_only_token_reads_what_its_owner_may(world):
+    w = world
     client = _read_only_client(w.users["organiser"])
     routes = served_routes()
     organiser = ROLES.index("organiser")

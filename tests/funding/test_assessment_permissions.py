@@ -30,6 +30,7 @@ from funding.models import Application, Assessment, AwardTranche, Call, Decision
 from funding.services import assessment as services
 from projects.models import Pledge
 from tests.api.conftest import send, token_client
+from tests.worlds import module_world
 
 from .assessment_world import make_assessment_world
 
@@ -178,16 +179,7 @@ def _web_outcome(response, changed: bool) -> str:
     return text + ("*" if changed else "")
 
 
-@pytest.fixture(scope="module")
-def world(django_db_setup, django_db_blocker):
-    with django_db_blocker.unblock():
-        atomic = transaction.atomic()
-        atomic.__enter__()
-        try:
-            yield make_assessment_world()
-        finally:
-            transaction.set_rollback(True)
-            atomic.__exit__(None, None, None)
+world = module_world(make_assessment_world)
 
 
 def _run(world, django_db_blocker, setup, request) -> list[str]:

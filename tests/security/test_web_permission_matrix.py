@@ -35,6 +35,7 @@ from projects.models import (
     Update,
 )
 from tests.factories.accounts import PASSWORD
+from tests.worlds import module_world
 
 from .world import APPROVER_ROLES, ROLES, make_world
 
@@ -525,16 +526,7 @@ def snapshot() -> tuple:
 
 
 # A module-wide world, built once; each case runs in a savepoint that is rolled back.
-@pytest.fixture(scope="module")
-def world(django_db_setup, django_db_blocker):
-    with django_db_blocker.unblock():
-        atomic = transaction.atomic()
-        atomic.__enter__()
-        try:
-            yield make_world()
-        finally:
-            transaction.set_rollback(True)
-            atomic.__exit__(None, None, None)
+world = module_world(make_world)
 
 
 def client_for(role: str, w) -> Client:
