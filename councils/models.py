@@ -1,13 +1,13 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from wagtail.search import index
 
 from core.formatting import format_half_days, format_pence
+from core.links import object_url
 from core.vocabulary import Term, in_reader_language, reader_language
 
 from .vocabulary import AUTHORITY_TYPES, REGIONS
@@ -122,7 +122,7 @@ class Council(index.Indexed, models.Model):
         return self.display_name
 
     def get_absolute_url(self) -> str:
-        return reverse("councils:detail", kwargs={"slug": self.slug})
+        return object_url("councils:detail", "slug", self.slug)
 
     @property
     def display_name(self) -> str:

@@ -9,13 +9,13 @@ import datetime
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from wagtail.search import index
 
 from core.choices import choice_label
 from core.formatting import format_half_days, format_pence
+from core.links import object_url
 from core.vocabulary import Term, reader_language
 from councils.models import Council
 
@@ -347,7 +347,7 @@ class Project(index.Indexed, models.Model):
         return self.title
 
     def get_absolute_url(self) -> str:
-        return reverse("projects:detail", kwargs={"slug": self.slug})
+        return object_url("projects:detail", "slug", self.slug)
 
     @property
     def is_published(self) -> bool:
@@ -723,7 +723,7 @@ class Pledge(models.Model):
         return f"{self.pledger} → {self.project}: {self.amount_display}"
 
     def get_absolute_url(self) -> str:
-        return reverse("projects:pledge_detail", kwargs={"pk": self.pk})
+        return object_url("projects:pledge_detail", "pk", self.pk)
 
     @property
     def is_award(self) -> bool:
