@@ -156,8 +156,13 @@ def step_line_chart(
     days = max((end - start).days, 1)
     plot_w, plot_h = chart.right - chart.left, chart.bottom - chart.top
 
+    xs: dict[datetime.date, float] = {}  # each day once: a busy project has thousands of points
+
     def x(day: datetime.date) -> float:
-        return round(chart.left + plot_w * (day - start).days / days, 1)
+        found = xs.get(day)
+        if found is None:
+            found = xs[day] = round(chart.left + plot_w * (day - start).days / days, 1)
+        return found
 
     def y(value: int) -> float:
         return round(chart.bottom - plot_h * value / top_value, 1)
