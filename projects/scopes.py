@@ -6,6 +6,9 @@ in listings through the project's row. So a change to one bumps only these tags,
 that show them declare them (``pagecache.depends_on``):
 
 - ``project:<pk>``: anything about that project (its page, its row in any listing);
+- ``project:<pk>:pledges``, ``…:team``, ``…:updates``: the kind of change, for the parts of the
+  project's page kept for everyone (``PAGE_PARTS``): a pledge redraws the parts showing pledges
+  and keeps the maker team and the updates as they were drawn; an update keeps the pledges;
 - ``council:<pk>``: that council's own pledges (with their totals), adoptions and signals;
 - ``projects:list``: which projects a listing holds, in what order, for the orderings and
   filters that read only a project's own fields and needs;
@@ -40,12 +43,45 @@ def council_tag(pk: int) -> str:
     return f"council:{pk}"
 
 
+PLEDGES, TEAM, UPDATES = "pledges", "team", "updates"
+# The parts of a project's page kept for everyone (``templates/projects/detail.html``) and the
+# kinds of change each shows. The facts count partner councils, which the maker team's members'
+# councils are among; the progress and facts show totals, which only pledges and needs change.
+# Anything not scoped (the project's own row, a name) retires every part, as every page.
+PAGE_PARTS = {
+    "progress": (PLEDGES,),
+    "about": (TEAM,),
+    "updates": (UPDATES,),
+    "pledges": (PLEDGES,),
+    "facts": (PLEDGES, TEAM),
+}
+
+
+def project_part_tag(pk: int, kind: str) -> str:
+    return f"project:{pk}:{kind}"
+
+
+def project_part_versions(pk: int) -> dict[str, str]:
+    """The version of each of ``PAGE_PARTS`` for this project, and ``page``: that of anything
+    on the page about the project (``project_tag``), read in one round trip."""
+    keyed = {
+        part: [project_part_tag(pk, kind) for kind in kinds] for part, kinds in PAGE_PARTS.items()
+    }
+    return pagecache.part_versions({**keyed, "page": [project_tag(pk)]})
+
+
 def _need(need) -> list[str]:
-    return [project_tag(need.project_id), LISTING]
+    return [project_tag(need.project_id), project_part_tag(need.project_id, PLEDGES), LISTING]
 
 
 def _pledge(pledge) -> list[str]:
-    return [project_tag(pledge.project_id), council_tag(pledge.council_id), SUPPORT, TOTALS]
+    return [
+        project_tag(pledge.project_id),
+        project_part_tag(pledge.project_id, PLEDGES),
+        council_tag(pledge.council_id),
+        SUPPORT,
+        TOTALS,
+    ]
 
 
 def _pledge_event(event) -> list[str]:
@@ -63,13 +99,21 @@ def _adoption(adoption) -> list[str]:
     return [*_with_council(adoption), TOTALS]  # the national benefits count adopters
 
 
+def _team(membership) -> list[str]:
+    return [*_with_council(membership), project_part_tag(membership.project_id, TEAM)]
+
+
+def _update(update) -> list[str]:
+    return [*_with_council(update), project_part_tag(update.project_id, UPDATES)]
+
+
 SCOPES = {
     "projects.need": _need,
     "projects.pledge": _pledge,
     "projects.pledgeevent": _pledge_event,
     "projects.pledgedecisionrecord": _pledge_event,  # shown with its pledge, on every page of it
-    "projects.teammembership": _with_council,
-    "projects.update": _with_council,
+    "projects.teammembership": _team,
+    "projects.update": _update,
     "projects.adoption": _adoption,
     "projects.demandsignal": _with_council,
 }

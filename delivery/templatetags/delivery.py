@@ -27,8 +27,8 @@ register = template.Library()
 
 @register.simple_tag
 def delivery_for(project: Project, version: str | None = None) -> ProjectDelivery:
-    """``{% delivery_for project parts_version as delivery %}``: milestones, latest report, next
-    due date (kept while the project's parts are)."""
+    """``{% delivery_for project parts_versions.page as delivery %}``: milestones, latest
+    report, next due date (kept while nothing about the project changes)."""
     return project_delivery(project=project, version=version)
 
 

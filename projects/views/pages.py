@@ -169,8 +169,7 @@ def project_detail(request: HttpRequest, slug: str) -> HttpResponse:
     from ..services.people import user_can_post_update
 
     project = _project_or_404(request, slug)
-    tag = scopes.project_tag(project.pk)
-    pagecache.depends_on(tag)
+    pagecache.depends_on(scopes.project_tag(project.pk))
     demand = list(selectors.project_demand(project=project))
     offers = selectors.user_project_offers(user=request.user, project=project, demand=demand)
     return render(
@@ -179,7 +178,7 @@ def project_detail(request: HttpRequest, slug: str) -> HttpResponse:
         {
             "project": project,
             "parts": ProjectPageParts(project),
-            "parts_version": pagecache.part_version(tag),
+            "parts_versions": scopes.project_part_versions(project.pk),
             "adoptions": selectors.project_adoptions(project=project),
             "demand": demand,
             "can_manage": user_can_manage_project(request.user, project),

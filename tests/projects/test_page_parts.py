@@ -6,7 +6,9 @@ import datetime
 import pytest
 from django.test import Client
 
-from projects.models import PledgeState, Project
+from councils.models import Council
+from projects.models import PledgeState, Project, Role, Update
+from projects.services.people import team_approve, team_request_join, update_post
 from projects.services.pledges import pledge_accept, pledge_offer
 from tests.factories import (
     CouncilFactory,
@@ -96,6 +98,49 @@ def test_a_pledge_shows_at_once_on_the_parts_a_signed_in_reader_was_given(on_com
     assert "Ynys Mon" in page  # the pledges part and the partner councils
     assert "£100 committed" in reader.get("/projects/").content.decode()
     assert Project.objects.get(pk=project.pk).money_accepted == 10_000
+
+
+def test_each_kind_of_change_redraws_the_parts_that_show_it_and_keeps_the_others(on_commit):
+    """A pledge offered redraws the progress, the pledges and the key facts, and keeps the maker
+    team and the updates as they were drawn (a decision on it is also a timeline entry, an
+    update); an update redraws only the updates; someone joining the maker team, the team and
+    the facts (their council becomes a partner)."""
+    project = on_commit(published_project)
+    owner, url = project.owner, project.get_absolute_url()
+    reader = signed_in(verified_member(CouncilFactory()))
+    # New councils and people are changes every page shows: made before anything is kept.
+    pledging = on_commit(CouncilFactory, short_name="Ynys Mon", slug="ynys-mon")
+    pledger = on_commit(verified_member, pledging)
+    powys = on_commit(CouncilFactory, short_name="Powys")
+    maker = on_commit(verified_member, powys, first_name="Nia")
+    on_commit(update_post, actor=owner, project=project, title="Kick-off", body="We met.")
+    assert "Kick-off" in reader.get(url).content.decode()  # every part drawn and kept
+
+    # Renamed behind the cache's back (no signal, no version bumped): a part that is kept
+    # still shows the old words, and a part that is redrawn shows the new ones.
+    Update.objects.filter(project=project).update(title="Renamed unseen")
+    on_commit(make_pledge, project, council=pledging, actor=pledger)  # offered: no timeline entry
+    page = reader.get(url).content.decode()
+    assert "Ynys Mon" in page  # the pledges
+    assert "£0 committed, £100 offered, of £5,000 needed" in page  # the key facts
+    partners = 'Partner councils</dt><dd class="govuk-summary-list__value">'
+    assert f"{partners}0" in page
+    assert "Kick-off" in page and "Renamed unseen" not in page  # the updates, as kept
+
+    Council.objects.filter(pk=pledging.pk).update(short_name="Anglesey")
+    on_commit(update_post, actor=owner, project=project, title="Sprint two", body="Done.")
+    page = reader.get(url).content.decode()
+    assert "Sprint two" in page and "Renamed unseen" in page  # the updates, redrawn
+    assert "Ynys Mon" in page and "Anglesey" not in page  # the pledges, as kept
+
+    membership = on_commit(
+        team_request_join, actor=maker, project=project, role=Role.DEVELOPER, council=powys
+    )
+    on_commit(team_approve, actor=owner, membership=membership)
+    page = reader.get(url).content.decode()
+    assert "Nia" in page  # the maker team
+    assert f"{partners}1" in page  # the facts (there were none)
+    assert "Ynys Mon" in page and "Anglesey" not in page  # the pledges, still as kept
 
 
 def test_api_rows_kept_for_everyone_follow_the_project_and_the_address_asked(on_commit, client):
