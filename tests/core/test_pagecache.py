@@ -118,7 +118,9 @@ def test_an_update_to_a_project_with_25_followers_retires_its_pages_once(
     assert Notification.objects.filter(sent_at__isnull=False).count() == 25
     assert len(mail.outbox) == 25
     assert bumps == []
-    assert tag_bumps == [{f"project:{project.pk}", "projects:support"}]
+    assert tag_bumps == [
+        {f"project:{project.pk}", f"project:{project.pk}:updates", "projects:support"}
+    ]
 
 
 def test_a_pledge_accepted_is_one_change_to_its_pages_not_one_per_row_saved(on_commit, tag_bumps):
@@ -132,6 +134,8 @@ def test_a_pledge_accepted_is_one_change_to_its_pages_not_one_per_row_saved(on_c
     assert tag_bumps == [
         {
             f"project:{project.pk}",
+            f"project:{project.pk}:pledges",
+            f"project:{project.pk}:updates",  # the decision's entry on the timeline
             f"council:{pledge.council_id}",
             "projects:support",
             "projects:totals",
