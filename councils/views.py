@@ -73,7 +73,12 @@ def council_detail(request: HttpRequest, slug: str) -> HttpResponse:
         **council_project_context(council=council, user=user, may_act=standing.may_act),
     }
     context["projects_led"] = scopes.with_part_versions(context["projects_led"], since=mark)
-    context["parts_version"] = pagecache.part_version(scopes.council_tag(council.pk))
+    context["parts_versions"] = pagecache.part_versions(
+        {
+            "pledges": [scopes.council_tag(council.pk)],
+            "benefits": [scopes.council_benefits_tag(council.pk)],
+        }
+    )
     # Its own pledges and the figures of the projects it leads (which projects those are, and
     # their titles, change only with the projects' own rows: every page retires then).
     pagecache.depends_on(

@@ -6,7 +6,7 @@ depend on the support and totals tags."""
 from django.core.exceptions import ObjectDoesNotExist
 
 from core import pagecache
-from projects.scopes import SUPPORT, TOTALS, council_tag, project_tag
+from projects.scopes import SUPPORT, TOTALS, council_benefits_tag, council_tag, project_tag
 
 # Milestones, reports and schedules of every project: what the portfolios show of delivery.
 DELIVERY = "delivery"
@@ -21,7 +21,13 @@ def _benefit(row) -> list[str] | None:
         adoption = row.adoption  # at hand when saved through the service
     except ObjectDoesNotExist:
         return None  # cannot tell: every page retires
-    return [project_tag(adoption.project_id), council_tag(adoption.council_id), SUPPORT, TOTALS]
+    return [
+        project_tag(adoption.project_id),
+        council_tag(adoption.council_id),
+        council_benefits_tag(adoption.council_id),
+        SUPPORT,
+        TOTALS,
+    ]
 
 
 SCOPES = {

@@ -10,6 +10,7 @@ that show them declare them (``pagecache.depends_on``):
   project's page kept for everyone (``PAGE_PARTS``): a pledge redraws the parts showing pledges
   and keeps the maker team and the updates as they were drawn; an update keeps the pledges;
 - ``council:<pk>``: that council's own pledges (with their totals), adoptions and signals;
+  ``council:<pk>:benefits``, the benefits it reported (its adoptions and their benefits);
 - ``projects:list``: which projects a listing holds, in what order, for the orderings and
   filters that read only a project's own fields and needs;
 - ``projects:support``: support figures that other orderings and filters (most supported,
@@ -41,6 +42,12 @@ def project_tag(pk: int) -> str:
 
 def council_tag(pk: int) -> str:
     return f"council:{pk}"
+
+
+def council_benefits_tag(pk: int) -> str:
+    """What a council's page shows of the benefits it reported: only adoptions and benefits
+    change it, not the council's pledges (the busiest writes)."""
+    return f"council:{pk}:benefits"
 
 
 PLEDGES, TEAM, UPDATES = "pledges", "team", "updates"
@@ -96,7 +103,8 @@ def _with_council(row) -> list[str]:
 
 
 def _adoption(adoption) -> list[str]:
-    return [*_with_council(adoption), TOTALS]  # the national benefits count adopters
+    # The national benefits count adopters; the council's own page lists its benefits by them.
+    return [*_with_council(adoption), council_benefits_tag(adoption.council_id), TOTALS]
 
 
 def _team(membership) -> list[str]:

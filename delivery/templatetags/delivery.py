@@ -7,7 +7,7 @@ from django import template
 from core import pagecache
 from councils.models import Council
 from projects.models import PledgeState, Project
-from projects.scopes import SUPPORT, council_tag
+from projects.scopes import SUPPORT, council_benefits_tag
 
 from ..selectors import (
     BenefitTotals,
@@ -42,10 +42,10 @@ def benefits_for(context, project: Project) -> ProjectBenefits:
 
 @register.simple_tag
 def council_benefits_for(council: Council, version: str | None = None) -> CouncilBenefits:
-    """``{% council_benefits_for council parts_version as benefits %}``: what the council
-    reported, kept while the council's parts are (a benefit written retires them)."""
+    """``{% council_benefits_for council parts_versions.benefits as benefits %}``: what the
+    council reported, kept until an adoption or a benefit of the council changes."""
     if version is None:
-        version = pagecache.part_version(council_tag(council.pk))
+        version = pagecache.part_version(council_benefits_tag(council.pk))
     return pagecache.cached_part(
         f"council-benefits:{council.pk}", version, lambda: council_benefits(council=council)
     )

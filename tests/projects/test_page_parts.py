@@ -7,10 +7,14 @@ import pytest
 from django.test import Client
 
 from councils.models import Council
+from delivery.models import Benefit
+from delivery.services import benefit_record
 from projects.models import PledgeState, Project, Role, Update
 from projects.services.people import team_approve, team_request_join, update_post
 from projects.services.pledges import pledge_accept, pledge_offer
 from tests.factories import (
+    AdoptionFactory,
+    BenefitFactory,
     CouncilFactory,
     ProjectFactory,
     make_pledge,
@@ -141,6 +145,36 @@ def test_each_kind_of_change_redraws_the_parts_that_show_it_and_keeps_the_others
     assert "Nia" in page  # the maker team
     assert f"{partners}1" in page  # the facts (there were none)
     assert "Ynys Mon" in page and "Anglesey" not in page  # the pledges, still as kept
+
+
+def test_a_councils_benefits_are_kept_through_its_pledges_and_follow_its_benefits(on_commit):
+    council = on_commit(CouncilFactory)
+    pledger = on_commit(verified_member, council)
+    reader = signed_in(on_commit(verified_member, CouncilFactory()))
+    project, other = on_commit(published_project), on_commit(published_project)
+    adoption = on_commit(AdoptionFactory, council=council, project=project)
+    on_commit(BenefitFactory, adoption=adoption, cashable_savings=1_000_000)
+    url = council.get_absolute_url()
+
+    def benefits() -> str:
+        page = reader.get(url).content.decode()
+        return page[page.index('id="benefits"') :]
+
+    assert "£10,000" in benefits()  # drawn and kept
+    Benefit.objects.filter(adoption=adoption).update(cashable_savings=2_000_000)  # unseen
+    on_commit(make_pledge, other, council=council, actor=pledger)
+    page = reader.get(url).content.decode()
+    assert other.title in page  # its pledges, redrawn
+    assert "£10,000" in benefits() and "£20,000" not in benefits()  # its benefits, as kept
+
+    on_commit(
+        benefit_record,
+        actor=pledger,
+        adoption=adoption,
+        confidence="low",
+        cashable_savings=3_000_000,
+    )
+    assert "£30,000" in benefits()
 
 
 def test_api_rows_kept_for_everyone_follow_the_project_and_the_address_asked(on_commit, client):
