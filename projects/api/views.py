@@ -24,7 +24,7 @@ from councils.models import Council
 from .. import exports, scopes, selectors, services
 from ..filters import SORTS, PledgeFilterSet, ProjectFilterSet
 from ..models import Follow, Kind, Language, Need, Pledge, Project, ServiceArea, TeamMembership
-from ..permissions import user_can_see_pledge
+from ..permissions import user_can_see_pledge, user_can_view_project
 from ..services import people
 from . import serializers as s
 
@@ -386,11 +386,11 @@ class PledgeViewSet(
         pk = str(self.kwargs["pk"])
         if not (pk.isascii() and pk.isdigit()):  # /pledges/abc/ was a ValueError (500)
             raise Http404
-        read = selectors.pledge_with_history if history else selectors.pledge_for_action
+        read = selectors.pledge_for_api if history else selectors.pledge_for_action
         pledge = read(pk=int(pk))
         if (
             pledge is None
-            or selectors.project_for_page(slug=pledge.project.slug, user=self.request.user) is None
+            or not user_can_view_project(self.request.user, pledge.project)
             or not user_can_see_pledge(self.request.user, pledge)
         ):
             raise Http404
@@ -406,7 +406,7 @@ class PledgeViewSet(
         )
 
     def _detail(self, pledge: Pledge, code: int = status.HTTP_200_OK) -> Response:
-        pledge = selectors.pledge_with_history(pk=pledge.pk)
+        pledge = selectors.pledge_for_api(pk=pledge.pk)
         pledge.shown_events = selectors.pledge_shown_events(pledge=pledge, user=self.request.user)
         return Response(
             s.PledgeDetailSerializer(pledge, context={"request": self.request}).data, status=code
