@@ -166,3 +166,26 @@ def test_project_sublists_and_follows_do_not_grow_with_rows(url):
     assert one == fifty, "queries grew with rows:\n" + "\n".join(
         sorted(set(sql_fifty) - set(sql_one))
     )
+
+
+def _project_reads(queries) -> list[str]:
+    return [q["sql"] for q in queries if q["sql"].startswith('SELECT "projects_project"."id"')]
+
+
+def test_a_pledge_and_a_decision_on_it_read_its_project_once():
+    """The project comes with the pledge; the check of who may see the pledge used to read the
+    project again, with its service areas, on every read and every decision."""
+    project = published_project()
+    pledge = make_pledge(project)
+    owner = token_client(project.owner)
+    with CaptureQueriesContext(connection) as read:
+        assert owner.get(f"/api/v1/pledges/{pledge.pk}/").status_code == 200
+    with CaptureQueriesContext(connection) as decided:
+        response = owner.post(f"/api/v1/pledges/{pledge.pk}/accept/", {}, format="json")
+    assert response.status_code == 200, response.content
+    assert response.json()["state"] == "accepted"
+    assert _project_reads(read.captured_queries) == []  # joined to the pledge's own read
+    # The service locks the project row before it changes the totals; nothing else reads it.
+    assert [
+        sql for sql in _project_reads(decided.captured_queries) if "FOR UPDATE" not in sql
+    ] == []
