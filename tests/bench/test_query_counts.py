@@ -75,7 +75,8 @@ EXPECTED = {
     ("API team of a project", API_LIST, "/api/v1/projects/{project}/team/"): 3,
     ("API updates of a project", API_LIST, "/api/v1/projects/{project}/updates/"): 3,
     ("API project", API_DETAIL, "/api/v1/projects/{project}/"): 5,
-    ("API pledge", API_DETAIL, "/api/v1/pledges/{pledge}/"): 5,
+    # The pledge with its project, council and decision record; its ledger; its amendments.
+    ("API pledge", API_DETAIL, "/api/v1/pledges/{pledge}/"): 3,
     ("API council", API_DETAIL, "/api/v1/councils/{council_code}/"): 2,
     ("API stats", API_DETAIL, "/api/v1/stats/"): 2,
 }
