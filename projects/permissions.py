@@ -97,6 +97,12 @@ def user_can_see_pledge(user, pledge: Pledge) -> bool:
     return pledge.is_public or user_sees_internal_pledges(user, pledge)
 
 
+def user_can_view_pledge(user, pledge: Pledge) -> bool:
+    """Its project may be seen, and so may the pledge: what its page and the API's ``GET``
+    check (``pledge.project`` read with the pledge, its lead council joined)."""
+    return user_can_view_project(user, pledge.project) and user_can_see_pledge(user, pledge)
+
+
 def user_can_approve_pledge(user, pledge: Pledge) -> bool:
     from councils.selectors import user_is_council_approver
 

@@ -24,7 +24,7 @@ from councils.models import Council
 from .. import exports, scopes, selectors, services
 from ..filters import SORTS, PledgeFilterSet, ProjectFilterSet
 from ..models import Follow, Kind, Language, Need, Pledge, Project, ServiceArea, TeamMembership
-from ..permissions import user_can_see_pledge, user_can_view_project
+from ..permissions import user_can_view_pledge
 from ..services import people
 from . import serializers as s
 
@@ -388,11 +388,7 @@ class PledgeViewSet(
             raise Http404
         read = selectors.pledge_for_api if history else selectors.pledge_for_action
         pledge = read(pk=int(pk))
-        if (
-            pledge is None
-            or not user_can_view_project(self.request.user, pledge.project)
-            or not user_can_see_pledge(self.request.user, pledge)
-        ):
+        if pledge is None or not user_can_view_pledge(self.request.user, pledge):
             raise Http404
         if history:
             pledge.shown_events = selectors.pledge_shown_events(

@@ -60,6 +60,7 @@ from ..permissions import (
     user_can_manage_project,
     user_can_record_decision,
     user_can_see_pledge,
+    user_can_view_pledge,
     user_can_withdraw_pledge,
     user_sees_private_notes,
 )
@@ -662,11 +663,7 @@ def _pledge_or_404(request: HttpRequest, pk: int) -> Pledge:
     """The pledge with the events this person may see (``shown_events``); a pledge that never
     left its council is not found by anyone outside it."""
     pledge = selectors.pledge_with_history(pk=pk)
-    if (
-        pledge is None
-        or selectors.project_for_page(slug=pledge.project.slug, user=request.user) is None
-        or not user_can_see_pledge(request.user, pledge)
-    ):
+    if pledge is None or not user_can_view_pledge(request.user, pledge):
         raise Http404
     pledge.shown_events = selectors.pledge_shown_events(pledge=pledge, user=request.user)
     return pledge

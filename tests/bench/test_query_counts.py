@@ -62,7 +62,9 @@ EXPECTED = {
         PAGE,
         "/councils/{council}/portfolio/?role=leads&phase=idea",
     ): 6,
-    ("pledge page", PAGE, "/projects/pledges/{pledge}/"): 6,
+    # The pledge with its project, its ledger, its public amendments and any open change; the
+    # project is not read a second time for the check of who may see the pledge.
+    ("pledge page", PAGE, "/projects/pledges/{pledge}/"): 4,
     ("API projects", API_LIST, "/api/v1/projects/"): 3,
     ("API projects, filtered", API_LIST, "/api/v1/projects/?phase=idea&needs=money"): 3,
     ("API projects, by most supported", API_LIST, "/api/v1/projects/?sort=most_supported"): 3,
