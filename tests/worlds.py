@@ -6,11 +6,22 @@ the end; each test runs in a savepoint of it (pytest-django's ``django_db``), so
 writes is undone before the next one reads the world.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import pytest
 from django.db import transaction
+
+
+@contextmanager
+def rolled_back() -> Iterator[None]:
+    """A transaction that is rolled back whatever happens inside it: the world's lifetime."""
+    with transaction.atomic():
+        try:
+            yield
+        finally:
+            transaction.set_rollback(True)
 
 
 def module_world(build: Callable[[], Any]):
@@ -18,13 +29,7 @@ def module_world(build: Callable[[], Any]):
 
     @pytest.fixture(scope="module")
     def world(django_db_setup, django_db_blocker):
-        with django_db_blocker.unblock():
-            atomic = transaction.atomic()
-            atomic.__enter__()
-            try:
-                yield build()
-            finally:
-                transaction.set_rollback(True)
-                atomic.__exit__(None, None, None)
+        with django_db_blocker.unblock(), rolled_back():
+            yield build()
 
     return world

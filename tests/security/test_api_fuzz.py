@@ -24,7 +24,7 @@ import pytest
 import schemathesis
 from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
-from django.db import close_old_connections, transaction
+from django.db import close_old_connections
 from django.test import override_settings
 from hypothesis import HealthCheck, Phase, given
 from hypothesis import seed as hypothesis_seed
@@ -50,6 +50,7 @@ from tests.factories import (
     published_project,
     verified_member,
 )
+from tests.worlds import rolled_back
 
 from .helpers import token_for
 
@@ -89,13 +90,10 @@ def world(django_db_setup, django_db_blocker):
         # stops it doing); that would end the transaction the world lives in.
         request_started.disconnect(close_old_connections)
         request_finished.disconnect(close_old_connections)
-        outer = transaction.atomic()
-        outer.__enter__()
         try:
-            yield _make_world()
+            with rolled_back():
+                yield _make_world()
         finally:
-            transaction.set_rollback(True)
-            outer.__exit__(None, None, None)
             request_started.connect(close_old_connections)
             request_finished.connect(close_old_connections)
 
@@ -170,11 +168,8 @@ def test_fuzz_operation(label, world, django_db_blocker):
         case.validate_response(response, checks=CHECKS, headers=headers)
 
     try:
-        with django_db_blocker.unblock(), transaction.atomic():
-            try:
-                run()
-            finally:
-                transaction.set_rollback(True)
+        with django_db_blocker.unblock(), rolled_back():
+            run()
     except BaseException as exc:
         exc.add_note(
             f"Replay: FUZZ_SEED={SEED} FUZZ_EXAMPLES={EXAMPLES} FUZZ_SHRINK=1 .venv/bin/pytest "
