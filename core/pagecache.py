@@ -5,9 +5,10 @@ other councils' dashboards, feed readers), and they are all shown the same bytes
 busiest project page costs about 100 ms; fetching it from Redis costs well under one.
 
 Correctness comes first:
-- One *content version* is part of every key. Saving or deleting anything a public page shows
-  bumps it when the transaction commits, which retires every cached response at once: nobody
-  reads an old total after a pledge is accepted. ``PAGE_CACHE_SECONDS`` bounds only what changes
+- One *content version* is stored with every response. Saving or deleting anything a public
+  page shows bumps it when the transaction commits, which retires every cached response at once:
+  nobody reads an old total after a pledge is accepted. (It is kept in the entry rather than the
+  key, so a hit reads the version and the response in one round trip.) ``PAGE_CACHE_SECONDS`` bounds only what changes
   with the clock (days left, "no recent activity").
 - Except for the busiest writes. An app may *scope* a model (``register_scope``): a change to
   one of its rows then bumps only the versions of the *tags* it names (``project:12``,
@@ -451,7 +452,7 @@ def _cacheable(request: HttpRequest) -> bool:
     )
 
 
-def _key(request: HttpRequest, version: int) -> str:
+def _key(request: HttpRequest) -> str:
     api = request.path.startswith("/api/")
     parts = "\n".join(
         (
@@ -462,7 +463,7 @@ def _key(request: HttpRequest, version: int) -> str:
             request.get_full_path(),
         )
     )
-    return f"pipeline:page:{version}:{hashlib.sha256(parts.encode()).hexdigest()}"
+    return f"pipeline:page:{hashlib.sha256(parts.encode()).hexdigest()}"
 
 
 def _storable(request: HttpRequest, response: HttpResponse) -> bool:
@@ -488,20 +489,27 @@ class AnonymousPageCacheMiddleware:
         seconds = settings.PAGE_CACHE_SECONDS
         if not seconds or not _cacheable(request):
             return self.get_response(request)
-        version = content_version()
-        if version is None:  # the cache does not answer (core.cache): render every request
-            return self.get_response(request)
-        cache = _cache()
-        key = _key(request, version)
-        stored = cache.get(key)
-        if stored is not None and len(stored) == 4 and self._fresh(stored[3]):
-            status, headers, content, _tags = stored
+        key = _key(request)
+        found = _cache().get_many([VERSION_KEY, key])
+        version = found.get(VERSION_KEY)
+        if version is None:
+            version = content_version()
+            if version is None:  # the cache does not answer (core.cache): render every request
+                return self.get_response(request)
+        stored = found.get(key)
+        if (
+            stored is not None
+            and len(stored) == 5
+            and stored[4] == version
+            and self._fresh(stored[3])
+        ):
+            status, headers, content, _tags, _version = stored
             response = HttpResponse(content, status=status)
             for name, value in headers:
                 response[name] = value
             state = "hit"
         else:
-            response, state = self._render(request, key, seconds)
+            response, state = self._render(request, key, version, seconds)
         if state and settings.PAGE_CACHE_HEADER:
             response["X-Page-Cache"] = state
         # Shared caches downstream must not give this to someone signed in.
@@ -512,9 +520,11 @@ class AnonymousPageCacheMiddleware:
     def _fresh(tags: dict[str, int]) -> bool:
         return _tag_versions(tags) == tags
 
-    def _render(self, request: HttpRequest, key: str, seconds: int):
+    def _render(self, request: HttpRequest, key: str, version: int, seconds: int):
         """Render, noting the tags the view declares; store the response only if no change to
-        those tags was committed while it rendered (it might or might not show it)."""
+        those tags was committed while it rendered (it might or might not show it). It is
+        stored with the content ``version`` read before rendering, so a change to anything
+        committed meanwhile retires it too."""
         before = _tag_versions([ANY])
         declared: set[str] = set()
         token = _declared.set(declared)
@@ -533,6 +543,7 @@ class AnonymousPageCacheMiddleware:
             list(response.items()),
             response.content,
             {tag: versions[tag] for tag in tags},
+            version,
         )
         _cache().set(key, entry, seconds)
         return response, "miss"

@@ -456,7 +456,10 @@ class Need(models.Model):
     @property
     def phase_display(self) -> str:
         """The phase it is needed for, as a sentence reads it ("for beta"); empty if now."""
-        return str(Phase(self.phase).label).lower() if self.phase else ""
+        return choice_label(Phase, self.phase).lower() if self.phase else ""
+
+    def get_role_display(self) -> str:
+        return choice_label(Role, self.role)
 
     def is_for_later(self, project_phase: str) -> bool:
         """Needed for a phase the project has not reached yet."""
