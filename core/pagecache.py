@@ -8,8 +8,8 @@ Correctness comes first:
 - One *content version* is stored with every response. Saving or deleting anything a public
   page shows bumps it when the transaction commits, which retires every cached response at once:
   nobody reads an old total after a pledge is accepted. (It is kept in the entry rather than the
-  key, so a hit reads the version and the response in one round trip.) ``PAGE_CACHE_SECONDS`` bounds only what changes
-  with the clock (days left, "no recent activity").
+  key, so a hit reads the version and the response in one round trip.) ``PAGE_CACHE_SECONDS``
+  bounds only what changes with the clock (days left, "no recent activity").
 - Except for the busiest writes. An app may *scope* a model (``register_scope``): a change to
   one of its rows then bumps only the versions of the *tags* it names (``project:12``,
   ``council:3``, ``projects:list``…) and of ``any``. A response is stored with the versions of

@@ -4,6 +4,7 @@ import pytest
 from django.apps import apps
 from django.core import mail
 from django.db import connection
+from django.http import HttpResponse
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from wagtail.models import Page
@@ -442,3 +443,47 @@ def test_rows_read_before_a_change_are_not_kept_under_the_version_after_it():
     assert pagecache.part_versions({1: ("project:1",)}, since=pagecache.change_mark())[1] != ""
     pagecache._cache().delete(f"{pagecache.LOG_KEY}{pagecache.change_mark()}")
     assert pagecache.part_versions({2: ("project:2",)}, since=mark) == {2: ""}  # unsure: drawn
+
+
+def test_a_response_rendered_while_any_content_changed_is_not_served_after(rf, on_commit):
+    """The content version is read before rendering and stored with the response: a change
+    committed while it rendered (which it may not show) retires it, as a later change would."""
+    renders = []
+
+    def view(request):
+        renders.append(request.path)
+        if len(renders) == 1:
+            pagecache._bump()  # committed by another request while this one rendered
+        return HttpResponse(f"render {len(renders)}")
+
+    middleware = pagecache.AnonymousPageCacheMiddleware(view)
+    answers = [middleware(rf.get("/about/")) for _ in range(3)]
+    assert [a["X-Page-Cache"] for a in answers] == ["miss", "miss", "hit"]
+    assert answers[2].content == b"render 2"
+
+
+def test_a_hit_costs_two_round_trips_to_the_cache(client, on_commit, monkeypatch):
+    """The content version and the response in one read, the versions of its tags in the
+    other: a reader's hit waits on Redis twice, not three times."""
+    project = on_commit(published_project)
+    url = project.get_absolute_url()
+    get(client, url)
+    cache, reads, inside = pagecache._cache(), [], []
+
+    def counted(name, real):
+        def call(*args, **kwargs):
+            if not inside:  # a local cache's get_many calls its own get: one read, not more
+                reads.append(name)
+            inside.append(name)
+            try:
+                return real(*args, **kwargs)
+            finally:
+                inside.pop()
+
+        return call
+
+    for name in ("get", "get_many", "add", "set"):
+        monkeypatch.setattr(cache, name, counted(name, getattr(cache, name)))
+    response, queries = get(client, url)
+    assert response["X-Page-Cache"] == "hit" and queries == 0
+    assert reads == ["get_many", "get_many"]
