@@ -182,6 +182,15 @@ class ResilientRedisCacheClient(RedisCacheClient):
     def clear(self):
         return super().clear()
 
+    @_or(lambda keys, start: None)
+    def increment_all(self, keys, start):
+        client = self.get_client(keys[0], write=True)
+        with client.pipeline() as pipe:  # MULTI … EXEC: all or none
+            for key in keys:
+                pipe.set(key, start, nx=True)
+                pipe.incr(key)
+            return pipe.execute()[1::2]
+
     @_or(lambda key, timeout: 0)
     def count(self, key, timeout):
         client = self.get_client(key, write=True)
@@ -206,6 +215,10 @@ class ResilientRedisCache(RedisCache):
         key = self.make_and_validate_key(key, version=version)
         return self._cache.count(key, timeout)
 
+    def increment_all(self, keys: list[str], start: int, version=None) -> list[int] | None:
+        keys = [self.make_and_validate_key(key, version=version) for key in keys]
+        return self._cache.increment_all(keys, start) if keys else []
+
 
 def count(cache, key: str, timeout: int) -> int:
     """Add one to the counter at ``key``, started (to expire after ``timeout`` seconds) if it is
@@ -221,3 +234,21 @@ def count(cache, key: str, timeout: int) -> int:
     except ValueError:  # expired between add and incr
         cache.set(key, 1, timeout=timeout)
         return 1
+
+
+def increment_all(cache, keys: list[str], start: int) -> list[int] | None:
+    """Add one to each counter at ``keys``, kept for good, starting any that is not there at
+    ``start`` (so ``start + 1``), and return their new values; None when Redis does not answer.
+    On Redis one round trip for them all (Django's ``incr`` takes two for each key)."""
+    incrementing = getattr(cache, "increment_all", None)  # ``cache`` may be a proxy or local
+    if incrementing is not None:
+        return incrementing(keys, start)
+    values = []
+    for key in keys:
+        cache.add(key, start, timeout=None)
+        try:
+            values.append(cache.incr(key))
+        except ValueError:  # evicted between add and incr
+            cache.set(key, start + 1, timeout=None)
+            values.append(start + 1)
+    return values

@@ -41,6 +41,8 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import get_language
 
+from .cache import increment_all
+
 VERSION_KEY = "pipeline:content-version"
 TAG_KEY = "pipeline:tag:"
 # Bumped by every scoped change: what a response that declared no tags depends on.
@@ -174,11 +176,8 @@ def content_changed() -> None:
 
 
 def _bump() -> None:
-    cache = _cache()
-    try:
-        cache.incr(VERSION_KEY)
-    except ValueError:  # not there: start afresh, above anything stored before
-        cache.set(VERSION_KEY, int(time.time() * 1000), timeout=None)
+    # Milliseconds for a version that is not there, as in ``content_version``.
+    increment_all(_cache(), [VERSION_KEY], int(time.time() * 1000))
 
 
 # --- scoped changes ---------------------------------------------------------------------------
@@ -236,24 +235,19 @@ def _bump_pending(connection) -> None:
         _bump_tags(tags)
 
 
-def _incr(key: str) -> int:
-    cache = _cache()
-    try:
-        return cache.incr(key)
-    except ValueError:  # not there: start above anything stored before (as _bump)
-        value = int(time.time() * 1000)
-        cache.set(key, value, timeout=None)
-        return value
-
-
 def _bump_tags(tags: list[str]) -> None:
     """``any`` first, with a note of which tags this change touched (``LOG_KEY``), then the
-    tags: a response rendered meanwhile sees ``any`` move and, from the note, whether the
-    change was one it shows (``_changed_meanwhile``)."""
-    number = _incr(_tag_key(ANY))
-    _cache().set(f"{LOG_KEY}{number}", tags, LOG_SECONDS)
-    for tag in tags:
-        _incr(_tag_key(tag))
+    tags, all together: a response rendered meanwhile sees ``any`` move and, from the note,
+    whether the change was one it shows (``_changed_meanwhile``). Three round trips to Redis
+    whatever the number of tags. A tag that is not there starts above anything stored before
+    (milliseconds, as ``content_version``)."""
+    cache, start = _cache(), int(time.time() * 1000)
+    numbers = increment_all(cache, [_tag_key(ANY)], start)
+    if not numbers:  # the cache does not answer: nothing stored can be served either
+        return
+    cache.set(f"{LOG_KEY}{numbers[0]}", tags, LOG_SECONDS)
+    if tags:
+        increment_all(cache, [_tag_key(tag) for tag in tags], start)
 
 
 def _changed_meanwhile(tags: set[str], before: int, after: int) -> bool:

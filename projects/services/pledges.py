@@ -123,7 +123,13 @@ def _append_event(
     private_note: str = "",
     linked_pledge: Pledge | None = None,
 ) -> None:
-    last = pledge.events.order_by("-sequence").values_list("sequence", flat=True).first() or 0
+    # An event from no state is the first of a pledge just created, sequence 1 (the ledger's
+    # constraint pledge_event_shape allows it nowhere else): nothing to look up.
+    last = (
+        pledge.events.order_by("-sequence").values_list("sequence", flat=True).first() or 0
+        if from_state
+        else 0
+    )
     PledgeEvent.objects.create(
         pledge=pledge,
         sequence=last + 1,

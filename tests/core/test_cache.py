@@ -13,12 +13,14 @@ import socket
 import time
 
 import pytest
+from django.core.cache import caches
 from django.test import Client
 from rest_framework.throttling import SimpleRateThrottle
 
 from core import cache as resilient
 from pipeline.settings.base import cache_settings
-from tests.factories import UserFactory
+from projects.models import PledgeState
+from tests.factories import CouncilFactory, UserFactory, make_pledge
 from tests.factories.accounts import PASSWORD
 from tests.factories.projects import published_project
 from tests.servers import RedisServer, free_port
@@ -179,3 +181,26 @@ def test_inside_cache_required_a_cache_that_is_down_raises():
             cache.get("key")
     finally:
         resilient._down_until.clear()
+
+
+def test_counters_are_incremented_together_and_started_above_anything_stored(redis_server):
+    pages = caches["pages"]
+    pages.set("seen", 41, timeout=None)
+    assert resilient.increment_all(pages, ["seen", "new"], 1_000) == [42, 1_001]
+    assert resilient.increment_all(pages, ["new"], 5_000) == [1_002]  # there: not restarted
+    assert pages.get_many(["seen", "new"]) == {"seen": 42, "new": 1_002}
+
+    redis_server.stop()
+    assert resilient.increment_all(pages, ["seen"], 1_000) is None  # nothing raised
+
+
+def test_a_pledge_retires_its_project_page_on_redis(redis_server, on_commit):
+    project = on_commit(published_project)
+    reader = Client()
+    reader.get(project.get_absolute_url())
+    assert reader.get(project.get_absolute_url())["X-Page-Cache"] == "hit"
+    council = CouncilFactory(name="Powys County Council", short_name="Powys")
+    on_commit(make_pledge, project, council=council, state=PledgeState.ACCEPTED)
+    page = reader.get(project.get_absolute_url())
+    assert page["X-Page-Cache"] == "miss" and "Powys" in page.content.decode()
+    assert reader.get(project.get_absolute_url())["X-Page-Cache"] == "hit"
