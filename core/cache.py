@@ -228,12 +228,18 @@ def count(cache, key: str, timeout: int) -> int:
     counting = getattr(cache, "count", None)  # ``cache`` may be django.core.cache's proxy
     if counting is not None:
         return counting(key, timeout)
-    cache.add(key, 0, timeout=timeout)
+    return _add_and_incr(cache, key, 0, timeout)
+
+
+def _add_and_incr(cache, key: str, start: int, timeout: int | None) -> int:
+    """Django's ``add`` then ``incr``, for a cache other than ours: a key that expired or was
+    evicted between the two is set to what ``incr`` would have given."""
+    cache.add(key, start, timeout=timeout)
     try:
         return cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=timeout)
-        return 1
+    except ValueError:
+        cache.set(key, start + 1, timeout=timeout)
+        return start + 1
 
 
 def increment_all(cache, keys: list[str], start: int) -> list[int] | None:
@@ -243,12 +249,4 @@ def increment_all(cache, keys: list[str], start: int) -> list[int] | None:
     incrementing = getattr(cache, "increment_all", None)  # ``cache`` may be a proxy or local
     if incrementing is not None:
         return incrementing(keys, start)
-    values = []
-    for key in keys:
-        cache.add(key, start, timeout=None)
-        try:
-            values.append(cache.incr(key))
-        except ValueError:  # evicted between add and incr
-            cache.set(key, start + 1, timeout=None)
-            values.append(start + 1)
-    return values
+    return [_add_and_incr(cache, key, start, None) for key in keys]
