@@ -164,7 +164,11 @@ class ProjectFilterSet(FilterSet):
         )
 
     def filter_needs(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
-        return queryset.filter(Exists(Need.objects.filter(project=OuterRef("pk"), kind=value)))
+        # A project asks for money (or time) exactly when its stored total of that kind is
+        # above nothing: every need is for more than nothing (``need_amount_positive``), and
+        # ``check_ledger`` holds the totals to the needs. A column, not a subquery per row.
+        needed = "money_needed" if value == Kind.MONEY else "half_days_needed"
+        return queryset.filter(**{f"{needed}__gt": 0})
 
     def filter_role(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         return queryset.filter(

@@ -3,6 +3,8 @@
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from django.db.models import Sum
+
 from .models import (
     LIVE_AMENDMENT_STATES,
     LIVE_PLEDGE_STATES,
@@ -269,10 +271,31 @@ def check_ledger() -> list[Mismatch]:
             mismatches.append(Mismatch(f"pledge {pk} matched_amount", matched, expected))
     mismatches += _check_amendments(states, links, shape, amendments)
     fields = [f"{p}_{s}" for p in ("money", "half_days") for s in (*COUNTED, *APART)]
+    # What each project asks for, from its needs (the listing's "needs" filter reads these).
+    needed: dict[tuple[int, str], int] = {
+        (project_id, kind): total
+        for project_id, kind, total in Need.objects.values_list("project_id", "kind")
+        .annotate(total=Sum("amount"))
+        .order_by()
+    }
     projects = Project.objects.only(
-        "pk", "slug", "state", "pledging_deadline", "lead_council_id", "partner_count", *fields
+        "pk",
+        "slug",
+        "state",
+        "pledging_deadline",
+        "lead_council_id",
+        "partner_count",
+        "money_needed",
+        "half_days_needed",
+        *fields,
     )
     for project in projects.iterator(chunk_size=2000):
+        for name, kind in (("money_needed", Kind.MONEY), ("half_days_needed", Kind.TIME)):
+            expected = needed.get((project.pk, kind), 0)
+            if getattr(project, name) != expected:
+                mismatches.append(
+                    Mismatch(f"project {project.slug} {name}", getattr(project, name), expected)
+                )
         for name in fields:
             expected = project_totals[project.pk][name]
             if getattr(project, name) != expected:

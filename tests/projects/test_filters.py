@@ -194,6 +194,17 @@ def test_each_filter_narrows_the_listing(listing, data, expected):
     assert title_set(data) == expected
 
 
+def test_the_needs_filter_follows_needs_added_and_removed(listing):
+    """The filter reads the project's stored totals: a need added or removed through the
+    services moves the project in or out at once."""
+    owner = listing.parking.owner
+    need = services.need_add(actor=owner, project=listing.parking, kind=Kind.MONEY, amount=250_000)
+    assert PARKING in title_set({"needs": Kind.MONEY})
+    services.need_remove(actor=owner, need=need)
+    assert PARKING not in title_set({"needs": Kind.MONEY})
+    assert PARKING in title_set({"needs": Kind.TIME})
+
+
 @pytest.mark.parametrize(
     "data",
     [{"phase": ["gamma"]}, {"area": "no-such-area"}, {"needs": "gold"}, {"role": "wizard"}],

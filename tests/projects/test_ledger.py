@@ -117,6 +117,16 @@ def test_a_tampered_need_total_is_named(story, field, ledger):
         run_check_ledger()
 
 
+@pytest.mark.parametrize("field", ["money_needed", "half_days_needed"])
+def test_a_tampered_needed_total_is_named(story, field):
+    """The listing's "needs" filter reads these totals, so they are held to the needs."""
+    asked = Project.objects.values_list(field, flat=True).get(pk=story.project.pk)
+    Project.objects.filter(pk=story.project.pk).update(**{field: 0})
+    assert [str(m) for m in check_ledger()] == [
+        f"project planning-alerts {field}: stored 0, ledger says {asked}"
+    ]
+
+
 def test_a_tampered_pledge_state_is_reported(story):
     pledge = story.pledges["offered"]
     Pledge.objects.filter(pk=pledge.pk).update(state=PledgeState.FULFILLED)
