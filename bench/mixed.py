@@ -52,6 +52,7 @@ class ClassResult(LoadResult):
     hits: int = 0
     misses: int = 0
     kinds: Counter = field(default_factory=Counter)
+    missed_kinds: Counter = field(default_factory=Counter)  # which pages the cache lacked
 
 
 def _weighted(rng: random.Random, items: list[tuple[float, object]]):
@@ -273,6 +274,7 @@ async def run(
                     result.hits += 1
                 elif state == "miss":
                     result.misses += 1
+                    result.missed_kinds[request.kind] += 1
             if not keep_alive and writer is not None:
                 writer.close()
                 reader = writer = None
@@ -326,6 +328,7 @@ def summary(result: ClassResult) -> dict:
     if result.hits or result.misses:
         out["page_cache_hits"] = result.hits
         out["page_cache_misses"] = result.misses
+        out["page_cache_misses_by_kind"] = dict(result.missed_kinds)
         out["page_cache_hit_ratio"] = round(result.hits / (result.hits + result.misses), 3)
     return out
 

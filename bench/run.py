@@ -583,6 +583,11 @@ def _measure_mixed(plan: dict, port: int, args, log) -> dict:
             f"{summary['p95_ms']:6.1f}  p99 {summary['p99_ms']:6.1f} ms  errors "
             f"{summary['errors']}" + (f"  page cache hits {hit:.1%}" if hit is not None else "")
         )
+        if missed := summary.get("page_cache_misses_by_kind"):
+            by_kind = ", ".join(
+                f"{kind} {n}" for kind, n in sorted(missed.items(), key=lambda i: -i[1])
+            )
+            log(f"  {'':10} page cache misses: {by_kind}")
     return {
         "connections": args.connections,
         "target_rps": rate,

@@ -8,6 +8,7 @@ from typing import NamedTuple
 from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Sum
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext_lazy
 
 from core.db import first_match, key_rows
@@ -595,7 +596,9 @@ def council_project_context(*, council: Council, user, may_act: bool) -> dict:
         "projects_led": projects_led[:COUNCIL_PAGE_PROJECTS],
         "more_projects_led": len(projects_led) > COUNCIL_PAGE_PROJECTS,
         "pledge_parts": CouncilPledgeParts(council),
-        "adoptions": council_adoptions(council=council),
+        # Read only when its part of the page is not in the cache (an adoption or a benefit
+        # of the council retires it: ``council_benefits_tag``).
+        "adoptions": SimpleLazyObject(lambda: list(council_adoptions(council=council))),
     }
 
 

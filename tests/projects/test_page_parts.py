@@ -10,7 +10,12 @@ from councils.models import Council
 from delivery.models import Benefit
 from delivery.services import benefit_record
 from projects.models import PledgeState, Project, Role, Update
-from projects.services.people import team_approve, team_request_join, update_post
+from projects.services.people import (
+    adoption_record,
+    team_approve,
+    team_request_join,
+    update_post,
+)
 from projects.services.pledges import pledge_accept, pledge_offer
 from tests.factories import (
     AdoptionFactory,
@@ -177,6 +182,36 @@ def test_a_councils_benefits_are_kept_through_its_pledges_and_follow_its_benefit
     assert "£30,000" in benefits()
 
 
+def test_a_councils_adoptions_are_kept_through_its_pledges_and_follow_its_adoptions(on_commit):
+    council = on_commit(CouncilFactory)
+    member = on_commit(verified_member, council)
+    reader = signed_in(on_commit(verified_member, CouncilFactory()))
+    first = on_commit(AdoptionFactory, council=council, adopted_on=datetime.date(2026, 3, 2))
+    # Made first: a new project retires every page and part.
+    other, live = on_commit(published_project), on_commit(published_project, phase="live")
+    url = council.get_absolute_url()
+
+    def adopted() -> str:
+        page = reader.get(url).content.decode()
+        start = page.index('id="adopted"')
+        return page[start : page.index("</ul>", start)]
+
+    assert first.project.title in adopted() and "March 2026" in adopted()  # drawn and kept
+    type(first).objects.filter(pk=first.pk).update(adopted_on=datetime.date(2026, 4, 6))  # unseen
+    on_commit(make_pledge, other, council=council, actor=member)
+    assert other.title in reader.get(url).content.decode()  # its pledges, redrawn
+    assert "March 2026" in adopted() and "April 2026" not in adopted()  # its adoptions, as kept
+
+    on_commit(
+        adoption_record,
+        actor=member,
+        project=live,
+        council=council,
+        adopted_on=datetime.date(2026, 5, 4),
+    )
+    assert live.title in adopted() and "April 2026" in adopted()  # redrawn with both
+
+
 def test_api_rows_kept_for_everyone_follow_the_project_and_the_address_asked(on_commit, client):
     project = on_commit(published_project)
     first = client.get("/api/v1/projects/", headers={"Authorization": ""}).json()["results"]
@@ -219,7 +254,7 @@ def test_listings_whose_rows_are_kept_read_only_which_projects_are_on_the_page(o
             assert project.slug in again and project.slug in fresh, url
     # (queries with nothing kept, with everything kept): with the rows kept, neither the whole
     # rows nor their service areas are read (nor, on the pages, the other parts kept).
-    assert counts == {"listing": (6, 3), "api": (5, 3), "council": (13, 8), "api_pledges": (5, 3)}
+    assert counts == {"listing": (6, 3), "api": (5, 3), "council": (13, 7), "api_pledges": (5, 3)}
 
 
 def test_pledge_rows_kept_for_everyone_follow_the_pledge_its_council_and_what_is_public(
