@@ -252,15 +252,27 @@ def tag_unfollow(*, actor: User, area: ServiceArea, council: Council | None = No
 # --- updates ------------------------------------------------------------------------------
 
 
-def user_can_post_update(user, project: Project) -> bool:
+_UNREAD = object()
+
+
+def user_can_post_update(
+    user, project: Project, *, can_manage: bool | None = None, team_membership=_UNREAD
+) -> bool:
+    """Those who manage the project and active maker-team members. A page that has already
+    asked ``user_can_manage_project``, or read the person's membership of the team
+    (``team_membership``: theirs, active or requested, or None), gives the answers rather
+    than asking again."""
     if user is None or not user.is_authenticated:
         return False
-    return (
-        user_can_manage_project(user, project)
-        or TeamMembership.objects.filter(
+    if can_manage is None:
+        can_manage = user_can_manage_project(user, project)
+    if can_manage:
+        return True
+    if team_membership is _UNREAD:
+        return TeamMembership.objects.filter(
             project=project, user=user, status=TeamStatus.ACTIVE
         ).exists()
-    )
+    return team_membership is not None and team_membership.status == TeamStatus.ACTIVE
 
 
 @transaction.atomic

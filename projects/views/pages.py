@@ -173,6 +173,7 @@ def project_detail(request: HttpRequest, slug: str) -> HttpResponse:
     pagecache.depends_on(scopes.project_tag(project.pk))
     demand = list(selectors.project_demand(project=project))
     offers = selectors.user_project_offers(user=request.user, project=project, demand=demand)
+    can_manage = user_can_manage_project(request.user, project)
     return render(
         request,
         "projects/detail.html",
@@ -182,8 +183,14 @@ def project_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "parts_versions": scopes.project_part_versions(project.pk),
             "adoptions": selectors.project_adoptions(project=project),
             "demand": demand,
-            "can_manage": user_can_manage_project(request.user, project),
-            "can_post_update": user_can_post_update(request.user, project),
+            "can_manage": can_manage,
+            # From what the page has already read: no query of its own.
+            "can_post_update": user_can_post_update(
+                request.user,
+                project,
+                can_manage=can_manage,
+                team_membership=offers["team_membership"],
+            ),
             # The one thing about the reader a shared part varies on (a yes or no).
             "may_pledge": bool(offers["pledge_offer"]),
             **offers,

@@ -894,3 +894,26 @@ def test_a_listing_with_a_filter_it_cannot_read_says_error_in_its_title(
     good = client.get(url).content.decode()
     assert f"<title>Error: {title} – Pipeline</title>" in bad
     assert f"<title>{title} – Pipeline</title>" in good
+
+
+def test_the_project_page_offers_post_an_update_to_its_managers_and_active_team_only(client):
+    from projects.models import Role
+    from projects.services.people import team_approve, team_request_join
+
+    project = published_project()
+    joined, waiting, other = (verified_member(CouncilFactory()) for _ in range(3))
+    team_approve(
+        actor=project.owner,
+        membership=team_request_join(actor=joined, project=project, role=Role.DEVELOPER),
+    )
+    team_request_join(actor=waiting, project=project, role=Role.DESIGNER)
+    post_update = reverse("projects:update_new", args=[project.slug])
+
+    def offered(user) -> bool:
+        client.force_login(user)
+        return post_update in client.get(project.get_absolute_url()).content.decode()
+
+    assert offered(project.owner)
+    assert offered(joined)
+    assert not offered(waiting)  # asked to join; not on the team yet
+    assert not offered(other)
