@@ -643,6 +643,12 @@ class Pledge(models.Model):
 
     objects = PledgeQuerySet.as_manager()
 
+    # Ledger rows, listed in the Wagtail admin to view only and never deleted: kept out of
+    # Wagtail's reference index, whose upkeep queued a task on every save (two for each pledge
+    # written, each run by a worker) to record links to the project, council and people that
+    # the pledge shows itself.
+    wagtail_reference_index_ignore = True
+
     class Meta:
         ordering = ["-created_at", "-pk"]
         constraints = [
@@ -856,6 +862,9 @@ class PledgeEvent(models.Model):
         Project, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     created_at = models.DateTimeField(default=timezone.now)
+
+    # See Pledge.
+    wagtail_reference_index_ignore = True
 
     class Meta:
         ordering = ["pledge_id", "sequence"]

@@ -17,7 +17,7 @@ from mail.models import Delivery, DeliveryStatus
 from mail.tasks import send_deliveries
 from projects.models import Notification, PledgeState, Project
 from projects.notifications import pledge_changed, send_digests
-from projects.services import pledge_offer
+from projects.services import pledge_accept, pledge_offer
 from tests.factories import (
     CouncilFactory,
     OrganiserFactory,
@@ -50,6 +50,23 @@ def test_a_rolled_back_pledge_leaves_no_email_and_no_task(database_queue):
     assert not Delivery.objects.exists()
     assert not DBTaskResult.objects.filter(task_path__startswith="mail.").exists()
     assert mail.outbox == []
+
+
+def test_a_pledge_offered_and_accepted_queues_its_emails_and_nothing_else(database_queue):
+    """The ledger's rows stay out of Wagtail's reference index, whose upkeep queued two tasks
+    more for every pledge written, each for a worker to run."""
+    project, council = published_project(), CouncilFactory()
+    pledger = verified_member(council)
+    DBTaskResult.objects.all().delete()  # the set-up's own
+
+    pledge = pledge_offer(actor=pledger, project=project, council=council, kind="money", amount=500)
+    pledge_accept(actor=project.owner, pledge=pledge)
+
+    tasks = DBTaskResult.objects.order_by("enqueued_at")
+    assert [t.task_path for t in tasks] == ["mail.tasks.send_deliveries"] * 2
+    assert sorted(Delivery.objects.values_list("user", flat=True)) == sorted(
+        [project.owner.pk, pledge.pledged_by.pk]
+    )
 
 
 def test_a_committed_pledge_queues_one_email_that_a_worker_sends_once(database_queue):

@@ -1,14 +1,18 @@
 """The pledge ledger: append-only in the database, and `check_ledger` finds any stored value that
 disagrees with it."""
 
+from importlib import import_module
 from io import StringIO
 from types import SimpleNamespace
 
 import pytest
+from django.apps import apps as django_apps
+from django.contrib.contenttypes.models import ContentType
 from django.core.management import CommandError, call_command
 from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.db.models import F, ProtectedError
 from django.utils import timezone
+from wagtail.models import ReferenceIndex
 
 from projects import services
 from projects.ledger import Mismatch, check_ledger, ledger_states
@@ -280,3 +284,37 @@ def test_on_postgresql_the_trigger_holds_outside_a_test_transaction():
     with pytest.raises(IntegrityError, match="append-only"):
         PledgeEvent.objects.filter(pledge=pledge).delete()
     assert list(pledge.events.values_list("note", flat=True)) == [""]
+
+
+# --- out of Wagtail's reference index ------------------------------------------------------
+
+
+def test_the_migration_forgets_references_recorded_for_pledges_and_their_events():
+    pledge = make_pledge(published_project())
+    project_type = ContentType.objects.get_for_model(Project)
+    ReferenceIndex.create_or_update_for_object(pledge.project)
+    kept = set(ReferenceIndex.objects.values_list("pk", flat=True))
+    assert kept, "the project's own links to its council and owner are indexed"
+    for row in (pledge, pledge.events.get()):
+        # As Wagtail recorded them before the ledger left its index.
+        ReferenceIndex.objects.create(
+            content_type=ContentType.objects.get_for_model(row),
+            base_content_type=ContentType.objects.get_for_model(row),
+            object_id=str(row.pk),
+            to_content_type=project_type,
+            to_object_id=str(pledge.project.pk),
+            model_path="project",
+            content_path="project",
+            content_path_hash=ReferenceIndex._get_content_path_hash("project"),
+        )
+
+    migration = import_module("projects.migrations.0017_pledges_out_of_reference_index")
+    migration.forget_pledge_references(django_apps, None)
+
+    assert set(ReferenceIndex.objects.values_list("pk", flat=True)) == kept
+
+
+def test_pledges_and_events_are_not_indexed_while_projects_are():
+    assert not ReferenceIndex.is_indexed(Pledge)
+    assert not ReferenceIndex.is_indexed(PledgeEvent)
+    assert ReferenceIndex.is_indexed(Project)  # its admin pages still show where it is used
