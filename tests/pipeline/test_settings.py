@@ -116,6 +116,24 @@ def test_production_passes_check_deploy_with_no_warnings(tmp_path):
     assert "WARNING" not in result.stdout + result.stderr
 
 
+def test_the_demo_database_checks_clean_too(tmp_path):
+    """`make run` migrates SQLite, whose indexes cannot hold extra columns: Django's warning
+    about the pledge listing's index is silenced there, and only there."""
+    env = clean_env(tmp_path, DJANGO_SECRET_KEY=secrets.token_urlsafe(64))
+    check = [sys.executable, "manage.py", "check", "--database", "default"]
+
+    result = run([*check, "--fail-level", "WARNING"], env)
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "W040" not in result.stdout + result.stderr
+    silenced = python(
+        "import django, os; os.environ['DJANGO_SETTINGS_MODULE'] = 'pipeline.settings.base'\n"
+        "from django.conf import settings; print(settings.SILENCED_SYSTEM_CHECKS)",
+        {**env, "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/unused"},
+    )
+    assert silenced.stdout.strip() == "[]", silenced.stderr
+
+
 def test_check_deploy_fails_when_production_is_misconfigured(tmp_path):
     """The check above can fail: without allowed hosts Django warns, and the check fails."""
     env = production_env(tmp_path, DJANGO_SECRET_KEY="short")
