@@ -411,12 +411,13 @@ class RecentPledgesPanel(ListPanel):
     empty_text = _("No pledges yet.")
 
     def get_rows(self):
-        pledges = Pledge.objects.select_related("project", "council").order_by(
+        pledges = Pledge.objects.select_related("project", "council", "funder").order_by(
             "-created_at", "-pk"
         )[:PANEL_ROWS]
         return [
             {
-                "label": f"{p.council.short_name} → {p.project.title}",
+                # A council's pledge or a funder's award (which has no council).
+                "label": f"{p.pledger_name} → {p.project.title}",
                 "url": reverse("admin_pledges:inspect", args=(p.pk,)),
                 "detail": f"{p.amount_display} · {p.get_state_display()}",
                 "when": p.created_at,

@@ -13,8 +13,10 @@ from django.utils import timezone
 
 from councils.models import Council, Membership, MembershipStatus, Nation
 from projects.models import PledgeState, Project, State
+from projects.services import pledge_award
 from tests.factories import (
     CouncilFactory,
+    FunderFactory,
     MembershipFactory,
     OrganiserFactory,
     ProjectFactory,
@@ -498,6 +500,22 @@ def test_organisers_see_the_dashboard_panels(organiser_client, world):
     assert world["membership"].user.email in html
     assert "Quiet project" in html
     assert world["pledge"].council.short_name in html
+
+
+def test_a_funders_award_among_the_recent_pledges_is_named_by_its_funder(
+    organiser_client, organiser, world
+):
+    """An award has a funder and no council: the dashboard was a 500 while one was among the
+    newest pledges."""
+    funder = FunderFactory(name="Local Digital Fund")
+    pledge_award(actor=organiser, project=world["project"], funder=funder, amount=5_000_00)
+
+    response = organiser_client.get("/cms-admin/")
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Local Digital Fund → Book a bulky waste collection" in html
+    assert world["pledge"].council.short_name in html  # the council's pledge beside it
 
 
 def test_other_wagtail_users_do_not_see_the_panels(client, world):
