@@ -6,7 +6,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter
 
 from core.api import idempotency
-from core.api.serializers import StrictInputSerializer
+from core.api.serializers import ErrorSerializer, StrictInputSerializer
 
 PUBLIC_API_PREFIX = "/api/"
 
@@ -23,8 +23,23 @@ def public_api_only(endpoints: list[tuple]) -> list[tuple]:
 
 class PipelineAutoSchema(AutoSchema):
     """drf-spectacular's schema, saying what the server does: input objects that refuse unknown
-    fields (``StrictInputSerializer``) have ``additionalProperties: false``, and writes that
-    take an ``Idempotency-Key`` (``core.api.idempotency``) list the header."""
+    fields (``StrictInputSerializer``) have ``additionalProperties: false``, writes that take an
+    ``Idempotency-Key`` (``core.api.idempotency``) list the header, and every operation that
+    reads a body may answer 413 (``core.api.exceptions.RequestTooLarge``)."""
+
+    def get_operation(self, *args, **kwargs):
+        operation = super().get_operation(*args, **kwargs)
+        if operation and "requestBody" in operation:
+            error = self.resolve_serializer(ErrorSerializer, "response")
+            operation["responses"].setdefault(
+                "413",
+                {
+                    "content": {"application/json": {"schema": error.ref}},
+                    "description": "The body is larger than the server reads "
+                    "(`DJANGO_MAX_BODY_BYTES`, 1 MiB by default)",
+                },
+            )
+        return operation
 
     def get_override_parameters(self):
         parameters = super().get_override_parameters()

@@ -131,6 +131,22 @@ def test_every_request_body_refuses_unknown_fields_as_the_server_does(schema):
     assert bodies >= 15
 
 
+def test_every_operation_that_reads_a_body_documents_the_413_it_may_answer(schema):
+    """A body over ``DJANGO_MAX_BODY_BYTES`` is refused with a 413 in the error shape, whatever
+    the operation (``test_errors``); the fuzzing found one that did not say so."""
+    bodies = 0
+    for path, operations in schema["paths"].items():
+        for method, operation in operations.items():
+            if "requestBody" not in operation:
+                continue
+            bodies += 1
+            too_large = operation["responses"].get("413")
+            assert too_large, (path, method)
+            content = too_large["content"]["application/json"]["schema"]
+            assert content == {"$ref": "#/components/schemas/Error"}, (path, method)
+    assert bodies >= 15
+
+
 def test_council_filters_list_the_values_they_accept(schema):
     from councils.models import Nation
     from councils.vocabulary import AUTHORITY_TYPES, REGIONS
